@@ -1,0 +1,72 @@
+#include "messagedeflater.h"
+
+#include <zlib.h>
+
+#include <cstring>
+
+namespace framescope::protocol {
+
+struct MessageDeflater::Stream
+{
+    z_stream z{};
+    bool valid = false;
+};
+
+MessageDeflater::MessageDeflater(int windowBits, bool noContextTakeover, int level, int memLevel)
+    : m_stream(std::make_unique<Stream>())
+    , m_noContextTakeover(noContextTakeover)
+{
+    // Negative window bits select raw DEFLATE without a zlib header (RFC 7692 §7.2.1).
+    m_stream->valid = deflateInit2(&m_stream->z, level, Z_DEFLATED, -windowBits, memLevel,
+                                   Z_DEFAULT_STRATEGY)
+                      == Z_OK;
+}
+
+MessageDeflater::~MessageDeflater()
+{
+    if (m_stream->valid)
+        deflateEnd(&m_stream->z);
+}
+
+bool MessageDeflater::isValid() const
+{
+    return m_stream->valid;
+}
+
+bool MessageDeflater::compress(std::span<const std::uint8_t> message, std::vector<std::uint8_t> &out)
+{
+    if (!m_stream->valid)
+        return false;
+    z_stream &z = m_stream->z;
+    const std::size_t start = out.size();
+    z.next_in = const_cast<Bytef *>(message.data());
+    z.avail_in = static_cast<uInt>(message.size());
+    // A sync flush of n bytes needs at most deflateBound(n) plus the empty stored block.
+    std::size_t capacity = deflateBound(&z, static_cast<uLong>(message.size())) + 16;
+    for (;;) {
+        const std::size_t used = out.size();
+        out.resize(used + capacity);
+        z.next_out = out.data() + used;
+        z.avail_out = static_cast<uInt>(capacity);
+        const int status = deflate(&z, Z_SYNC_FLUSH);
+        out.resize(out.size() - z.avail_out);
+        if (status != Z_OK && status != Z_BUF_ERROR) {
+            deflateReset(&z);
+            out.resize(start);
+            return false;
+        }
+        // Done once all input is taken and the flush fitted (output space was left over).
+        if (z.avail_in == 0 && z.avail_out != 0)
+            break;
+        capacity = capacity * 2;
+    }
+    // RFC 7692 §7.2.1: remove the 00 00 ff ff that ends the sync flush.
+    static constexpr std::uint8_t kTail[4] = {0x00, 0x00, 0xFF, 0xFF};
+    if (out.size() - start >= 4 && std::memcmp(out.data() + out.size() - 4, kTail, 4) == 0)
+        out.resize(out.size() - 4);
+    if (m_noContextTakeover)
+        deflateReset(&z);
+    return true;
+}
+
+} // namespace framescope::protocol
