@@ -3,6 +3,7 @@
 #include <openssl/rand.h>
 
 #include <array>
+#include <atomic>
 #include <cstring>
 #include <memory>
 
@@ -92,22 +93,26 @@ struct Dispatch
     const char *name;
 };
 
-Dispatch pickImplementation()
+std::vector<Dispatch> implementations()
 {
+    std::vector<Dispatch> available;
 #ifdef FRAMESCOPE_X86
     __builtin_cpu_init();
     if (__builtin_cpu_supports("avx2"))
-        return {maskAvx2, "avx2"};
-    return {maskSse2, "sse2"};
-#else
-    return {maskWords, "word"};
+        available.push_back({maskAvx2, "avx2"});
+    available.push_back({maskSse2, "sse2"});
 #endif
+    available.push_back({maskWords, "word"});
+    return available;
 }
+
+std::atomic<const Dispatch *> g_selected{nullptr};
 
 const Dispatch &dispatch()
 {
-    static const Dispatch chosen = pickImplementation();
-    return chosen;
+    static const std::vector<Dispatch> available = implementations();
+    const Dispatch *selected = g_selected.load(std::memory_order_relaxed);
+    return selected ? *selected : available.front();
 }
 
 // Short payloads (most control frames, small messages) skip the dispatch and the SIMD set-up.
@@ -134,6 +139,26 @@ std::size_t applyMask(std::span<std::uint8_t> data, MaskKey key, std::size_t pha
 const char *maskImplementation()
 {
     return dispatch().name;
+}
+
+std::vector<const char *> availableMaskImplementations()
+{
+    std::vector<const char *> names;
+    for (const Dispatch &entry : implementations())
+        names.push_back(entry.name);
+    return names;
+}
+
+bool selectMaskImplementation(std::string_view name)
+{
+    static const std::vector<Dispatch> available = implementations();
+    for (const Dispatch &entry : available) {
+        if (name == entry.name) {
+            g_selected.store(&entry, std::memory_order_relaxed);
+            return true;
+        }
+    }
+    return false;
 }
 
 bool randomBytes(std::span<std::uint8_t> out)

@@ -7,6 +7,8 @@
 #include <functional>
 #include <optional>
 #include <span>
+#include <string_view>
+#include <vector>
 
 namespace framescope::protocol {
 
@@ -20,6 +22,10 @@ std::size_t copyMasked(std::uint8_t *dst, std::span<const std::uint8_t> src, Mas
 
 // Which implementation the runtime dispatch picked ("avx2", "sse2" or "word").
 const char *maskImplementation();
+
+// The implementations this CPU can run, best first, and a way to pin one (tests, benchmarks).
+std::vector<const char *> availableMaskImplementations();
+bool selectMaskImplementation(std::string_view name);
 
 // Where mask keys come from. The default draws from OpenSSL's RAND_bytes; tests inject their own.
 // Returns nothing when no random bytes could be had: the caller must not send the frame.
