@@ -48,7 +48,23 @@ DecodedFrame parseCompleteHeader(const std::uint8_t *bytes, std::size_t size)
 
 FrameDecoder::FrameDecoder(const DecoderOptions &options)
     : m_options(options)
-{}
+{
+    updateRules();
+}
+
+void FrameDecoder::updateRules()
+{
+    m_rules.sender = m_options.role == Role::Client ? Role::Server : Role::Client;
+    m_rules.rsv1Allowed = m_options.rsv1Negotiated;
+    m_rules.strictLengths = m_options.strictLengths;
+    m_rules.maxFramePayload = m_options.maxFramePayload;
+}
+
+void FrameDecoder::setRsv1Negotiated(bool negotiated)
+{
+    m_options.rsv1Negotiated = negotiated;
+    updateRules();
+}
 
 DecodeEvent FrameDecoder::fail(ProtocolError error, std::size_t consumed)
 {
@@ -63,12 +79,7 @@ DecodeEvent FrameDecoder::fail(ProtocolError error, std::size_t consumed)
 
 ViolationSet FrameDecoder::checkFrame()
 {
-    HeaderRules rules;
-    rules.sender = m_options.role == Role::Client ? Role::Server : Role::Client;
-    rules.rsv1Allowed = m_options.rsv1Negotiated;
-    rules.strictLengths = m_options.strictLengths;
-    rules.maxFramePayload = m_options.maxFramePayload;
-    ViolationSet violations = headerViolations(m_frame.header, rules);
+    ViolationSet violations = headerViolations(m_frame.header, m_rules);
 
     // The message limit is checked on declared lengths, before any payload is read.
     const FrameHeader &h = m_frame.header;

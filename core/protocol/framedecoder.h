@@ -65,7 +65,7 @@ public:
     const DecoderOptions &options() const { return m_options; }
 
     // After the handshake: permessage-deflate makes RSV1 legal on first data frames.
-    void setRsv1Negotiated(bool negotiated) { m_options.rsv1Negotiated = negotiated; }
+    void setRsv1Negotiated(bool negotiated);
 
     // Bytes consumed in total, for positions in error messages.
     std::uint64_t totalConsumed() const { return m_totalConsumed; }
@@ -76,8 +76,10 @@ private:
     DecodeEvent parseHeader(std::span<const std::uint8_t> input);
     DecodeEvent fail(ProtocolError error, std::size_t consumed);
     ViolationSet checkFrame();
+    void updateRules();
 
     DecoderOptions m_options;
+    HeaderRules m_rules; // derived from m_options once, not per frame
     State m_state = State::Header;
     ProtocolError m_error = ProtocolError::None;
     DecodedFrame m_frame;

@@ -4,6 +4,7 @@
 
 #include <array>
 #include <atomic>
+#include <bit>
 #include <cstring>
 #include <memory>
 
@@ -16,15 +17,16 @@ namespace framescope::protocol {
 
 namespace {
 
-// The key rotated so that byte 0 applies to a payload offset with the given phase.
+// The key as a little-endian word, rotated so that its first byte applies to a payload offset
+// with the given phase.
 std::uint32_t rotatedKey(MaskKey key, std::size_t phase)
 {
-    std::array<std::uint8_t, 4> rotated{};
-    for (std::size_t i = 0; i < 4; ++i)
-        rotated[i] = key[(i + phase) & 3];
     std::uint32_t word = 0;
-    std::memcpy(&word, rotated.data(), 4);
-    return word;
+    std::memcpy(&word, key.data(), 4);
+    if constexpr (std::endian::native == std::endian::little)
+        return std::rotr(word, int(8 * (phase & 3)));
+    else
+        return std::rotl(word, int(8 * (phase & 3)));
 }
 
 // Handles whole 8-byte words, then the tail byte by byte. The key word is phase-aligned at
@@ -39,27 +41,52 @@ void maskWords(std::uint8_t *dst, const std::uint8_t *src, std::size_t size, std
         word ^= key64;
         std::memcpy(dst + i, &word, 8);
     }
+    if (i + 4 <= size) {
+        std::uint32_t word;
+        std::memcpy(&word, src + i, 4);
+        word ^= key32;
+        std::memcpy(dst + i, &word, 4);
+        i += 4;
+    }
+    // At most 3 bytes left, and i is a multiple of 4 here, so the key starts at its first byte.
     std::uint8_t keyBytes[4];
     std::memcpy(keyBytes, &key32, 4);
-    for (; i < size; ++i)
-        dst[i] = src[i] ^ keyBytes[i & 3];
+    for (std::size_t k = 0; i < size; ++i, ++k)
+        dst[i] = src[i] ^ keyBytes[k];
 }
 
 #ifdef FRAMESCOPE_X86
+// Masks the bytes before the first `alignment`-aligned destination address, so the vector loop
+// stores whole cache-line pieces; returns how many bytes were done and rotates the key to match.
+std::size_t maskHead(std::uint8_t *dst, const std::uint8_t *src, std::size_t size,
+                     std::uint32_t &key32, std::size_t alignment)
+{
+    std::size_t head = (alignment - (reinterpret_cast<std::uintptr_t>(dst) & (alignment - 1)))
+                       & (alignment - 1);
+    if (head > size)
+        head = size;
+    maskWords(dst, src, head, key32);
+    if constexpr (std::endian::native == std::endian::little)
+        key32 = std::rotr(key32, int(8 * (head & 3)));
+    else
+        key32 = std::rotl(key32, int(8 * (head & 3)));
+    return head;
+}
+
 void maskSse2(std::uint8_t *dst, const std::uint8_t *src, std::size_t size, std::uint32_t key32)
 {
+    std::size_t i = maskHead(dst, src, size, key32, 16);
     const __m128i key = _mm_set1_epi32(static_cast<int>(key32));
-    std::size_t i = 0;
     for (; i + 64 <= size; i += 64) {
         for (std::size_t j = 0; j < 64; j += 16) {
             const __m128i *in = reinterpret_cast<const __m128i *>(src + i + j);
-            _mm_storeu_si128(reinterpret_cast<__m128i *>(dst + i + j),
-                             _mm_xor_si128(_mm_loadu_si128(in), key));
+            _mm_store_si128(reinterpret_cast<__m128i *>(dst + i + j),
+                            _mm_xor_si128(_mm_loadu_si128(in), key));
         }
     }
     for (; i + 16 <= size; i += 16) {
         const __m128i *in = reinterpret_cast<const __m128i *>(src + i);
-        _mm_storeu_si128(reinterpret_cast<__m128i *>(dst + i), _mm_xor_si128(_mm_loadu_si128(in), key));
+        _mm_store_si128(reinterpret_cast<__m128i *>(dst + i), _mm_xor_si128(_mm_loadu_si128(in), key));
     }
     maskWords(dst + i, src + i, size - i, key32);
 }
@@ -67,19 +94,19 @@ void maskSse2(std::uint8_t *dst, const std::uint8_t *src, std::size_t size, std:
 __attribute__((target("avx2"))) void maskAvx2(std::uint8_t *dst, const std::uint8_t *src,
                                               std::size_t size, std::uint32_t key32)
 {
+    std::size_t i = maskHead(dst, src, size, key32, 32);
     const __m256i key = _mm256_set1_epi32(static_cast<int>(key32));
-    std::size_t i = 0;
     for (; i + 128 <= size; i += 128) {
         for (std::size_t j = 0; j < 128; j += 32) {
             const __m256i *in = reinterpret_cast<const __m256i *>(src + i + j);
-            _mm256_storeu_si256(reinterpret_cast<__m256i *>(dst + i + j),
-                                _mm256_xor_si256(_mm256_loadu_si256(in), key));
+            _mm256_store_si256(reinterpret_cast<__m256i *>(dst + i + j),
+                               _mm256_xor_si256(_mm256_loadu_si256(in), key));
         }
     }
     for (; i + 32 <= size; i += 32) {
         const __m256i *in = reinterpret_cast<const __m256i *>(src + i);
-        _mm256_storeu_si256(reinterpret_cast<__m256i *>(dst + i),
-                            _mm256_xor_si256(_mm256_loadu_si256(in), key));
+        _mm256_store_si256(reinterpret_cast<__m256i *>(dst + i),
+                           _mm256_xor_si256(_mm256_loadu_si256(in), key));
     }
     maskWords(dst + i, src + i, size - i, key32);
 }
@@ -106,17 +133,37 @@ std::vector<Dispatch> implementations()
     return available;
 }
 
-std::atomic<const Dispatch *> g_selected{nullptr};
+const std::vector<Dispatch> &available()
+{
+    static const std::vector<Dispatch> list = implementations();
+    return list;
+}
+
+void resolveAndMask(std::uint8_t *dst, const std::uint8_t *src, std::size_t size, std::uint32_t key32);
+
+// The hot path is one relaxed load and an indirect call: the first call resolves the best
+// implementation for this CPU and replaces itself.
+std::atomic<const Dispatch *> g_active{nullptr};
+std::atomic<MaskFunction> g_function{resolveAndMask};
+
+void resolveAndMask(std::uint8_t *dst, const std::uint8_t *src, std::size_t size, std::uint32_t key32)
+{
+    const Dispatch *best = &available().front();
+    const Dispatch *expected = nullptr;
+    g_active.compare_exchange_strong(expected, best);
+    const MaskFunction function = g_active.load()->function;
+    g_function.store(function, std::memory_order_relaxed);
+    function(dst, src, size, key32);
+}
 
 const Dispatch &dispatch()
 {
-    static const std::vector<Dispatch> available = implementations();
-    const Dispatch *selected = g_selected.load(std::memory_order_relaxed);
-    return selected ? *selected : available.front();
+    const Dispatch *active = g_active.load();
+    return active ? *active : available().front();
 }
 
 // Short payloads (most control frames, small messages) skip the dispatch and the SIMD set-up.
-constexpr std::size_t kSmallPayload = 16;
+constexpr std::size_t kSmallPayload = 32;
 
 } // namespace
 
@@ -127,7 +174,7 @@ std::size_t copyMasked(std::uint8_t *dst, std::span<const std::uint8_t> src, Mas
     if (src.size() < kSmallPayload)
         maskWords(dst, src.data(), src.size(), key32);
     else
-        dispatch().function(dst, src.data(), src.size(), key32);
+        g_function.load(std::memory_order_relaxed)(dst, src.data(), src.size(), key32);
     return (phase + src.size()) & 3;
 }
 
@@ -151,10 +198,10 @@ std::vector<const char *> availableMaskImplementations()
 
 bool selectMaskImplementation(std::string_view name)
 {
-    static const std::vector<Dispatch> available = implementations();
-    for (const Dispatch &entry : available) {
+    for (const Dispatch &entry : available()) {
         if (name == entry.name) {
-            g_selected.store(&entry, std::memory_order_relaxed);
+            g_active.store(&entry);
+            g_function.store(entry.function);
             return true;
         }
     }

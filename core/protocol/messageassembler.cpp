@@ -27,6 +27,15 @@ ProtocolError MessageAssembler::report(ProtocolError error)
     return ProtocolError::None;
 }
 
+ProtocolError MessageAssembler::inflateFailed(ProtocolError error)
+{
+    if (error == ProtocolError::None)
+        return error;
+    // In report mode the rest of this message cannot be inflated; the next one starts afresh.
+    m_inflateFailed = true;
+    return report(error);
+}
+
 ProtocolError MessageAssembler::beginFrame(const FrameHeader &header)
 {
     const std::uint8_t opcode = header.opcode & 0x0F;
@@ -59,12 +68,17 @@ ProtocolError MessageAssembler::beginFrame(const FrameHeader &header)
             error != ProtocolError::None) {
             return error;
         }
-        m_handler.messageFinished(); // report mode: close the broken message, start afresh
+        // Report mode: close the broken message and start afresh.
+        if (m_messageCompressed)
+            m_inflater->reset();
+        m_handler.messageFinished();
     }
     m_inMessage = true;
     m_messageIsText = opcode == static_cast<std::uint8_t>(Opcode::Text);
     m_messageCompressed = header.rsv1 && m_inflater != nullptr;
     m_skipUtf8 = false;
+    m_reportedTooBig = false;
+    m_inflateFailed = false;
     m_fragments = 1;
     m_messageSize = 0;
     m_utf8.reset();
@@ -101,13 +115,16 @@ ProtocolError MessageAssembler::payload(std::span<const std::uint8_t> unmasked)
         break;
     }
     if (m_messageCompressed) {
+        if (m_inflateFailed)
+            return ProtocolError::None;
         const ProtocolError error = m_inflater->inflate(
             unmasked, m_options.maxMessageSize,
             [this](std::span<const std::uint8_t> data) { return deliver(data); });
-        return report(error);
+        return inflateFailed(error);
     }
     m_messageSize += unmasked.size();
-    if (m_messageSize > m_options.maxMessageSize) {
+    if (m_messageSize > m_options.maxMessageSize && !m_reportedTooBig) {
+        m_reportedTooBig = true;
         if (const ProtocolError error = report(ProtocolError::MessageTooBig);
             error != ProtocolError::None) {
             return error;
@@ -135,11 +152,15 @@ ProtocolError MessageAssembler::endFrame()
     if (!m_frameFin)
         return ProtocolError::None;
     if (m_messageCompressed) {
-        const ProtocolError error = m_inflater->finishMessage(
-            m_options.maxMessageSize,
-            [this](std::span<const std::uint8_t> data) { return deliver(data); });
-        if (const ProtocolError reported = report(error); reported != ProtocolError::None)
-            return reported;
+        if (m_inflateFailed) {
+            m_inflater->reset();
+        } else {
+            const ProtocolError error = m_inflater->finishMessage(
+                m_options.maxMessageSize,
+                [this](std::span<const std::uint8_t> data) { return deliver(data); });
+            if (const ProtocolError reported = inflateFailed(error); reported != ProtocolError::None)
+                return reported;
+        }
     }
     // RFC 6455 §8.1: a text message must end on a code point boundary.
     if (m_messageIsText && !m_skipUtf8 && !m_utf8.isComplete()) {

@@ -40,6 +40,7 @@ public:
 private:
     ProtocolError deliver(std::span<const std::uint8_t> data);
     ProtocolError report(ProtocolError error);
+    ProtocolError inflateFailed(ProtocolError error);
 
     AssemblerOptions m_options;
     MessageHandler &m_handler;
@@ -49,7 +50,11 @@ private:
     bool m_inMessage = false;
     bool m_messageIsText = false;
     bool m_messageCompressed = false;
-    bool m_skipUtf8 = false;   // report mode: stop checking once the message was found invalid
+    // Report mode: each kind of violation is reported once per message; a message whose
+    // compressed data is corrupt is not inflated further.
+    bool m_skipUtf8 = false;
+    bool m_reportedTooBig = false;
+    bool m_inflateFailed = false;
     std::uint32_t m_fragments = 0;
     std::uint64_t m_messageSize = 0;
 

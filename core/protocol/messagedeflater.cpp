@@ -10,6 +10,7 @@ struct MessageDeflater::Stream
 {
     z_stream z{};
     bool valid = false;
+    std::vector<std::uint8_t> scratch;
 };
 
 MessageDeflater::MessageDeflater(int windowBits, bool noContextTakeover, int level, int memLevel)
@@ -38,32 +39,34 @@ bool MessageDeflater::compress(std::span<const std::uint8_t> message, std::vecto
     if (!m_stream->valid)
         return false;
     z_stream &z = m_stream->z;
-    const std::size_t start = out.size();
+    std::vector<std::uint8_t> &scratch = m_stream->scratch;
     z.next_in = const_cast<Bytef *>(message.data());
     z.avail_in = static_cast<uInt>(message.size());
-    // A sync flush of n bytes needs at most deflateBound(n) plus the empty stored block.
-    std::size_t capacity = deflateBound(&z, static_cast<uLong>(message.size())) + 16;
+    // A sync flush of n bytes fits in deflateBound(n) plus the empty stored block; the scratch
+    // buffer only ever grows, so steady traffic allocates nothing.
+    const std::size_t bound = deflateBound(&z, static_cast<uLong>(message.size())) + 16;
+    if (scratch.size() < bound)
+        scratch.resize(bound);
+    std::size_t used = 0;
     for (;;) {
-        const std::size_t used = out.size();
-        out.resize(used + capacity);
-        z.next_out = out.data() + used;
-        z.avail_out = static_cast<uInt>(capacity);
+        z.next_out = scratch.data() + used;
+        z.avail_out = static_cast<uInt>(scratch.size() - used);
         const int status = deflate(&z, Z_SYNC_FLUSH);
-        out.resize(out.size() - z.avail_out);
+        used = scratch.size() - z.avail_out;
         if (status != Z_OK && status != Z_BUF_ERROR) {
             deflateReset(&z);
-            out.resize(start);
             return false;
         }
         // Done once all input is taken and the flush fitted (output space was left over).
         if (z.avail_in == 0 && z.avail_out != 0)
             break;
-        capacity = capacity * 2;
+        scratch.resize(scratch.size() * 2);
     }
     // RFC 7692 §7.2.1: remove the 00 00 ff ff that ends the sync flush.
     static constexpr std::uint8_t kTail[4] = {0x00, 0x00, 0xFF, 0xFF};
-    if (out.size() - start >= 4 && std::memcmp(out.data() + out.size() - 4, kTail, 4) == 0)
-        out.resize(out.size() - 4);
+    if (used >= 4 && std::memcmp(scratch.data() + used - 4, kTail, 4) == 0)
+        used -= 4;
+    out.insert(out.end(), scratch.begin(), scratch.begin() + static_cast<std::ptrdiff_t>(used));
     if (m_noContextTakeover)
         deflateReset(&z);
     return true;

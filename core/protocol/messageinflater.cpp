@@ -48,10 +48,8 @@ ProtocolError MessageInflater::run(std::span<const std::uint8_t> input, std::uin
         z.next_out = m_stream->out.data();
         z.avail_out = static_cast<uInt>(m_stream->out.size());
         const int status = ::inflate(&z, Z_SYNC_FLUSH);
-        if (status == Z_DATA_ERROR || status == Z_NEED_DICT || status == Z_MEM_ERROR
-            || status == Z_STREAM_ERROR) {
-            return ProtocolError::InvalidCompressedData;
-        }
+        // What zlib wrote before finding corrupt data is valid output: hand it on first, so the
+        // result does not depend on how the compressed bytes were chunked.
         const std::size_t produced = m_stream->out.size() - z.avail_out;
         if (produced > 0) {
             m_messageSize += produced;
@@ -61,6 +59,10 @@ ProtocolError MessageInflater::run(std::span<const std::uint8_t> input, std::uin
                 error != ProtocolError::None) {
                 return error;
             }
+        }
+        if (status == Z_DATA_ERROR || status == Z_NEED_DICT || status == Z_MEM_ERROR
+            || status == Z_STREAM_ERROR) {
+            return ProtocolError::InvalidCompressedData;
         }
         if (status == Z_STREAM_END)
             m_streamEnded = true;
@@ -92,6 +94,14 @@ void MessageInflater::restartStream()
     inflateReset(&z);
     if (windowSize > 0)
         inflateSetDictionary(&z, window.data(), windowSize);
+}
+
+void MessageInflater::reset()
+{
+    if (m_stream->valid)
+        inflateReset(&m_stream->z);
+    m_streamEnded = false;
+    m_messageSize = 0;
 }
 
 ProtocolError MessageInflater::finishMessage(std::uint64_t limit, const Sink &sink)

@@ -38,6 +38,9 @@ public:
 
     std::uint64_t messageInflatedSize() const { return m_messageSize; }
 
+    // Drops the current message and the window, e.g. after corrupt data in report mode.
+    void reset();
+
 private:
     ProtocolError run(std::span<const std::uint8_t> input, std::uint64_t limit, const Sink &sink);
     void restartStream();

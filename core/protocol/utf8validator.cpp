@@ -1,141 +1,104 @@
 #include "utf8validator.h"
 
+#include <array>
 #include <cstring>
 
 namespace framescope::protocol {
 
 namespace {
 
-// Per lead byte: the sequence length (0 = never valid as a lead) and the allowed range of the
-// second byte, which is where overlongs (E0, F0), surrogates (ED) and values above U+10FFFF (F4)
-// are excluded (RFC 3629 §4).
-struct LeadInfo
-{
-    std::uint8_t length;
-    std::uint8_t lower;
-    std::uint8_t upper;
+// DFA states, each stored as the bit offset of its 6-bit field in a transition row. For input
+// byte b, row[b] holds the next state of every state: next = (row[b] >> state) & 63. Error is 0,
+// so every transition left unset leads to it, and it leads only to itself.
+enum State : std::uint64_t {
+    kError = 0,
+    kAccept = 6,
+    kNeed1 = 12,       // one continuation byte 80-BF to go
+    kNeed2 = 18,       // two to go
+    kNeed3 = 24,       // three to go
+    kAfterE0 = 30,     // A0-BF next (no overlong 3-byte forms)
+    kAfterED = 36,     // 80-9F next (no UTF-16 surrogates)
+    kAfterF0 = 42,     // 90-BF next (no overlong 4-byte forms)
+    kAfterF4 = 48,     // 80-8F next (nothing above U+10FFFF)
 };
 
-constexpr LeadInfo leadInfo(unsigned byte)
+constexpr void set(std::array<std::uint64_t, 256> &rows, int from, int to, State state, State next)
 {
-    if (byte < 0x80)
-        return {1, 0, 0};
-    if (byte < 0xC2)
-        return {0, 0, 0}; // continuation bytes and the overlong leads C0, C1
-    if (byte < 0xE0)
-        return {2, 0x80, 0xBF};
-    if (byte == 0xE0)
-        return {3, 0xA0, 0xBF};
-    if (byte == 0xED)
-        return {3, 0x80, 0x9F};
-    if (byte < 0xF0)
-        return {3, 0x80, 0xBF};
-    if (byte == 0xF0)
-        return {4, 0x90, 0xBF};
-    if (byte < 0xF4)
-        return {4, 0x80, 0xBF};
-    if (byte == 0xF4)
-        return {4, 0x80, 0x8F};
-    return {0, 0, 0}; // F5-FF
+    for (int b = from; b <= to; ++b)
+        rows[b] |= std::uint64_t{next} << state;
 }
 
-struct LeadTable
+// RFC 3629 §4, "UTF8-octets" ABNF, as transitions.
+constexpr std::array<std::uint64_t, 256> buildRows()
 {
-    LeadInfo entries[256];
-    constexpr LeadTable() : entries{}
-    {
-        for (unsigned i = 0; i < 256; ++i)
-            entries[i] = leadInfo(i);
-    }
-};
+    std::array<std::uint64_t, 256> rows{};
+    set(rows, 0x00, 0x7F, kAccept, kAccept);
+    set(rows, 0xC2, 0xDF, kAccept, kNeed1);
+    set(rows, 0xE0, 0xE0, kAccept, kAfterE0);
+    set(rows, 0xE1, 0xEC, kAccept, kNeed2);
+    set(rows, 0xED, 0xED, kAccept, kAfterED);
+    set(rows, 0xEE, 0xEF, kAccept, kNeed2);
+    set(rows, 0xF0, 0xF0, kAccept, kAfterF0);
+    set(rows, 0xF1, 0xF3, kAccept, kNeed3);
+    set(rows, 0xF4, 0xF4, kAccept, kAfterF4);
+    set(rows, 0x80, 0xBF, kNeed1, kAccept);
+    set(rows, 0x80, 0xBF, kNeed2, kNeed1);
+    set(rows, 0x80, 0xBF, kNeed3, kNeed2);
+    set(rows, 0xA0, 0xBF, kAfterE0, kNeed1);
+    set(rows, 0x80, 0x9F, kAfterED, kNeed1);
+    set(rows, 0x90, 0xBF, kAfterF0, kNeed2);
+    set(rows, 0x80, 0x8F, kAfterF4, kNeed2);
+    return rows;
+}
 
-constexpr LeadTable kLeads;
+constexpr std::array<std::uint64_t, 256> kRows = buildRows();
 
 constexpr std::uint64_t kHighBits = 0x8080808080808080ull;
 
-inline bool isContinuation(std::uint8_t byte)
+// The state is kept unmasked between bytes: only its low 6 bits matter, and x86 shifts use just
+// those bits, so the hot loop is one load and one shift per byte.
+inline std::uint64_t step(std::uint64_t state, std::uint8_t byte)
 {
-    return (byte & 0xC0) == 0x80;
+    return kRows[byte] >> (state & 63);
 }
 
 } // namespace
 
-bool Utf8Validator::feedByte(std::uint8_t byte)
+bool Utf8Validator::isComplete() const
 {
-    if (m_pending == 0) {
-        const LeadInfo &lead = kLeads.entries[byte];
-        if (lead.length == 0)
-            return false;
-        m_pending = static_cast<std::uint8_t>(lead.length - 1);
-        m_lower = lead.lower;
-        m_upper = lead.upper;
-        return true;
-    }
-    if (byte < m_lower || byte > m_upper)
-        return false;
-    --m_pending;
-    m_lower = 0x80;
-    m_upper = 0xBF;
-    return true;
+    return (m_state & 63) == kAccept;
+}
+
+bool Utf8Validator::hasFailed() const
+{
+    return (m_state & 63) == kError;
 }
 
 bool Utf8Validator::feed(std::span<const std::uint8_t> data)
 {
-    if (m_failed)
-        return false;
+    std::uint64_t state = m_state;
     const std::uint8_t *p = data.data();
     const std::uint8_t *const end = p + data.size();
-
-    // Finish a sequence split by the previous chunk one byte at a time.
-    while (m_pending != 0 && p != end) {
-        if (!feedByte(*p++)) {
-            m_failed = true;
-            return false;
-        }
-    }
-
-    while (p != end) {
-        if (*p < 0x80) {
-            // ASCII runs, 16 bytes at a time.
-            while (end - p >= 16) {
-                std::uint64_t a;
-                std::uint64_t b;
-                std::memcpy(&a, p, 8);
-                std::memcpy(&b, p + 8, 8);
-                if (((a | b) & kHighBits) != 0)
-                    break;
-                p += 16;
-            }
-            while (p != end && *p < 0x80)
-                ++p;
+    while (end - p >= 16) {
+        std::uint64_t a;
+        std::uint64_t b;
+        std::memcpy(&a, p, 8);
+        std::memcpy(&b, p + 8, 8);
+        // Between code points, a block of ASCII changes nothing.
+        if (((a | b) & kHighBits) == 0 && (state & 63) == kAccept) {
+            p += 16;
             continue;
         }
-        const LeadInfo lead = kLeads.entries[*p];
-        if (lead.length == 0) {
-            m_failed = true;
-            return false;
-        }
-        if (end - p >= lead.length) {
-            // A whole sequence is here: check it in one go.
-            const bool ok = p[1] >= lead.lower && p[1] <= lead.upper
-                            && (lead.length < 3 || isContinuation(p[2]))
-                            && (lead.length < 4 || isContinuation(p[3]));
-            if (!ok) {
-                m_failed = true;
-                return false;
-            }
-            p += lead.length;
-            continue;
-        }
-        // The sequence continues in the next chunk: check what is here now (fail fast).
-        while (p != end) {
-            if (!feedByte(*p++)) {
-                m_failed = true;
-                return false;
-            }
-        }
+        for (int i = 0; i < 16; ++i)
+            state = step(state, p[i]);
+        p += 16;
+        if ((state & 63) == kError)
+            break;
     }
-    return true;
+    while (p != end)
+        state = step(state, *p++);
+    m_state = state & 63;
+    return m_state != kError;
 }
 
 bool isValidUtf8(std::span<const std::uint8_t> data)

@@ -7,9 +7,12 @@
 namespace framescope::protocol {
 
 // Incremental UTF-8 validation (RFC 3629, as RFC 6455 §8.1 requires): input may be split anywhere,
-// across frames and TCP chunks, and an invalid sequence is reported as soon as its first impossible
-// byte arrives, not at the end of the message. Surrogates, overlong forms and code points above
-// U+10FFFF are invalid; noncharacters are valid.
+// across frames and TCP chunks, and feed() reports an invalid sequence in the call that delivers
+// its first impossible byte, not at the end of the message. Surrogates, overlong forms and code
+// points above U+10FFFF are invalid; noncharacters are valid.
+//
+// A shift-based DFA: one table load and one shift per byte, with ASCII runs skipped 16 bytes at
+// a time.
 class Utf8Validator
 {
 public:
@@ -17,17 +20,12 @@ public:
     bool feed(std::span<const std::uint8_t> data);
 
     // True when the text so far ends on a code point boundary (a message may end here).
-    bool isComplete() const { return !m_failed && m_pending == 0; }
-    bool hasFailed() const { return m_failed; }
+    bool isComplete() const;
+    bool hasFailed() const;
     void reset() { *this = Utf8Validator{}; }
 
 private:
-    bool feedByte(std::uint8_t byte);
-
-    std::uint8_t m_pending = 0; // continuation bytes still expected
-    std::uint8_t m_lower = 0x80;
-    std::uint8_t m_upper = 0xBF;
-    bool m_failed = false;
+    std::uint64_t m_state = 6; // kAccept, see utf8validator.cpp
 };
 
 bool isValidUtf8(std::span<const std::uint8_t> data);

@@ -72,6 +72,17 @@ void tst_Masking::checkAgainstByteLoop()
             }
         }
     }
+    // Every destination alignment, so the aligned-store head is exercised.
+    Bytes target(source.size() + 64);
+    for (std::size_t align = 0; align < 32; ++align) {
+        for (std::size_t length : {31, 32, 33, 200, 1000}) {
+            const std::span<const std::uint8_t> src(source.data() + 1, length);
+            copyMasked(target.data() + align, src, key, 1);
+            const Bytes expected = byteLoop(Bytes(src.begin(), src.end()), key, 1);
+            if (!std::equal(expected.begin(), expected.end(), target.begin() + align))
+                QFAIL(qPrintable(QStringLiteral("%1: align %2 length %3").arg(QLatin1String(maskImplementation())).arg(align).arg(length)));
+        }
+    }
     Bytes big(source.begin(), source.end());
     const Bytes expected = byteLoop(big, key, 3);
     applyMask(big, key, 3);
