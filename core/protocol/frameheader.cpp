@@ -2,6 +2,49 @@
 
 namespace framescope::protocol {
 
+std::string opcodeName(std::uint8_t opcode)
+{
+    switch (opcode & 0x0F) {
+    case 0x0:
+        return "CONTINUATION";
+    case 0x1:
+        return "TEXT";
+    case 0x2:
+        return "BINARY";
+    case 0x8:
+        return "CLOSE";
+    case 0x9:
+        return "PING";
+    case 0xA:
+        return "PONG";
+    default:
+        return "RESERVED-" + std::to_string(opcode & 0x0F);
+    }
+}
+
+std::string describeHeader(const FrameHeader &header)
+{
+    static constexpr char kHex[] = "0123456789abcdef";
+    std::string text = header.fin ? "FIN " : "--- ";
+    text += "RSV=";
+    text += header.rsv1 ? '1' : '0';
+    text += header.rsv2 ? '1' : '0';
+    text += header.rsv3 ? '1' : '0';
+    text += ' ';
+    text += opcodeName(header.opcode);
+    if (header.masked) {
+        text += " MASK=";
+        for (std::uint8_t byte : header.maskKey) {
+            text += kHex[byte >> 4];
+            text += kHex[byte & 0x0F];
+        }
+    }
+    text += " LEN=" + std::to_string(header.payloadLength);
+    if (effectiveLengthForm(header) != minimalLengthForm(header.payloadLength))
+        text += " NON-MINIMAL";
+    return text;
+}
+
 LengthForm minimalLengthForm(std::uint64_t payloadLength)
 {
     if (payloadLength <= 125)

@@ -6,6 +6,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <span>
+#include <string>
 
 namespace framescope::protocol {
 
@@ -55,6 +56,12 @@ struct FrameHeader
     bool isControl() const { return isControlOpcode(opcode); }
     friend bool operator==(const FrameHeader &, const FrameHeader &) = default;
 };
+
+// "TEXT", "CONTINUATION", "PING", ... or "RESERVED-3" for the reserved values.
+std::string opcodeName(std::uint8_t opcode);
+
+// One line for people: "FIN RSV=000 TEXT MASK=37fa213d LEN=5" (NON-MINIMAL marked).
+std::string describeHeader(const FrameHeader &header);
 
 // The shortest form that can hold this length.
 LengthForm minimalLengthForm(std::uint64_t payloadLength);

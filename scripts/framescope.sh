@@ -1,0 +1,96 @@
+#!/usr/bin/env bash
+# Framescope's set-up and run script for Debian 12 (see README.md). Idempotent; run it as root or
+# as a user who may use sudo (only apt-get needs root).
+#
+#   scripts/framescope.sh start   install what is missing, build, start the main job
+#   scripts/framescope.sh test    install what is missing, build, run every test
+#   scripts/framescope.sh bench   build the release preset and run the benchmarks
+#   scripts/framescope.sh deps    only install what is missing
+set -euo pipefail
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$here"
+
+# Debian packages for building, testing and fuzzing.
+packages=(
+    build-essential cmake ninja-build pkg-config git dpkg-dev file
+    qt6-base-dev qt6-websockets-dev
+    libssl-dev zlib1g-dev
+    clang libfuzzer-14-dev libclang-rt-14-dev
+)
+
+log() { printf '\n==> %s\n' "$*"; }
+
+as_root() {
+    if [ "$(id -u)" -eq 0 ]; then
+        "$@"
+    elif command -v sudo >/dev/null 2>&1; then
+        sudo "$@"
+    else
+        echo "error: need root for: $*  (run as root or install sudo)" >&2
+        exit 1
+    fi
+}
+
+install_missing() {
+    local missing=()
+    for package in "${packages[@]}"; do
+        if ! dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q 'install ok installed'; then
+            missing+=("$package")
+        fi
+    done
+    if [ ${#missing[@]} -eq 0 ]; then
+        log "All packages present"
+        return
+    fi
+    log "Installing: ${missing[*]}"
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get update -q
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}"
+}
+
+build() {
+    local preset=$1
+    shift
+    log "Configuring and building the $preset preset"
+    cmake --preset "$preset" "$@" >/dev/null
+    cmake --build --preset "$preset"
+}
+
+jobs=$(nproc 2>/dev/null || echo 2)
+
+case "${1:-}" in
+deps)
+    install_missing
+    ;;
+start)
+    install_missing
+    build dev
+    log "Running the echo round trip through the codec (framescope-cli demo)"
+    ./build/dev/app/framescope-cli demo
+    ;;
+test)
+    install_missing
+    export QT_QPA_PLATFORM=offscreen
+    # 1. Fuzz every target for a bounded time (clang, ASan + UBSan).
+    build fuzz -DFRAMESCOPE_FUZZ_SECONDS="${FRAMESCOPE_FUZZ_SECONDS:-30}"
+    log "Fuzzing"
+    ctest --test-dir build/fuzz --output-on-failure -j "$jobs"
+    # 2. The protocol tests under AddressSanitizer and UndefinedBehaviorSanitizer.
+    build asan
+    log "Protocol tests under ASan + UBSan"
+    ctest --test-dir build/asan --output-on-failure -L protocol -j "$jobs"
+    # 3. Everything, in the normal build; ctest's summary line ends the run.
+    build dev
+    log "All tests"
+    ctest --test-dir build/dev --output-on-failure -j "$jobs"
+    ;;
+bench)
+    install_missing
+    build release -DFRAMESCOPE_BUILD_BENCHMARKS=ON
+    ./build/release/tests/benchmarks/bench_protocol
+    ;;
+*)
+    echo "usage: $0 start|test|bench|deps" >&2
+    exit 2
+    ;;
+esac
