@@ -1,18 +1,16 @@
 // framescope-cli: the command-line client. Commands that need the network client and the local
 // server arrive with them; `demo` runs a full conversation through the codec in-process.
 
-#include <protocol/echodemo.h>
-#include <protocol/frameheader.h>
-#include <protocol/protocolerror.h>
-
 #include <QCommandLineParser>
 #include <QCoreApplication>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QTextStream>
-
 #include <cstdio>
+#include <protocol/echodemo.h>
+#include <protocol/frameheader.h>
+#include <protocol/protocolerror.h>
 
 namespace {
 
@@ -46,10 +44,12 @@ QString preview(const EchoDemoStep &step)
             .arg(QString::fromUtf8(reinterpret_cast<const char *>(payload.data()) + 2,
                                    qsizetype(payload.size() - 2)));
     }
-    const bool printable = !step.frame->header.rsv1 && (opcode == 0x1 || opcode == 0x9 || opcode == 0xA);
+    const bool printable
+        = !step.frame->header.rsv1 && (opcode == 0x1 || opcode == 0x9 || opcode == 0xA);
     if (printable)
         return QLatin1Char('"')
-               + QString::fromUtf8(reinterpret_cast<const char *>(payload.data()), qsizetype(payload.size()))
+               + QString::fromUtf8(reinterpret_cast<const char *>(payload.data()),
+                                   qsizetype(payload.size()))
                + QLatin1Char('"');
     return hex(payload, 16);
 }
@@ -61,8 +61,9 @@ int printDemo(const framescope::protocol::EchoDemoResult &result, bool json)
         QJsonArray steps;
         for (const EchoDemoStep &step : result.steps) {
             QJsonObject object;
-            object[QStringLiteral("direction")] = step.fromClient ? QStringLiteral("client-to-server")
-                                                                  : QStringLiteral("server-to-client");
+            object[QStringLiteral("direction")] = step.fromClient
+                                                      ? QStringLiteral("client-to-server")
+                                                      : QStringLiteral("server-to-client");
             if (step.frame) {
                 const auto &h = step.frame->header;
                 object[QStringLiteral("type")] = QStringLiteral("frame");
@@ -73,14 +74,17 @@ int printDemo(const framescope::protocol::EchoDemoResult &result, bool json)
                 object[QStringLiteral("opcode")] = int(h.opcode);
                 object[QStringLiteral("masked")] = h.masked;
                 if (h.masked)
-                    object[QStringLiteral("maskKey")] = hex({h.maskKey.begin(), h.maskKey.end()}, 4).remove(QLatin1Char(' '));
+                    object[QStringLiteral("maskKey")]
+                        = hex({h.maskKey.begin(), h.maskKey.end()}, 4).remove(QLatin1Char(' '));
                 object[QStringLiteral("payloadLength")] = qint64(h.payloadLength);
                 object[QStringLiteral("headerSize")] = int(step.frame->headerSize);
-                object[QStringLiteral("wire")] = hex(step.wire, step.wire.size()).remove(QLatin1Char(' '));
+                object[QStringLiteral("wire")]
+                    = hex(step.wire, step.wire.size()).remove(QLatin1Char(' '));
             } else {
-                object[QStringLiteral("type")] = step.kind == EchoDemoStep::Kind::Note ? QStringLiteral("note")
-                                                 : step.kind == EchoDemoStep::Kind::Message ? QStringLiteral("message")
-                                                                                            : QStringLiteral("handshake");
+                object[QStringLiteral("type")]
+                    = step.kind == EchoDemoStep::Kind::Note      ? QStringLiteral("note")
+                      : step.kind == EchoDemoStep::Kind::Message ? QStringLiteral("message")
+                                                                 : QStringLiteral("handshake");
                 object[QStringLiteral("text")] = QString::fromStdString(step.text);
             }
             steps.append(object);
@@ -96,7 +100,8 @@ int printDemo(const framescope::protocol::EchoDemoResult &result, bool json)
         return result.ok() ? Success : DemoFailed;
     }
 
-    out << "Framescope echo round trip (client and echo server in one process, joined by a byte pipe)\n\n";
+    out << "Framescope echo round trip (client and echo server in one process, joined by a byte "
+           "pipe)\n\n";
     for (const EchoDemoStep &step : result.steps) {
         const QString arrow = step.fromClient ? QStringLiteral("C→S") : QStringLiteral("S→C");
         switch (step.kind) {
@@ -109,7 +114,8 @@ int printDemo(const framescope::protocol::EchoDemoResult &result, bool json)
             break;
         }
         case EchoDemoStep::Kind::Frame:
-            out << arrow << "  " << QString::fromStdString(framescope::protocol::describeHeader(step.frame->header))
+            out << arrow << "  "
+                << QString::fromStdString(framescope::protocol::describeHeader(step.frame->header))
                 << "  " << preview(step) << '\n'
                 << "       wire " << hex(step.wire, 24) << '\n';
             break;
@@ -123,7 +129,8 @@ int printDemo(const framescope::protocol::EchoDemoResult &result, bool json)
     }
     out << '\n';
     if (result.ok()) {
-        out << "OK: " << result.messagesEchoed << " messages echoed byte for byte, ping answered, closed cleanly.\n";
+        out << "OK: " << result.messagesEchoed
+            << " messages echoed byte for byte, ping answered, closed cleanly.\n";
         return Success;
     }
     out << "FAILED: " << QString::fromStdString(result.error) << '\n';
@@ -145,13 +152,16 @@ int main(int argc, char **argv)
     parser.addHelpOption();
     parser.addVersionOption();
     parser.addPositionalArgument(QStringLiteral("command"), QStringLiteral("demo"));
-    const QCommandLineOption deflate(QStringLiteral("deflate"), QStringLiteral("Offer permessage-deflate."));
-    const QCommandLineOption fragment(QStringLiteral("fragment"),
-                                      QStringLiteral("Split messages into frames of at most N bytes."),
-                                      QStringLiteral("N"));
-    const QCommandLineOption send(QStringLiteral("send"), QStringLiteral("A text message to send (repeatable)."),
+    const QCommandLineOption deflate(QStringLiteral("deflate"),
+                                     QStringLiteral("Offer permessage-deflate."));
+    const QCommandLineOption fragment(
+        QStringLiteral("fragment"),
+        QStringLiteral("Split messages into frames of at most N bytes."), QStringLiteral("N"));
+    const QCommandLineOption send(QStringLiteral("send"),
+                                  QStringLiteral("A text message to send (repeatable)."),
                                   QStringLiteral("TEXT"));
-    const QCommandLineOption json(QStringLiteral("json"), QStringLiteral("One JSON object instead of text."));
+    const QCommandLineOption json(QStringLiteral("json"),
+                                  QStringLiteral("One JSON object instead of text."));
     parser.addOptions({deflate, fragment, send, json});
     parser.process(app);
 

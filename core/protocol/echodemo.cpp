@@ -27,10 +27,7 @@ public:
         Bytes data;
     };
 
-    void messageStarted(Opcode opcode, bool) override
-    {
-        m_current = {opcode, {}};
-    }
+    void messageStarted(Opcode opcode, bool) override { m_current = {opcode, {}}; }
     void messageData(std::span<const std::uint8_t> data) override
     {
         m_current.data.insert(m_current.data.end(), data.begin(), data.end());
@@ -81,11 +78,13 @@ public:
                 payload.resize(at + event.payload.size());
                 const FrameHeader &header = decoder.frame().header;
                 if (header.masked)
-                    copyMasked(payload.data() + at, event.payload, header.maskKey, event.payloadOffset);
+                    copyMasked(payload.data() + at, event.payload, header.maskKey,
+                               event.payloadOffset);
                 else
                     std::copy(event.payload.begin(), event.payload.end(), payload.begin() + at);
             } else if (event.type == DecodeEventType::FrameEnd) {
-                m_result.steps.back().wire.assign(wire.begin() + frameStart, wire.begin() + position);
+                m_result.steps.back().wire.assign(wire.begin() + frameStart,
+                                                  wire.begin() + position);
                 frameStart = position;
             } else {
                 break;
@@ -148,8 +147,9 @@ EchoDemoResult runEchoDemo(const EchoDemoOptions &options)
 
     HttpHeadParser requestParser(HttpHeadParser::Kind::Request);
     std::size_t consumed = 0;
-    requestParser.feed({reinterpret_cast<const std::uint8_t *>(requestBytes.data()), requestBytes.size()},
-                       consumed);
+    requestParser.feed(
+        {reinterpret_cast<const std::uint8_t *>(requestBytes.data()), requestBytes.size()},
+        consumed);
     const ServerHandshakeResult serverCheck = checkClientRequest(requestParser.head());
     if (!serverCheck.ok()) {
         result.error = "server refused the handshake: " + std::string(describe(serverCheck.error));
@@ -157,19 +157,24 @@ EchoDemoResult runEchoDemo(const EchoDemoOptions &options)
     }
     const DeflateAcceptance acceptance = acceptDeflateOffers(serverCheck.extensions);
     const std::string responseBytes = buildAcceptResponse(
-        serverCheck.key, {}, acceptance.response ? formatExtensionHeader({*acceptance.response}) : "");
-    result.steps.push_back({EchoDemoStep::Kind::HandshakeResponse, false, responseBytes, {}, {}, {}});
+        serverCheck.key, {},
+        acceptance.response ? formatExtensionHeader({*acceptance.response}) : "");
+    result.steps.push_back(
+        {EchoDemoStep::Kind::HandshakeResponse, false, responseBytes, {}, {}, {}});
 
     HttpHeadParser responseParser(HttpHeadParser::Kind::Response);
-    responseParser.feed({reinterpret_cast<const std::uint8_t *>(responseBytes.data()), responseBytes.size()},
-                        consumed);
-    const ClientHandshakeResult clientCheck = checkServerResponse(responseParser.head(), request, offer);
+    responseParser.feed(
+        {reinterpret_cast<const std::uint8_t *>(responseBytes.data()), responseBytes.size()},
+        consumed);
+    const ClientHandshakeResult clientCheck
+        = checkServerResponse(responseParser.head(), request, offer);
     if (!clientCheck.ok()) {
         result.error = "client refused the response: " + std::string(describe(clientCheck.error));
         return result;
     }
     result.deflate = clientCheck.deflate;
-    conversation.note(result.deflate ? "permessage-deflate negotiated" : "no extensions negotiated");
+    conversation.note(result.deflate ? "permessage-deflate negotiated"
+                                     : "no extensions negotiated");
 
     // Both endpoints.
     MessageWriter clientWriter(Role::Client);
@@ -194,8 +199,8 @@ EchoDemoResult runEchoDemo(const EchoDemoOptions &options)
         conversation.recordFrames(wire, fromClient);
         MessageReader &reader = fromClient ? serverReader : clientReader;
         if (reader.feed(wire) != ProtocolError::None) {
-            result.error = std::string(fromClient ? "server" : "client") + " rejected a frame: "
-                           + std::string(describe(reader.error()));
+            result.error = std::string(fromClient ? "server" : "client")
+                           + " rejected a frame: " + std::string(describe(reader.error()));
             return false;
         }
         return true;
@@ -220,7 +225,8 @@ EchoDemoResult runEchoDemo(const EchoDemoOptions &options)
         conversation.message(false, "server received " + describeReceived(atServer));
 
         Bytes echo;
-        if (!serverWriter.writeMessage(atServer.opcode, atServer.data, echo, options.fragmentSize)) {
+        if (!serverWriter.writeMessage(atServer.opcode, atServer.data, echo,
+                                       options.fragmentSize)) {
             result.error = "server could not write the echo";
             return result;
         }
@@ -244,7 +250,8 @@ EchoDemoResult runEchoDemo(const EchoDemoOptions &options)
     serverWriter.writeControl(Opcode::Pong, serverInbox.controls.back().data, pong);
     if (!deliver(pong, false))
         return result;
-    if (clientInbox.controls.empty() || clientInbox.controls.back().data != bytesOf(options.pingPayload)) {
+    if (clientInbox.controls.empty()
+        || clientInbox.controls.back().data != bytesOf(options.pingPayload)) {
         result.error = "pong payload differs from the ping";
         return result;
     }

@@ -20,8 +20,8 @@ struct EchoDemoOptions
 {
     std::vector<std::string> textMessages{"Hello, Framescope!", "κόσμε — UTF-8 survives the trip"};
     std::vector<std::vector<std::uint8_t>> binaryMessages{{0x00, 0x01, 0xFE, 0xFF}};
-    std::size_t fragmentSize = 0;      // 0: one frame per message
-    bool offerDeflate = false;         // permessage-deflate offer from the client
+    std::size_t fragmentSize = 0; // 0: one frame per message
+    bool offerDeflate = false;    // permessage-deflate offer from the client
     std::string pingPayload = "are you there?";
     std::uint16_t closeCode = 1000;
     std::string closeReason = "demo finished";
@@ -32,10 +32,10 @@ struct EchoDemoStep
     enum class Kind : std::uint8_t { HandshakeRequest, HandshakeResponse, Frame, Message, Note };
     Kind kind = Kind::Note;
     bool fromClient = true;
-    std::string text;                    // handshake head, message text, or a note
-    std::vector<std::uint8_t> wire;      // the frame exactly as it crossed the pipe
-    std::optional<DecodedFrame> frame;   // parsed header for Frame steps
-    std::vector<std::uint8_t> payload;   // unmasked payload of the frame (still compressed)
+    std::string text;                  // handshake head, message text, or a note
+    std::vector<std::uint8_t> wire;    // the frame exactly as it crossed the pipe
+    std::optional<DecodedFrame> frame; // parsed header for Frame steps
+    std::vector<std::uint8_t> payload; // unmasked payload of the frame (still compressed)
 };
 
 struct EchoDemoResult

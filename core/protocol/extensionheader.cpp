@@ -28,7 +28,9 @@ namespace {
 class Scanner
 {
 public:
-    explicit Scanner(std::string_view text) : m_text(text) {}
+    explicit Scanner(std::string_view text)
+        : m_text(text)
+    {}
 
     bool atEnd() const { return m_pos >= m_text.size(); }
     char peek() const { return m_text[m_pos]; }

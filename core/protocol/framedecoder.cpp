@@ -87,7 +87,8 @@ ViolationSet FrameDecoder::checkFrame()
     if (!h.isControl() && !isReservedOpcode(opcode)) {
         if (opcode != static_cast<std::uint8_t>(Opcode::Continuation))
             m_messageBytes = 0;
-        if (h.payloadLength > m_options.maxMessageSize - std::min(m_messageBytes, m_options.maxMessageSize))
+        if (h.payloadLength
+            > m_options.maxMessageSize - std::min(m_messageBytes, m_options.maxMessageSize))
             violations.add(ProtocolError::MessageTooBig);
         m_messageBytes += std::min<std::uint64_t>(h.payloadLength, m_options.maxMessageSize + 1);
         if (h.fin)
@@ -102,8 +103,7 @@ DecodeEvent FrameDecoder::parseHeader(std::span<const std::uint8_t> input)
     const std::uint8_t *headerBytes = nullptr;
     std::size_t headerSize = 0;
 
-    if (m_stashSize == 0 && input.size() >= 2
-        && input.size() >= headerSizeFromPrefix(input[1])) {
+    if (m_stashSize == 0 && input.size() >= 2 && input.size() >= headerSizeFromPrefix(input[1])) {
         // Fast path: the whole header is in this chunk.
         headerSize = headerSizeFromPrefix(input[1]);
         headerBytes = input.data();
@@ -116,8 +116,8 @@ DecodeEvent FrameDecoder::parseHeader(std::span<const std::uint8_t> input)
         m_stashSize = static_cast<std::uint8_t>(m_stashSize + take);
         consumed = take;
         if (m_stashSize == 2 && headerSizeFromPrefix(m_stash[1]) > 2) {
-            const std::size_t rest = std::min(headerSizeFromPrefix(m_stash[1]) - 2,
-                                              input.size() - consumed);
+            const std::size_t rest
+                = std::min(headerSizeFromPrefix(m_stash[1]) - 2, input.size() - consumed);
             std::memcpy(m_stash.data() + 2, input.data() + consumed, rest);
             m_stashSize = static_cast<std::uint8_t>(m_stashSize + rest);
             consumed += rest;
@@ -172,7 +172,8 @@ DecodeEvent FrameDecoder::next(std::span<const std::uint8_t> input)
         if (input.empty())
             return {};
         const std::uint64_t remaining = m_frame.header.payloadLength - m_payloadRead;
-        const std::size_t take = static_cast<std::size_t>(std::min<std::uint64_t>(remaining, input.size()));
+        const std::size_t take
+            = static_cast<std::size_t>(std::min<std::uint64_t>(remaining, input.size()));
         DecodeEvent event;
         event.type = DecodeEventType::Payload;
         event.consumed = take;

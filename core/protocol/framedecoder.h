@@ -12,10 +12,10 @@ namespace framescope::protocol {
 
 struct DecoderOptions
 {
-    Role role = Role::Client;          // our role: a client decodes frames sent by a server
-    bool rsv1Negotiated = false;       // permessage-deflate in use
-    bool strictLengths = false;        // reject non-minimal length encodings (1002)
-    bool reportMode = false;           // record violations and keep decoding where possible
+    Role role = Role::Client;    // our role: a client decodes frames sent by a server
+    bool rsv1Negotiated = false; // permessage-deflate in use
+    bool strictLengths = false;  // reject non-minimal length encodings (1002)
+    bool reportMode = false;     // record violations and keep decoding where possible
     std::uint64_t maxFramePayload = 64ull << 20;
     std::uint64_t maxMessageSize = 64ull << 20;
 };
@@ -40,9 +40,9 @@ enum class DecodeEventType : std::uint8_t {
 struct DecodeEvent
 {
     DecodeEventType type = DecodeEventType::NeedMoreData;
-    std::size_t consumed = 0;                // bytes of the input this step used
-    std::span<const std::uint8_t> payload;   // for Payload: a view into the caller's input
-    std::uint64_t payloadOffset = 0;         // for Payload: offset of payload[0] in the frame
+    std::size_t consumed = 0;              // bytes of the input this step used
+    std::span<const std::uint8_t> payload; // for Payload: a view into the caller's input
+    std::uint64_t payloadOffset = 0;       // for Payload: offset of payload[0] in the frame
     ProtocolError error = ProtocolError::None;
 };
 

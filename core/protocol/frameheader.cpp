@@ -145,7 +145,8 @@ ViolationSet headerViolations(const FrameHeader &header, const HeaderRules &rule
     // RFC 6455 §5.2: the most significant bit of a 64-bit length must be 0.
     if (header.payloadLength >> 63)
         violations.add(ProtocolError::LengthTopBitSet);
-    if (rules.strictLengths && effectiveLengthForm(header) != minimalLengthForm(header.payloadLength))
+    if (rules.strictLengths
+        && effectiveLengthForm(header) != minimalLengthForm(header.payloadLength))
         violations.add(ProtocolError::NonMinimalLength);
     if (header.payloadLength > rules.maxFramePayload)
         violations.add(ProtocolError::FrameTooBig);

@@ -2,10 +2,9 @@
 
 #include "masking.h"
 
+#include <array>
 #include <openssl/evp.h>
 #include <openssl/sha.h>
-
-#include <array>
 
 namespace framescope::protocol {
 
@@ -65,8 +64,8 @@ bool isValidClientKey(std::string_view key)
     if (key.size() != 24 || key[22] != '=' || key[23] != '=')
         return false;
     std::array<std::uint8_t, 18> decoded{};
-    const int length = EVP_DecodeBlock(decoded.data(),
-                                       reinterpret_cast<const unsigned char *>(key.data()), 24);
+    const int length
+        = EVP_DecodeBlock(decoded.data(), reinterpret_cast<const unsigned char *>(key.data()), 24);
     return length == 18; // EVP_DecodeBlock counts the padding as zero bytes
 }
 
@@ -163,7 +162,8 @@ ClientHandshakeResult checkServerResponse(const HttpHead &response, const Client
         for (const std::string &candidate : request.subprotocols)
             offered = offered || candidate == *protocol;
         if (!offered)
-            return fail(HandshakeError::SubprotocolNotOffered, "Sec-WebSocket-Protocol: " + *protocol);
+            return fail(HandshakeError::SubprotocolNotOffered,
+                        "Sec-WebSocket-Protocol: " + *protocol);
         result.subprotocol = *protocol;
     }
 
@@ -265,8 +265,7 @@ std::string buildRejectResponse(const ServerHandshakeResult &result)
 {
     if (result.status == 426) {
         // RFC 6455 §4.4: tell the client which versions we speak.
-        return buildRejectResponse(426, "Upgrade Required",
-                                   {{"Sec-WebSocket-Version", "13"}},
+        return buildRejectResponse(426, "Upgrade Required", {{"Sec-WebSocket-Version", "13"}},
                                    "Only WebSocket version 13 is supported.\n");
     }
     std::string body(describe(result.error));

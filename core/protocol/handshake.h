@@ -78,8 +78,8 @@ struct ServerHandshakeResult
     std::string detail;
     int status = 101; // 101, or 400 / 426 on failure
     std::string key;
-    std::vector<std::string> subprotocols;   // offered, in order
-    std::vector<ExtensionOffer> extensions;  // offered, in order
+    std::vector<std::string> subprotocols;  // offered, in order
+    std::vector<ExtensionOffer> extensions; // offered, in order
     bool ok() const { return error == HandshakeError::None; }
 };
 

@@ -194,9 +194,9 @@ HttpHeadError HttpHeadParser::parse()
     if (m_kind == Kind::Response) {
         // status-line = HTTP-version SP status-code SP reason-phrase
         const std::string_view version = start.substr(0, space1);
-        const std::string_view code = start.substr(space1 + 1, space2 == std::string_view::npos
-                                                                   ? std::string_view::npos
-                                                                   : space2 - space1 - 1);
+        const std::string_view code
+            = start.substr(space1 + 1, space2 == std::string_view::npos ? std::string_view::npos
+                                                                        : space2 - space1 - 1);
         if (!isHttpVersion(version) || code.size() != 3)
             return HttpHeadError::BadStartLine;
         int status = 0;

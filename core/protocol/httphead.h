@@ -43,10 +43,10 @@ struct HttpHeadLimits
 
 enum class HttpHeadError : std::uint8_t {
     None,
-    TooLarge,          // no end of head within maxBytes
-    TooManyHeaders,    // more than maxHeaderLines header lines
+    TooLarge,       // no end of head within maxBytes
+    TooManyHeaders, // more than maxHeaderLines header lines
     BadStartLine,
-    BadHeaderLine,     // no colon, whitespace before the colon, bad name, obsolete folding
+    BadHeaderLine, // no colon, whitespace before the colon, bad name, obsolete folding
 };
 
 std::string_view describe(HttpHeadError error);

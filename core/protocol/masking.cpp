@@ -1,12 +1,11 @@
 #include "masking.h"
 
-#include <openssl/rand.h>
-
 #include <array>
 #include <atomic>
 #include <bit>
 #include <cstring>
 #include <memory>
+#include <openssl/rand.h>
 
 #if defined(__x86_64__) || defined(__i386__)
 #include <immintrin.h>
@@ -61,8 +60,8 @@ void maskWords(std::uint8_t *dst, const std::uint8_t *src, std::size_t size, std
 std::size_t maskHead(std::uint8_t *dst, const std::uint8_t *src, std::size_t size,
                      std::uint32_t &key32, std::size_t alignment)
 {
-    std::size_t head = (alignment - (reinterpret_cast<std::uintptr_t>(dst) & (alignment - 1)))
-                       & (alignment - 1);
+    std::size_t head
+        = (alignment - (reinterpret_cast<std::uintptr_t>(dst) & (alignment - 1))) & (alignment - 1);
     if (head > size)
         head = size;
     maskWords(dst, src, head, key32);
@@ -86,7 +85,8 @@ void maskSse2(std::uint8_t *dst, const std::uint8_t *src, std::size_t size, std:
     }
     for (; i + 16 <= size; i += 16) {
         const __m128i *in = reinterpret_cast<const __m128i *>(src + i);
-        _mm_store_si128(reinterpret_cast<__m128i *>(dst + i), _mm_xor_si128(_mm_loadu_si128(in), key));
+        _mm_store_si128(reinterpret_cast<__m128i *>(dst + i),
+                        _mm_xor_si128(_mm_loadu_si128(in), key));
     }
     maskWords(dst + i, src + i, size - i, key32);
 }
@@ -139,14 +139,16 @@ const std::vector<Dispatch> &available()
     return list;
 }
 
-void resolveAndMask(std::uint8_t *dst, const std::uint8_t *src, std::size_t size, std::uint32_t key32);
+void resolveAndMask(std::uint8_t *dst, const std::uint8_t *src, std::size_t size,
+                    std::uint32_t key32);
 
 // The hot path is one relaxed load and an indirect call: the first call resolves the best
 // implementation for this CPU and replaces itself.
 std::atomic<const Dispatch *> g_active{nullptr};
 std::atomic<MaskFunction> g_function{resolveAndMask};
 
-void resolveAndMask(std::uint8_t *dst, const std::uint8_t *src, std::size_t size, std::uint32_t key32)
+void resolveAndMask(std::uint8_t *dst, const std::uint8_t *src, std::size_t size,
+                    std::uint32_t key32)
 {
     const Dispatch *best = &available().front();
     const Dispatch *expected = nullptr;

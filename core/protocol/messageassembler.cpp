@@ -158,7 +158,8 @@ ProtocolError MessageAssembler::endFrame()
             const ProtocolError error = m_inflater->finishMessage(
                 m_options.maxMessageSize,
                 [this](std::span<const std::uint8_t> data) { return deliver(data); });
-            if (const ProtocolError reported = inflateFailed(error); reported != ProtocolError::None)
+            if (const ProtocolError reported = inflateFailed(error);
+                reported != ProtocolError::None)
                 return reported;
         }
     }

@@ -14,8 +14,8 @@ namespace framescope::protocol {
 
 struct AssemblerOptions
 {
-    std::uint64_t maxMessageSize = 64ull << 20;   // after inflating
-    std::uint32_t maxFragments = 131072;          // empty fragments count
+    std::uint64_t maxMessageSize = 64ull << 20; // after inflating
+    std::uint32_t maxFragments = 131072;        // empty fragments count
     bool reportMode = false;
 };
 

@@ -1,8 +1,7 @@
 #include "messagedeflater.h"
 
-#include <zlib.h>
-
 #include <cstring>
+#include <zlib.h>
 
 namespace framescope::protocol {
 
@@ -18,9 +17,9 @@ MessageDeflater::MessageDeflater(int windowBits, bool noContextTakeover, int lev
     , m_noContextTakeover(noContextTakeover)
 {
     // Negative window bits select raw DEFLATE without a zlib header (RFC 7692 §7.2.1).
-    m_stream->valid = deflateInit2(&m_stream->z, level, Z_DEFLATED, -windowBits, memLevel,
-                                   Z_DEFAULT_STRATEGY)
-                      == Z_OK;
+    m_stream->valid
+        = deflateInit2(&m_stream->z, level, Z_DEFLATED, -windowBits, memLevel, Z_DEFAULT_STRATEGY)
+          == Z_OK;
 }
 
 MessageDeflater::~MessageDeflater()
@@ -34,7 +33,8 @@ bool MessageDeflater::isValid() const
     return m_stream->valid;
 }
 
-bool MessageDeflater::compress(std::span<const std::uint8_t> message, std::vector<std::uint8_t> &out)
+bool MessageDeflater::compress(std::span<const std::uint8_t> message,
+                               std::vector<std::uint8_t> &out)
 {
     if (!m_stream->valid)
         return false;

@@ -1,9 +1,8 @@
 #include "messageinflater.h"
 
-#include <zlib.h>
-
 #include <array>
 #include <vector>
+#include <zlib.h>
 
 namespace framescope::protocol {
 

@@ -64,8 +64,7 @@ ProtocolError MessageReader::feed(std::span<const std::uint8_t> bytes)
             const DecodedFrame &frame = m_decoder.frame();
             m_handler.frameStarted(frame);
             for (std::uint32_t bits = frame.violations.bits(); bits != 0; bits &= bits - 1) {
-                m_handler.violationFound(
-                    static_cast<ProtocolError>(std::countr_zero(bits)));
+                m_handler.violationFound(static_cast<ProtocolError>(std::countr_zero(bits)));
             }
             error = m_assembler.beginFrame(frame.header);
             break;

@@ -69,8 +69,8 @@ bool MessageWriter::writeMessage(Opcode opcode, std::span<const std::uint8_t> pa
     std::size_t offset = 0;
     bool first = true;
     do {
-        const std::size_t take = fragmentSize == 0 ? payload.size()
-                                                   : std::min(fragmentSize, payload.size() - offset);
+        const std::size_t take
+            = fragmentSize == 0 ? payload.size() : std::min(fragmentSize, payload.size() - offset);
         FrameHeader header;
         header.opcode = static_cast<std::uint8_t>(first ? opcode : Opcode::Continuation);
         // RFC 7692 §6.1: RSV1 marks only the first frame of a compressed message.

@@ -149,12 +149,12 @@ DeflateAcceptance acceptDeflateOffers(const std::vector<ExtensionOffer> &offers,
         response.name = kPerMessageDeflate;
 
         // RFC 7692 §7.1.1.1: an offered server_no_context_takeover must be accepted as is.
-        agreed.serverNoContextTakeover = offer->serverNoContextTakeover
-                                         || config.serverNoContextTakeover;
+        agreed.serverNoContextTakeover
+            = offer->serverNoContextTakeover || config.serverNoContextTakeover;
         if (agreed.serverNoContextTakeover)
             response.parameters.push_back({std::string(kServerNoContextTakeover), std::nullopt});
-        agreed.clientNoContextTakeover = offer->clientNoContextTakeover
-                                         || config.clientNoContextTakeover;
+        agreed.clientNoContextTakeover
+            = offer->clientNoContextTakeover || config.clientNoContextTakeover;
         if (agreed.clientNoContextTakeover)
             response.parameters.push_back({std::string(kClientNoContextTakeover), std::nullopt});
 
@@ -177,7 +177,8 @@ DeflateAcceptance acceptDeflateOffers(const std::vector<ExtensionOffer> &offers,
         // RFC 7692 §7.1.2.2: client_max_window_bits may only be answered when offered.
         int clientBits = offer->clientMaxWindowBitsValue.value_or(kMaxWindowBits);
         if (offer->clientMaxWindowBits) {
-            const int wanted = std::clamp(config.clientMaxWindowBits, kMinWindowBits, kMaxWindowBits);
+            const int wanted
+                = std::clamp(config.clientMaxWindowBits, kMinWindowBits, kMaxWindowBits);
             if (wanted < clientBits) {
                 clientBits = wanted;
                 response.parameters.push_back(
@@ -206,13 +207,15 @@ DeflateNegotiation checkDeflateResponse(const ExtensionOffer &response, const De
 
     DeflateParameters agreed;
     agreed.serverNoContextTakeover = parsed->serverNoContextTakeover;
-    agreed.clientNoContextTakeover = parsed->clientNoContextTakeover || offered.clientNoContextTakeover;
+    agreed.clientNoContextTakeover
+        = parsed->clientNoContextTakeover || offered.clientNoContextTakeover;
     if (offered.serverNoContextTakeover && !parsed->serverNoContextTakeover) {
         negotiation.error = "server_no_context_takeover was offered but not accepted";
         return negotiation;
     }
     if (parsed->serverMaxWindowBits) {
-        if (offered.serverMaxWindowBits && *parsed->serverMaxWindowBits > *offered.serverMaxWindowBits) {
+        if (offered.serverMaxWindowBits
+            && *parsed->serverMaxWindowBits > *offered.serverMaxWindowBits) {
             negotiation.error = "server_max_window_bits is larger than offered";
             return negotiation;
         }

@@ -69,6 +69,7 @@ struct DeflateNegotiation
 };
 
 // Client side: checks the server's permessage-deflate response element against what was offered.
-DeflateNegotiation checkDeflateResponse(const ExtensionOffer &response, const DeflateOffer &offered);
+DeflateNegotiation checkDeflateResponse(const ExtensionOffer &response,
+                                        const DeflateOffer &offered);
 
 } // namespace framescope::protocol

@@ -13,13 +13,13 @@ namespace {
 enum State : std::uint64_t {
     kError = 0,
     kAccept = 6,
-    kNeed1 = 12,       // one continuation byte 80-BF to go
-    kNeed2 = 18,       // two to go
-    kNeed3 = 24,       // three to go
-    kAfterE0 = 30,     // A0-BF next (no overlong 3-byte forms)
-    kAfterED = 36,     // 80-9F next (no UTF-16 surrogates)
-    kAfterF0 = 42,     // 90-BF next (no overlong 4-byte forms)
-    kAfterF4 = 48,     // 80-8F next (nothing above U+10FFFF)
+    kNeed1 = 12,   // one continuation byte 80-BF to go
+    kNeed2 = 18,   // two to go
+    kNeed3 = 24,   // three to go
+    kAfterE0 = 30, // A0-BF next (no overlong 3-byte forms)
+    kAfterED = 36, // 80-9F next (no UTF-16 surrogates)
+    kAfterF0 = 42, // 90-BF next (no overlong 4-byte forms)
+    kAfterF4 = 48, // 80-8F next (nothing above U+10FFFF)
 };
 
 constexpr void set(std::array<std::uint64_t, 256> &rows, int from, int to, State state, State next)

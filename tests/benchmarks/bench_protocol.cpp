@@ -3,21 +3,19 @@
 // the best of several repetitions, so a busy machine skews both sides alike as far as possible.
 // Not a test: it never fails, it reports.
 
+#include <chrono>
+#include <cstdio>
+#include <cstring>
+#include <functional>
 #include <protocol/framedecoder.h>
 #include <protocol/masking.h>
 #include <protocol/messagedeflater.h>
 #include <protocol/messageinflater.h>
 #include <protocol/messagewriter.h>
 #include <protocol/utf8validator.h>
-
-#include <zlib.h>
-
-#include <chrono>
-#include <cstdio>
-#include <cstring>
-#include <functional>
 #include <string>
 #include <vector>
+#include <zlib.h>
 
 using namespace framescope::protocol;
 using Clock = std::chrono::steady_clock;
@@ -41,11 +39,11 @@ double bestSeconds(int repetitions, const std::function<void()> &work)
 
 // "higher is better" lines print throughput and ours/reference; "lower is better" lines print
 // time per item and ours/reference as overhead.
-void report(const std::string &name, double ours, double reference, const char *unit,
-            double ratio, const std::string &goal, bool met)
+void report(const std::string &name, double ours, double reference, const char *unit, double ratio,
+            const std::string &goal, bool met)
 {
-    std::printf("%-44s ours %10.1f %-6s ref %10.1f %-6s ratio %6.2fx  goal %-8s %s\n",
-                name.c_str(), ours, unit, reference, unit, ratio, goal.c_str(),
+    std::printf("%-44s ours %10.1f %-6s ref %10.1f %-6s ratio %6.2fx  goal %-8s %s\n", name.c_str(),
+                ours, unit, reference, unit, ratio, goal.c_str(),
                 goal.empty() ? "" : (met ? "met" : "NOT MET"));
 }
 
@@ -92,15 +90,16 @@ void benchDecode(std::size_t payloadSize)
     const double megabytes = double(wire.size()) / (1 << 20);
     const double ratio = reference / ours;
     const bool hasGoal = payloadSize >= 16 * 1024;
-    report("decode+unmask " + std::to_string(payloadSize) + " B frames vs memcpy",
-           megabytes / ours, megabytes / reference, "MiB/s", ratio, hasGoal ? ">=0.5x" : "", ratio >= 0.5);
+    report("decode+unmask " + std::to_string(payloadSize) + " B frames vs memcpy", megabytes / ours,
+           megabytes / reference, "MiB/s", ratio, hasGoal ? ">=0.5x" : "", ratio >= 0.5);
 }
 
 // ---- unmask against a byte-at-a-time loop -----------------------------------------------------
 
 // What Qt 6's QWebSocketProtocol::mask does: one byte at a time, with an int index taken
 // modulo 4 and a 64-bit count going down.
-__attribute__((noinline)) void maskByteLoop(std::uint8_t *data, std::uint64_t size, const MaskKey &key)
+__attribute__((noinline)) void maskByteLoop(std::uint8_t *data, std::uint64_t size,
+                                            const MaskKey &key)
 {
     int i = 0;
     while (size-- > 0)
@@ -123,8 +122,10 @@ void benchUnmask(std::size_t size)
         g_sink = g_sink + data[0];
     });
     const double megabytes = double(size) * rounds / (1 << 20);
-    report(std::string("unmask ") + std::to_string(size) + " B (" + maskImplementation() + ") vs byte loop",
-           megabytes / ours, megabytes / reference, "MiB/s", reference / ours, ">=20x", reference / ours >= 20);
+    report(std::string("unmask ") + std::to_string(size) + " B (" + maskImplementation()
+               + ") vs byte loop",
+           megabytes / ours, megabytes / reference, "MiB/s", reference / ours, ">=20x",
+           reference / ours >= 20);
 }
 
 // ---- UTF-8 validation against a byte-at-a-time validator --------------------------------------
@@ -189,8 +190,8 @@ void benchUtf8(const char *name, const std::string &sample, double goal)
         std::printf("warning: sample %s did not validate\n", name);
     const double megabytes = double(text.size()) * rounds / (1 << 20);
     const std::string goalText = goal > 0 ? ">=" + std::to_string(int(goal)) + "x" : "";
-    report(std::string("utf8 ") + name + " vs byte-at-a-time", megabytes / ours, megabytes / reference,
-           "MiB/s", reference / ours, goalText, reference / ours >= goal);
+    report(std::string("utf8 ") + name + " vs byte-at-a-time", megabytes / ours,
+           megabytes / reference, "MiB/s", reference / ours, goalText, reference / ours >= goal);
 }
 
 // ---- permessage-deflate against bare zlib -----------------------------------------------------
@@ -229,7 +230,8 @@ void benchDeflate(std::size_t size)
             z.next_out = scratch.data();
             z.avail_out = uInt(scratch.size());
             deflate(&z, Z_SYNC_FLUSH);
-            compressed[i].assign(scratch.data(), scratch.data() + (scratch.size() - z.avail_out - 4));
+            compressed[i].assign(scratch.data(),
+                                 scratch.data() + (scratch.size() - z.avail_out - 4));
         }
         deflateEnd(&z);
     });
@@ -279,9 +281,9 @@ void benchDeflate(std::size_t size)
         }
         g_sink = g_sink + total;
     });
-    report("inflate " + std::to_string(size) + " B JSON per message vs zlib", inflateOurs / count * 1e6,
-           inflateReference / count * 1e6, "us", inflateOurs / inflateReference, "<=1.1x",
-           inflateOurs / inflateReference <= 1.1);
+    report("inflate " + std::to_string(size) + " B JSON per message vs zlib",
+           inflateOurs / count * 1e6, inflateReference / count * 1e6, "us",
+           inflateOurs / inflateReference, "<=1.1x", inflateOurs / inflateReference <= 1.1);
 }
 
 } // namespace
@@ -290,11 +292,15 @@ int main(int argc, char **argv)
 {
     // An optional argument picks one group: decode, unmask, utf8 or deflate.
     const std::string only = argc > 1 ? argv[1] : "";
-    auto wanted = [&only](const char *group) { return only.empty() || only == group; };
+    auto wanted = [&only](const char *group) {
+        return only.empty() || only == group;
+    };
     std::printf("Framescope protocol benchmark (mask implementation: %s)\n", maskImplementation());
-    std::printf("Throughput lines: ratio = ours / reference speed. Time lines: ratio = ours / reference time.\n\n");
+    std::printf("Throughput lines: ratio = ours / reference speed. Time lines: ratio = ours / "
+                "reference time.\n\n");
     if (wanted("decode")) {
-        for (std::size_t size : {std::size_t(20), std::size_t(1024), std::size_t(16 * 1024), std::size_t(1 << 20)})
+        for (std::size_t size :
+             {std::size_t(20), std::size_t(1024), std::size_t(16 * 1024), std::size_t(1 << 20)})
             benchDecode(size);
     }
     if (wanted("unmask")) {
@@ -302,8 +308,10 @@ int main(int argc, char **argv)
             benchUnmask(size);
     }
     if (wanted("utf8")) {
-        benchUtf8("ASCII", "The quick brown fox jumps over the lazy dog. {\"id\": 42, \"ok\": true}\n", 5);
-        benchUtf8("mixed Latin", "Grüße aus Köln! Ça va très bien, señor. Smørrebrød på Østerbro. ", 0);
+        benchUtf8("ASCII",
+                  "The quick brown fox jumps over the lazy dog. {\"id\": 42, \"ok\": true}\n", 5);
+        benchUtf8("mixed Latin", "Grüße aus Köln! Ça va très bien, señor. Smørrebrød på Østerbro. ",
+                  0);
         benchUtf8("CJK", "日本語のテキストと中文文本以及한국어 텍스트を検証します。", 2);
         benchUtf8("emoji", "🙂🚀🎉👍🏽🔥💡🌍🧪", 0);
     }

@@ -6,7 +6,6 @@
 #include "fuzzutil.h"
 
 #include <protocol/messagereader.h>
-
 #include <string>
 
 namespace fuzzdecoder {

@@ -5,7 +5,6 @@
 
 #include <protocol/extensionheader.h>
 #include <protocol/permessagedeflate.h>
-
 #include <string_view>
 
 using namespace framescope::protocol;

@@ -36,12 +36,14 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t *data, std::size_t size
     if (acceptance.response)
         extensions = formatExtensionHeader({*acceptance.response});
     const std::string response = buildAcceptResponse(
-        result.key, result.subprotocols.empty() ? std::string() : result.subprotocols.front(), extensions);
+        result.key, result.subprotocols.empty() ? std::string() : result.subprotocols.front(),
+        extensions);
     // Our own response must satisfy a client that offered what this request offered.
     HttpHeadParser reparsed(HttpHeadParser::Kind::Response);
     std::size_t used = 0;
     reparsed.feed({reinterpret_cast<const std::uint8_t *>(response.data()), response.size()}, used);
-    fuzzutil::check(reparsed.status() == HttpHeadParser::Status::Complete || response.size() > 16 * 1024,
+    fuzzutil::check(reparsed.status() == HttpHeadParser::Status::Complete
+                        || response.size() > 16 * 1024,
                     "our 101 does not parse");
     return 0;
 }

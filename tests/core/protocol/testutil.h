@@ -3,13 +3,11 @@
 // Helpers shared by the protocol test suites: hex wire bytes, a recording MessageHandler and
 // feeding a reader whole, byte by byte or split at a given point.
 
-#include <protocol/messagehandler.h>
-#include <protocol/messagereader.h>
-
 #include <QByteArray>
 #include <QString>
-
 #include <cstdint>
+#include <protocol/messagehandler.h>
+#include <protocol/messagereader.h>
 #include <span>
 #include <string>
 #include <vector>
@@ -136,10 +134,9 @@ inline void readInto(ReadResult &result, const framescope::protocol::ReaderOptio
 
 } // namespace testutil
 
-#include <protocol/messagewriter.h>
-
 #include <QCryptographicHash>
 #include <QStringList>
+#include <protocol/messagewriter.h>
 
 namespace testutil {
 

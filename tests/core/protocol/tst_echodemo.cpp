@@ -4,9 +4,8 @@
 
 #include "testutil.h"
 
-#include <protocol/echodemo.h>
-
 #include <QTest>
+#include <protocol/echodemo.h>
 
 using namespace framescope::protocol;
 

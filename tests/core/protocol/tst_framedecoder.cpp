@@ -1,9 +1,8 @@
 #include "testutil.h"
 
+#include <QTest>
 #include <protocol/framedecoder.h>
 #include <protocol/masking.h>
-
-#include <QTest>
 
 using namespace framescope::protocol;
 using namespace testutil;
@@ -22,7 +21,8 @@ struct Trace
     ProtocolError error = ProtocolError::None;
 };
 
-Trace decode(const DecoderOptions &options, const Bytes &wire, std::size_t chunk, std::size_t split = 0)
+Trace decode(const DecoderOptions &options, const Bytes &wire, std::size_t chunk,
+             std::size_t split = 0)
 {
     FrameDecoder decoder(options);
     Trace trace;
@@ -39,7 +39,8 @@ Trace decode(const DecoderOptions &options, const Bytes &wire, std::size_t chunk
             case DecodeEventType::FrameHeader: {
                 const FrameHeader &h = decoder.frame().header;
                 trace.events += "H(" + std::to_string(h.opcode) + (h.fin ? ",fin" : "")
-                                + (h.masked ? ",masked" : "") + "," + std::to_string(h.payloadLength)
+                                + (h.masked ? ",masked" : "") + ","
+                                + std::to_string(h.payloadLength)
                                 + (decoder.frame().nonMinimalLength ? ",nonminimal" : "") + ",v"
                                 + std::to_string(decoder.frame().violations.bits()) + ")";
                 trace.payloads.emplace_back();
@@ -49,7 +50,8 @@ Trace decode(const DecoderOptions &options, const Bytes &wire, std::size_t chunk
                 Bytes piece(event.payload.begin(), event.payload.end());
                 if (decoder.frame().header.masked)
                     applyMask(piece, decoder.frame().header.maskKey, event.payloadOffset & 3);
-                trace.payloads.back().insert(trace.payloads.back().end(), piece.begin(), piece.end());
+                trace.payloads.back().insert(trace.payloads.back().end(), piece.begin(),
+                                             piece.end());
                 break;
             }
             case DecodeEventType::FrameEnd:
@@ -116,14 +118,14 @@ void tst_FrameDecoder::rfcExamples_data()
     QTest::addColumn<Bytes>("payload");
 
     // RFC 6455 §5.7.
-    QTest::newRow("single-frame unmasked text") << false << hex("81 05 48 65 6c 6c 6f")
-                                                << "H(1,fin,5,v0)E" << bytesOf("Hello");
+    QTest::newRow("single-frame unmasked text")
+        << false << hex("81 05 48 65 6c 6c 6f") << "H(1,fin,5,v0)E" << bytesOf("Hello");
     QTest::newRow("single-frame masked text") << true << hex("81 85 37 fa 21 3d 7f 9f 4d 51 58")
                                               << "H(1,fin,masked,5,v0)E" << bytesOf("Hello");
     QTest::newRow("fragmented unmasked text") << false << hex("01 03 48 65 6c 80 02 6c 6f")
                                               << "H(1,3,v0)EH(0,fin,2,v0)E" << bytesOf("Hello");
-    QTest::newRow("unmasked ping") << false << hex("89 05 48 65 6c 6c 6f") << "H(9,fin,5,v0)E"
-                                   << bytesOf("Hello");
+    QTest::newRow("unmasked ping")
+        << false << hex("89 05 48 65 6c 6c 6f") << "H(9,fin,5,v0)E" << bytesOf("Hello");
     QTest::newRow("masked pong") << true << hex("8a 85 37 fa 21 3d 7f 9f 4d 51 58")
                                  << "H(10,fin,masked,5,v0)E" << bytesOf("Hello");
     QTest::newRow("256 bytes binary") << false << concat({hex("82 7E 01 00"), filled(256, 0x5A)})
@@ -153,19 +155,24 @@ void tst_FrameDecoder::sameEventsAtEverySplit_data()
     QTest::addColumn<bool>("server");
     QTest::addColumn<Bytes>("wire");
     QTest::addColumn<ProtocolError>("error");
-    QTest::newRow("§5.7 fragments") << false << hex("01 03 48 65 6c 80 02 6c 6f") << ProtocolError::None;
-    QTest::newRow("masked 300 bytes") << true << frame(2, filled(300, 7), true, true) << ProtocolError::None;
+    QTest::newRow("§5.7 fragments")
+        << false << hex("01 03 48 65 6c 80 02 6c 6f") << ProtocolError::None;
+    QTest::newRow("masked 300 bytes")
+        << true << frame(2, filled(300, 7), true, true) << ProtocolError::None;
     QTest::newRow("three frames, 64-bit length")
         << false
         << concat({frame(1, bytesOf("a"), false), hex("00 7f 00 00 00 00 00 00 00 03 62 63 64"),
                    frame(0, {}, true)})
         << ProtocolError::None;
-    QTest::newRow("empty frames") << true << concat({frame(9, {}, true, true), frame(2, {}, true, true)})
+    QTest::newRow("empty frames") << true
+                                  << concat({frame(9, {}, true, true), frame(2, {}, true, true)})
                                   << ProtocolError::None;
     QTest::newRow("error after a frame") << false << concat({frame(1, bytesOf("ok")), frame(6, {})})
                                          << ProtocolError::ReservedOpcode;
-    QTest::newRow("unmasked from client") << true << frame(1, bytesOf("x")) << ProtocolError::UnmaskedClientFrame;
-    QTest::newRow("masked from server") << false << frame(1, bytesOf("x"), true, true) << ProtocolError::MaskedServerFrame;
+    QTest::newRow("unmasked from client")
+        << true << frame(1, bytesOf("x")) << ProtocolError::UnmaskedClientFrame;
+    QTest::newRow("masked from server")
+        << false << frame(1, bytesOf("x"), true, true) << ProtocolError::MaskedServerFrame;
     QTest::newRow("oversized control with masked header")
         << true << frame(10, filled(126), true, true) << ProtocolError::ControlFrameTooLong;
 }
@@ -282,7 +289,8 @@ void tst_FrameDecoder::reportModeRecordsAllViolations()
     DecoderOptions options = serverOptions();
     options.reportMode = true;
     // Unmasked ping from a client with FIN=0, RSV2 and 126 bytes: four violations, one frame.
-    const Bytes wire = concat({frame(9, filled(126), false, false, 2), frame(1, bytesOf("ok"), true, true)});
+    const Bytes wire
+        = concat({frame(9, filled(126), false, false, 2), frame(1, bytesOf("ok"), true, true)});
     const Trace trace = decode(options, wire, 0);
     QCOMPARE(trace.error, ProtocolError::None);
     ViolationSet expected;
@@ -290,7 +298,8 @@ void tst_FrameDecoder::reportModeRecordsAllViolations()
     expected.add(ProtocolError::FragmentedControlFrame);
     expected.add(ProtocolError::ControlFrameTooLong);
     expected.add(ProtocolError::UnmaskedClientFrame);
-    QCOMPARE(trace.events, "H(9,126,v" + std::to_string(expected.bits()) + ")EH(1,fin,masked,2,v0)E");
+    QCOMPARE(trace.events,
+             "H(9,126,v" + std::to_string(expected.bits()) + ")EH(1,fin,masked,2,v0)E");
     QCOMPARE(trace.payloads.back(), bytesOf("ok"));
 }
 
@@ -299,14 +308,20 @@ void tst_FrameDecoder::messageLimitChecksDeclaredLengthsAcrossFragments()
     DecoderOptions options = clientOptions();
     options.maxMessageSize = 10;
     // 6 + 4 fits; a following message starts from zero again.
-    QCOMPARE(decode(options, concat({frame(2, filled(6), false), frame(0, filled(4)), frame(2, filled(10))}), 0).error,
+    QCOMPARE(decode(options,
+                    concat({frame(2, filled(6), false), frame(0, filled(4)), frame(2, filled(10))}),
+                    0)
+                 .error,
              ProtocolError::None);
     // 6 + 5 does not: refused at the second header, with its payload never read.
     const Bytes wire = concat({frame(2, filled(6), false), hex("00 05")});
     QCOMPARE(decode(options, wire, 0).error, ProtocolError::MessageTooBig);
     // Control frames in between do not count.
-    QCOMPARE(decode(options, concat({frame(2, filled(6), false), frame(9, filled(100)), frame(0, filled(4))}), 0).error,
-             ProtocolError::None);
+    QCOMPARE(
+        decode(options,
+               concat({frame(2, filled(6), false), frame(9, filled(100)), frame(0, filled(4))}), 0)
+            .error,
+        ProtocolError::None);
 }
 
 QTEST_GUILESS_MAIN(tst_FrameDecoder)

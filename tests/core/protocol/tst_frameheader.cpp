@@ -1,8 +1,7 @@
 #include "testutil.h"
 
-#include <protocol/frameheader.h>
-
 #include <QTest>
+#include <protocol/frameheader.h>
 
 using namespace framescope::protocol;
 using testutil::Bytes;
@@ -56,7 +55,8 @@ void tst_FrameHeader::encodesExactly_data()
     QTest::newRow("§5.7 masked pong Hello")
         << masked(header(0xA, 5), {0x37, 0xfa, 0x21, 0x3d}) << hex("8a 85 37 fa 21 3d");
     QTest::newRow("§5.7 256 bytes binary") << header(0x2, 256) << hex("82 7E 01 00");
-    QTest::newRow("§5.7 64 KiB binary") << header(0x2, 65536) << hex("82 7F 00 00 00 00 00 01 00 00");
+    QTest::newRow("§5.7 64 KiB binary")
+        << header(0x2, 65536) << hex("82 7F 00 00 00 00 00 01 00 00");
 
     // Length boundaries with the minimal form.
     QTest::newRow("125") << header(0x2, 125) << hex("82 7d");
@@ -80,7 +80,8 @@ void tst_FrameHeader::encodesExactly_data()
         << nonMinimal64 << hex("81 7f 00 00 00 00 00 00 00 05");
     FrameHeader topBit = header(0x2, 0x8000000000000000ull);
     QTest::newRow("64-bit length with top bit") << topBit << hex("82 7f 80 00 00 00 00 00 00 00");
-    QTest::newRow("zero mask key") << masked(header(0x2, 0), {0, 0, 0, 0}) << hex("82 80 00 00 00 00");
+    QTest::newRow("zero mask key")
+        << masked(header(0x2, 0), {0, 0, 0, 0}) << hex("82 80 00 00 00 00");
 }
 
 void tst_FrameHeader::encodesExactly()
@@ -124,33 +125,43 @@ void tst_FrameHeader::validation_data()
 
     const MaskKey key{1, 2, 3, 4};
     QTest::newRow("valid server text") << header(0x1, 5) << false << false << ProtocolError::None;
-    QTest::newRow("valid client text") << masked(header(0x1, 5), key) << true << false << ProtocolError::None;
-    QTest::newRow("unmasked client") << header(0x1, 5) << true << false << ProtocolError::UnmaskedClientFrame;
-    QTest::newRow("masked server") << masked(header(0x1, 5), key) << false << false << ProtocolError::MaskedServerFrame;
+    QTest::newRow("valid client text")
+        << masked(header(0x1, 5), key) << true << false << ProtocolError::None;
+    QTest::newRow("unmasked client")
+        << header(0x1, 5) << true << false << ProtocolError::UnmaskedClientFrame;
+    QTest::newRow("masked server")
+        << masked(header(0x1, 5), key) << false << false << ProtocolError::MaskedServerFrame;
     FrameHeader rsv1 = header(0x1, 5);
     rsv1.rsv1 = true;
-    QTest::newRow("rsv1 without deflate") << rsv1 << false << false << ProtocolError::ReservedBitsSet;
+    QTest::newRow("rsv1 without deflate")
+        << rsv1 << false << false << ProtocolError::ReservedBitsSet;
     QTest::newRow("rsv1 with deflate") << rsv1 << false << true << ProtocolError::None;
     FrameHeader rsv1Cont = header(0x0, 5);
     rsv1Cont.rsv1 = true;
-    QTest::newRow("rsv1 on continuation with deflate") << rsv1Cont << false << true << ProtocolError::UnexpectedCompressedBit;
+    QTest::newRow("rsv1 on continuation with deflate")
+        << rsv1Cont << false << true << ProtocolError::UnexpectedCompressedBit;
     FrameHeader rsv1Ping = header(0x9, 0);
     rsv1Ping.rsv1 = true;
-    QTest::newRow("rsv1 on ping with deflate") << rsv1Ping << false << true << ProtocolError::UnexpectedCompressedBit;
+    QTest::newRow("rsv1 on ping with deflate")
+        << rsv1Ping << false << true << ProtocolError::UnexpectedCompressedBit;
     FrameHeader rsv2 = header(0x1, 5);
     rsv2.rsv2 = true;
     QTest::newRow("rsv2 with deflate") << rsv2 << false << true << ProtocolError::ReservedBitsSet;
     QTest::newRow("opcode 7") << header(0x7, 0) << false << false << ProtocolError::ReservedOpcode;
     QTest::newRow("opcode 11") << header(0xB, 0) << false << false << ProtocolError::ReservedOpcode;
-    QTest::newRow("ping fin=0") << header(0x9, 0, false) << false << false << ProtocolError::FragmentedControlFrame;
+    QTest::newRow("ping fin=0") << header(0x9, 0, false) << false << false
+                                << ProtocolError::FragmentedControlFrame;
     QTest::newRow("ping 125") << header(0x9, 125) << false << false << ProtocolError::None;
-    QTest::newRow("ping 126") << header(0x9, 126) << false << false << ProtocolError::ControlFrameTooLong;
-    QTest::newRow("top bit") << header(0x2, ~0ull) << false << false << ProtocolError::LengthTopBitSet;
+    QTest::newRow("ping 126") << header(0x9, 126) << false << false
+                              << ProtocolError::ControlFrameTooLong;
+    QTest::newRow("top bit") << header(0x2, ~0ull) << false << false
+                             << ProtocolError::LengthTopBitSet;
     // Order: RSV before opcode before control rules before masking.
     FrameHeader many = header(0xB, 200, false);
     many.rsv3 = true;
     QTest::newRow("order: rsv first") << many << true << false << ProtocolError::ReservedBitsSet;
-    QTest::newRow("order: frame limit last") << header(0x2, (64ull << 20) + 1) << false << false << ProtocolError::FrameTooBig;
+    QTest::newRow("order: frame limit last")
+        << header(0x2, (64ull << 20) + 1) << false << false << ProtocolError::FrameTooBig;
 }
 
 void tst_FrameHeader::validation()

@@ -1,10 +1,8 @@
 #include "testutil.h"
 
+#include <QTest>
 #include <protocol/masking.h>
 #include <protocol/messagewriter.h>
-
-#include <QTest>
-
 #include <set>
 
 using namespace framescope::protocol;
@@ -68,7 +66,10 @@ void tst_Masking::checkAgainstByteLoop()
                 const Bytes expected = byteLoop(data, key, phase);
                 QCOMPARE(applyMask(data, key, phase), (phase + length) % 4);
                 if (data != expected)
-                    QFAIL(qPrintable(QStringLiteral("%3: length %1 phase %2").arg(length).arg(phase).arg(QLatin1String(maskImplementation()))));
+                    QFAIL(qPrintable(QStringLiteral("%3: length %1 phase %2")
+                                         .arg(length)
+                                         .arg(phase)
+                                         .arg(QLatin1String(maskImplementation()))));
             }
         }
     }
@@ -80,7 +81,10 @@ void tst_Masking::checkAgainstByteLoop()
             copyMasked(target.data() + align, src, key, 1);
             const Bytes expected = byteLoop(Bytes(src.begin(), src.end()), key, 1);
             if (!std::equal(expected.begin(), expected.end(), target.begin() + align))
-                QFAIL(qPrintable(QStringLiteral("%1: align %2 length %3").arg(QLatin1String(maskImplementation())).arg(align).arg(length)));
+                QFAIL(qPrintable(QStringLiteral("%1: align %2 length %3")
+                                     .arg(QLatin1String(maskImplementation()))
+                                     .arg(align)
+                                     .arg(length)));
         }
     }
     Bytes big(source.begin(), source.end());
@@ -129,7 +133,9 @@ void tst_Masking::randomKeysDiffer()
 
 void tst_Masking::writerUsesInjectedKeys()
 {
-    MessageWriter writer(Role::Client, [] { return std::optional<MaskKey>(MaskKey{0x37, 0xfa, 0x21, 0x3d}); });
+    MessageWriter writer(Role::Client, [] {
+        return std::optional<MaskKey>(MaskKey{0x37, 0xfa, 0x21, 0x3d});
+    });
     Bytes out;
     QVERIFY(writer.writeMessage(Opcode::Text, bytesOf("Hello"), out));
     QCOMPARE(out, hex("81 85 37 fa 21 3d 7f 9f 4d 51 58")); // RFC 6455 §5.7

@@ -3,14 +3,12 @@
 
 #include "testutil.h"
 
+#include <QTest>
 #include <protocol/messagedeflater.h>
 #include <protocol/messageinflater.h>
 #include <protocol/messagereader.h>
 #include <protocol/messagewriter.h>
 #include <protocol/permessagedeflate.h>
-
-#include <QTest>
-
 #include <zlib.h>
 
 using namespace framescope::protocol;
@@ -65,6 +63,7 @@ private Q_SLOTS:
     void compressionBitRules();
     void invalidCompressedData();
     void invalidUtf8InsideCompressedText();
+    void reportModeReportsCorruptDataOnceAndRecovers();
     void decompressionBombStopsAtTheLimit();
 };
 
@@ -75,14 +74,17 @@ void tst_PerMessageDeflate::rfcExamples_data()
     const QString hello = summary(1, bytesOf("Hello"));
     // RFC 7692 §7.2.3.
     QTest::newRow("7.2.3.1 one frame") << hex("c1 07 f2 48 cd c9 c9 07 00") << QStringList{hello};
-    QTest::newRow("7.2.3.1 two fragments") << hex("41 03 f2 48 cd 80 04 c9 c9 07 00") << QStringList{hello};
+    QTest::newRow("7.2.3.1 two fragments")
+        << hex("41 03 f2 48 cd 80 04 c9 c9 07 00") << QStringList{hello};
     QTest::newRow("7.2.3.2 shared window")
         << hex("c1 07 f2 48 cd c9 c9 07 00 c1 05 f2 00 11 00 00") << QStringList{hello, hello};
-    QTest::newRow("7.2.3.3 stored block") << hex("c1 0b 00 05 00 fa ff 48 65 6c 6c 6f 00") << QStringList{hello};
+    QTest::newRow("7.2.3.3 stored block")
+        << hex("c1 0b 00 05 00 fa ff 48 65 6c 6c 6f 00") << QStringList{hello};
     QTest::newRow("7.2.3.4 BFINAL") << hex("c1 08 f3 48 cd c9 c9 07 00 00") << QStringList{hello};
     QTest::newRow("7.2.3.4 BFINAL, then the window is still shared")
         << hex("c1 08 f3 48 cd c9 c9 07 00 00 c1 05 f2 00 11 00 00") << QStringList{hello, hello};
-    QTest::newRow("7.2.3.5 two blocks") << hex("c1 0d f2 48 05 00 00 00 ff ff ca c9 c9 07 00") << QStringList{hello};
+    QTest::newRow("7.2.3.5 two blocks")
+        << hex("c1 0d f2 48 05 00 00 00 ff ff ca c9 c9 07 00") << QStringList{hello};
     QTest::newRow("7.2.3.6 empty") << hex("c1 01 00") << QStringList{summary(1, {})};
     QTest::newRow("uncompressed message in between")
         << hex("c1 07 f2 48 cd c9 c9 07 00 81 05 48 65 6c 6c 6f c1 05 f2 00 11 00 00")
@@ -143,22 +145,33 @@ void tst_PerMessageDeflate::serverNegotiation_data()
         << "permessage-deflate; client_max_window_bits=15; server_max_window_bits=15" << true
         << "permessage-deflate; server_max_window_bits=15" << 0;
     QTest::newRow("13.5 NCT and 9")
-        << "permessage-deflate; client_no_context_takeover; client_max_window_bits=9; server_no_context_takeover; server_max_window_bits=9"
-        << true << "permessage-deflate; server_no_context_takeover; client_no_context_takeover; server_max_window_bits=9" << 0;
+        << "permessage-deflate; client_no_context_takeover; client_max_window_bits=9; "
+           "server_no_context_takeover; server_max_window_bits=9"
+        << true
+        << "permessage-deflate; server_no_context_takeover; client_no_context_takeover; "
+           "server_max_window_bits=9"
+        << 0;
     QTest::newRow("13.7 fallback over an offer we cannot take")
-        << "permessage-deflate; server_max_window_bits=8, permessage-deflate; client_max_window_bits, permessage-deflate"
+        << "permessage-deflate; server_max_window_bits=8, permessage-deflate; "
+           "client_max_window_bits, permessage-deflate"
         << true << "permessage-deflate" << 1;
-    QTest::newRow("client_max_window_bits without value") << "permessage-deflate; client_max_window_bits" << true
-                                                          << "permessage-deflate" << 0;
-    QTest::newRow("duplicate parameter declined") << "permessage-deflate; server_no_context_takeover; server_no_context_takeover"
-                                                  << false << "" << 1;
+    QTest::newRow("client_max_window_bits without value")
+        << "permessage-deflate; client_max_window_bits" << true << "permessage-deflate" << 0;
+    QTest::newRow("duplicate parameter declined")
+        << "permessage-deflate; server_no_context_takeover; server_no_context_takeover" << false
+        << "" << 1;
     QTest::newRow("unknown parameter declined") << "permessage-deflate; foo=1" << false << "" << 1;
-    QTest::newRow("window 16 declined") << "permessage-deflate; server_max_window_bits=16" << false << "" << 1;
-    QTest::newRow("window 7 declined") << "permessage-deflate; client_max_window_bits=7" << false << "" << 1;
-    QTest::newRow("leading zero declined") << "permessage-deflate; server_max_window_bits=09" << false << "" << 1;
-    QTest::newRow("value on a flag declined") << "permessage-deflate; server_no_context_takeover=1" << false << "" << 1;
-    QTest::newRow("quoted value accepted") << "permessage-deflate; server_max_window_bits=\"10\"" << true
-                                           << "permessage-deflate; server_max_window_bits=10" << 0;
+    QTest::newRow("window 16 declined")
+        << "permessage-deflate; server_max_window_bits=16" << false << "" << 1;
+    QTest::newRow("window 7 declined")
+        << "permessage-deflate; client_max_window_bits=7" << false << "" << 1;
+    QTest::newRow("leading zero declined")
+        << "permessage-deflate; server_max_window_bits=09" << false << "" << 1;
+    QTest::newRow("value on a flag declined")
+        << "permessage-deflate; server_no_context_takeover=1" << false << "" << 1;
+    QTest::newRow("quoted value accepted")
+        << "permessage-deflate; server_max_window_bits=\"10\"" << true
+        << "permessage-deflate; server_max_window_bits=10" << 0;
     QTest::newRow("other extension only") << "x-webkit-deflate-frame" << false << "" << 0;
 }
 
@@ -179,7 +192,8 @@ void tst_PerMessageDeflate::serverNegotiation()
         std::string error;
         const auto firstOffer = parseDeflateOffer(parsed.extensions.at(declined), error);
         QVERIFY(firstOffer);
-        const DeflateNegotiation negotiation = checkDeflateResponse(*acceptance.response, *firstOffer);
+        const DeflateNegotiation negotiation
+            = checkDeflateResponse(*acceptance.response, *firstOffer);
         QVERIFY2(negotiation.agreed, negotiation.error.c_str());
         QCOMPARE(*negotiation.agreed, *acceptance.agreed);
     }
@@ -190,28 +204,42 @@ void tst_PerMessageDeflate::clientNegotiation_data()
     QTest::addColumn<QString>("offer");
     QTest::addColumn<QString>("response");
     QTest::addColumn<bool>("ok");
-    QTest::newRow("plain") << "permessage-deflate" << "permessage-deflate" << true;
-    QTest::newRow("server may add server_no_context_takeover") << "permessage-deflate"
-                                                               << "permessage-deflate; server_no_context_takeover" << true;
-    QTest::newRow("server may add client_no_context_takeover") << "permessage-deflate"
-                                                               << "permessage-deflate; client_no_context_takeover" << true;
-    QTest::newRow("client_max_window_bits not offered") << "permessage-deflate"
-                                                        << "permessage-deflate; client_max_window_bits=10" << false;
-    QTest::newRow("client_max_window_bits offered") << "permessage-deflate; client_max_window_bits"
-                                                    << "permessage-deflate; client_max_window_bits=10" << true;
+    QTest::newRow("plain") << "permessage-deflate"
+                           << "permessage-deflate" << true;
+    QTest::newRow("server may add server_no_context_takeover")
+        << "permessage-deflate"
+        << "permessage-deflate; server_no_context_takeover" << true;
+    QTest::newRow("server may add client_no_context_takeover")
+        << "permessage-deflate"
+        << "permessage-deflate; client_no_context_takeover" << true;
+    QTest::newRow("client_max_window_bits not offered")
+        << "permessage-deflate"
+        << "permessage-deflate; client_max_window_bits=10" << false;
+    QTest::newRow("client_max_window_bits offered")
+        << "permessage-deflate; client_max_window_bits"
+        << "permessage-deflate; client_max_window_bits=10" << true;
     QTest::newRow("client_max_window_bits without value in response")
-        << "permessage-deflate; client_max_window_bits" << "permessage-deflate; client_max_window_bits" << false;
+        << "permessage-deflate; client_max_window_bits"
+        << "permessage-deflate; client_max_window_bits" << false;
     QTest::newRow("client_max_window_bits=8 cannot be honoured")
-        << "permessage-deflate; client_max_window_bits" << "permessage-deflate; client_max_window_bits=8" << false;
-    QTest::newRow("server window larger than offered") << "permessage-deflate; server_max_window_bits=10"
-                                                       << "permessage-deflate; server_max_window_bits=12" << false;
-    QTest::newRow("server window dropped") << "permessage-deflate; server_max_window_bits=10" << "permessage-deflate" << false;
-    QTest::newRow("server window 8 can be read") << "permessage-deflate"
-                                                 << "permessage-deflate; server_max_window_bits=8" << true;
-    QTest::newRow("server_no_context_takeover dropped") << "permessage-deflate; server_no_context_takeover"
-                                                        << "permessage-deflate" << false;
-    QTest::newRow("duplicate") << "permessage-deflate" << "permessage-deflate; client_no_context_takeover; client_no_context_takeover" << false;
-    QTest::newRow("unknown parameter") << "permessage-deflate" << "permessage-deflate; mystery" << false;
+        << "permessage-deflate; client_max_window_bits"
+        << "permessage-deflate; client_max_window_bits=8" << false;
+    QTest::newRow("server window larger than offered")
+        << "permessage-deflate; server_max_window_bits=10"
+        << "permessage-deflate; server_max_window_bits=12" << false;
+    QTest::newRow("server window dropped") << "permessage-deflate; server_max_window_bits=10"
+                                           << "permessage-deflate" << false;
+    QTest::newRow("server window 8 can be read")
+        << "permessage-deflate"
+        << "permessage-deflate; server_max_window_bits=8" << true;
+    QTest::newRow("server_no_context_takeover dropped")
+        << "permessage-deflate; server_no_context_takeover"
+        << "permessage-deflate" << false;
+    QTest::newRow("duplicate")
+        << "permessage-deflate"
+        << "permessage-deflate; client_no_context_takeover; client_no_context_takeover" << false;
+    QTest::newRow("unknown parameter") << "permessage-deflate"
+                                       << "permessage-deflate; mystery" << false;
 }
 
 void tst_PerMessageDeflate::clientNegotiation()
@@ -222,7 +250,8 @@ void tst_PerMessageDeflate::clientNegotiation()
     std::string error;
     const auto parsedOffer = parseDeflateOffer(parse(offer.toStdString()).at(0), error);
     QVERIFY(parsedOffer);
-    const DeflateNegotiation negotiation = checkDeflateResponse(parse(response.toStdString()).at(0), *parsedOffer);
+    const DeflateNegotiation negotiation
+        = checkDeflateResponse(parse(response.toStdString()).at(0), *parsedOffer);
     QCOMPARE(negotiation.agreed.has_value(), ok);
     QCOMPARE(negotiation.error.empty(), ok);
 }
@@ -236,13 +265,16 @@ void tst_PerMessageDeflate::roundTripsWithEveryParameterSet_data()
         "permessage-deflate; client_no_context_takeover; server_no_context_takeover",
         "permessage-deflate; client_max_window_bits=9; server_max_window_bits=9",
         "permessage-deflate; client_max_window_bits=15; server_max_window_bits=15",
-        "permessage-deflate; client_no_context_takeover; client_max_window_bits=9; server_no_context_takeover; server_max_window_bits=9",
-        "permessage-deflate; client_no_context_takeover; client_max_window_bits=15; server_no_context_takeover; server_max_window_bits=15",
+        "permessage-deflate; client_no_context_takeover; client_max_window_bits=9; "
+        "server_no_context_takeover; server_max_window_bits=9",
+        "permessage-deflate; client_no_context_takeover; client_max_window_bits=15; "
+        "server_no_context_takeover; server_max_window_bits=15",
     };
     int set = 1;
     for (const char *offer : offers) {
         for (int fragment : {0, 256, 1024, 4096}) {
-            const QByteArray name = "13." + QByteArray::number(set) + " fragments " + QByteArray::number(fragment);
+            const QByteArray name
+                = "13." + QByteArray::number(set) + " fragments " + QByteArray::number(fragment);
             QTest::newRow(name.constData()) << QString::fromLatin1(offer) << fragment;
         }
         ++set;
@@ -276,7 +308,8 @@ void tst_PerMessageDeflate::roundTripsWithEveryParameterSet()
         }
         // Fed in odd chunks to cross frame and block boundaries.
         for (std::size_t i = 0; i < wire.size(); i += 1337)
-            QCOMPARE(reader.feed(std::span(wire).subspan(i, std::min<std::size_t>(1337, wire.size() - i))),
+            QCOMPARE(reader.feed(
+                         std::span(wire).subspan(i, std::min<std::size_t>(1337, wire.size() - i))),
                      ProtocolError::None);
         QCOMPARE(handler.messages.size(), sent.size());
         for (std::size_t i = 0; i < sent.size(); ++i) {
@@ -337,6 +370,26 @@ void tst_PerMessageDeflate::invalidUtf8InsideCompressedText()
     QCOMPARE(result.error, ProtocolError::InvalidUtf8);
 }
 
+void tst_PerMessageDeflate::reportModeReportsCorruptDataOnceAndRecovers()
+{
+    // Found by fuzzing: corrupt DEFLATE data fed in pieces was reported once per piece, and the
+    // broken stream spoiled the next message.
+    const DeflateParameters parameters = defaults();
+    ReaderOptions options;
+    options.decoder.reportMode = true;
+    options.assembler.reportMode = true;
+    const Bytes wire = concat({hex("c1 06 ff ff ff ff ff ff"), hex("c1 07 f2 48 cd c9 c9 07 00")});
+    for (std::size_t chunk : {0, 1, 2}) {
+        ReadResult result;
+        readInto(result, options, wire, chunk, 0, &parameters);
+        QCOMPARE(result.error, ProtocolError::None);
+        QCOMPARE(result.handler.violations,
+                 std::vector<ProtocolError>{ProtocolError::InvalidCompressedData});
+        QCOMPARE(result.handler.messages.size(), std::size_t(2));
+        QCOMPARE(result.handler.messages.back().data, bytesOf("Hello"));
+    }
+}
+
 void tst_PerMessageDeflate::decompressionBombStopsAtTheLimit()
 {
     // 512 MiB of zeros compress to about 500 KiB.
@@ -382,10 +435,11 @@ void tst_PerMessageDeflate::decompressionBombStopsAtTheLimit()
     // The inflater alone: stops within one output chunk of the limit.
     MessageInflater inflater;
     std::uint64_t delivered = 0;
-    const ProtocolError error = inflater.inflate(compressed, 1 << 20, [&](std::span<const std::uint8_t> data) {
-        delivered += data.size();
-        return ProtocolError::None;
-    });
+    const ProtocolError error
+        = inflater.inflate(compressed, 1 << 20, [&](std::span<const std::uint8_t> data) {
+              delivered += data.size();
+              return ProtocolError::None;
+          });
     QCOMPARE(error, ProtocolError::MessageTooBig);
     QVERIFY(delivered <= (1u << 20));
     QVERIFY(inflater.messageInflatedSize() <= (1u << 20) + MessageInflater::kChunkSize);

@@ -4,10 +4,9 @@
 
 #include "testutil.h"
 
-#include <protocol/utf8validator.h>
-
 #include <QRandomGenerator>
 #include <QTest>
+#include <protocol/utf8validator.h>
 
 using namespace framescope::protocol;
 using namespace testutil;
@@ -182,18 +181,18 @@ void tst_Utf8Validator::autobahnVectors_data()
     add("6.16.2 ff", hex("ff"), false);
     add("6.16.3 fe fe ff ff", hex("fe fe ff ff"), false);
     // 6.17-6.19 overlong forms.
-    for (const char *overlong : {"c0 af", "e0 80 af", "f0 80 80 af", "f8 80 80 80 af",
-                                 "fc 80 80 80 80 af", "c1 bf", "e0 9f bf", "f0 8f bf bf",
-                                 "f8 87 bf bf bf", "fc 83 bf bf bf bf", "c0 80", "e0 80 80",
-                                 "f0 80 80 80", "f8 80 80 80 80", "fc 80 80 80 80 80"}) {
+    for (const char *overlong :
+         {"c0 af", "e0 80 af", "f0 80 80 af", "f8 80 80 80 af", "fc 80 80 80 80 af", "c1 bf",
+          "e0 9f bf", "f0 8f bf bf", "f8 87 bf bf bf", "fc 83 bf bf bf bf", "c0 80", "e0 80 80",
+          "f0 80 80 80", "f8 80 80 80 80", "fc 80 80 80 80 80"}) {
         const QByteArray name = QByteArray("6.17-6.19 overlong ") + overlong;
         QTest::newRow(name.constData()) << hex(overlong) << false;
     }
     // 6.20 single and 6.21 paired UTF-16 surrogates.
-    for (const char *surrogate : {"ed a0 80", "ed ad bf", "ed ae 80", "ed af bf", "ed b0 80",
-                                  "ed be 80", "ed bf bf", "ed a0 80 ed b0 80", "ed a0 80 ed bf bf",
-                                  "ed ad bf ed b0 80", "ed ad bf ed bf bf", "ed ae 80 ed b0 80",
-                                  "ed ae 80 ed bf bf", "ed af bf ed b0 80", "ed af bf ed bf bf"}) {
+    for (const char *surrogate :
+         {"ed a0 80", "ed ad bf", "ed ae 80", "ed af bf", "ed b0 80", "ed be 80", "ed bf bf",
+          "ed a0 80 ed b0 80", "ed a0 80 ed bf bf", "ed ad bf ed b0 80", "ed ad bf ed bf bf",
+          "ed ae 80 ed b0 80", "ed ae 80 ed bf bf", "ed af bf ed b0 80", "ed af bf ed bf bf"}) {
         const QByteArray name = QByteArray("6.20-6.21 surrogate ") + surrogate;
         QTest::newRow(name.constData()) << hex(surrogate) << false;
     }
@@ -279,7 +278,8 @@ void tst_Utf8Validator::matchesReferenceOnRandomInput()
 void tst_Utf8Validator::longTextSplitAnywhere()
 {
     // Mixed scripts, long enough for the fast paths, fed in every chunk size up to 40.
-    const std::string sample = "Grüße, Framescope! Ελληνικά κόσμε 日本語のテキスト 🙂🚀 end.";
+    const std::string sample
+        = "Grüße, Framescope! Ελληνικά κόσμε 日本語のテキスト 🙂🚀 end.";
     std::string longText;
     for (int i = 0; i < 50; ++i)
         longText += sample;
