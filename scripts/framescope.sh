@@ -15,7 +15,7 @@ cd "$here"
 packages=(
     build-essential cmake ninja-build pkg-config git dpkg-dev file
     qt6-base-dev qt6-websockets-dev
-    libssl-dev zlib1g-dev
+    libssl-dev zlib1g-dev nlohmann-json3-dev
     clang libfuzzer-14-dev libclang-rt-14-dev
 )
 
@@ -77,9 +77,14 @@ test)
     ctest --test-dir build/fuzz --output-on-failure -j "$jobs"
     # 2. The protocol tests under AddressSanitizer and UndefinedBehaviorSanitizer.
     build asan
-    log "Protocol tests under ASan + UBSan"
-    ctest --test-dir build/asan --output-on-failure -L protocol -j "$jobs"
-    # 3. Everything, in the normal build; ctest's summary line ends the run.
+    log "Protocol and capture tests under ASan + UBSan"
+    ctest --test-dir build/asan --output-on-failure -L "protocol|capture" -j "$jobs"
+    # 3. The capture store's one-writer, many-readers claim under ThreadSanitizer.
+    log "Building the capture tests with TSan"
+    cmake --preset tsan >/dev/null
+    cmake --build --preset tsan --target tst_framestore tst_capturefile
+    ctest --test-dir build/tsan --output-on-failure -L capture -j "$jobs"
+    # 4. Everything, in the normal build; ctest's summary line ends the run.
     build dev
     log "All tests"
     ctest --test-dir build/dev --output-on-failure -j "$jobs"

@@ -54,6 +54,15 @@ std::string_view errorId(ProtocolError error)
     return info(error).id;
 }
 
+std::optional<ProtocolError> errorFromId(std::string_view id)
+{
+    for (int i = 1; i < kProtocolErrorCount; ++i) {
+        if (kErrors[i].id == id)
+            return static_cast<ProtocolError>(i);
+    }
+    return std::nullopt;
+}
+
 std::string_view describe(ProtocolError error)
 {
     return info(error).text;

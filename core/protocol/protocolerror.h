@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string_view>
 
 namespace framescope::protocol {
@@ -37,6 +38,9 @@ std::uint16_t closeCodeFor(ProtocolError error);
 
 // A short stable identifier, e.g. "reserved-opcode".
 std::string_view errorId(ProtocolError error);
+
+// The error with this stable identifier, or nothing (reading capture files).
+std::optional<ProtocolError> errorFromId(std::string_view id);
 
 // One sentence for people, e.g. "control frame longer than 125 bytes".
 std::string_view describe(ProtocolError error);

@@ -1,0 +1,491 @@
+#include "capturefile.h"
+
+#include <cerrno>
+#include <cstring>
+#include <fcntl.h>
+#include <filesystem>
+#include <fstream>
+#include <istream>
+#include <nlohmann/json.hpp>
+#include <openssl/evp.h>
+#include <ostream>
+#include <protocol/protocolerror.h>
+#include <protocol/utf8validator.h>
+#include <unistd.h>
+
+namespace framescope::capture {
+
+using nlohmann::json;
+
+namespace {
+
+std::string base64Encode(const std::vector<std::uint8_t> &bytes)
+{
+    std::string out(4 * ((bytes.size() + 2) / 3), '\0');
+    const int written = EVP_EncodeBlock(reinterpret_cast<unsigned char *>(out.data()), bytes.data(),
+                                        static_cast<int>(bytes.size()));
+    out.resize(static_cast<std::size_t>(written));
+    return out;
+}
+
+std::optional<std::vector<std::uint8_t>> base64Decode(const std::string &text)
+{
+    if (text.size() % 4 != 0)
+        return std::nullopt;
+    std::vector<std::uint8_t> out(text.size() / 4 * 3);
+    const int written
+        = EVP_DecodeBlock(out.data(), reinterpret_cast<const unsigned char *>(text.data()),
+                          static_cast<int>(text.size()));
+    if (written < 0)
+        return std::nullopt;
+    // EVP_DecodeBlock counts padding as zero bytes.
+    std::size_t size = static_cast<std::size_t>(written);
+    if (!text.empty() && text.back() == '=')
+        --size;
+    if (text.size() >= 2 && text[text.size() - 2] == '=')
+        --size;
+    out.resize(size);
+    return out;
+}
+
+std::string hex(const protocol::MaskKey &key)
+{
+    static constexpr char kHex[] = "0123456789abcdef";
+    std::string out;
+    for (std::uint8_t byte : key) {
+        out += kHex[byte >> 4];
+        out += kHex[byte & 0x0F];
+    }
+    return out;
+}
+
+std::optional<protocol::MaskKey> parseMaskKey(const std::string &text)
+{
+    if (text.size() != 8)
+        return std::nullopt;
+    protocol::MaskKey key{};
+    for (std::size_t i = 0; i < 4; ++i) {
+        unsigned value = 0;
+        for (std::size_t j = 0; j < 2; ++j) {
+            const char c = text[2 * i + j];
+            value <<= 4;
+            if (c >= '0' && c <= '9')
+                value |= unsigned(c - '0');
+            else if (c >= 'a' && c <= 'f')
+                value |= unsigned(c - 'a' + 10);
+            else
+                return std::nullopt;
+        }
+        key[i] = std::uint8_t(value);
+    }
+    return key;
+}
+
+const char *lengthFormName(protocol::LengthForm form)
+{
+    switch (form) {
+    case protocol::LengthForm::Extended16:
+        return "16";
+    case protocol::LengthForm::Extended64:
+        return "64";
+    default:
+        return "7";
+    }
+}
+
+std::optional<protocol::LengthForm> lengthFormFromName(const std::string &name)
+{
+    if (name == "7")
+        return protocol::LengthForm::Short7;
+    if (name == "16")
+        return protocol::LengthForm::Extended16;
+    if (name == "64")
+        return protocol::LengthForm::Extended64;
+    return std::nullopt;
+}
+
+std::map<std::string, std::string>
+redactedOptions(const std::map<std::string, std::string> &options,
+                const RedactionOptions &redaction)
+{
+    std::map<std::string, std::string> out;
+    for (const auto &[name, value] : options) {
+        // Header options are "header:Name"; the URL and proxy may carry credentials.
+        const bool secretHeader
+            = name.starts_with("header:") && isSecretHeader(name.substr(7), redaction);
+        const bool secretName = isSecretQueryParameter(name, redaction);
+        if (!redaction.keepSecrets && (secretHeader || secretName))
+            out[name] = std::string(kRedacted);
+        else if (name == "url" || name == "proxy")
+            out[name] = redactUrl(value, redaction);
+        else
+            out[name] = value;
+    }
+    return out;
+}
+
+} // namespace
+
+std::string sessionLine(const SessionInfo &session, const RedactionOptions &redaction)
+{
+    json line;
+    line["format"] = kCaptureFormat;
+    line["version"] = kCaptureVersion;
+    line["tool"] = session.tool;
+    line["session"] = {
+        {"url", redactUrl(session.url, redaction)},
+        {"startedAtUnixMs", session.startedAtUnixMs},
+        {"subprotocol", session.subprotocol},
+        {"extensions", session.extensions},
+        {"options", redactedOptions(session.options, redaction)},
+    };
+    line["handshake"] = {
+        {"request", redactHttpHead(session.handshakeRequest, redaction)},
+        {"response", redactHttpHead(session.handshakeResponse, redaction)},
+    };
+    line["tls"] = session.tls;
+    return line.dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
+std::string frameLine(std::uint64_t id, const FrameRecord &record,
+                      const std::vector<std::uint8_t> *payload)
+{
+    json line;
+    line["type"] = "frame";
+    line["id"] = id;
+    line["dir"] = record.has(FrameRecord::Sent) ? "sent" : "received";
+    line["startNs"] = record.startNs;
+    line["endNs"] = record.endNs;
+    line["fin"] = record.has(FrameRecord::Fin);
+    line["rsv1"] = record.has(FrameRecord::Rsv1);
+    line["rsv2"] = record.has(FrameRecord::Rsv2);
+    line["rsv3"] = record.has(FrameRecord::Rsv3);
+    line["opcode"] = record.opcode;
+    line["masked"] = record.has(FrameRecord::Masked);
+    if (record.has(FrameRecord::Masked))
+        line["maskKey"] = hex(record.maskKey);
+    line["length"] = record.payloadLength;
+    line["lengthForm"] = lengthFormName(record.lengthForm);
+    line["headerSize"] = record.headerSize;
+    line["compressed"] = record.has(FrameRecord::Compressed);
+    line["stored"] = payload ? std::uint64_t(payload->size()) : std::uint64_t(record.storedLength);
+    json violations = json::array();
+    for (std::uint32_t bits = record.violations; bits != 0; bits &= bits - 1)
+        violations.push_back(
+            protocol::errorId(static_cast<protocol::ProtocolError>(std::countr_zero(bits))));
+    line["violations"] = violations;
+    if (!payload) {
+        line["payloadEvicted"] = true;
+    } else if (protocol::isValidUtf8(*payload)) {
+        line["text"] = std::string(payload->begin(), payload->end());
+    } else {
+        line["base64"] = base64Encode(*payload);
+    }
+    return line.dump();
+}
+
+std::string eventLine(const CaptureEvent &event)
+{
+    json line;
+    line["type"] = "event";
+    line["timeNs"] = event.timeNs;
+    line["event"] = event.kind;
+    if (event.code)
+        line["code"] = *event.code;
+    if (!event.reason.empty())
+        line["reason"] = event.reason;
+    if (!event.detail.empty())
+        line["detail"] = event.detail;
+    return line.dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
+void writeCapture(std::ostream &out, const SessionInfo &session, const FrameStore &store,
+                  const std::vector<CaptureEvent> &events, const RedactionOptions &redaction)
+{
+    out << sessionLine(session, redaction) << '\n';
+    std::vector<std::uint8_t> payload;
+    auto nextEvent = events.begin();
+    const std::uint64_t end = store.endId().value;
+    for (std::uint64_t id = store.firstId().value; id < end; ++id) {
+        const std::optional<FrameRecord> record = store.record({id});
+        if (!record)
+            continue; // evicted while exporting
+        while (nextEvent != events.end() && nextEvent->timeNs <= record->startNs)
+            out << eventLine(*nextEvent++) << '\n';
+        const bool kept = !record->has(FrameRecord::PayloadDropped) && store.payload({id}, payload);
+        out << frameLine(id, *record, kept ? &payload : nullptr) << '\n';
+    }
+    for (; nextEvent != events.end(); ++nextEvent)
+        out << eventLine(*nextEvent) << '\n';
+}
+
+std::string writeFileAtomically(const std::string &path, std::string_view content)
+{
+    const std::filesystem::path target(path);
+    const std::filesystem::path temporary = target.string() + ".tmp-" + std::to_string(::getpid());
+    const int fd = ::open(temporary.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd < 0)
+        return "cannot create " + temporary.string() + ": " + std::strerror(errno);
+    std::size_t written = 0;
+    while (written < content.size()) {
+        const ssize_t n = ::write(fd, content.data() + written, content.size() - written);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0) {
+            const std::string error = std::strerror(errno);
+            ::close(fd);
+            ::unlink(temporary.c_str());
+            return "cannot write " + temporary.string() + ": " + error;
+        }
+        written += static_cast<std::size_t>(n);
+    }
+    if (::fsync(fd) != 0 || ::close(fd) != 0) {
+        ::unlink(temporary.c_str());
+        return "cannot flush " + temporary.string() + ": " + std::strerror(errno);
+    }
+    if (::rename(temporary.c_str(), target.c_str()) != 0) {
+        const std::string error = std::strerror(errno);
+        ::unlink(temporary.c_str());
+        return "cannot rename to " + path + ": " + error;
+    }
+    return {};
+}
+
+namespace {
+
+// Reads one frame line; returns an error text or empty.
+std::string parseFrame(const json &line, CapturedFrame &frame)
+{
+    FrameRecord &r = frame.record;
+    const std::string dir = line.at("dir").get<std::string>();
+    if (dir != "sent" && dir != "received")
+        return "dir must be sent or received";
+    r.set(FrameRecord::Sent, dir == "sent");
+    r.startNs = line.at("startNs").get<std::int64_t>();
+    r.endNs = line.at("endNs").get<std::int64_t>();
+    r.set(FrameRecord::Fin, line.at("fin").get<bool>());
+    r.set(FrameRecord::Rsv1, line.at("rsv1").get<bool>());
+    r.set(FrameRecord::Rsv2, line.at("rsv2").get<bool>());
+    r.set(FrameRecord::Rsv3, line.at("rsv3").get<bool>());
+    const int opcode = line.at("opcode").get<int>();
+    if (opcode < 0 || opcode > 15)
+        return "opcode out of range";
+    r.opcode = std::uint8_t(opcode);
+    r.set(FrameRecord::Masked, line.at("masked").get<bool>());
+    if (r.has(FrameRecord::Masked)) {
+        const auto key = parseMaskKey(line.at("maskKey").get<std::string>());
+        if (!key)
+            return "maskKey must be 8 hex digits";
+        r.maskKey = *key;
+    }
+    r.payloadLength = line.at("length").get<std::uint64_t>();
+    const auto form = lengthFormFromName(line.at("lengthForm").get<std::string>());
+    if (!form)
+        return "lengthForm must be 7, 16 or 64";
+    r.lengthForm = *form;
+    const int headerSize = line.at("headerSize").get<int>();
+    if (headerSize < 2 || headerSize > 14)
+        return "headerSize out of range";
+    r.headerSize = std::uint8_t(headerSize);
+    r.set(FrameRecord::Compressed, line.at("compressed").get<bool>());
+    for (const json &id : line.at("violations")) {
+        const auto error = protocol::errorFromId(id.get<std::string>());
+        if (!error)
+            return "unknown violation " + id.get<std::string>();
+        r.violations |= 1u << static_cast<unsigned>(*error);
+    }
+    if (line.contains("text")) {
+        const std::string text = line["text"].get<std::string>();
+        frame.payload.assign(text.begin(), text.end());
+    } else if (line.contains("base64")) {
+        const auto decoded = base64Decode(line["base64"].get<std::string>());
+        if (!decoded)
+            return "base64 payload does not decode";
+        frame.payload = *decoded;
+    } else {
+        frame.payloadEvicted = line.value("payloadEvicted", false);
+        if (!frame.payloadEvicted)
+            return "frame without payload";
+    }
+    r.storedLength = std::uint32_t(frame.payload.size());
+    if (!frame.payloadEvicted && line.at("stored").get<std::uint64_t>() != frame.payload.size())
+        return "stored size does not match the payload";
+    if (frame.payloadEvicted) {
+        r.storedLength = line.at("stored").get<std::uint32_t>();
+        r.set(FrameRecord::PayloadDropped);
+    }
+    return {};
+}
+
+} // namespace
+
+CaptureReadResult readCapture(std::istream &in)
+{
+    CaptureReadResult result;
+    std::string text;
+    std::size_t lineNumber = 0;
+    auto fail = [&result, &lineNumber](const std::string &what) {
+        result.error = "line " + std::to_string(lineNumber) + ": " + what;
+        return result;
+    };
+    while (std::getline(in, text)) {
+        ++lineNumber;
+        const bool lastLineCut = in.eof(); // no newline after it: written while crashing
+        if (text.empty())
+            continue;
+        json line = json::parse(text, nullptr, false);
+        if (line.is_discarded() || !line.is_object()) {
+            if (lastLineCut && lineNumber > 1) {
+                result.truncated = true;
+                break;
+            }
+            return fail("not a JSON object");
+        }
+        try {
+            if (lineNumber == 1) {
+                if (line.value("format", "") != kCaptureFormat)
+                    return fail("not a Framescope capture");
+                if (line.at("version").get<int>() > kCaptureVersion)
+                    return fail("capture version " + std::to_string(line["version"].get<int>())
+                                + " is newer than this Framescope reads");
+                SessionInfo &s = result.session;
+                s.tool = line.value("tool", "");
+                const json &session = line.at("session");
+                s.url = session.value("url", "");
+                s.startedAtUnixMs = session.value("startedAtUnixMs", std::int64_t{0});
+                s.subprotocol = session.value("subprotocol", "");
+                s.extensions = session.value("extensions", "");
+                s.options = session.value("options", std::map<std::string, std::string>{});
+                s.handshakeRequest = line.at("handshake").value("request", "");
+                s.handshakeResponse = line.at("handshake").value("response", "");
+                s.tls = line.value("tls", std::map<std::string, std::string>{});
+                continue;
+            }
+            const std::string type = line.at("type").get<std::string>();
+            if (type == "frame") {
+                CapturedFrame frame;
+                if (const std::string error = parseFrame(line, frame); !error.empty())
+                    return fail(error);
+                result.frames.push_back(std::move(frame));
+            } else if (type == "event") {
+                CaptureEvent event;
+                event.timeNs = line.at("timeNs").get<std::int64_t>();
+                event.kind = line.at("event").get<std::string>();
+                if (line.contains("code"))
+                    event.code = line["code"].get<std::uint16_t>();
+                event.reason = line.value("reason", "");
+                event.detail = line.value("detail", "");
+                result.events.push_back(std::move(event));
+            } else {
+                return fail("unknown line type " + type);
+            }
+        } catch (const json::exception &e) {
+            return fail(std::string("bad field: ") + e.what());
+        }
+    }
+    if (lineNumber == 0)
+        result.error = "empty file";
+    return result;
+}
+
+CaptureReadResult readCaptureFile(const std::string &path)
+{
+    std::ifstream in(path, std::ios::binary);
+    if (!in) {
+        CaptureReadResult result;
+        result.error = "cannot open " + path;
+        return result;
+    }
+    return readCapture(in);
+}
+
+void importFrames(const std::vector<CapturedFrame> &frames, FrameStore &store)
+{
+    for (const CapturedFrame &frame : frames) {
+        store.beginFrame(frame.record);
+        store.appendPayload(frame.payload);
+        store.finishFrame(frame.record.endNs, frame.record.violations);
+    }
+}
+
+// ---- journal ----
+
+CaptureJournal::~CaptureJournal()
+{
+    if (m_fd >= 0) {
+        flush(true);
+        ::close(m_fd);
+    }
+}
+
+std::string CaptureJournal::partialPath(const std::string &path)
+{
+    return path + ".partial";
+}
+
+std::string CaptureJournal::open(const std::string &path, const SessionInfo &session,
+                                 const RedactionOptions &redaction, std::int64_t flushIntervalNs)
+{
+    m_path = path;
+    m_flushIntervalNs = flushIntervalNs;
+    m_fd = ::open(partialPath(path).c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (m_fd < 0)
+        return "cannot create " + partialPath(path) + ": " + std::strerror(errno);
+    m_buffer = sessionLine(session, redaction) + '\n';
+    return flush(true);
+}
+
+void CaptureJournal::addFrame(std::uint64_t id, const FrameRecord &record,
+                              const std::vector<std::uint8_t> *payload)
+{
+    m_buffer += frameLine(id, record, payload);
+    m_buffer += '\n';
+}
+
+void CaptureJournal::addEvent(const CaptureEvent &event)
+{
+    m_buffer += eventLine(event);
+    m_buffer += '\n';
+}
+
+std::string CaptureJournal::flushIfDue(std::int64_t nowNs)
+{
+    if (nowNs - m_lastFlushNs < m_flushIntervalNs)
+        return {};
+    m_lastFlushNs = nowNs;
+    return flush(true);
+}
+
+std::string CaptureJournal::flush(bool sync)
+{
+    if (m_fd < 0)
+        return "journal is not open";
+    std::size_t written = 0;
+    while (written < m_buffer.size()) {
+        const ssize_t n = ::write(m_fd, m_buffer.data() + written, m_buffer.size() - written);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0) {
+            m_buffer.erase(0, written);
+            return "cannot write the journal: " + std::string(std::strerror(errno));
+        }
+        written += static_cast<std::size_t>(n);
+    }
+    m_buffer.clear();
+    if (sync && ::fdatasync(m_fd) != 0)
+        return "cannot flush the journal: " + std::string(std::strerror(errno));
+    return {};
+}
+
+std::string CaptureJournal::finish()
+{
+    if (const std::string error = flush(true); !error.empty())
+        return error;
+    ::close(m_fd);
+    m_fd = -1;
+    if (::rename(partialPath(m_path).c_str(), m_path.c_str()) != 0)
+        return "cannot rename the journal to " + m_path + ": " + std::strerror(errno);
+    return {};
+}
+
+} // namespace framescope::capture

@@ -1,0 +1,175 @@
+#include "framestore.h"
+
+#include <algorithm>
+#include <array>
+#include <cassert>
+#include <cstring>
+#include <mutex>
+#include <protocol/masking.h>
+
+namespace framescope::capture {
+
+struct FrameStore::RecordChunk
+{
+    std::array<FrameRecord, kRecordsPerChunk> records;
+};
+
+FrameStore::FrameStore()
+    : FrameStore(Limits{})
+{}
+
+FrameStore::FrameStore(const Limits &limits)
+    : m_limits(limits)
+{}
+
+FrameStore::~FrameStore() = default;
+
+void FrameStore::beginFrame(const FrameRecord &record)
+{
+    assert(!m_inFrame);
+    m_pending = record;
+    m_pending.payloadOffset = m_arenaEnd;
+    m_pendingStored = 0;
+    m_inFrame = true;
+}
+
+// Room for up to `size` bytes at the arena's end; `size` is cut to what the current block holds.
+std::uint8_t *FrameStore::reserve(std::size_t &size)
+{
+    const std::uint64_t blockOffset = m_arenaEnd % kBlockSize;
+    if (m_blocks.empty() || blockOffset == 0) {
+        Block block;
+        block.start = m_arenaEnd;
+        block.data = std::make_unique_for_overwrite<std::uint8_t[]>(kBlockSize);
+        {
+            std::unique_lock lock(m_mutex);
+            m_blocks.push_back(std::move(block));
+        }
+        m_memoryUsed.fetch_add(kBlockSize, std::memory_order_relaxed);
+        evictIfNeeded();
+    }
+    size = std::min<std::size_t>(size, kBlockSize - blockOffset);
+    return m_blocks.back().data.get() + blockOffset;
+}
+
+void FrameStore::appendPayload(std::span<const std::uint8_t> bytes)
+{
+    assert(m_inFrame);
+    while (!bytes.empty()) {
+        std::size_t size = bytes.size();
+        std::uint8_t *target = reserve(size);
+        std::memcpy(target, bytes.data(), size);
+        m_arenaEnd += size;
+        m_pendingStored += size;
+        bytes = bytes.subspan(size);
+    }
+}
+
+void FrameStore::appendMaskedPayload(std::span<const std::uint8_t> masked, protocol::MaskKey key,
+                                     std::uint64_t offsetInFrame)
+{
+    assert(m_inFrame);
+    std::size_t phase = offsetInFrame & 3;
+    while (!masked.empty()) {
+        std::size_t size = masked.size();
+        std::uint8_t *target = reserve(size);
+        phase = protocol::copyMasked(target, masked.first(size), key, phase);
+        m_arenaEnd += size;
+        m_pendingStored += size;
+        masked = masked.subspan(size);
+    }
+}
+
+FrameId FrameStore::finishFrame(std::int64_t endNs, std::uint32_t violations)
+{
+    assert(m_inFrame);
+    m_inFrame = false;
+    m_pending.endNs = endNs;
+    m_pending.violations |= violations;
+    m_pending.storedLength
+        = static_cast<std::uint32_t>(std::min<std::uint64_t>(m_pendingStored, UINT32_MAX));
+
+    const std::uint64_t id = m_end.load(std::memory_order_relaxed);
+    const std::uint64_t slot = id % kRecordsPerChunk;
+    if (slot == 0) {
+        auto chunk = std::make_unique<RecordChunk>();
+        {
+            std::unique_lock lock(m_mutex);
+            if (m_chunks.empty())
+                m_firstChunkId = id;
+            m_chunks.push_back(std::move(chunk));
+        }
+        m_memoryUsed.fetch_add(sizeof(RecordChunk), std::memory_order_relaxed);
+    }
+    m_chunks.back()->records[slot] = m_pending;
+    // Publishing: readers that see the new end also see the record and its payload.
+    m_end.store(id + 1, std::memory_order_release);
+    evictIfNeeded();
+    return {id};
+}
+
+FrameId FrameStore::append(const FrameRecord &record, std::span<const std::uint8_t> payload)
+{
+    beginFrame(record);
+    appendPayload(payload);
+    return finishFrame(record.endNs, record.violations);
+}
+
+void FrameStore::evictIfNeeded()
+{
+    // Payload first: it is what fills memory; the current block always stays.
+    while (m_memoryUsed.load(std::memory_order_relaxed) > m_limits.memoryCap
+           && m_blocks.size() > 1) {
+        std::unique_lock lock(m_mutex);
+        m_blocks.pop_front();
+        m_firstPayload.store(m_blocks.front().start, std::memory_order_release);
+        m_memoryUsed.fetch_sub(kBlockSize, std::memory_order_relaxed);
+    }
+    // Then whole record chunks, never the one being written.
+    while (m_memoryUsed.load(std::memory_order_relaxed) > m_limits.memoryCap
+           && m_chunks.size() > 1) {
+        std::unique_lock lock(m_mutex);
+        m_chunks.pop_front();
+        m_firstChunkId += kRecordsPerChunk;
+        m_first.store(m_firstChunkId, std::memory_order_release);
+        m_memoryUsed.fetch_sub(sizeof(RecordChunk), std::memory_order_relaxed);
+    }
+}
+
+std::optional<FrameRecord> FrameStore::record(FrameId id) const
+{
+    if (id.value >= m_end.load(std::memory_order_acquire))
+        return std::nullopt;
+    std::shared_lock lock(m_mutex);
+    if (m_chunks.empty() || id.value < m_firstChunkId)
+        return std::nullopt;
+    const std::uint64_t index = (id.value - m_firstChunkId) / kRecordsPerChunk;
+    return m_chunks[index]->records[id.value % kRecordsPerChunk];
+}
+
+bool FrameStore::payload(FrameId id, std::vector<std::uint8_t> &out) const
+{
+    out.clear();
+    const std::optional<FrameRecord> found = record(id);
+    if (!found)
+        return false;
+    std::shared_lock lock(m_mutex);
+    if (found->payloadOffset < m_firstPayload.load(std::memory_order_acquire))
+        return false;
+    out.resize(found->storedLength);
+    std::uint64_t offset = found->payloadOffset;
+    std::size_t copied = 0;
+    // Blocks are contiguous in arena offsets: the first one needed is found by arithmetic.
+    std::size_t index = static_cast<std::size_t>((offset - m_blocks.front().start) / kBlockSize);
+    while (copied < out.size()) {
+        const Block &block = m_blocks[index++];
+        const std::size_t within = static_cast<std::size_t>(offset - block.start);
+        const std::size_t take = std::min(out.size() - copied, kBlockSize - within);
+        std::memcpy(out.data() + copied, block.data.get() + within, take);
+        copied += take;
+        offset += take;
+    }
+    return true;
+}
+
+} // namespace framescope::capture

@@ -1,0 +1,94 @@
+#pragma once
+
+#include "framerecord.h"
+
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <optional>
+#include <shared_mutex>
+#include <span>
+#include <vector>
+
+namespace framescope::capture {
+
+// The append-only store every captured frame goes into: one writer (the network thread), any
+// number of readers (models, exporters, scripts).
+//
+// Records live by value in chunks of kRecordsPerChunk, payloads in an arena of kBlockSize blocks,
+// so there is no heap object per frame and nothing ever moves. A frame becomes visible to readers
+// when the writer finishes it. Past the memory cap the oldest payload blocks go first, then the
+// oldest record chunks; a frame whose payload was evicted keeps its record.
+class FrameStore
+{
+public:
+    static constexpr std::size_t kRecordsPerChunk = 4096;
+    static constexpr std::size_t kBlockSize = 1 << 20;
+
+    struct Limits
+    {
+        std::size_t memoryCap = std::size_t{256} << 20;
+    };
+
+    FrameStore();
+    explicit FrameStore(const Limits &limits);
+    ~FrameStore();
+    FrameStore(const FrameStore &) = delete;
+    FrameStore &operator=(const FrameStore &) = delete;
+
+    // ---- writer (one thread) ----
+
+    // Starts a frame; its payload follows, then finishFrame() publishes it.
+    void beginFrame(const FrameRecord &record);
+    void appendPayload(std::span<const std::uint8_t> bytes);
+    // Received payload is unmasked while it is copied in: the one copy the design allows.
+    void appendMaskedPayload(std::span<const std::uint8_t> masked, protocol::MaskKey key,
+                             std::uint64_t offsetInFrame);
+    FrameId finishFrame(std::int64_t endNs, std::uint32_t violations = 0);
+    // All of the above at once.
+    FrameId append(const FrameRecord &record, std::span<const std::uint8_t> payload);
+
+    // ---- readers (any thread) ----
+
+    FrameId firstId() const { return {m_first.load(std::memory_order_acquire)}; }
+    FrameId endId() const { return {m_end.load(std::memory_order_acquire)}; }
+    std::size_t size() const { return endId().value - firstId().value; }
+    std::optional<FrameRecord> record(FrameId id) const;
+    // Copies the stored payload into `out`; false if the frame or its payload was evicted.
+    bool payload(FrameId id, std::vector<std::uint8_t> &out) const;
+
+    std::size_t memoryUsed() const { return m_memoryUsed.load(std::memory_order_relaxed); }
+    std::size_t memoryCap() const { return m_limits.memoryCap; }
+
+private:
+    struct RecordChunk;
+    struct Block
+    {
+        std::uint64_t start = 0; // arena offset of data[0]
+        std::unique_ptr<std::uint8_t[]> data;
+    };
+
+    std::uint8_t *reserve(std::size_t &size);
+    void evictIfNeeded();
+
+    Limits m_limits;
+    mutable std::shared_mutex m_mutex; // guards the two deques' structure, not their contents
+    std::deque<std::unique_ptr<RecordChunk>> m_chunks;
+    std::deque<Block> m_blocks;
+    std::uint64_t m_firstChunkId = 0; // id of the first record in m_chunks.front()
+
+    std::atomic<std::uint64_t> m_first{0};
+    std::atomic<std::uint64_t> m_end{0};
+    std::atomic<std::uint64_t> m_firstPayload{0}; // arena offsets below this were evicted
+    std::atomic<std::size_t> m_memoryUsed{0};
+
+    // Writer-only state.
+    FrameRecord m_pending;
+    bool m_inFrame = false;
+    std::uint64_t m_arenaEnd = 0; // next free arena offset
+    std::uint64_t m_pendingStored = 0;
+};
+
+} // namespace framescope::capture

@@ -1,0 +1,217 @@
+#include <QTest>
+#include <atomic>
+#include <capture/framestore.h>
+#include <protocol/masking.h>
+#include <random>
+#include <thread>
+
+using namespace framescope::capture;
+using Bytes = std::vector<std::uint8_t>;
+
+namespace {
+
+// Payload content is a function of the frame id, so any reader can check what it gets.
+Bytes payloadFor(std::uint64_t id, std::size_t size)
+{
+    Bytes bytes(size);
+    for (std::size_t i = 0; i < size; ++i)
+        bytes[i] = std::uint8_t(id * 31 + i * 7);
+    return bytes;
+}
+
+FrameRecord recordFor(std::uint64_t id, std::size_t size)
+{
+    FrameRecord record;
+    record.opcode = 2;
+    record.set(FrameRecord::Fin);
+    record.payloadLength = size;
+    record.startNs = std::int64_t(id * 1000);
+    record.endNs = std::int64_t(id * 1000 + 500);
+    return record;
+}
+
+} // namespace
+
+class tst_FrameStore : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void recordFitsIn64Bytes();
+    void storesRecordsAndPayloads();
+    void unmasksWhileCopyingAcrossPieces();
+    void payloadAcrossBlocks();
+    void evictsOldestPayloadFirst();
+    void evictsOldestRecordChunks();
+    void oneWriterManyReaders();
+};
+
+void tst_FrameStore::recordFitsIn64Bytes()
+{
+    QVERIFY(sizeof(FrameRecord) <= 64);
+    framescope::protocol::FrameHeader header;
+    header.fin = false;
+    header.rsv1 = true;
+    header.rsv3 = true;
+    header.opcode = 0xB;
+    header.masked = true;
+    header.maskKey = {1, 2, 3, 4};
+    header.payloadLength = 300;
+    header.lengthForm = framescope::protocol::LengthForm::Extended64;
+    const FrameRecord record = FrameRecord::fromHeader(header, 14, Direction::Sent);
+    QCOMPARE(record.header(), header);
+    QCOMPARE(record.direction(), Direction::Sent);
+    QCOMPARE(record.headerSize, std::uint8_t(14));
+}
+
+void tst_FrameStore::storesRecordsAndPayloads()
+{
+    FrameStore store;
+    QCOMPARE(store.endId().value, 0u);
+    for (std::uint64_t id = 0; id < 10000; ++id) {
+        const FrameId stored = store.append(recordFor(id, id % 50), payloadFor(id, id % 50));
+        QCOMPARE(stored.value, id);
+    }
+    QCOMPARE(store.size(), std::size_t(10000));
+    Bytes out;
+    for (std::uint64_t id : {0, 1, 4095, 4096, 9999}) {
+        const auto record = store.record({id});
+        QVERIFY(record);
+        QCOMPARE(record->startNs, std::int64_t(id * 1000));
+        QCOMPARE(record->storedLength, std::uint32_t(id % 50));
+        QVERIFY(store.payload({id}, out));
+        QCOMPARE(out, payloadFor(id, id % 50));
+    }
+    QVERIFY(!store.record({10000}));
+    QVERIFY(!store.payload({10000}, out));
+}
+
+void tst_FrameStore::unmasksWhileCopyingAcrossPieces()
+{
+    FrameStore store;
+    const Bytes original = payloadFor(7, 1000);
+    const framescope::protocol::MaskKey key{0x37, 0xfa, 0x21, 0x3d};
+    Bytes masked = original;
+    framescope::protocol::applyMask(masked, key);
+    FrameRecord record = recordFor(0, masked.size());
+    record.set(FrameRecord::Masked);
+    record.maskKey = key;
+    store.beginFrame(record);
+    // Pieces as a socket would deliver them, at odd offsets.
+    std::size_t offset = 0;
+    for (std::size_t piece : {1, 2, 3, 5, 100, 889}) {
+        store.appendMaskedPayload(std::span(masked).subspan(offset, piece), key, offset);
+        offset += piece;
+    }
+    QCOMPARE(offset, masked.size());
+    const FrameId id = store.finishFrame(42, 0);
+    Bytes out;
+    QVERIFY(store.payload(id, out));
+    QCOMPARE(out, original);
+    QCOMPARE(store.record(id)->endNs, std::int64_t(42));
+    QCOMPARE(store.record(id)->maskKey, key);
+}
+
+void tst_FrameStore::payloadAcrossBlocks()
+{
+    FrameStore store;
+    store.append(recordFor(0, 700000), payloadFor(0, 700000));
+    const Bytes big = payloadFor(1, FrameStore::kBlockSize + 12345); // spans three blocks
+    const FrameId id = store.append(recordFor(1, big.size()), big);
+    Bytes out;
+    QVERIFY(store.payload(id, out));
+    QCOMPARE(out.size(), big.size());
+    QVERIFY(out == big);
+    QVERIFY(store.payload({0}, out));
+    QVERIFY(out == payloadFor(0, 700000));
+}
+
+void tst_FrameStore::evictsOldestPayloadFirst()
+{
+    FrameStore::Limits limits;
+    limits.memoryCap = 4 * FrameStore::kBlockSize;
+    FrameStore store(limits);
+    const std::size_t size = 64 * 1024;
+    for (std::uint64_t id = 0; id < 200; ++id) // 12.5 MiB of payload through a 4 MiB store
+        store.append(recordFor(id, size), payloadFor(id, size));
+    QVERIFY(store.memoryUsed() <= limits.memoryCap);
+    Bytes out;
+    QVERIFY(!store.payload({0}, out));      // payload gone ...
+    QVERIFY(store.record({0}).has_value()); // ... the record kept
+    QVERIFY(store.payload({199}, out));
+    QCOMPARE(out, payloadFor(199, size));
+    // Every frame still holding payload returns exactly its own bytes.
+    int kept = 0;
+    for (std::uint64_t id = 0; id < 200; ++id) {
+        if (store.payload({id}, out)) {
+            QCOMPARE(out, payloadFor(id, size));
+            ++kept;
+        }
+    }
+    QVERIFY(kept >= 40 && kept <= 64);
+}
+
+void tst_FrameStore::evictsOldestRecordChunks()
+{
+    FrameStore::Limits limits;
+    limits.memoryCap
+        = FrameStore::kBlockSize + 3 * FrameStore::kRecordsPerChunk * sizeof(FrameRecord);
+    FrameStore store(limits);
+    const std::uint64_t total = 10 * FrameStore::kRecordsPerChunk;
+    for (std::uint64_t id = 0; id < total; ++id)
+        store.append(recordFor(id, 0), {});
+    QVERIFY(store.memoryUsed() <= limits.memoryCap);
+    QCOMPARE(store.endId().value, total);
+    QVERIFY(store.firstId().value > 0);
+    QCOMPARE(store.firstId().value % FrameStore::kRecordsPerChunk, 0u);
+    QVERIFY(!store.record({store.firstId().value - 1}));
+    QCOMPARE(store.record(store.firstId())->startNs, std::int64_t(store.firstId().value * 1000));
+    QCOMPARE(store.record({total - 1})->startNs, std::int64_t((total - 1) * 1000));
+}
+
+void tst_FrameStore::oneWriterManyReaders()
+{
+    FrameStore::Limits limits;
+    limits.memoryCap = 8 * FrameStore::kBlockSize;
+    FrameStore store(limits);
+    constexpr std::uint64_t kFrames = 60000;
+    std::atomic<bool> done{false};
+    std::atomic<int> mismatches{0};
+    std::atomic<std::uint64_t> checked{0};
+
+    auto reader = [&](unsigned seed) {
+        std::mt19937_64 random(seed);
+        Bytes out;
+        while (!done.load()) {
+            const std::uint64_t end = store.endId().value;
+            const std::uint64_t first = store.firstId().value;
+            if (end == first)
+                continue;
+            const std::uint64_t id = first + random() % (end - first);
+            const auto record = store.record({id});
+            if (!record)
+                continue; // evicted meanwhile
+            if (record->startNs != std::int64_t(id * 1000))
+                ++mismatches;
+            if (store.payload({id}, out) && out != payloadFor(id, record->storedLength))
+                ++mismatches;
+            ++checked;
+        }
+    };
+    std::vector<std::thread> readers;
+    for (unsigned i = 0; i < 3; ++i)
+        readers.emplace_back(reader, i + 1);
+    for (std::uint64_t id = 0; id < kFrames; ++id) {
+        const std::size_t size = (id * 131) % 2000;
+        store.append(recordFor(id, size), payloadFor(id, size));
+    }
+    done = true;
+    for (std::thread &thread : readers)
+        thread.join();
+    QCOMPARE(mismatches.load(), 0);
+    QVERIFY(checked.load() > 0);
+    QCOMPARE(store.endId().value, kFrames);
+}
+
+QTEST_GUILESS_MAIN(tst_FrameStore)
+#include "tst_framestore.moc"
