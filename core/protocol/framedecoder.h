@@ -61,6 +61,8 @@ public:
 
     const DecodedFrame &frame() const { return m_frame; }
     bool hasFailed() const { return m_error != ProtocolError::None; }
+    // True between the first byte of a frame and its end: a stall here is a stall mid-frame.
+    bool isMidFrame() const { return m_state != State::Header || m_stashSize > 0; }
     ProtocolError error() const { return m_error; }
     const DecoderOptions &options() const { return m_options; }
 

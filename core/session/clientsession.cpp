@@ -1,0 +1,766 @@
+#include "clientsession.h"
+
+#include <QHostAddress>
+#include <QHostInfo>
+#include <QSslCipher>
+#include <QSslConfiguration>
+#include <QSslSocket>
+#include <QTcpSocket>
+#include <protocol/closeframe.h>
+#include <protocol/httphead.h>
+#include <protocol/messagereader.h>
+#include <protocol/messagewriter.h>
+
+namespace framescope::session {
+
+Q_LOGGING_CATEGORY(lcSession, "framescope.session", QtInfoMsg)
+
+namespace {
+
+constexpr int kAnnounceIntervalMs = 30;
+constexpr qsizetype kMaxErrorBody = 64 * 1024;
+
+std::span<const std::uint8_t> bytes(QByteArrayView view)
+{
+    return {reinterpret_cast<const std::uint8_t *>(view.data()),
+            static_cast<std::size_t>(view.size())};
+}
+
+QString toQString(std::string_view text)
+{
+    return QString::fromUtf8(text.data(), qsizetype(text.size()));
+}
+
+} // namespace
+
+// Turns decoded frames of one direction into capture records. For received frames it also hands
+// control frames to the session (pong, close).
+class ClientSession::CaptureHandler : public protocol::MessageHandler
+{
+public:
+    CaptureHandler(ClientSession &session, capture::Direction direction)
+        : m_session(session)
+        , m_direction(direction)
+    {}
+
+    // Timestamps for the frames decoded from the bytes being fed now.
+    void setTimes(std::int64_t startNs, std::int64_t endNs)
+    {
+        m_startNs = startNs;
+        m_endNs = endNs;
+    }
+
+    void frameStarted(const protocol::DecodedFrame &frame) override
+    {
+        m_record = capture::FrameRecord::fromHeader(frame.header, frame.headerSize, m_direction);
+        m_record.startNs = m_startNs;
+        m_record.violations = frame.violations.bits();
+        const bool continuation = (frame.header.opcode & 0x0F) == 0;
+        m_record.set(capture::FrameRecord::Compressed, continuation && m_messageCompressed);
+        m_begun = false;
+    }
+    void messageStarted(protocol::Opcode, bool compressed) override
+    {
+        m_messageCompressed = compressed;
+        m_record.set(capture::FrameRecord::Compressed, compressed);
+        begin();
+    }
+    void messageData(std::span<const std::uint8_t> data) override
+    {
+        begin();
+        m_session.m_store.appendPayload(data);
+    }
+    void messageFinished() override
+    {
+        m_messageCompressed = false;
+        if (m_direction == capture::Direction::Received)
+            ++m_session.m_messagesReceived;
+    }
+    void controlFrameReceived(protocol::Opcode opcode,
+                              std::span<const std::uint8_t> payload) override
+    {
+        begin();
+        m_session.m_store.appendPayload(payload);
+        if (m_direction == capture::Direction::Received)
+            m_pendingControl = {opcode, std::vector<std::uint8_t>(payload.begin(), payload.end())};
+    }
+    void violationFound(protocol::ProtocolError error) override
+    {
+        m_record.violations |= 1u << static_cast<unsigned>(error);
+    }
+    void frameFinished() override
+    {
+        begin();
+        m_session.m_store.finishFrame(m_direction == capture::Direction::Received ? monotonicNs()
+                                                                                  : m_endNs,
+                                      m_record.violations);
+        m_begun = false;
+        m_session.frameCaptured();
+        // Session reactions come after the frame is in the capture, so it shows in order.
+        if (m_pendingControl) {
+            auto control = std::move(*m_pendingControl);
+            m_pendingControl.reset();
+            m_session.handleControlFrame(control.first, control.second);
+        }
+    }
+
+private:
+    void begin()
+    {
+        if (!m_begun) {
+            m_session.m_store.beginFrame(m_record);
+            m_begun = true;
+        }
+    }
+
+    ClientSession &m_session;
+    capture::Direction m_direction;
+    capture::FrameRecord m_record;
+    bool m_begun = false;
+    bool m_messageCompressed = false;
+    std::int64_t m_startNs = 0;
+    std::int64_t m_endNs = 0;
+    std::optional<std::pair<protocol::Opcode, std::vector<std::uint8_t>>> m_pendingControl;
+};
+
+ClientSession::ClientSession(const ClientOptions &options, capture::FrameStore &store,
+                             QObject *parent)
+    : QObject(parent)
+    , m_options(options)
+    , m_store(store)
+{
+    m_phaseTimer.setSingleShot(true);
+    m_idleTimer.setSingleShot(true);
+    m_closeTimer.setSingleShot(true);
+    m_announceTimer.setSingleShot(true);
+    connect(&m_announceTimer, &QTimer::timeout, this, &ClientSession::announceFrames);
+    connect(&m_phaseTimer, &QTimer::timeout, this, [this] {
+        switch (m_state) {
+        case SessionState::Connecting:
+            fail(m_sslSocket && m_socket->state() == QAbstractSocket::ConnectedState
+                     ? SessionError::TlsFailed
+                     : SessionError::ConnectionTimeout,
+                 QStringLiteral("no answer within the time limit"), QStringLiteral("timeout"));
+            break;
+        case SessionState::Handshaking:
+            if (m_collectingBody)
+                finishHandshakeFailure();
+            else
+                fail(SessionError::HandshakeTimeout, QStringLiteral("no complete HTTP response"),
+                     QStringLiteral("timeout"));
+            break;
+        default:
+            break;
+        }
+    });
+    connect(&m_idleTimer, &QTimer::timeout, this, [this] {
+        fail(SessionError::IdleTimeout,
+             QStringLiteral("no bytes for %1 ms in the middle of a frame")
+                 .arg(m_options.idleTimeoutMs),
+             QStringLiteral("timeout"));
+    });
+    connect(&m_closeTimer, &QTimer::timeout, this, [this] {
+        if (!m_close.closeFrameReceived) {
+            fail(SessionError::CloseTimeout,
+                 QStringLiteral("no close frame within %1 ms").arg(m_options.closeTimeoutMs),
+                 QStringLiteral("timeout"));
+        } else {
+            // The peer answered but kept TCP open; we end it.
+            m_close.endedBy = QStringLiteral("close-frame");
+            if (m_socket)
+                m_socket->abort();
+            finish();
+        }
+    });
+    connect(&m_pingTimer, &QTimer::timeout, this,
+            [this] { ping(QByteArrayLiteral("keep-alive")); });
+}
+
+ClientSession::~ClientSession()
+{
+    if (m_socket)
+        m_socket->disconnect(this);
+}
+
+void ClientSession::setState(SessionState state)
+{
+    if (m_state == state)
+        return;
+    m_state = state;
+    qCDebug(lcSession) << "state" << describe(state);
+    Q_EMIT stateChanged(state);
+}
+
+void ClientSession::fail(SessionError error, const QString &detail, const QString &endedBy)
+{
+    if (m_finished)
+        return;
+    if (m_error == SessionError::None) {
+        m_error = error;
+        m_errorString = describe(error) + QStringLiteral(": ") + detail;
+        if (m_close.endedBy.isEmpty())
+            m_close.endedBy = endedBy;
+        qCInfo(lcSession) << m_errorString;
+        Q_EMIT errorOccurred(error, m_errorString);
+    }
+    if (m_socket)
+        m_socket->abort();
+    finish();
+}
+
+void ClientSession::finish()
+{
+    if (m_finished)
+        return;
+    m_finished = true;
+    m_phaseTimer.stop();
+    m_idleTimer.stop();
+    m_closeTimer.stop();
+    m_pingTimer.stop();
+    setState(SessionState::Closed);
+    announceFrames();
+    Q_EMIT finished();
+}
+
+void ClientSession::open()
+{
+    const QUrl &url = m_options.url;
+    const QString scheme = url.scheme().toLower();
+    if (!url.isValid() || (scheme != QLatin1String("ws") && scheme != QLatin1String("wss"))
+        || url.host().isEmpty()) {
+        fail(SessionError::InvalidUrl,
+             QStringLiteral("expected ws://host[:port]/path or wss://..., got \"%1\"")
+                 .arg(url.toString(QUrl::RemoveUserInfo)),
+             QStringLiteral("local"));
+        return;
+    }
+    const bool secure = scheme == QLatin1String("wss");
+    m_host = url.host();
+    m_port = quint16(url.port(secure ? 443 : 80));
+
+    // RFC 6455 §4.1: the request.
+    const auto key = protocol::generateClientKey();
+    if (!key) {
+        fail(SessionError::LocalError, QStringLiteral("no random bytes for the key"),
+             QStringLiteral("local"));
+        return;
+    }
+    m_request.key = *key;
+    const bool defaultPort = url.port() == -1 || url.port() == (secure ? 443 : 80);
+    QString hostHeader = url.host(QUrl::FullyEncoded);
+    if (hostHeader.contains(QLatin1Char(':')))
+        hostHeader = QLatin1Char('[') + hostHeader + QLatin1Char(']'); // IPv6 literal
+    if (!defaultPort)
+        hostHeader += QLatin1Char(':') + QString::number(m_port);
+    m_request.host = hostHeader.toStdString();
+    QString resource = url.path(QUrl::FullyEncoded);
+    if (resource.isEmpty())
+        resource = QStringLiteral("/");
+    if (url.hasQuery())
+        resource += QLatin1Char('?') + url.query(QUrl::FullyEncoded);
+    m_request.resource = resource.toStdString();
+    m_request.origin = m_options.origin.toStdString();
+    for (const QByteArray &protocolName : m_options.subprotocols)
+        m_request.subprotocols.push_back(protocolName.toStdString());
+    if (m_options.offerDeflate) {
+        m_deflateOffer = protocol::DeflateOffer{false, false, std::nullopt, true, std::nullopt};
+        m_request.extensions.push_back(protocol::toExtension(*m_deflateOffer));
+    }
+    // URL userinfo becomes Basic authentication, as browsers and curl do.
+    if (!url.userName().isEmpty()) {
+        const QByteArray credentials
+            = (url.userName() + QLatin1Char(':') + url.password()).toUtf8().toBase64();
+        m_request.extraHeaders.push_back({"Authorization", "Basic " + credentials.toStdString()});
+    }
+    for (const auto &[name, value] : m_options.headers)
+        m_request.extraHeaders.push_back({name.toStdString(), value.toStdString()});
+
+    if (secure) {
+        m_sslSocket = new QSslSocket(this);
+        m_socket = m_sslSocket;
+        QSslConfiguration configuration = m_sslSocket->sslConfiguration();
+        configuration.setProtocol(QSsl::TlsV1_2OrLater);
+        configuration.setPeerVerifyMode(QSslSocket::VerifyPeer);
+        if (!m_options.caFile.isEmpty()) {
+            const auto certificates = QSslCertificate::fromPath(m_options.caFile);
+            if (certificates.isEmpty()) {
+                fail(SessionError::LocalError,
+                     QStringLiteral("no certificates in %1").arg(m_options.caFile),
+                     QStringLiteral("local"));
+                return;
+            }
+            configuration.addCaCertificates(certificates);
+        }
+        m_sslSocket->setSslConfiguration(configuration);
+        connect(m_sslSocket, &QSslSocket::encrypted, this, &ClientSession::handleEncrypted);
+        connect(m_sslSocket, &QSslSocket::sslErrors, this, [this](const QList<QSslError> &errors) {
+            QStringList texts;
+            for (const QSslError &error : errors)
+                texts << error.errorString();
+            m_handshake.tls.insert(QStringLiteral("errors"), texts.join(QStringLiteral("; ")));
+            if (m_options.acceptInvalidCertificate) {
+                // The per-session override: recorded, never silent.
+                m_handshake.tls.insert(QStringLiteral("override"),
+                                       QStringLiteral("invalid certificate accepted"));
+                m_sslSocket->ignoreSslErrors();
+            }
+        });
+    } else {
+        m_socket = new QTcpSocket(this);
+    }
+    connect(m_socket, &QTcpSocket::connected, this, &ClientSession::handleConnected);
+    connect(m_socket, &QTcpSocket::readyRead, this, &ClientSession::handleReadyRead);
+    connect(m_socket, &QTcpSocket::disconnected, this, &ClientSession::handleDisconnected);
+    connect(m_socket, &QTcpSocket::errorOccurred, this, &ClientSession::handleSocketError);
+
+    setState(SessionState::Connecting);
+    m_phaseStartNs = monotonicNs();
+    m_phaseTimer.start(m_options.connectTimeoutMs);
+    QHostAddress literal;
+    if (literal.setAddress(m_host)) {
+        startConnect(m_host);
+        return;
+    }
+    QHostInfo::lookupHost(m_host, this, [this](const QHostInfo &info) {
+        m_handshake.lookupNs = monotonicNs() - m_phaseStartNs;
+        if (info.error() != QHostInfo::NoError || info.addresses().isEmpty()) {
+            fail(SessionError::ConnectionFailed,
+                 QStringLiteral("cannot resolve %1: %2").arg(m_host, info.errorString()),
+                 QStringLiteral("lookup"));
+            return;
+        }
+        startConnect(info.addresses().constFirst().toString());
+    });
+}
+
+void ClientSession::startConnect(const QString &address)
+{
+    if (m_finished)
+        return;
+    m_phaseStartNs = monotonicNs();
+    if (m_sslSocket)
+        m_sslSocket->connectToHostEncrypted(address, m_port, m_host);
+    else
+        m_socket->connectToHost(address, m_port);
+}
+
+void ClientSession::handleConnected()
+{
+    m_socket->setSocketOption(QAbstractSocket::LowDelayOption, 1);
+    m_handshake.connectNs = monotonicNs() - m_phaseStartNs;
+    m_phaseStartNs = monotonicNs();
+    if (m_sslSocket) {
+        m_phaseTimer.start(m_options.tlsTimeoutMs);
+        return; // the upgrade request goes out once TLS is up
+    }
+    handleEncrypted();
+}
+
+void ClientSession::handleEncrypted()
+{
+    if (m_sslSocket) {
+        m_handshake.tlsNs = monotonicNs() - m_phaseStartNs;
+        const QSslConfiguration session = m_sslSocket->sslConfiguration();
+        const QSslCipher cipher = m_sslSocket->sessionCipher();
+        m_handshake.tls.insert(QStringLiteral("protocol"), cipher.protocolString());
+        m_handshake.tls.insert(QStringLiteral("cipher"), cipher.name());
+        const QList<QSslCertificate> chain = m_sslSocket->peerCertificateChain();
+        QStringList subjects;
+        for (const QSslCertificate &certificate : chain)
+            subjects << certificate.subjectDisplayName();
+        m_handshake.tls.insert(QStringLiteral("chain"), subjects.join(QStringLiteral(" <- ")));
+        if (!chain.isEmpty()) {
+            const QSslCertificate &leaf = chain.constFirst();
+            QStringList names;
+            for (const QString &name : leaf.subjectAlternativeNames().values())
+                names << name;
+            m_handshake.tls.insert(QStringLiteral("subjectAltNames"),
+                                   names.join(QStringLiteral(", ")));
+            m_handshake.tls.insert(QStringLiteral("expires"),
+                                   leaf.expiryDate().toString(Qt::ISODate));
+            m_handshake.tls.insert(
+                QStringLiteral("sha256"),
+                QString::fromLatin1(leaf.digest(QCryptographicHash::Sha256).toHex(':')));
+        }
+        Q_UNUSED(session);
+    }
+    setState(SessionState::Handshaking);
+    m_phaseStartNs = monotonicNs();
+    m_phaseTimer.start(m_options.handshakeTimeoutMs);
+    m_headParser
+        = std::make_unique<protocol::HttpHeadParser>(protocol::HttpHeadParser::Kind::Response);
+    const std::string request = protocol::buildClientRequest(m_request);
+    m_handshake.request = QByteArray::fromStdString(request);
+    m_socket->write(m_handshake.request);
+}
+
+void ClientSession::handleReadyRead()
+{
+    // Everything readable, once per wake-up; timestamps are taken here, on arrival.
+    const QByteArray data = m_socket->readAll();
+    if (data.isEmpty())
+        return;
+    m_readTimeNs = monotonicNs();
+    if (m_state == SessionState::Handshaking)
+        handleHandshakeBytes(data);
+    else if (m_state == SessionState::Open || m_state == SessionState::Closing)
+        feedFrames(data);
+}
+
+void ClientSession::handleHandshakeBytes(const QByteArray &data)
+{
+    if (m_collectingBody) {
+        m_handshake.response += data.left(
+            kMaxErrorBody - (m_handshake.response.size() - m_headParser->rawBytes().size()));
+        const qsizetype body
+            = m_handshake.response.size() - qsizetype(m_headParser->rawBytes().size());
+        if ((m_bodyExpected >= 0 && body >= m_bodyExpected) || body >= kMaxErrorBody)
+            finishHandshakeFailure();
+        return;
+    }
+    std::size_t consumed = 0;
+    const auto status = m_headParser->feed(bytes(data), consumed);
+    if (status == protocol::HttpHeadParser::Status::NeedMore)
+        return;
+    m_handshake.response = QByteArray::fromStdString(m_headParser->rawBytes());
+    if (status == protocol::HttpHeadParser::Status::Failed) {
+        m_handshake.error = protocol::HandshakeError::MalformedHead;
+        m_handshake.detail = toQString(protocol::describe(m_headParser->error()));
+        fail(SessionError::HandshakeFailed, m_handshake.detail, QStringLiteral("handshake"));
+        return;
+    }
+    const protocol::HttpHead &head = m_headParser->head();
+    m_handshake.status = head.status;
+    m_handshake.upgradeNs = monotonicNs() - m_phaseStartNs;
+    const protocol::ClientHandshakeResult result
+        = protocol::checkServerResponse(head, m_request, m_deflateOffer);
+    m_handshake.error = result.error;
+    m_handshake.detail = toQString(result.detail);
+    if (!result.ok()) {
+        if (head.status != 101) {
+            // Keep the body (an IIS error page says what went wrong), up to a cap.
+            m_collectingBody = true;
+            const std::string *length = head.find("Content-Length");
+            m_bodyExpected = length ? QByteArray::fromStdString(*length).toLongLong() : -1;
+            handleHandshakeBytes(data.mid(qsizetype(consumed)));
+            if (m_collectingBody)
+                m_phaseTimer.start(1000);
+            return;
+        }
+        fail(SessionError::HandshakeFailed,
+             toQString(protocol::describe(result.error))
+                 + (result.detail.empty()
+                        ? QString()
+                        : QStringLiteral(" (") + toQString(result.detail) + QLatin1Char(')')),
+             QStringLiteral("handshake"));
+        return;
+    }
+    m_handshake.subprotocol = QByteArray::fromStdString(result.subprotocol.value_or(""));
+    m_handshake.extensions = QByteArray::fromStdString(result.extensions);
+    m_handshake.deflate = result.deflate;
+    m_phaseTimer.stop();
+
+    protocol::ReaderOptions readerOptions;
+    readerOptions.decoder.role = protocol::Role::Client;
+    readerOptions.decoder.maxFramePayload = m_options.maxFrameSize;
+    readerOptions.decoder.maxMessageSize = m_options.maxMessageSize;
+    readerOptions.assembler.maxMessageSize = m_options.maxMessageSize;
+    readerOptions.assembler.maxFragments = m_options.maxFragments;
+    m_receivedHandler = std::make_unique<CaptureHandler>(*this, capture::Direction::Received);
+    m_reader = std::make_unique<protocol::MessageReader>(readerOptions, *m_receivedHandler);
+
+    // Our own frames are decoded again for the capture, in report mode so that deliberately
+    // broken frames are recorded with their violations.
+    protocol::ReaderOptions sentOptions;
+    sentOptions.decoder.role = protocol::Role::Server;
+    sentOptions.decoder.reportMode = true;
+    sentOptions.assembler.reportMode = true;
+    sentOptions.decoder.maxFramePayload = ~std::uint64_t{0} >> 1;
+    sentOptions.decoder.maxMessageSize = ~std::uint64_t{0} >> 1;
+    sentOptions.assembler.maxMessageSize = ~std::uint64_t{0} >> 1;
+    sentOptions.assembler.maxFragments = UINT32_MAX;
+    m_sentHandler = std::make_unique<CaptureHandler>(*this, capture::Direction::Sent);
+    m_sentReader = std::make_unique<protocol::MessageReader>(sentOptions, *m_sentHandler);
+    m_writer = std::make_unique<protocol::MessageWriter>(protocol::Role::Client);
+    if (result.deflate) {
+        m_reader->enableDeflate(*result.deflate);
+        m_sentReader->enableDeflate(*result.deflate);
+        m_writer->enableDeflate(*result.deflate);
+    }
+    setState(SessionState::Open);
+    if (m_options.pingIntervalMs > 0)
+        m_pingTimer.start(m_options.pingIntervalMs);
+    // Frames that came in the same segment as the 101 are not lost.
+    if (consumed < std::size_t(data.size()))
+        feedFrames(QByteArrayView(data).sliced(qsizetype(consumed)));
+}
+
+void ClientSession::finishHandshakeFailure()
+{
+    m_collectingBody = false;
+    fail(SessionError::HandshakeFailed,
+         QStringLiteral("HTTP %1 instead of 101 Switching Protocols").arg(m_handshake.status),
+         QStringLiteral("handshake"));
+}
+
+void ClientSession::feedFrames(QByteArrayView data)
+{
+    if (!m_reader || m_reader->hasFailed())
+        return;
+    m_receivedHandler->setTimes(m_readTimeNs, m_readTimeNs);
+    const protocol::ProtocolError error = m_reader->feed(bytes(data));
+    if (error != protocol::ProtocolError::None) {
+        failConnection(error);
+        return;
+    }
+    if (m_reader->decoder().isMidFrame() && m_options.idleTimeoutMs > 0)
+        m_idleTimer.start(m_options.idleTimeoutMs);
+    else
+        m_idleTimer.stop();
+}
+
+void ClientSession::failConnection(protocol::ProtocolError error)
+{
+    // RFC 6455 §7.1.7: send a close frame with the code for the violation, then close TCP.
+    const std::uint16_t code = protocol::closeCodeFor(error);
+    const QString detail = toQString(protocol::describe(error));
+    if (!m_close.codeSent && m_writer) {
+        std::vector<std::uint8_t> wire;
+        const std::string reason(protocol::errorId(error));
+        if (m_writer->writeClose(code, reason, wire)) {
+            writeWire(wire);
+            m_close.codeSent = code;
+            m_close.reasonSent = QByteArray::fromStdString(reason);
+        }
+    }
+    m_error = SessionError::PeerProtocolError;
+    m_errorString = describe(m_error) + QStringLiteral(": ") + detail
+                    + QStringLiteral(" (closed with %1)").arg(code);
+    m_close.endedBy = QStringLiteral("protocol-error");
+    Q_EMIT errorOccurred(m_error, m_errorString);
+    if (m_socket) {
+        m_socket->flush();
+        m_socket->disconnectFromHost();
+    }
+    finish();
+}
+
+bool ClientSession::writeWire(const std::vector<std::uint8_t> &wire)
+{
+    if (!m_socket || m_socket->state() != QAbstractSocket::ConnectedState)
+        return false;
+    const std::int64_t queuedNs = monotonicNs();
+    // One write per call: a frame (or a fragmented message) goes out in one piece.
+    const qint64 written
+        = m_socket->write(reinterpret_cast<const char *>(wire.data()), qint64(wire.size()));
+    const std::int64_t writtenNs = monotonicNs();
+    if (written != qint64(wire.size()))
+        return false;
+    m_sentHandler->setTimes(queuedNs, writtenNs);
+    if (m_sentReader->feed(wire) != protocol::ProtocolError::None) {
+        // A deliberately broken frame the decoder cannot follow: start afresh for the next one.
+        protocol::ReaderOptions options;
+        options.decoder.role = protocol::Role::Server;
+        options.decoder.reportMode = options.assembler.reportMode = true;
+        m_sentReader = std::make_unique<protocol::MessageReader>(options, *m_sentHandler);
+    }
+    return true;
+}
+
+bool ClientSession::sendText(QByteArrayView text, std::size_t fragmentSize)
+{
+    return sendMessage(protocol::Opcode::Text, text, fragmentSize);
+}
+
+bool ClientSession::sendBinary(QByteArrayView data, std::size_t fragmentSize)
+{
+    return sendMessage(protocol::Opcode::Binary, data, fragmentSize);
+}
+
+bool ClientSession::sendMessage(protocol::Opcode opcode, QByteArrayView data,
+                                std::size_t fragmentSize, bool pingBetweenFragments)
+{
+    if (m_state != SessionState::Open)
+        return false;
+    std::vector<std::uint8_t> wire;
+    if (!m_writer->writeMessage(opcode, bytes(data), wire, fragmentSize))
+        return false;
+    if (!pingBetweenFragments || fragmentSize == 0)
+        return writeWire(wire);
+    // Split the frames apart and put a ping after each but the last.
+    protocol::FrameDecoder decoder({protocol::Role::Server});
+    std::span<const std::uint8_t> rest(wire);
+    std::size_t frameStart = 0;
+    std::size_t position = 0;
+    std::vector<std::uint8_t> withPings;
+    for (;;) {
+        const protocol::DecodeEvent event = decoder.next(rest);
+        rest = rest.subspan(event.consumed);
+        position += event.consumed;
+        if (event.type == protocol::DecodeEventType::FrameEnd) {
+            withPings.insert(withPings.end(), wire.begin() + std::ptrdiff_t(frameStart),
+                             wire.begin() + std::ptrdiff_t(position));
+            frameStart = position;
+            if (!decoder.frame().header.fin)
+                m_writer->writeControl(protocol::Opcode::Ping, {}, withPings);
+        } else if (event.type == protocol::DecodeEventType::NeedMoreData
+                   || event.type == protocol::DecodeEventType::Error) {
+            break;
+        }
+    }
+    return writeWire(withPings);
+}
+
+bool ClientSession::sendRawFrame(const protocol::FrameHeader &header, QByteArrayView payload)
+{
+    if (m_state != SessionState::Open && m_state != SessionState::Closing)
+        return false;
+    std::vector<std::uint8_t> wire;
+    if (!protocol::appendFrame(header, bytes(payload), wire))
+        return false;
+    return writeWire(wire);
+}
+
+bool ClientSession::ping(QByteArrayView payload)
+{
+    if (m_state != SessionState::Open)
+        return false;
+    std::vector<std::uint8_t> wire;
+    if (!m_writer->writeControl(protocol::Opcode::Ping, bytes(payload), wire))
+        return false;
+    m_lastPingPayload = payload.toByteArray();
+    m_lastPingNs = monotonicNs();
+    return writeWire(wire);
+}
+
+bool ClientSession::close(std::uint16_t code, QByteArrayView reason)
+{
+    if (m_state != SessionState::Open)
+        return false;
+    std::vector<std::uint8_t> wire;
+    if (!m_writer->writeClose(code, std::string_view(reason.data(), std::size_t(reason.size())),
+                              wire))
+        return false;
+    m_close.codeSent = code;
+    m_close.reasonSent = reason.toByteArray();
+    writeWire(wire);
+    setState(SessionState::Closing);
+    m_pingTimer.stop();
+    m_closeTimer.start(m_options.closeTimeoutMs);
+    return true;
+}
+
+void ClientSession::abort()
+{
+    if (m_close.endedBy.isEmpty())
+        m_close.endedBy = QStringLiteral("local-abort");
+    if (m_socket)
+        m_socket->abort();
+    finish();
+}
+
+void ClientSession::handleControlFrame(protocol::Opcode opcode,
+                                       std::span<const std::uint8_t> payload)
+{
+    switch (opcode) {
+    case protocol::Opcode::Ping:
+        if (m_options.autoPong && m_state == SessionState::Open) {
+            std::vector<std::uint8_t> wire;
+            m_writer->writeControl(protocol::Opcode::Pong, payload, wire);
+            writeWire(wire);
+        }
+        break;
+    case protocol::Opcode::Pong:
+        if (m_lastPingNs != 0
+            && QByteArrayView(reinterpret_cast<const char *>(payload.data()),
+                              qsizetype(payload.size()))
+                   == m_lastPingPayload) {
+            Q_EMIT pongReceived(monotonicNs() - m_lastPingNs);
+            m_lastPingNs = 0;
+        }
+        break;
+    case protocol::Opcode::Close: {
+        protocol::ClosePayload parsed;
+        protocol::parseClosePayload(payload, parsed);
+        m_close.closeFrameReceived = true;
+        m_close.codeReceived = parsed.code;
+        m_close.reasonReceived = QByteArray::fromStdString(parsed.reason);
+        if (m_state == SessionState::Open) {
+            // RFC 6455 §5.5.1: answer with the same code (1000 when none was given).
+            const std::uint16_t code = parsed.code.value_or(protocol::CloseCode::Normal);
+            std::vector<std::uint8_t> wire;
+            if (m_writer->writeClose(code, {}, wire)) {
+                m_close.codeSent = code;
+                writeWire(wire);
+            }
+            setState(SessionState::Closing);
+            m_pingTimer.stop();
+        }
+        // RFC 6455 §7.1.1: the server closes TCP first; we wait for that, but not forever.
+        m_closeTimer.start(m_options.closeTimeoutMs);
+        break;
+    }
+    default:
+        break;
+    }
+}
+
+void ClientSession::frameCaptured()
+{
+    if (!m_announceTimer.isActive())
+        m_announceTimer.start(kAnnounceIntervalMs);
+}
+
+void ClientSession::announceFrames()
+{
+    const std::uint64_t end = m_store.endId().value;
+    if (end > m_announcedEnd) {
+        const std::uint64_t first = std::max(m_announcedEnd, m_store.firstId().value);
+        m_announcedEnd = end;
+        Q_EMIT framesCaptured(first, end);
+        Q_EMIT messagesReceivedChanged(m_messagesReceived);
+    }
+}
+
+void ClientSession::handleDisconnected()
+{
+    if (m_finished)
+        return;
+    if (m_state == SessionState::Closing && m_close.closeFrameReceived) {
+        m_close.endedBy = QStringLiteral("close-frame");
+        finish();
+        return;
+    }
+    if (m_state == SessionState::Handshaking && m_collectingBody) {
+        finishHandshakeFailure();
+        return;
+    }
+    fail(m_state == SessionState::Handshaking ? SessionError::HandshakeFailed
+                                              : SessionError::ConnectionLost,
+         QStringLiteral("the server closed the connection"), QStringLiteral("tcp-fin"));
+}
+
+void ClientSession::handleSocketError()
+{
+    if (m_finished)
+        return;
+    const QAbstractSocket::SocketError error = m_socket->error();
+    if (error == QAbstractSocket::RemoteHostClosedError)
+        return; // handled by handleDisconnected
+    if (m_sslSocket
+        && (error == QAbstractSocket::SslHandshakeFailedError
+            || error == QAbstractSocket::SslInternalError
+            || error == QAbstractSocket::SslInvalidUserDataError)) {
+        fail(SessionError::TlsFailed, m_socket->errorString(), QStringLiteral("tls"));
+        return;
+    }
+    if (m_state == SessionState::Connecting) {
+        fail(error == QAbstractSocket::SocketTimeoutError ? SessionError::ConnectionTimeout
+                                                          : SessionError::ConnectionFailed,
+             m_socket->errorString(), QStringLiteral("connect"));
+        return;
+    }
+    fail(SessionError::ConnectionLost, m_socket->errorString(), QStringLiteral("reset"));
+}
+
+} // namespace framescope::session

@@ -1,0 +1,153 @@
+#pragma once
+
+#include "sessiontypes.h"
+
+#include <QLoggingCategory>
+#include <QMap>
+#include <QObject>
+#include <QPointer>
+#include <QTimer>
+#include <capture/framestore.h>
+#include <memory>
+#include <protocol/frameheader.h>
+#include <protocol/handshake.h>
+#include <protocol/permessagedeflate.h>
+
+class QTcpSocket;
+class QSslSocket;
+
+namespace framescope::protocol {
+class MessageReader;
+class MessageWriter;
+class HttpHeadParser;
+} // namespace framescope::protocol
+
+namespace framescope::session {
+
+Q_DECLARE_LOGGING_CATEGORY(lcSession)
+
+// The exact bytes of the opening handshake and the time each phase took.
+struct HandshakeRecord
+{
+    QByteArray request;
+    QByteArray response; // the head, plus a capped body for a non-101 answer
+    int status = 0;
+    std::int64_t lookupNs = 0;
+    std::int64_t connectNs = 0;
+    std::int64_t tlsNs = 0;
+    std::int64_t upgradeNs = 0;
+    protocol::HandshakeError error = protocol::HandshakeError::None;
+    QString detail;
+    QByteArray subprotocol;
+    QByteArray extensions;
+    std::optional<protocol::DeflateParameters> deflate;
+    QMap<QString, QString> tls; // protocol, cipher, subject, SANs, expiry, fingerprints, overrides
+};
+
+// One WebSocket client connection driving core/protocol over QTcpSocket / QSslSocket. Every frame
+// in both directions goes into the capture store; signals carry ids and counts, never payloads.
+// Lives on one thread (the network thread in the apps); all calls come from that thread.
+class ClientSession : public QObject
+{
+    Q_OBJECT
+
+public:
+    ClientSession(const ClientOptions &options, capture::FrameStore &store,
+                  QObject *parent = nullptr);
+    ~ClientSession() override;
+
+    void open();
+
+    // Messages, split into frames of at most fragmentSize bytes when it is not 0.
+    bool sendText(QByteArrayView text, std::size_t fragmentSize = 0);
+    bool sendBinary(QByteArrayView data, std::size_t fragmentSize = 0);
+    bool sendMessage(protocol::Opcode opcode, QByteArrayView data, std::size_t fragmentSize = 0,
+                     bool pingBetweenFragments = false);
+    // Exactly this header and payload, valid or not (masked with the header's key if it says so).
+    bool sendRawFrame(const protocol::FrameHeader &header, QByteArrayView payload);
+    bool ping(QByteArrayView payload = {});
+    // Starts the closing handshake; an invalid code is refused (use sendRawFrame for that).
+    bool close(std::uint16_t code = 1000, QByteArrayView reason = {});
+    void abort();
+
+    SessionState state() const { return m_state; }
+    SessionError error() const { return m_error; }
+    QString errorString() const { return m_errorString; }
+    const CloseInfo &closeInfo() const { return m_close; }
+    const HandshakeRecord &handshake() const { return m_handshake; }
+    const ClientOptions &options() const { return m_options; }
+    std::uint64_t messagesReceived() const { return m_messagesReceived; }
+    capture::FrameStore &store() const { return m_store; }
+
+Q_SIGNALS:
+    void stateChanged(framescope::session::SessionState state);
+    // Frames [first, end) of the store are new; batched, about every 30 ms.
+    void framesCaptured(quint64 first, quint64 end);
+    void messagesReceivedChanged(quint64 count);
+    void pongReceived(qint64 roundTripNs);
+    void errorOccurred(framescope::session::SessionError error, const QString &detail);
+    // The connection is over; state(), error() and closeInfo() are final.
+    void finished();
+
+private:
+    class CaptureHandler;
+    friend class CaptureHandler;
+
+    void setState(SessionState state);
+    void fail(SessionError error, const QString &detail, const QString &endedBy);
+    void startConnect(const QString &address);
+    void handleConnected();
+    void handleEncrypted();
+    void handleReadyRead();
+    void handleDisconnected();
+    void handleSocketError();
+    void handleHandshakeBytes(const QByteArray &data);
+    void finishHandshakeFailure();
+    void feedFrames(QByteArrayView data);
+    bool writeWire(const std::vector<std::uint8_t> &wire);
+    void handleControlFrame(protocol::Opcode opcode, std::span<const std::uint8_t> payload);
+    void failConnection(protocol::ProtocolError error);
+    void frameCaptured();
+    void announceFrames();
+    void finish();
+
+    ClientOptions m_options;
+    capture::FrameStore &m_store;
+    SessionState m_state = SessionState::Idle;
+    SessionError m_error = SessionError::None;
+    QString m_errorString;
+    CloseInfo m_close;
+    HandshakeRecord m_handshake;
+
+    QTcpSocket *m_socket = nullptr;
+    QSslSocket *m_sslSocket = nullptr; // the same object when the URL is wss://
+    QString m_host;
+    quint16 m_port = 0;
+    protocol::ClientRequest m_request;
+    std::optional<protocol::DeflateOffer> m_deflateOffer;
+    std::unique_ptr<protocol::HttpHeadParser> m_headParser;
+    bool m_collectingBody = false;
+    qsizetype m_bodyExpected = -1;
+
+    std::unique_ptr<CaptureHandler> m_receivedHandler;
+    std::unique_ptr<CaptureHandler> m_sentHandler;
+    std::unique_ptr<protocol::MessageReader> m_reader;
+    std::unique_ptr<protocol::MessageReader> m_sentReader; // our own frames, decoded for capture
+    std::unique_ptr<protocol::MessageWriter> m_writer;
+
+    std::int64_t m_phaseStartNs = 0;
+    std::int64_t m_readTimeNs = 0;
+    std::uint64_t m_messagesReceived = 0;
+    std::uint64_t m_announcedEnd = 0;
+    QByteArray m_lastPingPayload;
+    std::int64_t m_lastPingNs = 0;
+
+    QTimer m_phaseTimer;    // connect, TLS and handshake timeouts
+    QTimer m_idleTimer;     // mid-frame stalls
+    QTimer m_closeTimer;    // the closing handshake
+    QTimer m_pingTimer;     // keep-alive pings
+    QTimer m_announceTimer; // batches framesCaptured
+    bool m_finished = false;
+};
+
+} // namespace framescope::session

@@ -1,0 +1,77 @@
+#pragma once
+
+#include <QByteArray>
+#include <QList>
+#include <QMetaType>
+#include <QPair>
+#include <QString>
+#include <QUrl>
+#include <cstdint>
+#include <optional>
+
+namespace framescope::session {
+
+// Monotonic nanoseconds, the clock every capture timestamp uses.
+std::int64_t monotonicNs();
+
+enum class SessionState { Idle, Connecting, Handshaking, Open, Closing, Closed };
+
+// What went wrong, one value per kind of failure; the CLI maps each to a documented exit code.
+enum class SessionError {
+    None,
+    InvalidUrl,
+    ConnectionFailed, // refused, unreachable, name lookup failed
+    ConnectionTimeout,
+    TlsFailed,       // certificate or TLS handshake problem
+    HandshakeFailed, // the HTTP upgrade did not succeed
+    HandshakeTimeout,
+    PeerProtocolError, // the server broke RFC 6455 / RFC 7692; we failed the connection
+    IdleTimeout,       // the peer stalled in the middle of a frame
+    CloseTimeout,      // the peer never answered our close frame
+    ConnectionLost,    // TCP ended without a closing handshake
+    LocalError,        // we could not do what was asked (no randomness, bad request)
+};
+
+QString describe(SessionError error);
+QString describe(SessionState state);
+
+struct ClientOptions
+{
+    QUrl url;
+    QList<QPair<QByteArray, QByteArray>> headers; // extra request headers, in order
+    QByteArray origin;
+    QList<QByteArray> subprotocols;
+    bool offerDeflate = false;
+
+    std::uint64_t maxFrameSize = std::uint64_t{64} << 20;
+    std::uint64_t maxMessageSize = std::uint64_t{64} << 20;
+    std::uint32_t maxFragments = 131072;
+
+    int connectTimeoutMs = 10000;
+    int tlsTimeoutMs = 10000;
+    int handshakeTimeoutMs = 10000;
+    int idleTimeoutMs = 30000; // mid-frame stall
+    int closeTimeoutMs = 5000; // waiting for the peer's close frame, then abort
+
+    bool autoPong = true;
+    int pingIntervalMs = 0; // keep-alive pings; 0 = off
+
+    QString caFile;                        // extra trusted CA certificates (PEM)
+    bool acceptInvalidCertificate = false; // per-session override, recorded in the capture
+};
+
+// How the connection ended, both ways.
+struct CloseInfo
+{
+    std::optional<std::uint16_t> codeSent;
+    QByteArray reasonSent;
+    std::optional<std::uint16_t> codeReceived;
+    QByteArray reasonReceived;
+    bool closeFrameReceived = false;
+    QString endedBy; // "close-frame", "tcp-fin", "reset", "timeout", "tls", "protocol-error"
+};
+
+} // namespace framescope::session
+
+Q_DECLARE_METATYPE(framescope::session::SessionState)
+Q_DECLARE_METATYPE(framescope::session::SessionError)

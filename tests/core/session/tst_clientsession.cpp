@@ -1,0 +1,364 @@
+// ClientSession against Qt's own QWebSocketServer (an independent implementation) and against
+// hostile raw-TCP servers that break the protocol on purpose. For every failure: the close code on
+// the wire, the error reported, and that what arrived before is still in the capture.
+
+#include "hostileserver.h"
+
+#include <QSignalSpy>
+#include <QTest>
+#include <QWebSocket>
+#include <QWebSocketServer>
+#include <capture/framestore.h>
+#include <protocol/messagewriter.h>
+#include <session/clientsession.h>
+
+using namespace framescope;
+using namespace framescope::session;
+using Bytes = std::vector<std::uint8_t>;
+
+namespace {
+
+QByteArray frame(std::uint8_t opcode, QByteArray payload, bool fin = true, bool rsv1 = false)
+{
+    protocol::FrameHeader header;
+    header.opcode = opcode;
+    header.fin = fin;
+    header.rsv1 = rsv1;
+    header.payloadLength = std::uint64_t(payload.size());
+    std::vector<std::uint8_t> wire;
+    protocol::appendFrame(
+        header,
+        {reinterpret_cast<const std::uint8_t *>(payload.data()), std::size_t(payload.size())},
+        wire);
+    return QByteArray(reinterpret_cast<const char *>(wire.data()), qsizetype(wire.size()));
+}
+
+QByteArray payloadOf(const capture::FrameStore &store, std::uint64_t id)
+{
+    std::vector<std::uint8_t> out;
+    store.payload({id}, out);
+    return QByteArray(reinterpret_cast<const char *>(out.data()), qsizetype(out.size()));
+}
+
+// Received data frames in the capture, as (opcode, payload).
+QList<QPair<int, QByteArray>> receivedFrames(const capture::FrameStore &store)
+{
+    QList<QPair<int, QByteArray>> frames;
+    for (std::uint64_t id = store.firstId().value; id < store.endId().value; ++id) {
+        const auto record = store.record({id});
+        if (record && record->direction() == capture::Direction::Received)
+            frames.append({record->opcode, payloadOf(store, id)});
+    }
+    return frames;
+}
+
+bool waitFinished(ClientSession &session, int ms = 5000)
+{
+    if (session.state() == SessionState::Closed)
+        return true;
+    QSignalSpy spy(&session, &ClientSession::finished);
+    return spy.wait(ms);
+}
+
+bool waitOpen(ClientSession &session)
+{
+    if (session.state() == SessionState::Open)
+        return true;
+    QSignalSpy spy(&session, &ClientSession::stateChanged);
+    return QTest::qWaitFor(
+               [&] {
+                   return session.state() == SessionState::Open
+                          || session.state() == SessionState::Closed;
+               },
+               5000)
+           && session.state() == SessionState::Open;
+}
+
+} // namespace
+
+class tst_ClientSession : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void roundTripWithQWebSocketServer();
+    void framesInTheSameSegmentAsThe101();
+    void hostileServers_data();
+    void hostileServers();
+    void wrongAcceptFailsTheHandshake();
+    void iisErrorPageIsKept();
+    void hugeHeaderLine();
+    void stallInTheMiddleOfAHeader();
+    void serverThatNeverAnswersOurClose();
+    void connectionRefused();
+    void invalidUrl();
+};
+
+void tst_ClientSession::roundTripWithQWebSocketServer()
+{
+    QWebSocketServer server(QStringLiteral("echo"), QWebSocketServer::NonSecureMode);
+    QVERIFY(server.listen(QHostAddress::LocalHost));
+    QList<QWebSocket *> peers;
+    connect(&server, &QWebSocketServer::newConnection, this, [&] {
+        QWebSocket *peer = server.nextPendingConnection();
+        peers << peer;
+        connect(peer, &QWebSocket::textMessageReceived, peer,
+                [peer](const QString &text) { peer->sendTextMessage(text); });
+        connect(peer, &QWebSocket::binaryMessageReceived, peer,
+                [peer](const QByteArray &data) { peer->sendBinaryMessage(data); });
+    });
+
+    capture::FrameStore store;
+    ClientOptions options;
+    options.url = QUrl(QStringLiteral("ws://127.0.0.1:%1/echo?room=1").arg(server.serverPort()));
+    options.headers = {{"X-First", "1"}, {"X-Second", "2"}};
+    ClientSession session(options, store);
+    QSignalSpy captured(&session, &ClientSession::framesCaptured);
+    QSignalSpy pongs(&session, &ClientSession::pongReceived);
+    session.open();
+    QVERIFY(waitOpen(session));
+    QCOMPARE(session.handshake().status, 101);
+    QVERIFY(session.handshake().request.contains("GET /echo?room=1 HTTP/1.1\r\n"));
+    QVERIFY(session.handshake().request.indexOf("X-First: 1")
+            < session.handshake().request.indexOf("X-Second: 2"));
+
+    const QByteArray big(200000, 'z');
+    QVERIFY(session.sendText("Hello, Qt"));
+    QVERIFY(session.sendBinary(QByteArray("\x00\x01\xff", 3)));
+    QVERIFY(session.sendMessage(protocol::Opcode::Text, big, 4096,
+                                true)); // fragments with pings between
+    QVERIFY(session.ping("rtt"));
+    QVERIFY(QTest::qWaitFor([&] { return session.messagesReceived() == 3 && pongs.count() >= 1; },
+                            5000));
+    QVERIFY(pongs.first().first().toLongLong() > 0);
+
+    const auto received = receivedFrames(store);
+    QList<QByteArray> texts;
+    for (const auto &[opcode, payload] : received) {
+        if (opcode == 1 || opcode == 0)
+            texts << payload;
+    }
+    QVERIFY(texts.contains("Hello, Qt"));
+    QVERIFY(received.contains(QPair<int, QByteArray>(2, QByteArray("\x00\x01\xff", 3))));
+    // Sent frames are masked and recorded with their keys; received ones are not masked.
+    int sentFragments = 0;
+    for (std::uint64_t id = 0; id < store.endId().value; ++id) {
+        const auto record = store.record({id});
+        QCOMPARE(record->has(capture::FrameRecord::Masked),
+                 record->direction() == capture::Direction::Sent);
+        QVERIFY(record->endNs >= record->startNs);
+        if (record->direction() == capture::Direction::Sent && record->payloadLength == 4096)
+            ++sentFragments;
+    }
+    QCOMPARE(sentFragments, 48); // 200000 / 4096, rounded down
+    QVERIFY(captured.count() >= 1);
+
+    QVERIFY(session.close(1000, "done"));
+    QVERIFY(waitFinished(session));
+    QCOMPARE(session.error(), SessionError::None);
+    QVERIFY(session.closeInfo().closeFrameReceived);
+    QCOMPARE(session.closeInfo().codeReceived.value_or(0), std::uint16_t(1000));
+    QCOMPARE(session.closeInfo().endedBy, QStringLiteral("close-frame"));
+    qDeleteAll(peers);
+}
+
+void tst_ClientSession::framesInTheSameSegmentAsThe101()
+{
+    HostileServer server([](const std::string &key) {
+        return HostileServer::acceptFor(key) + frame(1, "first") + frame(2, "second")
+               + frame(9, "ping!");
+    });
+    capture::FrameStore store;
+    ClientOptions options;
+    options.url = server.url();
+    ClientSession session(options, store);
+    session.open();
+    QVERIFY(QTest::qWaitFor([&] { return session.messagesReceived() == 2; }, 5000));
+    const auto received = receivedFrames(store);
+    QCOMPARE(received.value(0).second, QByteArray("first"));
+    QCOMPARE(received.value(1).second, QByteArray("second"));
+    // The automatic pong went back with the same payload.
+    QVERIFY(QTest::qWaitFor([&] { return server.received().size() >= 2 + 4 + 5; }, 5000));
+    QCOMPARE(quint8(server.received().at(0)), quint8(0x8A));
+}
+
+void tst_ClientSession::hostileServers_data()
+{
+    QTest::addColumn<QByteArray>("frames");
+    QTest::addColumn<int>("closeCode");
+    QTest::addColumn<int>("messagesKept");
+    QTest::addColumn<bool>("deflate");
+
+    QTest::newRow("reserved opcode") << frame(1, "kept") + frame(3, "x") << 1002 << 1 << false;
+    QTest::newRow("rsv bits") << frame(1, "kept") + frame(0x41 & 0x0F, "x", true, true) << 1002 << 1
+                              << false;
+    QTest::newRow("fragmented ping") << frame(9, "x", false) << 1002 << 0 << false;
+    QTest::newRow("ping of 126") << frame(9, QByteArray(126, 'p')) << 1002 << 0 << false;
+    QTest::newRow("masked server frame")
+        << QByteArray::fromHex("818537fa213d7f9f4d5158") << 1002 << 0 << false;
+    QTest::newRow("invalid utf-8")
+        << frame(1, "kept") + frame(1, "\xce\xba\xed\xa0\x80") << 1007 << 1 << false;
+    QTest::newRow("bad close code") << frame(8, QByteArray::fromHex("03ed")) << 1002 << 0 << false;
+    QTest::newRow("one-byte close") << frame(8, "x") << 1002 << 0 << false;
+    QTest::newRow("orphan continuation") << frame(0, "x") << 1002 << 0 << false;
+    QTest::newRow("huge declared length, no body")
+        << frame(1, "kept") + QByteArray::fromHex("827f000000ff00000000") << 1009 << 1 << false;
+    QByteArray fragments = frame(1, "a", false);
+    for (int i = 0; i < 200; ++i)
+        fragments += frame(0, "", false);
+    QTest::newRow("never-ending fragments") << fragments << 1009 << 0 << false;
+    QTest::newRow("corrupt deflate data")
+        << frame(1, QByteArray::fromHex("ffffff"), true, true) << 1007 << 0 << true;
+}
+
+void tst_ClientSession::hostileServers()
+{
+    QFETCH(QByteArray, frames);
+    QFETCH(int, closeCode);
+    QFETCH(int, messagesKept);
+    QFETCH(bool, deflate);
+    HostileServer server([&](const std::string &key) {
+        QByteArray response = HostileServer::acceptFor(key);
+        if (deflate)
+            response.insert(response.size() - 2,
+                            "Sec-WebSocket-Extensions: permessage-deflate\r\n");
+        return response + frames;
+    });
+    capture::FrameStore store;
+    ClientOptions options;
+    options.url = server.url();
+    options.offerDeflate = deflate;
+    options.maxFragments = 100;
+    options.maxMessageSize = 1 << 20;
+    ClientSession session(options, store);
+    session.open();
+    QVERIFY(waitFinished(session));
+    QCOMPARE(session.error(), SessionError::PeerProtocolError);
+    QCOMPARE(int(session.closeInfo().codeSent.value_or(0)), closeCode);
+    QCOMPARE(int(session.messagesReceived()), messagesKept);
+    if (messagesKept > 0)
+        QCOMPARE(receivedFrames(store).value(0).second, QByteArray("kept"));
+    // The close code is on the wire, as the server received it.
+    QVERIFY(QTest::qWaitFor([&] { return server.closeCodeFromClient() == closeCode; }, 5000));
+}
+
+void tst_ClientSession::wrongAcceptFailsTheHandshake()
+{
+    HostileServer server([](const std::string &) {
+        return QByteArray(
+            "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+            "Sec-WebSocket-Accept: AAAAAAAAAAAAAAAAAAAAAAAAAAA=\r\n\r\n");
+    });
+    capture::FrameStore store;
+    ClientOptions options;
+    options.url = server.url();
+    ClientSession session(options, store);
+    session.open();
+    QVERIFY(waitFinished(session));
+    QCOMPARE(session.error(), SessionError::HandshakeFailed);
+    QCOMPARE(session.handshake().error, protocol::HandshakeError::WrongAccept);
+    QVERIFY(session.errorString().contains(QStringLiteral("does not match")));
+}
+
+void tst_ClientSession::iisErrorPageIsKept()
+{
+    const QByteArray body = "<html><body><h3>HTTP Error 404.0 - Not Found</h3></body></html>";
+    HostileServer server([&](const std::string &) {
+        return "HTTP/1.1 404 Not Found\r\nServer: Microsoft-IIS/10.0\r\nContent-Type: "
+               "text/html\r\nContent-Length: "
+               + QByteArray::number(body.size()) + "\r\n\r\n" + body;
+    });
+    capture::FrameStore store;
+    ClientOptions options;
+    options.url = server.url();
+    ClientSession session(options, store);
+    session.open();
+    QVERIFY(waitFinished(session));
+    QCOMPARE(session.error(), SessionError::HandshakeFailed);
+    QCOMPARE(session.handshake().status, 404);
+    QVERIFY(session.handshake().response.endsWith(body));
+    QVERIFY(session.handshake().response.contains("Server: Microsoft-IIS/10.0"));
+}
+
+void tst_ClientSession::hugeHeaderLine()
+{
+    HostileServer server([](const std::string &) {
+        return QByteArray("HTTP/1.1 101 Switching Protocols\r\nX-Huge: ")
+               + QByteArray(20 * 1024 * 1024, 'x');
+    });
+    capture::FrameStore store;
+    ClientOptions options;
+    options.url = server.url();
+    ClientSession session(options, store);
+    session.open();
+    QVERIFY(waitFinished(session, 10000));
+    QCOMPARE(session.error(), SessionError::HandshakeFailed);
+    QCOMPARE(session.handshake().error, protocol::HandshakeError::MalformedHead);
+    QVERIFY(session.handshake().response.size() <= 16 * 1024);
+}
+
+void tst_ClientSession::stallInTheMiddleOfAHeader()
+{
+    HostileServer server([](const std::string &key) {
+        return HostileServer::acceptFor(key) + frame(1, "kept")
+               + QByteArray::fromHex("827e00"); // 16-bit length cut
+    });
+    capture::FrameStore store;
+    ClientOptions options;
+    options.url = server.url();
+    options.idleTimeoutMs = 300;
+    ClientSession session(options, store);
+    session.open();
+    QVERIFY(waitFinished(session));
+    QCOMPARE(session.error(), SessionError::IdleTimeout);
+    QCOMPARE(session.closeInfo().endedBy, QStringLiteral("timeout"));
+    QCOMPARE(receivedFrames(store).value(0).second, QByteArray("kept"));
+}
+
+void tst_ClientSession::serverThatNeverAnswersOurClose()
+{
+    HostileServer server([](const std::string &key) { return HostileServer::acceptFor(key); });
+    capture::FrameStore store;
+    ClientOptions options;
+    options.url = server.url();
+    options.closeTimeoutMs = 300;
+    ClientSession session(options, store);
+    session.open();
+    QVERIFY(waitOpen(session));
+    QVERIFY(session.close(4000, "bye"));
+    QVERIFY(waitFinished(session));
+    QCOMPARE(session.error(), SessionError::CloseTimeout);
+    QCOMPARE(server.closeCodeFromClient(), 4000);
+    QVERIFY(!session.close(1000)); // nothing more to close
+}
+
+void tst_ClientSession::connectionRefused()
+{
+    QTcpServer placeholder;
+    QVERIFY(placeholder.listen(QHostAddress::LocalHost));
+    const quint16 port = placeholder.serverPort();
+    placeholder.close();
+    capture::FrameStore store;
+    ClientOptions options;
+    options.url = QUrl(QStringLiteral("ws://127.0.0.1:%1/").arg(port));
+    ClientSession session(options, store);
+    session.open();
+    QVERIFY(waitFinished(session));
+    QCOMPARE(session.error(), SessionError::ConnectionFailed);
+}
+
+void tst_ClientSession::invalidUrl()
+{
+    capture::FrameStore store;
+    ClientOptions options;
+    options.url = QUrl(QStringLiteral("http://example.com/"));
+    ClientSession session(options, store);
+    QSignalSpy errors(&session, &ClientSession::errorOccurred);
+    session.open();
+    QCOMPARE(session.state(), SessionState::Closed);
+    QCOMPARE(session.error(), SessionError::InvalidUrl);
+    QCOMPARE(errors.count(), 1);
+}
+
+QTEST_GUILESS_MAIN(tst_ClientSession)
+#include "tst_clientsession.moc"
