@@ -17,6 +17,7 @@ packages=(
     qt6-base-dev qt6-websockets-dev
     libssl-dev zlib1g-dev nlohmann-json3-dev
     clang libfuzzer-14-dev libclang-rt-14-dev
+    python3-websockets nodejs
 )
 
 log() { printf '\n==> %s\n' "$*"; }
@@ -48,6 +49,24 @@ install_missing() {
     as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}"
 }
 
+# npm comes with Node.js from some sources and as its own Debian package otherwise.
+install_npm() {
+    if ! command -v npm >/dev/null 2>&1; then
+        log "Installing npm"
+        as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends npm
+    fi
+}
+
+# Reference peer for the tests: ws 8.x from the npm registry, into the build tree.
+install_ws() {
+    local prefix=$1
+    if [ ! -f "$prefix/node_modules/ws/package.json" ]; then
+        log "Installing ws 8.x from the npm registry into $prefix"
+        mkdir -p "$prefix"
+        npm install --prefix "$prefix" --no-audit --no-fund --silent ws@8
+    fi
+}
+
 build() {
     local preset=$1
     shift
@@ -70,6 +89,7 @@ start)
     ;;
 test)
     install_missing
+    install_npm
     export QT_QPA_PLATFORM=offscreen
     # 1. Fuzz every target for a bounded time (clang, ASan + UBSan).
     build fuzz -DFRAMESCOPE_FUZZ_SECONDS="${FRAMESCOPE_FUZZ_SECONDS:-30}"
@@ -86,6 +106,7 @@ test)
     ctest --test-dir build/tsan --output-on-failure -L capture -j "$jobs"
     # 4. Everything, in the normal build; ctest's summary line ends the run.
     build dev
+    install_ws build/dev/npm
     log "All tests"
     ctest --test-dir build/dev --output-on-failure -j "$jobs"
     ;;

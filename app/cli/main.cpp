@@ -1,27 +1,31 @@
 // framescope-cli: the command-line client. Commands that need the network client and the local
 // server arrive with them; `demo` runs a full conversation through the codec in-process.
 
+#include "connectcommand.h"
+#include "frameprinter.h"
+
 #include <QCommandLineParser>
 #include <QCoreApplication>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QTextStream>
+#include <QTimer>
+#include <capture/capturefile.h>
 #include <cstdio>
+#include <protocol/closeframe.h>
 #include <protocol/echodemo.h>
 #include <protocol/frameheader.h>
 #include <protocol/protocolerror.h>
 
 namespace {
 
-// Documented in docs/cli.md.
-enum ExitCode {
-    Success = 0,
-    DemoFailed = 1,
-    UsageError = 2,
-};
+constexpr int Success = ExitSuccess;
+constexpr int DemoFailed = ExitFailedCheck;
+constexpr int UsageError = ExitUsage;
 
 using framescope::protocol::EchoDemoStep;
+namespace capture = framescope::capture;
 
 QString hex(const std::vector<std::uint8_t> &bytes, std::size_t limit)
 {
@@ -139,6 +143,70 @@ int printDemo(const framescope::protocol::EchoDemoResult &result, bool json)
 
 } // namespace
 
+namespace {
+
+int usage(const QString &message)
+{
+    std::fprintf(stderr, "framescope-cli: %s (try --help)\n", qPrintable(message));
+    return UsageError;
+}
+
+std::optional<int> positiveInt(const QCommandLineParser &parser, const QCommandLineOption &option)
+{
+    if (!parser.isSet(option))
+        return std::nullopt;
+    bool ok = false;
+    const int value = parser.value(option).toInt(&ok);
+    if (!ok || value < 0)
+        return -1;
+    return value;
+}
+
+int inspect(const QString &path, bool json)
+{
+    const capture::CaptureReadResult read = capture::readCaptureFile(path.toStdString());
+    QTextStream out(stdout);
+    if (!read.ok() && read.frames.empty() && read.events.empty()) {
+        std::fprintf(stderr, "framescope-cli: %s: %s\n", qPrintable(path), read.error.c_str());
+        return UsageError;
+    }
+    if (!json) {
+        out << "capture of " << QString::fromStdString(read.session.url) << " by "
+            << QString::fromStdString(read.session.tool) << '\n';
+    }
+    const std::int64_t origin = read.frames.empty() ? 0 : read.frames.front().record.startNs;
+    std::uint64_t id = 0;
+    for (const capture::CapturedFrame &frame : read.frames) {
+        if (json)
+            out << QString::fromStdString(capture::frameLine(
+                id++, frame.record, frame.payloadEvicted ? nullptr : &frame.payload))
+                << '\n';
+        else
+            out << formatFrame(frame.record, frame.payload, origin) << '\n';
+    }
+    for (const capture::CaptureEvent &event : read.events) {
+        if (json) {
+            out << QString::fromStdString(capture::eventLine(event)) << '\n';
+        } else {
+            out << "event " << QString::fromStdString(event.kind);
+            if (event.code)
+                out << " code " << *event.code;
+            if (!event.detail.empty())
+                out << " (" << QString::fromStdString(event.detail) << ')';
+            out << '\n';
+        }
+    }
+    if (read.truncated)
+        out << "note: the last line was cut off (recording interrupted)\n";
+    if (!read.ok()) {
+        std::fprintf(stderr, "framescope-cli: %s: %s\n", qPrintable(path), read.error.c_str());
+        return DemoFailed;
+    }
+    return Success;
+}
+
+} // namespace
+
 int main(int argc, char **argv)
 {
     QCoreApplication app(argc, argv);
@@ -148,43 +216,197 @@ int main(int argc, char **argv)
     QCommandLineParser parser;
     parser.setApplicationDescription(QStringLiteral(
         "Framescope command-line client.\n\nCommands:\n"
-        "  demo    a full WebSocket conversation through the codec, printed frame by frame"));
+        "  connect URL    connect to a WebSocket server; interactive (stdin lines are sent) "
+        "unless\n"
+        "                 --send, --send-binary, --wait-messages or --close is given\n"
+        "  inspect FILE   print a capture file\n"
+        "  demo           a full WebSocket conversation through the codec, printed frame by "
+        "frame\n\n"
+        "Exit codes: 0 success, 1 failed check, 2 usage error, 3 handshake failure, 4 TLS "
+        "failure,\n"
+        "5 connection failure, 6 peer protocol violation, 7 timeout."));
     parser.addHelpOption();
     parser.addVersionOption();
-    parser.addPositionalArgument(QStringLiteral("command"), QStringLiteral("demo"));
+    parser.addPositionalArgument(QStringLiteral("command"),
+                                 QStringLiteral("connect, inspect or demo"));
     const QCommandLineOption deflate(QStringLiteral("deflate"),
                                      QStringLiteral("Offer permessage-deflate."));
     const QCommandLineOption fragment(
         QStringLiteral("fragment"),
-        QStringLiteral("Split messages into frames of at most N bytes."), QStringLiteral("N"));
+        QStringLiteral("demo: split messages into frames of at most N bytes."),
+        QStringLiteral("N"));
     const QCommandLineOption send(QStringLiteral("send"),
                                   QStringLiteral("A text message to send (repeatable)."),
                                   QStringLiteral("TEXT"));
-    const QCommandLineOption json(QStringLiteral("json"),
-                                  QStringLiteral("One JSON object instead of text."));
-    parser.addOptions({deflate, fragment, send, json});
+    const QCommandLineOption sendBinary(QStringLiteral("send-binary"),
+                                        QStringLiteral("A binary message in hex (repeatable)."),
+                                        QStringLiteral("HEX"));
+    const QCommandLineOption waitMessages(
+        QStringLiteral("wait-messages"),
+        QStringLiteral("Stay until N messages arrived, then close."), QStringLiteral("N"));
+    const QCommandLineOption closeOption(QStringLiteral("close"),
+                                         QStringLiteral("Close with this code (and reason)."),
+                                         QStringLiteral("CODE[:REASON]"));
+    const QCommandLineOption captureOption(QStringLiteral("capture"),
+                                           QStringLiteral("Record the session to a capture file."),
+                                           QStringLiteral("FILE"));
+    const QCommandLineOption keepSecrets(
+        QStringLiteral("keep-secrets"),
+        QStringLiteral("Do not redact secrets in the capture and JSON output."));
+    const QCommandLineOption json(
+        QStringLiteral("json"),
+        QStringLiteral("One JSON object per event (the capture file's lines)."));
+    const QCommandLineOption header(QStringList{QStringLiteral("H"), QStringLiteral("header")},
+                                    QStringLiteral("An extra request header (repeatable)."),
+                                    QStringLiteral("NAME: VALUE"));
+    const QCommandLineOption subprotocol(QStringLiteral("subprotocol"),
+                                         QStringLiteral("Offer a subprotocol (repeatable)."),
+                                         QStringLiteral("NAME"));
+    const QCommandLineOption origin(QStringLiteral("origin"), QStringLiteral("The Origin header."),
+                                    QStringLiteral("ORIGIN"));
+    const QCommandLineOption insecure(
+        QStringLiteral("insecure"),
+        QStringLiteral("Accept an invalid TLS certificate for this session (recorded)."));
+    const QCommandLineOption cacert(QStringLiteral("cacert"),
+                                    QStringLiteral("Trust the CA certificates in this PEM file."),
+                                    QStringLiteral("FILE"));
+    const QCommandLineOption maxMessage(QStringLiteral("max-message"),
+                                        QStringLiteral("Message size limit in bytes."),
+                                        QStringLiteral("BYTES"));
+    const QCommandLineOption noAutoPong(QStringLiteral("no-auto-pong"),
+                                        QStringLiteral("Do not answer pings."));
+    const QCommandLineOption pingInterval(
+        QStringLiteral("ping-interval"),
+        QStringLiteral("Send a keep-alive ping every MS milliseconds."), QStringLiteral("MS"));
+    const QCommandLineOption connectTimeout(QStringLiteral("connect-timeout"),
+                                            QStringLiteral("TCP connect timeout."),
+                                            QStringLiteral("MS"));
+    const QCommandLineOption handshakeTimeout(QStringLiteral("handshake-timeout"),
+                                              QStringLiteral("HTTP upgrade timeout."),
+                                              QStringLiteral("MS"));
+    const QCommandLineOption idleTimeout(QStringLiteral("idle-timeout"),
+                                         QStringLiteral("Mid-frame stall timeout."),
+                                         QStringLiteral("MS"));
+    const QCommandLineOption closeTimeout(QStringLiteral("close-timeout"),
+                                          QStringLiteral("Closing handshake timeout."),
+                                          QStringLiteral("MS"));
+    const QCommandLineOption timeout(
+        QStringLiteral("timeout"),
+        QStringLiteral("With --wait-messages: how long to wait (default 30000)."),
+        QStringLiteral("MS"));
+    parser.addOptions(
+        {deflate,          fragment,    send,         sendBinary, waitMessages, closeOption,
+         captureOption,    keepSecrets, json,         header,     subprotocol,  origin,
+         insecure,         cacert,      maxMessage,   noAutoPong, pingInterval, connectTimeout,
+         handshakeTimeout, idleTimeout, closeTimeout, timeout});
     parser.process(app);
 
     const QStringList positional = parser.positionalArguments();
-    if (positional.value(0) != QLatin1String("demo")) {
-        std::fprintf(stderr, "framescope-cli: unknown or missing command (try --help)\n");
-        return UsageError;
-    }
-    framescope::protocol::EchoDemoOptions options;
-    options.offerDeflate = parser.isSet(deflate);
-    if (parser.isSet(fragment)) {
-        bool ok = false;
-        const qulonglong size = parser.value(fragment).toULongLong(&ok);
-        if (!ok || size == 0) {
-            std::fprintf(stderr, "framescope-cli: --fragment needs a positive number of bytes\n");
-            return UsageError;
+    const QString command = positional.value(0);
+    if (command == QLatin1String("demo")) {
+        framescope::protocol::EchoDemoOptions options;
+        options.offerDeflate = parser.isSet(deflate);
+        if (parser.isSet(fragment)) {
+            bool ok = false;
+            const qulonglong size = parser.value(fragment).toULongLong(&ok);
+            if (!ok || size == 0)
+                return usage(QStringLiteral("--fragment needs a positive number of bytes"));
+            options.fragmentSize = std::size_t(size);
         }
-        options.fragmentSize = std::size_t(size);
+        if (parser.isSet(send)) {
+            options.textMessages.clear();
+            for (const QString &text : parser.values(send))
+                options.textMessages.push_back(text.toStdString());
+        }
+        return printDemo(framescope::protocol::runEchoDemo(options), parser.isSet(json));
     }
-    if (parser.isSet(send)) {
-        options.textMessages.clear();
-        for (const QString &text : parser.values(send))
-            options.textMessages.push_back(text.toStdString());
+    if (command == QLatin1String("inspect")) {
+        if (positional.size() != 2)
+            return usage(QStringLiteral("inspect needs one capture file"));
+        return inspect(positional.at(1), parser.isSet(json));
     }
-    return printDemo(framescope::protocol::runEchoDemo(options), parser.isSet(json));
+    if (command != QLatin1String("connect"))
+        return usage(QStringLiteral("unknown or missing command"));
+    if (positional.size() != 2)
+        return usage(QStringLiteral("connect needs one URL"));
+
+    ConnectRequest request;
+    request.options.url = QUrl(positional.at(1), QUrl::StrictMode);
+    request.options.offerDeflate = parser.isSet(deflate);
+    for (const QString &line : parser.values(header)) {
+        const qsizetype colon = line.indexOf(QLatin1Char(':'));
+        if (colon <= 0)
+            return usage(QStringLiteral("-H needs \"Name: value\", got \"%1\"").arg(line));
+        request.options.headers.append(
+            {line.left(colon).trimmed().toUtf8(), line.mid(colon + 1).trimmed().toUtf8()});
+    }
+    for (const QString &name : parser.values(subprotocol))
+        request.options.subprotocols.append(name.toUtf8());
+    request.options.origin = parser.value(origin).toUtf8();
+    request.options.acceptInvalidCertificate = parser.isSet(insecure);
+    request.options.caFile = parser.value(cacert);
+    request.options.autoPong = !parser.isSet(noAutoPong);
+    if (parser.isSet(maxMessage)) {
+        bool ok = false;
+        const qulonglong bytes = parser.value(maxMessage).toULongLong(&ok);
+        if (!ok || bytes == 0)
+            return usage(QStringLiteral("--max-message needs a positive number of bytes"));
+        request.options.maxMessageSize = bytes;
+    }
+    struct IntOption
+    {
+        const QCommandLineOption &option;
+        int &target;
+    };
+    for (const IntOption &entry : {IntOption{pingInterval, request.options.pingIntervalMs},
+                                   IntOption{connectTimeout, request.options.connectTimeoutMs},
+                                   IntOption{handshakeTimeout, request.options.handshakeTimeoutMs},
+                                   IntOption{idleTimeout, request.options.idleTimeoutMs},
+                                   IntOption{closeTimeout, request.options.closeTimeoutMs},
+                                   IntOption{timeout, request.timeoutMs}}) {
+        if (const auto value = positiveInt(parser, entry.option)) {
+            if (*value < 0)
+                return usage(QStringLiteral("--%1 needs a number of milliseconds")
+                                 .arg(entry.option.names().constFirst()));
+            entry.target = *value;
+        }
+    }
+    if (const auto value = positiveInt(parser, waitMessages)) {
+        if (*value < 0)
+            return usage(QStringLiteral("--wait-messages needs a number"));
+        request.waitMessages = *value;
+    }
+    for (const QString &text : parser.values(send))
+        request.texts.append(text.toUtf8());
+    for (const QString &hexText : parser.values(sendBinary)) {
+        const QByteArray compact = hexText.toLatin1().replace(' ', "");
+        const auto decoded = QByteArray::fromHex(compact);
+        if (compact.size() % 2 != 0 || decoded.toHex() != compact.toLower())
+            return usage(QStringLiteral("--send-binary needs hex digits, got \"%1\"").arg(hexText));
+        request.binaries.append(decoded);
+    }
+    if (parser.isSet(closeOption)) {
+        const QString value = parser.value(closeOption);
+        const qsizetype colon = value.indexOf(QLatin1Char(':'));
+        bool ok = false;
+        const uint code = (colon < 0 ? value : value.left(colon)).toUInt(&ok);
+        if (!ok || code > 65535)
+            return usage(QStringLiteral("--close needs CODE[:REASON]"));
+        request.closeCode = std::uint16_t(code);
+        request.closeReason = colon < 0 ? QByteArray() : value.mid(colon + 1).toUtf8();
+        if (!framescope::protocol::buildClosePayload(*request.closeCode,
+                                                     request.closeReason.toStdString()))
+            return usage(
+                QStringLiteral("close code %1 may not be sent (or the reason is over 123 bytes)")
+                    .arg(code));
+    }
+    request.capturePath = parser.value(captureOption);
+    request.keepSecrets = parser.isSet(keepSecrets);
+    request.json = parser.isSet(json);
+
+    ConnectCommand connectCommand(request);
+    QObject::connect(&connectCommand, &ConnectCommand::done, &app,
+                     [](int code) { QCoreApplication::exit(code); });
+    QTimer::singleShot(0, &connectCommand, &ConnectCommand::start);
+    return app.exec();
 }

@@ -66,6 +66,11 @@ bool MessageDeflater::compress(std::span<const std::uint8_t> message,
     static constexpr std::uint8_t kTail[4] = {0x00, 0x00, 0xFF, 0xFF};
     if (used >= 4 && std::memcmp(scratch.data() + used - 4, kTail, 4) == 0)
         used -= 4;
+    if (used == 0) {
+        // zlib skips a second sync flush in a row, so an empty message after another message
+        // produces nothing; RFC 7692 §7.2.3.6 spells an empty message as one 00 byte.
+        out.push_back(0x00);
+    }
     out.insert(out.end(), scratch.begin(), scratch.begin() + static_cast<std::ptrdiff_t>(used));
     if (m_noContextTakeover)
         deflateReset(&z);

@@ -130,3 +130,12 @@ utf8 = {
 }
 for name, data in utf8.items():
     write("fuzz_utf8", name, data)
+
+# First byte: bit 0 = no context takeover, the rest picks window bits; 0xFF separates messages.
+roundtrip = {
+    "empties": b"\x00\xff\xffhello\xff\xffhello hello",
+    "json": b'\x03{"id":1,"v":"abcabcabc"}\xff{"id":2,"v":"abcabcabc"}',
+    "random": bytes((i * 7919 + 13) % 255 for i in range(3000)),
+}
+for name, data in roundtrip.items():
+    write("fuzz_deflate_roundtrip", name, data)

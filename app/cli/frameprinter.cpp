@@ -1,0 +1,46 @@
+#include "frameprinter.h"
+
+#include <QByteArray>
+#include <QStringList>
+#include <bit>
+#include <protocol/frameheader.h>
+#include <protocol/protocolerror.h>
+#include <protocol/utf8validator.h>
+
+using namespace framescope;
+
+QString formatFrame(const capture::FrameRecord &record, const std::vector<std::uint8_t> &payload,
+                    std::int64_t originNs)
+{
+    const double ms = double(record.startNs - originNs) / 1e6;
+    QString line = QStringLiteral("%1ms %2 ")
+                       .arg(ms, 10, 'f', 3)
+                       .arg(record.has(capture::FrameRecord::Sent) ? QStringLiteral("->")
+                                                                   : QStringLiteral("<-"));
+    line += QString::fromStdString(protocol::describeHeader(record.header()));
+    if (record.has(capture::FrameRecord::Compressed))
+        line += QStringLiteral(" INFLATED=%1").arg(record.storedLength);
+    if (record.violations != 0) {
+        QStringList ids;
+        for (std::uint32_t bits = record.violations; bits != 0; bits &= bits - 1) {
+            const auto error = static_cast<protocol::ProtocolError>(std::countr_zero(bits));
+            ids << QString::fromLatin1(protocol::errorId(error).data(),
+                                       qsizetype(protocol::errorId(error).size()));
+        }
+        line += QStringLiteral(" VIOLATIONS=") + ids.join(QLatin1Char(','));
+    }
+    const QByteArray preview(reinterpret_cast<const char *>(payload.data()),
+                             qsizetype(std::min<std::size_t>(payload.size(), 80)));
+    if (record.opcode == 0x8 && payload.size() >= 2) {
+        line += QStringLiteral("  code %1 \"%2\"")
+                    .arg((payload[0] << 8) | payload[1])
+                    .arg(QString::fromUtf8(preview.mid(2)));
+    } else if (!payload.empty() && protocol::isValidUtf8(payload)) {
+        line += QStringLiteral("  \"") + QString::fromUtf8(preview)
+                + (payload.size() > 80 ? QStringLiteral("…\"") : QStringLiteral("\""));
+    } else if (!payload.empty()) {
+        line += QStringLiteral("  ") + QString::fromLatin1(preview.left(32).toHex(' '))
+                + (payload.size() > 32 ? QStringLiteral(" …") : QString());
+    }
+    return line;
+}
