@@ -1,0 +1,255 @@
+// framescope-cli as a user runs it: a separate process against servers in this test's event loop.
+// Checks what it prints, what it records, what went on the wire and its documented exit codes.
+
+#include "hostileserver.h"
+
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QProcess>
+#include <QTemporaryDir>
+#include <QTest>
+#include <QWebSocket>
+#include <QWebSocketServer>
+
+namespace {
+
+struct Run
+{
+    int exitCode = -1;
+    QByteArray out;
+    QByteArray err;
+};
+
+Run runCli(const QStringList &arguments, const QByteArray &input = {}, int timeoutMs = 20000)
+{
+    QProcess process;
+    process.start(QStringLiteral(FRAMESCOPE_CLI), arguments);
+    if (!process.waitForStarted(5000))
+        return {};
+    if (!input.isNull()) {
+        process.write(input);
+        process.closeWriteChannel();
+    }
+    QTest::qWaitFor([&] { return process.state() == QProcess::NotRunning; }, timeoutMs);
+    if (process.state() != QProcess::NotRunning) {
+        process.kill();
+        process.waitForFinished();
+        return {};
+    }
+    return {process.exitStatus() == QProcess::NormalExit ? process.exitCode() : -1,
+            process.readAllStandardOutput(), process.readAllStandardError()};
+}
+
+QByteArray serverFrame(std::uint8_t opcode, const QByteArray &payload)
+{
+    return QByteArray(1, char(0x80 | opcode)) + char(payload.size()) + payload;
+}
+
+class EchoServer : public QObject
+{
+public:
+    EchoServer()
+        : m_server(QStringLiteral("echo"), QWebSocketServer::NonSecureMode)
+    {
+        m_server.listen(QHostAddress::LocalHost);
+        connect(&m_server, &QWebSocketServer::newConnection, this, [this] {
+            QWebSocket *peer = m_server.nextPendingConnection();
+            peer->setParent(this);
+            connect(peer, &QWebSocket::textMessageReceived, peer,
+                    [peer](const QString &text) { peer->sendTextMessage(text); });
+            connect(peer, &QWebSocket::binaryMessageReceived, peer,
+                    [peer](const QByteArray &data) { peer->sendBinaryMessage(data); });
+        });
+    }
+    QString url() const
+    {
+        return QStringLiteral("ws://127.0.0.1:%1/echo").arg(m_server.serverPort());
+    }
+
+private:
+    QWebSocketServer m_server;
+};
+
+} // namespace
+
+class tst_Cli : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void scriptedRoundTrip();
+    void jsonLines();
+    void captureFileIsRedactedAndInspectable();
+    void interactiveStdin();
+    void exitCodes_data();
+    void exitCodes();
+    void waitingTooLongIsATimeout();
+    void usageErrors_data();
+    void usageErrors();
+};
+
+void tst_Cli::scriptedRoundTrip()
+{
+    EchoServer server;
+    const Run run = runCli(
+        {QStringLiteral("connect"), server.url(), QStringLiteral("--send"), QStringLiteral("hi"),
+         QStringLiteral("--send-binary"), QStringLiteral("00ff"), QStringLiteral("--wait-messages"),
+         QStringLiteral("2"), QStringLiteral("--close"), QStringLiteral("4000:done")});
+    QCOMPARE(run.exitCode, 0);
+    QVERIFY2(run.out.contains("<- FIN RSV=000 TEXT LEN=2  \"hi\""), run.out.constData());
+    QVERIFY(run.out.contains("<- FIN RSV=000 BINARY LEN=2  00 ff"));
+    QVERIFY(QRegularExpression(QStringLiteral("-> FIN RSV=000 TEXT MASK=[0-9a-f]{8} LEN=2"))
+                .match(QString::fromUtf8(run.out))
+                .hasMatch());
+    QVERIFY(run.out.contains("CLOSE") && run.out.contains("code 4000 \"done\""));
+    QVERIFY(run.err.contains("sent 4000"));
+}
+
+void tst_Cli::jsonLines()
+{
+    EchoServer server;
+    const Run run = runCli({QStringLiteral("connect"), server.url(), QStringLiteral("--send"),
+                            QStringLiteral("json please"), QStringLiteral("--wait-messages"),
+                            QStringLiteral("1"), QStringLiteral("--json")});
+    QCOMPARE(run.exitCode, 0);
+    const QList<QByteArray> lines = run.out.trimmed().split('\n');
+    QVERIFY(lines.size() >= 5); // session, sent, received, close both ways, end
+    QStringList types;
+    for (const QByteArray &line : lines) {
+        QJsonParseError error;
+        const QJsonObject object = QJsonDocument::fromJson(line, &error).object();
+        QVERIFY2(error.error == QJsonParseError::NoError, line.constData());
+        types << (object.contains(QStringLiteral("format"))
+                      ? QStringLiteral("session")
+                      : object.value(QStringLiteral("type")).toString());
+        if (object.value(QStringLiteral("dir")).toString() == QLatin1String("received")
+            && object.value(QStringLiteral("opcode")).toInt() == 1)
+            QCOMPARE(object.value(QStringLiteral("text")).toString(),
+                     QStringLiteral("json please"));
+    }
+    QCOMPARE(types.first(), QStringLiteral("session"));
+    QCOMPARE(types.last(), QStringLiteral("event"));
+    QVERIFY(types.count(QStringLiteral("frame")) >= 4);
+}
+
+void tst_Cli::captureFileIsRedactedAndInspectable()
+{
+    EchoServer server;
+    QTemporaryDir dir;
+    const QString path = dir.filePath(QStringLiteral("session.jsonl"));
+    const Run run = runCli(
+        {QStringLiteral("connect"), server.url() + QStringLiteral("?access_token=QUERY-SECRET"),
+         QStringLiteral("-H"), QStringLiteral("Authorization: Bearer HEADER-SECRET"),
+         QStringLiteral("--send"), QStringLiteral("recorded"), QStringLiteral("--wait-messages"),
+         QStringLiteral("1"), QStringLiteral("--capture"), path});
+    QCOMPARE(run.exitCode, 0);
+    QFile file(path);
+    QVERIFY(file.open(QIODevice::ReadOnly));
+    const QByteArray content = file.readAll();
+    QVERIFY(!content.contains("HEADER-SECRET"));
+    QVERIFY(!content.contains("QUERY-SECRET"));
+    QVERIFY(content.contains("\"text\":\"recorded\""));
+    QVERIFY(!QFile::exists(path + QStringLiteral(".partial")));
+
+    const Run inspect = runCli({QStringLiteral("inspect"), path});
+    QCOMPARE(inspect.exitCode, 0);
+    QCOMPARE(inspect.out.count("\"recorded\""), 2);
+    const Run missing
+        = runCli({QStringLiteral("inspect"), dir.filePath(QStringLiteral("nope.jsonl"))});
+    QCOMPARE(missing.exitCode, 2);
+}
+
+void tst_Cli::interactiveStdin()
+{
+    EchoServer server;
+    const Run run = runCli({QStringLiteral("connect"), server.url()}, "one\ntwo\n");
+    QCOMPARE(run.exitCode, 0);
+    QVERIFY(run.out.contains("<- FIN RSV=000 TEXT LEN=3  \"one\""));
+    QVERIFY(run.out.contains("<- FIN RSV=000 TEXT LEN=3  \"two\""));
+}
+
+void tst_Cli::exitCodes_data()
+{
+    QTest::addColumn<QByteArray>("afterHandshake");
+    QTest::addColumn<bool>("validAccept");
+    QTest::addColumn<int>("exitCode");
+    QTest::addColumn<int>("closeCodeOnWire");
+    QTest::newRow("handshake failure: wrong accept") << QByteArray() << false << 3 << -1;
+    QTest::newRow("peer protocol violation: reserved opcode")
+        << serverFrame(3, "x") << true << 6 << 1002;
+    QTest::newRow("peer protocol violation: invalid UTF-8")
+        << serverFrame(1, "\xff") << true << 6 << 1007;
+    QTest::newRow("timeout: stall mid-frame") << QByteArray::fromHex("827e") << true << 7 << -1;
+}
+
+void tst_Cli::exitCodes()
+{
+    QFETCH(QByteArray, afterHandshake);
+    QFETCH(bool, validAccept);
+    QFETCH(int, exitCode);
+    QFETCH(int, closeCodeOnWire);
+    HostileServer server([&](const std::string &key) {
+        if (!validAccept)
+            return QByteArray(
+                "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                "Sec-WebSocket-Accept: AAAAAAAAAAAAAAAAAAAAAAAAAAA=\r\n\r\n");
+        return HostileServer::acceptFor(key) + afterHandshake;
+    });
+    const Run run = runCli({QStringLiteral("connect"), server.url().toString(),
+                            QStringLiteral("--wait-messages"), QStringLiteral("1"),
+                            QStringLiteral("--idle-timeout"), QStringLiteral("300")});
+    QCOMPARE(run.exitCode, exitCode);
+    QVERIFY(run.err.contains("error:"));
+    if (closeCodeOnWire > 0)
+        QCOMPARE(server.closeCodeFromClient(), closeCodeOnWire);
+}
+
+void tst_Cli::waitingTooLongIsATimeout()
+{
+    EchoServer server;
+    const Run run
+        = runCli({QStringLiteral("connect"), server.url(), QStringLiteral("--send"),
+                  QStringLiteral("only one"), QStringLiteral("--wait-messages"),
+                  QStringLiteral("2"), QStringLiteral("--timeout"), QStringLiteral("300")});
+    QCOMPARE(run.exitCode, 7);
+    QVERIFY(run.err.contains("timeout"));
+
+    QTcpServer placeholder;
+    QVERIFY(placeholder.listen(QHostAddress::LocalHost));
+    const QString refusedUrl = QStringLiteral("ws://127.0.0.1:%1/").arg(placeholder.serverPort());
+    placeholder.close();
+    QCOMPARE(runCli({QStringLiteral("connect"), refusedUrl, QStringLiteral("--send"),
+                     QStringLiteral("x")})
+                 .exitCode,
+             5);
+}
+
+void tst_Cli::usageErrors_data()
+{
+    QTest::addColumn<QStringList>("arguments");
+    QTest::newRow("no command") << QStringList{};
+    QTest::newRow("unknown command") << QStringList{QStringLiteral("frobnicate")};
+    QTest::newRow("connect without URL") << QStringList{QStringLiteral("connect")};
+    QTest::newRow("not a ws URL") << QStringList{QStringLiteral("connect"),
+                                                 QStringLiteral("http://127.0.0.1:1/")};
+    QTest::newRow("close code 1005")
+        << QStringList{QStringLiteral("connect"), QStringLiteral("ws://127.0.0.1:1/"),
+                       QStringLiteral("--close"), QStringLiteral("1005")};
+    QTest::newRow("bad hex") << QStringList{QStringLiteral("connect"),
+                                            QStringLiteral("ws://127.0.0.1:1/"),
+                                            QStringLiteral("--send-binary"), QStringLiteral("xyz")};
+    QTest::newRow("bad header") << QStringList{QStringLiteral("connect"),
+                                               QStringLiteral("ws://127.0.0.1:1/"),
+                                               QStringLiteral("-H"), QStringLiteral("no colon")};
+}
+
+void tst_Cli::usageErrors()
+{
+    QFETCH(QStringList, arguments);
+    const Run run = runCli(arguments);
+    QCOMPARE(run.exitCode, 2);
+    QVERIFY(!run.err.isEmpty());
+}
+
+QTEST_GUILESS_MAIN(tst_Cli)
+#include "tst_cli.moc"
