@@ -5,14 +5,41 @@
 #include <cassert>
 #include <cstring>
 #include <mutex>
+#include <new>
 #include <protocol/masking.h>
+#include <sys/mman.h>
 
 namespace framescope::capture {
 
-struct FrameStore::RecordChunk
+void FrameStore::FreeMemory::operator()(void *memory) const
 {
-    std::array<FrameRecord, kRecordsPerChunk> records;
-};
+    std::free(memory);
+}
+
+FrameStore::Memory FrameStore::takeMemory()
+{
+    if (!m_spare.empty()) {
+        Memory memory = std::move(m_spare.back());
+        m_spare.pop_back();
+        return memory;
+    }
+    void *memory = std::aligned_alloc(kBlockSize, kBlockSize);
+    if (!memory)
+        throw std::bad_alloc();
+#ifdef MADV_HUGEPAGE
+    ::madvise(memory, kBlockSize, MADV_HUGEPAGE);
+#endif
+    return Memory(static_cast<std::uint8_t *>(memory));
+}
+
+namespace {
+
+FrameRecord *recordsOf(const std::uint8_t *chunk)
+{
+    return reinterpret_cast<FrameRecord *>(const_cast<std::uint8_t *>(chunk));
+}
+
+} // namespace
 
 FrameStore::FrameStore()
     : FrameStore(Limits{})
@@ -38,15 +65,17 @@ std::uint8_t *FrameStore::reserve(std::size_t &size)
 {
     const std::uint64_t blockOffset = m_arenaEnd % kBlockSize;
     if (m_blocks.empty() || blockOffset == 0) {
+        // At the memory cap the piece just evicted is reused: its pages are already mapped, so
+        // steady capture costs no page faults.
+        evictIfNeeded(kBlockSize);
         Block block;
         block.start = m_arenaEnd;
-        block.data = std::make_unique_for_overwrite<std::uint8_t[]>(kBlockSize);
+        block.data = takeMemory();
         {
             std::unique_lock lock(m_mutex);
             m_blocks.push_back(std::move(block));
         }
         m_memoryUsed.fetch_add(kBlockSize, std::memory_order_relaxed);
-        evictIfNeeded();
     }
     size = std::min<std::size_t>(size, kBlockSize - blockOffset);
     return m_blocks.back().data.get() + blockOffset;
@@ -92,19 +121,19 @@ FrameId FrameStore::finishFrame(std::int64_t endNs, std::uint32_t violations)
     const std::uint64_t id = m_end.load(std::memory_order_relaxed);
     const std::uint64_t slot = id % kRecordsPerChunk;
     if (slot == 0) {
-        auto chunk = std::make_unique<RecordChunk>();
+        evictIfNeeded(kBlockSize);
+        Memory chunk = takeMemory();
         {
             std::unique_lock lock(m_mutex);
             if (m_chunks.empty())
                 m_firstChunkId = id;
             m_chunks.push_back(std::move(chunk));
         }
-        m_memoryUsed.fetch_add(sizeof(RecordChunk), std::memory_order_relaxed);
+        m_memoryUsed.fetch_add(kBlockSize, std::memory_order_relaxed);
     }
-    m_chunks.back()->records[slot] = m_pending;
+    recordsOf(m_chunks.back().get())[slot] = m_pending;
     // Publishing: readers that see the new end also see the record and its payload.
     m_end.store(id + 1, std::memory_order_release);
-    evictIfNeeded();
     return {id};
 }
 
@@ -115,25 +144,31 @@ FrameId FrameStore::append(const FrameRecord &record, std::span<const std::uint8
     return finishFrame(record.endNs, record.violations);
 }
 
-void FrameStore::evictIfNeeded()
+void FrameStore::evictIfNeeded(std::size_t incoming)
 {
-    // Payload first: it is what fills memory; the current block always stays.
-    while (m_memoryUsed.load(std::memory_order_relaxed) > m_limits.memoryCap
-           && m_blocks.size() > 1) {
+    auto overCap = [this, incoming] {
+        return m_memoryUsed.load(std::memory_order_relaxed) + incoming > m_limits.memoryCap;
+    };
+    // Payload first: it is what fills memory; the block being written always stays.
+    while (overCap() && m_blocks.size() > 1) {
         std::unique_lock lock(m_mutex);
+        m_spare.push_back(std::move(m_blocks.front().data));
         m_blocks.pop_front();
         m_firstPayload.store(m_blocks.front().start, std::memory_order_release);
         m_memoryUsed.fetch_sub(kBlockSize, std::memory_order_relaxed);
     }
     // Then whole record chunks, never the one being written.
-    while (m_memoryUsed.load(std::memory_order_relaxed) > m_limits.memoryCap
-           && m_chunks.size() > 1) {
+    while (overCap() && m_chunks.size() > 1) {
         std::unique_lock lock(m_mutex);
+        m_spare.push_back(std::move(m_chunks.front()));
         m_chunks.pop_front();
         m_firstChunkId += kRecordsPerChunk;
         m_first.store(m_firstChunkId, std::memory_order_release);
-        m_memoryUsed.fetch_sub(sizeof(RecordChunk), std::memory_order_relaxed);
+        m_memoryUsed.fetch_sub(kBlockSize, std::memory_order_relaxed);
     }
+    // One spare piece is enough for the next allocation.
+    if (m_spare.size() > 1)
+        m_spare.resize(1);
 }
 
 std::optional<FrameRecord> FrameStore::record(FrameId id) const
@@ -144,7 +179,7 @@ std::optional<FrameRecord> FrameStore::record(FrameId id) const
     if (m_chunks.empty() || id.value < m_firstChunkId)
         return std::nullopt;
     const std::uint64_t index = (id.value - m_firstChunkId) / kRecordsPerChunk;
-    return m_chunks[index]->records[id.value % kRecordsPerChunk];
+    return recordsOf(m_chunks[index].get())[id.value % kRecordsPerChunk];
 }
 
 bool FrameStore::payload(FrameId id, std::vector<std::uint8_t> &out) const

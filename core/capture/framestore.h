@@ -24,8 +24,10 @@ namespace framescope::capture {
 class FrameStore
 {
 public:
-    static constexpr std::size_t kRecordsPerChunk = 4096;
-    static constexpr std::size_t kBlockSize = 1 << 20;
+    // Both sizes are 2 MiB so that blocks and chunks can be transparent huge pages: capturing
+    // fresh memory then costs one page fault per 2 MiB instead of 512.
+    static constexpr std::size_t kBlockSize = std::size_t{2} << 20;
+    static constexpr std::size_t kRecordsPerChunk = kBlockSize / sizeof(FrameRecord);
 
     struct Limits
     {
@@ -63,20 +65,27 @@ public:
     std::size_t memoryCap() const { return m_limits.memoryCap; }
 
 private:
-    struct RecordChunk;
+    struct FreeMemory
+    {
+        void operator()(void *memory) const;
+    };
+    using Memory = std::unique_ptr<std::uint8_t[], FreeMemory>;
+    Memory takeMemory(); // a spare 2 MiB piece, or a new one
+
     struct Block
     {
         std::uint64_t start = 0; // arena offset of data[0]
-        std::unique_ptr<std::uint8_t[]> data;
+        Memory data;
     };
 
     std::uint8_t *reserve(std::size_t &size);
-    void evictIfNeeded();
+    void evictIfNeeded(std::size_t incoming);
 
     Limits m_limits;
-    mutable std::shared_mutex m_mutex; // guards the two deques' structure, not their contents
-    std::deque<std::unique_ptr<RecordChunk>> m_chunks;
+    mutable std::shared_mutex m_mutex; // guards the deques' structure, not their contents
+    std::deque<Memory> m_chunks;       // each holds kRecordsPerChunk records
     std::deque<Block> m_blocks;
+    std::vector<Memory> m_spare;      // evicted blocks and chunks, reused by the writer
     std::uint64_t m_firstChunkId = 0; // id of the first record in m_chunks.front()
 
     std::atomic<std::uint64_t> m_first{0};

@@ -1,8 +1,7 @@
 #include "testutil.h"
 
-#include <protocol/closeframe.h>
-
 #include <QTest>
+#include <protocol/closeframe.h>
 
 using namespace framescope::protocol;
 using namespace testutil;
@@ -26,7 +25,8 @@ void tst_CloseFrame::wireCodes_data()
     QTest::addColumn<int>("code");
     QTest::addColumn<bool>("valid");
     // RFC 6455 §7.4.1 and the IANA registry; Autobahn 7.7, 7.9 and 7.13.
-    for (int code : {1000, 1001, 1002, 1003, 1007, 1008, 1009, 1010, 1011, 1012, 1013, 1014, 3000, 3999, 4000, 4999})
+    for (int code : {1000, 1001, 1002, 1003, 1007, 1008, 1009, 1010, 1011, 1012, 1013, 1014, 3000,
+                     3999, 4000, 4999})
         QTest::newRow(qPrintable(QString::number(code))) << code << true;
     for (int code : {0, 999, 1004, 1005, 1006, 1015, 1016, 1100, 2000, 2999, 5000, 65535})
         QTest::newRow(qPrintable(QString::number(code))) << code << false;
@@ -47,9 +47,11 @@ void tst_CloseFrame::parse_data()
     QTest::newRow("empty: no code (reported as 1005)") << Bytes{} << ProtocolError::None << -1;
     QTest::newRow("one byte") << hex("03") << ProtocolError::InvalidClosePayload << -1;
     QTest::newRow("1000") << hex("03 e8") << ProtocolError::None << 1000;
-    QTest::newRow("1000 with reason") << concat({hex("03 e8"), bytesOf("bye")}) << ProtocolError::None << 1000;
+    QTest::newRow("1000 with reason")
+        << concat({hex("03 e8"), bytesOf("bye")}) << ProtocolError::None << 1000;
     QTest::newRow("1005 on the wire") << hex("03 ed") << ProtocolError::InvalidCloseCode << 1005;
-    QTest::newRow("reason not UTF-8") << hex("03 e8 ed a0 80") << ProtocolError::InvalidCloseReason << 1000;
+    QTest::newRow("reason not UTF-8")
+        << hex("03 e8 ed a0 80") << ProtocolError::InvalidCloseReason << 1000;
 }
 
 void tst_CloseFrame::parse()
