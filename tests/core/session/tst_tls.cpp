@@ -1,0 +1,171 @@
+// wss:// against QWebSocketServer in secure mode with certificates this test makes: verified by
+// default, with distinct failures for an untrusted issuer, an expired certificate, a wrong host
+// and a self-signed one, and the per-session override recorded when it is used.
+
+#include "testcertificates.h"
+
+#include <QSslKey>
+#include <QTemporaryDir>
+#include <QTest>
+#include <QWebSocket>
+#include <QWebSocketServer>
+#include <capture/framestore.h>
+#include <session/clientsession.h>
+
+using namespace framescope;
+using namespace framescope::session;
+
+namespace {
+
+class TlsEchoServer : public QObject
+{
+public:
+    explicit TlsEchoServer(const testcertificates::Pem &pem)
+        : m_server(QStringLiteral("tls-echo"), QWebSocketServer::SecureMode)
+    {
+        QSslConfiguration configuration = QSslConfiguration::defaultConfiguration();
+        configuration.setLocalCertificate(QSslCertificate(pem.certificate));
+        configuration.setPrivateKey(QSslKey(pem.key, QSsl::Ec));
+        configuration.setPeerVerifyMode(QSslSocket::VerifyNone);
+        m_server.setSslConfiguration(configuration);
+        m_server.listen(QHostAddress::LocalHost);
+        connect(&m_server, &QWebSocketServer::newConnection, this, [this] {
+            QWebSocket *peer = m_server.nextPendingConnection();
+            peer->setParent(this);
+            connect(peer, &QWebSocket::textMessageReceived, peer,
+                    [peer](const QString &text) { peer->sendTextMessage(text); });
+        });
+        // A failed TLS handshake on the server side is expected in most cases here.
+        connect(&m_server, &QWebSocketServer::sslErrors, this, [] {});
+    }
+    QUrl url(const QString &host = QStringLiteral("localhost")) const
+    {
+        return QUrl(QStringLiteral("wss://%1:%2/").arg(host).arg(m_server.serverPort()));
+    }
+
+private:
+    QWebSocketServer m_server;
+};
+
+struct Outcome
+{
+    SessionError error;
+    QMap<QString, QString> tls;
+    QString errorString;
+};
+
+Outcome connectTo(const QUrl &url, const QString &caFile, bool insecure)
+{
+    capture::FrameStore store;
+    ClientOptions options;
+    options.url = url;
+    options.caFile = caFile;
+    options.acceptInvalidCertificate = insecure;
+    options.connectTimeoutMs = 5000;
+    ClientSession session(options, store);
+    session.open();
+    QTest::qWaitFor(
+        [&] {
+            return session.state() == SessionState::Open || session.state() == SessionState::Closed;
+        },
+        10000);
+    if (session.state() == SessionState::Open) {
+        session.sendText("over tls");
+        QTest::qWaitFor([&] { return session.messagesReceived() == 1; }, 5000);
+        if (session.messagesReceived() != 1)
+            return {SessionError::LocalError, {}, QStringLiteral("no echo over TLS")};
+        session.close();
+        QTest::qWaitFor([&] { return session.state() == SessionState::Closed; }, 5000);
+    }
+    return {session.error(), session.handshake().tls, session.errorString()};
+}
+
+} // namespace
+
+class tst_Tls : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void initTestCase();
+    void verifiedWithTheTestCa();
+    void untrustedIssuer();
+    void expired();
+    void wrongHost();
+    void selfSignedFailsUnlessOverridden();
+
+private:
+    testcertificates::Set m_certificates;
+    QTemporaryDir m_dir;
+    QString m_caFile;
+};
+
+void tst_Tls::initTestCase()
+{
+    QVERIFY(QSslSocket::supportsSsl());
+    m_caFile = m_dir.filePath(QStringLiteral("ca.pem"));
+    QFile file(m_caFile);
+    QVERIFY(file.open(QIODevice::WriteOnly));
+    file.write(m_certificates.ca.certificate);
+}
+
+void tst_Tls::verifiedWithTheTestCa()
+{
+    TlsEchoServer server(m_certificates.valid);
+    const Outcome outcome = connectTo(server.url(), m_caFile, false);
+    QCOMPARE(outcome.error, SessionError::None);
+    QVERIFY(outcome.tls.value(QStringLiteral("protocol")).startsWith(QStringLiteral("TLSv1.")));
+    QVERIFY(!outcome.tls.value(QStringLiteral("cipher")).isEmpty());
+    QVERIFY(
+        outcome.tls.value(QStringLiteral("subjectAltNames")).contains(QStringLiteral("localhost")));
+    QCOMPARE(outcome.tls.value(QStringLiteral("sha256")).count(QLatin1Char(':')), 31);
+    QVERIFY(!outcome.tls.contains(QStringLiteral("override")));
+}
+
+void tst_Tls::untrustedIssuer()
+{
+    TlsEchoServer server(m_certificates.valid);
+    const Outcome outcome = connectTo(server.url(), {}, false);
+    QCOMPARE(outcome.error, SessionError::TlsFailed);
+    QVERIFY2(outcome.tls.value(QStringLiteral("errors"))
+                 .contains(QStringLiteral("issuer"), Qt::CaseInsensitive),
+             qPrintable(outcome.tls.value(QStringLiteral("errors"))));
+}
+
+void tst_Tls::expired()
+{
+    TlsEchoServer server(m_certificates.expired);
+    const Outcome outcome = connectTo(server.url(), m_caFile, false);
+    QCOMPARE(outcome.error, SessionError::TlsFailed);
+    QVERIFY2(outcome.tls.value(QStringLiteral("errors"))
+                 .contains(QStringLiteral("expired"), Qt::CaseInsensitive),
+             qPrintable(outcome.tls.value(QStringLiteral("errors"))));
+}
+
+void tst_Tls::wrongHost()
+{
+    TlsEchoServer server(m_certificates.wrongHost);
+    const Outcome outcome = connectTo(server.url(), m_caFile, false);
+    QCOMPARE(outcome.error, SessionError::TlsFailed);
+    QVERIFY2(outcome.tls.value(QStringLiteral("errors"))
+                 .contains(QStringLiteral("host name"), Qt::CaseInsensitive),
+             qPrintable(outcome.tls.value(QStringLiteral("errors"))));
+}
+
+void tst_Tls::selfSignedFailsUnlessOverridden()
+{
+    TlsEchoServer server(m_certificates.selfSigned);
+    const Outcome refused = connectTo(server.url(), m_caFile, false);
+    QCOMPARE(refused.error, SessionError::TlsFailed);
+    QVERIFY(refused.tls.value(QStringLiteral("errors"))
+                .contains(QStringLiteral("self signed"), Qt::CaseInsensitive)
+            || refused.tls.value(QStringLiteral("errors"))
+                   .contains(QStringLiteral("self-signed"), Qt::CaseInsensitive));
+    const Outcome accepted = connectTo(server.url(), {}, true);
+    QCOMPARE(accepted.error, SessionError::None);
+    QCOMPARE(accepted.tls.value(QStringLiteral("override")),
+             QStringLiteral("invalid certificate accepted"));
+}
+
+QTEST_GUILESS_MAIN(tst_Tls)
+#include "tst_tls.moc"
