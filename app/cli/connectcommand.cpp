@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <protocol/frameheader.h>
 #include <protocol/utf8validator.h>
+#include <session/handshakedoctor.h>
 #include <unistd.h>
 
 using namespace framescope;
@@ -63,7 +64,48 @@ capture::SessionInfo sessionInfo(const session::ClientSession &session, std::int
     return info;
 }
 
+session::HandshakeDoctor::Input doctorInput(const session::ClientSession &session)
+{
+    session::HandshakeDoctor::Input input;
+    input.url = session.options().url;
+    input.handshake = session.handshake();
+    input.error = session.error();
+    input.errorString = session.errorString();
+    input.offeredSubprotocols = session.options().subprotocols;
+    input.offeredDeflate = session.options().offerDeflate;
+    input.close = session.closeInfo();
+    return input;
+}
+
 } // namespace
+
+void ConnectCommand::printFindings(bool onlyWarnings)
+{
+    const QList<session::Finding> findings
+        = session::HandshakeDoctor::examine(doctorInput(*m_session));
+    for (const session::Finding &finding : findings) {
+        if (onlyWarnings && finding.severity != session::Finding::Severity::Warning)
+            continue;
+        if (m_request.json) {
+            capture::CaptureEvent event;
+            event.timeNs = session::monotonicNs();
+            event.kind = "diagnosis";
+            event.reason = finding.title.toStdString();
+            event.detail
+                = (session::describe(finding.severity) + QStringLiteral(" ") + finding.id
+                   + QStringLiteral(": ") + finding.detail
+                   + (finding.fix.isEmpty() ? QString() : QStringLiteral(" | fix: ") + finding.fix))
+                      .toStdString();
+            m_out << QString::fromStdString(capture::eventLine(event)) << '\n';
+        } else {
+            m_err << session::describe(finding.severity) << ": " << finding.title << '\n';
+            if (!finding.detail.isEmpty())
+                m_err << "    seen: " << finding.detail << '\n';
+            if (!finding.fix.isEmpty())
+                m_err << "    try:  " << finding.fix << '\n';
+        }
+    }
+}
 
 ConnectCommand::ConnectCommand(const ConnectRequest &request, QObject *parent)
     : QObject(parent)
@@ -122,6 +164,7 @@ void ConnectCommand::handleOpen()
             m_err << ", extensions " << handshake.extensions;
         m_err << '\n';
     }
+    printFindings(true);
     m_out.flush();
     m_err.flush();
     if (!m_request.capturePath.isEmpty()) {
@@ -224,6 +267,20 @@ void ConnectCommand::handleFinished()
             m_err << "error: " << m_session->errorString() << '\n';
         if (!m_session->handshake().response.isEmpty() && m_session->handshake().status != 101)
             m_err << "response:\n" << QString::fromUtf8(m_session->handshake().response) << '\n';
+    }
+    // The Handshake Doctor explains failures before the connection was up.
+    switch (m_session->error()) {
+    case SessionError::HandshakeFailed:
+    case SessionError::HandshakeTimeout:
+    case SessionError::TlsFailed:
+    case SessionError::ConnectionFailed:
+    case SessionError::ConnectionTimeout:
+        printFindings(false);
+        break;
+    default:
+        break;
+    }
+    if (!m_request.json) {
         m_err << "closed (" << close.endedBy << ")";
         if (close.codeSent)
             m_err << ", sent " << *close.codeSent;

@@ -61,6 +61,7 @@ private:
     void handleFinished();
     void readStdin();
     void closeWithRequestedCode();
+    void printFindings(bool onlyWarnings);
 
     ConnectRequest m_request;
     framescope::capture::FrameStore m_store;

@@ -340,8 +340,8 @@ void ClientSession::startConnect(const QString &address)
     m_phaseStartNs = monotonicNs();
     if (m_sslSocket)
         m_sslSocket->connectToHostEncrypted(address, m_port, m_host);
-    else // unbuffered: reads go straight from the kernel into our buffer, one copy fewer
-        m_socket->connectToHost(address, m_port, QIODevice::ReadWrite | QIODevice::Unbuffered);
+    else // Unbuffered would save a copy, but then Qt 6.4 misses the peer's FIN: buffered it is.
+        m_socket->connectToHost(address, m_port);
 }
 
 void ClientSession::handleConnected()

@@ -200,6 +200,10 @@ void tst_Cli::exitCodes()
                             QStringLiteral("--idle-timeout"), QStringLiteral("300")});
     QCOMPARE(run.exitCode, exitCode);
     QVERIFY(run.err.contains("error:"));
+    if (exitCode == 3) // the Handshake Doctor explains it
+        QVERIFY2(run.err.contains("Sec-WebSocket-Accept does not match the key")
+                     && run.err.contains("try:"),
+                 run.err.constData());
     if (closeCodeOnWire > 0)
         QCOMPARE(server.closeCodeFromClient(), closeCodeOnWire);
 }

@@ -1,0 +1,414 @@
+#include "handshakedoctor.h"
+
+#include <QRegularExpression>
+#include <protocol/httphead.h>
+
+namespace framescope::session {
+
+namespace {
+
+using Severity = Finding::Severity;
+
+struct Parsed
+{
+    protocol::HttpHead head;
+    bool ok = false;
+    QByteArray body;
+};
+
+Parsed parseResponse(const QByteArray &response)
+{
+    Parsed parsed;
+    protocol::HttpHeadParser parser(protocol::HttpHeadParser::Kind::Response);
+    std::size_t consumed = 0;
+    parser.feed({reinterpret_cast<const std::uint8_t *>(response.constData()),
+                 std::size_t(response.size())},
+                consumed);
+    parsed.ok = parser.status() == protocol::HttpHeadParser::Status::Complete;
+    if (parsed.ok) {
+        parsed.head = parser.head();
+        parsed.body = response.mid(qsizetype(consumed));
+    }
+    return parsed;
+}
+
+QString header(const protocol::HttpHead &head, const char *name)
+{
+    const auto value = head.joined(name);
+    return value ? QString::fromStdString(*value) : QString();
+}
+
+Finding finding(Severity severity, const char *id, const QString &title, const QString &detail,
+                const QString &fix)
+{
+    return {severity, QString::fromLatin1(id), title, detail, fix};
+}
+
+} // namespace
+
+QString describe(Finding::Severity severity)
+{
+    switch (severity) {
+    case Severity::Info:
+        return QStringLiteral("info");
+    case Severity::Warning:
+        return QStringLiteral("warning");
+    case Severity::Error:
+        return QStringLiteral("error");
+    }
+    return {};
+}
+
+ServerFingerprint HandshakeDoctor::fingerprint(const QByteArray &responseHead)
+{
+    ServerFingerprint print;
+    const Parsed parsed = parseResponse(responseHead);
+    if (!parsed.ok)
+        return print;
+    print.server = header(parsed.head, "Server");
+    print.poweredBy = header(parsed.head, "X-Powered-By");
+    print.aspNetVersion = header(parsed.head, "X-AspNet-Version");
+    static const QRegularExpression iis(QStringLiteral("Microsoft-IIS/(\\d+)\\.(\\d+)"));
+    if (const auto match = iis.match(print.server); match.hasMatch()) {
+        print.iis = true;
+        print.iisMajor = match.captured(1).toInt();
+        print.iisMinor = match.captured(2).toInt();
+    }
+    print.httpSys = print.server.contains(QStringLiteral("Microsoft-HTTPAPI"));
+    print.aspNet
+        = print.poweredBy.contains(QStringLiteral("ASP.NET")) || !print.aspNetVersion.isEmpty();
+    print.kestrel = print.server.contains(QStringLiteral("Kestrel"));
+    print.arr = print.poweredBy.contains(QStringLiteral("ARR"))
+                || !header(parsed.head, "X-ARR-SSL").isEmpty();
+    return print;
+}
+
+QString HandshakeDoctor::iisErrorLine(const QByteArray &body)
+{
+    static const QRegularExpression line(
+        QStringLiteral("HTTP Error (\\d{3}(?:\\.\\d+)?)\\s*-\\s*([^<\\r\\n]+)"));
+    const auto match = line.match(QString::fromUtf8(body));
+    return match.hasMatch() ? QStringLiteral("HTTP Error %1 - %2")
+                                  .arg(match.captured(1), match.captured(2).trimmed())
+                            : QString();
+}
+
+QString HandshakeDoctor::summarizeBody(const QByteArray &body, int maxLength)
+{
+    QString text = QString::fromUtf8(body);
+    static const QRegularExpression scripts(QStringLiteral("<(script|style)[^>]*>.*?</\\1>"),
+                                            QRegularExpression::DotMatchesEverythingOption
+                                                | QRegularExpression::CaseInsensitiveOption);
+    static const QRegularExpression tags(QStringLiteral("<[^>]*>"));
+    static const QRegularExpression spaces(QStringLiteral("\\s+"));
+    text.remove(scripts);
+    text.replace(tags, QStringLiteral(" "));
+    text = text.replace(spaces, QStringLiteral(" ")).trimmed();
+    if (text.size() > maxLength)
+        text = text.left(maxLength - 1) + QStringLiteral("…");
+    return text;
+}
+
+QList<Finding> HandshakeDoctor::examine(const Input &input)
+{
+    QList<Finding> findings;
+    const HandshakeRecord &h = input.handshake;
+
+    // No HTTP answer at all: the connection itself failed.
+    switch (input.error) {
+    case SessionError::ConnectionFailed:
+        findings << finding(
+            Severity::Error, "connection-failed", QStringLiteral("The TCP connection failed"),
+            input.errorString,
+            QStringLiteral("Check the host name and port, that the server is running, and that no "
+                           "firewall blocks the port."));
+        return findings;
+    case SessionError::ConnectionTimeout:
+        findings << finding(
+            Severity::Error, "connection-timeout", QStringLiteral("The TCP connection timed out"),
+            input.errorString,
+            QStringLiteral("A firewall may drop the packets silently, or the address is not "
+                           "reachable from here."));
+        return findings;
+    case SessionError::TlsFailed: {
+        const QString errors = h.tls.value(QStringLiteral("errors"), input.errorString);
+        QString fix = QStringLiteral(
+            "Fix the server's certificate; for a test server, trust its CA with --cacert "
+            "or accept it for this session only with --insecure.");
+        if (errors.contains(QStringLiteral("expired"), Qt::CaseInsensitive))
+            fix = QStringLiteral("The certificate has expired: renew it on the server.");
+        else if (errors.contains(QStringLiteral("host name"), Qt::CaseInsensitive))
+            fix = QStringLiteral(
+                "The certificate is for another name: connect with a name it lists, or add "
+                "this name to its subject alternative names.");
+        else if (errors.contains(QStringLiteral("self"), Qt::CaseInsensitive))
+            fix = QStringLiteral(
+                "The certificate is self-signed: trust it with --cacert, or use --insecure "
+                "for this session only.");
+        else if (errors.contains(QStringLiteral("issuer"), Qt::CaseInsensitive))
+            fix = QStringLiteral(
+                "The issuer is not trusted here: the server may not send its intermediate "
+                "certificates, or the CA must be added with --cacert.");
+        findings << finding(Severity::Error, "tls-failed",
+                            QStringLiteral("The TLS handshake failed"), errors, fix);
+        return findings;
+    }
+    default:
+        break;
+    }
+
+    const Parsed parsed = parseResponse(h.response);
+    if (!parsed.ok) {
+        if (input.error == SessionError::HandshakeTimeout) {
+            findings << finding(
+                Severity::Error, "no-http-response",
+                QStringLiteral("No HTTP response to the upgrade"), input.errorString,
+                QStringLiteral(
+                    "The port may not speak HTTP (wrong port, or TLS expected: try wss://), "
+                    "or a proxy holds the request."));
+        } else if (!h.response.isEmpty()) {
+            findings << finding(
+                Severity::Error, "malformed-response",
+                QStringLiteral("The response is not valid HTTP"), h.detail,
+                QStringLiteral("Something other than an HTTP server answered on this port."));
+        }
+        return findings;
+    }
+
+    const protocol::HttpHead &head = parsed.head;
+    const ServerFingerprint print = fingerprint(h.response);
+    const int status = head.status;
+
+    // Who answered.
+    if (print.iis) {
+        if (print.iisMajor < 8) {
+            findings << finding(
+                Severity::Error, "iis-too-old",
+                QStringLiteral("IIS %1.%2 cannot upgrade to WebSocket")
+                    .arg(print.iisMajor)
+                    .arg(print.iisMinor),
+                print.server,
+                QStringLiteral(
+                    "WebSocket needs IIS 8.0 or later (Windows Server 2012 / Windows 8)."));
+        } else {
+            findings << finding(
+                Severity::Info, "server-iis",
+                QStringLiteral("The server is IIS %1.%2").arg(print.iisMajor).arg(print.iisMinor),
+                print.server, {});
+        }
+    }
+    if (print.httpSys) {
+        findings << finding(
+            Severity::Warning, "http-sys-answered",
+            QStringLiteral(
+                "http.sys answered (Microsoft-HTTPAPI/2.0): the request never reached a site"),
+            print.server,
+            QStringLiteral("Check the site bindings (host name, port, certificate) and that the "
+                           "application pool is running."));
+    }
+    if (print.aspNet) {
+        findings << finding(
+            Severity::Info, "server-aspnet", QStringLiteral("The application is ASP.NET"),
+            (print.poweredBy + QLatin1Char(' ') + print.aspNetVersion).trimmed(), {});
+    }
+    if (print.kestrel)
+        findings << finding(Severity::Info, "server-kestrel",
+                            QStringLiteral("The server is Kestrel (ASP.NET Core)"), print.server,
+                            {});
+    if (print.arr) {
+        findings << finding(Severity::Info, "server-arr",
+                            QStringLiteral("An ARR reverse proxy is in the path"), print.poweredBy,
+                            {});
+    }
+    const QString path = input.url.path();
+    if (path.contains(QStringLiteral("signalr"), Qt::CaseInsensitive)
+        || path.endsWith(QStringLiteral("hub"), Qt::CaseInsensitive)) {
+        findings << finding(
+            Severity::Info, "signalr-endpoint",
+            QStringLiteral("This looks like a SignalR endpoint"), path,
+            QStringLiteral(
+                "SignalR expects a negotiate request first and a handshake message "
+                "{\"protocol\":\"json\",\"version\":1} ending with the 0x1E record separator."));
+    }
+
+    if (status != 101) {
+        const QString iisLine = iisErrorLine(parsed.body);
+        const QString summary = iisLine.isEmpty() ? summarizeBody(parsed.body) : iisLine;
+        QString title
+            = QStringLiteral("The server answered %1 %2 instead of 101 Switching Protocols")
+                  .arg(status)
+                  .arg(QString::fromStdString(head.reason));
+        QString fix;
+        const char *id = "unexpected-status";
+        switch (status) {
+        case 401: {
+            id = "authentication-required";
+            const QString schemes = header(head, "WWW-Authenticate");
+            const bool windows = schemes.contains(QStringLiteral("NTLM"))
+                                 || schemes.contains(QStringLiteral("Negotiate"));
+            title = windows ? QStringLiteral(
+                        "The upgrade needs Windows Authentication (NTLM / Negotiate)")
+                            : QStringLiteral("The upgrade needs authentication");
+            fix = windows ? QStringLiteral(
+                      "The site uses Windows Authentication: send credentials on the upgrade, "
+                      "or allow anonymous access to the WebSocket path.")
+                          : QStringLiteral(
+                              "Send credentials: -H \"Authorization: Bearer …\", Basic in the URL "
+                              "(ws://user:password@host/), or a cookie.");
+            findings << finding(Severity::Error, id, title,
+                                QStringLiteral("WWW-Authenticate: ") + schemes, fix);
+            break;
+        }
+        case 403:
+            findings << finding(
+                Severity::Error, "forbidden",
+                QStringLiteral("The server refused the upgrade (403)"), summary,
+                QStringLiteral(
+                    "Servers often refuse a foreign Origin: set --origin to one the server "
+                    "allows, or check authorization rules for this path."));
+            break;
+        case 426:
+            findings << finding(
+                Severity::Error, "upgrade-required",
+                QStringLiteral("The server wants another WebSocket version (426)"),
+                QStringLiteral("Sec-WebSocket-Version: ") + header(head, "Sec-WebSocket-Version"),
+                QStringLiteral(
+                    "Framescope speaks version 13 (RFC 6455); the server may be very old."));
+            break;
+        case 301:
+        case 302:
+        case 303:
+        case 307:
+        case 308:
+            findings << finding(
+                Severity::Error, "redirect",
+                QStringLiteral("The server redirects (%1)").arg(status),
+                QStringLiteral("Location: ") + header(head, "Location"),
+                QStringLiteral(
+                    "Connect to the new location directly (often http→https: use wss://)."));
+            break;
+        case 407:
+            findings << finding(Severity::Error, "proxy-authentication",
+                                QStringLiteral("The proxy needs authentication (407)"),
+                                QStringLiteral("Proxy-Authenticate: ")
+                                    + header(head, "Proxy-Authenticate"),
+                                QStringLiteral("Give the proxy credentials in the proxy URL."));
+            break;
+        case 502:
+        case 504:
+            findings << finding(
+                Severity::Error, "gateway-error",
+                QStringLiteral("A proxy or gateway failed (%1)").arg(status), summary,
+                QStringLiteral(
+                    "The proxy could not reach the WebSocket server, or it does not pass "
+                    "Upgrade/Connection through (hop-by-hop headers)."));
+            break;
+        default:
+            findings << finding(
+                Severity::Error, id, title, summary,
+                QStringLiteral(
+                    "The request did not reach a WebSocket endpoint: check the path, and "
+                    "that every proxy on the way passes Upgrade and Connection."));
+            break;
+        }
+        // IIS without the WebSocket Protocol feature answers as if no upgrade was asked for.
+        if (print.iis && print.iisMajor >= 8
+            && (status == 400 || status == 404 || status == 500 || status == 503
+                || status == 200)) {
+            findings << finding(
+                Severity::Warning, "iis-websocket-feature-missing",
+                QStringLiteral("IIS may lack the WebSocket Protocol feature"),
+                QStringLiteral("IIS answered %1 to an upgrade request").arg(status),
+                QStringLiteral(
+                    "Install it (Install-WindowsFeature Web-WebSockets, or Server Manager → "
+                    "Web Server → Application Development → WebSocket Protocol) and enable "
+                    "<webSocket> for the site."));
+        }
+        if (print.aspNet && status == 503) {
+            findings << finding(
+                Severity::Info, "aspnet-websockets-disabled",
+                QStringLiteral("ASP.NET answered 503 to the upgrade"), summary,
+                QStringLiteral("WebSockets may be disabled for the app, or the app pool stopped."));
+        }
+        return findings;
+    }
+
+    // A 101: look at what it says.
+    switch (h.error) {
+    case protocol::HandshakeError::MissingAccept:
+        findings << finding(
+            Severity::Error, "missing-accept", QStringLiteral("101 without Sec-WebSocket-Accept"),
+            QStringLiteral("the response has no Sec-WebSocket-Accept header"),
+            print.iis
+                ? QStringLiteral(
+                    "This is how IIS answers when the WebSocket Protocol feature is not "
+                    "installed: install Web-WebSockets and enable <webSocket>.")
+                : QStringLiteral("The server (or a proxy) does not implement RFC 6455 §4.2.2."));
+        if (print.iis) {
+            findings << finding(Severity::Warning, "iis-websocket-feature-missing",
+                                QStringLiteral("IIS may lack the WebSocket Protocol feature"),
+                                QStringLiteral("101 without Sec-WebSocket-Accept"),
+                                QStringLiteral("Install-WindowsFeature Web-WebSockets, then enable "
+                                               "<webSocket> for the site."));
+        }
+        break;
+    case protocol::HandshakeError::WrongAccept:
+        findings << finding(
+            Severity::Error, "wrong-accept",
+            QStringLiteral("Sec-WebSocket-Accept does not match the key"), h.detail,
+            print.iis ? QStringLiteral(
+                "IIS can rewrite Sec-WebSocket-Key before the application sees it; "
+                "let IIS's WebSocket module do the upgrade, or compare the key the "
+                "application received (the local server can echo request headers).")
+                      : QStringLiteral(
+                          "The server computes the accept value wrongly, or a proxy changed "
+                          "the key: base64(SHA-1(key + 258EAFA5-E914-47DA-95CA-C5AB0DC85B11))."));
+        break;
+    case protocol::HandshakeError::MissingUpgrade:
+    case protocol::HandshakeError::MissingConnection:
+        findings << finding(Severity::Error, "missing-upgrade-headers",
+                            QStringLiteral("101 without Upgrade: websocket / Connection: Upgrade"),
+                            h.detail,
+                            QStringLiteral("A proxy may strip hop-by-hop headers; the server must "
+                                           "send both (RFC 6455 §4.2.2)."));
+        break;
+    case protocol::HandshakeError::SubprotocolNotOffered:
+        findings << finding(
+            Severity::Error, "subprotocol-not-offered",
+            QStringLiteral("The server chose a subprotocol that was not offered"), h.detail,
+            QStringLiteral("Offer it with --subprotocol, or fix the server's selection."));
+        break;
+    case protocol::HandshakeError::ExtensionNotOffered:
+    case protocol::HandshakeError::InvalidExtensionHeader:
+        findings << finding(
+            Severity::Error, "bad-extension-answer",
+            QStringLiteral(
+                "The server answered with an extension that was not offered or is malformed"),
+            h.detail, QStringLiteral("Fix the server's Sec-WebSocket-Extensions answer."));
+        break;
+    default:
+        break;
+    }
+    if (h.error == protocol::HandshakeError::None) {
+        if (!input.offeredSubprotocols.isEmpty() && h.subprotocol.isEmpty()) {
+            findings << finding(
+                Severity::Warning, "subprotocol-not-echoed",
+                QStringLiteral("A subprotocol was asked for but the server did not select one"),
+                QStringLiteral("offered: ")
+                    + QString::fromUtf8(input.offeredSubprotocols.join(", ")),
+                QStringLiteral(
+                    "Browsers fail such a connection. Make the server echo one of the offered "
+                    "subprotocols in Sec-WebSocket-Protocol."));
+        }
+        if (print.arr && h.deflate) {
+            findings << finding(
+                Severity::Warning, "arr-deflate", QStringLiteral("permessage-deflate through ARR"),
+                QStringLiteral("ARR 3.0 does not support WebSocket compression"),
+                QStringLiteral("If the connection breaks after the first compressed frame, connect "
+                               "again without --deflate."));
+        }
+    }
+    return findings;
+}
+
+} // namespace framescope::session

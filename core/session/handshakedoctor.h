@@ -1,0 +1,62 @@
+#pragma once
+
+#include "clientsession.h"
+
+#include <QList>
+#include <QString>
+
+namespace framescope::session {
+
+// One thing the Handshake Doctor noticed, in plain words, with what to do about it.
+struct Finding
+{
+    enum class Severity { Info, Warning, Error };
+    Severity severity = Severity::Info;
+    QString id;     // stable, e.g. "iis-websocket-feature-missing"
+    QString title;  // one line
+    QString detail; // what was seen
+    QString fix;    // what to try
+};
+
+QString describe(Finding::Severity severity);
+
+// What the server's answer reveals about it.
+struct ServerFingerprint
+{
+    QString server;    // the Server header
+    QString poweredBy; // X-Powered-By
+    QString aspNetVersion;
+    bool iis = false;
+    int iisMajor = 0;
+    int iisMinor = 0;
+    bool httpSys = false; // Microsoft-HTTPAPI/2.0: http.sys answered, not a site
+    bool aspNet = false;
+    bool kestrel = false;
+    bool arr = false; // Application Request Routing reverse proxy
+};
+
+// Explains why an upgrade failed, or what looks risky about one that worked, from the exact
+// bytes and the session's outcome. Knows the IIS / ASP.NET failure modes (see IIS-NOTES).
+class HandshakeDoctor
+{
+public:
+    struct Input
+    {
+        QUrl url;
+        HandshakeRecord handshake;
+        SessionError error = SessionError::None;
+        QString errorString;
+        QList<QByteArray> offeredSubprotocols;
+        bool offeredDeflate = false;
+        CloseInfo close;
+    };
+
+    static QList<Finding> examine(const Input &input);
+    static ServerFingerprint fingerprint(const QByteArray &responseHead);
+    // "HTTP Error 404.3 - Not Found" from an IIS detailed error page, or empty.
+    static QString iisErrorLine(const QByteArray &body);
+    // A short plain-text summary of an HTML or text body.
+    static QString summarizeBody(const QByteArray &body, int maxLength = 200);
+};
+
+} // namespace framescope::session

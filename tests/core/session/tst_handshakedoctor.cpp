@@ -1,0 +1,223 @@
+// The Handshake Doctor on the failure modes of ../shared/IIS-NOTES.md and the general ones:
+// canned responses in, the expected findings out.
+
+#include <QTest>
+#include <session/handshakedoctor.h>
+
+using namespace framescope;
+using namespace framescope::session;
+
+Q_DECLARE_METATYPE(framescope::session::HandshakeDoctor::Input)
+
+namespace {
+
+HandshakeDoctor::Input input(const QByteArray &response,
+                             protocol::HandshakeError error = protocol::HandshakeError::None,
+                             SessionError sessionError = SessionError::HandshakeFailed)
+{
+    HandshakeDoctor::Input in;
+    in.url = QUrl(QStringLiteral("ws://server.example/socket"));
+    in.handshake.response = response;
+    in.handshake.error = error;
+    in.error = sessionError;
+    return in;
+}
+
+QStringList ids(const QList<Finding> &findings)
+{
+    QStringList out;
+    for (const Finding &finding : findings)
+        out << finding.id;
+    return out;
+}
+
+const QByteArray kIisDetailedError
+    = "HTTP/1.1 404 Not Found\r\nContent-Type: text/html\r\nServer: Microsoft-IIS/10.0\r\n"
+      "X-Powered-By: ASP.NET\r\n\r\n<!DOCTYPE html><html><head><title>IIS 10.0 Detailed Error - "
+      "404.0 - Not Found</title>"
+      "<style>body{}</style></head><body><div id=\"content\"><div class=\"content-container\">"
+      "<h3>HTTP Error 404.0 - Not Found</h3><h4>The resource you are looking for has been "
+      "removed.</h4></div></div></body></html>";
+
+} // namespace
+
+class tst_HandshakeDoctor : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void findings_data();
+    void findings();
+    void fingerprints();
+    void iisErrorLineAndBodySummary();
+};
+
+void tst_HandshakeDoctor::findings_data()
+{
+    QTest::addColumn<HandshakeDoctor::Input>("in");
+    QTest::addColumn<QStringList>("expected"); // ids that must be present
+    QTest::addColumn<QString>("mentions"); // text some finding's title, detail or fix must contain
+
+    QTest::newRow("IIS 101 without Accept: feature not installed")
+        << input("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: "
+                 "Upgrade\r\nServer: Microsoft-IIS/10.0\r\n\r\n",
+                 protocol::HandshakeError::MissingAccept)
+        << QStringList{QStringLiteral("server-iis"), QStringLiteral("missing-accept"),
+                       QStringLiteral("iis-websocket-feature-missing")}
+        << QStringLiteral("Web-WebSockets");
+    QTest::newRow("IIS 7.5 cannot upgrade")
+        << input("HTTP/1.1 302 Found\r\nServer: Microsoft-IIS/7.5\r\nLocation: /login\r\n\r\n")
+        << QStringList{QStringLiteral("iis-too-old"), QStringLiteral("redirect")}
+        << QStringLiteral("IIS 8.0");
+    QTest::newRow("IIS detailed 404 page")
+        << input(kIisDetailedError)
+        << QStringList{QStringLiteral("unexpected-status"),
+                       QStringLiteral("iis-websocket-feature-missing"),
+                       QStringLiteral("server-aspnet")}
+        << QStringLiteral("HTTP Error 404.0 - Not Found");
+    QTest::newRow("401 Windows Authentication")
+        << input("HTTP/1.1 401 Unauthorized\r\nServer: Microsoft-IIS/8.5\r\nWWW-Authenticate: "
+                 "Negotiate\r\nWWW-Authenticate: NTLM\r\n\r\n")
+        << QStringList{QStringLiteral("authentication-required")}
+        << QStringLiteral("Windows Authentication");
+    QTest::newRow("401 bearer") << input(
+        "HTTP/1.1 401 Unauthorized\r\nWWW-Authenticate: Bearer\r\n\r\n")
+                                << QStringList{QStringLiteral("authentication-required")}
+                                << QStringLiteral("Authorization: Bearer");
+    QTest::newRow("403 origin") << input(
+        "HTTP/1.1 403 Forbidden\r\nServer: Microsoft-IIS/8.5\r\n\r\n")
+                                << QStringList{QStringLiteral("forbidden")}
+                                << QStringLiteral("Origin");
+    QTest::newRow("426 version") << input(
+        "HTTP/1.1 426 Upgrade Required\r\nSec-WebSocket-Version: 8\r\n\r\n")
+                                 << QStringList{QStringLiteral("upgrade-required")}
+                                 << QStringLiteral("Sec-WebSocket-Version: 8");
+    QTest::newRow("http.sys answered")
+        << input("HTTP/1.1 400 Bad Request\r\nServer: Microsoft-HTTPAPI/2.0\r\n\r\n")
+        << QStringList{QStringLiteral("http-sys-answered")} << QStringLiteral("bindings");
+    QTest::newRow("ASP.NET 503") << input(
+        "HTTP/1.1 503 Service Unavailable\r\nX-Powered-By: ASP.NET\r\n\r\n")
+                                 << QStringList{QStringLiteral("aspnet-websockets-disabled")}
+                                 << QStringLiteral("app pool");
+    QTest::newRow("407 proxy") << input("HTTP/1.1 407 Proxy Authentication "
+                                        "Required\r\nProxy-Authenticate: Basic realm=\"p\"\r\n\r\n")
+                               << QStringList{QStringLiteral("proxy-authentication")}
+                               << QStringLiteral("Basic realm");
+    QTest::newRow("502 gateway") << input("HTTP/1.1 502 Bad Gateway\r\nContent-Length: 0\r\n\r\n")
+                                 << QStringList{QStringLiteral("gateway-error")}
+                                 << QStringLiteral("hop-by-hop");
+    QTest::newRow("wrong accept") << input(
+        "HTTP/1.1 101 S\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: "
+        "x\r\nServer: Microsoft-IIS/10.0\r\n\r\n",
+        protocol::HandshakeError::WrongAccept)
+                                  << QStringList{QStringLiteral("wrong-accept")}
+                                  << QStringLiteral("rewrite Sec-WebSocket-Key");
+    QTest::newRow("subprotocol chosen but not offered")
+        << input("HTTP/1.1 101 S\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n",
+                 protocol::HandshakeError::SubprotocolNotOffered)
+        << QStringList{QStringLiteral("subprotocol-not-offered")}
+        << QStringLiteral("--subprotocol");
+
+    HandshakeDoctor::Input notEchoed = input(
+        "HTTP/1.1 101 S\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nServer: Kestrel\r\n\r\n",
+        protocol::HandshakeError::None, SessionError::None);
+    notEchoed.offeredSubprotocols = {"json", "messagepack"};
+    QTest::newRow("subprotocol asked, not echoed (Kestrel)")
+        << notEchoed
+        << QStringList{QStringLiteral("subprotocol-not-echoed"), QStringLiteral("server-kestrel")}
+        << QStringLiteral("json, messagepack");
+
+    HandshakeDoctor::Input arr = input("HTTP/1.1 101 S\r\nUpgrade: websocket\r\nConnection: "
+                                       "Upgrade\r\nX-Powered-By: ARR/3.0\r\n\r\n",
+                                       protocol::HandshakeError::None, SessionError::None);
+    arr.handshake.deflate = protocol::DeflateParameters{};
+    QTest::newRow("ARR with deflate")
+        << arr << QStringList{QStringLiteral("server-arr"), QStringLiteral("arr-deflate")}
+        << QStringLiteral("without --deflate");
+
+    HandshakeDoctor::Input signalr = input("HTTP/1.1 404 Not Found\r\n\r\n");
+    signalr.url = QUrl(QStringLiteral("wss://app.example/chathub"));
+    QTest::newRow("SignalR hub") << signalr << QStringList{QStringLiteral("signalr-endpoint")}
+                                 << QStringLiteral("0x1E");
+
+    HandshakeDoctor::Input expired
+        = input({}, protocol::HandshakeError::None, SessionError::TlsFailed);
+    expired.handshake.tls.insert(QStringLiteral("errors"),
+                                 QStringLiteral("The certificate has expired"));
+    QTest::newRow("TLS expired") << expired << QStringList{QStringLiteral("tls-failed")}
+                                 << QStringLiteral("renew");
+    HandshakeDoctor::Input wrongName
+        = input({}, protocol::HandshakeError::None, SessionError::TlsFailed);
+    wrongName.handshake.tls.insert(
+        QStringLiteral("errors"),
+        QStringLiteral("The host name did not match any of the valid hosts"));
+    QTest::newRow("TLS wrong host") << wrongName << QStringList{QStringLiteral("tls-failed")}
+                                    << QStringLiteral("subject alternative names");
+    HandshakeDoctor::Input refused
+        = input({}, protocol::HandshakeError::None, SessionError::ConnectionFailed);
+    refused.errorString = QStringLiteral("Connection refused");
+    QTest::newRow("refused") << refused << QStringList{QStringLiteral("connection-failed")}
+                             << QStringLiteral("firewall");
+    QTest::newRow("timed out") << input({}, protocol::HandshakeError::None,
+                                        SessionError::ConnectionTimeout)
+                               << QStringList{QStringLiteral("connection-timeout")}
+                               << QStringLiteral("firewall");
+    QTest::newRow("no HTTP answer")
+        << input({}, protocol::HandshakeError::None, SessionError::HandshakeTimeout)
+        << QStringList{QStringLiteral("no-http-response")} << QStringLiteral("wss://");
+}
+
+void tst_HandshakeDoctor::findings()
+{
+    QFETCH(HandshakeDoctor::Input, in);
+    QFETCH(QStringList, expected);
+    QFETCH(QString, mentions);
+    const QList<Finding> found = HandshakeDoctor::examine(in);
+    const QStringList foundIds = ids(found);
+    for (const QString &id : expected)
+        QVERIFY2(foundIds.contains(id), qPrintable(id + QStringLiteral(" missing from ")
+                                                   + foundIds.join(QLatin1Char(','))));
+    bool mentioned = false;
+    for (const Finding &finding : found)
+        mentioned = mentioned || (finding.title + finding.detail + finding.fix).contains(mentions);
+    QVERIFY2(mentioned, qPrintable(mentions));
+    for (const Finding &finding : found) {
+        QVERIFY(!finding.title.isEmpty());
+        if (finding.severity == Finding::Severity::Error)
+            QVERIFY2(!finding.fix.isEmpty(),
+                     qPrintable(finding.id)); // every error comes with a fix
+    }
+}
+
+void tst_HandshakeDoctor::fingerprints()
+{
+    const ServerFingerprint iis = HandshakeDoctor::fingerprint(kIisDetailedError);
+    QVERIFY(iis.iis);
+    QCOMPARE(iis.iisMajor, 10);
+    QVERIFY(iis.aspNet);
+    QVERIFY(!iis.httpSys);
+    const ServerFingerprint sys = HandshakeDoctor::fingerprint(
+        "HTTP/1.1 503 Service Unavailable\r\nServer: Microsoft-HTTPAPI/2.0\r\n\r\n");
+    QVERIFY(sys.httpSys);
+    QVERIFY(!sys.iis);
+    QVERIFY(HandshakeDoctor::fingerprint("HTTP/1.1 101 S\r\nX-AspNet-Version: 4.0.30319\r\n\r\n")
+                .aspNet);
+    QVERIFY(HandshakeDoctor::fingerprint("HTTP/1.1 101 S\r\nServer: Kestrel\r\n\r\n").kestrel);
+}
+
+void tst_HandshakeDoctor::iisErrorLineAndBodySummary()
+{
+    QCOMPARE(HandshakeDoctor::iisErrorLine(kIisDetailedError),
+             QStringLiteral("HTTP Error 404.0 - Not Found"));
+    QCOMPARE(HandshakeDoctor::iisErrorLine("<h3>HTTP Error 503. The service is unavailable.</h3>"),
+             QString());
+    QCOMPARE(HandshakeDoctor::iisErrorLine("<h3>HTTP Error 500.19 - Internal Server Error</h3>"),
+             QStringLiteral("HTTP Error 500.19 - Internal Server Error"));
+    QCOMPARE(HandshakeDoctor::summarizeBody(
+                 "<html><style>x{}</style><p>Hello   <b>there</b></p></html>"),
+             QStringLiteral("Hello there"));
+    QCOMPARE(HandshakeDoctor::summarizeBody(QByteArray(500, 'a'), 10).size(), 10);
+}
+
+QTEST_GUILESS_MAIN(tst_HandshakeDoctor)
+#include "tst_handshakedoctor.moc"
