@@ -1,9 +1,12 @@
 #include "clientsession.h"
 
+#include <QFile>
 #include <QHostAddress>
 #include <QHostInfo>
+#include <QNetworkProxy>
 #include <QSslCipher>
 #include <QSslConfiguration>
+#include <QSslKey>
 #include <QSslSocket>
 #include <QTcpSocket>
 #include <protocol/closeframe.h>
@@ -291,6 +294,8 @@ void ClientSession::open()
             }
             configuration.addCaCertificates(certificates);
         }
+        if (!loadClientCertificate(configuration))
+            return;
         m_sslSocket->setSslConfiguration(configuration);
         connect(m_sslSocket, &QSslSocket::encrypted, this, &ClientSession::handleEncrypted);
         connect(m_sslSocket, &QSslSocket::sslErrors, this, [this](const QList<QSslError> &errors) {
@@ -308,6 +313,8 @@ void ClientSession::open()
     } else {
         m_socket = new QTcpSocket(this);
     }
+    if (!applyProxy())
+        return;
     connect(m_socket, &QTcpSocket::connected, this, &ClientSession::handleConnected);
     connect(m_socket, &QTcpSocket::readyRead, this, &ClientSession::handleReadyRead);
     connect(m_socket, &QTcpSocket::disconnected, this, &ClientSession::handleDisconnected);
@@ -317,7 +324,8 @@ void ClientSession::open()
     m_phaseStartNs = monotonicNs();
     m_phaseTimer.start(m_options.connectTimeoutMs);
     QHostAddress literal;
-    if (literal.setAddress(m_host)) {
+    // Through a proxy the proxy resolves the name; a literal address needs no lookup.
+    if (literal.setAddress(m_host) || m_socket->proxy().type() != QNetworkProxy::NoProxy) {
         startConnect(m_host);
         return;
     }
@@ -331,6 +339,95 @@ void ClientSession::open()
         }
         startConnect(info.addresses().constFirst().toString());
     });
+}
+
+bool ClientSession::applyProxy()
+{
+    QNetworkProxy proxy(QNetworkProxy::NoProxy);
+    const QString setting = m_options.proxy.trimmed();
+    if (setting == QLatin1String("system")) {
+        const QList<QNetworkProxy> found = QNetworkProxyFactory::systemProxyForQuery(
+            QNetworkProxyQuery(m_options.url, QNetworkProxyQuery::TcpSocket));
+        if (!found.isEmpty())
+            proxy = found.constFirst();
+    } else if (!setting.isEmpty()) {
+        const QUrl url(setting, QUrl::StrictMode);
+        const QString scheme = url.scheme().toLower();
+        if (!url.isValid() || url.host().isEmpty() || url.port() <= 0
+            || (scheme != QLatin1String("http") && scheme != QLatin1String("socks5"))) {
+            fail(SessionError::InvalidUrl,
+                 QStringLiteral("proxy must be http://host:port, socks5://host:port or system"),
+                 QStringLiteral("local"));
+            return false;
+        }
+        proxy = QNetworkProxy(scheme == QLatin1String("http") ? QNetworkProxy::HttpProxy
+                                                              : QNetworkProxy::Socks5Proxy,
+                              url.host(), quint16(url.port()), url.userName(), url.password());
+    }
+    m_socket->setProxy(proxy);
+    if (proxy.type() != QNetworkProxy::NoProxy) {
+        m_handshake.proxy
+            = QStringLiteral("%1 %2:%3")
+                  .arg(proxy.type() == QNetworkProxy::HttpProxy ? QStringLiteral("http")
+                                                                : QStringLiteral("socks5"))
+                  .arg(proxy.hostName())
+                  .arg(proxy.port());
+    }
+    return true;
+}
+
+bool ClientSession::loadClientCertificate(QSslConfiguration &configuration)
+{
+    if (m_options.certificateFile.isEmpty())
+        return true;
+    QFile file(m_options.certificateFile);
+    if (!file.open(QIODevice::ReadOnly)) {
+        fail(SessionError::LocalError,
+             QStringLiteral("cannot read %1").arg(m_options.certificateFile),
+             QStringLiteral("local"));
+        return false;
+    }
+    const QString lower = m_options.certificateFile.toLower();
+    if (lower.endsWith(QLatin1String(".p12")) || lower.endsWith(QLatin1String(".pfx"))) {
+        QSslKey key;
+        QSslCertificate certificate;
+        QList<QSslCertificate> chain;
+        if (!QSslCertificate::importPkcs12(&file, &key, &certificate, &chain,
+                                           m_options.keyPassword)) {
+            fail(SessionError::LocalError,
+                 QStringLiteral("cannot read the PKCS#12 file %1 (wrong password?)")
+                     .arg(m_options.certificateFile),
+                 QStringLiteral("local"));
+            return false;
+        }
+        configuration.setLocalCertificateChain(QList<QSslCertificate>{certificate} + chain);
+        configuration.setPrivateKey(key);
+        return true;
+    }
+    const QList<QSslCertificate> certificates
+        = QSslCertificate::fromData(file.readAll(), QSsl::Pem);
+    QFile keyFile(m_options.keyFile.isEmpty() ? m_options.certificateFile : m_options.keyFile);
+    QSslKey key;
+    if (keyFile.open(QIODevice::ReadOnly)) {
+        const QByteArray pem = keyFile.readAll();
+        for (QSsl::KeyAlgorithm algorithm : {QSsl::Rsa, QSsl::Ec, QSsl::Dsa}) {
+            key = QSslKey(pem, algorithm, QSsl::Pem, QSsl::PrivateKey, m_options.keyPassword);
+            if (!key.isNull())
+                break;
+        }
+    }
+    if (certificates.isEmpty() || key.isNull()) {
+        fail(SessionError::LocalError,
+             QStringLiteral("no certificate or private key in %1 %2")
+                 .arg(m_options.certificateFile, m_options.keyFile),
+             QStringLiteral("local"));
+        return false;
+    }
+    configuration.setLocalCertificateChain(certificates);
+    configuration.setPrivateKey(key);
+    m_handshake.tls.insert(QStringLiteral("clientCertificate"),
+                           certificates.constFirst().subjectDisplayName());
+    return true;
 }
 
 void ClientSession::startConnect(const QString &address)
@@ -760,6 +857,19 @@ void ClientSession::handleSocketError()
             || error == QAbstractSocket::SslInvalidUserDataError)) {
         fail(SessionError::TlsFailed, m_socket->errorString(), QStringLiteral("tls"));
         return;
+    }
+    switch (error) {
+    case QAbstractSocket::ProxyAuthenticationRequiredError:
+    case QAbstractSocket::ProxyConnectionRefusedError:
+    case QAbstractSocket::ProxyConnectionClosedError:
+    case QAbstractSocket::ProxyConnectionTimeoutError:
+    case QAbstractSocket::ProxyNotFoundError:
+    case QAbstractSocket::ProxyProtocolError:
+        fail(SessionError::ConnectionFailed, QStringLiteral("proxy: ") + m_socket->errorString(),
+             QStringLiteral("proxy"));
+        return;
+    default:
+        break;
     }
     if (m_state == SessionState::Connecting) {
         fail(error == QAbstractSocket::SocketTimeoutError ? SessionError::ConnectionTimeout

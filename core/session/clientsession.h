@@ -15,6 +15,7 @@
 
 class QTcpSocket;
 class QSslSocket;
+class QSslConfiguration;
 
 namespace framescope::protocol {
 class MessageReader;
@@ -42,6 +43,7 @@ struct HandshakeRecord
     QByteArray extensions;
     std::optional<protocol::DeflateParameters> deflate;
     QMap<QString, QString> tls; // protocol, cipher, subject, SANs, expiry, fingerprints, overrides
+    QString proxy;              // "http host:port" or "socks5 host:port" when one was used
 };
 
 // One WebSocket client connection driving core/protocol over QTcpSocket / QSslSocket. Every frame
@@ -95,6 +97,8 @@ private:
 
     void setState(SessionState state);
     void fail(SessionError error, const QString &detail, const QString &endedBy);
+    bool applyProxy();
+    bool loadClientCertificate(QSslConfiguration &configuration);
     void startConnect(const QString &address);
     void handleConnected();
     void handleEncrypted();

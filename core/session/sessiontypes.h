@@ -56,7 +56,14 @@ struct ClientOptions
     bool autoPong = true;
     int pingIntervalMs = 0; // keep-alive pings; 0 = off
 
+    // No proxy by default; "system" uses the system's proxy settings; otherwise
+    // http://[user:password@]host:port (HTTP CONNECT) or socks5://[user:password@]host:port.
+    QString proxy;
+
     QString caFile;                        // extra trusted CA certificates (PEM)
+    QString certificateFile;               // client certificate: PEM, or PKCS#12 (.p12/.pfx)
+    QString keyFile;                       // its private key (PEM), unless in the PKCS#12 file
+    QByteArray keyPassword;                // for an encrypted key or a PKCS#12 file
     bool acceptInvalidCertificate = false; // per-session override, recorded in the capture
 };
 

@@ -64,18 +64,18 @@ Outcome connectTo(const QUrl &url, const QString &caFile, bool insecure)
     options.connectTimeoutMs = 5000;
     ClientSession session(options, store);
     session.open();
-    QTest::qWaitFor(
+    (void)QTest::qWaitFor(
         [&] {
             return session.state() == SessionState::Open || session.state() == SessionState::Closed;
         },
         10000);
     if (session.state() == SessionState::Open) {
         session.sendText("over tls");
-        QTest::qWaitFor([&] { return session.messagesReceived() == 1; }, 5000);
+        (void)QTest::qWaitFor([&] { return session.messagesReceived() == 1; }, 5000);
         if (session.messagesReceived() != 1)
             return {SessionError::LocalError, {}, QStringLiteral("no echo over TLS")};
         session.close();
-        QTest::qWaitFor([&] { return session.state() == SessionState::Closed; }, 5000);
+        (void)QTest::qWaitFor([&] { return session.state() == SessionState::Closed; }, 5000);
     }
     return {session.error(), session.handshake().tls, session.errorString()};
 }

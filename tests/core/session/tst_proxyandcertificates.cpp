@@ -1,0 +1,356 @@
+// Connections through an HTTP CONNECT proxy and a SOCKS5 proxy (both written here, on
+// loopback), a proxy that wants authentication, and TLS client certificates (PEM and PKCS#12)
+// against a server that requires one.
+
+#include "testcertificates.h"
+
+#include <QSslKey>
+#include <QTcpServer>
+#include <QTcpSocket>
+#include <QTemporaryDir>
+#include <QTest>
+#include <QWebSocket>
+#include <QWebSocketServer>
+#include <QtEndian>
+#include <capture/framestore.h>
+#include <openssl/pkcs12.h>
+#include <session/clientsession.h>
+
+using namespace framescope;
+using namespace framescope::session;
+
+namespace {
+
+// Relays bytes both ways once the proxy protocol is done.
+void pipe(QTcpSocket *a, QTcpSocket *b)
+{
+    QObject::connect(a, &QTcpSocket::readyRead, b, [a, b] { b->write(a->readAll()); });
+    QObject::connect(b, &QTcpSocket::readyRead, a, [a, b] { a->write(b->readAll()); });
+    QObject::connect(a, &QTcpSocket::disconnected, b, &QTcpSocket::disconnectFromHost);
+    QObject::connect(b, &QTcpSocket::disconnected, a, &QTcpSocket::disconnectFromHost);
+}
+
+class HttpConnectProxy : public QObject
+{
+public:
+    explicit HttpConnectProxy(QByteArray requiredCredentials = {})
+        : m_required(std::move(requiredCredentials))
+    {
+        m_server.listen(QHostAddress::LocalHost);
+        connect(&m_server, &QTcpServer::newConnection, this, [this] {
+            QTcpSocket *client = m_server.nextPendingConnection();
+            auto *head = new QByteArray;
+            connect(client, &QTcpSocket::readyRead, this, [this, client, head] {
+                if (head->endsWith("\r\n\r\n"))
+                    return;
+                *head += client->readAll();
+                if (!head->contains("\r\n\r\n"))
+                    return;
+                requests << *head;
+                if (!m_required.isEmpty()
+                    && !head->contains("Proxy-Authorization: Basic " + m_required.toBase64())) {
+                    // Like real proxies, keep the connection for the retry with credentials.
+                    client->write("HTTP/1.1 407 Proxy Authentication "
+                                  "Required\r\nProxy-Authenticate: Basic realm=\"test\"\r\n"
+                                  "Content-Length: 0\r\n\r\n");
+                    head->clear();
+                    return;
+                }
+                const QList<QByteArray> target = head->split(' ').value(1).split(':');
+                auto *upstream = new QTcpSocket(client);
+                connect(upstream, &QTcpSocket::connected, client, [client, upstream] {
+                    client->write("HTTP/1.1 200 Connection established\r\n\r\n");
+                    client->disconnect();
+                    pipe(client, upstream);
+                });
+                upstream->connectToHost(QString::fromLatin1(target.value(0)),
+                                        quint16(target.value(1).toUInt()));
+            });
+        });
+    }
+    QString url(const QByteArray &credentials = {}) const
+    {
+        const QString userInfo = credentials.isEmpty()
+                                     ? QString()
+                                     : QString::fromLatin1(credentials) + QLatin1Char('@');
+        return QStringLiteral("http://") + userInfo + QStringLiteral("127.0.0.1:")
+               + QString::number(m_server.serverPort());
+    }
+    QList<QByteArray> requests;
+
+private:
+    QTcpServer m_server;
+    QByteArray m_required;
+};
+
+// RFC 1928, no authentication, CONNECT with an IPv4 address or a domain name.
+class Socks5Proxy : public QObject
+{
+public:
+    Socks5Proxy()
+    {
+        m_server.listen(QHostAddress::LocalHost);
+        connect(&m_server, &QTcpServer::newConnection, this, [this] {
+            QTcpSocket *client = m_server.nextPendingConnection();
+            auto *buffer = new QByteArray;
+            auto *stage = new int(0);
+            connect(client, &QTcpSocket::readyRead, this, [this, client, buffer, stage] {
+                *buffer += client->readAll();
+                if (*stage == 0 && buffer->size() >= 2
+                    && buffer->size() >= 2 + quint8(buffer->at(1))) {
+                    buffer->remove(0, 2 + quint8(buffer->at(1)));
+                    client->write(QByteArray::fromHex("0500")); // version 5, no authentication
+                    *stage = 1;
+                }
+                if (*stage != 1 || buffer->size() < 5)
+                    return;
+                QString host;
+                int used = 0;
+                if (buffer->at(3) == 1 && buffer->size() >= 10) {
+                    host
+                        = QHostAddress(qFromBigEndian<quint32>(buffer->constData() + 4)).toString();
+                    used = 10;
+                } else if (buffer->at(3) == 3 && buffer->size() >= 5 + quint8(buffer->at(4)) + 2) {
+                    host = QString::fromLatin1(buffer->mid(5, quint8(buffer->at(4))));
+                    used = 5 + quint8(buffer->at(4)) + 2;
+                } else {
+                    return;
+                }
+                const quint16 port = qFromBigEndian<quint16>(buffer->constData() + used - 2);
+                targets << QStringLiteral("%1:%2").arg(host).arg(port);
+                *stage = 2;
+                auto *upstream = new QTcpSocket(client);
+                connect(upstream, &QTcpSocket::connected, client, [client, upstream] {
+                    client->write(QByteArray::fromHex("05000001000000000000"));
+                    client->disconnect();
+                    pipe(client, upstream);
+                });
+                upstream->connectToHost(host, port);
+            });
+        });
+    }
+    QString url() const
+    {
+        return QStringLiteral("socks5://127.0.0.1:%1").arg(m_server.serverPort());
+    }
+    QStringList targets;
+
+private:
+    QTcpServer m_server;
+};
+
+class EchoServer : public QObject
+{
+public:
+    explicit EchoServer(QWebSocketServer::SslMode mode,
+                        const testcertificates::Set *certificates = nullptr)
+        : m_server(QStringLiteral("echo"), mode)
+    {
+        if (certificates) {
+            QSslConfiguration configuration = QSslConfiguration::defaultConfiguration();
+            configuration.setLocalCertificate(QSslCertificate(certificates->valid.certificate));
+            configuration.setPrivateKey(QSslKey(certificates->valid.key, QSsl::Ec));
+            configuration.setCaCertificates({QSslCertificate(certificates->ca.certificate)});
+            configuration.setPeerVerifyMode(
+                QSslSocket::VerifyPeer); // a client certificate is required
+            m_server.setSslConfiguration(configuration);
+        }
+        m_server.listen(QHostAddress::LocalHost);
+        connect(&m_server, &QWebSocketServer::newConnection, this, [this] {
+            QWebSocket *peer = m_server.nextPendingConnection();
+            peer->setParent(this);
+            clientCertificates << peer->sslConfiguration().peerCertificate().subjectDisplayName();
+            connect(peer, &QWebSocket::textMessageReceived, peer,
+                    [peer](const QString &text) { peer->sendTextMessage(text); });
+        });
+        connect(&m_server, &QWebSocketServer::sslErrors, this, [] {});
+    }
+    QUrl url(const QString &scheme = QStringLiteral("ws"),
+             const QString &host = QStringLiteral("127.0.0.1")) const
+    {
+        return QUrl(QStringLiteral("%1://%2:%3/").arg(scheme, host).arg(m_server.serverPort()));
+    }
+    QStringList clientCertificates;
+
+private:
+    QWebSocketServer m_server;
+};
+
+// Opens, sends one message, waits for the echo, closes. Returns the session's error.
+SessionError roundTrip(const ClientOptions &options, QString *errorString = nullptr)
+{
+    capture::FrameStore store;
+    ClientSession session(options, store);
+    session.open();
+    (void)QTest::qWaitFor(
+        [&] {
+            return session.state() == SessionState::Open || session.state() == SessionState::Closed;
+        },
+        10000);
+    if (session.state() == SessionState::Open) {
+        session.sendText("through");
+        (void)QTest::qWaitFor([&] { return session.messagesReceived() == 1; }, 5000);
+        if (session.messagesReceived() != 1)
+            return SessionError::LocalError;
+        session.close();
+        (void)QTest::qWaitFor([&] { return session.state() == SessionState::Closed; }, 5000);
+    }
+    if (errorString)
+        *errorString = session.errorString();
+    return session.error();
+}
+
+} // namespace
+
+class tst_ProxyAndCertificates : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void initTestCase();
+    void httpConnectProxy();
+    void httpProxyWantsCredentials();
+    void socks5Proxy();
+    void badProxySetting();
+    void clientCertificatePem();
+    void clientCertificatePkcs12();
+    void clientCertificateRequiredButMissing();
+
+private:
+    testcertificates::Set m_certificates;
+    testcertificates::Pem m_client;
+    QTemporaryDir m_dir;
+    QString path(const char *name) const { return m_dir.filePath(QString::fromLatin1(name)); }
+    void write(const char *name, const QByteArray &data)
+    {
+        QFile file(path(name));
+        QVERIFY(file.open(QIODevice::WriteOnly));
+        file.write(data);
+    }
+};
+
+void tst_ProxyAndCertificates::initTestCase()
+{
+    write("ca.pem", m_certificates.ca.certificate);
+    // A client certificate from the same CA.
+    testcertificates::Issuer issuer;
+    // Re-issue with the CA's key: make() needs the CA objects, so parse them back from PEM.
+    BIO *bio = BIO_new_mem_buf(m_certificates.ca.certificate.constData(),
+                               int(m_certificates.ca.certificate.size()));
+    issuer.certificate = PEM_read_bio_X509(bio, nullptr, nullptr, nullptr);
+    BIO_free(bio);
+    bio = BIO_new_mem_buf(m_certificates.ca.key.constData(), int(m_certificates.ca.key.size()));
+    issuer.key = PEM_read_bio_PrivateKey(bio, nullptr, nullptr, nullptr);
+    BIO_free(bio);
+    testcertificates::Issuer clientObjects;
+    m_client = testcertificates::make("framescope-test-client", nullptr, -1, 30, false, issuer,
+                                      &clientObjects);
+    write("client.pem", m_client.certificate);
+    write("client.key", m_client.key);
+    // The same as PKCS#12 with a password.
+    PKCS12 *p12 = PKCS12_create("secret", "client", clientObjects.key, clientObjects.certificate,
+                                nullptr, 0, 0, 0, 0, 0);
+    QVERIFY(p12);
+    BIO *out = BIO_new(BIO_s_mem());
+    i2d_PKCS12_bio(out, p12);
+    char *data = nullptr;
+    const long size = BIO_get_mem_data(out, &data);
+    write("client.p12", QByteArray(data, int(size)));
+    BIO_free(out);
+    PKCS12_free(p12);
+    X509_free(clientObjects.certificate);
+    EVP_PKEY_free(clientObjects.key);
+    X509_free(issuer.certificate);
+    EVP_PKEY_free(issuer.key);
+}
+
+void tst_ProxyAndCertificates::httpConnectProxy()
+{
+    EchoServer server(QWebSocketServer::NonSecureMode);
+    HttpConnectProxy proxy;
+    ClientOptions options;
+    options.url = server.url();
+    options.proxy = proxy.url();
+    QCOMPARE(roundTrip(options), SessionError::None);
+    QCOMPARE(proxy.requests.size(), 1);
+    QVERIFY(proxy.requests.first().startsWith("CONNECT 127.0.0.1:"));
+}
+
+void tst_ProxyAndCertificates::httpProxyWantsCredentials()
+{
+    EchoServer server(QWebSocketServer::NonSecureMode);
+    HttpConnectProxy proxy("user:pass");
+    ClientOptions options;
+    options.url = server.url();
+    options.proxy = proxy.url();
+    QString error;
+    QCOMPARE(roundTrip(options, &error), SessionError::ConnectionFailed);
+    QVERIFY2(error.contains(QStringLiteral("proxy"), Qt::CaseInsensitive), qPrintable(error));
+    options.proxy = proxy.url("user:pass");
+    QCOMPARE(roundTrip(options), SessionError::None);
+}
+
+void tst_ProxyAndCertificates::socks5Proxy()
+{
+    EchoServer server(QWebSocketServer::NonSecureMode);
+    Socks5Proxy proxy;
+    ClientOptions options;
+    options.url = server.url();
+    options.proxy = proxy.url();
+    QCOMPARE(roundTrip(options), SessionError::None);
+    QCOMPARE(proxy.targets.size(), 1);
+    QVERIFY(proxy.targets.first().startsWith(QStringLiteral("127.0.0.1:")));
+}
+
+void tst_ProxyAndCertificates::badProxySetting()
+{
+    ClientOptions options;
+    options.url = QUrl(QStringLiteral("ws://127.0.0.1:1/"));
+    options.proxy = QStringLiteral("ftp://nowhere");
+    QCOMPARE(roundTrip(options), SessionError::InvalidUrl);
+}
+
+void tst_ProxyAndCertificates::clientCertificatePem()
+{
+    EchoServer server(QWebSocketServer::SecureMode, &m_certificates);
+    ClientOptions options;
+    options.url = server.url(QStringLiteral("wss"), QStringLiteral("localhost"));
+    options.caFile = path("ca.pem");
+    options.certificateFile = path("client.pem");
+    options.keyFile = path("client.key");
+    QString error;
+    QCOMPARE(roundTrip(options, &error), SessionError::None);
+    QCOMPARE(server.clientCertificates, QStringList{QStringLiteral("framescope-test-client")});
+}
+
+void tst_ProxyAndCertificates::clientCertificatePkcs12()
+{
+    EchoServer server(QWebSocketServer::SecureMode, &m_certificates);
+    ClientOptions options;
+    options.url = server.url(QStringLiteral("wss"), QStringLiteral("localhost"));
+    options.caFile = path("ca.pem");
+    options.certificateFile = path("client.p12");
+    options.keyPassword = "wrong";
+    QString error;
+    QCOMPARE(roundTrip(options, &error), SessionError::LocalError);
+    QVERIFY2(error.contains(QStringLiteral("PKCS#12")), qPrintable(error));
+    options.keyPassword = "secret";
+    QCOMPARE(roundTrip(options, &error), SessionError::None);
+    QCOMPARE(server.clientCertificates, QStringList{QStringLiteral("framescope-test-client")});
+}
+
+void tst_ProxyAndCertificates::clientCertificateRequiredButMissing()
+{
+    EchoServer server(QWebSocketServer::SecureMode, &m_certificates);
+    ClientOptions options;
+    options.url = server.url(QStringLiteral("wss"), QStringLiteral("localhost"));
+    options.caFile = path("ca.pem");
+    const SessionError error = roundTrip(options);
+    QVERIFY2(error == SessionError::TlsFailed || error == SessionError::ConnectionLost
+                 || error == SessionError::HandshakeFailed,
+             qPrintable(describe(error)));
+    QVERIFY(server.clientCertificates.isEmpty());
+}
+
+QTEST_GUILESS_MAIN(tst_ProxyAndCertificates)
+#include "tst_proxyandcertificates.moc"
