@@ -13,7 +13,7 @@ cd "$here"
 
 # Debian packages for building, testing and fuzzing.
 packages=(
-    build-essential cmake ninja-build pkg-config git dpkg-dev file
+    build-essential cmake ninja-build pkg-config git dpkg-dev file ca-certificates
     qt6-base-dev qt6-websockets-dev
     libssl-dev zlib1g-dev nlohmann-json3-dev
     clang libfuzzer-14-dev libclang-rt-14-dev
@@ -63,7 +63,14 @@ install_ws() {
     if [ ! -f "$prefix/node_modules/ws/package.json" ]; then
         log "Installing ws 8.x from the npm registry into $prefix"
         mkdir -p "$prefix"
-        npm install --prefix "$prefix" --no-audit --no-fund --silent ws@8
+        # Debian's Node.js trusts only its built-in CAs; let it use the system's store too.
+        if [ -z "${NODE_EXTRA_CA_CERTS:-}" ] && [ -f /etc/ssl/certs/ca-certificates.crt ]; then
+            export NODE_EXTRA_CA_CERTS=/etc/ssl/certs/ca-certificates.crt
+        fi
+        if ! npm install --prefix "$prefix" --no-audit --no-fund --loglevel=error ws@8; then
+            echo "error: could not install ws 8.x from the npm registry (needed by the reference-peer tests)" >&2
+            exit 1
+        fi
     fi
 }
 

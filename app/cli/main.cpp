@@ -270,6 +270,19 @@ int main(int argc, char **argv)
     const QCommandLineOption cacert(QStringLiteral("cacert"),
                                     QStringLiteral("Trust the CA certificates in this PEM file."),
                                     QStringLiteral("FILE"));
+    const QCommandLineOption proxyOption(
+        QStringLiteral("proxy"),
+        QStringLiteral("http://[user:pass@]host:port, socks5://host:port, or system."),
+        QStringLiteral("URL"));
+    const QCommandLineOption certOption(
+        QStringLiteral("cert"), QStringLiteral("Client certificate: PEM, or PKCS#12 (.p12/.pfx)."),
+        QStringLiteral("FILE"));
+    const QCommandLineOption keyOption(
+        QStringLiteral("key"), QStringLiteral("The client certificate's private key (PEM)."),
+        QStringLiteral("FILE"));
+    const QCommandLineOption passOption(QStringLiteral("pass"),
+                                        QStringLiteral("Password of the key or the PKCS#12 file."),
+                                        QStringLiteral("PASSWORD"));
     const QCommandLineOption maxMessage(QStringLiteral("max-message"),
                                         QStringLiteral("Message size limit in bytes."),
                                         QStringLiteral("BYTES"));
@@ -298,7 +311,8 @@ int main(int argc, char **argv)
         {deflate,          fragment,    send,         sendBinary, waitMessages, closeOption,
          captureOption,    keepSecrets, json,         header,     subprotocol,  origin,
          insecure,         cacert,      maxMessage,   noAutoPong, pingInterval, connectTimeout,
-         handshakeTimeout, idleTimeout, closeTimeout, timeout});
+         handshakeTimeout, idleTimeout, closeTimeout, timeout,    proxyOption,  certOption,
+         keyOption,        passOption});
     parser.process(app);
 
     const QStringList positional = parser.positionalArguments();
@@ -345,6 +359,10 @@ int main(int argc, char **argv)
     request.options.origin = parser.value(origin).toUtf8();
     request.options.acceptInvalidCertificate = parser.isSet(insecure);
     request.options.caFile = parser.value(cacert);
+    request.options.proxy = parser.value(proxyOption);
+    request.options.certificateFile = parser.value(certOption);
+    request.options.keyFile = parser.value(keyOption);
+    request.options.keyPassword = parser.value(passOption).toUtf8();
     request.options.autoPong = !parser.isSet(noAutoPong);
     if (parser.isSet(maxMessage)) {
         bool ok = false;

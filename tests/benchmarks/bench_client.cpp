@@ -160,7 +160,7 @@ double oursFramesPerSecond(std::size_t payloadSize, std::size_t count)
     QCoreApplication::exec();
     if (client.messagesReceived() < count)
         std::printf("warning: ours received %llu of %zu frames (%s)\n",
-                    (unsigned long long)client.messagesReceived(), count,
+                    static_cast<unsigned long long>(client.messagesReceived()), count,
                     qPrintable(client.errorString()));
     return seconds > 0 ? double(count) / seconds : 0;
 }
