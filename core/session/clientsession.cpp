@@ -61,6 +61,7 @@ public:
         const bool continuation = (frame.header.opcode & 0x0F) == 0;
         m_record.set(capture::FrameRecord::Compressed, continuation && m_messageCompressed);
         m_begun = false;
+        m_open = true;
     }
     void messageStarted(protocol::Opcode, bool compressed) override
     {
@@ -98,6 +99,7 @@ public:
         // handed to the socket (sent).
         m_session.m_store.finishFrame(m_endNs, m_record.violations);
         m_begun = false;
+        m_open = false;
         m_session.frameCaptured();
         // Session reactions come after the frame is in the capture, so it shows in order.
         if (m_pendingControl) {
@@ -105,6 +107,22 @@ public:
             m_pendingControl.reset();
             m_session.handleControlFrame(control.first, control.second);
         }
+    }
+
+    // The reader failed inside a frame: record the frame as far as it came, with the violation,
+    // so the capture shows which frame broke the rules.
+    void failFrame(protocol::ProtocolError error)
+    {
+        if (!m_open)
+            return;
+        begin();
+        m_record.violations |= 1u << static_cast<unsigned>(error);
+        m_session.m_store.finishFrame(m_endNs, m_record.violations);
+        m_begun = false;
+        m_open = false;
+        m_messageCompressed = false;
+        m_pendingControl.reset();
+        m_session.frameCaptured();
     }
 
 private:
@@ -120,6 +138,7 @@ private:
     capture::Direction m_direction;
     capture::FrameRecord m_record;
     bool m_begun = false;
+    bool m_open = false; // between frameStarted and frameFinished
     bool m_messageCompressed = false;
     std::int64_t m_startNs = 0;
     std::int64_t m_endNs = 0;
@@ -614,6 +633,7 @@ void ClientSession::feedFrames(QByteArrayView data)
     m_receivedHandler->setTimes(m_readTimeNs, m_readTimeNs);
     const protocol::ProtocolError error = m_reader->feed(bytes(data));
     if (error != protocol::ProtocolError::None) {
+        m_receivedHandler->failFrame(error);
         failConnection(error);
         return;
     }
@@ -661,7 +681,9 @@ bool ClientSession::writeWire(const std::vector<std::uint8_t> &wire)
     if (written != qint64(wire.size()))
         return false;
     m_sentHandler->setTimes(queuedNs, writtenNs);
-    if (m_sentReader->feed(wire) != protocol::ProtocolError::None) {
+    if (const protocol::ProtocolError error = m_sentReader->feed(wire);
+        error != protocol::ProtocolError::None) {
+        m_sentHandler->failFrame(error);
         // A deliberately broken frame the decoder cannot follow: start afresh for the next one.
         protocol::ReaderOptions options;
         options.decoder.role = protocol::Role::Server;

@@ -240,6 +240,21 @@ void tst_ClientSession::hostileServers()
         QCOMPARE(receivedFrames(store).value(0).second, QByteArray("kept"));
     // The close code is on the wire, as the server received it.
     QVERIFY(QTest::qWaitFor([&] { return server.closeCodeFromClient() == closeCode; }, 5000));
+    // The capture holds our close frame with that code, after the frames received before it;
+    // a frame that broke the rules in its payload is there too, marked with the violation.
+    bool closeCaptured = false;
+    bool violationCaptured = false;
+    for (std::uint64_t id = store.firstId().value; id < store.endId().value; ++id) {
+        const auto record = store.record({id});
+        if (record->direction() == capture::Direction::Sent && record->opcode == 8)
+            closeCaptured = payloadOf(store, id).startsWith(QByteArray(1, char(closeCode >> 8))
+                                                            + char(closeCode & 0xFF));
+        if (record->direction() == capture::Direction::Received && record->violations != 0)
+            violationCaptured = true;
+    }
+    QVERIFY(closeCaptured);
+    if (closeCode == 1007)
+        QVERIFY(violationCaptured);
 }
 
 void tst_ClientSession::wrongAcceptFailsTheHandshake()

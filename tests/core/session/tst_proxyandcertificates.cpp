@@ -39,7 +39,7 @@ public:
         m_server.listen(QHostAddress::LocalHost);
         connect(&m_server, &QTcpServer::newConnection, this, [this] {
             QTcpSocket *client = m_server.nextPendingConnection();
-            auto *head = new QByteArray;
+            auto head = std::make_shared<QByteArray>();
             connect(client, &QTcpSocket::readyRead, this, [this, client, head] {
                 if (head->endsWith("\r\n\r\n"))
                     return;
@@ -92,8 +92,8 @@ public:
         m_server.listen(QHostAddress::LocalHost);
         connect(&m_server, &QTcpServer::newConnection, this, [this] {
             QTcpSocket *client = m_server.nextPendingConnection();
-            auto *buffer = new QByteArray;
-            auto *stage = new int(0);
+            auto buffer = std::make_shared<QByteArray>();
+            auto stage = std::make_shared<int>(0);
             connect(client, &QTcpSocket::readyRead, this, [this, client, buffer, stage] {
                 *buffer += client->readAll();
                 if (*stage == 0 && buffer->size() >= 2
