@@ -314,7 +314,7 @@ void tst_ProxyAndCertificates::clientCertificatePem()
 {
     EchoServer server(QWebSocketServer::SecureMode, &m_certificates);
     ClientOptions options;
-    options.url = server.url(QStringLiteral("wss"), QStringLiteral("localhost"));
+    options.url = server.url(QStringLiteral("wss"), QStringLiteral("127.0.0.1"));
     options.caFile = path("ca.pem");
     options.certificateFile = path("client.pem");
     options.keyFile = path("client.key");
@@ -327,7 +327,7 @@ void tst_ProxyAndCertificates::clientCertificatePkcs12()
 {
     EchoServer server(QWebSocketServer::SecureMode, &m_certificates);
     ClientOptions options;
-    options.url = server.url(QStringLiteral("wss"), QStringLiteral("localhost"));
+    options.url = server.url(QStringLiteral("wss"), QStringLiteral("127.0.0.1"));
     options.caFile = path("ca.pem");
     options.certificateFile = path("client.p12");
     options.keyPassword = "wrong";
@@ -343,7 +343,7 @@ void tst_ProxyAndCertificates::clientCertificateRequiredButMissing()
 {
     EchoServer server(QWebSocketServer::SecureMode, &m_certificates);
     ClientOptions options;
-    options.url = server.url(QStringLiteral("wss"), QStringLiteral("localhost"));
+    options.url = server.url(QStringLiteral("wss"), QStringLiteral("127.0.0.1"));
     options.caFile = path("ca.pem");
     const SessionError error = roundTrip(options);
     QVERIFY2(error == SessionError::TlsFailed || error == SessionError::ConnectionLost

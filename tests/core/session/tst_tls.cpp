@@ -38,7 +38,7 @@ public:
         // A failed TLS handshake on the server side is expected in most cases here.
         connect(&m_server, &QWebSocketServer::sslErrors, this, [] {});
     }
-    QUrl url(const QString &host = QStringLiteral("localhost")) const
+    QUrl url(const QString &host = QStringLiteral("127.0.0.1")) const
     {
         return QUrl(QStringLiteral("wss://%1:%2/").arg(host).arg(m_server.serverPort()));
     }
