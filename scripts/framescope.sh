@@ -106,11 +106,13 @@ test)
     build asan
     log "Tests under ASan + UBSan (a Debug build: assertions on)"
     ctest --test-dir build/asan --output-on-failure -LE "peers|installer" -j "$jobs"
-    # 3. The capture store's one-writer, many-readers claim under ThreadSanitizer.
-    log "Building the capture tests with TSan"
+    # 3. The thread claims under ThreadSanitizer: the capture store's one writer and many
+    #    readers, and the session manager's network thread.
+    log "Building the threaded tests with TSan"
     cmake --preset tsan >/dev/null
-    cmake --build --preset tsan --target tst_framestore tst_capturefile
-    ctest --test-dir build/tsan --output-on-failure -L capture -j "$jobs"
+    cmake --build --preset tsan --target tst_framestore tst_capturefile tst_sessionmanager
+    TSAN_OPTIONS="suppressions=$here/tests/tsan.supp halt_on_error=1" \
+        ctest --test-dir build/tsan --output-on-failure -R "^capture\.|tst_sessionmanager" -j "$jobs"
     # 4. Everything, in the normal build; ctest's summary line ends the run.
     build dev
     install_ws build/dev/npm
