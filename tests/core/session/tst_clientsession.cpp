@@ -91,6 +91,7 @@ private Q_SLOTS:
     void stallInTheMiddleOfAHeader();
     void serverThatNeverAnswersOurClose();
     void connectionRefused();
+    void ipv6Loopback();
     void invalidUrl();
 };
 
@@ -360,6 +361,33 @@ void tst_ClientSession::connectionRefused()
     session.open();
     QVERIFY(waitFinished(session));
     QCOMPARE(session.error(), SessionError::ConnectionFailed);
+}
+
+void tst_ClientSession::ipv6Loopback()
+{
+    QWebSocketServer server(QStringLiteral("echo6"), QWebSocketServer::NonSecureMode);
+    if (!server.listen(QHostAddress::LocalHostIPv6))
+        QSKIP("no IPv6 loopback on this machine");
+    connect(&server, &QWebSocketServer::newConnection, this, [&] {
+        QWebSocket *peer = server.nextPendingConnection();
+        peer->setParent(&server);
+        connect(peer, &QWebSocket::textMessageReceived, peer,
+                [peer](const QString &text) { peer->sendTextMessage(text); });
+    });
+    ClientOptions options;
+    options.url = QUrl(QStringLiteral("ws://[::1]:%1/six").arg(server.serverPort()));
+    capture::FrameStore store;
+    ClientSession session(options, store);
+    session.open();
+    QVERIFY(waitOpen(session));
+    // RFC 6455 §4.1 / RFC 7230 §5.4: an IPv6 literal goes in brackets in Host.
+    QVERIFY(session.handshake().request.contains(QByteArray("Host: [::1]:")
+                                                 + QByteArray::number(server.serverPort())));
+    QVERIFY(session.sendText("over IPv6"));
+    QVERIFY(QTest::qWaitFor([&] { return session.messagesReceived() == 1; }, 5000));
+    QVERIFY(session.close());
+    QVERIFY(waitFinished(session));
+    QCOMPARE(session.error(), SessionError::None);
 }
 
 void tst_ClientSession::invalidUrl()

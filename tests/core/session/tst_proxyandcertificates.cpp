@@ -2,6 +2,7 @@
 // loopback), a proxy that wants authentication, and TLS client certificates (PEM and PKCS#12)
 // against a server that requires one.
 
+#include "echoroundtrip.h"
 #include "testcertificates.h"
 
 #include <QSslKey>
@@ -176,28 +177,12 @@ private:
     QWebSocketServer m_server;
 };
 
-// Opens, sends one message, waits for the echo, closes. Returns the session's error.
 SessionError roundTrip(const ClientOptions &options, QString *errorString = nullptr)
 {
-    capture::FrameStore store;
-    ClientSession session(options, store);
-    session.open();
-    (void)QTest::qWaitFor(
-        [&] {
-            return session.state() == SessionState::Open || session.state() == SessionState::Closed;
-        },
-        10000);
-    if (session.state() == SessionState::Open) {
-        session.sendText("through");
-        (void)QTest::qWaitFor([&] { return session.messagesReceived() == 1; }, 5000);
-        if (session.messagesReceived() != 1)
-            return SessionError::LocalError;
-        session.close();
-        (void)QTest::qWaitFor([&] { return session.state() == SessionState::Closed; }, 5000);
-    }
+    const EchoRoundTrip outcome = echoRoundTrip(options);
     if (errorString)
-        *errorString = session.errorString();
-    return session.error();
+        *errorString = outcome.errorString;
+    return outcome.error;
 }
 
 } // namespace

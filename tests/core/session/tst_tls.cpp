@@ -2,6 +2,7 @@
 // default, with distinct failures for an untrusted issuer, an expired certificate, a wrong host
 // and a self-signed one, and the per-session override recorded when it is used.
 
+#include "echoroundtrip.h"
 #include "testcertificates.h"
 
 #include <QSslKey>
@@ -47,37 +48,14 @@ private:
     QWebSocketServer m_server;
 };
 
-struct Outcome
+EchoRoundTrip connectTo(const QUrl &url, const QString &caFile, bool insecure)
 {
-    SessionError error;
-    QMap<QString, QString> tls;
-    QString errorString;
-};
-
-Outcome connectTo(const QUrl &url, const QString &caFile, bool insecure)
-{
-    capture::FrameStore store;
     ClientOptions options;
     options.url = url;
     options.caFile = caFile;
     options.acceptInvalidCertificate = insecure;
     options.connectTimeoutMs = 5000;
-    ClientSession session(options, store);
-    session.open();
-    (void)QTest::qWaitFor(
-        [&] {
-            return session.state() == SessionState::Open || session.state() == SessionState::Closed;
-        },
-        10000);
-    if (session.state() == SessionState::Open) {
-        session.sendText("over tls");
-        (void)QTest::qWaitFor([&] { return session.messagesReceived() == 1; }, 5000);
-        if (session.messagesReceived() != 1)
-            return {SessionError::LocalError, {}, QStringLiteral("no echo over TLS")};
-        session.close();
-        (void)QTest::qWaitFor([&] { return session.state() == SessionState::Closed; }, 5000);
-    }
-    return {session.error(), session.handshake().tls, session.errorString()};
+    return echoRoundTrip(options);
 }
 
 } // namespace
@@ -112,7 +90,7 @@ void tst_Tls::initTestCase()
 void tst_Tls::verifiedWithTheTestCa()
 {
     TlsEchoServer server(m_certificates.valid);
-    const Outcome outcome = connectTo(server.url(), m_caFile, false);
+    const EchoRoundTrip outcome = connectTo(server.url(), m_caFile, false);
     QCOMPARE(outcome.error, SessionError::None);
     QVERIFY(outcome.tls.value(QStringLiteral("protocol")).startsWith(QStringLiteral("TLSv1.")));
     QVERIFY(!outcome.tls.value(QStringLiteral("cipher")).isEmpty());
@@ -125,7 +103,7 @@ void tst_Tls::verifiedWithTheTestCa()
 void tst_Tls::untrustedIssuer()
 {
     TlsEchoServer server(m_certificates.valid);
-    const Outcome outcome = connectTo(server.url(), {}, false);
+    const EchoRoundTrip outcome = connectTo(server.url(), {}, false);
     QCOMPARE(outcome.error, SessionError::TlsFailed);
     QVERIFY2(outcome.tls.value(QStringLiteral("errors"))
                  .contains(QStringLiteral("issuer"), Qt::CaseInsensitive),
@@ -135,7 +113,7 @@ void tst_Tls::untrustedIssuer()
 void tst_Tls::expired()
 {
     TlsEchoServer server(m_certificates.expired);
-    const Outcome outcome = connectTo(server.url(), m_caFile, false);
+    const EchoRoundTrip outcome = connectTo(server.url(), m_caFile, false);
     QCOMPARE(outcome.error, SessionError::TlsFailed);
     QVERIFY2(outcome.tls.value(QStringLiteral("errors"))
                  .contains(QStringLiteral("expired"), Qt::CaseInsensitive),
@@ -145,7 +123,7 @@ void tst_Tls::expired()
 void tst_Tls::wrongHost()
 {
     TlsEchoServer server(m_certificates.wrongHost);
-    const Outcome outcome = connectTo(server.url(), m_caFile, false);
+    const EchoRoundTrip outcome = connectTo(server.url(), m_caFile, false);
     QCOMPARE(outcome.error, SessionError::TlsFailed);
     QVERIFY2(outcome.tls.value(QStringLiteral("errors"))
                  .contains(QStringLiteral("host name"), Qt::CaseInsensitive),
@@ -155,13 +133,13 @@ void tst_Tls::wrongHost()
 void tst_Tls::selfSignedFailsUnlessOverridden()
 {
     TlsEchoServer server(m_certificates.selfSigned);
-    const Outcome refused = connectTo(server.url(), m_caFile, false);
+    const EchoRoundTrip refused = connectTo(server.url(), m_caFile, false);
     QCOMPARE(refused.error, SessionError::TlsFailed);
     QVERIFY(refused.tls.value(QStringLiteral("errors"))
                 .contains(QStringLiteral("self signed"), Qt::CaseInsensitive)
             || refused.tls.value(QStringLiteral("errors"))
                    .contains(QStringLiteral("self-signed"), Qt::CaseInsensitive));
-    const Outcome accepted = connectTo(server.url(), {}, true);
+    const EchoRoundTrip accepted = connectTo(server.url(), {}, true);
     QCOMPARE(accepted.error, SessionError::None);
     QCOMPARE(accepted.tls.value(QStringLiteral("override")),
              QStringLiteral("invalid certificate accepted"));
