@@ -270,6 +270,13 @@ int main(int argc, char **argv)
     const QCommandLineOption cacert(QStringLiteral("cacert"),
                                     QStringLiteral("Trust the CA certificates in this PEM file."),
                                     QStringLiteral("FILE"));
+    const QCommandLineOption followRedirects(
+        QStringList{QStringLiteral("L"), QStringLiteral("follow-redirects")},
+        QStringLiteral(
+            "Follow redirects (credentials never go to another host or from wss to ws)."));
+    const QCommandLineOption maxRedirects(QStringLiteral("max-redirects"),
+                                          QStringLiteral("At most N redirects (default 5)."),
+                                          QStringLiteral("N"));
     const QCommandLineOption proxyOption(
         QStringLiteral("proxy"),
         QStringLiteral("http://[user:pass@]host:port, socks5://host:port, or system."),
@@ -307,12 +314,16 @@ int main(int argc, char **argv)
         QStringLiteral("timeout"),
         QStringLiteral("With --wait-messages: how long to wait (default 30000)."),
         QStringLiteral("MS"));
-    parser.addOptions(
-        {deflate,          fragment,    send,         sendBinary, waitMessages, closeOption,
-         captureOption,    keepSecrets, json,         header,     subprotocol,  origin,
-         insecure,         cacert,      maxMessage,   noAutoPong, pingInterval, connectTimeout,
-         handshakeTimeout, idleTimeout, closeTimeout, timeout,    proxyOption,  certOption,
-         keyOption,        passOption});
+    parser.addOptions({deflate,          fragment,     send,
+                       sendBinary,       waitMessages, closeOption,
+                       captureOption,    keepSecrets,  json,
+                       header,           subprotocol,  origin,
+                       insecure,         cacert,       maxMessage,
+                       noAutoPong,       pingInterval, connectTimeout,
+                       handshakeTimeout, idleTimeout,  closeTimeout,
+                       timeout,          proxyOption,  certOption,
+                       keyOption,        passOption,   followRedirects,
+                       maxRedirects});
     parser.process(app);
 
     const QStringList positional = parser.positionalArguments();
@@ -360,6 +371,7 @@ int main(int argc, char **argv)
     request.options.acceptInvalidCertificate = parser.isSet(insecure);
     request.options.caFile = parser.value(cacert);
     request.options.proxy = parser.value(proxyOption);
+    request.options.followRedirects = parser.isSet(followRedirects);
     request.options.certificateFile = parser.value(certOption);
     request.options.keyFile = parser.value(keyOption);
     request.options.keyPassword = parser.value(passOption).toUtf8();
@@ -381,7 +393,8 @@ int main(int argc, char **argv)
                                    IntOption{handshakeTimeout, request.options.handshakeTimeoutMs},
                                    IntOption{idleTimeout, request.options.idleTimeoutMs},
                                    IntOption{closeTimeout, request.options.closeTimeoutMs},
-                                   IntOption{timeout, request.timeoutMs}}) {
+                                   IntOption{timeout, request.timeoutMs},
+                                   IntOption{maxRedirects, request.options.maxRedirects}}) {
         if (const auto value = positiveInt(parser, entry.option)) {
             if (*value < 0)
                 return usage(QStringLiteral("--%1 needs a number of milliseconds")

@@ -257,6 +257,9 @@ void ClientSession::open()
         return;
     }
     const bool secure = scheme == QLatin1String("wss");
+    m_request = {};
+    m_deflateOffer.reset();
+    m_collectingBody = false;
     m_host = url.host();
     m_port = quint16(url.port(secure ? 443 : 80));
 
@@ -560,6 +563,9 @@ void ClientSession::handleHandshakeBytes(const QByteArray &data)
     m_handshake.error = result.error;
     m_handshake.detail = toQString(result.detail);
     if (!result.ok()) {
+        if (head.status != 101 && followRedirect(head)) {
+            return;
+        }
         if (head.status != 101) {
             // Keep the body (an IIS error page says what went wrong), up to a cap.
             m_collectingBody = true;
@@ -616,6 +622,53 @@ void ClientSession::handleHandshakeBytes(const QByteArray &data)
     // Frames that came in the same segment as the 101 are not lost.
     if (consumed < std::size_t(data.size()))
         feedFrames(QByteArrayView(data).sliced(qsizetype(consumed)));
+}
+
+bool ClientSession::followRedirect(const protocol::HttpHead &head)
+{
+    const int status = head.status;
+    if (!m_options.followRedirects
+        || (status != 301 && status != 302 && status != 303 && status != 307 && status != 308))
+        return false;
+    const std::string *location = head.find("Location");
+    const QUrl from = m_options.url;
+    const QUrl to
+        = redirectTarget(from, location ? QByteArray::fromStdString(*location) : QByteArray());
+    if (!to.isValid())
+        return false; // reported as the non-101 answer it is, Location included
+    if (m_redirects >= m_options.maxRedirects) {
+        fail(SessionError::HandshakeFailed,
+             QStringLiteral("more than %1 redirects (last to %2)")
+                 .arg(m_options.maxRedirects)
+                 .arg(to.toString(QUrl::RemoveUserInfo)),
+             QStringLiteral("handshake"));
+        return true;
+    }
+    ++m_redirects;
+    const bool dropCredentials = redirectDropsCredentials(from, to);
+    m_handshake.redirects.append(
+        QStringLiteral("%1 %2%3")
+            .arg(status)
+            .arg(to.toString(QUrl::RemoveUserInfo))
+            .arg(dropCredentials ? QStringLiteral(" (credentials not forwarded)") : QString()));
+    qCInfo(lcSession) << "redirect" << status << "to" << to.toString(QUrl::RemoveUserInfo);
+    // RFC 6455 §4.1 leaves redirects to the client; credentials never cross hosts or go from
+    // wss to ws.
+    m_options.headers = headersForRedirect(from, to, m_options.headers);
+    QUrl next = to;
+    if (dropCredentials)
+        next.setUserInfo({});
+    else if (next.userInfo().isEmpty())
+        next.setUserInfo(from.userInfo());
+    m_options.url = next;
+    m_phaseTimer.stop();
+    m_socket->disconnect(this);
+    m_socket->abort();
+    m_socket->deleteLater();
+    m_socket = nullptr;
+    m_sslSocket = nullptr;
+    QTimer::singleShot(0, this, &ClientSession::open);
+    return true;
 }
 
 void ClientSession::finishHandshakeFailure()

@@ -6,6 +6,7 @@
 #include <QMap>
 #include <QObject>
 #include <QPointer>
+#include <QStringList>
 #include <QTimer>
 #include <capture/framestore.h>
 #include <memory>
@@ -44,6 +45,7 @@ struct HandshakeRecord
     std::optional<protocol::DeflateParameters> deflate;
     QMap<QString, QString> tls; // protocol, cipher, subject, SANs, expiry, fingerprints, overrides
     QString proxy;              // "http host:port" or "socks5 host:port" when one was used
+    QStringList redirects;      // "302 wss://next/..." for each redirect followed
 };
 
 // One WebSocket client connection driving core/protocol over QTcpSocket / QSslSocket. Every frame
@@ -107,6 +109,7 @@ private:
     void handleSocketError();
     void handleHandshakeBytes(const QByteArray &data);
     void finishHandshakeFailure();
+    bool followRedirect(const protocol::HttpHead &head);
     void feedFrames(QByteArrayView data);
     bool writeWire(const std::vector<std::uint8_t> &wire);
     void handleControlFrame(protocol::Opcode opcode, std::span<const std::uint8_t> payload);
@@ -143,6 +146,7 @@ private:
     std::int64_t m_phaseStartNs = 0;
     std::int64_t m_readTimeNs = 0;
     std::uint64_t m_messagesReceived = 0;
+    int m_redirects = 0;
     std::uint64_t m_announcedEnd = 0;
     QByteArray m_lastPingPayload;
     std::int64_t m_lastPingNs = 0;

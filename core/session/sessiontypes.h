@@ -33,6 +33,18 @@ enum class SessionError {
 };
 
 QString describe(SessionError error);
+
+// Where a redirect leads: Location resolved against the request URL, http(s) mapped to ws(s).
+// Invalid when Location is missing or not a ws/wss/http/https URL.
+QUrl redirectTarget(const QUrl &from, const QByteArray &location);
+
+// True when following from -> to must drop credentials: another host, or wss to ws.
+bool redirectDropsCredentials(const QUrl &from, const QUrl &to);
+
+// The extra headers that may follow a redirect (credential headers dropped when needed).
+QList<QPair<QByteArray, QByteArray>>
+headersForRedirect(const QUrl &from, const QUrl &to,
+                   const QList<QPair<QByteArray, QByteArray>> &headers);
 QString describe(SessionState state);
 
 struct ClientOptions
@@ -52,6 +64,11 @@ struct ClientOptions
     int handshakeTimeoutMs = 10000;
     int idleTimeoutMs = 30000; // mid-frame stall
     int closeTimeoutMs = 5000; // waiting for the peer's close frame, then abort
+
+    // Redirects are not followed unless asked; when they are, at most maxRedirects, and
+    // Authorization, Cookie and URL credentials never go to another host or from wss to ws.
+    bool followRedirects = false;
+    int maxRedirects = 5;
 
     bool autoPong = true;
     int pingIntervalMs = 0; // keep-alive pings; 0 = off

@@ -30,8 +30,16 @@ public:
     {
         connect(&m_server, &QTcpServer::newConnection, this, [this] {
             QTcpSocket *socket = m_server.nextPendingConnection();
+            // Each connection starts with its own handshake; the accessors describe the latest.
             m_socket = socket;
-            connect(socket, &QTcpSocket::readyRead, this, [this, socket] { handleRead(socket); });
+            m_handshakeDone = false;
+            m_requestHead.clear();
+            m_received.clear();
+            ++m_connections;
+            connect(socket, &QTcpSocket::readyRead, this, [this, socket] {
+                if (socket == m_socket)
+                    handleRead(socket);
+            });
             connect(socket, &QTcpSocket::disconnected, this,
                     [this] { m_clientDisconnected = true; });
         });
@@ -55,6 +63,7 @@ public:
     const QByteArray &received() const { return m_received; } // after the request head
     const QByteArray &requestHead() const { return m_requestHead; }
     bool clientDisconnected() const { return m_clientDisconnected; }
+    int connections() const { return m_connections; }
 
     // The close code in the first close frame the client sent, or -1.
     int closeCodeFromClient() const
@@ -119,4 +128,5 @@ private:
     QByteArray m_received;
     bool m_handshakeDone = false;
     bool m_clientDisconnected = false;
+    int m_connections = 0;
 };

@@ -4,6 +4,7 @@
 
 #include "hostileserver.h"
 
+#include <QNetworkRequest>
 #include <QSignalSpy>
 #include <QTest>
 #include <QWebSocket>
@@ -92,6 +93,11 @@ private Q_SLOTS:
     void serverThatNeverAnswersOurClose();
     void connectionRefused();
     void ipv6Loopback();
+    void redirectRules();
+    void redirectsAreNotFollowedByDefault();
+    void redirectSameHostKeepsCredentials();
+    void redirectToAnotherHostDropsCredentials();
+    void redirectLoopIsBounded();
     void invalidUrl();
 };
 
@@ -388,6 +394,148 @@ void tst_ClientSession::ipv6Loopback()
     QVERIFY(session.close());
     QVERIFY(waitFinished(session));
     QCOMPARE(session.error(), SessionError::None);
+}
+
+void tst_ClientSession::redirectRules()
+{
+    const QUrl from(QStringLiteral("wss://a.example/hub?x=1"));
+    QCOMPARE(redirectTarget(from, "/other"), QUrl(QStringLiteral("wss://a.example/other")));
+    QCOMPARE(redirectTarget(from, "https://b.example/h"),
+             QUrl(QStringLiteral("wss://b.example/h")));
+    QCOMPARE(redirectTarget(from, "http://b.example/h"), QUrl(QStringLiteral("ws://b.example/h")));
+    QVERIFY(!redirectTarget(from, "ftp://b.example/").isValid());
+    QVERIFY(!redirectTarget(from, "").isValid());
+    QVERIFY(!redirectDropsCredentials(from, QUrl(QStringLiteral("wss://A.example:8443/"))));
+    QVERIFY(redirectDropsCredentials(from, QUrl(QStringLiteral("wss://b.example/"))));
+    QVERIFY(redirectDropsCredentials(from, QUrl(QStringLiteral("ws://a.example/")))); // wss -> ws
+    const QList<QPair<QByteArray, QByteArray>> headers{
+        {"Authorization", "Bearer t"}, {"cookie", "c=1"}, {"X-Keep", "1"}};
+    QCOMPARE(headersForRedirect(from, QUrl(QStringLiteral("ws://a.example/")), headers),
+             (QList<QPair<QByteArray, QByteArray>>{{"X-Keep", "1"}}));
+    QCOMPARE(headersForRedirect(from, QUrl(QStringLiteral("wss://a.example/v2")), headers),
+             headers);
+}
+
+namespace {
+
+// An echo server that remembers the request headers it was opened with.
+class RecordingEchoServer : public QObject
+{
+public:
+    explicit RecordingEchoServer(const QHostAddress &address)
+        : m_server(QStringLiteral("echo"), QWebSocketServer::NonSecureMode)
+    {
+        m_server.listen(address);
+        connect(&m_server, &QWebSocketServer::newConnection, this, [this] {
+            QWebSocket *peer = m_server.nextPendingConnection();
+            peer->setParent(this);
+            request = peer->request();
+            connect(peer, &QWebSocket::textMessageReceived, peer,
+                    [peer](const QString &text) { peer->sendTextMessage(text); });
+        });
+    }
+    QString url(const QString &host) const
+    {
+        return QStringLiteral("ws://%1:%2/echo").arg(host).arg(m_server.serverPort());
+    }
+    QNetworkRequest request;
+
+private:
+    QWebSocketServer m_server;
+};
+
+} // namespace
+
+void tst_ClientSession::redirectsAreNotFollowedByDefault()
+{
+    HostileServer server([](const std::string &) {
+        return QByteArray(
+            "HTTP/1.1 302 Found\r\nLocation: ws://127.0.0.1:1/next\r\nContent-Length: 0\r\n\r\n");
+    });
+    capture::FrameStore store;
+    ClientOptions options;
+    options.url = server.url();
+    ClientSession session(options, store);
+    session.open();
+    QVERIFY(waitFinished(session));
+    QCOMPARE(session.error(), SessionError::HandshakeFailed);
+    QCOMPARE(session.handshake().status, 302);
+    QVERIFY(session.handshake().redirects.isEmpty());
+}
+
+void tst_ClientSession::redirectSameHostKeepsCredentials()
+{
+    RecordingEchoServer target(QHostAddress::LocalHost);
+    const QByteArray location = target.url(QStringLiteral("127.0.0.1")).toUtf8();
+    HostileServer server([&](const std::string &) {
+        return "HTTP/1.1 307 Temporary Redirect\r\nLocation: " + location
+               + "\r\nContent-Length: 0\r\n\r\n";
+    });
+    capture::FrameStore store;
+    ClientOptions options;
+    options.url = server.url();
+    options.followRedirects = true;
+    options.headers = {{"Authorization", "Bearer SAME-HOST"}, {"X-Trace", "t1"}};
+    ClientSession session(options, store);
+    session.open();
+    QVERIFY(waitOpen(session));
+    QCOMPARE(session.handshake().redirects.size(), 1);
+    QCOMPARE(target.request.rawHeader("Authorization"), QByteArray("Bearer SAME-HOST"));
+    QCOMPARE(target.request.rawHeader("X-Trace"), QByteArray("t1"));
+    QVERIFY(session.close());
+    QVERIFY(waitFinished(session));
+    QCOMPARE(session.error(), SessionError::None);
+}
+
+void tst_ClientSession::redirectToAnotherHostDropsCredentials()
+{
+    RecordingEchoServer target(QHostAddress(QStringLiteral("127.0.0.2")));
+    const QByteArray location = target.url(QStringLiteral("127.0.0.2")).toUtf8();
+    HostileServer server([&](const std::string &) {
+        return "HTTP/1.1 302 Found\r\nLocation: " + location + "\r\nContent-Length: 0\r\n\r\n";
+    });
+    capture::FrameStore store;
+    ClientOptions options;
+    QUrl url = server.url();
+    url.setUserInfo(QStringLiteral("alice:secret"));
+    options.url = url;
+    options.followRedirects = true;
+    options.headers
+        = {{"Authorization", "Bearer OTHER-HOST"}, {"Cookie", "s=1"}, {"X-Trace", "t2"}};
+    ClientSession session(options, store);
+    session.open();
+    QVERIFY(waitOpen(session));
+    QVERIFY(session.handshake().redirects.first().contains(
+        QStringLiteral("credentials not forwarded")));
+    QVERIFY(!target.request.hasRawHeader("Authorization"));
+    QVERIFY(!target.request.hasRawHeader("Cookie"));
+    QCOMPARE(target.request.rawHeader("X-Trace"), QByteArray("t2"));
+    // The first server got them: they were meant for it.
+    QVERIFY(server.requestHead().contains("Authorization: Bearer OTHER-HOST"));
+    session.abort();
+}
+
+void tst_ClientSession::redirectLoopIsBounded()
+{
+    std::unique_ptr<HostileServer> server;
+    QByteArray self;
+    server = std::make_unique<HostileServer>([&](const std::string &) {
+        return "HTTP/1.1 302 Found\r\nLocation: " + self + "\r\nContent-Length: 0\r\n\r\n";
+    });
+    self = server->url().toString().toUtf8();
+    capture::FrameStore store;
+    ClientOptions options;
+    options.url = server->url();
+    options.followRedirects = true;
+    options.maxRedirects = 3;
+    ClientSession session(options, store);
+    session.open();
+    QVERIFY(waitFinished(session));
+    QCOMPARE(session.error(), SessionError::HandshakeFailed);
+    QVERIFY2(session.errorString().contains(QStringLiteral("more than 3 redirects")),
+             qPrintable(session.errorString()));
+    QCOMPARE(session.handshake().redirects.size(), 3);
+    QCOMPARE(server->connections(), 4);
 }
 
 void tst_ClientSession::invalidUrl()
