@@ -123,6 +123,7 @@ bench)
     install_missing
     build release -DFRAMESCOPE_BUILD_BENCHMARKS=ON
     ./build/release/tests/benchmarks/bench_protocol
+    ./build/release/tests/benchmarks/bench_client
     ;;
 *)
     echo "usage: $0 start|test|bench|deps" >&2
