@@ -36,113 +36,30 @@ QString toQString(std::string_view text)
 
 } // namespace
 
-// Turns decoded frames of one direction into capture records. For received frames it also hands
-// control frames to the session (pong, close).
-class ClientSession::CaptureHandler : public protocol::MessageHandler
+// Received frames drive the session (pongs, the closing handshake, message counts); sent
+// frames only need announcing.
+class ClientSession::CaptureListener : public FrameCapture::Listener
 {
 public:
-    CaptureHandler(ClientSession &session, capture::Direction direction)
+    CaptureListener(ClientSession &session, bool received)
         : m_session(session)
-        , m_direction(direction)
+        , m_received(received)
     {}
-
-    // Timestamps for the frames decoded from the bytes being fed now.
-    void setTimes(std::int64_t startNs, std::int64_t endNs)
-    {
-        m_startNs = startNs;
-        m_endNs = endNs;
-    }
-
-    void frameStarted(const protocol::DecodedFrame &frame) override
-    {
-        m_record = capture::FrameRecord::fromHeader(frame.header, frame.headerSize, m_direction);
-        m_record.startNs = m_startNs;
-        m_record.violations = frame.violations.bits();
-        const bool continuation = (frame.header.opcode & 0x0F) == 0;
-        m_record.set(capture::FrameRecord::Compressed, continuation && m_messageCompressed);
-        m_begun = false;
-        m_open = true;
-    }
-    void messageStarted(protocol::Opcode, bool compressed) override
-    {
-        m_messageCompressed = compressed;
-        m_record.set(capture::FrameRecord::Compressed, compressed);
-        begin();
-    }
-    void messageData(std::span<const std::uint8_t> data) override
-    {
-        begin();
-        m_session.m_store.appendPayload(data);
-    }
+    void frameCaptured() override { m_session.frameCaptured(); }
     void messageFinished() override
     {
-        m_messageCompressed = false;
-        if (m_direction == capture::Direction::Received)
+        if (m_received)
             ++m_session.m_messagesReceived;
     }
-    void controlFrameReceived(protocol::Opcode opcode,
-                              std::span<const std::uint8_t> payload) override
+    void controlFrame(protocol::Opcode opcode, std::span<const std::uint8_t> payload) override
     {
-        begin();
-        m_session.m_store.appendPayload(payload);
-        if (m_direction == capture::Direction::Received)
-            m_pendingControl = {opcode, std::vector<std::uint8_t>(payload.begin(), payload.end())};
-    }
-    void violationFound(protocol::ProtocolError error) override
-    {
-        m_record.violations |= 1u << static_cast<unsigned>(error);
-    }
-    void frameFinished() override
-    {
-        begin();
-        // Complete when the read holding its last byte arrived (received), or when it was
-        // handed to the socket (sent).
-        m_session.m_store.finishFrame(m_endNs, m_record.violations);
-        m_begun = false;
-        m_open = false;
-        m_session.frameCaptured();
-        // Session reactions come after the frame is in the capture, so it shows in order.
-        if (m_pendingControl) {
-            auto control = std::move(*m_pendingControl);
-            m_pendingControl.reset();
-            m_session.handleControlFrame(control.first, control.second);
-        }
-    }
-
-    // The reader failed inside a frame: record the frame as far as it came, with the violation,
-    // so the capture shows which frame broke the rules.
-    void failFrame(protocol::ProtocolError error)
-    {
-        if (!m_open)
-            return;
-        begin();
-        m_record.violations |= 1u << static_cast<unsigned>(error);
-        m_session.m_store.finishFrame(m_endNs, m_record.violations);
-        m_begun = false;
-        m_open = false;
-        m_messageCompressed = false;
-        m_pendingControl.reset();
-        m_session.frameCaptured();
+        if (m_received)
+            m_session.handleControlFrame(opcode, payload);
     }
 
 private:
-    void begin()
-    {
-        if (!m_begun) {
-            m_session.m_store.beginFrame(m_record);
-            m_begun = true;
-        }
-    }
-
     ClientSession &m_session;
-    capture::Direction m_direction;
-    capture::FrameRecord m_record;
-    bool m_begun = false;
-    bool m_open = false; // between frameStarted and frameFinished
-    bool m_messageCompressed = false;
-    std::int64_t m_startNs = 0;
-    std::int64_t m_endNs = 0;
-    std::optional<std::pair<protocol::Opcode, std::vector<std::uint8_t>>> m_pendingControl;
+    bool m_received;
 };
 
 ClientSession::ClientSession(const ClientOptions &options, capture::FrameStore &store,
@@ -595,7 +512,9 @@ void ClientSession::handleHandshakeBytes(const QByteArray &data)
     readerOptions.decoder.maxMessageSize = m_options.maxMessageSize;
     readerOptions.assembler.maxMessageSize = m_options.maxMessageSize;
     readerOptions.assembler.maxFragments = m_options.maxFragments;
-    m_receivedHandler = std::make_unique<CaptureHandler>(*this, capture::Direction::Received);
+    m_receivedListener = std::make_unique<CaptureListener>(*this, true);
+    m_receivedHandler = std::make_unique<FrameCapture>(m_store, capture::Direction::Received,
+                                                       *m_receivedListener);
     m_reader = std::make_unique<protocol::MessageReader>(readerOptions, *m_receivedHandler);
 
     // Our own frames are decoded again for the capture, in report mode so that deliberately
@@ -608,7 +527,9 @@ void ClientSession::handleHandshakeBytes(const QByteArray &data)
     sentOptions.decoder.maxMessageSize = ~std::uint64_t{0} >> 1;
     sentOptions.assembler.maxMessageSize = ~std::uint64_t{0} >> 1;
     sentOptions.assembler.maxFragments = UINT32_MAX;
-    m_sentHandler = std::make_unique<CaptureHandler>(*this, capture::Direction::Sent);
+    m_sentListener = std::make_unique<CaptureListener>(*this, false);
+    m_sentHandler
+        = std::make_unique<FrameCapture>(m_store, capture::Direction::Sent, *m_sentListener);
     m_sentReader = std::make_unique<protocol::MessageReader>(sentOptions, *m_sentHandler);
     m_writer = std::make_unique<protocol::MessageWriter>(protocol::Role::Client);
     if (result.deflate) {

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "framecapture.h"
 #include "sessiontypes.h"
 
 #include <QLoggingCategory>
@@ -94,8 +95,8 @@ Q_SIGNALS:
     void finished();
 
 private:
-    class CaptureHandler;
-    friend class CaptureHandler;
+    class CaptureListener;
+    friend class CaptureListener;
 
     void setState(SessionState state);
     void fail(SessionError error, const QString &detail, const QString &endedBy);
@@ -136,8 +137,10 @@ private:
     bool m_collectingBody = false;
     qsizetype m_bodyExpected = -1;
 
-    std::unique_ptr<CaptureHandler> m_receivedHandler;
-    std::unique_ptr<CaptureHandler> m_sentHandler;
+    std::unique_ptr<CaptureListener> m_receivedListener;
+    std::unique_ptr<CaptureListener> m_sentListener;
+    std::unique_ptr<FrameCapture> m_receivedHandler;
+    std::unique_ptr<FrameCapture> m_sentHandler;
     std::unique_ptr<protocol::MessageReader> m_reader;
     std::unique_ptr<protocol::MessageReader> m_sentReader; // our own frames, decoded for capture
     std::unique_ptr<protocol::MessageWriter> m_writer;

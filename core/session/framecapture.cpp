@@ -1,0 +1,104 @@
+#include "framecapture.h"
+
+namespace framescope::session {
+
+FrameCapture::FrameCapture(capture::FrameStore &store, capture::Direction direction,
+                           Listener &listener)
+    : m_store(store)
+    , m_direction(direction)
+    , m_listener(listener)
+{}
+
+void FrameCapture::setTimes(std::int64_t startNs, std::int64_t endNs)
+{
+    m_startNs = startNs;
+    m_endNs = endNs;
+}
+
+void FrameCapture::begin()
+{
+    if (!m_begun) {
+        m_store.beginFrame(m_record);
+        m_begun = true;
+    }
+}
+
+void FrameCapture::frameStarted(const protocol::DecodedFrame &frame)
+{
+    m_record = capture::FrameRecord::fromHeader(frame.header, frame.headerSize, m_direction);
+    m_record.startNs = m_startNs;
+    m_record.violations = frame.violations.bits();
+    const bool continuation = (frame.header.opcode & 0x0F) == 0;
+    m_record.set(capture::FrameRecord::Compressed, continuation && m_messageCompressed);
+    m_begun = false;
+    m_open = true;
+}
+
+void FrameCapture::messageStarted(protocol::Opcode opcode, bool compressed)
+{
+    m_messageCompressed = compressed;
+    m_record.set(capture::FrameRecord::Compressed, compressed);
+    begin();
+    m_listener.messageStarted(opcode);
+}
+
+void FrameCapture::messageData(std::span<const std::uint8_t> data)
+{
+    begin();
+    m_store.appendPayload(data);
+    m_listener.messageData(data);
+}
+
+void FrameCapture::messageFinished()
+{
+    m_messageCompressed = false;
+    m_messageFinished = true; // announced once the frame is in the capture
+}
+
+void FrameCapture::controlFrameReceived(protocol::Opcode opcode,
+                                        std::span<const std::uint8_t> payload)
+{
+    begin();
+    m_store.appendPayload(payload);
+    m_pendingControl = {opcode, std::vector<std::uint8_t>(payload.begin(), payload.end())};
+}
+
+void FrameCapture::violationFound(protocol::ProtocolError error)
+{
+    m_record.violations |= 1u << static_cast<unsigned>(error);
+}
+
+void FrameCapture::frameFinished()
+{
+    begin();
+    m_store.finishFrame(m_endNs, m_record.violations);
+    m_begun = false;
+    m_open = false;
+    m_listener.frameCaptured();
+    if (m_messageFinished) {
+        m_messageFinished = false;
+        m_listener.messageFinished();
+    }
+    if (m_pendingControl) {
+        auto control = std::move(*m_pendingControl);
+        m_pendingControl.reset();
+        m_listener.controlFrame(control.first, control.second);
+    }
+}
+
+void FrameCapture::failFrame(protocol::ProtocolError error)
+{
+    if (!m_open)
+        return;
+    begin();
+    m_record.violations |= 1u << static_cast<unsigned>(error);
+    m_store.finishFrame(m_endNs, m_record.violations);
+    m_begun = false;
+    m_open = false;
+    m_messageCompressed = false;
+    m_messageFinished = false;
+    m_pendingControl.reset();
+    m_listener.frameCaptured();
+}
+
+} // namespace framescope::session

@@ -1,0 +1,63 @@
+#pragma once
+
+#include <capture/framestore.h>
+#include <optional>
+#include <protocol/messagehandler.h>
+#include <vector>
+
+namespace framescope::session {
+
+// Turns what a MessageReader decodes into capture records: one record per frame with its header
+// fields, timestamps and violations, the payload unmasked (and inflated when compressed). A
+// listener hears about messages and control frames after they are in the capture, so a
+// reaction (a pong, an echo) is captured after what caused it.
+class FrameCapture : public protocol::MessageHandler
+{
+public:
+    class Listener
+    {
+    public:
+        virtual ~Listener() = default;
+        virtual void frameCaptured() {}
+        virtual void messageStarted(protocol::Opcode) {}
+        virtual void messageData(std::span<const std::uint8_t>) {}
+        virtual void messageFinished() {}
+        virtual void controlFrame(protocol::Opcode, std::span<const std::uint8_t>) {}
+    };
+
+    FrameCapture(capture::FrameStore &store, capture::Direction direction, Listener &listener);
+
+    // Timestamps for the frames decoded from the bytes being fed now: received frames start
+    // and complete with the read that brought them, sent ones when queued and written.
+    void setTimes(std::int64_t startNs, std::int64_t endNs);
+
+    // The reader failed inside a frame: record the frame as far as it came, with the violation,
+    // so the capture shows which frame broke the rules.
+    void failFrame(protocol::ProtocolError error);
+
+    void frameStarted(const protocol::DecodedFrame &frame) override;
+    void messageStarted(protocol::Opcode opcode, bool compressed) override;
+    void messageData(std::span<const std::uint8_t> data) override;
+    void messageFinished() override;
+    void controlFrameReceived(protocol::Opcode opcode,
+                              std::span<const std::uint8_t> payload) override;
+    void violationFound(protocol::ProtocolError error) override;
+    void frameFinished() override;
+
+private:
+    void begin();
+
+    capture::FrameStore &m_store;
+    capture::Direction m_direction;
+    Listener &m_listener;
+    capture::FrameRecord m_record;
+    bool m_begun = false;
+    bool m_open = false; // between frameStarted and frameFinished
+    bool m_messageCompressed = false;
+    bool m_messageFinished = false;
+    std::int64_t m_startNs = 0;
+    std::int64_t m_endNs = 0;
+    std::optional<std::pair<protocol::Opcode, std::vector<std::uint8_t>>> m_pendingControl;
+};
+
+} // namespace framescope::session
