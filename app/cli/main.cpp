@@ -11,12 +11,15 @@
 #include <QJsonObject>
 #include <QTextStream>
 #include <QTimer>
+#include <atomic>
 #include <capture/capturefile.h>
+#include <csignal>
 #include <cstdio>
 #include <protocol/closeframe.h>
 #include <protocol/echodemo.h>
 #include <protocol/frameheader.h>
 #include <protocol/protocolerror.h>
+#include <session/localserver.h>
 
 namespace {
 
@@ -205,6 +208,81 @@ int inspect(const QString &path, bool json)
     return Success;
 }
 
+std::atomic<int> g_stopSignal{0};
+
+// `serve`: the built-in echo server until SIGINT or SIGTERM, then 1001 to every client.
+int serve(const QCommandLineParser &parser, const QCommandLineOption &host,
+          const QCommandLineOption &port, const QCommandLineOption &allowOrigin)
+{
+    framescope::session::LocalServerOptions options;
+    if (parser.isSet(host)) {
+        options.addresses.clear();
+        for (const QString &value : parser.values(host)) {
+            QHostAddress address;
+            if (value == QLatin1String("localhost"))
+                address = QHostAddress::LocalHost;
+            else if (!address.setAddress(value))
+                return usage(QStringLiteral("--host needs an IP address, got \"%1\"").arg(value));
+            if (!address.isLoopback()) {
+                std::fprintf(stderr,
+                             "warning: listening on %s makes the server reachable from other "
+                             "machines\n",
+                             qPrintable(value));
+            }
+            options.addresses.append(address);
+        }
+    }
+    if (parser.isSet(port)) {
+        bool ok = false;
+        const uint value = parser.value(port).toUInt(&ok);
+        if (!ok || value > 65535)
+            return usage(QStringLiteral("--port needs a number from 0 to 65535"));
+        options.port = quint16(value);
+    }
+    options.allowedOrigins = parser.values(allowOrigin);
+    framescope::session::LocalServer server(options);
+    const QString error = server.listen();
+    if (!error.isEmpty()) {
+        std::fprintf(stderr, "framescope-cli: %s\n", qPrintable(error));
+        return ExitConnection;
+    }
+    QTextStream out(stdout);
+    for (const QString &url : server.urls())
+        out << "listening " << url << '\n';
+    out.flush();
+    using framescope::session::LocalServer;
+    QObject::connect(&server, &LocalServer::connectionOpened, [](quint64 id) {
+        std::fprintf(stderr, "connection %llu open\n", static_cast<unsigned long long>(id));
+    });
+    QObject::connect(
+        &server, &LocalServer::handshakeRefused, [](quint64 id, int status, const QString &reason) {
+            std::fprintf(stderr, "connection %llu refused: %d %s\n",
+                         static_cast<unsigned long long>(id), status, qPrintable(reason));
+        });
+    QObject::connect(&server, &LocalServer::connectionClosed, [&server](quint64 id) {
+        std::fprintf(stderr, "connection %llu closed\n", static_cast<unsigned long long>(id));
+        if (g_stopSignal != 0 && server.connectionCount() == 0)
+            QCoreApplication::exit(0);
+    });
+    std::signal(SIGINT, [](int signal) { g_stopSignal = signal; });
+    std::signal(SIGTERM, [](int signal) { g_stopSignal = signal; });
+    QTimer poll;
+    QObject::connect(&poll, &QTimer::timeout, [&server, &poll] {
+        if (g_stopSignal == 0)
+            return;
+        poll.stop();
+        std::fprintf(stderr, "stopping: closing %d connection(s) with 1001\n",
+                     server.connectionCount());
+        server.shutdown();
+        if (server.connectionCount() == 0)
+            QCoreApplication::exit(0);
+        // Clients get a moment to answer the close.
+        QTimer::singleShot(2000, [] { QCoreApplication::exit(0); });
+    });
+    poll.start(100);
+    return QCoreApplication::exec();
+}
+
 } // namespace
 
 int main(int argc, char **argv)
@@ -220,6 +298,7 @@ int main(int argc, char **argv)
         "unless\n"
         "                 --send, --send-binary, --wait-messages or --close is given\n"
         "  inspect FILE   print a capture file\n"
+        "  serve          the built-in echo server on loopback, until Ctrl-C\n"
         "  demo           a full WebSocket conversation through the codec, printed frame by "
         "frame\n\n"
         "Exit codes: 0 success, 1 failed check, 2 usage error, 3 handshake failure, 4 TLS "
@@ -277,6 +356,17 @@ int main(int argc, char **argv)
     const QCommandLineOption maxRedirects(QStringLiteral("max-redirects"),
                                           QStringLiteral("At most N redirects (default 5)."),
                                           QStringLiteral("N"));
+    const QCommandLineOption serveHost(
+        QStringLiteral("host"),
+        QStringLiteral("serve: listen on this address (repeatable; default 127.0.0.1 and ::1)."),
+        QStringLiteral("ADDRESS"));
+    const QCommandLineOption servePort(QStringLiteral("port"),
+                                       QStringLiteral("serve: the port (default: any free one)."),
+                                       QStringLiteral("PORT"));
+    const QCommandLineOption allowOrigin(
+        QStringLiteral("allow-origin"),
+        QStringLiteral("serve: accept this browser Origin too (repeatable; * for any)."),
+        QStringLiteral("ORIGIN"));
     const QCommandLineOption proxyOption(
         QStringLiteral("proxy"),
         QStringLiteral("http://[user:pass@]host:port, socks5://host:port, or system."),
@@ -323,7 +413,8 @@ int main(int argc, char **argv)
                        handshakeTimeout, idleTimeout,  closeTimeout,
                        timeout,          proxyOption,  certOption,
                        keyOption,        passOption,   followRedirects,
-                       maxRedirects});
+                       maxRedirects,     serveHost,    servePort,
+                       allowOrigin});
     parser.process(app);
 
     const QStringList positional = parser.positionalArguments();
@@ -350,6 +441,8 @@ int main(int argc, char **argv)
             return usage(QStringLiteral("inspect needs one capture file"));
         return inspect(positional.at(1), parser.isSet(json));
     }
+    if (command == QLatin1String("serve"))
+        return serve(parser, serveHost, servePort, allowOrigin);
     if (command != QLatin1String("connect"))
         return usage(QStringLiteral("unknown or missing command"));
     if (positional.size() != 2)

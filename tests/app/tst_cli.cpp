@@ -84,6 +84,7 @@ private Q_SLOTS:
     void exitCodes_data();
     void exitCodes();
     void waitingTooLongIsATimeout();
+    void serveAndConnect();
     void usageErrors_data();
     void usageErrors();
 };
@@ -226,6 +227,35 @@ void tst_Cli::waitingTooLongIsATimeout()
                      QStringLiteral("x")})
                  .exitCode,
              5);
+}
+
+void tst_Cli::serveAndConnect()
+{
+    QProcess server;
+    server.start(QStringLiteral(FRAMESCOPE_CLI),
+                 {QStringLiteral("serve"), QStringLiteral("--host"), QStringLiteral("127.0.0.1")});
+    QVERIFY(server.waitForStarted(5000));
+    QVERIFY(server.waitForReadyRead(5000));
+    const QByteArray line = server.readLine().trimmed();
+    QVERIFY2(line.startsWith("listening ws://127.0.0.1:"), line.constData());
+    const QString url = QString::fromLatin1(line.mid(10));
+    const Run run = runCli({QStringLiteral("connect"), url, QStringLiteral("--deflate"),
+                            QStringLiteral("--send"), QStringLiteral("to our own server"),
+                            QStringLiteral("--wait-messages"), QStringLiteral("1")});
+    QCOMPARE(run.exitCode, 0);
+    QVERIFY(run.out.contains("<- FIN RSV=100 TEXT"));
+    QVERIFY(run.out.contains("\"to our own server\""));
+    // A client that stays connected is told 1001 when the server stops.
+    QProcess client;
+    client.start(QStringLiteral(FRAMESCOPE_CLI), {QStringLiteral("connect"), url});
+    QVERIFY(client.waitForStarted(5000));
+    QVERIFY(
+        QTest::qWaitFor([&] { return client.readAllStandardError().contains("connected"); }, 5000));
+    server.terminate(); // SIGTERM
+    QVERIFY(QTest::qWaitFor([&] { return server.state() == QProcess::NotRunning; }, 10000));
+    QCOMPARE(server.exitCode(), 0);
+    QVERIFY(QTest::qWaitFor([&] { return client.state() == QProcess::NotRunning; }, 10000));
+    QVERIFY(client.readAllStandardOutput().contains("code 1001"));
 }
 
 void tst_Cli::usageErrors_data()

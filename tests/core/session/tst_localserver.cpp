@@ -1,0 +1,200 @@
+// The built-in server: echo for QWebSocket and for our own client (with permessage-deflate),
+// Host and Origin checks, version 426, a protocol violation from a raw client, captures on the
+// server side, the server closing TCP first, and going away with 1001 on shutdown.
+
+#include <QNetworkRequest>
+#include <QSignalSpy>
+#include <QTcpSocket>
+#include <QTest>
+#include <QWebSocket>
+#include <capture/framestore.h>
+#include <protocol/handshake.h>
+#include <protocol/messagewriter.h>
+#include <session/clientsession.h>
+#include <session/localserver.h>
+
+using namespace framescope;
+using namespace framescope::session;
+
+namespace {
+
+QByteArray rawUpgrade(quint16 port, const QByteArray &extraHeaders,
+                      const QByteArray &version = "13", const QByteArray &host = "127.0.0.1")
+{
+    return "GET / HTTP/1.1\r\nHost: " + host + ":" + QByteArray::number(port)
+           + "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: "
+             "dGhlIHNhbXBsZSBub25jZQ==\r\n"
+             "Sec-WebSocket-Version: "
+           + version + "\r\n" + extraHeaders + "\r\n";
+}
+
+// Sends `request` (and `after`, once the 101 came) on a raw socket; returns the bytes received
+// until the server closes, or until the response head when `untilHead`.
+QByteArray rawExchange(quint16 port, const QByteArray &request, const QByteArray &after = {},
+                       bool untilHead = false)
+{
+    QTcpSocket socket;
+    socket.connectToHost(QHostAddress::LocalHost, port);
+    if (!socket.waitForConnected(5000))
+        return {};
+    socket.write(request);
+    QByteArray received;
+    bool sentAfter = after.isEmpty();
+    (void)QTest::qWaitFor(
+        [&] {
+            received += socket.readAll();
+            if (!sentAfter && received.contains("\r\n\r\n")) {
+                socket.write(after);
+                sentAfter = true;
+            }
+            return socket.state() == QAbstractSocket::UnconnectedState
+                   || (untilHead && received.contains("\r\n\r\n"));
+        },
+        5000);
+    received += socket.readAll();
+    return received;
+}
+
+} // namespace
+
+class tst_LocalServer : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void echoForQWebSocket();
+    void echoForOurClientWithDeflate();
+    void foreignOriginAndHostAreRefused();
+    void versionOtherThan13();
+    void unmaskedClientFrameFailsWith1002();
+    void shutdownSaysGoingAway();
+};
+
+void tst_LocalServer::echoForQWebSocket()
+{
+    LocalServer server(LocalServerOptions{});
+    QCOMPARE(server.listen(), QString());
+    QVERIFY(server.urls().first().startsWith(QStringLiteral("ws://127.0.0.1:")));
+    QWebSocket client;
+    QStringList texts;
+    QList<QByteArray> binaries;
+    connect(&client, &QWebSocket::textMessageReceived, this, [&](const QString &t) { texts << t; });
+    connect(&client, &QWebSocket::binaryMessageReceived, this,
+            [&](const QByteArray &b) { binaries << b; });
+    client.open(QUrl(QStringLiteral("ws://127.0.0.1:%1/").arg(server.port())));
+    QVERIFY(
+        QTest::qWaitFor([&] { return client.state() == QAbstractSocket::ConnectedState; }, 5000));
+    const QByteArray big(1 << 20, 'b');
+    client.sendTextMessage(QStringLiteral("κόσμε"));
+    client.sendTextMessage(QString());
+    client.sendBinaryMessage(big);
+    QVERIFY(QTest::qWaitFor([&] { return texts.size() == 2 && binaries.size() == 1; }, 10000));
+    QCOMPARE(texts, (QStringList{QStringLiteral("κόσμε"), QString()}));
+    QCOMPARE(binaries.first(), big);
+    // Server-side capture: client frames arrive masked, with their keys; echoes go unmasked.
+    const auto capture = server.capture(1);
+    QVERIFY(capture);
+    const auto first = capture->record({0});
+    QVERIFY(first->has(capture::FrameRecord::Masked));
+    QCOMPARE(first->direction(), capture::Direction::Received);
+    const auto echo = capture->record({1});
+    QCOMPARE(echo->direction(), capture::Direction::Sent);
+    QVERIFY(!echo->has(capture::FrameRecord::Masked));
+    // Closing: the server answers and closes TCP first.
+    QSignalSpy closed(&server, &LocalServer::connectionClosed);
+    client.close(QWebSocketProtocol::CloseCodeNormal, QStringLiteral("bye"));
+    QVERIFY(closed.wait(5000));
+    QCOMPARE(client.closeCode(), QWebSocketProtocol::CloseCodeNormal);
+}
+
+void tst_LocalServer::echoForOurClientWithDeflate()
+{
+    LocalServer server(LocalServerOptions{});
+    QCOMPARE(server.listen(), QString());
+    capture::FrameStore store;
+    ClientOptions options;
+    options.url = QUrl(QStringLiteral("ws://127.0.0.1:%1/").arg(server.port()));
+    options.offerDeflate = true;
+    ClientSession session(options, store);
+    session.open();
+    QVERIFY(QTest::qWaitFor([&] { return session.state() == SessionState::Open; }, 5000));
+    QVERIFY(session.handshake().deflate.has_value());
+    for (int i = 0; i < 20; ++i)
+        QVERIFY(session.sendText(QByteArray(1000 + i, 'x'), i % 3 == 0 ? 100 : 0));
+    QVERIFY(session.ping("rtt"));
+    QVERIFY(QTest::qWaitFor([&] { return session.messagesReceived() == 20; }, 10000));
+    std::vector<std::uint8_t> payload;
+    QVERIFY(store.payload({store.endId().value - 1}, payload));
+    QVERIFY(session.close(4000, "done"));
+    QVERIFY(QTest::qWaitFor([&] { return session.state() == SessionState::Closed; }, 5000));
+    QCOMPARE(session.error(), SessionError::None);
+    QCOMPARE(session.closeInfo().codeReceived.value_or(0), std::uint16_t(4000));
+    QCOMPARE(session.closeInfo().endedBy, QStringLiteral("close-frame"));
+}
+
+void tst_LocalServer::foreignOriginAndHostAreRefused()
+{
+    LocalServer server(LocalServerOptions{});
+    QCOMPARE(server.listen(), QString());
+    QSignalSpy refused(&server, &LocalServer::handshakeRefused);
+    QByteArray answer
+        = rawExchange(server.port(), rawUpgrade(server.port(), "Origin: https://evil.example\r\n"));
+    QVERIFY2(answer.startsWith("HTTP/1.1 403"), answer.constData());
+    QVERIFY(answer.contains("Origin https://evil.example is not allowed"));
+    answer = rawExchange(server.port(),
+                         rawUpgrade(server.port(), "Origin: http://localhost:3000\r\n"), {}, true);
+    QVERIFY2(answer.startsWith("HTTP/1.1 101"), answer.constData());
+    answer = rawExchange(server.port(), rawUpgrade(server.port(), {}, "13", "evil.example"));
+    QVERIFY2(answer.startsWith("HTTP/1.1 403"), answer.constData());
+    QCOMPARE(refused.count(), 2);
+
+    LocalServerOptions open;
+    open.allowedOrigins = {QStringLiteral("https://app.example")};
+    LocalServer allowing(open);
+    QCOMPARE(allowing.listen(), QString());
+    answer = rawExchange(allowing.port(),
+                         rawUpgrade(allowing.port(), "Origin: https://app.example\r\n"), {}, true);
+    QVERIFY2(answer.startsWith("HTTP/1.1 101"), answer.constData());
+}
+
+void tst_LocalServer::versionOtherThan13()
+{
+    LocalServer server(LocalServerOptions{});
+    QCOMPARE(server.listen(), QString());
+    const QByteArray answer = rawExchange(server.port(), rawUpgrade(server.port(), {}, "8"));
+    QVERIFY2(answer.startsWith("HTTP/1.1 426"), answer.constData());
+    QVERIFY(answer.contains("Sec-WebSocket-Version: 13"));
+}
+
+void tst_LocalServer::unmaskedClientFrameFailsWith1002()
+{
+    LocalServerOptions options;
+    options.closeTimeoutMs = 300; // the raw client never answers the close
+    LocalServer server(options);
+    QCOMPARE(server.listen(), QString());
+    const QByteArray answer = rawExchange(server.port(), rawUpgrade(server.port(), {}),
+                                          QByteArray::fromHex("8105") + "Hello");
+    const qsizetype head = answer.indexOf("\r\n\r\n");
+    QVERIFY(answer.startsWith("HTTP/1.1 101"));
+    const QByteArray frames = answer.mid(head + 4);
+    // A server frame: close, unmasked, code 1002.
+    QCOMPARE(frames.left(4).toHex(),
+             QByteArray("881703ea")); // 2 + "unmasked-client-frame" = 23 bytes
+}
+
+void tst_LocalServer::shutdownSaysGoingAway()
+{
+    LocalServer server(LocalServerOptions{});
+    QCOMPARE(server.listen(), QString());
+    QWebSocket client;
+    client.open(QUrl(QStringLiteral("ws://127.0.0.1:%1/").arg(server.port())));
+    QVERIFY(
+        QTest::qWaitFor([&] { return client.state() == QAbstractSocket::ConnectedState; }, 5000));
+    server.shutdown();
+    QVERIFY(QTest::qWaitFor([&] { return client.state() == QAbstractSocket::UnconnectedState; },
+                            10000));
+    QCOMPARE(client.closeCode(), QWebSocketProtocol::CloseCodeGoingAway);
+}
+
+QTEST_GUILESS_MAIN(tst_LocalServer)
+#include "tst_localserver.moc"
