@@ -23,12 +23,6 @@ namespace {
 constexpr int kAnnounceIntervalMs = 30;
 constexpr qsizetype kMaxErrorBody = 64 * 1024;
 
-std::span<const std::uint8_t> bytes(QByteArrayView view)
-{
-    return {reinterpret_cast<const std::uint8_t *>(view.data()),
-            static_cast<std::size_t>(view.size())};
-}
-
 QString toQString(std::string_view text)
 {
     return QString::fromUtf8(text.data(), qsizetype(text.size()));
@@ -396,7 +390,6 @@ void ClientSession::handleEncrypted()
 {
     if (m_sslSocket) {
         m_handshake.tlsNs = monotonicNs() - m_phaseStartNs;
-        const QSslConfiguration session = m_sslSocket->sslConfiguration();
         const QSslCipher cipher = m_sslSocket->sessionCipher();
         m_handshake.tls.insert(QStringLiteral("protocol"), cipher.protocolString());
         m_handshake.tls.insert(QStringLiteral("cipher"), cipher.name());
@@ -418,7 +411,6 @@ void ClientSession::handleEncrypted()
                 QStringLiteral("sha256"),
                 QString::fromLatin1(leaf.digest(QCryptographicHash::Sha256).toHex(':')));
         }
-        Q_UNUSED(session);
     }
     setState(SessionState::Handshaking);
     m_phaseStartNs = monotonicNs();
@@ -462,7 +454,7 @@ void ClientSession::handleHandshakeBytes(const QByteArray &data)
         return;
     }
     std::size_t consumed = 0;
-    const auto status = m_headParser->feed(bytes(data), consumed);
+    const auto status = m_headParser->feed(byteSpan(data), consumed);
     if (status == protocol::HttpHeadParser::Status::NeedMore)
         return;
     m_handshake.response = QByteArray::fromStdString(m_headParser->rawBytes());
@@ -517,24 +509,14 @@ void ClientSession::handleHandshakeBytes(const QByteArray &data)
                                                        *m_receivedListener);
     m_reader = std::make_unique<protocol::MessageReader>(readerOptions, *m_receivedHandler);
 
-    // Our own frames are decoded again for the capture, in report mode so that deliberately
-    // broken frames are recorded with their violations.
-    protocol::ReaderOptions sentOptions;
-    sentOptions.decoder.role = protocol::Role::Server;
-    sentOptions.decoder.reportMode = true;
-    sentOptions.assembler.reportMode = true;
-    sentOptions.decoder.maxFramePayload = ~std::uint64_t{0} >> 1;
-    sentOptions.decoder.maxMessageSize = ~std::uint64_t{0} >> 1;
-    sentOptions.assembler.maxMessageSize = ~std::uint64_t{0} >> 1;
-    sentOptions.assembler.maxFragments = UINT32_MAX;
+    // Our own frames are decoded again for the capture.
     m_sentListener = std::make_unique<CaptureListener>(*this, false);
     m_sentHandler
         = std::make_unique<FrameCapture>(m_store, capture::Direction::Sent, *m_sentListener);
-    m_sentReader = std::make_unique<protocol::MessageReader>(sentOptions, *m_sentHandler);
+    m_sentReader = makeSentFrameReader(protocol::Role::Client, *m_sentHandler, result.deflate);
     m_writer = std::make_unique<protocol::MessageWriter>(protocol::Role::Client);
     if (result.deflate) {
         m_reader->enableDeflate(*result.deflate);
-        m_sentReader->enableDeflate(*result.deflate);
         m_writer->enableDeflate(*result.deflate);
     }
     setState(SessionState::Open);
@@ -605,7 +587,7 @@ void ClientSession::feedFrames(QByteArrayView data)
     if (!m_reader || m_reader->hasFailed())
         return;
     m_receivedHandler->setTimes(m_readTimeNs, m_readTimeNs);
-    const protocol::ProtocolError error = m_reader->feed(bytes(data));
+    const protocol::ProtocolError error = m_reader->feed(byteSpan(data));
     if (error != protocol::ProtocolError::None) {
         m_receivedHandler->failFrame(error);
         failConnection(error);
@@ -658,11 +640,10 @@ bool ClientSession::writeWire(const std::vector<std::uint8_t> &wire)
     if (const protocol::ProtocolError error = m_sentReader->feed(wire);
         error != protocol::ProtocolError::None) {
         m_sentHandler->failFrame(error);
-        // A deliberately broken frame the decoder cannot follow: start afresh for the next one.
-        protocol::ReaderOptions options;
-        options.decoder.role = protocol::Role::Server;
-        options.decoder.reportMode = options.assembler.reportMode = true;
-        m_sentReader = std::make_unique<protocol::MessageReader>(options, *m_sentHandler);
+        // A deliberately broken frame the decoder cannot follow: start afresh for the next
+        // one, with the same settings (deflate included).
+        m_sentReader
+            = makeSentFrameReader(protocol::Role::Client, *m_sentHandler, m_handshake.deflate);
     }
     return true;
 }
@@ -683,7 +664,7 @@ bool ClientSession::sendMessage(protocol::Opcode opcode, QByteArrayView data,
     if (m_state != SessionState::Open)
         return false;
     std::vector<std::uint8_t> wire;
-    if (!m_writer->writeMessage(opcode, bytes(data), wire, fragmentSize))
+    if (!m_writer->writeMessage(opcode, byteSpan(data), wire, fragmentSize))
         return false;
     if (!pingBetweenFragments || fragmentSize == 0)
         return writeWire(wire);
@@ -716,7 +697,7 @@ bool ClientSession::sendRawFrame(const protocol::FrameHeader &header, QByteArray
     if (m_state != SessionState::Open && m_state != SessionState::Closing)
         return false;
     std::vector<std::uint8_t> wire;
-    if (!protocol::appendFrame(header, bytes(payload), wire))
+    if (!protocol::appendFrame(header, byteSpan(payload), wire))
         return false;
     return writeWire(wire);
 }
@@ -726,7 +707,7 @@ bool ClientSession::ping(QByteArrayView payload)
     if (m_state != SessionState::Open)
         return false;
     std::vector<std::uint8_t> wire;
-    if (!m_writer->writeControl(protocol::Opcode::Ping, bytes(payload), wire))
+    if (!m_writer->writeControl(protocol::Opcode::Ping, byteSpan(payload), wire))
         return false;
     m_lastPingPayload = payload.toByteArray();
     m_lastPingNs = monotonicNs();

@@ -101,4 +101,22 @@ void FrameCapture::failFrame(protocol::ProtocolError error)
     m_listener.frameCaptured();
 }
 
+std::unique_ptr<protocol::MessageReader>
+makeSentFrameReader(protocol::Role sender, FrameCapture &capture,
+                    const std::optional<protocol::DeflateParameters> &deflate)
+{
+    constexpr std::uint64_t kUnlimited = ~std::uint64_t{0} >> 1;
+    protocol::ReaderOptions options;
+    options.decoder.role
+        = sender == protocol::Role::Client ? protocol::Role::Server : protocol::Role::Client;
+    options.decoder.reportMode = options.assembler.reportMode = true;
+    options.decoder.maxFramePayload = options.decoder.maxMessageSize = kUnlimited;
+    options.assembler.maxMessageSize = kUnlimited;
+    options.assembler.maxFragments = UINT32_MAX;
+    auto reader = std::make_unique<protocol::MessageReader>(options, capture);
+    if (deflate)
+        reader->enableDeflate(*deflate);
+    return reader;
+}
+
 } // namespace framescope::session

@@ -1,8 +1,11 @@
 #pragma once
 
+#include <QByteArrayView>
 #include <capture/framestore.h>
+#include <memory>
 #include <optional>
 #include <protocol/messagehandler.h>
+#include <protocol/messagereader.h>
 #include <vector>
 
 namespace framescope::session {
@@ -59,5 +62,17 @@ private:
     std::int64_t m_endNs = 0;
     std::optional<std::pair<protocol::Opcode, std::vector<std::uint8_t>>> m_pendingControl;
 };
+
+// A reader for the frames we send ourselves, decoded again for the capture: report mode and no
+// limits, so anything we send, broken on purpose or not, is recorded with its violations.
+std::unique_ptr<protocol::MessageReader>
+makeSentFrameReader(protocol::Role sender, FrameCapture &capture,
+                    const std::optional<protocol::DeflateParameters> &deflate);
+
+inline std::span<const std::uint8_t> byteSpan(QByteArrayView view)
+{
+    return {reinterpret_cast<const std::uint8_t *>(view.data()),
+            static_cast<std::size_t>(view.size())};
+}
 
 } // namespace framescope::session

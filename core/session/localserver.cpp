@@ -18,12 +18,6 @@ Q_LOGGING_CATEGORY(lcServer, "framescope.server", QtInfoMsg)
 
 namespace {
 
-std::span<const std::uint8_t> bytes(QByteArrayView view)
-{
-    return {reinterpret_cast<const std::uint8_t *>(view.data()),
-            static_cast<std::size_t>(view.size())};
-}
-
 bool isLocalName(const QString &host)
 {
     return host == QLatin1String("localhost") || host == QLatin1String("127.0.0.1")
@@ -80,7 +74,7 @@ private:
         const std::int64_t now = monotonicNs();
         if (!m_open && !m_closing) {
             std::size_t consumed = 0;
-            const auto status = m_head.feed(bytes(data), consumed);
+            const auto status = m_head.feed(byteSpan(data), consumed);
             if (status == protocol::HttpHeadParser::Status::NeedMore)
                 return;
             if (status == protocol::HttpHeadParser::Status::Failed) {
@@ -161,19 +155,13 @@ private:
         options.decoder.maxFramePayload = m_server.m_options.maxMessageSize;
         options.assembler.maxFragments = m_server.m_options.maxFragments;
         m_reader = std::make_unique<protocol::MessageReader>(options, m_capture);
-        protocol::ReaderOptions sentOptions;
-        sentOptions.decoder.role = protocol::Role::Client;
-        sentOptions.decoder.reportMode = sentOptions.assembler.reportMode = true;
-        sentOptions.decoder.maxFramePayload = sentOptions.decoder.maxMessageSize
-            = ~std::uint64_t{0} >> 1;
-        sentOptions.assembler.maxMessageSize = ~std::uint64_t{0} >> 1;
-        m_sentReader = std::make_unique<protocol::MessageReader>(sentOptions, m_sentCapture);
+        m_sentReader = makeSentFrameReader(protocol::Role::Server, m_sentCapture, deflate);
         m_writer = std::make_unique<protocol::MessageWriter>(protocol::Role::Server);
         if (deflate) {
             m_reader->enableDeflate(*deflate);
-            m_sentReader->enableDeflate(*deflate);
             m_writer->enableDeflate(*deflate);
         }
+        m_deflate = deflate;
         m_timer.stop();
         m_open = true;
         Q_EMIT m_server.connectionOpened(m_id);
@@ -185,7 +173,7 @@ private:
         if (!m_reader || m_reader->hasFailed())
             return;
         m_capture.setTimes(now, now);
-        const protocol::ProtocolError error = m_reader->feed(bytes(data));
+        const protocol::ProtocolError error = m_reader->feed(byteSpan(data));
         if (error != protocol::ProtocolError::None) {
             // RFC 6455 §7.1.7: fail the connection with the violation's code.
             m_capture.failFrame(error);
@@ -198,8 +186,10 @@ private:
         const std::int64_t queued = monotonicNs();
         m_socket->write(reinterpret_cast<const char *>(wire.data()), qint64(wire.size()));
         m_sentCapture.setTimes(queued, monotonicNs());
-        if (const auto error = m_sentReader->feed(wire); error != protocol::ProtocolError::None)
+        if (const auto error = m_sentReader->feed(wire); error != protocol::ProtocolError::None) {
             m_sentCapture.failFrame(error);
+            m_sentReader = makeSentFrameReader(protocol::Role::Server, m_sentCapture, m_deflate);
+        }
     }
 
     void sendClose(std::uint16_t code, std::string_view reason = {})
@@ -261,6 +251,7 @@ private:
     std::unique_ptr<protocol::MessageReader> m_reader;
     std::unique_ptr<protocol::MessageReader> m_sentReader;
     std::unique_ptr<protocol::MessageWriter> m_writer;
+    std::optional<protocol::DeflateParameters> m_deflate;
     std::vector<std::uint8_t> m_message;
     protocol::Opcode m_opcode = protocol::Opcode::Text;
     QTimer m_timer;
