@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 #include <openssl/evp.h>
 #include <ostream>
+#include <protocol/base64.h>
 #include <protocol/protocolerror.h>
 #include <protocol/utf8validator.h>
 #include <unistd.h>
@@ -18,35 +19,6 @@ namespace framescope::capture {
 using nlohmann::json;
 
 namespace {
-
-std::string base64Encode(const std::vector<std::uint8_t> &bytes)
-{
-    std::string out(4 * ((bytes.size() + 2) / 3), '\0');
-    const int written = EVP_EncodeBlock(reinterpret_cast<unsigned char *>(out.data()), bytes.data(),
-                                        static_cast<int>(bytes.size()));
-    out.resize(static_cast<std::size_t>(written));
-    return out;
-}
-
-std::optional<std::vector<std::uint8_t>> base64Decode(const std::string &text)
-{
-    if (text.size() % 4 != 0)
-        return std::nullopt;
-    std::vector<std::uint8_t> out(text.size() / 4 * 3);
-    const int written
-        = EVP_DecodeBlock(out.data(), reinterpret_cast<const unsigned char *>(text.data()),
-                          static_cast<int>(text.size()));
-    if (written < 0)
-        return std::nullopt;
-    // EVP_DecodeBlock counts padding as zero bytes.
-    std::size_t size = static_cast<std::size_t>(written);
-    if (!text.empty() && text.back() == '=')
-        --size;
-    if (text.size() >= 2 && text[text.size() - 2] == '=')
-        --size;
-    out.resize(size);
-    return out;
-}
 
 std::string hex(const protocol::MaskKey &key)
 {
@@ -179,7 +151,7 @@ std::string frameLine(std::uint64_t id, const FrameRecord &record,
     } else if (protocol::isValidUtf8(*payload)) {
         line["text"] = std::string(payload->begin(), payload->end());
     } else {
-        line["base64"] = base64Encode(*payload);
+        line["base64"] = protocol::base64Encode(*payload);
     }
     return line.dump();
 }
@@ -298,7 +270,7 @@ std::string parseFrame(const json &line, CapturedFrame &frame)
         const std::string text = line["text"].get<std::string>();
         frame.payload.assign(text.begin(), text.end());
     } else if (line.contains("base64")) {
-        const auto decoded = base64Decode(line["base64"].get<std::string>());
+        const auto decoded = protocol::base64Decode(line["base64"].get<std::string>());
         if (!decoded)
             return "base64 payload does not decode";
         frame.payload = *decoded;

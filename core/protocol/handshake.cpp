@@ -1,5 +1,6 @@
 #include "handshake.h"
 
+#include "base64.h"
 #include "masking.h"
 
 #include <array>
@@ -9,15 +10,6 @@
 namespace framescope::protocol {
 
 namespace {
-
-std::string base64(std::span<const std::uint8_t> bytes)
-{
-    std::string out(4 * ((bytes.size() + 2) / 3), '\0');
-    const int written = EVP_EncodeBlock(reinterpret_cast<unsigned char *>(out.data()), bytes.data(),
-                                        static_cast<int>(bytes.size()));
-    out.resize(static_cast<std::size_t>(written));
-    return out;
-}
 
 void appendHeader(std::string &out, std::string_view name, std::string_view value)
 {
@@ -47,7 +39,7 @@ std::string computeAcceptKey(std::string_view key)
     std::array<std::uint8_t, SHA_DIGEST_LENGTH> digest{};
     unsigned int length = 0;
     EVP_Digest(input.data(), input.size(), digest.data(), &length, EVP_sha1(), nullptr);
-    return base64({digest.data(), length});
+    return base64Encode({digest.data(), length});
 }
 
 std::optional<std::string> generateClientKey()
@@ -55,18 +47,14 @@ std::optional<std::string> generateClientKey()
     std::array<std::uint8_t, 16> nonce{};
     if (!randomBytes(nonce))
         return std::nullopt;
-    return base64(nonce);
+    return base64Encode(nonce);
 }
 
 bool isValidClientKey(std::string_view key)
 {
-    // 16 bytes encode to 24 characters ending in "==".
-    if (key.size() != 24 || key[22] != '=' || key[23] != '=')
-        return false;
-    std::array<std::uint8_t, 18> decoded{};
-    const int length
-        = EVP_DecodeBlock(decoded.data(), reinterpret_cast<const unsigned char *>(key.data()), 24);
-    return length == 18; // EVP_DecodeBlock counts the padding as zero bytes
+    // RFC 6455 §4.2.1: base64 of exactly 16 bytes.
+    const auto decoded = base64Decode(key);
+    return decoded && decoded->size() == 16;
 }
 
 std::string buildClientRequest(const ClientRequest &request)
