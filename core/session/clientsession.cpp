@@ -424,22 +424,29 @@ void ClientSession::handleEncrypted()
 
 void ClientSession::handleReadyRead()
 {
-    // Everything readable, once per wake-up, into a buffer that is reused (no allocation per
-    // read); timestamps are taken here, on arrival.
-    const qint64 available = m_socket->bytesAvailable();
-    if (available <= 0)
-        return;
-    if (m_readBuffer.size() < available)
-        m_readBuffer.resize(available);
-    const qint64 read = m_socket->read(m_readBuffer.data(), available);
-    if (read <= 0)
-        return;
-    m_readTimeNs = monotonicNs();
-    const QByteArrayView data(m_readBuffer.constData(), read);
-    if (m_state == SessionState::Handshaking)
-        handleHandshakeBytes(data.toByteArray());
-    else if (m_state == SessionState::Open || m_state == SessionState::Closing)
-        feedFrames(data);
+    // Everything readable, once per wake-up, in chunks that stay in the CPU cache between the copy
+    // out of the socket and the decoding, into a buffer that is reused (no allocation per read);
+    // timestamps are taken per chunk, on arrival.
+    constexpr qint64 kReadChunk = 128 * 1024;
+    QTcpSocket *const socket = m_socket;
+    while (socket == m_socket && !m_finished) {
+        const qint64 available = std::min(socket->bytesAvailable(), kReadChunk);
+        if (available <= 0)
+            return;
+        if (m_readBuffer.size() < available)
+            m_readBuffer.resize(kReadChunk);
+        const qint64 read = socket->read(m_readBuffer.data(), available);
+        if (read <= 0)
+            return;
+        m_readTimeNs = monotonicNs();
+        const QByteArrayView data(m_readBuffer.constData(), read);
+        if (m_state == SessionState::Handshaking)
+            handleHandshakeBytes(data.toByteArray());
+        else if (m_state == SessionState::Open || m_state == SessionState::Closing)
+            feedFrames(data);
+        else
+            return;
+    }
 }
 
 void ClientSession::handleHandshakeBytes(const QByteArray &data)

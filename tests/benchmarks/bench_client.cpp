@@ -187,6 +187,50 @@ double qtFramesPerSecond(std::size_t payloadSize, std::size_t count)
     return seconds > 0 ? double(count) / seconds : 0;
 }
 
+// The floor: the same bytes read with recv() into a reused buffer and thrown away (no WebSocket
+// parsing, no capture). No client can receive faster over this loopback.
+double rawTcpFramesPerSecond(std::size_t payloadSize, std::size_t count)
+{
+    std::unique_ptr<PushServer> server(pushServer(payloadSize, count));
+    const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    address.sin_port = htons(server->port());
+    if (::connect(fd, reinterpret_cast<sockaddr *>(&address), sizeof address) != 0) {
+        ::close(fd);
+        return 0;
+    }
+    const std::string request = "GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\n"
+                                "Connection: Upgrade\r\nSec-WebSocket-Key: "
+                                "dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n";
+    ::send(fd, request.data(), request.size(), 0);
+    std::vector<char> buffer(8u << 20); // big reads: the fastest this loop went
+    std::string head;
+    while (head.find("\r\n\r\n") == std::string::npos) {
+        const ssize_t n = ::recv(fd, buffer.data(), 1, 0);
+        if (n <= 0) {
+            ::close(fd);
+            return 0;
+        }
+        head.push_back(buffer[0]);
+    }
+    const std::size_t frameSize = payloadSize + (payloadSize < 126 ? 2 : 4);
+    const std::uint64_t total = std::uint64_t(count) * frameSize;
+    std::uint64_t received = 0;
+    QElapsedTimer timer;
+    timer.start();
+    while (received < total) {
+        const ssize_t n = ::recv(fd, buffer.data(), buffer.size(), 0);
+        if (n <= 0)
+            break;
+        received += std::uint64_t(n);
+    }
+    const double seconds = double(timer.nsecsElapsed()) / 1e9;
+    ::close(fd);
+    return received >= total && seconds > 0 ? double(count) / seconds : 0;
+}
+
 template<typename F>
 double best(int repetitions, F measure)
 {
@@ -226,6 +270,12 @@ int main(int argc, char **argv)
         if (c.payload == 64)
             std::printf("; >=500k fr/s %s", ours >= 500000 ? "met" : "NOT MET");
         std::printf("\n");
+        if (!onlyOurs) {
+            const double floor = best(3, [&] { return rawTcpFramesPerSecond(c.payload, c.count); });
+            std::printf("receive %5zu B frames, raw TCP recv floor (no parsing, no capture) %10.0f "
+                        "fr/s  = %5.2fx QWebSocket; ours at %3.0f%% of the floor\n",
+                        c.payload, floor, floor / qt, 100 * ours / floor);
+        }
     }
 
     capture::FrameStore::Limits limits;
