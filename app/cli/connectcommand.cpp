@@ -144,6 +144,12 @@ void ConnectCommand::start()
             });
     connect(m_session.get(), &session::ClientSession::finished, this,
             &ConnectCommand::handleFinished);
+    connect(m_session.get(), &session::ClientSession::reconnectScheduled, this,
+            [this](int attempt, int delayMs, const QString &reason) {
+                m_err << "reconnecting in " << delayMs << " ms (attempt " << attempt
+                      << "): " << reason << '\n';
+                m_err.flush();
+            });
     m_session->open();
 }
 
@@ -167,7 +173,8 @@ void ConnectCommand::handleOpen()
     printFindings(true);
     m_out.flush();
     m_err.flush();
-    if (!m_request.capturePath.isEmpty()) {
+    // After a reconnect the capture and stdin carry on; scripted messages go out again.
+    if (!m_request.capturePath.isEmpty() && !m_journalOpen) {
         capture::RedactionOptions redaction;
         redaction.keepSecrets = m_request.keepSecrets;
         const std::string error = m_journal.open(
@@ -179,6 +186,8 @@ void ConnectCommand::handleOpen()
     }
 
     if (!m_request.isScripted()) {
+        if (m_stdin)
+            return;
         m_stdin = std::make_unique<QSocketNotifier>(STDIN_FILENO, QSocketNotifier::Read);
         connect(m_stdin.get(), &QSocketNotifier::activated, this, &ConnectCommand::readStdin);
         return;

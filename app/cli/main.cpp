@@ -367,6 +367,29 @@ int main(int argc, char **argv)
         QStringLiteral("allow-origin"),
         QStringLiteral("serve: accept this browser Origin too (repeatable; * for any)."),
         QStringLiteral("ORIGIN"));
+    const QCommandLineOption cookie(QStringLiteral("cookie"),
+                                    QStringLiteral("Send a cookie (repeatable)."),
+                                    QStringLiteral("NAME=VALUE"));
+    const QCommandLineOption user(QStringList{QStringLiteral("u"), QStringLiteral("user")},
+                                  QStringLiteral("Basic authentication."),
+                                  QStringLiteral("USER:PASSWORD"));
+    const QCommandLineOption bearer(QStringLiteral("bearer"),
+                                    QStringLiteral("Bearer token authentication."),
+                                    QStringLiteral("TOKEN"));
+    const QCommandLineOption reconnect(
+        QStringLiteral("reconnect"),
+        QStringLiteral("Reconnect with backoff when the connection ends unasked."));
+    const QCommandLineOption reconnectDelay(
+        QStringLiteral("reconnect-delay"),
+        QStringLiteral("First reconnect delay (default 500; doubles each time)."),
+        QStringLiteral("MS"));
+    const QCommandLineOption reconnectMaxDelay(QStringLiteral("reconnect-max-delay"),
+                                               QStringLiteral("Longest delay (default 30000)."),
+                                               QStringLiteral("MS"));
+    const QCommandLineOption reconnectAttempts(
+        QStringLiteral("reconnect-attempts"),
+        QStringLiteral("Give up after N attempts in a row (default 10; 0 = never)."),
+        QStringLiteral("N"));
     const QCommandLineOption proxyOption(
         QStringLiteral("proxy"),
         QStringLiteral("http://[user:pass@]host:port, socks5://host:port, or system."),
@@ -404,17 +427,44 @@ int main(int argc, char **argv)
         QStringLiteral("timeout"),
         QStringLiteral("With --wait-messages: how long to wait (default 30000)."),
         QStringLiteral("MS"));
-    parser.addOptions({deflate,          fragment,     send,
-                       sendBinary,       waitMessages, closeOption,
-                       captureOption,    keepSecrets,  json,
-                       header,           subprotocol,  origin,
-                       insecure,         cacert,       maxMessage,
-                       noAutoPong,       pingInterval, connectTimeout,
-                       handshakeTimeout, idleTimeout,  closeTimeout,
-                       timeout,          proxyOption,  certOption,
-                       keyOption,        passOption,   followRedirects,
-                       maxRedirects,     serveHost,    servePort,
-                       allowOrigin});
+    parser.addOptions({deflate,
+                       fragment,
+                       send,
+                       sendBinary,
+                       waitMessages,
+                       closeOption,
+                       captureOption,
+                       keepSecrets,
+                       json,
+                       header,
+                       subprotocol,
+                       origin,
+                       insecure,
+                       cacert,
+                       maxMessage,
+                       noAutoPong,
+                       pingInterval,
+                       connectTimeout,
+                       handshakeTimeout,
+                       idleTimeout,
+                       closeTimeout,
+                       timeout,
+                       proxyOption,
+                       certOption,
+                       keyOption,
+                       passOption,
+                       followRedirects,
+                       maxRedirects,
+                       serveHost,
+                       servePort,
+                       allowOrigin,
+                       cookie,
+                       user,
+                       bearer,
+                       reconnect,
+                       reconnectDelay,
+                       reconnectMaxDelay,
+                       reconnectAttempts});
     parser.process(app);
 
     const QStringList positional = parser.positionalArguments();
@@ -469,6 +519,29 @@ int main(int argc, char **argv)
     request.options.keyFile = parser.value(keyOption);
     request.options.keyPassword = parser.value(passOption).toUtf8();
     request.options.autoPong = !parser.isSet(noAutoPong);
+    for (const QString &value : parser.values(cookie)) {
+        const qsizetype equals = value.indexOf(QLatin1Char('='));
+        if (equals <= 0)
+            return usage(QStringLiteral("--cookie needs NAME=VALUE, got \"%1\"").arg(value));
+        request.options.cookies.append(
+            {value.left(equals).toUtf8(), value.mid(equals + 1).toUtf8()});
+    }
+    if (parser.isSet(user)) {
+        const QString value = parser.value(user);
+        const qsizetype colon = value.indexOf(QLatin1Char(':'));
+        if (colon <= 0)
+            return usage(QStringLiteral("-u needs USER:PASSWORD"));
+        request.options.basicAuth
+            = QPair<QString, QString>(value.left(colon), value.mid(colon + 1));
+    }
+    request.options.bearerToken = parser.value(bearer).toUtf8();
+    {
+        // Bad credential values are a usage error, before any connection.
+        framescope::session::ClientOptions check = request.options;
+        if (const auto error = framescope::session::applyCredentialHelpers(check))
+            return usage(*error);
+    }
+    request.options.reconnect.enabled = parser.isSet(reconnect);
     if (parser.isSet(maxMessage)) {
         bool ok = false;
         const qulonglong bytes = parser.value(maxMessage).toULongLong(&ok);
@@ -481,13 +554,17 @@ int main(int argc, char **argv)
         const QCommandLineOption &option;
         int &target;
     };
-    for (const IntOption &entry : {IntOption{pingInterval, request.options.pingIntervalMs},
-                                   IntOption{connectTimeout, request.options.connectTimeoutMs},
-                                   IntOption{handshakeTimeout, request.options.handshakeTimeoutMs},
-                                   IntOption{idleTimeout, request.options.idleTimeoutMs},
-                                   IntOption{closeTimeout, request.options.closeTimeoutMs},
-                                   IntOption{timeout, request.timeoutMs},
-                                   IntOption{maxRedirects, request.options.maxRedirects}}) {
+    for (const IntOption &entry :
+         {IntOption{pingInterval, request.options.pingIntervalMs},
+          IntOption{connectTimeout, request.options.connectTimeoutMs},
+          IntOption{handshakeTimeout, request.options.handshakeTimeoutMs},
+          IntOption{idleTimeout, request.options.idleTimeoutMs},
+          IntOption{closeTimeout, request.options.closeTimeoutMs},
+          IntOption{timeout, request.timeoutMs},
+          IntOption{maxRedirects, request.options.maxRedirects},
+          IntOption{reconnectDelay, request.options.reconnect.initialDelayMs},
+          IntOption{reconnectMaxDelay, request.options.reconnect.maxDelayMs},
+          IntOption{reconnectAttempts, request.options.reconnect.maxAttempts}}) {
         if (const auto value = positiveInt(parser, entry.option)) {
             if (*value < 0)
                 return usage(QStringLiteral("--%1 needs a number of milliseconds")

@@ -4,6 +4,7 @@
 #include <QHostAddress>
 #include <QHostInfo>
 #include <QNetworkProxy>
+#include <QRandomGenerator>
 #include <QSslCipher>
 #include <QSslConfiguration>
 #include <QSslKey>
@@ -60,8 +61,11 @@ ClientSession::ClientSession(const ClientOptions &options, capture::FrameStore &
                              QObject *parent)
     : QObject(parent)
     , m_options(options)
+    , m_initialOptions(options)
     , m_store(store)
 {
+    m_reconnectTimer.setSingleShot(true);
+    connect(&m_reconnectTimer, &QTimer::timeout, this, &ClientSession::reconnect);
     m_phaseTimer.setSingleShot(true);
     m_idleTimer.setSingleShot(true);
     m_closeTimer.setSingleShot(true);
@@ -150,9 +154,71 @@ void ClientSession::finish()
     m_idleTimer.stop();
     m_closeTimer.stop();
     m_pingTimer.stop();
+    if (m_receivedHandler)
+        m_receivedHandler->finishIncomplete();
     setState(SessionState::Closed);
     announceFrames();
+    if (scheduleReconnect())
+        return;
     Q_EMIT finished();
+}
+
+bool ClientSession::scheduleReconnect()
+{
+    const ReconnectPolicy &policy = m_options.reconnect;
+    if (!policy.enabled || m_endRequested || !isRetryable(m_error, m_handshake.status))
+        return false;
+    if (policy.maxAttempts > 0 && m_reconnectAttempt >= policy.maxAttempts)
+        return false;
+    ++m_reconnectAttempt;
+    const int delay = reconnectDelayMs(policy, m_reconnectAttempt,
+                                       QRandomGenerator::global()->generateDouble());
+    QString reason = m_errorString;
+    if (reason.isEmpty() && m_close.codeReceived)
+        reason = QStringLiteral("the server closed with %1").arg(*m_close.codeReceived);
+    if (reason.isEmpty())
+        reason = QStringLiteral("the connection ended (%1)").arg(m_close.endedBy);
+    m_handshake.reconnects.append(QStringLiteral("attempt %1 after %2 ms: %3")
+                                      .arg(m_reconnectAttempt)
+                                      .arg(delay)
+                                      .arg(reason));
+    qCInfo(lcSession) << "reconnecting in" << delay << "ms, attempt" << m_reconnectAttempt;
+    Q_EMIT reconnectScheduled(m_reconnectAttempt, delay, reason);
+    m_reconnectTimer.start(delay);
+    return true;
+}
+
+void ClientSession::reconnect()
+{
+    // A new connection in the same session: same capture, fresh protocol state.
+    if (m_socket) {
+        m_socket->disconnect(this);
+        m_socket->abort();
+        m_socket->deleteLater();
+    }
+    m_socket = nullptr;
+    m_sslSocket = nullptr;
+    m_options = m_initialOptions;
+    m_error = SessionError::None;
+    m_errorString.clear();
+    m_close = {};
+    const QStringList reconnects = m_handshake.reconnects;
+    m_handshake = {};
+    m_handshake.reconnects = reconnects;
+    m_reader.reset();
+    m_sentReader.reset();
+    m_writer.reset();
+    m_receivedHandler.reset();
+    m_sentHandler.reset();
+    m_receivedListener.reset();
+    m_sentListener.reset();
+    m_headParser.reset();
+    m_collectingBody = false;
+    m_bodyExpected = -1;
+    m_redirects = 0;
+    m_lastPingNs = 0;
+    m_finished = false;
+    open();
 }
 
 void ClientSession::open()
@@ -165,6 +231,10 @@ void ClientSession::open()
              QStringLiteral("expected ws://host[:port]/path or wss://..., got \"%1\"")
                  .arg(url.toString(QUrl::RemoveUserInfo)),
              QStringLiteral("local"));
+        return;
+    }
+    if (const std::optional<QString> error = applyCredentialHelpers(m_options)) {
+        fail(SessionError::LocalError, *error, QStringLiteral("local"));
         return;
     }
     const bool secure = scheme == QLatin1String("wss");
@@ -526,6 +596,7 @@ void ClientSession::handleHandshakeBytes(const QByteArray &data)
         m_reader->enableDeflate(*result.deflate);
         m_writer->enableDeflate(*result.deflate);
     }
+    m_reconnectAttempt = 0;
     setState(SessionState::Open);
     if (m_options.pingIntervalMs > 0)
         m_pingTimer.start(m_options.pingIntervalMs);
@@ -731,6 +802,7 @@ bool ClientSession::close(std::uint16_t code, QByteArrayView reason)
         return false;
     m_close.codeSent = code;
     m_close.reasonSent = reason.toByteArray();
+    m_endRequested = true;
     writeWire(wire);
     setState(SessionState::Closing);
     m_pingTimer.stop();
@@ -740,6 +812,13 @@ bool ClientSession::close(std::uint16_t code, QByteArrayView reason)
 
 void ClientSession::abort()
 {
+    m_endRequested = true;
+    if (m_reconnectTimer.isActive()) {
+        // Between two connections: the session ends now.
+        m_reconnectTimer.stop();
+        Q_EMIT finished();
+        return;
+    }
     if (m_close.endedBy.isEmpty())
         m_close.endedBy = QStringLiteral("local-abort");
     if (m_socket)

@@ -47,6 +47,7 @@ struct HandshakeRecord
     QMap<QString, QString> tls; // protocol, cipher, subject, SANs, expiry, fingerprints, overrides
     QString proxy;              // "http host:port" or "socks5 host:port" when one was used
     QStringList redirects;      // "302 wss://next/..." for each redirect followed
+    QStringList reconnects;     // "attempt 2 after 1000 ms: <why the previous one ended>"
 };
 
 // One WebSocket client connection driving core/protocol over QTcpSocket / QSslSocket. Every frame
@@ -91,7 +92,9 @@ Q_SIGNALS:
     void messagesReceivedChanged(quint64 count);
     void pongReceived(qint64 roundTripNs);
     void errorOccurred(framescope::session::SessionError error, const QString &detail);
-    // The connection is over; state(), error() and closeInfo() are final.
+    // A connection ended and, as the reconnect policy asks, another one starts in delayMs.
+    void reconnectScheduled(int attempt, int delayMs, const QString &reason);
+    // The session is over (no reconnect follows); state(), error() and closeInfo() are final.
     void finished();
 
 private:
@@ -118,8 +121,12 @@ private:
     void frameCaptured();
     void announceFrames();
     void finish();
+    bool scheduleReconnect();
+    void reconnect();
 
     ClientOptions m_options;
+    const ClientOptions
+        m_initialOptions; // what a reconnect starts from (redirects change m_options)
     capture::FrameStore &m_store;
     SessionState m_state = SessionState::Idle;
     SessionError m_error = SessionError::None;
@@ -159,7 +166,10 @@ private:
     QTimer m_closeTimer;    // the closing handshake
     QTimer m_pingTimer;     // keep-alive pings
     QTimer m_announceTimer; // batches framesCaptured
+    QTimer m_reconnectTimer;
     bool m_finished = false;
+    bool m_endRequested = false; // close() or abort(): no reconnect
+    int m_reconnectAttempt = 0;
 };
 
 } // namespace framescope::session

@@ -101,6 +101,20 @@ void FrameCapture::failFrame(protocol::ProtocolError error)
     m_listener.frameCaptured();
 }
 
+void FrameCapture::finishIncomplete()
+{
+    if (!m_open)
+        return;
+    begin();
+    m_store.finishFrame(m_endNs, m_record.violations);
+    m_begun = false;
+    m_open = false;
+    m_messageCompressed = false;
+    m_messageFinished = false;
+    m_pendingControl.reset();
+    m_listener.frameCaptured();
+}
+
 std::unique_ptr<protocol::MessageReader>
 makeSentFrameReader(protocol::Role sender, FrameCapture &capture,
                     const std::optional<protocol::DeflateParameters> &deflate)

@@ -37,6 +37,9 @@ public:
     // The reader failed inside a frame: record the frame as far as it came, with the violation,
     // so the capture shows which frame broke the rules.
     void failFrame(protocol::ProtocolError error);
+    // The connection ended inside a frame: keep what arrived (its stored length is then shorter
+    // than the declared one).
+    void finishIncomplete();
 
     void frameStarted(const protocol::DecodedFrame &frame) override;
     void messageStarted(protocol::Opcode opcode, bool compressed) override;

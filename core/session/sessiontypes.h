@@ -47,12 +47,45 @@ headersForRedirect(const QUrl &from, const QUrl &to,
                    const QList<QPair<QByteArray, QByteArray>> &headers);
 QString describe(SessionState state);
 
+// Reconnecting after a connection ended without being asked to: the delay doubles from
+// initialDelayMs up to maxDelayMs (each with up to 20% random jitter) and starts again from
+// initialDelayMs once a connection opened.
+struct ReconnectPolicy
+{
+    bool enabled = false;
+    int initialDelayMs = 500;
+    int maxDelayMs = 30000;
+    int maxAttempts = 10; // in a row, without a connection opening in between; 0 = no limit
+};
+
+// The delay before reconnect attempt `attempt` (1 for the first); `unitRandom` in [0, 1) adds
+// jitter.
+int reconnectDelayMs(const ReconnectPolicy &policy, int attempt, double unitRandom);
+
+// Whether an ended connection is worth trying again: not for a bad URL, a local error, a
+// certificate problem or an HTTP answer that will not change (a 4xx other than 408 and 429).
+bool isRetryable(SessionError error, int httpStatus);
+
+struct ClientOptions;
+
+// Turns the credential helpers (cookies, Basic, Bearer) into request headers, first in the
+// list, and clears them. Returns an error message for a value that cannot go into a header or
+// for two helpers that both set Authorization (URL user info counts as one).
+std::optional<QString> applyCredentialHelpers(ClientOptions &options);
+
 struct ClientOptions
 {
     QUrl url;
     QList<QPair<QByteArray, QByteArray>> headers; // extra request headers, in order
     QByteArray origin;
     QList<QByteArray> subprotocols;
+
+    // Credential helpers, sent as Cookie and Authorization headers (never across hosts on a
+    // redirect, and redacted in exports like any such header).
+    QList<QPair<QByteArray, QByteArray>> cookies;     // name, value
+    std::optional<QPair<QString, QString>> basicAuth; // user, password
+    QByteArray bearerToken;
+    ReconnectPolicy reconnect;
     bool offerDeflate = false;
 
     std::uint64_t maxFrameSize = std::uint64_t{64} << 20;

@@ -5,6 +5,7 @@
 
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QNetworkRequest>
 #include <QProcess>
 #include <QTemporaryDir>
 #include <QTest>
@@ -30,8 +31,7 @@ Run runCli(const QStringList &arguments, const QByteArray &input = {}, int timeo
         process.write(input);
         process.closeWriteChannel();
     }
-    QTest::qWaitFor([&] { return process.state() == QProcess::NotRunning; }, timeoutMs);
-    if (process.state() != QProcess::NotRunning) {
+    if (!QTest::qWaitFor([&] { return process.state() == QProcess::NotRunning; }, timeoutMs)) {
         process.kill();
         process.waitForFinished();
         return {};
@@ -55,6 +55,7 @@ public:
         connect(&m_server, &QWebSocketServer::newConnection, this, [this] {
             QWebSocket *peer = m_server.nextPendingConnection();
             peer->setParent(this);
+            lastRequest = peer->request();
             connect(peer, &QWebSocket::textMessageReceived, peer,
                     [peer](const QString &text) { peer->sendTextMessage(text); });
             connect(peer, &QWebSocket::binaryMessageReceived, peer,
@@ -65,6 +66,7 @@ public:
     {
         return QStringLiteral("ws://127.0.0.1:%1/echo").arg(m_server.serverPort());
     }
+    QNetworkRequest lastRequest;
 
 private:
     QWebSocketServer m_server;
@@ -87,6 +89,8 @@ private Q_SLOTS:
     void serveAndConnect();
     void usageErrors_data();
     void usageErrors();
+    void credentialHelpers();
+    void reconnectsWhenTheServerDrops();
 };
 
 void tst_Cli::scriptedRoundTrip()
@@ -242,7 +246,7 @@ void tst_Cli::serveAndConnect()
     const Run run = runCli({QStringLiteral("connect"), url, QStringLiteral("--deflate"),
                             QStringLiteral("--send"), QStringLiteral("to our own server"),
                             QStringLiteral("--wait-messages"), QStringLiteral("1")});
-    QCOMPARE(run.exitCode, 0);
+    QVERIFY2(run.exitCode == 0, run.err.constData());
     QVERIFY(run.out.contains("<- FIN RSV=100 TEXT"));
     QVERIFY(run.out.contains("\"to our own server\""));
     // A client that stays connected is told 1001 when the server stops.
@@ -275,6 +279,19 @@ void tst_Cli::usageErrors_data()
     QTest::newRow("bad header") << QStringList{QStringLiteral("connect"),
                                                QStringLiteral("ws://127.0.0.1:1/"),
                                                QStringLiteral("-H"), QStringLiteral("no colon")};
+    const QStringList connect{QStringLiteral("connect"), QStringLiteral("ws://127.0.0.1:1/")};
+    QTest::newRow("cookie without =")
+        << connect + QStringList{QStringLiteral("--cookie"), QStringLiteral("novalue")};
+    QTest::newRow("cookie value with ;")
+        << connect + QStringList{QStringLiteral("--cookie"), QStringLiteral("a=1; admin=1")};
+    QTest::newRow("user without password separator")
+        << connect + QStringList{QStringLiteral("-u"), QStringLiteral("alice")};
+    QTest::newRow("bearer with a space")
+        << connect + QStringList{QStringLiteral("--bearer"), QStringLiteral("a b")};
+    QTest::newRow("Basic and Bearer")
+        << connect
+               + QStringList{QStringLiteral("-u"), QStringLiteral("a:b"),
+                             QStringLiteral("--bearer"), QStringLiteral("t")};
 }
 
 void tst_Cli::usageErrors()
@@ -283,6 +300,52 @@ void tst_Cli::usageErrors()
     const Run run = runCli(arguments);
     QCOMPARE(run.exitCode, 2);
     QVERIFY(!run.err.isEmpty());
+}
+
+void tst_Cli::credentialHelpers()
+{
+    EchoServer server;
+    const Run run
+        = runCli({QStringLiteral("connect"), server.url(), QStringLiteral("--cookie"),
+                  QStringLiteral("session=s3cr3t-cookie"), QStringLiteral("--cookie"),
+                  QStringLiteral("lang=en"), QStringLiteral("-u"), QStringLiteral("alice:pa55word"),
+                  QStringLiteral("--send"), QStringLiteral("hi"), QStringLiteral("--wait-messages"),
+                  QStringLiteral("1"), QStringLiteral("--json")});
+    QCOMPARE(run.exitCode, 0);
+    QCOMPARE(server.lastRequest.rawHeader("Cookie"), QByteArray("session=s3cr3t-cookie; lang=en"));
+    QCOMPARE(server.lastRequest.rawHeader("Authorization"),
+             "Basic " + QByteArray("alice:pa55word").toBase64());
+    // The JSON output carries the handshake, redacted.
+    QVERIFY(!run.out.contains("s3cr3t-cookie"));
+    QVERIFY(!run.out.contains(QByteArray("alice:pa55word").toBase64()));
+    QVERIFY(run.out.contains("Cookie"));
+}
+
+void tst_Cli::reconnectsWhenTheServerDrops()
+{
+    // The first connection is dropped after the upgrade; the second one greets.
+    HostileServer server(
+        &HostileServer::acceptFor,
+        [](QTcpSocket *socket, HostileServer *self) {
+            if (self->connections() == 1)
+                socket->disconnectFromHost();
+            else
+                socket->write(serverFrame(0x1, "welcome back"));
+        },
+        [](QTcpSocket *socket, HostileServer *self) {
+            if (self->closeCodeFromClient() == 1000) {
+                socket->write(serverFrame(0x8, QByteArray("\x03\xe8", 2)));
+                socket->disconnectFromHost();
+            }
+        });
+    const Run run
+        = runCli({QStringLiteral("connect"), server.url().toString(), QStringLiteral("--reconnect"),
+                  QStringLiteral("--reconnect-delay"), QStringLiteral("20"),
+                  QStringLiteral("--wait-messages"), QStringLiteral("1")});
+    QVERIFY2(run.exitCode == 0, run.err.constData());
+    QVERIFY2(run.err.contains("reconnecting in"), run.err.constData());
+    QVERIFY(run.out.contains("welcome back"));
+    QCOMPARE(server.connections(), 2);
 }
 
 QTEST_GUILESS_MAIN(tst_Cli)

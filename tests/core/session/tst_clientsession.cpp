@@ -87,6 +87,8 @@ private Q_SLOTS:
     void hostileServers_data();
     void hostileServers();
     void wrongAcceptFailsTheHandshake();
+    void badSubprotocolAndExtensionAnswers_data();
+    void badSubprotocolAndExtensionAnswers();
     void iisErrorPageIsKept();
     void hugeHeaderLine();
     void stallInTheMiddleOfAHeader();
@@ -99,6 +101,16 @@ private Q_SLOTS:
     void redirectToAnotherHostDropsCredentials();
     void redirectLoopIsBounded();
     void invalidUrl();
+    void credentialHelpersBecomeHeaders();
+    void credentialHelpersAreDroppedOnACrossHostRedirect();
+    void badCredentialHelpersAreRefused_data();
+    void badCredentialHelpersAreRefused();
+    void reconnectDelaysDoubleUpToTheCap();
+    void reconnectsAfterTheServerDrops();
+    void reconnectGivesUpAfterMaxAttempts();
+    void noReconnectForAnAnswerThatWillNotChange();
+    void abortBetweenReconnectsEndsTheSession();
+    void connectionLostMidFrameKeepsWhatArrived();
 };
 
 void tst_ClientSession::roundTripWithQWebSocketServer()
@@ -280,6 +292,78 @@ void tst_ClientSession::wrongAcceptFailsTheHandshake()
     QCOMPARE(session.error(), SessionError::HandshakeFailed);
     QCOMPARE(session.handshake().error, protocol::HandshakeError::WrongAccept);
     QVERIFY(session.errorString().contains(QStringLiteral("does not match")));
+}
+
+void tst_ClientSession::badSubprotocolAndExtensionAnswers_data()
+{
+    QTest::addColumn<QByteArrayList>("offeredSubprotocols");
+    QTest::addColumn<bool>("offerDeflate");
+    QTest::addColumn<QByteArray>("answerHeaders");
+    QTest::addColumn<protocol::HandshakeError>("expected");
+    const QByteArrayList none;
+    QTest::newRow("subprotocol when none was offered")
+        << none << false << QByteArray("Sec-WebSocket-Protocol: chat\r\n")
+        << protocol::HandshakeError::SubprotocolNotOffered;
+    QTest::newRow("another subprotocol than offered")
+        << QByteArrayList{"chat", "v2.chat"} << false
+        << QByteArray("Sec-WebSocket-Protocol: superchat\r\n")
+        << protocol::HandshakeError::SubprotocolNotOffered;
+    QTest::newRow("two subprotocols") << QByteArrayList{"chat", "v2.chat"} << false
+                                      << QByteArray("Sec-WebSocket-Protocol: chat, v2.chat\r\n")
+                                      << protocol::HandshakeError::SubprotocolNotOffered;
+    QTest::newRow("deflate when not offered")
+        << none << false << QByteArray("Sec-WebSocket-Extensions: permessage-deflate\r\n")
+        << protocol::HandshakeError::ExtensionNotOffered;
+    QTest::newRow("unknown extension")
+        << none << true << QByteArray("Sec-WebSocket-Extensions: x-webkit-deflate-frame\r\n")
+        << protocol::HandshakeError::ExtensionNotOffered;
+    QTest::newRow("window bits out of range")
+        << none << true
+        << QByteArray("Sec-WebSocket-Extensions: permessage-deflate; server_max_window_bits=7\r\n")
+        << protocol::HandshakeError::InvalidExtensionHeader;
+    QTest::newRow("duplicate parameter")
+        << none << true
+        << QByteArray("Sec-WebSocket-Extensions: permessage-deflate; "
+                      "server_no_context_takeover; server_no_context_takeover\r\n")
+        << protocol::HandshakeError::InvalidExtensionHeader;
+    QTest::newRow("unterminated quoted parameter")
+        << none << true
+        << QByteArray(
+               "Sec-WebSocket-Extensions: permessage-deflate; client_max_window_bits=\"10\r\n")
+        << protocol::HandshakeError::InvalidExtensionHeader;
+    QTest::newRow("deflate answered twice")
+        << none << true
+        << QByteArray("Sec-WebSocket-Extensions: permessage-deflate, permessage-deflate\r\n")
+        << protocol::HandshakeError::ExtensionNotOffered; // offered once, answered twice
+}
+
+void tst_ClientSession::badSubprotocolAndExtensionAnswers()
+{
+    QFETCH(QByteArrayList, offeredSubprotocols);
+    QFETCH(bool, offerDeflate);
+    QFETCH(QByteArray, answerHeaders);
+    QFETCH(protocol::HandshakeError, expected);
+    // A valid Accept with the bad header, and a frame right behind it that must not be taken.
+    HostileServer server([&](const std::string &key) {
+        QByteArray response = HostileServer::acceptFor(key);
+        response.insert(response.size() - 2, answerHeaders);
+        return response + QByteArray("\x81\x05hello", 7);
+    });
+    capture::FrameStore store;
+    ClientOptions options;
+    options.url = server.url();
+    options.subprotocols = offeredSubprotocols;
+    options.offerDeflate = offerDeflate;
+    ClientSession session(options, store);
+    session.open();
+    QVERIFY(waitFinished(session));
+    QCOMPARE(session.error(), SessionError::HandshakeFailed);
+    QCOMPARE(session.handshake().error, expected);
+    QCOMPARE(session.handshake().status, 101);
+    QCOMPARE(store.endId().value, std::uint64_t{0}); // no frame taken from a failed upgrade
+    // RFC 6455 §4.1: the client fails the connection; nothing follows the request.
+    QVERIFY(QTest::qWaitFor([&] { return server.clientDisconnected(); }, 5000));
+    QCOMPARE(server.received(), QByteArray());
 }
 
 void tst_ClientSession::iisErrorPageIsKept()
@@ -549,6 +633,281 @@ void tst_ClientSession::invalidUrl()
     QCOMPARE(session.state(), SessionState::Closed);
     QCOMPARE(session.error(), SessionError::InvalidUrl);
     QCOMPARE(errors.count(), 1);
+}
+
+void tst_ClientSession::credentialHelpersBecomeHeaders()
+{
+    RecordingEchoServer target(QHostAddress::LocalHost);
+    capture::FrameStore store;
+    ClientOptions options;
+    options.url = QUrl(target.url(QStringLiteral("127.0.0.1")));
+    options.cookies = {{"session", "abc123"}, {"theme", "\"dark\""}};
+    options.bearerToken = "eyJhbGciOi.J9-_~+/=";
+    options.headers = {{"X-Trace", "t3"}};
+    ClientSession session(options, store);
+    session.open();
+    QVERIFY(waitOpen(session));
+    QCOMPARE(target.request.rawHeader("Cookie"), QByteArray("session=abc123; theme=\"dark\""));
+    QCOMPARE(target.request.rawHeader("Authorization"), QByteArray("Bearer eyJhbGciOi.J9-_~+/="));
+    QCOMPARE(target.request.rawHeader("X-Trace"), QByteArray("t3"));
+    QVERIFY(session.close());
+    QVERIFY(waitFinished(session));
+
+    ClientOptions basic;
+    basic.url = options.url;
+    basic.basicAuth
+        = QPair<QString, QString>(QStringLiteral("Aladdin"), QStringLiteral("open sesame"));
+    ClientSession second(basic, store);
+    second.open();
+    QVERIFY(waitOpen(second));
+    // RFC 7617 §2 example.
+    QCOMPARE(target.request.rawHeader("Authorization"),
+             QByteArray("Basic QWxhZGRpbjpvcGVuIHNlc2FtZQ=="));
+    second.abort();
+}
+
+void tst_ClientSession::credentialHelpersAreDroppedOnACrossHostRedirect()
+{
+    RecordingEchoServer target(QHostAddress(QStringLiteral("127.0.0.2")));
+    const QByteArray location = target.url(QStringLiteral("127.0.0.2")).toUtf8();
+    HostileServer server([&](const std::string &) {
+        return "HTTP/1.1 302 Found\r\nLocation: " + location + "\r\nContent-Length: 0\r\n\r\n";
+    });
+    capture::FrameStore store;
+    ClientOptions options;
+    options.url = server.url();
+    options.followRedirects = true;
+    options.cookies = {{"session", "abc123"}};
+    options.bearerToken = "token";
+    ClientSession session(options, store);
+    session.open();
+    QVERIFY(waitOpen(session));
+    QVERIFY(server.requestHead().contains("Cookie: session=abc123\r\n"));
+    QVERIFY(server.requestHead().contains("Authorization: Bearer token\r\n"));
+    QVERIFY(!target.request.hasRawHeader("Cookie"));
+    QVERIFY(!target.request.hasRawHeader("Authorization"));
+    session.abort();
+}
+
+void tst_ClientSession::badCredentialHelpersAreRefused_data()
+{
+    QTest::addColumn<QByteArray>("cookieName");
+    QTest::addColumn<QByteArray>("cookieValue");
+    QTest::addColumn<QString>("user");
+    QTest::addColumn<QByteArray>("bearer");
+    QTest::addColumn<QString>("userInfo");
+    QTest::addColumn<QString>("expected");
+    QTest::newRow("semicolon in a cookie value")
+        << QByteArray("a") << QByteArray("1; admin=1") << QString() << QByteArray() << QString()
+        << QStringLiteral("cookie \"a\"");
+    QTest::newRow("CRLF in a cookie value")
+        << QByteArray("a") << QByteArray("1\r\nX-Evil: 1") << QString() << QByteArray() << QString()
+        << QStringLiteral("cookie \"a\"");
+    QTest::newRow("space in a cookie name")
+        << QByteArray("a b") << QByteArray("1") << QString() << QByteArray() << QString()
+        << QStringLiteral("is not an HTTP token");
+    QTest::newRow("colon in a Basic user")
+        << QByteArray() << QByteArray() << QStringLiteral("a:b") << QByteArray() << QString()
+        << QStringLiteral("may not contain ':'");
+    QTest::newRow("space in a bearer token")
+        << QByteArray() << QByteArray() << QString() << QByteArray("abc def") << QString()
+        << QStringLiteral("bearer token");
+    QTest::newRow("Basic and Bearer") << QByteArray() << QByteArray() << QStringLiteral("u")
+                                      << QByteArray("t") << QString() << QStringLiteral("keep one");
+    QTest::newRow("URL user info and Bearer")
+        << QByteArray() << QByteArray() << QString() << QByteArray("t") << QStringLiteral("u:p")
+        << QStringLiteral("keep one");
+}
+
+void tst_ClientSession::badCredentialHelpersAreRefused()
+{
+    QFETCH(QByteArray, cookieName);
+    QFETCH(QByteArray, cookieValue);
+    QFETCH(QString, user);
+    QFETCH(QByteArray, bearer);
+    QFETCH(QString, userInfo);
+    QFETCH(QString, expected);
+    HostileServer server(&HostileServer::acceptFor);
+    capture::FrameStore store;
+    ClientOptions options;
+    QUrl url = server.url();
+    url.setUserInfo(userInfo);
+    options.url = url;
+    if (!cookieName.isEmpty())
+        options.cookies = {{cookieName, cookieValue}};
+    if (!user.isEmpty())
+        options.basicAuth = QPair<QString, QString>(user, QStringLiteral("pw"));
+    options.bearerToken = bearer;
+    options.reconnect.enabled = true; // a bad option is not retried
+    ClientSession session(options, store);
+    QSignalSpy finished(&session, &ClientSession::finished);
+    session.open();
+    QCOMPARE(finished.count(), 1);
+    QCOMPARE(session.error(), SessionError::LocalError);
+    QVERIFY2(session.errorString().contains(expected), qPrintable(session.errorString()));
+    QTest::qWait(50);
+    QCOMPARE(server.connections(), 0);
+}
+
+void tst_ClientSession::reconnectDelaysDoubleUpToTheCap()
+{
+    ReconnectPolicy policy;
+    policy.initialDelayMs = 500;
+    policy.maxDelayMs = 3000;
+    const QList<int> expected{500, 1000, 2000, 3000, 3000};
+    for (int attempt = 1; attempt <= expected.size(); ++attempt) {
+        QCOMPARE(reconnectDelayMs(policy, attempt, 0.0), expected[attempt - 1]);
+        const int jittered = reconnectDelayMs(policy, attempt, 0.999);
+        QVERIFY(jittered > expected[attempt - 1]);
+        QVERIFY(jittered <= expected[attempt - 1] * 6 / 5);
+    }
+    QCOMPARE(reconnectDelayMs(policy, 1000000, 0.0), 3000); // no overflow
+    QVERIFY(isRetryable(SessionError::ConnectionLost, 0));
+    QVERIFY(isRetryable(SessionError::HandshakeFailed, 503));
+    QVERIFY(isRetryable(SessionError::HandshakeFailed, 429));
+    QVERIFY(!isRetryable(SessionError::HandshakeFailed, 401));
+    QVERIFY(!isRetryable(SessionError::TlsFailed, 0));
+    QVERIFY(!isRetryable(SessionError::InvalidUrl, 0));
+}
+
+void tst_ClientSession::reconnectsAfterTheServerDrops()
+{
+    // The first two connections are dropped right after the upgrade; the third one stays.
+    HostileServer server(&HostileServer::acceptFor, [](QTcpSocket *socket, HostileServer *self) {
+        if (self->connections() <= 2)
+            socket->disconnectFromHost();
+    });
+    capture::FrameStore store;
+    ClientOptions options;
+    options.url = server.url();
+    options.reconnect.enabled = true;
+    options.reconnect.initialDelayMs = 20;
+    ClientSession session(options, store);
+    QSignalSpy scheduled(&session, &ClientSession::reconnectScheduled);
+    QSignalSpy finished(&session, &ClientSession::finished);
+    session.open();
+    QVERIFY(QTest::qWaitFor(
+        [&] { return server.connections() == 3 && session.state() == SessionState::Open; }, 5000));
+    QCOMPARE(scheduled.count(), 2);
+    QCOMPARE(scheduled.at(0).at(0).toInt(), 1);
+    // Each connection that opened starts the backoff again.
+    QCOMPARE(scheduled.at(1).at(0).toInt(), 1);
+    QCOMPARE(finished.count(), 0);
+    QCOMPARE(session.handshake().reconnects.size(), 2);
+    QVERIFY2(session.handshake().reconnects.first().contains(QStringLiteral("closed")),
+             qPrintable(session.handshake().reconnects.first()));
+    QVERIFY(session.sendText("after reconnect"));
+    QVERIFY(QTest::qWaitFor([&] { return server.received().size() >= 6 + 15; }, 5000));
+
+    // Our own close ends the session: no further connection.
+    QVERIFY(session.close());
+    QTest::qWait(100);
+    if (server.socket())
+        server.socket()->disconnectFromHost();
+    QVERIFY(finished.count() == 1 || finished.wait(5000));
+    QTest::qWait(100);
+    QCOMPARE(server.connections(), 3);
+    QCOMPARE(scheduled.count(), 2);
+}
+
+void tst_ClientSession::reconnectGivesUpAfterMaxAttempts()
+{
+    quint16 port = 0;
+    {
+        QTcpServer probe;
+        QVERIFY(probe.listen(QHostAddress::LocalHost));
+        port = probe.serverPort();
+    }
+    capture::FrameStore store;
+    ClientOptions options;
+    options.url = QUrl(QStringLiteral("ws://127.0.0.1:%1/").arg(port));
+    options.reconnect.enabled = true;
+    options.reconnect.initialDelayMs = 10;
+    options.reconnect.maxAttempts = 2;
+    ClientSession session(options, store);
+    QSignalSpy scheduled(&session, &ClientSession::reconnectScheduled);
+    QSignalSpy finished(&session, &ClientSession::finished);
+    session.open();
+    QVERIFY(finished.wait(5000));
+    QCOMPARE(scheduled.count(), 2);
+    QCOMPARE(scheduled.at(1).at(0).toInt(), 2);
+    QVERIFY(scheduled.at(1).at(1).toInt() >= 20); // doubled
+    QCOMPARE(session.error(), SessionError::ConnectionFailed);
+    QCOMPARE(session.handshake().reconnects.size(), 2);
+}
+
+void tst_ClientSession::noReconnectForAnAnswerThatWillNotChange()
+{
+    HostileServer server([](const std::string &) {
+        return QByteArray("HTTP/1.1 401 Unauthorized\r\nWWW-Authenticate: Negotiate\r\n"
+                          "Content-Length: 0\r\n\r\n");
+    });
+    capture::FrameStore store;
+    ClientOptions options;
+    options.url = server.url();
+    options.reconnect.enabled = true;
+    options.reconnect.initialDelayMs = 10;
+    ClientSession session(options, store);
+    QSignalSpy scheduled(&session, &ClientSession::reconnectScheduled);
+    QSignalSpy finished(&session, &ClientSession::finished);
+    session.open();
+    QVERIFY(finished.wait(5000));
+    QCOMPARE(scheduled.count(), 0);
+    QCOMPARE(session.handshake().status, 401);
+    QTest::qWait(50);
+    QCOMPARE(server.connections(), 1);
+}
+
+void tst_ClientSession::abortBetweenReconnectsEndsTheSession()
+{
+    HostileServer server(&HostileServer::acceptFor,
+                         [](QTcpSocket *socket, HostileServer *) { socket->disconnectFromHost(); });
+    capture::FrameStore store;
+    ClientOptions options;
+    options.url = server.url();
+    options.reconnect.enabled = true;
+    options.reconnect.initialDelayMs = 60000;
+    ClientSession session(options, store);
+    QSignalSpy scheduled(&session, &ClientSession::reconnectScheduled);
+    QSignalSpy finished(&session, &ClientSession::finished);
+    session.open();
+    QVERIFY(scheduled.wait(5000));
+    QCOMPARE(finished.count(), 0);
+    session.abort();
+    QCOMPARE(finished.count(), 1);
+    QCOMPARE(session.state(), SessionState::Closed);
+}
+
+void tst_ClientSession::connectionLostMidFrameKeepsWhatArrived()
+{
+    // A frame that declares 1000 bytes, then 300 of them, then the connection ends.
+    HostileServer server(&HostileServer::acceptFor, [](QTcpSocket *socket, HostileServer *) {
+        protocol::FrameHeader header;
+        header.opcode = 0x2;
+        header.payloadLength = 1000;
+        std::array<std::uint8_t, protocol::kMaxHeaderSize> wire{};
+        const std::size_t size = protocol::encodeHeader(header, wire);
+        QByteArray bytes(reinterpret_cast<const char *>(wire.data()), qsizetype(size));
+        bytes += QByteArray(300, 'p');
+        socket->write(bytes);
+        socket->flush();
+        socket->disconnectFromHost();
+    });
+    capture::FrameStore store;
+    ClientOptions options;
+    options.url = server.url();
+    ClientSession session(options, store);
+    session.open();
+    QVERIFY(QTest::qWaitFor([&] { return session.state() == SessionState::Closed; }, 5000));
+    QCOMPARE(session.error(), SessionError::ConnectionLost);
+    QCOMPARE(store.endId().value, std::uint64_t{1});
+    const auto record = store.record({0});
+    QVERIFY(record);
+    QCOMPARE(record->payloadLength, std::uint64_t{1000});
+    QCOMPARE(record->storedLength, std::uint32_t{300});
+    std::vector<std::uint8_t> payload;
+    QVERIFY(store.payload({0}, payload));
+    QCOMPARE(payload.size(), std::size_t{300});
 }
 
 QTEST_GUILESS_MAIN(tst_ClientSession)
