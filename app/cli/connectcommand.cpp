@@ -146,6 +146,22 @@ void ConnectCommand::start()
             &ConnectCommand::handleFinished);
     connect(m_session.get(), &session::ClientSession::reconnectScheduled, this,
             [this](int attempt, int delayMs, const QString &reason) {
+                // The capture and --json keep the connection's end and the attempt as events.
+                capture::CaptureEvent event;
+                event.timeNs = session::monotonicNs();
+                event.kind = "reconnect";
+                event.detail = QStringLiteral("attempt %1 in %2 ms: %3")
+                                   .arg(attempt)
+                                   .arg(delayMs)
+                                   .arg(reason)
+                                   .toStdString();
+                if (const auto code = m_session->closeInfo().codeReceived)
+                    event.code = *code;
+                if (m_journalOpen)
+                    m_journal.addEvent(event);
+                if (m_request.json)
+                    m_out << QString::fromStdString(capture::eventLine(event)) << '\n';
+                m_out.flush();
                 m_err << "reconnecting in " << delayMs << " ms (attempt " << attempt
                       << "): " << reason << '\n';
                 m_err.flush();

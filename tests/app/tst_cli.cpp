@@ -346,6 +346,32 @@ void tst_Cli::reconnectsWhenTheServerDrops()
     QVERIFY2(run.err.contains("reconnecting in"), run.err.constData());
     QVERIFY(run.out.contains("welcome back"));
     QCOMPARE(server.connections(), 2);
+
+    // In JSON, the reconnect is an event between the two connections' frames.
+    HostileServer again(
+        &HostileServer::acceptFor,
+        [](QTcpSocket *socket, HostileServer *self) {
+            if (self->connections() == 1)
+                socket->write(serverFrame(0x8, QByteArray("\x03\xe9", 2))); // 1001 going away
+            else
+                socket->write(serverFrame(0x1, "welcome back"));
+        },
+        [](QTcpSocket *socket, HostileServer *self) {
+            if (self->closeCodeFromClient() > 0) {
+                if (self->connections() > 1)
+                    socket->write(serverFrame(0x8, QByteArray("\x03\xe8", 2)));
+                socket->disconnectFromHost();
+            }
+        });
+    const Run json = runCli({QStringLiteral("connect"), again.url().toString(),
+                             QStringLiteral("--reconnect"), QStringLiteral("--reconnect-delay"),
+                             QStringLiteral("20"), QStringLiteral("--wait-messages"),
+                             QStringLiteral("1"), QStringLiteral("--json")});
+    QVERIFY2(json.exitCode == 0, json.err.constData());
+    const qsizetype reconnect = json.out.indexOf("\"event\":\"reconnect\"");
+    QVERIFY2(reconnect > 0, json.out.constData());
+    QVERIFY(json.out.indexOf("welcome back") > reconnect);
+    QVERIFY(json.out.mid(reconnect - 100, 200).contains("\"code\":1001"));
 }
 
 QTEST_GUILESS_MAIN(tst_Cli)
