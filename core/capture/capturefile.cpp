@@ -126,6 +126,8 @@ std::string frameLine(std::uint64_t id, const FrameRecord &record,
     line["type"] = "frame";
     line["id"] = id;
     line["dir"] = record.has(FrameRecord::Sent) ? "sent" : "received";
+    if (record.connection != 0)
+        line["conn"] = record.connection;
     line["startNs"] = record.startNs;
     line["endNs"] = record.endNs;
     line["fin"] = record.has(FrameRecord::Fin);
@@ -233,6 +235,7 @@ std::string parseFrame(const json &line, CapturedFrame &frame)
     if (dir != "sent" && dir != "received")
         return "dir must be sent or received";
     r.set(FrameRecord::Sent, dir == "sent");
+    r.connection = line.value("conn", std::uint32_t{0});
     r.startNs = line.at("startNs").get<std::int64_t>();
     r.endNs = line.at("endNs").get<std::int64_t>();
     r.set(FrameRecord::Fin, line.at("fin").get<bool>());

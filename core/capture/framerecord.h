@@ -37,6 +37,9 @@ struct FrameRecord
     std::uint64_t payloadOffset = 0; // where the stored payload starts in the store's arena
     std::uint32_t storedLength = 0;  // payload bytes kept: unmasked, and inflated when compressed
     std::uint32_t violations = 0;    // protocol::ViolationSet bits
+    // Which connection of the capture: the server's connection id, or the client's connection
+    // number (0, then 1, 2, ... after reconnects).
+    std::uint32_t connection = 0;
     protocol::MaskKey maskKey{};
     std::uint8_t flags = 0;
     std::uint8_t opcode = 0; // raw 4-bit value, reserved ones included

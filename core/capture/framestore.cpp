@@ -137,6 +137,38 @@ FrameId FrameStore::finishFrame(std::int64_t endNs, std::uint32_t violations)
     return {id};
 }
 
+void FrameStore::abandonFrame(std::vector<std::uint8_t> &out)
+{
+    assert(m_inFrame);
+    m_inFrame = false;
+    const std::uint64_t start = m_pending.payloadOffset;
+    if (m_blocks.empty() || m_arenaEnd == start)
+        return;
+    const std::uint64_t keptStart = std::max(start, m_blocks.front().start);
+    out.reserve(out.size() + std::size_t(m_arenaEnd - keptStart));
+    std::size_t index = static_cast<std::size_t>((keptStart - m_blocks.front().start) / kBlockSize);
+    for (std::uint64_t offset = keptStart; offset < m_arenaEnd;) {
+        const Block &block = m_blocks[index++];
+        const std::size_t within = static_cast<std::size_t>(offset - block.start);
+        const std::size_t take = static_cast<std::size_t>(
+            std::min<std::uint64_t>(m_arenaEnd - offset, kBlockSize - within));
+        out.insert(out.end(), block.data.get() + within, block.data.get() + within + take);
+        offset += take;
+    }
+    if (keptStart != start)
+        return; // its start was evicted already: the arena keeps the rest as unused space
+    // Give the space back: blocks that start inside the abandoned payload become spare.
+    while (!m_blocks.empty() && m_blocks.back().start >= start) {
+        std::unique_lock lock(m_mutex);
+        m_spare.push_back(std::move(m_blocks.back().data));
+        m_blocks.pop_back();
+        m_memoryUsed.fetch_sub(kBlockSize, std::memory_order_relaxed);
+    }
+    if (m_spare.size() > 1)
+        m_spare.resize(1);
+    m_arenaEnd = start;
+}
+
 FrameId FrameStore::append(const FrameRecord &record, std::span<const std::uint8_t> payload)
 {
     beginFrame(record);

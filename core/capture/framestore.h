@@ -49,6 +49,10 @@ public:
     void appendMaskedPayload(std::span<const std::uint8_t> masked, protocol::MaskKey key,
                              std::uint64_t offsetInFrame);
     FrameId finishFrame(std::int64_t endNs, std::uint32_t violations = 0);
+    // Takes back the frame begun and not finished: its payload so far is appended to `out`, and
+    // the store continues as if beginFrame() had not been called.
+    void abandonFrame(std::vector<std::uint8_t> &out);
+    bool inFrame() const { return m_inFrame; }
     // All of the above at once.
     FrameId append(const FrameRecord &record, std::span<const std::uint8_t> payload);
 

@@ -218,6 +218,7 @@ void ClientSession::reconnect()
     m_redirects = 0;
     m_lastPingNs = 0;
     m_finished = false;
+    ++m_connectionNumber;
     open();
 }
 
@@ -590,6 +591,8 @@ void ClientSession::handleHandshakeBytes(const QByteArray &data)
     m_sentListener = std::make_unique<CaptureListener>(*this, false);
     m_sentHandler
         = std::make_unique<FrameCapture>(m_store, capture::Direction::Sent, *m_sentListener);
+    m_receivedHandler->setConnection(m_connectionNumber);
+    m_sentHandler->setConnection(m_connectionNumber);
     m_sentReader = makeSentFrameReader(protocol::Role::Client, *m_sentHandler, result.deflate);
     m_writer = std::make_unique<protocol::MessageWriter>(protocol::Role::Client);
     if (result.deflate) {
@@ -671,6 +674,8 @@ void ClientSession::feedFrames(QByteArrayView data)
         failConnection(error);
         return;
     }
+    // A frame still arriving must not hold the store while we send.
+    m_receivedHandler->suspend();
     if (m_reader->decoder().isMidFrame() && m_options.idleTimeoutMs > 0)
         m_idleTimer.start(m_options.idleTimeoutMs);
     else
@@ -723,6 +728,7 @@ bool ClientSession::writeWire(const std::vector<std::uint8_t> &wire)
         m_sentReader
             = makeSentFrameReader(protocol::Role::Client, *m_sentHandler, m_handshake.deflate);
     }
+    m_sentHandler->suspend(); // a raw frame may declare more than it carries
     return true;
 }
 

@@ -170,6 +170,7 @@ private:
     bool m_finished = false;
     bool m_endRequested = false; // close() or abort(): no reconnect
     int m_reconnectAttempt = 0;
+    std::uint32_t m_connectionNumber = 0; // recorded with each frame; counts reconnects
 };
 
 } // namespace framescope::session

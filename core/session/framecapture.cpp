@@ -17,20 +17,57 @@ void FrameCapture::setTimes(std::int64_t startNs, std::int64_t endNs)
 
 void FrameCapture::begin()
 {
-    if (!m_begun) {
+    if (!m_begun && !m_buffering) {
         m_store.beginFrame(m_record);
         m_begun = true;
     }
+}
+
+void FrameCapture::storePayload(std::span<const std::uint8_t> data)
+{
+    if (m_buffering) {
+        m_buffer.insert(m_buffer.end(), data.begin(), data.end());
+        return;
+    }
+    begin();
+    m_store.appendPayload(data);
+}
+
+void FrameCapture::suspend()
+{
+    if (m_open && m_begun) {
+        m_store.abandonFrame(m_buffer);
+        m_begun = false;
+        m_buffering = true;
+    }
+}
+
+void FrameCapture::finishInStore()
+{
+    if (m_buffering) {
+        m_store.beginFrame(m_record);
+        m_store.appendPayload(m_buffer);
+        m_buffer.clear();
+        m_buffering = false;
+    } else {
+        begin();
+    }
+    m_store.finishFrame(m_endNs, m_record.violations);
+    m_begun = false;
+    m_open = false;
 }
 
 void FrameCapture::frameStarted(const protocol::DecodedFrame &frame)
 {
     m_record = capture::FrameRecord::fromHeader(frame.header, frame.headerSize, m_direction);
     m_record.startNs = m_startNs;
+    m_record.connection = m_connection;
     m_record.violations = frame.violations.bits();
     const bool continuation = (frame.header.opcode & 0x0F) == 0;
     m_record.set(capture::FrameRecord::Compressed, continuation && m_messageCompressed);
     m_begun = false;
+    m_buffering = false;
+    m_buffer.clear();
     m_open = true;
 }
 
@@ -44,8 +81,7 @@ void FrameCapture::messageStarted(protocol::Opcode opcode, bool compressed)
 
 void FrameCapture::messageData(std::span<const std::uint8_t> data)
 {
-    begin();
-    m_store.appendPayload(data);
+    storePayload(data);
     m_listener.messageData(data);
 }
 
@@ -58,8 +94,7 @@ void FrameCapture::messageFinished()
 void FrameCapture::controlFrameReceived(protocol::Opcode opcode,
                                         std::span<const std::uint8_t> payload)
 {
-    begin();
-    m_store.appendPayload(payload);
+    storePayload(payload);
     m_pendingControl = {opcode, std::vector<std::uint8_t>(payload.begin(), payload.end())};
 }
 
@@ -70,10 +105,7 @@ void FrameCapture::violationFound(protocol::ProtocolError error)
 
 void FrameCapture::frameFinished()
 {
-    begin();
-    m_store.finishFrame(m_endNs, m_record.violations);
-    m_begun = false;
-    m_open = false;
+    finishInStore();
     m_listener.frameCaptured();
     if (m_messageFinished) {
         m_messageFinished = false;
@@ -90,11 +122,8 @@ void FrameCapture::failFrame(protocol::ProtocolError error)
 {
     if (!m_open)
         return;
-    begin();
     m_record.violations |= 1u << static_cast<unsigned>(error);
-    m_store.finishFrame(m_endNs, m_record.violations);
-    m_begun = false;
-    m_open = false;
+    finishInStore();
     m_messageCompressed = false;
     m_messageFinished = false;
     m_pendingControl.reset();
@@ -105,10 +134,7 @@ void FrameCapture::finishIncomplete()
 {
     if (!m_open)
         return;
-    begin();
-    m_store.finishFrame(m_endNs, m_record.violations);
-    m_begun = false;
-    m_open = false;
+    finishInStore();
     m_messageCompressed = false;
     m_messageFinished = false;
     m_pendingControl.reset();

@@ -33,6 +33,8 @@ public:
     // Timestamps for the frames decoded from the bytes being fed now: received frames start
     // and complete with the read that brought them, sent ones when queued and written.
     void setTimes(std::int64_t startNs, std::int64_t endNs);
+    // The connection number every frame from now on is recorded with.
+    void setConnection(std::uint32_t connection) { m_connection = connection; }
 
     // The reader failed inside a frame: record the frame as far as it came, with the violation,
     // so the capture shows which frame broke the rules.
@@ -40,6 +42,9 @@ public:
     // The connection ended inside a frame: keep what arrived (its stored length is then shorter
     // than the declared one).
     void finishIncomplete();
+    // Call between reads. A frame still arriving leaves the store for a buffer of its own, so
+    // other frames (ours, other connections') are stored meanwhile; it goes in whole at its end.
+    void suspend();
 
     void frameStarted(const protocol::DecodedFrame &frame) override;
     void messageStarted(protocol::Opcode opcode, bool compressed) override;
@@ -52,12 +57,17 @@ public:
 
 private:
     void begin();
+    void storePayload(std::span<const std::uint8_t> data);
+    void finishInStore();
 
     capture::FrameStore &m_store;
     capture::Direction m_direction;
     Listener &m_listener;
     capture::FrameRecord m_record;
-    bool m_begun = false;
+    std::uint32_t m_connection = 0;
+    bool m_begun = false;     // the frame is open in the store
+    bool m_buffering = false; // the frame's payload so far is in m_buffer
+    std::vector<std::uint8_t> m_buffer;
     bool m_open = false; // between frameStarted and frameFinished
     bool m_messageCompressed = false;
     bool m_messageFinished = false;

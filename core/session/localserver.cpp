@@ -178,7 +178,9 @@ private:
             // RFC 6455 §7.1.7: fail the connection with the violation's code.
             m_capture.failFrame(error);
             sendClose(protocol::closeCodeFor(error), protocol::errorId(error));
+            return;
         }
+        m_capture.suspend(); // a frame still arriving must not hold the store
     }
 
     void write(const std::vector<std::uint8_t> &wire)
@@ -190,6 +192,7 @@ private:
             m_sentCapture.failFrame(error);
             m_sentReader = makeSentFrameReader(protocol::Role::Server, m_sentCapture, m_deflate);
         }
+        m_sentCapture.suspend();
     }
 
     void sendClose(std::uint16_t code, std::string_view reason = {})

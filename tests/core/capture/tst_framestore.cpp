@@ -44,6 +44,7 @@ private Q_SLOTS:
     void evictsOldestPayloadFirst();
     void evictsOldestRecordChunks();
     void oneWriterManyReaders();
+    void abandonedFrameGivesItsSpaceBack();
 };
 
 void tst_FrameStore::recordFitsIn64Bytes()
@@ -213,6 +214,43 @@ void tst_FrameStore::oneWriterManyReaders()
     QCOMPARE(mismatches.load(), 0);
     QVERIFY(checked.load() > 0);
     QCOMPARE(store.endId().value, kFrames);
+}
+
+void tst_FrameStore::abandonedFrameGivesItsSpaceBack()
+{
+    FrameStore store;
+    FrameRecord record;
+    record.opcode = 2;
+    const std::vector<std::uint8_t> first(FrameStore::kBlockSize - 100, 0x11);
+    store.append(record, first);
+    const std::size_t before = store.memoryUsed();
+
+    // A frame that crosses into a second block, then is taken back.
+    std::vector<std::uint8_t> partial(5000);
+    for (std::size_t i = 0; i < partial.size(); ++i)
+        partial[i] = std::uint8_t(i * 7);
+    store.beginFrame(record);
+    store.appendPayload(partial);
+    QVERIFY(store.memoryUsed() > before);
+    std::vector<std::uint8_t> out{0xEE};
+    store.abandonFrame(out);
+    QVERIFY(!store.inFrame());
+    QCOMPARE(out.size(), partial.size() + 1); // appended after what was there
+    QVERIFY(std::equal(partial.begin(), partial.end(), out.begin() + 1));
+    QCOMPARE(store.memoryUsed(), before);
+    QCOMPARE(store.endId().value, std::uint64_t{1});
+
+    // The next frames go where the abandoned one was; earlier payloads are untouched.
+    const std::vector<std::uint8_t> small{1, 2, 3};
+    const FrameId id = store.append(record, small);
+    store.append(record, partial);
+    std::vector<std::uint8_t> payload;
+    QVERIFY(store.payload({0}, payload));
+    QCOMPARE(payload, first);
+    QVERIFY(store.payload(id, payload));
+    QCOMPARE(payload, small);
+    QVERIFY(store.payload({id.value + 1}, payload));
+    QCOMPARE(payload, partial);
 }
 
 QTEST_GUILESS_MAIN(tst_FrameStore)

@@ -111,6 +111,7 @@ private Q_SLOTS:
     void noReconnectForAnAnswerThatWillNotChange();
     void abortBetweenReconnectsEndsTheSession();
     void connectionLostMidFrameKeepsWhatArrived();
+    void sendingWhileAFrameArrivesKeepsBothWhole();
 };
 
 void tst_ClientSession::roundTripWithQWebSocketServer()
@@ -908,6 +909,46 @@ void tst_ClientSession::connectionLostMidFrameKeepsWhatArrived()
     std::vector<std::uint8_t> payload;
     QVERIFY(store.payload({0}, payload));
     QCOMPARE(payload.size(), std::size_t{300});
+}
+
+void tst_ClientSession::sendingWhileAFrameArrivesKeepsBothWhole()
+{
+    // The server sends a 1000-byte frame in two parts; between them the client sends a message.
+    HostileServer server(&HostileServer::acceptFor, [](QTcpSocket *socket, HostileServer *) {
+        protocol::FrameHeader header;
+        header.opcode = 0x2;
+        header.payloadLength = 1000;
+        std::array<std::uint8_t, protocol::kMaxHeaderSize> wire{};
+        const std::size_t size = protocol::encodeHeader(header, wire);
+        socket->write(QByteArray(reinterpret_cast<const char *>(wire.data()), qsizetype(size))
+                      + QByteArray(300, 'a'));
+    });
+    capture::FrameStore store;
+    ClientOptions options;
+    options.url = server.url();
+    ClientSession session(options, store);
+    session.open();
+    QVERIFY(waitOpen(session));
+    QTest::qWait(100); // the first part has arrived
+    QVERIFY(session.sendText("in between"));
+    QVERIFY(QTest::qWaitFor([&] { return !server.received().isEmpty(); }, 5000));
+    server.socket()->write(QByteArray(700, 'b'));
+    QVERIFY(QTest::qWaitFor([&] { return session.messagesReceived() == 1; }, 5000));
+    QVERIFY(QTest::qWaitFor([&] { return store.endId().value == 2; }, 5000));
+    // The sent frame went into the capture first (it completed first); both payloads are whole.
+    const auto sent = store.record({0});
+    const auto received = store.record({1});
+    QVERIFY(sent && received);
+    QCOMPARE(sent->direction(), capture::Direction::Sent);
+    QCOMPARE(received->direction(), capture::Direction::Received);
+    std::vector<std::uint8_t> payload;
+    QVERIFY(store.payload({0}, payload));
+    QCOMPARE(QByteArray(reinterpret_cast<const char *>(payload.data()), qsizetype(payload.size())),
+             QByteArray("in between"));
+    QVERIFY(store.payload({1}, payload));
+    QCOMPARE(QByteArray(reinterpret_cast<const char *>(payload.data()), qsizetype(payload.size())),
+             QByteArray(300, 'a') + QByteArray(700, 'b'));
+    session.abort();
 }
 
 QTEST_GUILESS_MAIN(tst_ClientSession)
