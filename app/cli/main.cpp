@@ -3,6 +3,7 @@
 
 #include "connectcommand.h"
 #include "frameprinter.h"
+#include "servecommand.h"
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
@@ -211,78 +212,6 @@ int inspect(const QString &path, bool json)
 std::atomic<int> g_stopSignal{0};
 
 // `serve`: the built-in echo server until SIGINT or SIGTERM, then 1001 to every client.
-int serve(const QCommandLineParser &parser, const QCommandLineOption &host,
-          const QCommandLineOption &port, const QCommandLineOption &allowOrigin)
-{
-    framescope::session::LocalServerOptions options;
-    if (parser.isSet(host)) {
-        options.addresses.clear();
-        for (const QString &value : parser.values(host)) {
-            QHostAddress address;
-            if (value == QLatin1String("localhost"))
-                address = QHostAddress::LocalHost;
-            else if (!address.setAddress(value))
-                return usage(QStringLiteral("--host needs an IP address, got \"%1\"").arg(value));
-            if (!address.isLoopback()) {
-                std::fprintf(stderr,
-                             "warning: listening on %s makes the server reachable from other "
-                             "machines\n",
-                             qPrintable(value));
-            }
-            options.addresses.append(address);
-        }
-    }
-    if (parser.isSet(port)) {
-        bool ok = false;
-        const uint value = parser.value(port).toUInt(&ok);
-        if (!ok || value > 65535)
-            return usage(QStringLiteral("--port needs a number from 0 to 65535"));
-        options.port = quint16(value);
-    }
-    options.allowedOrigins = parser.values(allowOrigin);
-    framescope::session::LocalServer server(options);
-    const QString error = server.listen();
-    if (!error.isEmpty()) {
-        std::fprintf(stderr, "framescope-cli: %s\n", qPrintable(error));
-        return ExitConnection;
-    }
-    QTextStream out(stdout);
-    for (const QString &url : server.urls())
-        out << "listening " << url << '\n';
-    out.flush();
-    using framescope::session::LocalServer;
-    QObject::connect(&server, &LocalServer::connectionOpened, [](quint64 id) {
-        std::fprintf(stderr, "connection %llu open\n", static_cast<unsigned long long>(id));
-    });
-    QObject::connect(
-        &server, &LocalServer::handshakeRefused, [](quint64 id, int status, const QString &reason) {
-            std::fprintf(stderr, "connection %llu refused: %d %s\n",
-                         static_cast<unsigned long long>(id), status, qPrintable(reason));
-        });
-    QObject::connect(&server, &LocalServer::connectionClosed, [&server](quint64 id) {
-        std::fprintf(stderr, "connection %llu closed\n", static_cast<unsigned long long>(id));
-        if (g_stopSignal != 0 && server.connectionCount() == 0)
-            QCoreApplication::exit(0);
-    });
-    std::signal(SIGINT, [](int signal) { g_stopSignal = signal; });
-    std::signal(SIGTERM, [](int signal) { g_stopSignal = signal; });
-    QTimer poll;
-    QObject::connect(&poll, &QTimer::timeout, [&server, &poll] {
-        if (g_stopSignal == 0)
-            return;
-        poll.stop();
-        std::fprintf(stderr, "stopping: closing %d connection(s) with 1001\n",
-                     server.connectionCount());
-        server.shutdown();
-        if (server.connectionCount() == 0)
-            QCoreApplication::exit(0);
-        // Clients get a moment to answer the close.
-        QTimer::singleShot(2000, [] { QCoreApplication::exit(0); });
-    });
-    poll.start(100);
-    return QCoreApplication::exec();
-}
-
 } // namespace
 
 int main(int argc, char **argv)
@@ -390,6 +319,55 @@ int main(int argc, char **argv)
         QStringLiteral("reconnect-attempts"),
         QStringLiteral("Give up after N attempts in a row (default 10; 0 = never)."),
         QStringLiteral("N"));
+    const QCommandLineOption tls(
+        QStringLiteral("tls"), QStringLiteral("serve: wss:// (the kept self-signed certificate, or "
+                                              "--cert and --key)."));
+    const QCommandLineOption noEcho(QStringLiteral("no-echo"),
+                                    QStringLiteral("serve: do not echo messages."));
+    const QCommandLineOption delay(QStringLiteral("delay"),
+                                   QStringLiteral("serve: delay each reply by MS milliseconds."),
+                                   QStringLiteral("MS"));
+    const QCommandLineOption pushInterval(
+        QStringLiteral("push-interval"),
+        QStringLiteral("serve: push a text message every MS milliseconds."), QStringLiteral("MS"));
+    const QCommandLineOption pushText(QStringLiteral("push-text"),
+                                      QStringLiteral("serve: the pushed text (default \"push\"; a "
+                                                     "counter is added)."),
+                                      QStringLiteral("TEXT"));
+    const QCommandLineOption closeAfterMessages(
+        QStringLiteral("close-after-messages"),
+        QStringLiteral("serve: close after the Nth message (code from --close)."),
+        QStringLiteral("N"));
+    const QCommandLineOption closeAfter(
+        QStringLiteral("close-after"),
+        QStringLiteral("serve: close MS milliseconds after the upgrade (code from --close)."),
+        QStringLiteral("MS"));
+    const QCommandLineOption refuse(
+        QStringLiteral("refuse"),
+        QStringLiteral("serve: refuse every upgrade with this status (-H adds headers)."),
+        QStringLiteral("STATUS"));
+    const QCommandLineOption refuseBody(QStringLiteral("refuse-body"),
+                                        QStringLiteral("serve: the body of the refusal."),
+                                        QStringLiteral("TEXT"));
+    const QCommandLineOption emulate(
+        QStringLiteral("emulate"),
+        QStringLiteral("serve: answer like IIS: iis-101-no-accept, iis-400, iis-401, iis-403, "
+                       "iis-404, iis-500 or iis-503."),
+        QStringLiteral("NAME"));
+    const QCommandLineOption requireSubprotocol(
+        QStringLiteral("require-subprotocol"),
+        QStringLiteral("serve: refuse clients that do not offer this subprotocol; choose it."),
+        QStringLiteral("NAME"));
+    const QCommandLineOption requireAuth(
+        QStringLiteral("require-auth"),
+        QStringLiteral("serve: refuse (401) upgrades without an Authorization header."));
+    const QCommandLineOption echoHeaders(
+        QStringLiteral("echo-headers"),
+        QStringLiteral("serve: send the request head back as the first message."));
+    const QCommandLineOption maxConnections(
+        QStringLiteral("max-connections"),
+        QStringLiteral("serve: at most N connections at once (default 1000)."),
+        QStringLiteral("N"));
     const QCommandLineOption proxyOption(
         QStringLiteral("proxy"),
         QStringLiteral("http://[user:pass@]host:port, socks5://host:port, or system."),
@@ -441,18 +419,6 @@ int main(int argc, char **argv)
                        origin,
                        insecure,
                        cacert,
-                       maxMessage,
-                       noAutoPong,
-                       pingInterval,
-                       connectTimeout,
-                       handshakeTimeout,
-                       idleTimeout,
-                       closeTimeout,
-                       timeout,
-                       proxyOption,
-                       certOption,
-                       keyOption,
-                       passOption,
                        followRedirects,
                        maxRedirects,
                        serveHost,
@@ -464,7 +430,33 @@ int main(int argc, char **argv)
                        reconnect,
                        reconnectDelay,
                        reconnectMaxDelay,
-                       reconnectAttempts});
+                       reconnectAttempts,
+                       tls,
+                       noEcho,
+                       delay,
+                       pushInterval,
+                       pushText,
+                       closeAfterMessages,
+                       closeAfter,
+                       refuse,
+                       refuseBody,
+                       emulate,
+                       requireSubprotocol,
+                       requireAuth,
+                       echoHeaders,
+                       maxConnections,
+                       proxyOption,
+                       certOption,
+                       keyOption,
+                       passOption,
+                       maxMessage,
+                       noAutoPong,
+                       pingInterval,
+                       connectTimeout,
+                       handshakeTimeout,
+                       idleTimeout,
+                       closeTimeout,
+                       timeout});
     parser.process(app);
 
     const QStringList positional = parser.positionalArguments();
@@ -491,8 +483,132 @@ int main(int argc, char **argv)
             return usage(QStringLiteral("inspect needs one capture file"));
         return inspect(positional.at(1), parser.isSet(json));
     }
-    if (command == QLatin1String("serve"))
-        return serve(parser, serveHost, servePort, allowOrigin);
+    if (command == QLatin1String("serve")) {
+        framescope::cli::ServeRequest request;
+        framescope::session::LocalServerOptions &options = request.options;
+        framescope::session::ServerBehaviour &behaviour = options.behaviour;
+        if (parser.isSet(serveHost)) {
+            options.addresses.clear();
+            for (const QString &value : parser.values(serveHost)) {
+                QHostAddress address;
+                if (value == QLatin1String("localhost"))
+                    address = QHostAddress::LocalHost;
+                else if (!address.setAddress(value))
+                    return usage(
+                        QStringLiteral("--host needs an IP address, got \"%1\"").arg(value));
+                if (!address.isLoopback())
+                    std::fprintf(stderr,
+                                 "warning: listening on %s makes the server reachable from other "
+                                 "machines\n",
+                                 qPrintable(value));
+                options.addresses.append(address);
+            }
+        }
+        if (parser.isSet(servePort)) {
+            bool ok = false;
+            const uint value = parser.value(servePort).toUInt(&ok);
+            if (!ok || value > 65535)
+                return usage(QStringLiteral("--port needs a number from 0 to 65535"));
+            options.port = quint16(value);
+        }
+        options.allowedOrigins = parser.values(allowOrigin);
+        options.deflate = parser.isSet(deflate);
+        options.tls = parser.isSet(tls);
+        request.certificateFile = parser.value(certOption);
+        request.keyFile = parser.value(keyOption);
+        request.keyPassword = parser.value(passOption).toUtf8();
+        if (request.certificateFile.isEmpty() != request.keyFile.isEmpty())
+            return usage(QStringLiteral("--cert and --key go together"));
+        if (!request.certificateFile.isEmpty() && !options.tls)
+            return usage(QStringLiteral("--cert and --key need --tls"));
+        request.capturePath = parser.value(captureOption);
+        request.keepSecrets = parser.isSet(keepSecrets);
+        behaviour.echo = !parser.isSet(noEcho);
+        behaviour.answerPings = !parser.isSet(noAutoPong);
+        behaviour.requireAuthorization = parser.isSet(requireAuth);
+        behaviour.echoRequestHeaders = parser.isSet(echoHeaders);
+        behaviour.requiredSubprotocol = parser.value(requireSubprotocol).toUtf8();
+        if (parser.isSet(pushText))
+            behaviour.pushText = parser.value(pushText).toUtf8();
+        struct IntOption
+        {
+            const QCommandLineOption &option;
+            int &target;
+        };
+        int fragmentSize = 0;
+        for (const IntOption &entry :
+             {IntOption{delay, behaviour.replyDelayMs}, IntOption{fragment, fragmentSize},
+              IntOption{pingInterval, behaviour.pingIntervalMs},
+              IntOption{pushInterval, behaviour.pushIntervalMs},
+              IntOption{closeAfterMessages, behaviour.closeAfterMessages},
+              IntOption{closeAfter, behaviour.closeAfterMs},
+              IntOption{idleTimeout, options.idleTimeoutMs},
+              IntOption{maxConnections, options.maxConnections}}) {
+            if (const auto value = positiveInt(parser, entry.option)) {
+                if (*value < 0)
+                    return usage(QStringLiteral("--%1 needs a number")
+                                     .arg(entry.option.names().constFirst()));
+                entry.target = *value;
+            }
+        }
+        behaviour.fragmentSize = std::size_t(fragmentSize);
+        if (parser.isSet(closeOption)) {
+            const QString value = parser.value(closeOption);
+            const qsizetype colon = value.indexOf(QLatin1Char(':'));
+            bool ok = false;
+            const uint code = (colon < 0 ? value : value.left(colon)).toUInt(&ok);
+            behaviour.closeReason = colon < 0 ? QByteArray() : value.mid(colon + 1).toUtf8();
+            if (!ok || code > 65535
+                || !framescope::protocol::buildClosePayload(std::uint16_t(code),
+                                                            behaviour.closeReason.toStdString()))
+                return usage(QStringLiteral("--close needs a sendable CODE[:REASON]"));
+            behaviour.closeCode = std::uint16_t(code);
+        }
+        if (parser.isSet(emulate) && parser.isSet(refuse))
+            return usage(QStringLiteral("--emulate and --refuse are alternatives"));
+        if (parser.isSet(emulate)) {
+            behaviour.refuse = framescope::session::iisEmulation(parser.value(emulate));
+            if (!behaviour.refuse)
+                return usage(
+                    QStringLiteral("--emulate takes one of %1")
+                        .arg(framescope::session::iisEmulationNames().join(QStringLiteral(", "))));
+        }
+        if (parser.isSet(refuse)) {
+            bool ok = false;
+            const int status = parser.value(refuse).toInt(&ok);
+            if (!ok || status < 100 || status > 599 || status == 101)
+                return usage(
+                    QStringLiteral("--refuse needs an HTTP status from 100 to 599, not 101"));
+            framescope::session::ServerRefusal refusal;
+            refusal.status = status;
+            refusal.body = parser.value(refuseBody).toUtf8();
+            for (const QString &line : parser.values(header)) {
+                const qsizetype colon = line.indexOf(QLatin1Char(':'));
+                if (colon <= 0)
+                    return usage(QStringLiteral("-H needs \"Name: value\", got \"%1\"").arg(line));
+                refusal.headers.append(
+                    {line.left(colon).trimmed().toUtf8(), line.mid(colon + 1).trimmed().toUtf8()});
+            }
+            behaviour.refuse = refusal;
+        }
+        framescope::cli::ServeCommand serveCommand(request);
+        const int failed = serveCommand.start();
+        if (failed >= 0)
+            return failed;
+        QObject::connect(&serveCommand, &framescope::cli::ServeCommand::done, &app,
+                         [](int code) { QCoreApplication::exit(code); });
+        std::signal(SIGINT, [](int signal) { g_stopSignal = signal; });
+        std::signal(SIGTERM, [](int signal) { g_stopSignal = signal; });
+        QTimer poll;
+        QObject::connect(&poll, &QTimer::timeout, &serveCommand, [&serveCommand, &poll] {
+            if (g_stopSignal == 0)
+                return;
+            poll.stop();
+            serveCommand.stop();
+        });
+        poll.start(50);
+        return app.exec();
+    }
     if (command != QLatin1String("connect"))
         return usage(QStringLiteral("unknown or missing command"));
     if (positional.size() != 2)

@@ -164,6 +164,8 @@ std::string eventLine(const CaptureEvent &event)
     line["type"] = "event";
     line["timeNs"] = event.timeNs;
     line["event"] = event.kind;
+    if (event.connection != 0)
+        line["conn"] = event.connection;
     if (event.code)
         line["code"] = *event.code;
     if (!event.reason.empty())
@@ -350,6 +352,7 @@ CaptureReadResult readCapture(std::istream &in)
                     event.code = line["code"].get<std::uint16_t>();
                 event.reason = line.value("reason", "");
                 event.detail = line.value("detail", "");
+                event.connection = line.value("conn", std::uint32_t{0});
                 result.events.push_back(std::move(event));
             } else {
                 return fail("unknown line type " + type);

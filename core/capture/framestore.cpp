@@ -7,7 +7,6 @@
 #include <mutex>
 #include <new>
 #include <protocol/masking.h>
-#include <sys/mman.h>
 
 namespace framescope::capture {
 
@@ -26,9 +25,6 @@ FrameStore::Memory FrameStore::takeMemory()
     void *memory = std::aligned_alloc(kBlockSize, kBlockSize);
     if (!memory)
         throw std::bad_alloc();
-#ifdef MADV_HUGEPAGE
-    ::madvise(memory, kBlockSize, MADV_HUGEPAGE);
-#endif
     return Memory(static_cast<std::uint8_t *>(memory));
 }
 

@@ -24,8 +24,10 @@ namespace framescope::capture {
 class FrameStore
 {
 public:
-    // Both sizes are 2 MiB so that blocks and chunks can be transparent huge pages: capturing
-    // fresh memory then costs one page fault per 2 MiB instead of 512.
+    // Blocks and chunks of 2 MiB: few allocations, and eviction frees memory in large pieces.
+    // No MADV_HUGEPAGE: with THP defrag on madvise, the first touch could stall in direct
+    // compaction for tens of milliseconds (seen as a 40 ms first echo), and the receive
+    // benchmark ran no faster with it.
     static constexpr std::size_t kBlockSize = std::size_t{2} << 20;
     static constexpr std::size_t kRecordsPerChunk = kBlockSize / sizeof(FrameRecord);
 

@@ -3,20 +3,28 @@
 #include "framecapture.h"
 
 #include <QLoggingCategory>
+#include <QSslConfiguration>
+#include <QSslServer>
+#include <QSslSocket>
 #include <QTcpServer>
 #include <QTcpSocket>
-#include <QTimer>
+#include <deque>
 #include <protocol/closeframe.h>
 #include <protocol/handshake.h>
 #include <protocol/httphead.h>
 #include <protocol/messagereader.h>
 #include <protocol/messagewriter.h>
+#include <protocol/utf8validator.h>
 
 namespace framescope::session {
 
 Q_LOGGING_CATEGORY(lcServer, "framescope.server", QtInfoMsg)
 
 namespace {
+
+constexpr int kAnnounceIntervalMs = 30;
+constexpr qsizetype kReadChunk = 128 * 1024;
+constexpr int kKeptClosedConnections = 10000;
 
 bool isLocalName(const QString &host)
 {
@@ -33,127 +41,373 @@ QString hostWithoutPort(const QString &value)
     return colon < 0 ? value : value.left(colon);
 }
 
+QByteArray reasonPhrase(int status)
+{
+    switch (status) {
+    case 101:
+        return "Switching Protocols";
+    case 400:
+        return "Bad Request";
+    case 401:
+        return "Unauthorized";
+    case 403:
+        return "Forbidden";
+    case 404:
+        return "Not Found";
+    case 426:
+        return "Upgrade Required";
+    case 500:
+        return "Internal Server Error";
+    case 502:
+        return "Bad Gateway";
+    case 503:
+        return "Service Unavailable";
+    default:
+        return "Error";
+    }
+}
+
+// The shape of an IIS 10 detailed error page: what the Handshake Doctor reads "HTTP Error
+// NNN.S" from.
+QByteArray iisPage(const QByteArray &title, const QByteArray &error, const QByteArray &text)
+{
+    return "<!DOCTYPE html PUBLIC \"-//W3C//DTD XHTML 1.0 Strict//EN\">\r\n<html><head><title>IIS "
+           "10.0 Detailed Error - "
+           + title
+           + "</title></head>\r\n<body><div id=\"content\"><div "
+             "class=\"content-container\">\r\n<h3>"
+           + error + "</h3>\r\n<h4>" + text + "</h4>\r\n</div></div></body></html>\r\n";
+}
+
+// http.sys answers with its own short page when a request never reaches a site.
+QByteArray httpSysPage(const QByteArray &title, const QByteArray &error)
+{
+    return "<!DOCTYPE HTML PUBLIC \"-//W3C//DTD HTML 4.01//EN\">\r\n<HTML><HEAD><TITLE>" + title
+           + "</TITLE></HEAD>\r\n<BODY><h2>" + title + "</h2>\r\n<hr><p>" + error
+           + "</p>\r\n</BODY></HTML>\r\n";
+}
+
+std::vector<protocol::HttpHeader> toHeaders(const QList<QPair<QByteArray, QByteArray>> &headers)
+{
+    std::vector<protocol::HttpHeader> out;
+    for (const auto &[name, value] : headers)
+        out.push_back({name.toStdString(), value.toStdString()});
+    return out;
+}
+
+QByteArray toBytes(const std::string &text)
+{
+    return QByteArray::fromStdString(text);
+}
+
 } // namespace
 
-// One accepted connection: the opening handshake, then echo until the closing handshake.
+QStringList iisEmulationNames()
+{
+    return {QStringLiteral("iis-101-no-accept"),
+            QStringLiteral("iis-400"),
+            QStringLiteral("iis-401"),
+            QStringLiteral("iis-403"),
+            QStringLiteral("iis-404"),
+            QStringLiteral("iis-500"),
+            QStringLiteral("iis-503")};
+}
+
+std::optional<ServerRefusal> iisEmulation(const QString &name)
+{
+    const QPair<QByteArray, QByteArray> iis{"Server", "Microsoft-IIS/10.0"};
+    const QPair<QByteArray, QByteArray> aspNet{"X-Powered-By", "ASP.NET"};
+    const QPair<QByteArray, QByteArray> httpSys{"Server", "Microsoft-HTTPAPI/2.0"};
+    const QPair<QByteArray, QByteArray> html{"Content-Type", "text/html; charset=us-ascii"};
+    ServerRefusal refusal;
+    if (name == QLatin1String("iis-101-no-accept")) {
+        // The WebSocket Protocol feature is not installed: IIS switches protocols itself.
+        refusal.status = 101;
+        refusal.upgradeWithoutAccept = true;
+        refusal.headers = {iis, aspNet};
+    } else if (name == QLatin1String("iis-400")) {
+        refusal.status = 400;
+        refusal.headers = {html, httpSys};
+        refusal.body = httpSysPage("Bad Request", "HTTP Error 400. The request is badly formed.");
+    } else if (name == QLatin1String("iis-401")) {
+        // Windows Authentication: the anonymous first leg of NTLM / Negotiate.
+        refusal.status = 401;
+        refusal.headers = {{"Content-Type", "text/html"},
+                           iis,
+                           {"WWW-Authenticate", "Negotiate"},
+                           {"WWW-Authenticate", "NTLM"},
+                           aspNet};
+        refusal.body = iisPage("401.2 - Unauthorized", "HTTP Error 401.2 - Unauthorized",
+                               "You are not authorized to view this page due to invalid "
+                               "authentication headers.");
+    } else if (name == QLatin1String("iis-403")) {
+        refusal.status = 403;
+        refusal.headers = {{"Content-Type", "text/html"}, iis, aspNet};
+        refusal.body = iisPage("403.0 - Forbidden", "HTTP Error 403.0 - Forbidden",
+                               "The origin of this request is not allowed.");
+    } else if (name == QLatin1String("iis-404")) {
+        refusal.status = 404;
+        refusal.headers = {{"Content-Type", "text/html"}, iis, aspNet};
+        refusal.body = iisPage("404.0 - Not Found", "HTTP Error 404.0 - Not Found",
+                               "The resource you are looking for has been removed, had its name "
+                               "changed, or is temporarily unavailable.");
+    } else if (name == QLatin1String("iis-500")) {
+        refusal.status = 500;
+        refusal.headers = {{"Content-Type", "text/html"}, iis, aspNet};
+        refusal.body
+            = iisPage("500.19 - Internal Server Error", "HTTP Error 500.19 - Internal Server Error",
+                      "The requested page cannot be accessed because the related "
+                      "configuration data for the page is invalid.");
+    } else if (name == QLatin1String("iis-503")) {
+        // The application pool is stopped: http.sys answers.
+        refusal.status = 503;
+        refusal.headers = {html, httpSys};
+        refusal.body
+            = httpSysPage("Service Unavailable", "HTTP Error 503. The service is unavailable.");
+    } else {
+        return std::nullopt;
+    }
+    return refusal;
+}
+
+// One accepted connection: the opening handshake, then echo and the behaviours until the
+// closing handshake.
 class LocalServer::Connection : public QObject, public FrameCapture::Listener
 {
 public:
-    Connection(LocalServer &server, quint64 id, QTcpSocket *socket,
-               std::shared_ptr<capture::FrameStore> store)
+    Connection(LocalServer &server, quint64 id, QTcpSocket *socket)
         : m_server(server)
-        , m_id(id)
+        , m_options(server.m_options)
         , m_socket(socket)
-        , m_store(std::move(store))
         , m_head(protocol::HttpHeadParser::Kind::Request)
-        , m_capture(*m_store, capture::Direction::Received, *this)
-        , m_sentCapture(*m_store, capture::Direction::Sent, m_sentListener)
+        , m_sentListener(*this)
+        , m_capture(*server.m_store, capture::Direction::Received, *this)
+        , m_sentCapture(*server.m_store, capture::Direction::Sent, m_sentListener)
     {
+        m_info.id = id;
+        m_info.peer = socket->peerAddress().toString() + QLatin1Char(':')
+                      + QString::number(socket->peerPort());
+        m_capture.setConnection(std::uint32_t(id));
+        m_sentCapture.setConnection(std::uint32_t(id));
         m_socket->setParent(this);
         m_socket->setSocketOption(QAbstractSocket::LowDelayOption, 1);
         connect(m_socket, &QTcpSocket::readyRead, this, &Connection::handleReadyRead);
-        connect(m_socket, &QTcpSocket::disconnected, this,
-                [this] { m_server.removeConnection(m_id); });
-        m_timer.setSingleShot(true);
-        connect(&m_timer, &QTimer::timeout, this, [this] { m_socket->abort(); });
-        m_timer.start(m_server.m_options.handshakeTimeoutMs);
+        connect(m_socket, &QTcpSocket::disconnected, this, [this] {
+            if (m_info.close.endedBy.isEmpty())
+                m_info.close.endedBy = m_closeSent && m_info.close.closeFrameReceived
+                                           ? QStringLiteral("close-frame")
+                                           : QStringLiteral("tcp-fin");
+            m_capture.finishIncomplete();
+            m_info.closedNs = monotonicNs();
+            m_server.removeConnection(m_info.id);
+        });
+        for (QTimer *timer : {&m_handshakeTimer, &m_closeTimer, &m_idleTimer, &m_midFrameTimer,
+                              &m_replyTimer, &m_closeAfterTimer})
+            timer->setSingleShot(true);
+        connect(&m_handshakeTimer, &QTimer::timeout, this,
+                [this] { end(QStringLiteral("timeout")); });
+        connect(&m_closeTimer, &QTimer::timeout, this, [this] { end(QStringLiteral("timeout")); });
+        connect(&m_idleTimer, &QTimer::timeout, this,
+                [this] { sendClose(protocol::CloseCode::GoingAway, "idle timeout"); });
+        connect(&m_midFrameTimer, &QTimer::timeout, this,
+                [this] { sendClose(protocol::CloseCode::PolicyViolation, "stalled mid-frame"); });
+        connect(&m_replyTimer, &QTimer::timeout, this, &Connection::sendDueReplies);
+        connect(&m_closeAfterTimer, &QTimer::timeout, this, [this] { closeAsAsked(); });
+        connect(&m_pingTimer, &QTimer::timeout, this, [this] {
+            if (!m_open)
+                return;
+            const QByteArray payload = "ping " + QByteArray::number(++m_pings);
+            std::vector<std::uint8_t> wire;
+            m_writer->writeControl(protocol::Opcode::Ping, session::byteSpan(payload), wire);
+            write(wire);
+        });
+        connect(&m_pushTimer, &QTimer::timeout, this, [this] {
+            if (m_open)
+                reply(protocol::Opcode::Text,
+                      m_options.behaviour.pushText + ' ' + QByteArray::number(++m_pushes));
+        });
+        m_handshakeTimer.start(m_options.handshakeTimeoutMs);
     }
+
+    const ServerConnectionInfo &info() const { return m_info; }
 
     void goAway()
     {
         if (m_open)
-            sendClose(protocol::CloseCode::GoingAway);
-        else
-            m_socket->abort();
+            sendClose(protocol::CloseCode::GoingAway, "server shutting down");
+        else if (!m_closeSent)
+            end(QStringLiteral("local-abort"));
     }
 
 private:
-    void handleReadyRead()
+    class SentListener : public FrameCapture::Listener
     {
-        const QByteArray data = m_socket->readAll();
-        const std::int64_t now = monotonicNs();
-        if (!m_open && !m_closing) {
-            std::size_t consumed = 0;
-            const auto status = m_head.feed(byteSpan(data), consumed);
-            if (status == protocol::HttpHeadParser::Status::NeedMore)
-                return;
-            if (status == protocol::HttpHeadParser::Status::Failed) {
-                refuse(400, "Bad Request",
-                       QString::fromUtf8(protocol::describe(m_head.error()).data()));
-                return;
-            }
-            if (!upgrade())
-                return;
-            const QByteArrayView rest = QByteArrayView(data).sliced(qsizetype(consumed));
-            if (rest.isEmpty())
-                return;
-            feed(rest, now);
-            return;
-        }
-        feed(data, now);
+    public:
+        explicit SentListener(Connection &connection)
+            : m_connection(connection)
+        {}
+        void frameCaptured() override { m_connection.m_server.frameCaptured(); }
+
+    private:
+        Connection &m_connection;
+    };
+
+    struct Reply
+    {
+        std::int64_t dueNs = 0;
+        protocol::Opcode opcode = protocol::Opcode::Text;
+        QByteArray payload;
+        bool close = false; // the close asked for by closeAfterMessages, after the replies
+    };
+
+    void end(const QString &endedBy)
+    {
+        if (m_info.close.endedBy.isEmpty())
+            m_info.close.endedBy = endedBy;
+        m_socket->abort();
     }
 
-    void refuse(int status, const char *reason, const QString &detail,
-                const std::vector<protocol::HttpHeader> &headers = {})
+    void handleReadyRead()
     {
-        const std::string body = detail.toStdString() + "\n";
-        const std::string response
-            = status == 426 ? protocol::buildRejectResponse(m_check)
-                            : protocol::buildRejectResponse(status, reason, headers, body);
-        m_socket->write(response.data(), qint64(response.size()));
+        if (m_options.idleTimeoutMs > 0 && m_open)
+            m_idleTimer.start(m_options.idleTimeoutMs);
+        while (m_socket->bytesAvailable() > 0
+               && m_socket->state() == QAbstractSocket::ConnectedState) {
+            const QByteArray data = m_socket->read(kReadChunk);
+            const std::int64_t now = monotonicNs();
+            if (m_refused)
+                continue; // a refused client's further bytes are dropped
+            if (!m_upgraded) {
+                std::size_t consumed = 0;
+                const auto status = m_head.feed(session::byteSpan(data), consumed);
+                if (status == protocol::HttpHeadParser::Status::NeedMore)
+                    continue;
+                m_info.request = toBytes(m_head.rawBytes());
+                if (status == protocol::HttpHeadParser::Status::Failed) {
+                    refuse(400, "Bad Request", {{"Content-Type", "text/plain"}},
+                           QByteArray(protocol::describe(m_head.error()).data()) + '\n');
+                    return;
+                }
+                if (!upgrade())
+                    return;
+                const QByteArrayView rest = QByteArrayView(data).sliced(qsizetype(consumed));
+                if (!rest.isEmpty())
+                    feed(rest, now);
+                continue;
+            }
+            feed(data, now);
+        }
+    }
+
+    void refuse(int status, const QByteArray &reason,
+                const QList<QPair<QByteArray, QByteArray>> &headers, const QByteArray &body)
+    {
+        const std::string response = protocol::buildRejectResponse(
+            status, (reason.isEmpty() ? reasonPhrase(status) : reason).toStdString(),
+            toHeaders(headers), body.toStdString());
+        sendRefusal(toBytes(response), status, QString::fromUtf8(body).trimmed());
+    }
+
+    void sendRefusal(const QByteArray &response, int status, const QString &detail)
+    {
+        m_refused = true;
+        m_info.response = response.left(response.indexOf("\r\n\r\n") + 4);
+        m_info.status = status;
+        m_info.close.endedBy = QStringLiteral("refused");
+        m_handshakeTimer.stop();
+        m_socket->write(response);
         m_socket->disconnectFromHost();
-        qCInfo(lcServer) << "refused" << status << detail;
-        Q_EMIT m_server.handshakeRefused(m_id, status, detail);
+        qCInfo(lcServer) << "refused" << status << detail.left(200);
+        Q_EMIT m_server.handshakeRefused(m_info.id, status, detail.left(200));
     }
 
     bool upgrade()
     {
         const protocol::HttpHead &head = m_head.head();
+        const ServerBehaviour &behaviour = m_options.behaviour;
         m_check = protocol::checkClientRequest(head);
         if (!m_check.ok()) {
-            refuse(m_check.status, "Bad Request",
-                   QString::fromUtf8(protocol::describe(m_check.error).data()));
+            const std::string response = protocol::buildRejectResponse(m_check);
+            sendRefusal(toBytes(response), m_check.status,
+                        QString::fromUtf8(protocol::describe(m_check.error).data()));
             return false;
         }
         // Cross-site WebSocket hijacking: only local names, and browser origins on the list.
         const QString host = hostWithoutPort(QString::fromStdString(*head.find("Host")));
-        if (!isLocalName(host)
-            && !m_server.m_options.allowedHosts.contains(host, Qt::CaseInsensitive)) {
-            refuse(403, "Forbidden", QStringLiteral("Host %1 is not allowed").arg(host));
+        if (!isLocalName(host) && !m_options.allowedHosts.contains(host, Qt::CaseInsensitive)) {
+            refuse(403, {}, {{"Content-Type", "text/plain"}},
+                   QStringLiteral("Host %1 is not allowed\n").arg(host).toUtf8());
             return false;
         }
         if (const std::string *origin = head.find("Origin")) {
             const QUrl url(QString::fromStdString(*origin));
             const bool allowed
-                = isLocalName(url.host())
-                  || m_server.m_options.allowedOrigins.contains(QStringLiteral("*"))
-                  || m_server.m_options.allowedOrigins.contains(QString::fromStdString(*origin));
+                = isLocalName(url.host()) || m_options.allowedOrigins.contains(QStringLiteral("*"))
+                  || m_options.allowedOrigins.contains(QString::fromStdString(*origin));
             if (!allowed) {
-                refuse(403, "Forbidden",
-                       QStringLiteral("Origin %1 is not allowed")
-                           .arg(QString::fromStdString(*origin)));
+                refuse(403, {}, {{"Content-Type", "text/plain"}},
+                       QStringLiteral("Origin %1 is not allowed\n")
+                           .arg(QString::fromStdString(*origin))
+                           .toUtf8());
                 return false;
             }
         }
+        if (behaviour.refuse) {
+            const ServerRefusal &refusal = *behaviour.refuse;
+            if (refusal.upgradeWithoutAccept) {
+                QByteArray response = "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n"
+                                      "Connection: Upgrade\r\n";
+                for (const auto &[name, value] : refusal.headers)
+                    response += name + ": " + value + "\r\n";
+                sendRefusal(response + "\r\n", 101,
+                            QStringLiteral("101 without Sec-WebSocket-Accept"));
+            } else {
+                refuse(refusal.status, refusal.reason, refusal.headers, refusal.body);
+            }
+            return false;
+        }
+        if (behaviour.requireAuthorization && !head.find("Authorization")) {
+            refuse(401, {},
+                   {{"WWW-Authenticate", "Basic realm=\"framescope\""},
+                    {"Content-Type", "text/plain"}},
+                   "This server requires an Authorization header.\n");
+            return false;
+        }
+        std::string subprotocol;
+        if (!behaviour.requiredSubprotocol.isEmpty()) {
+            const std::string required = behaviour.requiredSubprotocol.toStdString();
+            if (std::find(m_check.subprotocols.begin(), m_check.subprotocols.end(), required)
+                == m_check.subprotocols.end()) {
+                refuse(400, {}, {{"Content-Type", "text/plain"}},
+                       "This server requires the subprotocol " + behaviour.requiredSubprotocol
+                           + ".\n");
+                return false;
+            }
+            subprotocol = required;
+        }
         std::string extensions;
         std::optional<protocol::DeflateParameters> deflate;
-        if (m_server.m_options.deflate) {
-            const protocol::DeflateAcceptance acceptance = protocol::acceptDeflateOffers(
-                m_check.extensions, m_server.m_options.deflateConfig);
+        if (m_options.deflate) {
+            const protocol::DeflateAcceptance acceptance
+                = protocol::acceptDeflateOffers(m_check.extensions, m_options.deflateConfig);
             if (acceptance.response) {
                 extensions = protocol::formatExtensionHeader({*acceptance.response});
                 deflate = acceptance.agreed;
             }
         }
-        const std::string response = protocol::buildAcceptResponse(m_check.key, {}, extensions);
+        const std::string response
+            = protocol::buildAcceptResponse(m_check.key, subprotocol, extensions);
         m_socket->write(response.data(), qint64(response.size()));
+        m_info.response = toBytes(response);
+        m_info.status = 101;
+        m_info.openedNs = monotonicNs();
 
         protocol::ReaderOptions options;
         options.decoder.role = protocol::Role::Server;
         options.decoder.maxMessageSize = options.assembler.maxMessageSize
-            = m_server.m_options.maxMessageSize;
-        options.decoder.maxFramePayload = m_server.m_options.maxMessageSize;
-        options.assembler.maxFragments = m_server.m_options.maxFragments;
+            = m_options.maxMessageSize;
+        options.decoder.maxFramePayload = m_options.maxMessageSize;
+        options.assembler.maxFragments = m_options.maxFragments;
         m_reader = std::make_unique<protocol::MessageReader>(options, m_capture);
         m_sentReader = makeSentFrameReader(protocol::Role::Server, m_sentCapture, deflate);
         m_writer = std::make_unique<protocol::MessageWriter>(protocol::Role::Server);
@@ -162,9 +416,23 @@ private:
             m_writer->enableDeflate(*deflate);
         }
         m_deflate = deflate;
-        m_timer.stop();
+        m_handshakeTimer.stop();
+        m_upgraded = true;
         m_open = true;
-        Q_EMIT m_server.connectionOpened(m_id);
+        if (m_options.idleTimeoutMs > 0)
+            m_idleTimer.start(m_options.idleTimeoutMs);
+        if (behaviour.pingIntervalMs > 0)
+            m_pingTimer.start(behaviour.pingIntervalMs);
+        if (behaviour.pushIntervalMs > 0)
+            m_pushTimer.start(behaviour.pushIntervalMs);
+        if (behaviour.closeAfterMs > 0)
+            m_closeAfterTimer.start(behaviour.closeAfterMs);
+        Q_EMIT m_server.connectionOpened(m_info.id);
+        if (behaviour.echoRequestHeaders) {
+            // What arrived, proxies' changes included; binary if a header was not UTF-8.
+            const bool text = protocol::isValidUtf8(session::byteSpan(m_info.request));
+            send(text ? protocol::Opcode::Text : protocol::Opcode::Binary, m_info.request);
+        }
         return true;
     }
 
@@ -173,7 +441,7 @@ private:
         if (!m_reader || m_reader->hasFailed())
             return;
         m_capture.setTimes(now, now);
-        const protocol::ProtocolError error = m_reader->feed(byteSpan(data));
+        const protocol::ProtocolError error = m_reader->feed(session::byteSpan(data));
         if (error != protocol::ProtocolError::None) {
             // RFC 6455 §7.1.7: fail the connection with the violation's code.
             m_capture.failFrame(error);
@@ -181,6 +449,10 @@ private:
             return;
         }
         m_capture.suspend(); // a frame still arriving must not hold the store
+        if (m_reader->decoder().isMidFrame() && m_options.midFrameTimeoutMs > 0)
+            m_midFrameTimer.start(m_options.midFrameTimeoutMs);
+        else
+            m_midFrameTimer.stop();
     }
 
     void write(const std::vector<std::uint8_t> &wire)
@@ -195,21 +467,81 @@ private:
         m_sentCapture.suspend();
     }
 
+    void send(protocol::Opcode opcode, QByteArrayView payload)
+    {
+        std::vector<std::uint8_t> wire;
+        if (m_writer->writeMessage(opcode, session::byteSpan(payload), wire,
+                                   m_options.behaviour.fragmentSize))
+            write(wire);
+    }
+
+    // A reply now, or after the configured delay (replies keep their order).
+    void reply(protocol::Opcode opcode, QByteArrayView payload, bool close = false)
+    {
+        const int delay = m_options.behaviour.replyDelayMs;
+        if (delay <= 0 && m_replies.empty()) {
+            if (close)
+                closeAsAsked();
+            else
+                send(opcode, payload);
+            return;
+        }
+        m_replies.push_back(
+            {monotonicNs() + std::int64_t(delay) * 1000000, opcode, payload.toByteArray(), close});
+        if (!m_replyTimer.isActive())
+            m_replyTimer.start(delay);
+    }
+
+    void sendDueReplies()
+    {
+        const std::int64_t now = monotonicNs();
+        while (!m_replies.empty() && m_replies.front().dueNs <= now + 500000) {
+            const Reply next = std::move(m_replies.front());
+            m_replies.pop_front();
+            if (!m_open)
+                continue;
+            if (next.close)
+                closeAsAsked();
+            else
+                send(next.opcode, next.payload);
+        }
+        if (!m_replies.empty())
+            m_replyTimer.start(int((m_replies.front().dueNs - now) / 1000000) + 1);
+    }
+
+    void closeAsAsked()
+    {
+        sendClose(m_options.behaviour.closeCode, m_options.behaviour.closeReason.toStdString());
+    }
+
     void sendClose(std::uint16_t code, std::string_view reason = {})
     {
-        if (m_closeSent)
+        if (m_closeSent || !m_writer)
             return;
         std::vector<std::uint8_t> wire;
-        if (m_writer && m_writer->writeClose(code, reason, wire))
+        if (m_writer->writeClose(code, reason, wire)) {
             write(wire);
+            m_info.close.codeSent = code;
+            m_info.close.reasonSent = QByteArray(reason.data(), qsizetype(reason.size()));
+        }
         m_closeSent = true;
         m_open = false;
-        m_closing = true;
+        stopBehaviours();
         // Wait for the peer's close, then close TCP first (RFC 6455 §7.1.1); not forever.
-        m_timer.start(m_server.m_options.closeTimeoutMs);
+        m_closeTimer.start(m_options.closeTimeoutMs);
+    }
+
+    void stopBehaviours()
+    {
+        m_pingTimer.stop();
+        m_pushTimer.stop();
+        m_closeAfterTimer.stop();
+        m_idleTimer.stop();
+        m_midFrameTimer.stop();
     }
 
     // FrameCapture::Listener: echo byte for byte, answer pings and closes.
+    void frameCaptured() override { m_server.frameCaptured(); }
     void messageStarted(protocol::Opcode opcode) override
     {
         m_message.clear();
@@ -217,56 +549,83 @@ private:
     }
     void messageData(std::span<const std::uint8_t> data) override
     {
-        m_message.insert(m_message.end(), data.begin(), data.end());
+        if (m_options.behaviour.echo)
+            m_message.append(reinterpret_cast<const char *>(data.data()), qsizetype(data.size()));
     }
     void messageFinished() override
     {
         if (!m_open)
             return;
-        std::vector<std::uint8_t> wire;
-        if (m_writer->writeMessage(m_opcode, m_message, wire))
-            write(wire);
+        ++m_messages;
+        if (m_options.behaviour.echo)
+            reply(m_opcode, m_message);
         m_message.clear();
+        const int closeAfter = m_options.behaviour.closeAfterMessages;
+        if (closeAfter > 0 && m_messages == quint64(closeAfter))
+            reply(protocol::Opcode::Close, {}, true);
     }
     void controlFrame(protocol::Opcode opcode, std::span<const std::uint8_t> payload) override
     {
-        if (opcode == protocol::Opcode::Ping && m_open) {
+        if (opcode == protocol::Opcode::Ping && m_open && m_options.behaviour.answerPings) {
             std::vector<std::uint8_t> wire;
             m_writer->writeControl(protocol::Opcode::Pong, payload, wire);
             write(wire);
         } else if (opcode == protocol::Opcode::Close) {
             protocol::ClosePayload close;
             protocol::parseClosePayload(payload, close);
+            m_info.close.closeFrameReceived = true;
+            m_info.close.codeReceived = close.code;
+            m_info.close.reasonReceived = QByteArray::fromStdString(std::string(close.reason));
+            // Answer with the same code (none: 1000), then close TCP first.
             sendClose(close.code.value_or(protocol::CloseCode::Normal));
-            m_socket->disconnectFromHost(); // the server closes TCP first
+            m_info.close.endedBy = QStringLiteral("close-frame");
+            m_socket->disconnectFromHost();
         }
     }
 
     LocalServer &m_server;
-    quint64 m_id;
+    const LocalServerOptions &m_options;
     QTcpSocket *m_socket;
-    std::shared_ptr<capture::FrameStore> m_store;
+    ServerConnectionInfo m_info;
     protocol::HttpHeadParser m_head;
     protocol::ServerHandshakeResult m_check;
-    FrameCapture::Listener m_sentListener;
+    SentListener m_sentListener;
     FrameCapture m_capture;
     FrameCapture m_sentCapture;
     std::unique_ptr<protocol::MessageReader> m_reader;
     std::unique_ptr<protocol::MessageReader> m_sentReader;
     std::unique_ptr<protocol::MessageWriter> m_writer;
     std::optional<protocol::DeflateParameters> m_deflate;
-    std::vector<std::uint8_t> m_message;
+    QByteArray m_message;
     protocol::Opcode m_opcode = protocol::Opcode::Text;
-    QTimer m_timer;
+    std::deque<Reply> m_replies;
+    quint64 m_messages = 0;
+    quint64 m_pings = 0;
+    quint64 m_pushes = 0;
+    QTimer m_handshakeTimer;
+    QTimer m_closeTimer;
+    QTimer m_idleTimer;
+    QTimer m_midFrameTimer;
+    QTimer m_replyTimer;
+    QTimer m_closeAfterTimer;
+    QTimer m_pingTimer;
+    QTimer m_pushTimer;
+    bool m_upgraded = false;
+    bool m_refused = false;
     bool m_open = false;
-    bool m_closing = false;
     bool m_closeSent = false;
 };
 
 LocalServer::LocalServer(const LocalServerOptions &options, QObject *parent)
     : QObject(parent)
     , m_options(options)
-{}
+{
+    capture::FrameStore::Limits limits;
+    limits.memoryCap = options.captureMemoryCap;
+    m_store = std::make_shared<capture::FrameStore>(limits);
+    m_announceTimer.setSingleShot(true);
+    connect(&m_announceTimer, &QTimer::timeout, this, &LocalServer::announceFrames);
+}
 
 LocalServer::~LocalServer()
 {
@@ -277,9 +636,25 @@ LocalServer::~LocalServer()
 
 QString LocalServer::listen()
 {
+    if (m_options.tls && (m_options.certificate.isNull() || m_options.key.isNull()))
+        return QStringLiteral("wss needs a certificate and its private key");
     quint16 port = m_options.port;
     for (const QHostAddress &address : m_options.addresses) {
-        auto *server = new QTcpServer(this);
+        QTcpServer *server = nullptr;
+        if (m_options.tls) {
+            auto *sslServer = new QSslServer(this);
+            QSslConfiguration configuration = QSslConfiguration::defaultConfiguration();
+            configuration.setLocalCertificate(m_options.certificate);
+            configuration.setPrivateKey(m_options.key);
+            configuration.setProtocol(QSsl::TlsV1_2OrLater);
+            configuration.setPeerVerifyMode(QSslSocket::VerifyNone);
+            sslServer->setSslConfiguration(configuration);
+            sslServer->setHandshakeTimeout(m_options.handshakeTimeoutMs);
+            server = sslServer;
+        } else {
+            server = new QTcpServer(this);
+        }
+        server->setMaxPendingConnections(m_options.maxConnections);
         if (!server->listen(address, port)) {
             const QString error = server->errorString();
             delete server;
@@ -295,7 +670,7 @@ QString LocalServer::listen()
             qCWarning(lcServer) << "listening on" << address.toString()
                                 << "- reachable from other machines";
         port = server->serverPort(); // the same port on every address
-        connect(server, &QTcpServer::newConnection, this,
+        connect(server, &QTcpServer::pendingConnectionAvailable, this,
                 [this, server] { handleNewConnection(server); });
         m_servers.append(server);
     }
@@ -306,12 +681,13 @@ QString LocalServer::listen()
 QStringList LocalServer::urls() const
 {
     QStringList urls;
+    const QString scheme = m_options.tls ? QStringLiteral("wss") : QStringLiteral("ws");
     for (const QTcpServer *server : m_servers) {
         const QHostAddress address = server->serverAddress();
         const QString host = address.protocol() == QAbstractSocket::IPv6Protocol
                                  ? QLatin1Char('[') + address.toString() + QLatin1Char(']')
                                  : address.toString();
-        urls << QStringLiteral("ws://%1:%2/").arg(host).arg(server->serverPort());
+        urls << QStringLiteral("%1://%2:%3/").arg(scheme, host).arg(server->serverPort());
     }
     return urls;
 }
@@ -325,17 +701,37 @@ void LocalServer::handleNewConnection(QTcpServer *server)
             continue;
         }
         const quint64 id = m_nextId++;
-        auto store = std::make_shared<capture::FrameStore>();
-        m_captures.insert(id, store);
-        m_connections.insert(id, new Connection(*this, id, socket, store));
+        m_connections.insert(id, new Connection(*this, id, socket));
     }
 }
 
 void LocalServer::removeConnection(quint64 id)
 {
-    if (Connection *connection = m_connections.take(id)) {
-        connection->deleteLater();
-        Q_EMIT connectionClosed(id);
+    Connection *connection = m_connections.take(id);
+    if (!connection)
+        return;
+    m_infos.insert(id, connection->info());
+    m_closedOrder.append(id);
+    if (m_closedOrder.size() > kKeptClosedConnections)
+        m_infos.remove(m_closedOrder.takeFirst());
+    connection->deleteLater();
+    announceFrames();
+    Q_EMIT connectionClosed(id);
+}
+
+void LocalServer::frameCaptured()
+{
+    if (!m_announceTimer.isActive())
+        m_announceTimer.start(kAnnounceIntervalMs);
+}
+
+void LocalServer::announceFrames()
+{
+    const std::uint64_t end = m_store->endId().value;
+    if (end > m_announcedEnd) {
+        const std::uint64_t first = std::max(m_announcedEnd, m_store->firstId().value);
+        m_announcedEnd = end;
+        Q_EMIT framesCaptured(first, end);
     }
 }
 
@@ -352,9 +748,21 @@ int LocalServer::connectionCount() const
     return int(m_connections.size());
 }
 
-std::shared_ptr<capture::FrameStore> LocalServer::capture(quint64 id) const
+std::optional<ServerConnectionInfo> LocalServer::connectionInfo(quint64 id) const
 {
-    return m_captures.value(id);
+    if (const Connection *connection = m_connections.value(id))
+        return connection->info();
+    const auto it = m_infos.constFind(id);
+    if (it == m_infos.cend())
+        return std::nullopt;
+    return *it;
+}
+
+QList<quint64> LocalServer::connectionIds() const
+{
+    QList<quint64> ids = m_connections.keys() + m_infos.keys();
+    std::sort(ids.begin(), ids.end());
+    return ids;
 }
 
 } // namespace framescope::session

@@ -2,10 +2,14 @@
 
 #include "sessiontypes.h"
 
+#include <QHash>
 #include <QHostAddress>
 #include <QList>
 #include <QObject>
+#include <QSslCertificate>
+#include <QSslKey>
 #include <QStringList>
+#include <QTimer>
 #include <capture/framestore.h>
 #include <memory>
 #include <protocol/permessagedeflate.h>
@@ -13,6 +17,42 @@
 class QTcpServer;
 
 namespace framescope::session {
+
+// An answer to the opening handshake other than 101: a status with headers and a body, or a
+// 101 that lacks Sec-WebSocket-Accept (what IIS sends without its WebSocket feature).
+struct ServerRefusal
+{
+    int status = 503;
+    QByteArray reason; // the reason phrase; empty: the usual one for the status
+    QList<QPair<QByteArray, QByteArray>> headers;
+    QByteArray body;
+    bool upgradeWithoutAccept = false;
+};
+
+// Ready-made IIS and http.sys answers, by name: iis-101-no-accept, iis-400, iis-401, iis-403,
+// iis-404, iis-500, iis-503 (see docs/server.md).
+QStringList iisEmulationNames();
+std::optional<ServerRefusal> iisEmulation(const QString &name);
+
+// What the server does besides echoing; the same for every connection of a server.
+struct ServerBehaviour
+{
+    bool echo = true;             // echo each message byte for byte (text stays text)
+    int replyDelayMs = 0;         // delay each reply, keeping their order
+    std::size_t fragmentSize = 0; // cut replies and pushes into frames of at most N bytes
+    int pingIntervalMs = 0;       // ping each client periodically
+    int pushIntervalMs = 0;       // send pushText + " " + a counter periodically
+    QByteArray pushText = "push";
+    int closeAfterMessages = 0;     // close after the Nth message received (0: never)
+    int closeAfterMs = 0;           // close T ms after the upgrade (0: never)
+    std::uint16_t closeCode = 1000; // for the two closes above
+    QByteArray closeReason;
+    std::optional<ServerRefusal> refuse; // refuse every handshake this way
+    QByteArray requiredSubprotocol;      // refuse (400) clients that do not offer it; chosen
+    bool requireAuthorization = false;   // 401 with WWW-Authenticate: Basic without one
+    bool echoRequestHeaders = false;     // the request head as the first (text) message
+    bool answerPings = true;             // false: pings go unanswered
+};
 
 struct LocalServerOptions
 {
@@ -29,13 +69,38 @@ struct LocalServerOptions
     int maxConnections = 1000;
     int handshakeTimeoutMs = 10000;
     int closeTimeoutMs = 5000;
+    int idleTimeoutMs = 0;         // no bytes from a client for this long: close with 1001 (0: off)
+    int midFrameTimeoutMs = 30000; // a client stalling inside a frame: close with 1002
     std::uint64_t maxMessageSize = std::uint64_t{64} << 20;
     std::uint32_t maxFragments = 131072;
+    std::size_t captureMemoryCap = std::size_t{256} << 20; // all connections together
+
+    // wss://: a certificate and key in PEM (both set by the caller, e.g. from
+    // loadOrCreateServerCertificate()).
+    bool tls = false;
+    QSslCertificate certificate;
+    QSslKey key;
+
+    ServerBehaviour behaviour;
 };
 
-// The built-in WebSocket server: echoes every message byte for byte (text stays text) and
-// captures every frame it receives and sends, one capture per connection. Runs on the thread it
-// was created on; signals carry ids and counts, never payloads.
+// What the server keeps about one connection (its frames are in the capture, by connection id).
+struct ServerConnectionInfo
+{
+    quint64 id = 0;
+    QString peer; // address:port
+    QByteArray request;
+    QByteArray response; // the head sent back (101 or a refusal)
+    int status = 0;
+    std::int64_t openedNs = 0;
+    std::int64_t closedNs = 0;
+    CloseInfo close;
+};
+
+// The built-in WebSocket server: echoes every message byte for byte and misbehaves on request
+// (ServerBehaviour). Every frame of every connection goes into one capture, tagged with the
+// connection id. Runs on the thread it lives on (LocalServerThread gives it its own); signals
+// carry ids and counts, never payloads.
 class LocalServer : public QObject
 {
     Q_OBJECT
@@ -52,13 +117,19 @@ public:
     void shutdown();
 
     int connectionCount() const;
-    // The capture of connection `id` (ids from 1, in order of acceptance).
-    std::shared_ptr<capture::FrameStore> capture(quint64 id) const;
+    const LocalServerOptions &options() const { return m_options; }
+    // Every connection's frames; records carry the connection id.
+    std::shared_ptr<capture::FrameStore> store() const { return m_store; }
+    // The connections so far (open ones and the last 10000 closed), by id.
+    std::optional<ServerConnectionInfo> connectionInfo(quint64 id) const;
+    QList<quint64> connectionIds() const;
 
 Q_SIGNALS:
     void connectionOpened(quint64 id);
     void handshakeRefused(quint64 id, int status, const QString &reason);
     void connectionClosed(quint64 id);
+    // Frames [first, end) of the store are new; batched, about every 30 ms.
+    void framesCaptured(quint64 first, quint64 end);
 
 private:
     class Connection;
@@ -66,13 +137,19 @@ private:
 
     void handleNewConnection(QTcpServer *server);
     void removeConnection(quint64 id);
+    void frameCaptured();
+    void announceFrames();
 
     LocalServerOptions m_options;
     QList<QTcpServer *> m_servers;
     QHash<quint64, Connection *> m_connections;
-    QHash<quint64, std::shared_ptr<capture::FrameStore>> m_captures;
+    QHash<quint64, ServerConnectionInfo> m_infos;
+    QList<quint64> m_closedOrder;
+    std::shared_ptr<capture::FrameStore> m_store;
     quint64 m_nextId = 1;
     quint16 m_port = 0;
+    QTimer m_announceTimer;
+    std::uint64_t m_announcedEnd = 0;
 };
 
 } // namespace framescope::session

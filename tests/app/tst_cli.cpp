@@ -237,7 +237,8 @@ void tst_Cli::serveAndConnect()
 {
     QProcess server;
     server.start(QStringLiteral(FRAMESCOPE_CLI),
-                 {QStringLiteral("serve"), QStringLiteral("--host"), QStringLiteral("127.0.0.1")});
+                 {QStringLiteral("serve"), QStringLiteral("--host"), QStringLiteral("127.0.0.1"),
+                  QStringLiteral("--deflate")});
     QVERIFY(server.waitForStarted(5000));
     QVERIFY(server.waitForReadyRead(5000));
     const QByteArray line = server.readLine().trimmed();

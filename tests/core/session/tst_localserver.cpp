@@ -92,11 +92,12 @@ void tst_LocalServer::echoForQWebSocket()
     QCOMPARE(texts, (QStringList{QStringLiteral("κόσμε"), QString()}));
     QCOMPARE(binaries.first(), big);
     // Server-side capture: client frames arrive masked, with their keys; echoes go unmasked.
-    const auto capture = server.capture(1);
+    const auto capture = server.store();
     QVERIFY(capture);
     const auto first = capture->record({0});
     QVERIFY(first->has(capture::FrameRecord::Masked));
     QCOMPARE(first->direction(), capture::Direction::Received);
+    QCOMPARE(first->connection, std::uint32_t{1});
     const auto echo = capture->record({1});
     QCOMPARE(echo->direction(), capture::Direction::Sent);
     QVERIFY(!echo->has(capture::FrameRecord::Masked));
