@@ -110,9 +110,10 @@ test)
     #    readers, and the session manager's network thread.
     log "Building the threaded tests with TSan"
     cmake --preset tsan >/dev/null
-    cmake --build --preset tsan --target tst_framestore tst_capturefile tst_sessionmanager
+    cmake --build --preset tsan --target tst_framestore tst_capturefile tst_sessionmanager \
+        tst_serverbehaviours
     TSAN_OPTIONS="suppressions=$here/tests/tsan.supp halt_on_error=1" \
-        ctest --test-dir build/tsan --output-on-failure -R "^capture\.|tst_sessionmanager" -j "$jobs"
+        ctest --test-dir build/tsan --output-on-failure -R "^capture\.|tst_sessionmanager|tst_serverbehaviours" -j "$jobs"
     # 4. Everything, in the normal build; ctest's summary line ends the run.
     build dev
     install_ws build/dev/npm

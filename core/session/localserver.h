@@ -78,8 +78,8 @@ struct LocalServerOptions
     // wss://: a certificate and key in PEM (both set by the caller, e.g. from
     // loadOrCreateServerCertificate()).
     bool tls = false;
-    QSslCertificate certificate;
-    QSslKey key;
+    QSslCertificate certificate{};
+    QSslKey key{};
 
     ServerBehaviour behaviour;
 };

@@ -46,7 +46,9 @@ bool addExtension(X509 *certificate, int nid, const char *value)
     return extension && X509_add_ext(certificate, extension.get(), -1) == 1;
 }
 
-// A P-256 key and a self-signed certificate for the local names, as PEM.
+// A P-256 key and a self-signed certificate for the local names, as PEM. No key usage
+// extension: one without keyCertSign makes OpenSSL (and Qt) deny that the certificate signed
+// itself, and keyCertSign without CA:TRUE breaks RFC 5280.
 std::optional<std::pair<QByteArray, QByteArray>> makeSelfSigned()
 {
     Owned<EVP_PKEY> key(EVP_EC_gen("P-256"));
@@ -71,7 +73,6 @@ std::optional<std::pair<QByteArray, QByteArray>> makeSelfSigned()
           && X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC, commonName, -1, -1, 0) == 1
           && X509_set_issuer_name(certificate.get(), name) == 1
           && addExtension(certificate.get(), NID_basic_constraints, "critical,CA:FALSE")
-          && addExtension(certificate.get(), NID_key_usage, "critical,digitalSignature")
           && addExtension(certificate.get(), NID_ext_key_usage, "serverAuth")
           && addExtension(certificate.get(), NID_subject_alt_name,
                           "DNS:localhost,IP:127.0.0.1,IP:::1")

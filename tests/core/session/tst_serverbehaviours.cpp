@@ -1,0 +1,593 @@
+// The local server's behaviours, each seen from our own client (so both captures can be read):
+// delays, fragmented replies, pings and pushes, closing after N messages or T ms, refusals and
+// the IIS emulations (checked against the Handshake Doctor), required subprotocol and
+// Authorization, the request head echoed, unanswered pings, idle and mid-frame timeouts; wss
+// with the generated certificate; the server on its own thread.
+
+#include <QFile>
+#include <QHostAddress>
+#include <QSignalSpy>
+#include <QTcpSocket>
+#include <QTemporaryDir>
+#include <QTest>
+#include <QWebSocket>
+#include <capture/framestore.h>
+#include <session/clientsession.h>
+#include <session/handshakedoctor.h>
+#include <session/localserver.h>
+#include <session/localserverthread.h>
+#include <session/servercertificate.h>
+
+using namespace framescope;
+using namespace framescope::session;
+
+namespace {
+
+struct Frame
+{
+    std::uint8_t opcode = 0;
+    bool fin = false;
+    QByteArray payload;
+    std::int64_t endNs = 0;
+    std::uint32_t connection = 0;
+};
+
+QList<Frame> framesOf(const capture::FrameStore &store, capture::Direction direction)
+{
+    QList<Frame> frames;
+    std::vector<std::uint8_t> payload;
+    for (std::uint64_t id = store.firstId().value; id < store.endId().value; ++id) {
+        const auto record = store.record({id});
+        if (!record || record->direction() != direction)
+            continue;
+        store.payload({id}, payload);
+        frames.append(
+            {record->opcode, record->has(capture::FrameRecord::Fin),
+             QByteArray(reinterpret_cast<const char *>(payload.data()), qsizetype(payload.size())),
+             record->endNs, record->connection});
+    }
+    return frames;
+}
+
+QList<QByteArray> receivedMessages(const capture::FrameStore &store)
+{
+    QList<QByteArray> messages;
+    QByteArray current;
+    for (const Frame &frame : framesOf(store, capture::Direction::Received)) {
+        if (frame.opcode >= 0x8)
+            continue;
+        current += frame.payload;
+        if (frame.fin) {
+            messages.append(current);
+            current.clear();
+        }
+    }
+    return messages;
+}
+
+// A server on this thread and one client session to it.
+struct Setup
+{
+    explicit Setup(const LocalServerOptions &serverOptions, ClientOptions clientOptions = {})
+        : server(serverOptions)
+    {
+        error = server.listen();
+        clientOptions.url
+            = QUrl(QStringLiteral("%1://127.0.0.1:%2/")
+                       .arg(serverOptions.tls ? QStringLiteral("wss") : QStringLiteral("ws"))
+                       .arg(server.port()));
+        client = std::make_unique<ClientSession>(clientOptions, store);
+    }
+    bool open()
+    {
+        client->open();
+        return QTest::qWaitFor(
+                   [&] {
+                       return client->state() == SessionState::Open
+                              || client->state() == SessionState::Closed;
+                   },
+                   5000)
+               && client->state() == SessionState::Open;
+    }
+    bool finished()
+    {
+        return QTest::qWaitFor([&] { return client->state() == SessionState::Closed; }, 5000);
+    }
+
+    LocalServer server;
+    QString error;
+    capture::FrameStore store;
+    std::unique_ptr<ClientSession> client;
+};
+
+QByteArray rawUpgrade(quint16 port)
+{
+    return "GET / HTTP/1.1\r\nHost: 127.0.0.1:" + QByteArray::number(port)
+           + "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: "
+             "dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n";
+}
+
+} // namespace
+
+class tst_ServerBehaviours : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void replyDelayKeepsOrder();
+    void fragmentedReplies();
+    void periodicPingsAndPushes();
+    void closeAfterMessages();
+    void closeAfterTime();
+    void noEcho();
+    void refusals_data();
+    void refusals();
+    void customRefusal();
+    void requiredSubprotocol();
+    void requiredAuthorization();
+    void requestHeadEchoed();
+    void pingsUnanswered();
+    void idleTimeout();
+    void stallInsideAFrame();
+    void captureTagsConnections();
+    void generatedCertificateIsKeptAndReused();
+    void userCertificateErrors();
+    void wssWithTheGeneratedCertificate();
+    void serverOnItsOwnThread();
+};
+
+void tst_ServerBehaviours::replyDelayKeepsOrder()
+{
+    LocalServerOptions options;
+    options.behaviour.replyDelayMs = 120;
+    Setup setup(options);
+    QCOMPARE(setup.error, QString());
+    QVERIFY(setup.open());
+    const std::int64_t sentNs = monotonicNs();
+    for (const char *text : {"one", "two", "three"})
+        QVERIFY(setup.client->sendText(text));
+    QVERIFY(QTest::qWaitFor([&] { return setup.client->messagesReceived() == 3; }, 5000));
+    QCOMPARE(receivedMessages(setup.store), (QList<QByteArray>{"one", "two", "three"}));
+    const auto echoes = framesOf(setup.store, capture::Direction::Received);
+    QVERIFY2(echoes.first().endNs - sentNs >= 110'000'000,
+             qPrintable(QString::number((echoes.first().endNs - sentNs) / 1000000)));
+}
+
+void tst_ServerBehaviours::fragmentedReplies()
+{
+    LocalServerOptions options;
+    options.behaviour.fragmentSize = 10;
+    Setup setup(options);
+    QVERIFY(setup.open());
+    const QByteArray text = "thirty-five bytes of text, in four";
+    QVERIFY(setup.client->sendText(text));
+    QVERIFY(QTest::qWaitFor([&] { return setup.client->messagesReceived() == 1; }, 5000));
+    const auto frames = framesOf(setup.store, capture::Direction::Received);
+    QCOMPARE(frames.size(), 4);
+    QCOMPARE(frames[0].opcode, std::uint8_t(1));
+    for (int i = 1; i < 4; ++i)
+        QCOMPARE(frames[i].opcode, std::uint8_t(0));
+    QVERIFY(!frames[2].fin && frames[3].fin);
+    QCOMPARE(receivedMessages(setup.store), QList<QByteArray>{text});
+}
+
+void tst_ServerBehaviours::periodicPingsAndPushes()
+{
+    LocalServerOptions options;
+    options.behaviour.pingIntervalMs = 40;
+    options.behaviour.pushIntervalMs = 40;
+    options.behaviour.pushText = "tick";
+    Setup setup(options);
+    QVERIFY(setup.open());
+    QVERIFY(QTest::qWaitFor([&] { return setup.client->messagesReceived() >= 3; }, 5000));
+    const QList<QByteArray> messages = receivedMessages(setup.store);
+    QCOMPARE(messages.mid(0, 3), (QList<QByteArray>{"tick 1", "tick 2", "tick 3"}));
+    int pings = 0;
+    for (const Frame &frame : framesOf(setup.store, capture::Direction::Received))
+        pings += frame.opcode == 0x9;
+    QVERIFY(pings >= 2);
+    // Our client answered; the server's capture has the pongs.
+    QVERIFY(QTest::qWaitFor(
+        [&] {
+            for (const Frame &frame : framesOf(*setup.server.store(), capture::Direction::Received))
+                if (frame.opcode == 0xA && frame.payload.startsWith("ping "))
+                    return true;
+            return false;
+        },
+        5000));
+}
+
+void tst_ServerBehaviours::closeAfterMessages()
+{
+    LocalServerOptions options;
+    options.behaviour.closeAfterMessages = 2;
+    options.behaviour.closeCode = 4001;
+    options.behaviour.closeReason = "enough";
+    Setup setup(options);
+    QVERIFY(setup.open());
+    for (const char *text : {"a", "b", "c"})
+        setup.client->sendText(text);
+    QVERIFY(setup.finished());
+    QCOMPARE(receivedMessages(setup.store), (QList<QByteArray>{"a", "b"}));
+    QCOMPARE(setup.client->closeInfo().codeReceived.value_or(0), std::uint16_t(4001));
+    QCOMPARE(setup.client->closeInfo().reasonReceived, QByteArray("enough"));
+    QCOMPARE(setup.client->error(), SessionError::None);
+}
+
+void tst_ServerBehaviours::closeAfterTime()
+{
+    LocalServerOptions options;
+    options.behaviour.closeAfterMs = 150;
+    options.behaviour.closeCode = 1001;
+    Setup setup(options);
+    QVERIFY(setup.open());
+    const std::int64_t openNs = monotonicNs();
+    QVERIFY(setup.finished());
+    QVERIFY(monotonicNs() - openNs >= 140'000'000);
+    QCOMPARE(setup.client->closeInfo().codeReceived.value_or(0), std::uint16_t(1001));
+}
+
+void tst_ServerBehaviours::noEcho()
+{
+    LocalServerOptions options;
+    options.behaviour.echo = false;
+    Setup setup(options);
+    QVERIFY(setup.open());
+    QVERIFY(setup.client->sendText("anyone?"));
+    QVERIFY(setup.client->ping("still there"));
+    QSignalSpy pongs(setup.client.get(), &ClientSession::pongReceived);
+    QVERIFY(pongs.wait(5000)); // the server is alive...
+    QTest::qWait(50);
+    QCOMPARE(setup.client->messagesReceived(), quint64(0)); // ...and silent
+}
+
+void tst_ServerBehaviours::refusals_data()
+{
+    QTest::addColumn<QString>("emulation");
+    QTest::addColumn<int>("status");
+    QTest::addColumn<QByteArray>("mark");       // in the response
+    QTest::addColumn<QString>("doctorFinding"); // what the Handshake Doctor must say
+    QTest::newRow("101 without Accept")
+        << QStringLiteral("iis-101-no-accept") << 101 << QByteArray("Microsoft-IIS/10.0")
+        << QStringLiteral("iis-websocket-feature-missing");
+    QTest::newRow("http.sys 400") << QStringLiteral("iis-400") << 400
+                                  << QByteArray("HTTP Error 400. The request is badly formed.")
+                                  << QStringLiteral("http-sys-answered");
+    QTest::newRow("Windows Authentication")
+        << QStringLiteral("iis-401") << 401 << QByteArray("WWW-Authenticate: NTLM")
+        << QStringLiteral("authentication-required");
+    QTest::newRow("403") << QStringLiteral("iis-403") << 403
+                         << QByteArray("HTTP Error 403.0 - Forbidden") << QString();
+    QTest::newRow("404") << QStringLiteral("iis-404") << 404
+                         << QByteArray("HTTP Error 404.0 - Not Found")
+                         << QStringLiteral("iis-websocket-feature-missing");
+    QTest::newRow("500.19") << QStringLiteral("iis-500") << 500
+                            << QByteArray("HTTP Error 500.19 - Internal Server Error")
+                            << QStringLiteral("iis-websocket-feature-missing");
+    QTest::newRow("http.sys 503") << QStringLiteral("iis-503") << 503
+                                  << QByteArray("HTTP Error 503. The service is unavailable.")
+                                  << QStringLiteral("http-sys-answered");
+}
+
+void tst_ServerBehaviours::refusals()
+{
+    QFETCH(QString, emulation);
+    QFETCH(int, status);
+    QFETCH(QByteArray, mark);
+    QFETCH(QString, doctorFinding);
+    LocalServerOptions options;
+    options.behaviour.refuse = iisEmulation(emulation);
+    QVERIFY(options.behaviour.refuse);
+    Setup setup(options);
+    QSignalSpy refused(&setup.server, &LocalServer::handshakeRefused);
+    QVERIFY(!setup.open());
+    QCOMPARE(setup.client->error(), SessionError::HandshakeFailed);
+    QCOMPARE(setup.client->handshake().status, status);
+    QVERIFY2(setup.client->handshake().response.contains(mark),
+             setup.client->handshake().response.constData());
+    QCOMPARE(refused.count(), 1);
+    HandshakeDoctor::Input input;
+    input.url = setup.client->options().url;
+    input.handshake = setup.client->handshake();
+    input.error = setup.client->error();
+    input.errorString = setup.client->errorString();
+    QStringList ids;
+    for (const Finding &finding : HandshakeDoctor::examine(input))
+        ids << finding.id;
+    QVERIFY2(ids.contains(QStringLiteral("server-iis")) || emulation == QLatin1String("iis-400")
+                 || emulation == QLatin1String("iis-503"),
+             qPrintable(ids.join(QLatin1Char(' '))));
+    if (!doctorFinding.isEmpty())
+        QVERIFY2(ids.contains(doctorFinding), qPrintable(ids.join(QLatin1Char(' '))));
+    // The server kept what it answered.
+    const auto info = setup.server.connectionInfo(1);
+    QVERIFY(info);
+    QCOMPARE(info->status, status);
+    QVERIFY(info->request.startsWith("GET / HTTP/1.1\r\n"));
+}
+
+void tst_ServerBehaviours::customRefusal()
+{
+    LocalServerOptions options;
+    ServerRefusal refusal;
+    refusal.status = 429;
+    refusal.reason = "Too Many Requests";
+    refusal.headers = {{"Retry-After", "7"}};
+    refusal.body = "slow down";
+    options.behaviour.refuse = refusal;
+    Setup setup(options);
+    QVERIFY(!setup.open());
+    const QByteArray response = setup.client->handshake().response;
+    QVERIFY2(response.startsWith("HTTP/1.1 429 Too Many Requests\r\n"), response.constData());
+    QVERIFY(response.contains("Retry-After: 7\r\n"));
+    QVERIFY(response.endsWith("\r\n\r\nslow down"));
+}
+
+void tst_ServerBehaviours::requiredSubprotocol()
+{
+    LocalServerOptions options;
+    options.behaviour.requiredSubprotocol = "chat";
+    {
+        Setup setup(options);
+        QVERIFY(!setup.open());
+        QCOMPARE(setup.client->handshake().status, 400);
+        QVERIFY(setup.client->handshake().response.contains("requires the subprotocol chat"));
+    }
+    ClientOptions client;
+    client.subprotocols = {"superchat", "chat"};
+    Setup setup(options, client);
+    QVERIFY(setup.open());
+    QCOMPARE(setup.client->handshake().subprotocol, QByteArray("chat"));
+}
+
+void tst_ServerBehaviours::requiredAuthorization()
+{
+    LocalServerOptions options;
+    options.behaviour.requireAuthorization = true;
+    {
+        Setup setup(options);
+        QVERIFY(!setup.open());
+        QCOMPARE(setup.client->handshake().status, 401);
+        QVERIFY(setup.client->handshake().response.contains("WWW-Authenticate: Basic"));
+    }
+    ClientOptions client;
+    client.bearerToken = "abc";
+    Setup setup(options, client);
+    QVERIFY(setup.open());
+}
+
+void tst_ServerBehaviours::requestHeadEchoed()
+{
+    LocalServerOptions options;
+    options.behaviour.echoRequestHeaders = true;
+    ClientOptions client;
+    client.headers = {{"X-Through-Proxy", "maybe"}};
+    Setup setup(options, client);
+    QVERIFY(setup.open());
+    QVERIFY(QTest::qWaitFor([&] { return setup.client->messagesReceived() == 1; }, 5000));
+    const QByteArray head = receivedMessages(setup.store).first();
+    QCOMPARE(head, setup.client->handshake().request); // byte for byte what was sent
+    QVERIFY(head.contains("X-Through-Proxy: maybe\r\n"));
+}
+
+void tst_ServerBehaviours::pingsUnanswered()
+{
+    LocalServerOptions options;
+    options.behaviour.answerPings = false;
+    Setup setup(options);
+    QVERIFY(setup.open());
+    QSignalSpy pongs(setup.client.get(), &ClientSession::pongReceived);
+    QVERIFY(setup.client->ping("hello?"));
+    QVERIFY(setup.client->sendText("echo still works"));
+    QVERIFY(QTest::qWaitFor([&] { return setup.client->messagesReceived() == 1; }, 5000));
+    QTest::qWait(100);
+    QCOMPARE(pongs.count(), 0);
+    for (const Frame &frame : framesOf(*setup.server.store(), capture::Direction::Sent))
+        QVERIFY(frame.opcode != 0xA);
+}
+
+void tst_ServerBehaviours::idleTimeout()
+{
+    LocalServerOptions options;
+    options.idleTimeoutMs = 200;
+    Setup setup(options);
+    QVERIFY(setup.open());
+    QVERIFY(setup.client->sendText("keep me"));
+    QVERIFY(setup.finished());
+    QCOMPARE(setup.client->closeInfo().codeReceived.value_or(0), std::uint16_t(1001));
+    QCOMPARE(setup.client->closeInfo().reasonReceived, QByteArray("idle timeout"));
+    QCOMPARE(setup.client->messagesReceived(), quint64(1));
+}
+
+void tst_ServerBehaviours::stallInsideAFrame()
+{
+    LocalServerOptions options;
+    options.midFrameTimeoutMs = 200;
+    options.closeTimeoutMs = 200;
+    LocalServer server(options);
+    QCOMPARE(server.listen(), QString());
+    QTcpSocket socket;
+    socket.connectToHost(QHostAddress::LocalHost, server.port());
+    QVERIFY(socket.waitForConnected(5000));
+    socket.write(rawUpgrade(server.port()));
+    // A masked text frame declaring 100 bytes, and only 10 of them.
+    socket.write(QByteArray::fromHex("81E401020304") + QByteArray(10, 'x'));
+    QByteArray received;
+    QVERIFY(QTest::qWaitFor(
+        [&] {
+            received += socket.readAll();
+            return socket.state() == QAbstractSocket::UnconnectedState;
+        },
+        5000));
+    received += socket.readAll();
+    const QByteArray frames = received.mid(received.indexOf("\r\n\r\n") + 4);
+    QCOMPARE(frames.left(4).toHex(), QByteArray("881303f0")); // close 1008 "stalled mid-frame"
+    // What arrived of the stalled frame is in the capture (after the close that ended it).
+    QVERIFY(QTest::qWaitFor([&] { return server.store()->size() == 2; }, 5000));
+    const auto record = server.store()->record({1});
+    QVERIFY(record);
+    QCOMPARE(record->direction(), capture::Direction::Received);
+    QCOMPARE(record->payloadLength, std::uint64_t{100});
+    QCOMPARE(record->storedLength, std::uint32_t{10});
+}
+
+void tst_ServerBehaviours::captureTagsConnections()
+{
+    LocalServer server(LocalServerOptions{});
+    QCOMPARE(server.listen(), QString());
+    QWebSocket first;
+    QWebSocket second;
+    for (QWebSocket *client : {&first, &second}) {
+        client->open(QUrl(QStringLiteral("ws://127.0.0.1:%1/room").arg(server.port())));
+        QVERIFY(QTest::qWaitFor([&] { return client->state() == QAbstractSocket::ConnectedState; },
+                                5000));
+    }
+    first.sendTextMessage(QStringLiteral("from the first"));
+    second.sendTextMessage(QStringLiteral("from the second"));
+    QVERIFY(QTest::qWaitFor([&] { return server.store()->size() == 4; }, 5000));
+    for (const Frame &frame : framesOf(*server.store(), capture::Direction::Received)) {
+        QCOMPARE(frame.payload, frame.connection == 1 ? QByteArray("from the first")
+                                                      : QByteArray("from the second"));
+    }
+    const auto info = server.connectionInfo(2);
+    QVERIFY(info);
+    QVERIFY(info->request.startsWith("GET /room HTTP/1.1\r\n"));
+    QVERIFY(info->response.startsWith("HTTP/1.1 101"));
+    QVERIFY(info->peer.startsWith(QStringLiteral("127.0.0.1:")));
+    QSignalSpy closed(&server, &LocalServer::connectionClosed);
+    first.close(QWebSocketProtocol::CloseCodeNormal, QStringLiteral("bye"));
+    QVERIFY(closed.wait(5000));
+    const auto closedInfo = server.connectionInfo(1);
+    QCOMPARE(closedInfo->close.codeReceived.value_or(0), std::uint16_t(1000));
+    QCOMPARE(closedInfo->close.reasonReceived, QByteArray("bye"));
+    QCOMPARE(closedInfo->close.endedBy, QStringLiteral("close-frame"));
+    QVERIFY(closedInfo->closedNs > closedInfo->openedNs);
+    QCOMPARE(server.connectionIds(), (QList<quint64>{1, 2}));
+}
+
+void tst_ServerBehaviours::generatedCertificateIsKeptAndReused()
+{
+    QTemporaryDir directory;
+    const ServerCertificateResult first = loadOrCreateServerCertificate(directory.path());
+    QVERIFY2(first.certificate, qPrintable(first.error));
+    QVERIFY(first.certificate->created);
+    const QSslCertificate &certificate = first.certificate->certificate;
+    const auto names = certificate.subjectAlternativeNames();
+    QCOMPARE(names.values(QSsl::DnsEntry), QStringList{QStringLiteral("localhost")});
+    QVERIFY(names.values(QSsl::IpAddressEntry).contains(QStringLiteral("127.0.0.1")));
+    QList<QHostAddress> addresses;
+    for (const QString &address : names.values(QSsl::IpAddressEntry))
+        addresses << QHostAddress(address);
+    QVERIFY(addresses.contains(QHostAddress(QHostAddress::LocalHostIPv6)));
+    QVERIFY(certificate.expiryDate() > QDateTime::currentDateTimeUtc().addDays(300));
+    QVERIFY(certificate.isSelfSigned());
+    QCOMPARE(first.certificate->sha256Fingerprint().size(), 32 * 3 - 1);
+    // The key is readable by its owner only.
+    QCOMPARE(QFile(first.certificate->keyPath).permissions()
+                 & (QFileDevice::ReadGroup | QFileDevice::ReadOther),
+             QFileDevice::Permissions{});
+
+    const ServerCertificateResult again = loadOrCreateServerCertificate(directory.path());
+    QVERIFY(again.certificate);
+    QVERIFY(!again.certificate->created);
+    QCOMPARE(again.certificate->sha256Fingerprint(), first.certificate->sha256Fingerprint());
+
+    // A damaged kept key is reported, not replaced.
+    QFile key(first.certificate->keyPath);
+    QVERIFY(key.open(QIODevice::WriteOnly | QIODevice::Truncate));
+    key.write("not a key");
+    key.close();
+    const ServerCertificateResult damaged = loadOrCreateServerCertificate(directory.path());
+    QVERIFY(!damaged.certificate);
+    QVERIFY2(damaged.error.contains(QStringLiteral("delete")), qPrintable(damaged.error));
+    QFile check(first.certificate->keyPath);
+    QVERIFY(check.open(QIODevice::ReadOnly));
+    QCOMPARE(check.readAll(), QByteArray("not a key"));
+}
+
+void tst_ServerBehaviours::userCertificateErrors()
+{
+    QTemporaryDir one;
+    QTemporaryDir two;
+    const auto a = loadOrCreateServerCertificate(one.path());
+    const auto b = loadOrCreateServerCertificate(two.path());
+    QVERIFY(a.certificate && b.certificate);
+    const auto mismatched
+        = loadServerCertificate(a.certificate->certificatePath, b.certificate->keyPath);
+    QVERIFY(!mismatched.certificate);
+    QVERIFY2(mismatched.error.contains(QStringLiteral("does not belong")),
+             qPrintable(mismatched.error));
+    const auto missing
+        = loadServerCertificate(one.filePath(QStringLiteral("nope.pem")), a.certificate->keyPath);
+    QVERIFY(!missing.certificate);
+    QVERIFY(missing.error.contains(QStringLiteral("nope.pem")));
+    const auto good = loadServerCertificate(a.certificate->certificatePath, a.certificate->keyPath);
+    QVERIFY2(good.certificate, qPrintable(good.error));
+}
+
+void tst_ServerBehaviours::wssWithTheGeneratedCertificate()
+{
+    QTemporaryDir directory;
+    const auto made = loadOrCreateServerCertificate(directory.path());
+    QVERIFY(made.certificate);
+    LocalServerOptions options;
+    options.tls = true;
+    options.certificate = made.certificate->certificate;
+    options.key = made.certificate->key;
+    {
+        // Not trusted by default: verified TLS refuses it.
+        Setup setup(options);
+        QCOMPARE(setup.error, QString());
+        QVERIFY(setup.server.urls().first().startsWith(QStringLiteral("wss://")));
+        QVERIFY(!setup.open());
+        QCOMPARE(setup.client->error(), SessionError::TlsFailed);
+    }
+    ClientOptions client;
+    client.caFile = made.certificate->certificatePath; // pinned by the user
+    Setup setup(options, client);
+    QVERIFY(setup.open());
+    QCOMPARE(setup.client->handshake()
+                 .tls.value(QStringLiteral("sha256"))
+                 .toUpper()
+                 .remove(QLatin1Char(':')),
+             made.certificate->sha256Fingerprint().remove(QLatin1Char(':')));
+    QVERIFY(setup.client->sendBinary(QByteArray(100000, '\x7f')));
+    QVERIFY(QTest::qWaitFor([&] { return setup.client->messagesReceived() == 1; }, 5000));
+    QCOMPARE(receivedMessages(setup.store).first(), QByteArray(100000, '\x7f'));
+}
+
+void tst_ServerBehaviours::serverOnItsOwnThread()
+{
+    LocalServerThread server{LocalServerOptions{}};
+    QCOMPARE(server.start(), QString());
+    QVERIFY(server.port() != 0);
+    QSignalSpy opened(server.server(), &LocalServer::connectionOpened);
+    QWebSocket client;
+    QStringList echoes;
+    connect(&client, &QWebSocket::textMessageReceived, this,
+            [&](const QString &text) { echoes << text; });
+    client.open(QUrl(server.urls().first()));
+    QVERIFY(QTest::qWaitFor(
+        [&] { return echoes.isEmpty() && client.state() == QAbstractSocket::ConnectedState; },
+        5000));
+    client.sendTextMessage(QStringLiteral("across threads"));
+    QVERIFY(QTest::qWaitFor([&] { return echoes.size() == 1; }, 5000));
+    QCOMPARE(echoes.first(), QStringLiteral("across threads"));
+    QCOMPARE(opened.count(), 1);
+    QCOMPARE(server.connectionCount(), 1);
+    QVERIFY(server.server()->thread() != thread());
+
+    // stop() blocks this thread, so the client answers the close from another thread: here the
+    // server's close timeout ends it. The client sees 1001 either way.
+    server.stop(200);
+    QVERIFY(
+        QTest::qWaitFor([&] { return client.state() == QAbstractSocket::UnconnectedState; }, 5000));
+    QCOMPARE(client.closeCode(), QWebSocketProtocol::CloseCodeGoingAway);
+    const auto info = server.connectionInfo(1);
+    QVERIFY(info);
+    QCOMPARE(info->close.codeSent.value_or(0), std::uint16_t(1001));
+    QVERIFY(server.store()->size() >= 3); // text in, echo out, close out
+}
+
+QTEST_GUILESS_MAIN(tst_ServerBehaviours)
+#include "tst_serverbehaviours.moc"
