@@ -30,7 +30,7 @@ struct ServerRefusal
 };
 
 // Ready-made IIS and http.sys answers, by name: iis-101-no-accept, iis-400, iis-401, iis-403,
-// iis-404, iis-500, iis-503 (see docs/server.md).
+// iis-404, iis-500, iis-503 (see docs/cli.md, serve).
 QStringList iisEmulationNames();
 std::optional<ServerRefusal> iisEmulation(const QString &name);
 

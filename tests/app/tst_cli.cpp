@@ -11,6 +11,9 @@
 #include <QTest>
 #include <QWebSocket>
 #include <QWebSocketServer>
+#include <capture/capturefile.h>
+
+namespace capture = framescope::capture;
 
 namespace {
 
@@ -91,6 +94,9 @@ private Q_SLOTS:
     void usageErrors();
     void credentialHelpers();
     void reconnectsWhenTheServerDrops();
+    void serveCapturesTheServerSide();
+    void serveEmulatesIis();
+    void serveOverTls();
 };
 
 void tst_Cli::scriptedRoundTrip()
@@ -373,6 +379,127 @@ void tst_Cli::reconnectsWhenTheServerDrops()
     QVERIFY2(reconnect > 0, json.out.constData());
     QVERIFY(json.out.indexOf("welcome back") > reconnect);
     QVERIFY(json.out.mid(reconnect - 100, 200).contains("\"code\":1001"));
+}
+
+namespace {
+
+// Starts `serve` with these arguments; returns its first URL, or empty.
+QString startServe(QProcess &server, const QStringList &arguments,
+                   const QProcessEnvironment &environment
+                   = QProcessEnvironment::systemEnvironment())
+{
+    server.setProcessEnvironment(environment);
+    server.start(
+        QStringLiteral(FRAMESCOPE_CLI),
+        QStringList{QStringLiteral("serve"), QStringLiteral("--host"), QStringLiteral("127.0.0.1")}
+            + arguments);
+    if (!server.waitForStarted(5000) || !server.waitForReadyRead(10000))
+        return {};
+    const QByteArray line = server.readLine().trimmed();
+    return line.startsWith("listening ") ? QString::fromLatin1(line.mid(10)) : QString();
+}
+
+bool stopServe(QProcess &server)
+{
+    server.terminate();
+    return QTest::qWaitFor([&] { return server.state() == QProcess::NotRunning; }, 10000)
+           && server.exitCode() == 0;
+}
+
+} // namespace
+
+void tst_Cli::serveCapturesTheServerSide()
+{
+    QTemporaryDir dir;
+    const QString serverCapture = dir.filePath(QStringLiteral("server.jsonl"));
+    const QString clientCapture = dir.filePath(QStringLiteral("client.jsonl"));
+    QProcess server;
+    const QString url = startServe(server, {QStringLiteral("--capture"), serverCapture});
+    QVERIFY(!url.isEmpty());
+    const Run run = runCli(
+        {QStringLiteral("connect"), url, QStringLiteral("--send"), QStringLiteral("side by side"),
+         QStringLiteral("--wait-messages"), QStringLiteral("1"), QStringLiteral("-H"),
+         QStringLiteral("Authorization: Bearer hush"), QStringLiteral("--capture"), clientCapture});
+    QVERIFY2(run.exitCode == 0, run.err.constData());
+    QVERIFY(stopServe(server));
+    const QByteArray serverErr = server.readAllStandardError();
+    QVERIFY2(serverErr.contains("connection 1 open") && serverErr.contains("connection 1 closed"),
+             serverErr.constData());
+
+    const auto serverSide = capture::readCaptureFile(serverCapture.toStdString());
+    const auto clientSide = capture::readCaptureFile(clientCapture.toStdString());
+    QVERIFY2(serverSide.ok(), serverSide.error.c_str());
+    QVERIFY2(clientSide.ok(), clientSide.error.c_str());
+    QCOMPARE(serverSide.session.options.at("role"), std::string("server"));
+    // The same frames on both sides: what the client sent masked, the server received masked
+    // with the same key; the echo is the same bytes.
+    QCOMPARE(serverSide.frames.size(), clientSide.frames.size());
+    for (std::size_t i = 0; i < clientSide.frames.size(); ++i) {
+        const auto &client = clientSide.frames[i];
+        const auto &match = serverSide.frames[i];
+        QCOMPARE(match.record.connection, std::uint32_t(1));
+        QCOMPARE(match.record.opcode, client.record.opcode);
+        QCOMPARE(match.payload, client.payload);
+        QCOMPARE(match.record.has(capture::FrameRecord::Sent),
+                 !client.record.has(capture::FrameRecord::Sent));
+        QCOMPARE(match.record.maskKey, client.record.maskKey);
+    }
+    // Connection events, with the request head redacted.
+    bool sawRequest = false;
+    for (const auto &event : serverSide.events) {
+        if (event.kind == "handshake-request") {
+            sawRequest = true;
+            QCOMPARE(event.connection, std::uint32_t(1));
+            QVERIFY(event.detail.find("GET / HTTP/1.1") == 0);
+            QVERIFY(event.detail.find("hush") == std::string::npos);
+        }
+    }
+    QVERIFY(sawRequest);
+    QFile raw(serverCapture);
+    QVERIFY(raw.open(QIODevice::ReadOnly));
+    QVERIFY(!raw.readAll().contains("hush"));
+}
+
+void tst_Cli::serveEmulatesIis()
+{
+    QProcess server;
+    const QString url
+        = startServe(server, {QStringLiteral("--emulate"), QStringLiteral("iis-401")});
+    QVERIFY(!url.isEmpty());
+    const Run run
+        = runCli({QStringLiteral("connect"), url, QStringLiteral("--send"), QStringLiteral("x")});
+    QCOMPARE(run.exitCode, 3); // handshake failure
+    QVERIFY2(run.err.contains("Windows Authentication"), run.err.constData());
+    QVERIFY(stopServe(server));
+    QVERIFY(server.readAllStandardError().contains("connection 1 refused: 401"));
+    QCOMPARE(
+        runCli({QStringLiteral("serve"), QStringLiteral("--emulate"), QStringLiteral("iis-999")})
+            .exitCode,
+        2);
+}
+
+void tst_Cli::serveOverTls()
+{
+    QTemporaryDir data;
+    QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
+    environment.insert(QStringLiteral("XDG_DATA_HOME"), data.path());
+    QProcess server;
+    const QString url = startServe(server, {QStringLiteral("--tls")}, environment);
+    QVERIFY2(url.startsWith(QStringLiteral("wss://127.0.0.1:")), qPrintable(url));
+    const QString certificate = data.filePath(QStringLiteral("framescope/server-cert.pem"));
+    QVERIFY(QFile::exists(certificate));
+    const Run untrusted
+        = runCli({QStringLiteral("connect"), url, QStringLiteral("--send"), QStringLiteral("x")});
+    QCOMPARE(untrusted.exitCode, 4); // TLS failure: verified by default
+    const Run pinned = runCli({QStringLiteral("connect"), url, QStringLiteral("--cacert"),
+                               certificate, QStringLiteral("--send"), QStringLiteral("secure"),
+                               QStringLiteral("--wait-messages"), QStringLiteral("1")});
+    QVERIFY2(pinned.exitCode == 0, pinned.err.constData());
+    QVERIFY(pinned.out.contains("\"secure\""));
+    QVERIFY(stopServe(server));
+    const QByteArray err = server.readAllStandardError();
+    QVERIFY2(err.contains("certificate SHA-256 "), err.constData());
+    QVERIFY(err.contains("made now"));
 }
 
 QTEST_GUILESS_MAIN(tst_Cli)
