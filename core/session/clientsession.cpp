@@ -752,8 +752,14 @@ bool ClientSession::sendMessage(protocol::Opcode opcode, QByteArrayView data,
         return false;
     if (!pingBetweenFragments || fragmentSize == 0)
         return writeWire(wire);
-    // Split the frames apart and put a ping after each but the last.
-    protocol::FrameDecoder decoder({protocol::Role::Server});
+    // Split the frames apart and put a ping after each but the last. They are our own valid
+    // frames (compressed ones carry RSV1), so the decoder only has to find their ends.
+    protocol::DecoderOptions options;
+    options.role = protocol::Role::Server;
+    options.rsv1Negotiated = m_writer->isDeflateEnabled();
+    options.reportMode = true;
+    options.maxFramePayload = options.maxMessageSize = ~std::uint64_t{0} >> 1;
+    protocol::FrameDecoder decoder(options);
     std::span<const std::uint8_t> rest(wire);
     std::size_t frameStart = 0;
     std::size_t position = 0;
@@ -772,6 +778,10 @@ bool ClientSession::sendMessage(protocol::Opcode opcode, QByteArrayView data,
                    || event.type == protocol::DecodeEventType::Error) {
             break;
         }
+    }
+    if (frameStart != wire.size()) {
+        qCWarning(lcSession) << "could not split our own message into frames";
+        return false; // nothing goes out rather than part of a message
     }
     return writeWire(withPings);
 }

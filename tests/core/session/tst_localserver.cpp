@@ -68,6 +68,8 @@ private Q_SLOTS:
     void versionOtherThan13();
     void unmaskedClientFrameFailsWith1002();
     void shutdownSaysGoingAway();
+    void everySizeForQWebSocket();
+    void everySizeForOurClient();
 };
 
 void tst_LocalServer::echoForQWebSocket()
@@ -195,6 +197,109 @@ void tst_LocalServer::shutdownSaysGoingAway()
     QVERIFY(QTest::qWaitFor([&] { return client.state() == QAbstractSocket::UnconnectedState; },
                             10000));
     QCOMPARE(client.closeCode(), QWebSocketProtocol::CloseCodeGoingAway);
+}
+
+namespace {
+
+QByteArray messageOfSize(int size, bool text)
+{
+    QByteArray data(size, '\0');
+    for (int i = 0; i < size; ++i)
+        data[i] = text ? char('a' + i % 26) : char(i * 31 + 7);
+    return data;
+}
+
+const QList<int> kSizes{0, 1, 125, 126, 65535, 65536, 1 << 20, 16 << 20};
+
+} // namespace
+
+void tst_LocalServer::everySizeForQWebSocket()
+{
+    LocalServer server(LocalServerOptions{});
+    QCOMPARE(server.listen(), QString());
+    QWebSocket client;
+    client.setOutgoingFrameSize(65536); // larger messages go out fragmented
+    client.setMaxAllowedIncomingMessageSize(64 << 20);
+    QList<QPair<bool, QByteArray>> received;
+    connect(&client, &QWebSocket::textMessageReceived, this, [&](const QString &text) {
+        received.append({true, text.toUtf8()});
+    });
+    connect(&client, &QWebSocket::binaryMessageReceived, this, [&](const QByteArray &data) {
+        received.append({false, data});
+    });
+    client.open(QUrl(QStringLiteral("ws://127.0.0.1:%1/").arg(server.port())));
+    QVERIFY(
+        QTest::qWaitFor([&] { return client.state() == QAbstractSocket::ConnectedState; }, 5000));
+    QList<QPair<bool, QByteArray>> sent;
+    for (const int size : kSizes) {
+        for (const bool text : {true, false}) {
+            const QByteArray data = messageOfSize(size, text);
+            if (text)
+                client.sendTextMessage(QString::fromLatin1(data));
+            else
+                client.sendBinaryMessage(data);
+            sent.append({text, data});
+        }
+    }
+    QVERIFY(QTest::qWaitFor([&] { return received.size() == sent.size(); }, 60000));
+    for (int i = 0; i < sent.size(); ++i)
+        QVERIFY2(received[i] == sent[i], qPrintable(QStringLiteral("message %1").arg(i)));
+}
+
+void tst_LocalServer::everySizeForOurClient()
+{
+    LocalServer server(LocalServerOptions{});
+    QCOMPARE(server.listen(), QString());
+    for (const bool deflate : {false, true}) {
+        capture::FrameStore store;
+        ClientOptions options;
+        options.url = QUrl(QStringLiteral("ws://127.0.0.1:%1/").arg(server.port()));
+        options.offerDeflate = deflate;
+        ClientSession session(options, store);
+        session.open();
+        QVERIFY(QTest::qWaitFor([&] { return session.state() == SessionState::Open; }, 5000));
+        QCOMPARE(session.handshake().deflate.has_value(), deflate);
+        QList<QPair<bool, QByteArray>> sent;
+        for (const int size : kSizes) {
+            for (const bool text : {true, false}) {
+                const QByteArray data = messageOfSize(size, text);
+                // Every other message fragmented, with pings between the fragments.
+                const bool fragmented = sent.size() % 2 == 1 && size > 1000;
+                QVERIFY(
+                    session.sendMessage(text ? protocol::Opcode::Text : protocol::Opcode::Binary,
+                                        data, fragmented ? 40000 : 0, fragmented));
+                sent.append({text, data});
+            }
+        }
+        QVERIFY2(QTest::qWaitFor(
+                     [&] {
+                         return session.messagesReceived() == quint64(sent.size())
+                                || session.state() == SessionState::Closed;
+                     },
+                     60000),
+                 qPrintable(session.errorString()));
+        QList<QPair<bool, QByteArray>> received;
+        std::vector<std::uint8_t> payload;
+        for (std::uint64_t id = store.firstId().value; id < store.endId().value; ++id) {
+            const auto record = store.record({id});
+            if (!record || record->direction() != capture::Direction::Received
+                || record->opcode > 2)
+                continue;
+            QVERIFY(store.payload({id}, payload));
+            const QByteArray piece(reinterpret_cast<const char *>(payload.data()),
+                                   qsizetype(payload.size()));
+            if (record->opcode != 0)
+                received.append({record->opcode == 1, piece});
+            else
+                received.last().second += piece;
+        }
+        QCOMPARE(received.size(), sent.size());
+        for (int i = 0; i < sent.size(); ++i)
+            QVERIFY2(received[i] == sent[i], qPrintable(QStringLiteral("message %1").arg(i)));
+        QVERIFY(session.close());
+        QVERIFY(QTest::qWaitFor([&] { return session.state() == SessionState::Closed; }, 5000));
+        QCOMPARE(session.error(), SessionError::None);
+    }
 }
 
 QTEST_GUILESS_MAIN(tst_LocalServer)

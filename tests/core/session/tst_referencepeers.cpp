@@ -1,12 +1,13 @@
-// ClientSession against reference peers started as separate processes on loopback: Debian's
-// python3-websockets and npm ws 8.x, with and without permessage-deflate. Each echoes every
-// message; every size must come back byte for byte, fragmented or not.
+// Our client and our server against reference peers started as separate processes on loopback:
+// Debian's python3-websockets and npm ws 8.x, with and without permessage-deflate. Every size
+// from 0 bytes to 16 MiB must come back byte for byte, fragmented or not.
 
 #include <QProcess>
 #include <QSignalSpy>
 #include <QTest>
 #include <capture/framestore.h>
 #include <session/clientsession.h>
+#include <session/localserver.h>
 
 using namespace framescope;
 using namespace framescope::session;
@@ -62,6 +63,8 @@ class tst_ReferencePeers : public QObject
 private Q_SLOTS:
     void echo_data();
     void echo();
+    void clientsOfOurServer_data();
+    void clientsOfOurServer();
 };
 
 void tst_ReferencePeers::echo_data()
@@ -166,6 +169,71 @@ void tst_ReferencePeers::echo()
     QCOMPARE(session.closeInfo().codeReceived.value_or(0), std::uint16_t(1000));
     process.kill();
     process.waitForFinished(5000);
+}
+
+void tst_ReferencePeers::clientsOfOurServer_data()
+{
+    QTest::addColumn<QString>("program");
+    QTest::addColumn<QString>("script");
+    QTest::addColumn<bool>("deflate");
+    const QString python = QStringLiteral("/usr/bin/python3");
+    const QString pythonClient = QStringLiteral(FRAMESCOPE_PEERS_DIR "/python_echo_client.py");
+    const QString nodeClient = QStringLiteral(FRAMESCOPE_PEERS_DIR "/ws_echo_client.js");
+    QTest::newRow("npm ws") << QStringLiteral("node") << nodeClient << false;
+    QTest::newRow("npm ws, deflate") << QStringLiteral("node") << nodeClient << true;
+    QTest::newRow("python websockets") << python << pythonClient << false;
+    QTest::newRow("python websockets, deflate") << python << pythonClient << true;
+}
+
+void tst_ReferencePeers::clientsOfOurServer()
+{
+    QFETCH(QString, program);
+    QFETCH(QString, script);
+    QFETCH(bool, deflate);
+    LocalServerOptions options;
+    options.addresses = {QHostAddress::LocalHost};
+    options.deflate = true; // accepted when the client offers it
+    LocalServer server(options);
+    QCOMPARE(server.listen(), QString());
+
+    QProcess client;
+    QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
+    environment.insert(QStringLiteral("FRAMESCOPE_NODE_MODULES"),
+                       QStringLiteral(FRAMESCOPE_NODE_MODULES));
+    client.setProcessEnvironment(environment);
+    client.setProcessChannelMode(QProcess::MergedChannels);
+    QStringList arguments{script, server.urls().first()};
+    if (deflate)
+        arguments << QStringLiteral("--deflate");
+    client.start(program, arguments);
+    QVERIFY2(client.waitForStarted(5000), qPrintable(program));
+    // The server runs on this thread: keep its event loop going while the client works.
+    QVERIFY(QTest::qWaitFor([&] { return client.state() == QProcess::NotRunning; }, 120000));
+    const QByteArray output = client.readAll();
+    QVERIFY2(client.exitStatus() == QProcess::NormalExit && client.exitCode() == 0,
+             output.constData());
+    QVERIFY2(output.startsWith("ok 18"), output.constData());
+
+    // The server's capture shows the client's masked frames, compressed when negotiated.
+    const auto store = server.store();
+    bool sawCompressed = false;
+    bool sawContinuation = false;
+    for (std::uint64_t id = store->firstId().value; id < store->endId().value; ++id) {
+        const auto record = store->record({id});
+        if (!record || record->direction() != capture::Direction::Received)
+            continue;
+        QVERIFY(record->has(capture::FrameRecord::Masked));
+        QCOMPARE(record->violations, std::uint32_t{0});
+        sawCompressed |= record->has(capture::FrameRecord::Rsv1);
+        sawContinuation |= record->opcode == 0;
+    }
+    QCOMPARE(sawCompressed, deflate);
+    QVERIFY(sawContinuation);
+    const auto info = server.connectionInfo(1);
+    QVERIFY(info);
+    QCOMPARE(info->response.contains("permessage-deflate"), deflate);
+    QVERIFY(QTest::qWaitFor([&] { return server.connectionCount() == 0; }, 5000));
+    QCOMPARE(server.connectionInfo(1)->close.codeReceived.value_or(0), std::uint16_t(1000));
 }
 
 QTEST_GUILESS_MAIN(tst_ReferencePeers)
