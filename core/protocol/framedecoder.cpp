@@ -151,6 +151,7 @@ DecodeEvent FrameDecoder::parseHeader(std::span<const std::uint8_t> input)
         if (!m_options.reportMode || violations.contains(ProtocolError::LengthTopBitSet)) {
             m_frame.violations = ViolationSet{};
             m_frame.violations.add(first);
+            m_failedInHeader = true;
             return fail(first, consumed);
         }
     }

@@ -64,6 +64,9 @@ public:
     // True between the first byte of a frame and its end: a stall here is a stall mid-frame.
     bool isMidFrame() const { return m_state != State::Header || m_stashSize > 0; }
     ProtocolError error() const { return m_error; }
+    // The failure was in a complete header (frame() holds it with the violation), so the
+    // offending frame can still be shown.
+    bool failedInHeader() const { return m_failedInHeader; }
     const DecoderOptions &options() const { return m_options; }
 
     // After the handshake: permessage-deflate makes RSV1 legal on first data frames.
@@ -84,6 +87,7 @@ private:
     HeaderRules m_rules; // derived from m_options once, not per frame
     State m_state = State::Header;
     ProtocolError m_error = ProtocolError::None;
+    bool m_failedInHeader = false;
     DecodedFrame m_frame;
     std::uint64_t m_payloadRead = 0;
     std::uint64_t m_messageBytes = 0; // declared data payload in the current message so far

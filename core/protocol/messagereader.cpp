@@ -59,6 +59,11 @@ ProtocolError MessageReader::feed(std::span<const std::uint8_t> bytes)
             return ProtocolError::None;
         case DecodeEventType::Error:
             error = event.error;
+            if (m_decoder.failedInHeader()) {
+                // The header that broke the rules is still a frame to show, with its violation.
+                m_handler.frameStarted(m_decoder.frame());
+                m_handler.violationFound(error);
+            }
             break;
         case DecodeEventType::FrameHeader: {
             const DecodedFrame &frame = m_decoder.frame();
@@ -74,6 +79,8 @@ ProtocolError MessageReader::feed(std::span<const std::uint8_t> bytes)
             break;
         case DecodeEventType::FrameEnd:
             error = m_assembler.endFrame();
+            if (error != ProtocolError::None)
+                m_handler.violationFound(error); // e.g. a bad close code: known at the end
             m_handler.frameFinished();
             if (error == ProtocolError::None
                 && m_decoder.frame().header.opcode == static_cast<std::uint8_t>(Opcode::Close)) {

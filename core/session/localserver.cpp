@@ -655,6 +655,8 @@ QString LocalServer::listen()
             server = new QTcpServer(this);
         }
         server->setMaxPendingConnections(m_options.maxConnections);
+        // Qt's default backlog of 50 drops SYNs when hundreds of clients connect at once.
+        server->setListenBacklogSize(std::clamp(m_options.maxConnections, 50, 4096));
         if (!server->listen(address, port)) {
             const QString error = server->errorString();
             delete server;
