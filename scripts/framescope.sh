@@ -60,14 +60,17 @@ install_npm() {
 # Reference peer for the tests: ws 8.x from the npm registry, into the build tree.
 install_ws() {
     local prefix=$1
-    if [ ! -f "$prefix/node_modules/ws/package.json" ]; then
-        log "Installing ws 8.x from the npm registry into $prefix"
+    local extra=${2:-}
+    if [ ! -f "$prefix/node_modules/ws/package.json" ] \
+        || { [ -n "$extra" ] && [ ! -d "$prefix/node_modules/${extra%@*}" ]; }; then
+        log "Installing ws 8.x ${extra} from the npm registry into $prefix"
         mkdir -p "$prefix"
         # Debian's Node.js trusts only its built-in CAs; let it use the system's store too.
         if [ -z "${NODE_EXTRA_CA_CERTS:-}" ] && [ -f /etc/ssl/certs/ca-certificates.crt ]; then
             export NODE_EXTRA_CA_CERTS=/etc/ssl/certs/ca-certificates.crt
         fi
-        if ! npm install --prefix "$prefix" --no-audit --no-fund --loglevel=error ws@8; then
+        # shellcheck disable=SC2086 # $extra is one package name or nothing
+        if ! npm install --prefix "$prefix" --no-audit --no-fund --loglevel=error ws@8 $extra; then
             echo "error: could not install ws 8.x from the npm registry (needed by the reference-peer tests)" >&2
             exit 1
         fi
@@ -122,9 +125,16 @@ test)
     ;;
 bench)
     install_missing
+    # The server benchmark's peers: Boost.Beast (Debian) and ws with bufferutil (npm).
+    if ! dpkg -s libboost-dev >/dev/null 2>&1; then
+        as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends \
+            libboost-dev
+    fi
     build release -DFRAMESCOPE_BUILD_BENCHMARKS=ON
+    install_ws build/release/npm bufferutil@4
     ./build/release/tests/benchmarks/bench_protocol
     ./build/release/tests/benchmarks/bench_client
+    ./build/release/tests/benchmarks/bench_server
     ;;
 *)
     echo "usage: $0 start|test|bench|deps" >&2

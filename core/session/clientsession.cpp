@@ -1,5 +1,7 @@
 #include "clientsession.h"
 
+#include "socketio.h"
+
 #include <QFile>
 #include <QHostAddress>
 #include <QHostInfo>
@@ -714,10 +716,10 @@ bool ClientSession::writeWire(const std::vector<std::uint8_t> &wire)
         return false;
     const std::int64_t queuedNs = monotonicNs();
     // One write per call: a frame (or a fragmented message) goes out in one piece.
-    const qint64 written
-        = m_socket->write(reinterpret_cast<const char *>(wire.data()), qint64(wire.size()));
+    const bool written
+        = writeNow(m_socket, reinterpret_cast<const char *>(wire.data()), qint64(wire.size()));
     const std::int64_t writtenNs = monotonicNs();
-    if (written != qint64(wire.size()))
+    if (!written)
         return false;
     m_sentHandler->setTimes(queuedNs, writtenNs);
     if (const protocol::ProtocolError error = m_sentReader->feed(wire);

@@ -1,8 +1,10 @@
 #include "localserver.h"
 
 #include "framecapture.h"
+#include "socketio.h"
 
 #include <QLoggingCategory>
+#include <QNetworkProxy>
 #include <QSslConfiguration>
 #include <QSslServer>
 #include <QSslSocket>
@@ -25,6 +27,16 @@ namespace {
 constexpr int kAnnounceIntervalMs = 30;
 constexpr qsizetype kReadChunk = 128 * 1024;
 constexpr int kKeptClosedConnections = 10000;
+// Per connection, reused buffers shrink back past this (big messages would pin memory).
+constexpr std::size_t kKeptBufferBytes = std::size_t{2} << 20;
+
+void keepAtMost(std::vector<std::uint8_t> &buffer, std::size_t bytes)
+{
+    if (buffer.capacity() > bytes) {
+        buffer.clear();
+        buffer.shrink_to_fit();
+    }
+}
 
 bool isLocalName(const QString &host)
 {
@@ -191,6 +203,7 @@ public:
         m_sentCapture.setConnection(std::uint32_t(id));
         m_socket->setParent(this);
         m_socket->setSocketOption(QAbstractSocket::LowDelayOption, 1);
+        m_socket->setProxy(QNetworkProxy::NoProxy); // accepted: no proxy in between
         connect(m_socket, &QTcpSocket::readyRead, this, &Connection::handleReadyRead);
         connect(m_socket, &QTcpSocket::disconnected, this, [this] {
             if (m_info.close.endedBy.isEmpty())
@@ -267,13 +280,46 @@ private:
         m_socket->abort();
     }
 
+    // Replies made while reading go out together once the read is done: one send for a batch
+    // of pipelined messages instead of one each.
     void handleReadyRead()
+    {
+        m_corked = true;
+        readAvailable();
+        m_corked = false;
+        flushOut();
+    }
+
+    void flushOut()
+    {
+        if (m_out.empty())
+            return;
+        writeNow(m_socket, reinterpret_cast<const char *>(m_out.data()), qint64(m_out.size()));
+        m_out.clear();
+        keepAtMost(m_out, kKeptBufferBytes);
+    }
+
+    // The server closes TCP first (RFC 6455 §7.1.1), after what it queued.
+    void closeTcp()
+    {
+        flushOut();
+        m_socket->disconnectFromHost();
+    }
+
+    void readAvailable()
     {
         if (m_options.idleTimeoutMs > 0 && m_open)
             m_idleTimer.start(m_options.idleTimeoutMs);
         while (m_socket->bytesAvailable() > 0
                && m_socket->state() == QAbstractSocket::ConnectedState) {
-            const QByteArray data = m_socket->read(kReadChunk);
+            // One read buffer for the whole server thread: idle connections cost no buffer.
+            QByteArray &buffer = m_server.m_readBuffer;
+            if (buffer.size() < kReadChunk)
+                buffer.resize(kReadChunk);
+            const qint64 read = m_socket->read(buffer.data(), kReadChunk);
+            if (read <= 0)
+                break;
+            const QByteArrayView data(buffer.constData(), read);
             const std::int64_t now = monotonicNs();
             if (m_refused)
                 continue; // a refused client's further bytes are dropped
@@ -458,7 +504,10 @@ private:
     void write(const std::vector<std::uint8_t> &wire)
     {
         const std::int64_t queued = monotonicNs();
-        m_socket->write(reinterpret_cast<const char *>(wire.data()), qint64(wire.size()));
+        if (m_corked)
+            m_out.insert(m_out.end(), wire.begin(), wire.end());
+        else
+            writeNow(m_socket, reinterpret_cast<const char *>(wire.data()), qint64(wire.size()));
         m_sentCapture.setTimes(queued, monotonicNs());
         if (const auto error = m_sentReader->feed(wire); error != protocol::ProtocolError::None) {
             m_sentCapture.failFrame(error);
@@ -469,10 +518,11 @@ private:
 
     void send(protocol::Opcode opcode, QByteArrayView payload)
     {
-        std::vector<std::uint8_t> wire;
-        if (m_writer->writeMessage(opcode, session::byteSpan(payload), wire,
+        m_wire.clear();
+        if (m_writer->writeMessage(opcode, session::byteSpan(payload), m_wire,
                                    m_options.behaviour.fragmentSize))
-            write(wire);
+            write(m_wire);
+        keepAtMost(m_wire, kKeptBufferBytes);
     }
 
     // A reply now, or after the configured delay (replies keep their order).
@@ -544,7 +594,7 @@ private:
     void frameCaptured() override { m_server.frameCaptured(); }
     void messageStarted(protocol::Opcode opcode) override
     {
-        m_message.clear();
+        m_message.resize(0);
         m_opcode = opcode;
     }
     void messageData(std::span<const std::uint8_t> data) override
@@ -559,7 +609,10 @@ private:
         ++m_messages;
         if (m_options.behaviour.echo)
             reply(m_opcode, m_message);
-        m_message.clear();
+        // Keep the buffer for the next message, unless a big one left it large.
+        m_message.resize(0);
+        if (m_message.capacity() > qsizetype(kKeptBufferBytes))
+            m_message.squeeze();
         const int closeAfter = m_options.behaviour.closeAfterMessages;
         if (closeAfter > 0 && m_messages == quint64(closeAfter))
             reply(protocol::Opcode::Close, {}, true);
@@ -579,7 +632,7 @@ private:
             // Answer with the same code (none: 1000), then close TCP first.
             sendClose(close.code.value_or(protocol::CloseCode::Normal));
             m_info.close.endedBy = QStringLiteral("close-frame");
-            m_socket->disconnectFromHost();
+            closeTcp();
         }
     }
 
@@ -597,6 +650,9 @@ private:
     std::unique_ptr<protocol::MessageWriter> m_writer;
     std::optional<protocol::DeflateParameters> m_deflate;
     QByteArray m_message;
+    std::vector<std::uint8_t> m_wire;
+    std::vector<std::uint8_t> m_out; // replies queued while reading
+    bool m_corked = false;
     protocol::Opcode m_opcode = protocol::Opcode::Text;
     std::deque<Reply> m_replies;
     quint64 m_messages = 0;

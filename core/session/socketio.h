@@ -1,0 +1,16 @@
+#pragma once
+
+#include <QtGlobal>
+
+class QTcpSocket;
+
+namespace framescope::session {
+
+// Writes to a connected socket without waiting for the event loop: on a plain TCP socket whose
+// Qt write buffer is empty the bytes go to the kernel now (no copy into QTcpSocket's buffer, no
+// extra poll round), and whatever the kernel does not take is queued on the socket, in order.
+// TLS sockets, and sockets whose proxy is not explicitly NoProxy, always go through Qt's
+// write(). Returns false when Qt refused the rest.
+bool writeNow(QTcpSocket *socket, const char *data, qint64 size);
+
+} // namespace framescope::session
