@@ -94,8 +94,29 @@ deps)
 start)
     install_missing
     build dev
-    log "Running the echo round trip through the codec (framescope-cli demo)"
-    ./build/dev/app/framescope-cli demo
+    cli=./build/dev/app/framescope-cli
+    serve_log=$(mktemp)
+    log "Starting the built-in server (framescope-cli serve) and connecting the client to it"
+    "$cli" serve --host 127.0.0.1 --deflate >"$serve_log" 2>&1 &
+    server=$!
+    trap 'kill "$server" 2>/dev/null; wait "$server" 2>/dev/null; rm -f "$serve_log"' EXIT
+    url=""
+    for _ in $(seq 100); do
+        url=$(sed -n 's/^listening //p' "$serve_log" | head -n 1)
+        [ -n "$url" ] && break
+        sleep 0.1
+    done
+    if [ -z "$url" ]; then
+        cat "$serve_log" >&2
+        exit 1
+    fi
+    if [ -t 0 ]; then
+        echo "Connected to $url: type lines to send them, Ctrl-D to close." >&2
+        "$cli" connect "$url" --deflate
+    else
+        "$cli" connect "$url" --deflate --send "Hello from Framescope" --send-binary 00ff \
+            --wait-messages 2
+    fi
     ;;
 test)
     install_missing
