@@ -2,6 +2,7 @@
 
 #include <QCoreApplication>
 #include <QDeadlineTimer>
+#include <openssl/crypto.h>
 
 namespace framescope::session {
 
@@ -61,6 +62,8 @@ void LocalServerThread::stop(int timeoutMs)
                 m_finalInfos.insert(id, *m_server->connectionInfo(id));
             delete m_server;
             m_server = nullptr;
+            // OpenSSL's state for this thread (TLS connections were served here) goes with it.
+            OPENSSL_thread_stop();
         });
     }
     m_thread.quit();
