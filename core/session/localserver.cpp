@@ -29,6 +29,8 @@ constexpr qsizetype kReadChunk = 128 * 1024;
 constexpr int kKeptClosedConnections = 10000;
 // Per connection, reused buffers shrink back past this (big messages would pin memory).
 constexpr std::size_t kKeptBufferBytes = std::size_t{2} << 20;
+// Replies below this size are batched per read (see Connection::handleReadyRead).
+constexpr std::size_t kCorkLimit = 8 * 1024;
 
 void keepAtMost(std::vector<std::uint8_t> &buffer, std::size_t bytes)
 {
@@ -504,10 +506,14 @@ private:
     void write(const std::vector<std::uint8_t> &wire)
     {
         const std::int64_t queued = monotonicNs();
-        if (m_corked)
+        // Small frames wait for the end of the read to go out together; a large one goes now
+        // (after what waits), as batching would only add a copy.
+        if (m_corked && wire.size() < kCorkLimit) {
             m_out.insert(m_out.end(), wire.begin(), wire.end());
-        else
+        } else {
+            flushOut();
             writeNow(m_socket, reinterpret_cast<const char *>(wire.data()), qint64(wire.size()));
+        }
         m_sentCapture.setTimes(queued, monotonicNs());
         if (const auto error = m_sentReader->feed(wire); error != protocol::ProtocolError::None) {
             m_sentCapture.failFrame(error);
