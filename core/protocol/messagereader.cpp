@@ -37,7 +37,7 @@ ProtocolError MessageReader::handlePayload(const DecodeEvent &event)
     while (!rest.empty()) {
         const std::size_t take = std::min(rest.size(), kUnmaskChunk);
         if (m_unmasked.size() < take)
-            m_unmasked.resize(kUnmaskChunk);
+            m_unmasked.resize(take); // as large as frames need, up to kUnmaskChunk
         phase = copyMasked(m_unmasked.data(), rest.first(take), header.maskKey, phase);
         if (const ProtocolError error = m_assembler.payload({m_unmasked.data(), take});
             error != ProtocolError::None) {

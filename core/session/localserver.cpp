@@ -193,7 +193,8 @@ public:
         : m_server(server)
         , m_options(server.m_options)
         , m_socket(socket)
-        , m_head(protocol::HttpHeadParser::Kind::Request)
+        , m_head(
+              std::make_unique<protocol::HttpHeadParser>(protocol::HttpHeadParser::Kind::Request))
         , m_sentListener(*this)
         , m_capture(*server.m_store, capture::Direction::Received, *this)
         , m_sentCapture(*server.m_store, capture::Direction::Sent, m_sentListener)
@@ -327,17 +328,20 @@ private:
                 continue; // a refused client's further bytes are dropped
             if (!m_upgraded) {
                 std::size_t consumed = 0;
-                const auto status = m_head.feed(session::byteSpan(data), consumed);
+                const auto status = m_head->feed(session::byteSpan(data), consumed);
                 if (status == protocol::HttpHeadParser::Status::NeedMore)
                     continue;
-                m_info.request = toBytes(m_head.rawBytes());
+                m_info.request = toBytes(m_head->rawBytes());
                 if (status == protocol::HttpHeadParser::Status::Failed) {
                     refuse(400, "Bad Request", {{"Content-Type", "text/plain"}},
-                           QByteArray(protocol::describe(m_head.error()).data()) + '\n');
+                           QByteArray(protocol::describe(m_head->error()).data()) + '\n');
                     return;
                 }
                 if (!upgrade())
                     return;
+                // An open connection keeps only what it needs (m_info has the request bytes).
+                m_head.reset();
+                m_check = {};
                 const QByteArrayView rest = QByteArrayView(data).sliced(qsizetype(consumed));
                 if (!rest.isEmpty())
                     feed(rest, now);
@@ -371,7 +375,7 @@ private:
 
     bool upgrade()
     {
-        const protocol::HttpHead &head = m_head.head();
+        const protocol::HttpHead &head = m_head->head();
         const ServerBehaviour &behaviour = m_options.behaviour;
         m_check = protocol::checkClientRequest(head);
         if (!m_check.ok()) {
@@ -646,7 +650,7 @@ private:
     const LocalServerOptions &m_options;
     QTcpSocket *m_socket;
     ServerConnectionInfo m_info;
-    protocol::HttpHeadParser m_head;
+    std::unique_ptr<protocol::HttpHeadParser> m_head; // until the upgrade is answered
     protocol::ServerHandshakeResult m_check;
     SentListener m_sentListener;
     FrameCapture m_capture;
