@@ -367,7 +367,7 @@ private:
         m_info.status = status;
         m_info.close.endedBy = QStringLiteral("refused");
         m_handshakeTimer.stop();
-        m_socket->write(response);
+        writeNow(m_socket, response.constData(), response.size());
         m_socket->disconnectFromHost();
         qCInfo(lcServer) << "refused" << status << detail.left(200);
         Q_EMIT m_server.handshakeRefused(m_info.id, status, detail.left(200));
@@ -449,7 +449,9 @@ private:
         }
         const std::string response
             = protocol::buildAcceptResponse(m_check.key, subprotocol, extensions);
-        m_socket->write(response.data(), qint64(response.size()));
+        // Straight to the kernel: going through QTcpSocket's buffer would leave a 32 KiB chunk
+        // allocated for the life of every connection.
+        writeNow(m_socket, response.data(), qint64(response.size()));
         m_info.response = toBytes(response);
         m_info.status = 101;
         m_info.openedNs = monotonicNs();
