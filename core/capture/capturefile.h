@@ -39,7 +39,7 @@ struct CaptureEvent
     std::string kind; // e.g. "close-sent", "close-received", "ended", "error"
     std::optional<std::uint16_t> code;
     std::string reason;
-    std::string detail; // e.g. "tcp-fin", "reset", "timeout", "tls"
+    std::string detail;           // e.g. "tcp-fin", "reset", "timeout", "tls"
     std::uint32_t connection = 0; // as FrameRecord::connection
     friend bool operator==(const CaptureEvent &, const CaptureEvent &) = default;
 };

@@ -29,8 +29,8 @@
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <thread>
-#include <utility>
 #include <unistd.h>
+#include <utility>
 #include <vector>
 #include <zlib.h>
 
