@@ -211,7 +211,56 @@ int inspect(const QString &path, bool json)
 
 std::atomic<int> g_stopSignal{0};
 
-// `serve`: the built-in echo server until SIGINT or SIGTERM, then 1001 to every client.
+struct IntOption
+{
+    const QCommandLineOption &option;
+    int &target;
+};
+
+// Sets the target of each option given; the usage error for a value that is not a number >= 0.
+std::optional<QString> readIntOptions(const QCommandLineParser &parser,
+                                      std::initializer_list<IntOption> options)
+{
+    for (const IntOption &entry : options) {
+        if (const auto value = positiveInt(parser, entry.option)) {
+            if (*value < 0)
+                return QStringLiteral("--%1 needs a number").arg(entry.option.names().constFirst());
+            entry.target = *value;
+        }
+    }
+    return std::nullopt;
+}
+
+// "Name: value" lines (-H); the usage error for one without a name.
+std::optional<QString> readHeaders(const QStringList &lines,
+                                   QList<QPair<QByteArray, QByteArray>> &headers)
+{
+    for (const QString &line : lines) {
+        const qsizetype colon = line.indexOf(QLatin1Char(':'));
+        if (colon <= 0)
+            return QStringLiteral("-H needs \"Name: value\", got \"%1\"").arg(line);
+        headers.append(
+            {line.left(colon).trimmed().toUtf8(), line.mid(colon + 1).trimmed().toUtf8()});
+    }
+    return std::nullopt;
+}
+
+// --close CODE[:REASON]; the usage error for a code or reason that may not be sent.
+std::optional<QString> readClose(const QString &value, std::uint16_t &code, QByteArray &reason)
+{
+    const qsizetype colon = value.indexOf(QLatin1Char(':'));
+    bool ok = false;
+    const uint number = (colon < 0 ? value : value.left(colon)).toUInt(&ok);
+    if (!ok || number > 65535)
+        return QStringLiteral("--close needs CODE[:REASON]");
+    reason = colon < 0 ? QByteArray() : value.mid(colon + 1).toUtf8();
+    if (!framescope::protocol::buildClosePayload(std::uint16_t(number), reason.toStdString()))
+        return QStringLiteral("close code %1 may not be sent (or the reason is over 123 bytes)")
+            .arg(number);
+    code = std::uint16_t(number);
+    return std::nullopt;
+}
+
 } // namespace
 
 int main(int argc, char **argv)
@@ -530,39 +579,22 @@ int main(int argc, char **argv)
         behaviour.requiredSubprotocol = parser.value(requireSubprotocol).toUtf8();
         if (parser.isSet(pushText))
             behaviour.pushText = parser.value(pushText).toUtf8();
-        struct IntOption
-        {
-            const QCommandLineOption &option;
-            int &target;
-        };
         int fragmentSize = 0;
-        for (const IntOption &entry :
-             {IntOption{delay, behaviour.replyDelayMs}, IntOption{fragment, fragmentSize},
-              IntOption{pingInterval, behaviour.pingIntervalMs},
-              IntOption{pushInterval, behaviour.pushIntervalMs},
-              IntOption{closeAfterMessages, behaviour.closeAfterMessages},
-              IntOption{closeAfter, behaviour.closeAfterMs},
-              IntOption{idleTimeout, options.idleTimeoutMs},
-              IntOption{maxConnections, options.maxConnections}}) {
-            if (const auto value = positiveInt(parser, entry.option)) {
-                if (*value < 0)
-                    return usage(QStringLiteral("--%1 needs a number")
-                                     .arg(entry.option.names().constFirst()));
-                entry.target = *value;
-            }
-        }
+        if (const auto error
+            = readIntOptions(parser, {{delay, behaviour.replyDelayMs},
+                                      {fragment, fragmentSize},
+                                      {pingInterval, behaviour.pingIntervalMs},
+                                      {pushInterval, behaviour.pushIntervalMs},
+                                      {closeAfterMessages, behaviour.closeAfterMessages},
+                                      {closeAfter, behaviour.closeAfterMs},
+                                      {idleTimeout, options.idleTimeoutMs},
+                                      {maxConnections, options.maxConnections}}))
+            return usage(*error);
         behaviour.fragmentSize = std::size_t(fragmentSize);
         if (parser.isSet(closeOption)) {
-            const QString value = parser.value(closeOption);
-            const qsizetype colon = value.indexOf(QLatin1Char(':'));
-            bool ok = false;
-            const uint code = (colon < 0 ? value : value.left(colon)).toUInt(&ok);
-            behaviour.closeReason = colon < 0 ? QByteArray() : value.mid(colon + 1).toUtf8();
-            if (!ok || code > 65535
-                || !framescope::protocol::buildClosePayload(std::uint16_t(code),
-                                                            behaviour.closeReason.toStdString()))
-                return usage(QStringLiteral("--close needs a sendable CODE[:REASON]"));
-            behaviour.closeCode = std::uint16_t(code);
+            if (const auto error
+                = readClose(parser.value(closeOption), behaviour.closeCode, behaviour.closeReason))
+                return usage(*error);
         }
         if (parser.isSet(emulate) && parser.isSet(refuse))
             return usage(QStringLiteral("--emulate and --refuse are alternatives"));
@@ -582,13 +614,8 @@ int main(int argc, char **argv)
             framescope::session::ServerRefusal refusal;
             refusal.status = status;
             refusal.body = parser.value(refuseBody).toUtf8();
-            for (const QString &line : parser.values(header)) {
-                const qsizetype colon = line.indexOf(QLatin1Char(':'));
-                if (colon <= 0)
-                    return usage(QStringLiteral("-H needs \"Name: value\", got \"%1\"").arg(line));
-                refusal.headers.append(
-                    {line.left(colon).trimmed().toUtf8(), line.mid(colon + 1).trimmed().toUtf8()});
-            }
+            if (const auto error = readHeaders(parser.values(header), refusal.headers))
+                return usage(*error);
             behaviour.refuse = refusal;
         }
         framescope::cli::ServeCommand serveCommand(request);
@@ -617,13 +644,8 @@ int main(int argc, char **argv)
     ConnectRequest request;
     request.options.url = QUrl(positional.at(1), QUrl::StrictMode);
     request.options.offerDeflate = parser.isSet(deflate);
-    for (const QString &line : parser.values(header)) {
-        const qsizetype colon = line.indexOf(QLatin1Char(':'));
-        if (colon <= 0)
-            return usage(QStringLiteral("-H needs \"Name: value\", got \"%1\"").arg(line));
-        request.options.headers.append(
-            {line.left(colon).trimmed().toUtf8(), line.mid(colon + 1).trimmed().toUtf8()});
-    }
+    if (const auto error = readHeaders(parser.values(header), request.options.headers))
+        return usage(*error);
     for (const QString &name : parser.values(subprotocol))
         request.options.subprotocols.append(name.toUtf8());
     request.options.origin = parser.value(origin).toUtf8();
@@ -665,29 +687,18 @@ int main(int argc, char **argv)
             return usage(QStringLiteral("--max-message needs a positive number of bytes"));
         request.options.maxMessageSize = bytes;
     }
-    struct IntOption
-    {
-        const QCommandLineOption &option;
-        int &target;
-    };
-    for (const IntOption &entry :
-         {IntOption{pingInterval, request.options.pingIntervalMs},
-          IntOption{connectTimeout, request.options.connectTimeoutMs},
-          IntOption{handshakeTimeout, request.options.handshakeTimeoutMs},
-          IntOption{idleTimeout, request.options.idleTimeoutMs},
-          IntOption{closeTimeout, request.options.closeTimeoutMs},
-          IntOption{timeout, request.timeoutMs},
-          IntOption{maxRedirects, request.options.maxRedirects},
-          IntOption{reconnectDelay, request.options.reconnect.initialDelayMs},
-          IntOption{reconnectMaxDelay, request.options.reconnect.maxDelayMs},
-          IntOption{reconnectAttempts, request.options.reconnect.maxAttempts}}) {
-        if (const auto value = positiveInt(parser, entry.option)) {
-            if (*value < 0)
-                return usage(QStringLiteral("--%1 needs a number of milliseconds")
-                                 .arg(entry.option.names().constFirst()));
-            entry.target = *value;
-        }
-    }
+    if (const auto error
+        = readIntOptions(parser, {{pingInterval, request.options.pingIntervalMs},
+                                  {connectTimeout, request.options.connectTimeoutMs},
+                                  {handshakeTimeout, request.options.handshakeTimeoutMs},
+                                  {idleTimeout, request.options.idleTimeoutMs},
+                                  {closeTimeout, request.options.closeTimeoutMs},
+                                  {timeout, request.timeoutMs},
+                                  {maxRedirects, request.options.maxRedirects},
+                                  {reconnectDelay, request.options.reconnect.initialDelayMs},
+                                  {reconnectMaxDelay, request.options.reconnect.maxDelayMs},
+                                  {reconnectAttempts, request.options.reconnect.maxAttempts}}))
+        return usage(*error);
     if (const auto value = positiveInt(parser, waitMessages)) {
         if (*value < 0)
             return usage(QStringLiteral("--wait-messages needs a number"));
@@ -703,19 +714,10 @@ int main(int argc, char **argv)
         request.binaries.append(decoded);
     }
     if (parser.isSet(closeOption)) {
-        const QString value = parser.value(closeOption);
-        const qsizetype colon = value.indexOf(QLatin1Char(':'));
-        bool ok = false;
-        const uint code = (colon < 0 ? value : value.left(colon)).toUInt(&ok);
-        if (!ok || code > 65535)
-            return usage(QStringLiteral("--close needs CODE[:REASON]"));
-        request.closeCode = std::uint16_t(code);
-        request.closeReason = colon < 0 ? QByteArray() : value.mid(colon + 1).toUtf8();
-        if (!framescope::protocol::buildClosePayload(*request.closeCode,
-                                                     request.closeReason.toStdString()))
-            return usage(
-                QStringLiteral("close code %1 may not be sent (or the reason is over 123 bytes)")
-                    .arg(code));
+        std::uint16_t code = 0;
+        if (const auto error = readClose(parser.value(closeOption), code, request.closeReason))
+            return usage(*error);
+        request.closeCode = code;
     }
     request.capturePath = parser.value(captureOption);
     request.keepSecrets = parser.isSet(keepSecrets);
