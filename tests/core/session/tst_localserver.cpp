@@ -2,6 +2,8 @@
 // Host and Origin checks, version 426, a protocol violation from a raw client, captures on the
 // server side, the server closing TCP first, and going away with 1001 on shutdown.
 
+#include "capturedmessages.h"
+
 #include <QNetworkRequest>
 #include <QSignalSpy>
 #include <QTcpSocket>
@@ -201,14 +203,6 @@ void tst_LocalServer::shutdownSaysGoingAway()
 
 namespace {
 
-QByteArray messageOfSize(int size, bool text)
-{
-    QByteArray data(size, '\0');
-    for (int i = 0; i < size; ++i)
-        data[i] = text ? char('a' + i % 26) : char(i * 31 + 7);
-    return data;
-}
-
 const QList<int> kSizes{0, 1, 125, 126, 65535, 65536, 1 << 20, 16 << 20};
 
 } // namespace
@@ -278,21 +272,9 @@ void tst_LocalServer::everySizeForOurClient()
                      },
                      60000),
                  qPrintable(session.errorString()));
-        QList<QPair<bool, QByteArray>> received;
-        std::vector<std::uint8_t> payload;
-        for (std::uint64_t id = store.firstId().value; id < store.endId().value; ++id) {
-            const auto record = store.record({id});
-            if (!record || record->direction() != capture::Direction::Received
-                || record->opcode > 2)
-                continue;
-            QVERIFY(store.payload({id}, payload));
-            const QByteArray piece(reinterpret_cast<const char *>(payload.data()),
-                                   qsizetype(payload.size()));
-            if (record->opcode != 0)
-                received.append({record->opcode == 1, piece});
-            else
-                received.last().second += piece;
-        }
+        const auto messages = receivedMessages(store);
+        QVERIFY(messages);
+        const QList<QPair<bool, QByteArray>> &received = *messages;
         QCOMPARE(received.size(), sent.size());
         for (int i = 0; i < sent.size(); ++i)
             QVERIFY2(received[i] == sent[i], qPrintable(QStringLiteral("message %1").arg(i)));
