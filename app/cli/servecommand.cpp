@@ -90,7 +90,8 @@ int ServeCommand::start()
                 .arg(loaded.certificate->certificatePath,
                      loaded.certificate->certificate.subjectDisplayName(),
                      loaded.certificate->created ? QStringLiteral(", made now") : QString()));
-        say(QStringLiteral("certificate SHA-256 %1").arg(loaded.certificate->sha256Fingerprint()));
+        m_fingerprint = loaded.certificate->sha256Fingerprint();
+        say(QStringLiteral("certificate SHA-256 %1").arg(m_fingerprint));
     }
     m_server = std::make_unique<session::LocalServerThread>(options);
     const QString error = m_server->start();
@@ -133,10 +134,7 @@ int ServeCommand::start()
         info.startedAtUnixMs = QDateTime::currentMSecsSinceEpoch();
         info.options = describeOptions(options);
         if (options.tls)
-            info.tls["sha256"]
-                = QString::fromLatin1(
-                      options.certificate.digest(QCryptographicHash::Sha256).toHex(':'))
-                      .toStdString();
+            info.tls["sha256"] = m_fingerprint.toStdString();
         const std::string journalError
             = m_journal.open(m_request.capturePath.toStdString(), info, m_redaction);
         if (!journalError.empty()) {
@@ -147,7 +145,6 @@ int ServeCommand::start()
         m_journalOpen = true;
         m_flushTimer.start(250);
     }
-    std::fprintf(stdout, "%s", "");
     for (const QString &url : m_server->urls())
         std::fprintf(stdout, "listening %s\n", qPrintable(url));
     std::fflush(stdout);

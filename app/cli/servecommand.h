@@ -51,6 +51,7 @@ private:
     capture::RedactionOptions m_redaction;
     QTimer m_flushTimer;
     std::uint64_t m_recordedEnd = 0;
+    QString m_fingerprint; // of the wss certificate
 };
 
 } // namespace framescope::cli

@@ -123,11 +123,7 @@ void FrameCapture::failFrame(protocol::ProtocolError error)
     if (!m_open)
         return;
     m_record.violations |= 1u << static_cast<unsigned>(error);
-    finishInStore();
-    m_messageCompressed = false;
-    m_messageFinished = false;
-    m_pendingControl.reset();
-    m_listener.frameCaptured();
+    finishIncomplete();
 }
 
 void FrameCapture::finishIncomplete()
