@@ -117,7 +117,6 @@ public:
     void shutdown();
 
     int connectionCount() const;
-    const LocalServerOptions &options() const { return m_options; }
     // Every connection's frames; records carry the connection id.
     std::shared_ptr<capture::FrameStore> store() const { return m_store; }
     // The connections so far (open ones and the last 10000 closed), by id.
