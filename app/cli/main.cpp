@@ -417,6 +417,11 @@ int main(int argc, char **argv)
         QStringLiteral("max-connections"),
         QStringLiteral("serve: at most N connections at once (default 1000)."),
         QStringLiteral("N"));
+    const QCommandLineOption busyPoll(
+        QStringLiteral("busy-poll"),
+        QStringLiteral("serve: after handling messages, watch the sockets for up to US "
+                       "microseconds before sleeping (default 50; 0: off)."),
+        QStringLiteral("US"));
     const QCommandLineOption proxyOption(
         QStringLiteral("proxy"),
         QStringLiteral("http://[user:pass@]host:port, socks5://host:port, or system."),
@@ -494,6 +499,7 @@ int main(int argc, char **argv)
                        requireAuth,
                        echoHeaders,
                        maxConnections,
+                       busyPoll,
                        proxyOption,
                        certOption,
                        keyOption,
@@ -588,7 +594,8 @@ int main(int argc, char **argv)
                                       {closeAfterMessages, behaviour.closeAfterMessages},
                                       {closeAfter, behaviour.closeAfterMs},
                                       {idleTimeout, options.idleTimeoutMs},
-                                      {maxConnections, options.maxConnections}}))
+                                      {maxConnections, options.maxConnections},
+                                      {busyPoll, options.busyPollUs}}))
             return usage(*error);
         behaviour.fragmentSize = std::size_t(fragmentSize);
         if (parser.isSet(closeOption)) {

@@ -207,6 +207,7 @@ public:
         m_socket->setParent(this);
         m_socket->setSocketOption(QAbstractSocket::LowDelayOption, 1);
         m_socket->setProxy(QNetworkProxy::NoProxy); // accepted: no proxy in between
+        server.m_spinner->watch(m_socket->socketDescriptor());
         connect(m_socket, &QTcpSocket::readyRead, this, &Connection::handleReadyRead);
         connect(m_socket, &QTcpSocket::disconnected, this, [this] {
             if (m_info.close.endedBy.isEmpty())
@@ -287,6 +288,7 @@ private:
     // of pipelined messages instead of one each.
     void handleReadyRead()
     {
+        m_server.m_spinner->noteActivity();
         m_corked = true;
         readAvailable();
         m_corked = false;
@@ -691,6 +693,7 @@ LocalServer::LocalServer(const LocalServerOptions &options, QObject *parent)
     capture::FrameStore::Limits limits;
     limits.memoryCap = options.captureMemoryCap;
     m_store = std::make_shared<capture::FrameStore>(limits);
+    m_spinner = new ReadinessSpinner(options.busyPollUs, this);
     m_announceTimer.setSingleShot(true);
     connect(&m_announceTimer, &QTimer::timeout, this, &LocalServer::announceFrames);
 }
@@ -745,6 +748,9 @@ QString LocalServer::listen()
         m_servers.append(server);
     }
     m_port = port;
+    m_spinner->attachToCurrentThread();
+    for (const QTcpServer *server : std::as_const(m_servers))
+        m_spinner->watch(server->socketDescriptor());
     return {};
 }
 

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "readinessspinner.h"
 #include "sessiontypes.h"
 
 #include <QHash>
@@ -74,6 +75,9 @@ struct LocalServerOptions
     std::uint64_t maxMessageSize = std::uint64_t{64} << 20;
     std::uint32_t maxFragments = 131072;
     std::size_t captureMemoryCap = std::size_t{256} << 20; // all connections together
+    // After handling reads, watch the sockets this long before the thread sleeps (see
+    // ReadinessSpinner): halves round trips at a fast pace; an idle server never spins. 0: off.
+    int busyPollUs = 50;
 
     // wss://: a certificate and key in PEM (both set by the caller, e.g. from
     // loadOrCreateServerCertificate()).
@@ -150,6 +154,7 @@ private:
     QTimer m_announceTimer;
     std::uint64_t m_announcedEnd = 0;
     QByteArray m_readBuffer; // shared by the connections (all on this thread)
+    ReadinessSpinner *m_spinner = nullptr;
 };
 
 } // namespace framescope::session

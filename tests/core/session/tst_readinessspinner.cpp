@@ -1,0 +1,110 @@
+// ReadinessSpinner: a bounded spin before the event loop sleeps, only after activity.
+
+#include <QElapsedTimer>
+#include <QEventLoop>
+#include <QTest>
+#include <QTimer>
+#include <session/readinessspinner.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+using framescope::session::ReadinessSpinner;
+
+namespace {
+
+struct SocketPair
+{
+    int ends[2] = {-1, -1};
+    SocketPair() { ::socketpair(AF_UNIX, SOCK_STREAM, 0, ends); }
+    ~SocketPair() { closeBoth(); }
+    void closeBoth()
+    {
+        for (int &fd : ends) {
+            if (fd >= 0)
+                ::close(fd);
+            fd = -1;
+        }
+    }
+};
+
+} // namespace
+
+class tst_ReadinessSpinner : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void returnsAtOnceWhenASocketIsReadable()
+    {
+        SocketPair pair;
+        ReadinessSpinner spinner(5'000'000); // 5 s: it must not wait for the budget
+        spinner.watch(pair.ends[0]);
+        QCOMPARE(::write(pair.ends[1], "x", 1), 1);
+        QElapsedTimer timer;
+        timer.start();
+        QVERIFY(spinner.spin());
+        QVERIFY2(timer.elapsed() < 2000, "spun past readable data");
+        QCOMPARE(spinner.hits(), 1u);
+    }
+
+    void givesUpAfterTheBudget()
+    {
+        SocketPair pair;
+        ReadinessSpinner spinner(20'000); // 20 ms
+        spinner.watch(pair.ends[0]);
+        QElapsedTimer timer;
+        timer.start();
+        QVERIFY(!spinner.spin());
+        QVERIFY(timer.nsecsElapsed() >= 20'000'000);
+        QCOMPARE(spinner.spins(), 1u);
+        QCOMPARE(spinner.hits(), 0u);
+    }
+
+    void zeroBudgetIsOff()
+    {
+        SocketPair pair;
+        ReadinessSpinner spinner(0);
+        spinner.watch(pair.ends[0]);
+        QCOMPARE(::write(pair.ends[1], "x", 1), 1);
+        QVERIFY(!spinner.spin());
+        QCOMPARE(spinner.spins(), 0u);
+    }
+
+    // A closed descriptor leaves the set; a new socket given the same number is not watched.
+    void closedSocketIsForgotten()
+    {
+        ReadinessSpinner spinner(1000);
+        auto first = std::make_unique<SocketPair>();
+        const int number = first->ends[0];
+        spinner.watch(number);
+        first.reset();
+        SocketPair second;
+        QVERIFY(second.ends[0] == number || second.ends[1] == number);
+        QCOMPARE(::write(second.ends[0] == number ? second.ends[1] : second.ends[0], "x", 1), 1);
+        QVERIFY(!spinner.spin());
+    }
+
+    // The loop spins once before sleeping after activity, never when idle.
+    void spinsBeforeBlockingOnlyAfterActivity()
+    {
+        SocketPair pair;
+        ReadinessSpinner spinner(1000);
+        spinner.attachToCurrentThread();
+        spinner.watch(pair.ends[0]);
+        const auto waitOnce = [] {
+            QEventLoop loop;
+            QTimer::singleShot(20, &loop, &QEventLoop::quit);
+            loop.exec();
+        };
+        waitOnce();
+        QCOMPARE(spinner.spins(), 0u);
+        spinner.noteActivity();
+        waitOnce();
+        QCOMPARE(spinner.spins(), 1u);
+        waitOnce();
+        QCOMPARE(spinner.spins(), 1u);
+    }
+};
+
+QTEST_GUILESS_MAIN(tst_ReadinessSpinner)
+#include "tst_readinessspinner.moc"
