@@ -3,6 +3,9 @@
 // bufferutil, Boost.Beast and a raw TCP echo (the floor), each started as its own process pinned
 // to CPU 1 while this load client runs on CPU 0. Prints messages/s, the ratios and whether the
 // goals are met; also round-trip latency, 10,000 idle connections and permessage-deflate.
+// The load client busy-polls (epoll_wait with a zero timeout, like the latency client's recv loop):
+// on these virtual machines a sleeping client pays 10-20 us to wake up for every batch, which
+// would cap every server at the same rate and hide the differences between them.
 // Not a test: it reports, it does not fail.
 //
 // bench_server [only=PEER] [case=TEXT] [quick]   (only= keeps ours too; case= matches a name)
@@ -343,7 +346,7 @@ Throughput measureThroughput(unsigned short port, bool websocket, const std::str
         }
         if (now >= end)
             break;
-        const int ready = epoll_wait(poller, events.data(), int(events.size()), 100);
+        const int ready = epoll_wait(poller, events.data(), int(events.size()), 0);
         for (int e = 0; e < ready; ++e) {
             Connection &connection = pool[events[e].data.u64];
             if (events[e].events & EPOLLIN) {
@@ -494,6 +497,8 @@ int main(int argc, char **argv)
          {{"FRAMESCOPE_NODE_MODULES", nodeModules}}},
         {"Boost.Beast", {FRAMESCOPE_BEAST_ECHO}},
         {"raw TCP echo", {FRAMESCOPE_TCP_ECHO}, {}, false},
+        // The same floor polling for 50 us before it sleeps, as ours does by default.
+        {"raw TCP echo+busy-poll", {FRAMESCOPE_TCP_ECHO, "--busy-poll", "50"}, {}, false},
     };
 
     struct Case
@@ -556,7 +561,7 @@ int main(int argc, char **argv)
             if (name == "ours" || value <= 0)
                 continue;
             std::printf("  %s %.2fx", name.c_str(), ours->second / value);
-            if (name != "raw TCP echo" && value > bestPeer) {
+            if (name.rfind("raw TCP echo", 0) != 0 && value > bestPeer) {
                 bestPeer = value;
                 bestName = name;
             }
@@ -568,13 +573,18 @@ int main(int argc, char **argv)
         std::printf("\n  %-36s  goal >=1.0x best peer (%s): %s; >=2x QWebSocketServer: %s\n", "",
                     bestName.c_str(), beatsBest ? "met" : "NOT MET", doublesQt ? "met" : "NOT MET");
     }
-    if (latencies.count("ours") && latencies.count("raw TCP echo")) {
-        const double gap = latencies["ours"].medianUs - latencies["raw TCP echo"].medianUs;
-        std::printf("\n  median round trip: ours %.1f us, raw TCP floor %.1f us, gap %.1f us  "
-                    "goal <=5 us: %s\n",
-                    latencies["ours"].medianUs, latencies["raw TCP echo"].medianUs, gap,
+    // Ours polls briefly before sleeping; so does the second floor. Against the floor that
+    // sleeps at once, the gap is negative when polling saves the wake-up.
+    for (const char *floor : {"raw TCP echo+busy-poll", "raw TCP echo"}) {
+        if (!latencies.count("ours") || !latencies.count(floor))
+            continue;
+        const double gap = latencies["ours"].medianUs - latencies[floor].medianUs;
+        std::printf("\n  median round trip: ours %.1f us, %s %.1f us, gap %.1f us  goal <=5 us: "
+                    "%s",
+                    latencies["ours"].medianUs, floor, latencies[floor].medianUs, gap,
                     gap <= 5 ? "met" : "NOT MET");
     }
+    std::printf("\n");
 
     // permessage-deflate: ours against ws, 512 B JSON, 100 connections... and one with 32 in
     // flight; the client compresses each message on its own (client_no_context_takeover).
