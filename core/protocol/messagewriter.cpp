@@ -86,6 +86,23 @@ bool MessageWriter::writeMessage(Opcode opcode, std::span<const std::uint8_t> pa
     return true;
 }
 
+bool MessageWriter::writeUnmaskedHeader(Opcode opcode, std::uint64_t payloadLength,
+                                        std::vector<std::uint8_t> &out)
+{
+    if (m_role != Role::Server || m_deflater != nullptr)
+        return false;
+    FrameHeader header;
+    header.opcode = static_cast<std::uint8_t>(opcode);
+    header.payloadLength = payloadLength;
+    const std::size_t start = out.size();
+    out.resize(start + encodedHeaderSize(header));
+    if (encodeHeader(header, {out.data() + start, out.size() - start}) == 0) {
+        out.resize(start);
+        return false;
+    }
+    return true;
+}
+
 bool MessageWriter::writeControl(Opcode opcode, std::span<const std::uint8_t> payload,
                                  std::vector<std::uint8_t> &out)
 {

@@ -36,6 +36,12 @@ public:
                       std::vector<std::uint8_t> &out, std::size_t fragmentSize = 0,
                       bool compress = true);
 
+    // Appends only the header of a one-frame, uncompressed message whose payload the caller
+    // sends as it is, right after (no copy of a large payload into `out`). Server role only: a
+    // client's payload must be masked. False for a client, or with compression on.
+    bool writeUnmaskedHeader(Opcode opcode, std::uint64_t payloadLength,
+                             std::vector<std::uint8_t> &out);
+
     // Ping, pong or close with at most 125 bytes of payload.
     bool writeControl(Opcode opcode, std::span<const std::uint8_t> payload,
                       std::vector<std::uint8_t> &out);

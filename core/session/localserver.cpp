@@ -32,6 +32,11 @@ constexpr std::size_t kKeptBufferBytes = std::size_t{2} << 20;
 // Replies below this size are batched per read (see Connection::handleReadyRead).
 constexpr std::size_t kCorkLimit = 8 * 1024;
 
+QByteArrayView bytesView(std::span<const std::uint8_t> bytes)
+{
+    return {reinterpret_cast<const char *>(bytes.data()), qsizetype(bytes.size())};
+}
+
 void keepAtMost(std::vector<std::uint8_t> &buffer, std::size_t bytes)
 {
     if (buffer.capacity() > bytes) {
@@ -299,7 +304,7 @@ private:
     {
         if (m_out.empty())
             return;
-        writeNow(m_socket, reinterpret_cast<const char *>(m_out.data()), qint64(m_out.size()));
+        writeNow(m_socket, bytesView(m_out), {});
         m_out.clear();
         keepAtMost(m_out, kKeptBufferBytes);
     }
@@ -511,21 +516,29 @@ private:
             m_midFrameTimer.stop();
     }
 
-    void write(const std::vector<std::uint8_t> &wire)
+    // `wire` holds whole frames, except that `payload`, when given, is the last frame's payload,
+    // sent right after it as it is.
+    void write(std::span<const std::uint8_t> wire, std::span<const std::uint8_t> payload = {})
     {
         const std::int64_t queued = monotonicNs();
         // Small frames wait for the end of the read to go out together; a large one goes now
         // (after what waits), as batching would only add a copy.
-        if (m_corked && wire.size() < kCorkLimit) {
+        if (m_corked && wire.size() + payload.size() < kCorkLimit) {
             m_out.insert(m_out.end(), wire.begin(), wire.end());
+            m_out.insert(m_out.end(), payload.begin(), payload.end());
         } else {
             flushOut();
-            writeNow(m_socket, reinterpret_cast<const char *>(wire.data()), qint64(wire.size()));
+            writeNow(m_socket, bytesView(wire), bytesView(payload));
         }
         m_sentCapture.setTimes(queued, monotonicNs());
-        if (const auto error = m_sentReader->feed(wire); error != protocol::ProtocolError::None) {
-            m_sentCapture.failFrame(error);
-            m_sentReader = makeSentFrameReader(protocol::Role::Server, m_sentCapture, m_deflate);
+        for (const std::span<const std::uint8_t> part : {wire, payload}) {
+            if (const auto error = m_sentReader->feed(part);
+                error != protocol::ProtocolError::None) {
+                m_sentCapture.failFrame(error);
+                m_sentReader
+                    = makeSentFrameReader(protocol::Role::Server, m_sentCapture, m_deflate);
+                break;
+            }
         }
         m_sentCapture.suspend();
     }
@@ -533,8 +546,13 @@ private:
     void send(protocol::Opcode opcode, QByteArrayView payload)
     {
         m_wire.clear();
-        if (m_writer->writeMessage(opcode, session::byteSpan(payload), m_wire,
-                                   m_options.behaviour.fragmentSize))
+        const std::span<const std::uint8_t> bytes = session::byteSpan(payload);
+        const std::size_t fragmentSize = m_options.behaviour.fragmentSize;
+        // A large one-frame message goes out as its header and the payload where it is.
+        if (fragmentSize == 0 && bytes.size() >= kCorkLimit
+            && m_writer->writeUnmaskedHeader(opcode, bytes.size(), m_wire))
+            write(m_wire, bytes);
+        else if (m_writer->writeMessage(opcode, bytes, m_wire, fragmentSize))
             write(m_wire);
         keepAtMost(m_wire, kKeptBufferBytes);
     }

@@ -3,7 +3,9 @@
 #include <QNetworkProxy>
 #include <QSslSocket>
 #include <QTcpSocket>
+#include <algorithm>
 #include <sys/socket.h>
+#include <sys/uio.h>
 
 namespace framescope::session {
 
@@ -17,23 +19,45 @@ bool connectsDirectly(const QTcpSocket *socket)
     return socket->proxy().type() == QNetworkProxy::NoProxy;
 }
 
+// True when bytes may bypass Qt's write buffer: plain TCP, nothing queued before them.
+bool canWriteDirectly(QTcpSocket *socket)
+{
+    const auto *tls = qobject_cast<QSslSocket *>(socket);
+    const bool plain = !tls || tls->mode() == QSslSocket::UnencryptedMode;
+    return plain && socket->bytesToWrite() == 0
+           && socket->state() == QAbstractSocket::ConnectedState && socket->socketDescriptor() >= 0
+           && connectsDirectly(socket);
+}
+
 } // namespace
 
 bool writeNow(QTcpSocket *socket, const char *data, qint64 size)
 {
-    const auto *tls = qobject_cast<QSslSocket *>(socket);
-    const bool plain = !tls || tls->mode() == QSslSocket::UnencryptedMode;
-    if (plain && socket->bytesToWrite() == 0 && socket->state() == QAbstractSocket::ConnectedState
-        && socket->socketDescriptor() >= 0 && connectsDirectly(socket)) {
-        const ssize_t sent = ::send(int(socket->socketDescriptor()), data, std::size_t(size),
-                                    MSG_DONTWAIT | MSG_NOSIGNAL);
-        if (sent > 0) {
-            data += sent;
-            size -= sent;
-        }
+    return writeNow(socket, QByteArrayView(data, size), QByteArrayView());
+}
+
+bool writeNow(QTcpSocket *socket, QByteArrayView first, QByteArrayView second)
+{
+    if (canWriteDirectly(socket)) {
+        iovec parts[2] = {{const_cast<char *>(first.data()), std::size_t(first.size())},
+                          {const_cast<char *>(second.data()), std::size_t(second.size())}};
+        msghdr message{};
+        message.msg_iov = parts;
+        message.msg_iovlen = second.isEmpty() ? 1 : 2;
+        const ssize_t sent
+            = ::sendmsg(int(socket->socketDescriptor()), &message, MSG_DONTWAIT | MSG_NOSIGNAL);
         // On EAGAIN the rest is queued below; on a real error Qt's own write reports it.
+        if (sent > 0) {
+            const qsizetype fromFirst = std::min<qsizetype>(sent, first.size());
+            first = first.sliced(fromFirst);
+            second = second.sliced(std::min<qsizetype>(sent - fromFirst, second.size()));
+        }
     }
-    return size == 0 || socket->write(data, size) == size;
+    for (const QByteArrayView rest : {first, second}) {
+        if (!rest.isEmpty() && socket->write(rest.data(), rest.size()) != rest.size())
+            return false;
+    }
+    return true;
 }
 
 } // namespace framescope::session

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <QByteArrayView>
 #include <QtGlobal>
 
 class QTcpSocket;
@@ -12,5 +13,9 @@ namespace framescope::session {
 // TLS sockets, and sockets whose proxy is not explicitly NoProxy, always go through Qt's
 // write(). Returns false when Qt refused the rest.
 bool writeNow(QTcpSocket *socket, const char *data, qint64 size);
+
+// The same for two pieces sent back to back (a frame header and a payload kept elsewhere): one
+// sendmsg, no copy to join them.
+bool writeNow(QTcpSocket *socket, QByteArrayView first, QByteArrayView second);
 
 } // namespace framescope::session
