@@ -6,7 +6,6 @@
 #include <cstring>
 #include <mutex>
 #include <new>
-#include <protocol/masking.h>
 
 namespace framescope::capture {
 
@@ -60,7 +59,8 @@ void FrameStore::beginFrame(const FrameRecord &record)
 std::uint8_t *FrameStore::reserve(std::size_t &size)
 {
     const std::uint64_t blockOffset = m_arenaEnd % kBlockSize;
-    if (m_blocks.empty() || blockOffset == 0) {
+    // A block already taken for this offset (room asked for and not used) is not taken twice.
+    if (m_blocks.empty() || (blockOffset == 0 && m_blocks.back().start != m_arenaEnd)) {
         // At the memory cap the piece just evicted is reused: its pages are already mapped, so
         // steady capture costs no page faults.
         evictIfNeeded(kBlockSize);
@@ -90,19 +90,21 @@ void FrameStore::appendPayload(std::span<const std::uint8_t> bytes)
     }
 }
 
-void FrameStore::appendMaskedPayload(std::span<const std::uint8_t> masked, protocol::MaskKey key,
-                                     std::uint64_t offsetInFrame)
+std::span<std::uint8_t> FrameStore::payloadSpace(std::size_t size)
 {
     assert(m_inFrame);
-    std::size_t phase = offsetInFrame & 3;
-    while (!masked.empty()) {
-        std::size_t size = masked.size();
-        std::uint8_t *target = reserve(size);
-        phase = protocol::copyMasked(target, masked.first(size), key, phase);
-        m_arenaEnd += size;
-        m_pendingStored += size;
-        masked = masked.subspan(size);
-    }
+    if (size == 0)
+        return {};
+    std::uint8_t *target = reserve(size);
+    return {target, size};
+}
+
+void FrameStore::commitPayload(std::size_t size)
+{
+    assert(m_inFrame);
+    assert(size <= kBlockSize - m_arenaEnd % kBlockSize);
+    m_arenaEnd += size;
+    m_pendingStored += size;
 }
 
 FrameId FrameStore::finishFrame(std::int64_t endNs, std::uint32_t violations)

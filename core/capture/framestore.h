@@ -47,9 +47,12 @@ public:
     // Starts a frame; its payload follows, then finishFrame() publishes it.
     void beginFrame(const FrameRecord &record);
     void appendPayload(std::span<const std::uint8_t> bytes);
-    // Received payload is unmasked while it is copied in: the one copy the design allows.
-    void appendMaskedPayload(std::span<const std::uint8_t> masked, protocol::MaskKey key,
-                             std::uint64_t offsetInFrame);
+    // Room for the next payload bytes of the open frame, at most `size` (less at the end of a
+    // block), written in place by the caller, then added by commitPayload(). This is how
+    // received payload is unmasked while it is copied in, the one copy the design allows. Until
+    // committed the room is not part of the frame, and any other append writes over it.
+    std::span<std::uint8_t> payloadSpace(std::size_t size);
+    void commitPayload(std::size_t size);
     FrameId finishFrame(std::int64_t endNs, std::uint32_t violations = 0);
     // Takes back the frame begun and not finished: its payload so far is appended to `out`, and
     // the store continues as if beginFrame() had not been called.

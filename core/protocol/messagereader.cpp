@@ -35,11 +35,18 @@ ProtocolError MessageReader::handlePayload(const DecodeEvent &event)
     std::size_t phase = event.payloadOffset & 3;
     std::span<const std::uint8_t> rest = event.payload;
     while (!rest.empty()) {
-        const std::size_t take = std::min(rest.size(), kUnmaskChunk);
-        if (m_unmasked.size() < take)
-            m_unmasked.resize(take); // as large as frames need, up to kUnmaskChunk
-        phase = copyMasked(m_unmasked.data(), rest.first(take), header.maskKey, phase);
-        if (const ProtocolError error = m_assembler.payload({m_unmasked.data(), take});
+        std::size_t take = std::min(rest.size(), kUnmaskChunk);
+        std::uint8_t *target = nullptr;
+        if (const std::span<std::uint8_t> space = m_handler.payloadTarget(take); !space.empty()) {
+            take = std::min(take, space.size());
+            target = space.data();
+        } else {
+            if (m_unmasked.size() < take)
+                m_unmasked.resize(take); // as large as frames need, up to kUnmaskChunk
+            target = m_unmasked.data();
+        }
+        phase = copyMasked(target, rest.first(take), header.maskKey, phase);
+        if (const ProtocolError error = m_assembler.payload({target, take});
             error != ProtocolError::None) {
             return error;
         }

@@ -35,6 +35,7 @@ void FrameCapture::storePayload(std::span<const std::uint8_t> data)
 
 void FrameCapture::suspend()
 {
+    m_target = {};
     if (m_open && m_begun) {
         m_store.abandonFrame(m_buffer);
         m_begun = false;
@@ -68,6 +69,7 @@ void FrameCapture::frameStarted(const protocol::DecodedFrame &frame)
     m_begun = false;
     m_buffering = false;
     m_buffer.clear();
+    m_target = {};
     m_open = true;
 }
 
@@ -79,9 +81,26 @@ void FrameCapture::messageStarted(protocol::Opcode opcode, bool compressed)
     m_listener.messageStarted(opcode);
 }
 
+std::span<std::uint8_t> FrameCapture::payloadTarget(std::size_t size)
+{
+    // Only a data frame's payload is stored as it arrives: a control frame's is stored whole
+    // when it ends, a compressed one's after inflating.
+    const bool plainData = m_record.opcode < 8 && !m_record.has(capture::FrameRecord::Rsv1)
+                           && !m_record.has(capture::FrameRecord::Compressed);
+    if (!m_open || m_buffering || !plainData)
+        return {};
+    begin();
+    m_target = m_store.payloadSpace(size);
+    return m_target;
+}
+
 void FrameCapture::messageData(std::span<const std::uint8_t> data)
 {
-    storePayload(data);
+    if (!m_target.empty() && data.data() == m_target.data() && data.size() <= m_target.size())
+        m_store.commitPayload(data.size()); // unmasked in place by the reader
+    else
+        storePayload(data);
+    m_target = {};
     m_listener.messageData(data);
 }
 

@@ -49,6 +49,7 @@ public:
     void frameStarted(const protocol::DecodedFrame &frame) override;
     void messageStarted(protocol::Opcode opcode, bool compressed) override;
     void messageData(std::span<const std::uint8_t> data) override;
+    std::span<std::uint8_t> payloadTarget(std::size_t size) override;
     void messageFinished() override;
     void controlFrameReceived(protocol::Opcode opcode,
                               std::span<const std::uint8_t> payload) override;
@@ -68,7 +69,8 @@ private:
     bool m_begun = false;     // the frame is open in the store
     bool m_buffering = false; // the frame's payload so far is in m_buffer
     std::vector<std::uint8_t> m_buffer;
-    bool m_open = false; // between frameStarted and frameFinished
+    std::span<std::uint8_t> m_target; // room in the store handed to the reader, not yet filled
+    bool m_open = false;              // between frameStarted and frameFinished
     bool m_messageCompressed = false;
     bool m_messageFinished = false;
     std::int64_t m_startNs = 0;

@@ -39,7 +39,8 @@ class tst_FrameStore : public QObject
 private Q_SLOTS:
     void recordFitsIn64Bytes();
     void storesRecordsAndPayloads();
-    void unmasksWhileCopyingAcrossPieces();
+    void unmasksInPlaceAcrossPieces();
+    void uncommittedRoomIsNotPayload();
     void payloadAcrossBlocks();
     void evictsOldestPayloadFirst();
     void evictsOldestRecordChunks();
@@ -87,22 +88,33 @@ void tst_FrameStore::storesRecordsAndPayloads()
     QVERIFY(!store.payload({10000}, out));
 }
 
-void tst_FrameStore::unmasksWhileCopyingAcrossPieces()
+// The reader unmasks straight into the store: room asked for, written, then committed.
+void tst_FrameStore::unmasksInPlaceAcrossPieces()
 {
     FrameStore store;
+    // Fill the first block up to 600 bytes before its end, so the frame crosses into the next.
+    const std::size_t filler = FrameStore::kBlockSize - 600;
+    store.append(recordFor(0, filler), payloadFor(0, filler));
     const Bytes original = payloadFor(7, 1000);
     const framescope::protocol::MaskKey key{0x37, 0xfa, 0x21, 0x3d};
     Bytes masked = original;
     framescope::protocol::applyMask(masked, key);
-    FrameRecord record = recordFor(0, masked.size());
+    FrameRecord record = recordFor(1, masked.size());
     record.set(FrameRecord::Masked);
     record.maskKey = key;
     store.beginFrame(record);
-    // Pieces as a socket would deliver them, at odd offsets.
+    // Pieces as a socket would deliver them, at odd offsets; the block ends inside the last.
     std::size_t offset = 0;
     for (std::size_t piece : {1, 2, 3, 5, 100, 889}) {
-        store.appendMaskedPayload(std::span(masked).subspan(offset, piece), key, offset);
-        offset += piece;
+        while (piece > 0) {
+            const std::span<std::uint8_t> room = store.payloadSpace(piece);
+            QVERIFY(!room.empty() && room.size() <= piece);
+            framescope::protocol::copyMasked(
+                room.data(), std::span(masked).subspan(offset, room.size()), key, offset & 3);
+            store.commitPayload(room.size());
+            offset += room.size();
+            piece -= room.size();
+        }
     }
     QCOMPARE(offset, masked.size());
     const FrameId id = store.finishFrame(42, 0);
@@ -111,6 +123,36 @@ void tst_FrameStore::unmasksWhileCopyingAcrossPieces()
     QCOMPARE(out, original);
     QCOMPARE(store.record(id)->endNs, std::int64_t(42));
     QCOMPARE(store.record(id)->maskKey, key);
+    // No more memory than the same frames appended whole.
+    FrameStore reference;
+    reference.append(recordFor(0, filler), payloadFor(0, filler));
+    reference.append(record, original);
+    QCOMPARE(store.memoryUsed(), reference.memoryUsed());
+}
+
+// Room asked for and not committed is not part of the frame; asking again at a block boundary
+// does not take a second block.
+void tst_FrameStore::uncommittedRoomIsNotPayload()
+{
+    FrameStore store;
+    const std::size_t filler = FrameStore::kBlockSize; // the next payload starts a block
+    store.append(recordFor(0, filler), payloadFor(0, filler));
+    const std::size_t before = store.memoryUsed();
+    store.beginFrame(recordFor(1, 3));
+    std::span<std::uint8_t> room = store.payloadSpace(100);
+    QCOMPARE(room.size(), std::size_t(100));
+    std::fill(room.begin(), room.end(), std::uint8_t('x'));
+    const std::size_t afterFirst = store.memoryUsed();
+    QVERIFY(afterFirst > before);
+    room = store.payloadSpace(100); // the same room again
+    QCOMPARE(store.memoryUsed(), afterFirst);
+    const Bytes abc{'a', 'b', 'c'};
+    store.appendPayload(abc); // writes over the unused room
+    const FrameId id = store.finishFrame(1, 0);
+    Bytes out;
+    QVERIFY(store.payload(id, out));
+    QCOMPARE(out, abc);
+    QCOMPARE(store.record(id)->storedLength, std::uint32_t(3));
 }
 
 void tst_FrameStore::payloadAcrossBlocks()

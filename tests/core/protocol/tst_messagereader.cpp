@@ -435,6 +435,7 @@ private Q_SLOTS:
     void fragmentLimitCountsEmptyFragments();
     void messageLimitAtAndPastTheLimit();
     void reportModeKeepsDecoding();
+    void unmasksIntoTheHandlersRoom();
 };
 
 void tst_MessageReader::autobahnCases_data()
@@ -565,6 +566,61 @@ void tst_MessageReader::reportModeKeepsDecoding()
     QCOMPARE(result.handler.violations, expected);
     QCOMPARE(result.handler.messages.size(), std::size_t(3));
     QCOMPARE(result.handler.messages.back().data, bytesOf("after"));
+}
+
+namespace {
+
+// Offers room of at most 7 bytes at a time in a buffer of its own, as the capture store does.
+class RoomOfferingHandler : public RecordingHandler
+{
+public:
+    std::span<std::uint8_t> payloadTarget(std::size_t size) override
+    {
+        ++offers;
+        const std::size_t take = std::min<std::size_t>({size, 7, room.size() - used});
+        return {room.data() + used, take};
+    }
+    void messageData(std::span<const std::uint8_t> data) override
+    {
+        inRoom = inRoom && data.data() >= room.data()
+                 && data.data() + data.size() <= room.data() + room.size();
+        used += data.size();
+        RecordingHandler::messageData(data);
+    }
+
+    Bytes room = Bytes(4096);
+    std::size_t used = 0;
+    int offers = 0;
+    bool inRoom = true;
+};
+
+} // namespace
+
+// A server reads masked frames: with room offered, the payload is unmasked straight into it
+// (and delivered from there), however the bytes arrive.
+void tst_MessageReader::unmasksIntoTheHandlersRoom()
+{
+    const Bytes first = bytesOf("Hello, ");
+    const Bytes second = bytesOf("world: fragmented, masked, in pieces of at most 7 bytes");
+    const Bytes wire
+        = concat({frame(0x1, first, false, true), frame(0x9, bytesOf("ping"), true, true),
+                  frame(0x0, second, true, true)});
+    for (std::size_t split = 0; split < wire.size(); ++split) {
+        ReaderOptions options;
+        options.decoder.role = Role::Server;
+        RoomOfferingHandler handler;
+        MessageReader reader(options, handler);
+        reader.feed(std::span(wire).first(split));
+        reader.feed(std::span(wire).subspan(split));
+        QCOMPARE(reader.error(), ProtocolError::None);
+        QCOMPARE(handler.messages.size(), std::size_t(1));
+        QCOMPARE(handler.messages[0].data, concat({first, second}));
+        QVERIFY(handler.inRoom);
+        QCOMPARE(handler.used, first.size() + second.size());
+        QVERIFY(handler.offers >= int((first.size() + second.size()) / 7));
+        QCOMPARE(handler.controls.size(), std::size_t(1)); // the ping went its own way
+        QCOMPARE(handler.controls[0].payload, bytesOf("ping"));
+    }
 }
 
 QTEST_GUILESS_MAIN(tst_MessageReader)
