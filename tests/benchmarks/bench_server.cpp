@@ -9,6 +9,7 @@
 // Not a test: it reports, it does not fail.
 //
 // bench_server [only=PEER] [case=TEXT] [quick]   (only= keeps ours too; case= matches a name)
+// FRAMESCOPE_BENCH_CLI=/path/to/framescope-cli runs that build as "ours".
 
 #include <algorithm>
 #include <arpa/inet.h>
@@ -488,8 +489,11 @@ int main(int argc, char **argv)
     const double duration = quick ? 0.7 : 2.0;
 
     const std::string nodeModules = FRAMESCOPE_BENCH_NODE_MODULES;
+    // Another build of framescope-cli to compare against (A/B runs of a change).
+    const char *cliOverride = std::getenv("FRAMESCOPE_BENCH_CLI");
+    const std::string cli = cliOverride != nullptr ? cliOverride : FRAMESCOPE_CLI;
     std::vector<Peer> peers = {
-        {"ours", {FRAMESCOPE_CLI, "serve", "--host", "127.0.0.1", "--max-connections", "20000"}},
+        {"ours", {cli, "serve", "--host", "127.0.0.1", "--max-connections", "20000"}},
         {"QWebSocketServer", {FRAMESCOPE_QT_ECHO}},
         {"QWebSocketServer+NODELAY", {FRAMESCOPE_QT_ECHO, "--nodelay"}},
         {"ws+bufferutil",
@@ -594,9 +598,9 @@ int main(int argc, char **argv)
         const std::string offer = "permessage-deflate; client_no_context_takeover";
         std::map<std::string, double> deflateResults;
         for (const Peer &peer :
-             {Peer{"ours",
-                   {FRAMESCOPE_CLI, "serve", "--host", "127.0.0.1", "--max-connections", "20000",
-                    "--deflate"}},
+             {Peer{
+                  "ours",
+                  {cli, "serve", "--host", "127.0.0.1", "--max-connections", "20000", "--deflate"}},
               Peer{"ws+bufferutil",
                    {"node", FRAMESCOPE_WS_SERVER, "--deflate", "--lifetime", "600"},
                    {{"FRAMESCOPE_NODE_MODULES", nodeModules}}}}) {
