@@ -10,6 +10,7 @@
 #include <QSslSocket>
 #include <QTcpServer>
 #include <QTcpSocket>
+#include <cerrno>
 #include <deque>
 #include <protocol/closeframe.h>
 #include <protocol/handshake.h>
@@ -17,6 +18,7 @@
 #include <protocol/messagereader.h>
 #include <protocol/messagewriter.h>
 #include <protocol/utf8validator.h>
+#include <sys/socket.h>
 
 namespace framescope::session {
 
@@ -212,7 +214,8 @@ public:
         m_socket->setParent(this);
         m_socket->setSocketOption(QAbstractSocket::LowDelayOption, 1);
         m_socket->setProxy(QNetworkProxy::NoProxy); // accepted: no proxy in between
-        server.m_spinner->watch(m_socket->socketDescriptor());
+        m_fd = m_socket->socketDescriptor();
+        server.m_spinner->watch(m_fd, [this] { return serveReadable(); });
         connect(m_socket, &QTcpSocket::readyRead, this, &Connection::handleReadyRead);
         connect(m_socket, &QTcpSocket::disconnected, this, [this] {
             if (m_info.close.endedBy.isEmpty())
@@ -249,6 +252,13 @@ public:
                       m_options.behaviour.pushText + ' ' + QByteArray::number(++m_pushes));
         });
         m_handshakeTimer.start(m_options.handshakeTimeoutMs);
+    }
+
+    ~Connection() override
+    {
+        // Still open: the number is still ours (a closed one may belong to a newer socket).
+        if (m_socket->socketDescriptor() == m_fd)
+            m_server.m_spinner->unwatch(m_fd);
     }
 
     const ServerConnectionInfo &info() const { return m_info; }
@@ -289,6 +299,42 @@ private:
         m_socket->abort();
     }
 
+    // The spinner saw the socket readable: Qt reads it now (readyRead follows) rather than on
+    // the event loop's next poll. False once the socket is no longer connected.
+    bool serveReadable()
+    {
+        if (m_socket->state() != QAbstractSocket::ConnectedState)
+            return false;
+        if (!canReadDirectly(m_socket)) {
+            m_socket->waitForReadyRead(0);
+            return m_socket->state() == QAbstractSocket::ConnectedState;
+        }
+        // Plain TCP with nothing in Qt's buffer: read the descriptor here, without the copy
+        // through Qt's buffer. The end of the stream or an error is left for Qt to read again
+        // and report (it stays readable), so the socket closes the usual way.
+        m_server.m_spinner->noteActivity();
+        if (m_options.idleTimeoutMs > 0 && m_open)
+            m_idleTimer.start(m_options.idleTimeoutMs);
+        m_corked = true;
+        bool ended = false;
+        while (m_socket->state() == QAbstractSocket::ConnectedState) {
+            QByteArray &buffer = readBuffer();
+            const ssize_t read
+                = ::recv(int(m_fd), buffer.data(), std::size_t(kReadChunk), MSG_DONTWAIT);
+            if (read <= 0) {
+                ended = read == 0 || (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR);
+                break;
+            }
+            if (!consume(QByteArrayView(buffer.constData(), read)) || read < kReadChunk)
+                break;
+        }
+        m_corked = false;
+        flushOut();
+        if (ended)
+            m_socket->waitForReadyRead(0);
+        return m_socket->state() == QAbstractSocket::ConnectedState;
+    }
+
     // Replies made while reading go out together once the read is done: one send for a batch
     // of pipelined messages instead of one each.
     void handleReadyRead()
@@ -322,40 +368,51 @@ private:
             m_idleTimer.start(m_options.idleTimeoutMs);
         while (m_socket->bytesAvailable() > 0
                && m_socket->state() == QAbstractSocket::ConnectedState) {
-            // One read buffer for the whole server thread: idle connections cost no buffer.
-            QByteArray &buffer = m_server.m_readBuffer;
-            if (buffer.size() < kReadChunk)
-                buffer.resize(kReadChunk);
+            QByteArray &buffer = readBuffer();
             const qint64 read = m_socket->read(buffer.data(), kReadChunk);
-            if (read <= 0)
+            if (read <= 0 || !consume(QByteArrayView(buffer.constData(), read)))
                 break;
-            const QByteArrayView data(buffer.constData(), read);
-            const std::int64_t now = monotonicNs();
-            if (m_refused)
-                continue; // a refused client's further bytes are dropped
-            if (!m_upgraded) {
-                std::size_t consumed = 0;
-                const auto status = m_head->feed(session::byteSpan(data), consumed);
-                if (status == protocol::HttpHeadParser::Status::NeedMore)
-                    continue;
-                m_info.request = toBytes(m_head->rawBytes());
-                if (status == protocol::HttpHeadParser::Status::Failed) {
-                    refuse(400, "Bad Request", {{"Content-Type", "text/plain"}},
-                           QByteArray(protocol::describe(m_head->error()).data()) + '\n');
-                    return;
-                }
-                if (!upgrade())
-                    return;
-                // An open connection keeps only what it needs (m_info has the request bytes).
-                m_head.reset();
-                m_check = {};
-                const QByteArrayView rest = QByteArrayView(data).sliced(qsizetype(consumed));
-                if (!rest.isEmpty())
-                    feed(rest, now);
-                continue;
-            }
-            feed(data, now);
         }
+    }
+
+    // One read buffer for the whole server thread: idle connections cost no buffer.
+    QByteArray &readBuffer()
+    {
+        QByteArray &buffer = m_server.m_readBuffer;
+        if (buffer.size() < kReadChunk)
+            buffer.resize(kReadChunk);
+        return buffer;
+    }
+
+    // Bytes read from the client; false when the rest is not to be read (refused).
+    bool consume(QByteArrayView data)
+    {
+        const std::int64_t now = monotonicNs();
+        if (m_refused)
+            return true; // a refused client's further bytes are dropped
+        if (!m_upgraded) {
+            std::size_t consumed = 0;
+            const auto status = m_head->feed(session::byteSpan(data), consumed);
+            if (status == protocol::HttpHeadParser::Status::NeedMore)
+                return true;
+            m_info.request = toBytes(m_head->rawBytes());
+            if (status == protocol::HttpHeadParser::Status::Failed) {
+                refuse(400, "Bad Request", {{"Content-Type", "text/plain"}},
+                       QByteArray(protocol::describe(m_head->error()).data()) + '\n');
+                return false;
+            }
+            if (!upgrade())
+                return false;
+            // An open connection keeps only what it needs (m_info has the request bytes).
+            m_head.reset();
+            m_check = {};
+            const QByteArrayView rest = data.sliced(qsizetype(consumed));
+            if (!rest.isEmpty())
+                feed(rest, now);
+            return true;
+        }
+        feed(data, now);
+        return true;
     }
 
     void refuse(int status, const QByteArray &reason,
@@ -671,6 +728,7 @@ private:
     LocalServer &m_server;
     const LocalServerOptions &m_options;
     QTcpSocket *m_socket;
+    qintptr m_fd = -1;
     ServerConnectionInfo m_info;
     std::unique_ptr<protocol::HttpHeadParser> m_head; // until the upgrade is answered
     protocol::ServerHandshakeResult m_check;

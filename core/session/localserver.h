@@ -126,6 +126,8 @@ public:
     // The connections so far (open ones and the last 10000 closed), by id.
     std::optional<ServerConnectionInfo> connectionInfo(quint64 id) const;
     QList<quint64> connectionIds() const;
+    // How often the busy-poll spin read a ready connection itself (diagnostics).
+    quint64 readsServedWhileSpinning() const { return m_spinner->served(); }
 
 Q_SIGNALS:
     void connectionOpened(quint64 id);

@@ -1,7 +1,7 @@
 #include "readinessspinner.h"
 
 #include <QAbstractEventDispatcher>
-#include <QThread>
+#include <array>
 #include <chrono>
 
 #ifdef Q_OS_LINUX
@@ -10,6 +10,14 @@
 #endif
 
 namespace framescope::session {
+
+namespace {
+
+// The longest a spin serves sockets before the event loop gets its turn (timers, posted events,
+// new connections).
+constexpr std::chrono::microseconds kMaxServing{1000};
+
+} // namespace
 
 ReadinessSpinner::ReadinessSpinner(int budgetUs, QObject *parent)
     : QObject(parent)
@@ -38,7 +46,7 @@ void ReadinessSpinner::attachToCurrentThread()
                 &ReadinessSpinner::handleAboutToBlock, Qt::DirectConnection);
 }
 
-void ReadinessSpinner::watch(qintptr fd)
+void ReadinessSpinner::watch(qintptr fd, Handler handler)
 {
 #ifdef Q_OS_LINUX
     if (m_epoll < 0 || fd < 0)
@@ -47,6 +55,23 @@ void ReadinessSpinner::watch(qintptr fd)
     event.events = EPOLLIN; // level-triggered: "is anything waiting", every time we ask
     event.data.fd = int(fd);
     ::epoll_ctl(m_epoll, EPOLL_CTL_ADD, int(fd), &event);
+    if (handler)
+        m_handlers.insert(int(fd), std::move(handler));
+    else
+        m_handlers.remove(int(fd)); // a reused descriptor number
+#else
+    Q_UNUSED(fd);
+    Q_UNUSED(handler);
+#endif
+}
+
+void ReadinessSpinner::unwatch(qintptr fd)
+{
+#ifdef Q_OS_LINUX
+    if (m_epoll < 0 || fd < 0)
+        return;
+    ::epoll_ctl(m_epoll, EPOLL_CTL_DEL, int(fd), nullptr);
+    m_handlers.remove(int(fd));
 #else
     Q_UNUSED(fd);
 #endif
@@ -59,14 +84,31 @@ bool ReadinessSpinner::spin()
         return false;
     ++m_spins;
     using Clock = std::chrono::steady_clock;
-    const Clock::time_point end = Clock::now() + std::chrono::microseconds(m_budgetUs);
-    epoll_event event{};
-    do {
-        if (::epoll_wait(m_epoll, &event, 1, 0) > 0) {
-            ++m_hits;
-            return true;
+    const Clock::time_point start = Clock::now();
+    Clock::time_point idleUntil = start + std::chrono::microseconds(m_budgetUs);
+    std::array<epoll_event, 64> events{};
+    while (true) {
+        const int ready = ::epoll_wait(m_epoll, events.data(), int(events.size()), 0);
+        const Clock::time_point now = Clock::now();
+        if (ready > 0) {
+            for (int i = 0; i < ready; ++i) {
+                const int fd = events[std::size_t(i)].data.fd;
+                const auto it = m_handlers.constFind(fd);
+                if (it == m_handlers.cend())
+                    return true; // the event loop serves it
+                // A copy: the handler may unwatch sockets (its own included).
+                const Handler handler = *it;
+                ++m_served;
+                if (!handler())
+                    unwatch(fd);
+            }
+            if (now - start >= kMaxServing)
+                return true;
+            idleUntil = Clock::now() + std::chrono::microseconds(m_budgetUs);
+        } else if (now >= idleUntil) {
+            return false;
         }
-    } while (Clock::now() < end);
+    }
 #endif
     return false;
 }

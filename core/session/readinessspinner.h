@@ -1,24 +1,34 @@
 #pragma once
 
+#include <QHash>
 #include <QObject>
 #include <cstdint>
+#include <functional>
 
 namespace framescope::session {
 
 // Spins for a short while before the thread's event loop goes to sleep, watching a set of
-// sockets, and lets the loop run again as soon as one of them is readable.
+// sockets with an epoll set of its own, and serves the ones that become readable itself.
 //
-// Why: while a client is exchanging messages at a fast pace, the next one usually arrives a few
+// Why: while clients exchange messages at a fast pace, the next one usually arrives a few
 // microseconds after the answer went out. Sleeping in poll() and being woken again costs far
 // more than that (on a virtual machine an idle CPU halts, and waking it costs 10-20 us), so a
-// short spin halves the round-trip time. It only spins after the loop handled reads
-// (noteActivity()) since it last slept, so an idle server never spins, and each spin is bounded.
-// Linux only (epoll); elsewhere it does nothing.
+// short spin halves the round-trip time. Serving a ready socket from here (its handler reads it
+// at once) also skips the event loop's poll over every socket, which grows with the number of
+// connections; epoll reports only the ready ones.
+//
+// It only spins after the loop handled reads (noteActivity()) since it last slept, so an idle
+// server never spins; each spin ends after the budget passes with nothing to read, or after at
+// most 1 ms of serving, so timers and posted events still run. Linux only; elsewhere it does
+// nothing.
 class ReadinessSpinner : public QObject
 {
     Q_OBJECT
 
 public:
+    // Serves a readable socket; false: stop watching it (closed, or closing).
+    using Handler = std::function<bool()>;
+
     // budgetUs 0 disables it.
     explicit ReadinessSpinner(int budgetUs, QObject *parent = nullptr);
     ~ReadinessSpinner() override;
@@ -26,18 +36,22 @@ public:
     // Spins whenever the event loop of the calling thread is about to block (after activity).
     void attachToCurrentThread();
 
-    // A socket to watch. Closing it ends the watch (epoll drops closed descriptors), so a
-    // descriptor number reused by a later socket is never confused with it.
-    void watch(qintptr fd);
+    // A socket to watch. With a handler the spin serves it; without one (a listening socket)
+    // the spin ends when it is readable and the event loop serves it. Closing a socket ends
+    // its watch (epoll drops closed descriptors); unwatch() also forgets its handler.
+    void watch(qintptr fd, Handler handler = {});
+    void unwatch(qintptr fd);
     // Reads happened: the next time the loop is about to sleep, spin first.
     void noteActivity() { m_active = true; }
 
-    // Waits up to the budget for a watched socket to become readable; true if one did.
+    // Spins: serves watched sockets as they become readable until the budget passes with none,
+    // then returns false; returns true as soon as a socket without a handler is readable, or
+    // after 1 ms of serving.
     bool spin();
 
     int budgetUs() const { return m_budgetUs; }
     std::uint64_t spins() const { return m_spins; }
-    std::uint64_t hits() const { return m_hits; }
+    std::uint64_t served() const { return m_served; }
 
 private:
     void handleAboutToBlock();
@@ -45,8 +59,9 @@ private:
     int m_budgetUs = 0;
     int m_epoll = -1;
     bool m_active = false;
+    QHash<int, Handler> m_handlers;
     std::uint64_t m_spins = 0;
-    std::uint64_t m_hits = 0;
+    std::uint64_t m_served = 0;
 };
 
 } // namespace framescope::session

@@ -31,6 +31,15 @@ bool canWriteDirectly(QTcpSocket *socket)
 
 } // namespace
 
+bool canReadDirectly(QTcpSocket *socket)
+{
+    const auto *tls = qobject_cast<QSslSocket *>(socket);
+    const bool plain = !tls || tls->mode() == QSslSocket::UnencryptedMode;
+    return plain && socket->bytesAvailable() == 0
+           && socket->state() == QAbstractSocket::ConnectedState && socket->socketDescriptor() >= 0
+           && connectsDirectly(socket);
+}
+
 bool writeNow(QTcpSocket *socket, const char *data, qint64 size)
 {
     return writeNow(socket, QByteArrayView(data, size), QByteArrayView());

@@ -18,4 +18,8 @@ bool writeNow(QTcpSocket *socket, const char *data, qint64 size);
 // sendmsg, no copy to join them.
 bool writeNow(QTcpSocket *socket, QByteArrayView first, QByteArrayView second);
 
+// True when the descriptor may be read directly instead of through Qt: plain TCP, connected,
+// no proxy engine, and nothing left in Qt's read buffer (which comes first).
+bool canReadDirectly(QTcpSocket *socket);
+
 } // namespace framescope::session

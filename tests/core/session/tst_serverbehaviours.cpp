@@ -4,19 +4,26 @@
 // Authorization, the request head echoed, unanswered pings, idle and mid-frame timeouts; wss
 // with the generated certificate; the server on its own thread.
 
+#include <QEventLoop>
 #include <QFile>
 #include <QHostAddress>
 #include <QSignalSpy>
 #include <QTcpSocket>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QTimer>
 #include <QWebSocket>
+#include <arpa/inet.h>
 #include <capture/framestore.h>
+#include <netinet/in.h>
 #include <session/clientsession.h>
 #include <session/handshakedoctor.h>
 #include <session/localserver.h>
 #include <session/localserverthread.h>
 #include <session/servercertificate.h>
+#include <sys/socket.h>
+#include <thread>
+#include <unistd.h>
 
 using namespace framescope;
 using namespace framescope::session;
@@ -134,6 +141,7 @@ private Q_SLOTS:
     void userCertificateErrors();
     void wssWithTheGeneratedCertificate();
     void serverOnItsOwnThread();
+    void spinReadsAndSeesTheEnd();
 };
 
 void tst_ServerBehaviours::replyDelayKeepsOrder()
@@ -586,6 +594,80 @@ void tst_ServerBehaviours::serverOnItsOwnThread()
     QVERIFY(info);
     QCOMPARE(info->close.codeSent.value_or(0), std::uint16_t(1001));
     QVERIFY(server.store()->size() >= 3); // text in, echo out, close out
+}
+
+// While the server spins after a message, the next one and the client's FIN are read by the
+// spin itself (not through Qt's buffer): the message is echoed and the end is seen as usual.
+void tst_ServerBehaviours::spinReadsAndSeesTheEnd()
+{
+    LocalServerOptions options;
+    options.busyPollUs = 500'000; // long enough that the second message surely meets the spin
+    LocalServer server(options);
+    QCOMPARE(server.listen(), QString());
+    const quint16 port = server.port();
+    QByteArray received;
+    bool clientDone = false;
+    // A blocking client on its own thread: this thread runs the server (and its spin).
+    std::thread client([&] {
+        const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+        sockaddr_in address{};
+        address.sin_family = AF_INET;
+        address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        address.sin_port = htons(port);
+        timeval timeout{10, 0};
+        ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
+        if (::connect(fd, reinterpret_cast<sockaddr *>(&address), sizeof address) == 0) {
+            const QByteArray upgrade = rawUpgrade(port);
+            ::send(fd, upgrade.constData(), std::size_t(upgrade.size()), MSG_NOSIGNAL);
+            const auto masked = [](const QByteArray &text) {
+                QByteArray frame = QByteArray::fromHex("8183") + QByteArray::fromHex("01020304");
+                for (int i = 0; i < text.size(); ++i)
+                    frame += char(text[i] ^ "\x01\x02\x03\x04"[i % 4]);
+                return frame;
+            };
+            const auto readUntil = [&](int echoes) {
+                char buffer[4096];
+                while (received.count("\x81\x03") < echoes) {
+                    const ssize_t n = ::recv(fd, buffer, sizeof buffer, 0);
+                    if (n <= 0)
+                        return;
+                    received.append(buffer, n);
+                }
+            };
+            const QByteArray one = masked("one");
+            ::send(fd, one.constData(), std::size_t(one.size()), MSG_NOSIGNAL);
+            readUntil(1);
+            // The server now spins: the second message and the FIN arrive during the spin.
+            const QByteArray two = masked("two");
+            ::send(fd, two.constData(), std::size_t(two.size()), MSG_NOSIGNAL);
+            ::shutdown(fd, SHUT_WR);
+            char buffer[4096];
+            while (true) {
+                const ssize_t n = ::recv(fd, buffer, sizeof buffer, 0);
+                if (n <= 0)
+                    break;
+                received.append(buffer, n);
+            }
+        }
+        ::close(fd);
+        clientDone = true;
+    });
+    // A real event loop: the spin runs when the loop is about to sleep (qWaitFor never sleeps
+    // in the dispatcher).
+    QEventLoop loop;
+    connect(&server, &LocalServer::connectionClosed, &loop, &QEventLoop::quit);
+    QTimer::singleShot(15000, &loop, &QEventLoop::quit);
+    loop.exec();
+    client.join();
+    QCOMPARE(server.connectionCount(), 0);
+    QVERIFY(clientDone);
+    const QByteArray frames = received.mid(received.indexOf("\r\n\r\n") + 4);
+    QCOMPARE(frames, QByteArray("\x81\x03one\x81\x03two"));
+    QVERIFY(server.readsServedWhileSpinning() >= 1);
+    const auto info = server.connectionInfo(server.connectionIds().constFirst());
+    QVERIFY(info);
+    QCOMPARE(info->close.endedBy, QStringLiteral("tcp-fin"));
+    QCOMPARE(receivedMessages(*server.store()), (QList<QByteArray>{"one", "two"}));
 }
 
 QTEST_GUILESS_MAIN(tst_ServerBehaviours)
