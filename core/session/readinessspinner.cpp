@@ -94,7 +94,7 @@ bool ReadinessSpinner::spin()
             for (int i = 0; i < ready; ++i) {
                 const int fd = events[std::size_t(i)].data.fd;
                 const auto it = m_handlers.constFind(fd);
-                if (it == m_handlers.cend())
+                if (it == m_handlers.cend() || !m_serving)
                     return true; // the event loop serves it
                 // A copy: the handler may unwatch sockets (its own included).
                 const Handler handler = *it;

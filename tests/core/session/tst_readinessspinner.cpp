@@ -68,6 +68,23 @@ private Q_SLOTS:
         QCOMPARE(spinner.served(), 2u);
     }
 
+    // Serving off: a ready socket is left to the event loop, handler or not.
+    void servingOffLeavesSocketsToTheLoop()
+    {
+        SocketPair pair;
+        ReadinessSpinner spinner(5'000'000);
+        int calls = 0;
+        spinner.watch(pair.ends[0], [&] {
+            ++calls;
+            return true;
+        });
+        spinner.setServing(false);
+        QCOMPARE(::write(pair.ends[1], "x", 1), 1);
+        QVERIFY(spinner.spin());
+        QCOMPARE(calls, 0);
+        QCOMPARE(spinner.served(), 0u);
+    }
+
     // A handler that answers false is not asked again.
     void socketWhoseHandlerGivesUpIsForgotten()
     {
