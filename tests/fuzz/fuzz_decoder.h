@@ -5,6 +5,7 @@
 
 #include "fuzzutil.h"
 
+#include <array>
 #include <protocol/messagereader.h>
 #include <string>
 
@@ -58,6 +59,20 @@ public:
     std::uint64_t digest = 0;
 };
 
+// Offers room for unmasking in place (MessageHandler::payloadTarget), 13 bytes at a time, as the
+// capture store does: the split run takes this path, the whole run the reader's own buffer.
+class RoomRecorder : public Recorder
+{
+public:
+    std::span<std::uint8_t> payloadTarget(std::size_t wanted) override
+    {
+        return {m_room.data(), std::min<std::size_t>(wanted, m_room.size())};
+    }
+
+private:
+    std::array<std::uint8_t, 13> m_room{};
+};
+
 inline int run(Role role, const std::uint8_t *data, std::size_t size)
 {
     if (size < 2)
@@ -83,7 +98,7 @@ inline int run(Role role, const std::uint8_t *data, std::size_t size)
         wholeReader.enableDeflate(deflate);
     const ProtocolError wholeError = wholeReader.feed(wire);
 
-    Recorder split;
+    RoomRecorder split;
     MessageReader splitReader(options, split);
     if (flags & 4)
         splitReader.enableDeflate(deflate);
