@@ -11,33 +11,28 @@ namespace framescope::session {
 
 namespace {
 
-// Bytes written to the descriptor reach the peer only when no proxy engine sits in between.
-// (Only an explicit NoProxy counts: asking about the default proxy can query the system's proxy
-// configuration on every write.)
-bool connectsDirectly(const QTcpSocket *socket)
-{
-    return socket->proxy().type() == QNetworkProxy::NoProxy;
-}
-
-// True when bytes may bypass Qt's write buffer: plain TCP, nothing queued before them.
-bool canWriteDirectly(QTcpSocket *socket)
+// The descriptor talks to the peer itself: plain TCP (no TLS), connected, and no proxy engine
+// in between. (Only an explicit NoProxy counts: asking about the default proxy can query the
+// system's proxy configuration on every call.)
+bool isDirectToPeer(QTcpSocket *socket)
 {
     const auto *tls = qobject_cast<QSslSocket *>(socket);
     const bool plain = !tls || tls->mode() == QSslSocket::UnencryptedMode;
-    return plain && socket->bytesToWrite() == 0
-           && socket->state() == QAbstractSocket::ConnectedState && socket->socketDescriptor() >= 0
-           && connectsDirectly(socket);
+    return plain && socket->state() == QAbstractSocket::ConnectedState
+           && socket->socketDescriptor() >= 0 && socket->proxy().type() == QNetworkProxy::NoProxy;
+}
+
+// Bytes may bypass Qt's write buffer when nothing is queued there before them.
+bool canWriteDirectly(QTcpSocket *socket)
+{
+    return socket->bytesToWrite() == 0 && isDirectToPeer(socket);
 }
 
 } // namespace
 
 bool canReadDirectly(QTcpSocket *socket)
 {
-    const auto *tls = qobject_cast<QSslSocket *>(socket);
-    const bool plain = !tls || tls->mode() == QSslSocket::UnencryptedMode;
-    return plain && socket->bytesAvailable() == 0
-           && socket->state() == QAbstractSocket::ConnectedState && socket->socketDescriptor() >= 0
-           && connectsDirectly(socket);
+    return socket->bytesAvailable() == 0 && isDirectToPeer(socket);
 }
 
 bool writeNow(QTcpSocket *socket, const char *data, qint64 size)
