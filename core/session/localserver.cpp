@@ -29,10 +29,11 @@ namespace {
 constexpr int kAnnounceIntervalMs = 30;
 constexpr qsizetype kReadChunk = 128 * 1024;
 constexpr int kKeptClosedConnections = 10000;
-// Up to this many connections the busy-poll spin reads ready ones itself; with more, the event
-// loop's pass serves them in batches, and the replies leave in bursts that busy clients take
-// together (measured: 500 connections at 512 B ran ~15% slower served one by one).
-constexpr qsizetype kServedBySpinMax = 8;
+// Up to this many connections the busy-poll spin keeps serving them as they become ready; with
+// more it serves one batch of ready ones, then lets the event loop run: served one by one as
+// they trickle in, 500 busy connections at 512 B ran ~15% slower (their replies left in small
+// pieces rather than in bursts that the clients take together).
+constexpr qsizetype kContinuousServingMax = 8;
 // Per connection, reused buffers shrink back past this (big messages would pin memory).
 constexpr std::size_t kKeptBufferBytes = std::size_t{2} << 20;
 // Replies below this size are batched per read (see Connection::handleReadyRead).
@@ -858,7 +859,7 @@ void LocalServer::handleNewConnection(QTcpServer *server)
         }
         const quint64 id = m_nextId++;
         m_connections.insert(id, new Connection(*this, id, socket));
-        m_spinner->setServing(m_connections.size() <= kServedBySpinMax);
+        m_spinner->setContinuousServing(m_connections.size() <= kContinuousServingMax);
     }
 }
 
@@ -867,7 +868,7 @@ void LocalServer::removeConnection(quint64 id)
     Connection *connection = m_connections.take(id);
     if (!connection)
         return;
-    m_spinner->setServing(m_connections.size() <= kServedBySpinMax);
+    m_spinner->setContinuousServing(m_connections.size() <= kContinuousServingMax);
     m_infos.insert(id, connection->info());
     m_closedOrder.append(id);
     if (m_closedOrder.size() > kKeptClosedConnections)

@@ -94,7 +94,7 @@ bool ReadinessSpinner::spin()
             for (int i = 0; i < ready; ++i) {
                 const int fd = events[std::size_t(i)].data.fd;
                 const auto it = m_handlers.constFind(fd);
-                if (it == m_handlers.cend() || !m_serving)
+                if (it == m_handlers.cend())
                     return true; // the event loop serves it
                 // A copy: the handler may unwatch sockets (its own included).
                 const Handler handler = *it;
@@ -102,7 +102,7 @@ bool ReadinessSpinner::spin()
                 if (!handler())
                     unwatch(fd);
             }
-            if (now - start >= kMaxServing)
+            if (!m_continuous || now - start >= kMaxServing)
                 return true;
             idleUntil = Clock::now() + std::chrono::microseconds(m_budgetUs);
         } else if (now >= idleUntil) {

@@ -14,8 +14,7 @@ namespace framescope::session {
 // microseconds after the answer went out. Sleeping in poll() and being woken again costs far
 // more than that (on a virtual machine an idle CPU halts, and waking it costs 10-20 us), so a
 // short spin halves the round-trip time. Serving a ready socket from here (its handler reads it
-// at once) also skips a pass of the event loop. The owner can turn serving off (setServing):
-// with many busy connections the loop's batched pass does better.
+// at once) also skips a pass of the event loop.
 //
 // It only spins after the loop handled reads (noteActivity()) since it last slept, so an idle
 // server never spins; each spin ends after the budget passes with nothing to read, or after at
@@ -41,8 +40,9 @@ public:
     // its watch (epoll drops closed descriptors); unwatch() also forgets its handler.
     void watch(qintptr fd, Handler handler = {});
     void unwatch(qintptr fd);
-    // Off: ready sockets are left to the event loop even when they have a handler.
-    void setServing(bool serving) { m_serving = serving; }
+    // On (the default): the spin keeps serving sockets as they become ready, up to 1 ms. Off:
+    // it serves the ones ready at once, then hands over to the event loop.
+    void setContinuousServing(bool continuous) { m_continuous = continuous; }
     // Reads happened: the next time the loop is about to sleep, spin first.
     void noteActivity() { m_active = true; }
 
@@ -61,7 +61,7 @@ private:
     int m_budgetUs = 0;
     int m_epoll = -1;
     bool m_active = false;
-    bool m_serving = true;
+    bool m_continuous = true;
     QHash<int, Handler> m_handlers;
     std::uint64_t m_spins = 0;
     std::uint64_t m_served = 0;
