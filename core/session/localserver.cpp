@@ -223,6 +223,8 @@ public:
         server.m_spinner->watch(m_fd, [this] { return serveReadable(); });
         connect(m_socket, &QTcpSocket::readyRead, this, &Connection::handleReadyRead);
         connect(m_socket, &QTcpSocket::disconnected, this, [this] {
+            // Now, before a later socket can be given the same descriptor number.
+            m_server.m_spinner->unwatch(m_fd);
             if (m_info.close.endedBy.isEmpty())
                 m_info.close.endedBy = m_closeSent && m_info.close.closeFrameReceived
                                            ? QStringLiteral("close-frame")
@@ -257,13 +259,6 @@ public:
                       m_options.behaviour.pushText + ' ' + QByteArray::number(++m_pushes));
         });
         m_handshakeTimer.start(m_options.handshakeTimeoutMs);
-    }
-
-    ~Connection() override
-    {
-        // Still open: the number is still ours (a closed one may belong to a newer socket).
-        if (m_socket->socketDescriptor() == m_fd)
-            m_server.m_spinner->unwatch(m_fd);
     }
 
     const ServerConnectionInfo &info() const { return m_info; }
@@ -304,49 +299,63 @@ private:
         m_socket->abort();
     }
 
-    // The spinner saw the socket readable: Qt reads it now (readyRead follows) rather than on
-    // the event loop's next poll. False once the socket is no longer connected.
+    // The spinner saw the socket readable: it is read now rather than on the event loop's next
+    // poll. False once the socket is no longer connected.
     bool serveReadable()
     {
         if (m_socket->state() != QAbstractSocket::ConnectedState)
             return false;
         if (!canReadDirectly(m_socket)) {
-            m_socket->waitForReadyRead(0);
+            m_socket->waitForReadyRead(0); // Qt reads; readyRead follows
             return m_socket->state() == QAbstractSocket::ConnectedState;
         }
         // Plain TCP with nothing in Qt's buffer: read the descriptor here, without the copy
         // through Qt's buffer. The end of the stream or an error is left for Qt to read again
         // and report (it stays readable), so the socket closes the usual way.
-        m_server.m_spinner->noteActivity();
-        if (m_options.idleTimeoutMs > 0 && m_open)
-            m_idleTimer.start(m_options.idleTimeoutMs);
-        m_corked = true;
         bool ended = false;
-        while (m_socket->state() == QAbstractSocket::ConnectedState) {
-            QByteArray &buffer = readBuffer();
-            const ssize_t read
-                = ::recv(int(m_fd), buffer.data(), std::size_t(kReadChunk), MSG_DONTWAIT);
+        bool drained = false;
+        readCorked([&](char *into) -> qint64 {
+            if (drained)
+                return 0;
+            const ssize_t read = ::recv(int(m_fd), into, std::size_t(kReadChunk), MSG_DONTWAIT);
             if (read <= 0) {
                 ended = read == 0 || (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR);
-                break;
+                return 0;
             }
-            if (!consume(QByteArrayView(buffer.constData(), read)) || read < kReadChunk)
-                break;
-        }
-        m_corked = false;
-        flushOut();
+            drained = read < kReadChunk;
+            return read;
+        });
         if (ended)
             m_socket->waitForReadyRead(0);
         return m_socket->state() == QAbstractSocket::ConnectedState;
     }
 
-    // Replies made while reading go out together once the read is done: one send for a batch
-    // of pipelined messages instead of one each.
     void handleReadyRead()
     {
+        readCorked([this](char *into) -> qint64 {
+            return m_socket->bytesAvailable() > 0 ? m_socket->read(into, kReadChunk) : 0;
+        });
+    }
+
+    // Reads chunks with `readSome` (into the shared buffer; 0 or less: nothing more) while the
+    // socket stays connected. Replies made meanwhile go out together once the read is done: one
+    // send for a batch of pipelined messages instead of one each.
+    template<typename ReadSome>
+    void readCorked(ReadSome readSome)
+    {
         m_server.m_spinner->noteActivity();
+        if (m_options.idleTimeoutMs > 0 && m_open)
+            m_idleTimer.start(m_options.idleTimeoutMs);
         m_corked = true;
-        readAvailable();
+        while (m_socket->state() == QAbstractSocket::ConnectedState) {
+            // One read buffer for the whole server thread: idle connections cost no buffer.
+            QByteArray &buffer = m_server.m_readBuffer;
+            if (buffer.size() < kReadChunk)
+                buffer.resize(kReadChunk);
+            const qint64 read = readSome(buffer.data());
+            if (read <= 0 || !consume(QByteArrayView(buffer.constData(), read)))
+                break;
+        }
         m_corked = false;
         flushOut();
     }
@@ -365,28 +374,6 @@ private:
     {
         flushOut();
         m_socket->disconnectFromHost();
-    }
-
-    void readAvailable()
-    {
-        if (m_options.idleTimeoutMs > 0 && m_open)
-            m_idleTimer.start(m_options.idleTimeoutMs);
-        while (m_socket->bytesAvailable() > 0
-               && m_socket->state() == QAbstractSocket::ConnectedState) {
-            QByteArray &buffer = readBuffer();
-            const qint64 read = m_socket->read(buffer.data(), kReadChunk);
-            if (read <= 0 || !consume(QByteArrayView(buffer.constData(), read)))
-                break;
-        }
-    }
-
-    // One read buffer for the whole server thread: idle connections cost no buffer.
-    QByteArray &readBuffer()
-    {
-        QByteArray &buffer = m_server.m_readBuffer;
-        if (buffer.size() < kReadChunk)
-            buffer.resize(kReadChunk);
-        return buffer;
     }
 
     // Bytes read from the client; false when the rest is not to be read (refused).

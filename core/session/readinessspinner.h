@@ -51,7 +51,6 @@ public:
     // after 1 ms of serving.
     bool spin();
 
-    int budgetUs() const { return m_budgetUs; }
     std::uint64_t spins() const { return m_spins; }
     std::uint64_t served() const { return m_served; }
 
