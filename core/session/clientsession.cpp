@@ -716,8 +716,7 @@ bool ClientSession::writeWire(const std::vector<std::uint8_t> &wire)
         return false;
     const std::int64_t queuedNs = monotonicNs();
     // One write per call: a frame (or a fragmented message) goes out in one piece.
-    const bool written
-        = writeNow(m_socket, reinterpret_cast<const char *>(wire.data()), qint64(wire.size()));
+    const bool written = writeNow(m_socket, bytesView(wire));
     const std::int64_t writtenNs = monotonicNs();
     if (!written)
         return false;
@@ -856,10 +855,7 @@ void ClientSession::handleControlFrame(protocol::Opcode opcode,
         }
         break;
     case protocol::Opcode::Pong:
-        if (m_lastPingNs != 0
-            && QByteArrayView(reinterpret_cast<const char *>(payload.data()),
-                              qsizetype(payload.size()))
-                   == m_lastPingPayload) {
+        if (m_lastPingNs != 0 && bytesView(payload) == m_lastPingPayload) {
             Q_EMIT pongReceived(monotonicNs() - m_lastPingNs);
             m_lastPingNs = 0;
         }

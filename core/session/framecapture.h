@@ -90,4 +90,9 @@ inline std::span<const std::uint8_t> byteSpan(QByteArrayView view)
             static_cast<std::size_t>(view.size())};
 }
 
+inline QByteArrayView bytesView(std::span<const std::uint8_t> bytes)
+{
+    return {reinterpret_cast<const char *>(bytes.data()), qsizetype(bytes.size())};
+}
+
 } // namespace framescope::session

@@ -39,11 +39,6 @@ constexpr std::size_t kKeptBufferBytes = std::size_t{2} << 20;
 // Replies below this size are batched per read (see Connection::handleReadyRead).
 constexpr std::size_t kCorkLimit = 8 * 1024;
 
-QByteArrayView bytesView(std::span<const std::uint8_t> bytes)
-{
-    return {reinterpret_cast<const char *>(bytes.data()), qsizetype(bytes.size())};
-}
-
 void keepAtMost(std::vector<std::uint8_t> &buffer, std::size_t bytes)
 {
     if (buffer.capacity() > bytes) {
@@ -364,7 +359,7 @@ private:
     {
         if (m_out.empty())
             return;
-        writeNow(m_socket, bytesView(m_out), {});
+        writeNow(m_socket, bytesView(m_out));
         m_out.clear();
         keepAtMost(m_out, kKeptBufferBytes);
     }
@@ -423,7 +418,7 @@ private:
         m_info.status = status;
         m_info.close.endedBy = QStringLiteral("refused");
         m_handshakeTimer.stop();
-        writeNow(m_socket, response.constData(), response.size());
+        writeNow(m_socket, response);
         m_socket->disconnectFromHost();
         qCInfo(lcServer) << "refused" << status << detail.left(200);
         Q_EMIT m_server.handshakeRefused(m_info.id, status, detail.left(200));
@@ -507,7 +502,7 @@ private:
             = protocol::buildAcceptResponse(m_check.key, subprotocol, extensions);
         // Straight to the kernel: going through QTcpSocket's buffer would leave a 32 KiB chunk
         // allocated for the life of every connection.
-        writeNow(m_socket, response.data(), qint64(response.size()));
+        writeNow(m_socket, QByteArrayView(response.data(), qsizetype(response.size())));
         m_info.response = toBytes(response);
         m_info.status = 101;
         m_info.openedNs = monotonicNs();
@@ -681,7 +676,7 @@ private:
     void messageData(std::span<const std::uint8_t> data) override
     {
         if (m_options.behaviour.echo)
-            m_message.append(reinterpret_cast<const char *>(data.data()), qsizetype(data.size()));
+            m_message.append(bytesView(data));
     }
     void messageFinished() override
     {

@@ -35,11 +35,6 @@ bool canReadDirectly(QTcpSocket *socket)
     return socket->bytesAvailable() == 0 && isDirectToPeer(socket);
 }
 
-bool writeNow(QTcpSocket *socket, const char *data, qint64 size)
-{
-    return writeNow(socket, QByteArrayView(data, size), QByteArrayView());
-}
-
 bool writeNow(QTcpSocket *socket, QByteArrayView first, QByteArrayView second)
 {
     if (canWriteDirectly(socket)) {
