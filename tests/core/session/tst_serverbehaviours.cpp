@@ -15,7 +15,9 @@
 #include <QWebSocket>
 #include <arpa/inet.h>
 #include <capture/framestore.h>
+#include <limits>
 #include <netinet/in.h>
+#include <protocol/messagewriter.h>
 #include <session/clientsession.h>
 #include <session/handshakedoctor.h>
 #include <session/localserver.h>
@@ -619,13 +621,14 @@ void tst_ServerBehaviours::spinReadsAndSeesTheEnd()
         if (::connect(fd, reinterpret_cast<sockaddr *>(&address), sizeof address) == 0) {
             const QByteArray upgrade = rawUpgrade(port);
             ::send(fd, upgrade.constData(), std::size_t(upgrade.size()), MSG_NOSIGNAL);
-            const auto masked = [](const QByteArray &text) {
-                QByteArray frame = QByteArray::fromHex("8183") + QByteArray::fromHex("01020304");
-                for (int i = 0; i < text.size(); ++i)
-                    frame += char(text[i] ^ "\x01\x02\x03\x04"[i % 4]);
-                return frame;
+            protocol::MessageWriter writer(protocol::Role::Client);
+            const auto sendText = [&](const QByteArray &text) {
+                std::vector<std::uint8_t> frame;
+                writer.writeMessage(protocol::Opcode::Text, byteSpan(text), frame);
+                ::send(fd, frame.data(), frame.size(), MSG_NOSIGNAL);
             };
-            const auto readUntil = [&](int echoes) {
+            // Reads until `echoes` text echoes came back, or the server closed.
+            const auto receiveUntil = [&](int echoes) {
                 char buffer[4096];
                 while (received.count("\x81\x03") < echoes) {
                     const ssize_t n = ::recv(fd, buffer, sizeof buffer, 0);
@@ -634,20 +637,12 @@ void tst_ServerBehaviours::spinReadsAndSeesTheEnd()
                     received.append(buffer, n);
                 }
             };
-            const QByteArray one = masked("one");
-            ::send(fd, one.constData(), std::size_t(one.size()), MSG_NOSIGNAL);
-            readUntil(1);
+            sendText("one");
+            receiveUntil(1);
             // The server now spins: the second message and the FIN arrive during the spin.
-            const QByteArray two = masked("two");
-            ::send(fd, two.constData(), std::size_t(two.size()), MSG_NOSIGNAL);
+            sendText("two");
             ::shutdown(fd, SHUT_WR);
-            char buffer[4096];
-            while (true) {
-                const ssize_t n = ::recv(fd, buffer, sizeof buffer, 0);
-                if (n <= 0)
-                    break;
-                received.append(buffer, n);
-            }
+            receiveUntil(std::numeric_limits<int>::max()); // to the server's close
         }
         ::close(fd);
         clientDone = true;
