@@ -27,6 +27,16 @@ struct SocketPair
     }
 };
 
+// Watches `fd` with a handler that counts its calls, leaves what waits unread (the socket stays
+// ready) and answers `keepWatching`.
+void watchCounting(ReadinessSpinner &spinner, int fd, int &calls, bool keepWatching)
+{
+    spinner.watch(fd, [&calls, keepWatching] {
+        ++calls;
+        return keepWatching;
+    });
+}
+
 } // namespace
 
 class tst_ReadinessSpinner : public QObject
@@ -75,10 +85,7 @@ private Q_SLOTS:
         SocketPair pair;
         ReadinessSpinner spinner(5'000'000);
         int calls = 0;
-        spinner.watch(pair.ends[0], [&] {
-            ++calls;
-            return true; // leaves the byte unread: the socket stays ready
-        });
+        watchCounting(spinner, pair.ends[0], calls, true);
         spinner.setContinuousServing(false);
         QCOMPARE(::write(pair.ends[1], "x", 1), 1);
         QVERIFY(spinner.spin());
@@ -92,10 +99,7 @@ private Q_SLOTS:
         SocketPair pair;
         ReadinessSpinner spinner(20'000);
         int calls = 0;
-        spinner.watch(pair.ends[0], [&] {
-            ++calls;
-            return false; // and leaves the byte unread
-        });
+        watchCounting(spinner, pair.ends[0], calls, false);
         QCOMPARE(::write(pair.ends[1], "x", 1), 1);
         QVERIFY(!spinner.spin());
         QCOMPARE(calls, 1);
@@ -106,7 +110,8 @@ private Q_SLOTS:
     {
         SocketPair pair;
         ReadinessSpinner spinner(5'000'000);
-        spinner.watch(pair.ends[0], [] { return true; });
+        int calls = 0;
+        watchCounting(spinner, pair.ends[0], calls, true);
         QCOMPARE(::write(pair.ends[1], "x", 1), 1);
         QElapsedTimer timer;
         timer.start();
