@@ -10,6 +10,8 @@
 //
 // bench_server [only=PEER] [case=TEXT] [quick]   (only= keeps ours too; case= matches a name)
 // FRAMESCOPE_BENCH_CLI=/path/to/framescope-cli runs that build as "ours".
+// FRAMESCOPE_BENCH_CLI_B=/path/to/framescope-cli also runs that build, as "ours B", in the same
+// turns (an A/B comparison of a change under the same noise); it is no peer in the goals.
 
 #include <algorithm>
 #include <arpa/inet.h>
@@ -504,6 +506,10 @@ int main(int argc, char **argv)
         // The same floor polling for 50 us before it sleeps, as ours does by default.
         {"raw TCP echo+busy-poll", {FRAMESCOPE_TCP_ECHO, "--busy-poll", "50"}, {}, false},
     };
+    if (const char *cliB = std::getenv("FRAMESCOPE_BENCH_CLI_B"))
+        peers.insert(
+            peers.begin() + 1,
+            {"ours B", {cliB, "serve", "--host", "127.0.0.1", "--max-connections", "20000"}});
 
     struct Case
     {
@@ -529,7 +535,7 @@ int main(int argc, char **argv)
                 duration, rounds);
     std::vector<std::pair<const Peer *, ServerProcess>> running;
     for (const Peer &peer : peers) {
-        if (!only.empty() && peer.name != only && peer.name != "ours")
+        if (!only.empty() && peer.name != only && peer.name.rfind("ours", 0) != 0)
             continue;
         auto server = startServer(peer.argv, peer.env);
         if (!server) {
@@ -592,6 +598,10 @@ int main(int argc, char **argv)
         for (const auto &[name, value] : row) {
             if (name == "ours" || value <= 0)
                 continue;
+            if (name == "ours B") {
+                std::printf("  (ours B %.2fx)", value / ours->second);
+                continue;
+            }
             std::printf("  %s %.2fx", name.c_str(), ours->second / value);
             if (name.rfind("raw TCP echo", 0) != 0 && value > bestPeer) {
                 bestPeer = value;
@@ -685,6 +695,16 @@ int main(int argc, char **argv)
                         fds.size(), idle, double(before) / 1048576.0, double(after) / 1048576.0,
                         fds.empty() ? 0.0 : double(after - before) / double(fds.size()) / 1024.0,
                         answered, (fds.size() + fds.size() / 100) / (fds.size() / 100 + 1));
+            // One busy connection beside them: what holding them costs the busy one.
+            const Throughput busy = measureThroughput(
+                server->port, true, clientFrame(std::string(64, 'x')), 1, 32, duration);
+            const double alone = results[cases[0].name]["ours"];
+            std::printf(
+                "  with them held, 64 B x32 in flight on one more connection: %.0f msg/s%s%s\n",
+                busy.messagesPerSecond, busy.error.empty() ? "" : "  ", busy.error.c_str());
+            if (alone > 0)
+                std::printf("  %.2fx of the same case without them\n",
+                            busy.messagesPerSecond / alone);
             for (int fd : fds)
                 close(fd);
         }
