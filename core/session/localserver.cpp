@@ -215,7 +215,11 @@ public:
         m_socket->setSocketOption(QAbstractSocket::LowDelayOption, 1);
         m_socket->setProxy(QNetworkProxy::NoProxy); // accepted: no proxy in between
         m_fd = m_socket->socketDescriptor();
-        server.m_spinner->watch(m_fd, [this] { return serveReadable(); });
+        // Plain TCP connections are read from the spinner's epoll set alone; Qt's loop then
+        // has no notifier per connection to poll on every wake-up.
+        if (server.m_spinner->watch(m_fd, [this] { return serveReadable(); })
+            && canReadDirectly(m_socket))
+            stopReadNotifications(m_socket);
         connect(m_socket, &QTcpSocket::readyRead, this, &Connection::handleReadyRead);
         connect(m_socket, &QTcpSocket::disconnected, this, [this] {
             // Now, before a later socket can be given the same descriptor number.
@@ -294,8 +298,9 @@ private:
         m_socket->abort();
     }
 
-    // The spinner saw the socket readable: it is read now rather than on the event loop's next
-    // poll. False once the socket is no longer connected.
+    // The spinner saw the socket readable (from the event loop, or while spinning). Plain TCP
+    // is read here directly; TLS (whose notifications Qt keeps) through Qt now rather than on
+    // the loop's next poll. False once the socket is no longer connected.
     bool serveReadable()
     {
         if (m_socket->state() != QAbstractSocket::ConnectedState)

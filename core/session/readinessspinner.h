@@ -7,10 +7,15 @@
 
 namespace framescope::session {
 
-// Spins for a short while before the thread's event loop goes to sleep, watching a set of
-// sockets with an epoll set of its own, and serves the ones that become readable itself.
+// Serves a set of sockets from an epoll set of its own: from the event loop (which waits on the
+// one epoll descriptor instead of polling every socket), and by spinning for a short while before
+// the thread's event loop goes to sleep.
 //
-// Why: while clients exchange messages at a fast pace, the next one usually arrives a few
+// Why the epoll set: Qt's event loop polls every socket notifier on every wake-up, which costs in
+// proportion to the connections held (10,000 idle ones are polled each time one is busy); epoll
+// reports only the ready ones.
+//
+// Why the spin: while clients exchange messages at a fast pace, the next one usually arrives a few
 // microseconds after the answer went out. Sleeping in poll() and being woken again costs far
 // more than that (on a virtual machine an idle CPU halts, and waking it costs 10-20 us), so a
 // short spin halves the round-trip time. Serving a ready socket from here (its handler reads it
@@ -18,8 +23,8 @@ namespace framescope::session {
 //
 // It only spins after the loop handled reads (noteActivity()) since it last slept, so an idle
 // server never spins; each spin ends after the budget passes with nothing to read, or after at
-// most 1 ms of serving, so timers and posted events still run. Linux only; elsewhere it does
-// nothing.
+// most 1 ms of serving, so timers and posted events still run. Linux only; elsewhere it watches
+// nothing (watch() says so) and the caller relies on Qt's notifications.
 class ReadinessSpinner : public QObject
 {
     Q_OBJECT
@@ -28,17 +33,20 @@ public:
     // Serves a readable socket; false: stop watching it (closed, or closing).
     using Handler = std::function<bool()>;
 
-    // budgetUs 0 disables it.
+    // budgetUs 0: never spins (sockets are still served from the event loop).
     explicit ReadinessSpinner(int budgetUs, QObject *parent = nullptr);
     ~ReadinessSpinner() override;
 
-    // Spins whenever the event loop of the calling thread is about to block (after activity).
+    // Serves ready sockets from the calling thread's event loop, and spins whenever that loop
+    // is about to block (after activity).
     void attachToCurrentThread();
 
-    // A socket to watch. With a handler the spin serves it; without one (a listening socket)
-    // the spin ends when it is readable and the event loop serves it. Closing a socket ends
-    // its watch (epoll drops closed descriptors); unwatch() also forgets its handler.
-    void watch(qintptr fd, Handler handler = {});
+    // A socket to watch. With a handler it is served here: from the event loop and while
+    // spinning. Without one (a listening socket) the event loop serves it; a new connection ends
+    // a spin. Closing a socket ends its watch (epoll drops closed descriptors); unwatch() also
+    // forgets its handler. False when nothing is watched (the spinner is off, or not on Linux):
+    // the caller's own notifications must then serve the socket.
+    bool watch(qintptr fd, Handler handler = {});
     void unwatch(qintptr fd);
     // On (the default): the spin keeps serving sockets as they become ready, up to 1 ms. Off:
     // it serves the ones ready at once, then hands over to the event loop.
@@ -50,12 +58,17 @@ public:
     // then returns false; returns true as soon as a socket without a handler is readable, or
     // after 1 ms of serving.
     bool spin();
+    // Serves the sockets that are ready now, once each; true when a socket without a handler
+    // is readable too.
+    bool serveReady();
 
     std::uint64_t spins() const { return m_spins; }
     std::uint64_t served() const { return m_served; }
 
 private:
     void handleAboutToBlock();
+    // Serves one batch of ready sockets: how many were ready, -1 when one is the event loop's.
+    int serveBatch();
 
     int m_budgetUs = 0;
     int m_epoll = -1;

@@ -1,6 +1,7 @@
 #include "socketio.h"
 
 #include <QNetworkProxy>
+#include <QSocketNotifier>
 #include <QSslSocket>
 #include <QTcpSocket>
 #include <algorithm>
@@ -33,6 +34,21 @@ bool canWriteDirectly(QTcpSocket *socket)
 bool canReadDirectly(QTcpSocket *socket)
 {
     return socket->bytesAvailable() == 0 && isDirectToPeer(socket);
+}
+
+bool stopReadNotifications(QTcpSocket *socket)
+{
+    // Qt's socket engine keeps its read notifier among the socket's children.
+    bool stopped = false;
+    const auto notifiers = socket->findChildren<QSocketNotifier *>();
+    for (QSocketNotifier *notifier : notifiers) {
+        if (notifier->type() == QSocketNotifier::Read
+            && notifier->socket() == socket->socketDescriptor()) {
+            notifier->setEnabled(false);
+            stopped = true;
+        }
+    }
+    return stopped;
 }
 
 bool writeNow(QTcpSocket *socket, QByteArrayView first, QByteArrayView second)

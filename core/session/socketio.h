@@ -19,4 +19,11 @@ bool writeNow(QTcpSocket *socket, QByteArrayView first, QByteArrayView second = 
 // no proxy engine, and nothing left in Qt's read buffer (which comes first).
 bool canReadDirectly(QTcpSocket *socket);
 
+// Stops Qt's event loop from watching the socket for reads, for a caller that watches the
+// descriptor itself (epoll) and reads it directly while canReadDirectly() holds. Qt still writes,
+// and still reads when asked (waitForReadyRead(): the end of the stream and errors are left for
+// Qt to read and report). False when Qt's notifier was not found: then Qt keeps notifying too,
+// which costs time but stays correct.
+bool stopReadNotifications(QTcpSocket *socket);
+
 } // namespace framescope::session

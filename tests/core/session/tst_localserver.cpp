@@ -64,6 +64,7 @@ class tst_LocalServer : public QObject
     Q_OBJECT
 
 private Q_SLOTS:
+    void echoForQWebSocket_data();
     void echoForQWebSocket();
     void echoForOurClientWithDeflate();
     void foreignOriginAndHostAreRefused();
@@ -74,9 +75,21 @@ private Q_SLOTS:
     void everySizeForOurClient();
 };
 
+// Plain connections are read from the spinner's epoll set (Qt's read notifier off), whether it
+// spins (the default) or not (busy-poll 0).
+void tst_LocalServer::echoForQWebSocket_data()
+{
+    QTest::addColumn<int>("busyPollUs");
+    QTest::newRow("busy-poll (default)") << LocalServerOptions{}.busyPollUs;
+    QTest::newRow("busy-poll off") << 0;
+}
+
 void tst_LocalServer::echoForQWebSocket()
 {
-    LocalServer server(LocalServerOptions{});
+    QFETCH(int, busyPollUs);
+    LocalServerOptions options;
+    options.busyPollUs = busyPollUs;
+    LocalServer server(options);
     QCOMPARE(server.listen(), QString());
     QVERIFY(server.urls().first().startsWith(QStringLiteral("ws://127.0.0.1:")));
     QWebSocket client;
@@ -110,6 +123,9 @@ void tst_LocalServer::echoForQWebSocket()
     client.close(QWebSocketProtocol::CloseCodeNormal, QStringLiteral("bye"));
     QVERIFY(closed.wait(5000));
     QCOMPARE(client.closeCode(), QWebSocketProtocol::CloseCodeNormal);
+    // The handshake, the messages (the 1 MiB one in several reads) and the close.
+    QVERIFY2(server.readsServedBySpinner() >= 4,
+             QByteArray::number(server.readsServedBySpinner()).constData());
 }
 
 void tst_LocalServer::echoForOurClientWithDeflate()

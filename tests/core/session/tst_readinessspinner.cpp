@@ -176,6 +176,71 @@ private Q_SLOTS:
         waitOnce();
         QCOMPARE(spinner.spins(), 1u);
     }
+
+    // The event loop waits on the epoll set: a socket that becomes readable is served from
+    // the loop, without a spin.
+    void servesFromTheEventLoop()
+    {
+        SocketPair pair;
+        ReadinessSpinner spinner(1000);
+        spinner.attachToCurrentThread();
+        QByteArray received;
+        QVERIFY(spinner.watch(pair.ends[0], [&] {
+            char buffer[16];
+            const ssize_t n = ::read(pair.ends[0], buffer, sizeof buffer);
+            if (n > 0)
+                received.append(buffer, n);
+            return true;
+        }));
+        QCOMPARE(::write(pair.ends[1], "hello", 5), 5);
+        QEventLoop loop;
+        QTimer::singleShot(5000, &loop, &QEventLoop::quit);
+        QTimer poll;
+        connect(&poll, &QTimer::timeout, &loop, [&] {
+            if (!received.isEmpty())
+                loop.quit();
+        });
+        poll.start(1);
+        loop.exec();
+        QCOMPARE(received, QByteArray("hello"));
+        QCOMPARE(spinner.served(), 1u);
+        QCOMPARE(spinner.spins(), 0u); // no noteActivity(): served by the loop, not a spin
+    }
+
+    // A socket without a handler is reported once per new readiness (edge-triggered): one the
+    // event loop has yet to serve does not keep the epoll set readable.
+    void unservedSocketIsReportedOnce()
+    {
+        SocketPair pair;
+        ReadinessSpinner spinner(1000);
+        QVERIFY(spinner.watch(pair.ends[0]));
+        QCOMPARE(::write(pair.ends[1], "x", 1), 1);
+        QVERIFY(spinner.serveReady());
+        QVERIFY(!spinner.serveReady()); // still readable, already reported
+        QCOMPARE(::write(pair.ends[1], "y", 1), 1);
+        QVERIFY(spinner.serveReady());
+    }
+
+    // Without a budget it never spins, but still serves sockets from the event loop.
+    void zeroBudgetStillServesFromTheLoop()
+    {
+        SocketPair pair;
+        ReadinessSpinner spinner(0);
+        spinner.attachToCurrentThread();
+        int calls = 0;
+        QVERIFY(spinner.watch(pair.ends[0], [&] {
+            char byte = 0;
+            ++calls;
+            return ::read(pair.ends[0], &byte, 1) == 1;
+        }));
+        QCOMPARE(::write(pair.ends[1], "x", 1), 1);
+        spinner.noteActivity();
+        QVERIFY(QTest::qWaitFor([&] { return calls == 1; }, 5000));
+        QEventLoop loop; // the loop blocks once more: still no spin
+        QTimer::singleShot(20, &loop, &QEventLoop::quit);
+        loop.exec();
+        QCOMPARE(spinner.spins(), 0u);
+    }
 };
 
 QTEST_GUILESS_MAIN(tst_ReadinessSpinner)
