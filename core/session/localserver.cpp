@@ -365,6 +365,7 @@ private:
         if (m_out.empty())
             return;
         writeNow(m_socket, bytesView(m_out));
+        captureSent(m_outQueuedNs, monotonicNs(), m_out);
         m_out.clear();
         keepAtMost(m_out, kKeptBufferBytes);
     }
@@ -569,17 +570,28 @@ private:
     // sent right after it as it is.
     void write(std::span<const std::uint8_t> wire, std::span<const std::uint8_t> payload = {})
     {
-        const std::int64_t queued = monotonicNs();
-        // Small frames wait for the end of the read to go out together; a large one goes now
-        // (after what waits), as batching would only add a copy.
+        // Small frames wait for the end of the read to go out together, and are captured when
+        // they go (flushOut()); a large one goes now (after what waits), as batching would only
+        // add a copy.
         if (m_corked && wire.size() + payload.size() < kCorkLimit) {
+            if (m_out.empty())
+                m_outQueuedNs = monotonicNs();
             m_out.insert(m_out.end(), wire.begin(), wire.end());
             m_out.insert(m_out.end(), payload.begin(), payload.end());
-        } else {
-            flushOut();
-            writeNow(m_socket, bytesView(wire), bytesView(payload));
+            return;
         }
-        m_sentCapture.setTimes(queued, monotonicNs());
+        flushOut();
+        const std::int64_t queued = monotonicNs();
+        writeNow(m_socket, bytesView(wire), bytesView(payload));
+        captureSent(queued, monotonicNs(), wire, payload);
+    }
+
+    // Frames handed to the socket into the sent capture: queued at `queuedNs` (frames that went
+    // out together carry the time the first of them was queued), written at `writtenNs`.
+    void captureSent(std::int64_t queuedNs, std::int64_t writtenNs,
+                     std::span<const std::uint8_t> wire, std::span<const std::uint8_t> payload = {})
+    {
+        m_sentCapture.setTimes(queuedNs, writtenNs);
         for (const std::span<const std::uint8_t> part : {wire, payload}) {
             if (const auto error = m_sentReader->feed(part);
                 error != protocol::ProtocolError::None) {
@@ -735,6 +747,7 @@ private:
     std::vector<std::uint8_t> m_wire;
     std::vector<std::uint8_t> m_out; // replies queued while reading
     bool m_corked = false;
+    std::int64_t m_outQueuedNs = 0; // when the first frame waiting in m_out was queued
     protocol::Opcode m_opcode = protocol::Opcode::Text;
     std::deque<Reply> m_replies;
     quint64 m_messages = 0;

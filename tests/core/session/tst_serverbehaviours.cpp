@@ -144,6 +144,7 @@ private Q_SLOTS:
     void wssWithTheGeneratedCertificate();
     void serverOnItsOwnThread();
     void spinReadsAndSeesTheEnd();
+    void batchedEchoesAreCapturedAsWritten();
 };
 
 void tst_ServerBehaviours::replyDelayKeepsOrder()
@@ -663,6 +664,53 @@ void tst_ServerBehaviours::spinReadsAndSeesTheEnd()
     QVERIFY(info);
     QCOMPARE(info->close.endedBy, QStringLiteral("tcp-fin"));
     QCOMPARE(receivedMessages(*server.store()), (QList<QByteArray>{"one", "two"}));
+}
+
+// Messages that arrive in one read are echoed in one write; their capture records say when
+// they were queued (the first of them) and when that write happened, not before it.
+void tst_ServerBehaviours::batchedEchoesAreCapturedAsWritten()
+{
+    LocalServer server(LocalServerOptions{});
+    QCOMPARE(server.listen(), QString());
+    QTcpSocket client;
+    client.connectToHost(QHostAddress::LocalHost, server.port());
+    QVERIFY(client.waitForConnected(5000));
+    client.write(rawUpgrade(server.port()));
+    QByteArray received;
+    QVERIFY(QTest::qWaitFor(
+        [&] {
+            received += client.readAll();
+            return received.contains("\r\n\r\n");
+        },
+        5000));
+    received.clear();
+    protocol::MessageWriter writer(protocol::Role::Client);
+    std::vector<std::uint8_t> frames;
+    for (const QByteArray text : {"one", "two", "three"})
+        writer.writeMessage(protocol::Opcode::Text, byteSpan(text), frames);
+    const std::int64_t sentNs = monotonicNs();
+    client.write(reinterpret_cast<const char *>(frames.data()), qint64(frames.size()));
+    QVERIFY(QTest::qWaitFor(
+        [&] {
+            received += client.readAll();
+            return received.size() >= 2 * 3 + 3 + 3 + 5;
+        },
+        5000));
+    const std::int64_t echoedNs = monotonicNs();
+    QCOMPARE(received, QByteArray("\x81\x03one\x81\x03two\x81\x05three"));
+    QList<std::pair<std::int64_t, std::int64_t>> sentTimes;
+    for (std::uint64_t id = server.store()->firstId().value; id < server.store()->endId().value;
+         ++id) {
+        const auto record = server.store()->record({id});
+        if (record && record->direction() == capture::Direction::Sent)
+            sentTimes.append({record->startNs, record->endNs});
+    }
+    QCOMPARE(sentTimes.size(), 3);
+    for (const auto &[queuedNs, writtenNs] : std::as_const(sentTimes)) {
+        QCOMPARE(queuedNs, sentTimes.first().first);
+        QCOMPARE(writtenNs, sentTimes.first().second);
+        QVERIFY(sentNs <= queuedNs && queuedNs <= writtenNs && writtenNs <= echoedNs);
+    }
 }
 
 QTEST_GUILESS_MAIN(tst_ServerBehaviours)
