@@ -21,18 +21,22 @@ FrameRecord FrameRecord::fromHeader(const protocol::FrameHeader &header, std::ui
                                     Direction direction)
 {
     FrameRecord record;
-    record.set(Fin, header.fin);
-    record.set(Rsv1, header.rsv1);
-    record.set(Rsv2, header.rsv2);
-    record.set(Rsv3, header.rsv3);
-    record.set(Masked, header.masked);
-    record.set(Sent, direction == Direction::Sent);
-    record.opcode = header.opcode & 0x0F;
-    record.maskKey = header.maskKey;
-    record.payloadLength = header.payloadLength;
-    record.headerSize = headerSize;
-    record.lengthForm = protocol::effectiveLengthForm(header);
+    record.setHeader(header, headerSize, direction);
     return record;
+}
+
+void FrameRecord::setHeader(const protocol::FrameHeader &header, std::uint8_t sizeOfHeader,
+                            Direction direction)
+{
+    flags = static_cast<std::uint8_t>((header.fin ? Fin : 0) | (header.rsv1 ? Rsv1 : 0)
+                                      | (header.rsv2 ? Rsv2 : 0) | (header.rsv3 ? Rsv3 : 0)
+                                      | (header.masked ? Masked : 0)
+                                      | (direction == Direction::Sent ? Sent : 0));
+    opcode = header.opcode & 0x0F;
+    maskKey = header.maskKey;
+    payloadLength = header.payloadLength;
+    headerSize = sizeOfHeader;
+    lengthForm = protocol::effectiveLengthForm(header);
 }
 
 } // namespace framescope::capture

@@ -60,7 +60,8 @@ void FrameCapture::finishInStore()
 
 void FrameCapture::frameStarted(const protocol::DecodedFrame &frame)
 {
-    m_record = capture::FrameRecord::fromHeader(frame.header, frame.headerSize, m_direction);
+    m_record = {};
+    m_record.setHeader(frame.header, frame.headerSize, m_direction);
     m_record.startNs = m_startNs;
     m_record.connection = m_connection;
     m_record.violations = frame.violations.bits();

@@ -64,6 +64,18 @@ void tst_FrameStore::recordFitsIn64Bytes()
     QCOMPARE(record.header(), header);
     QCOMPARE(record.direction(), Direction::Sent);
     QCOMPARE(record.headerSize, std::uint8_t(14));
+    // Written over a used record: the header and flags are replaced, times and lengths kept.
+    FrameRecord used = FrameRecord::fromHeader({}, 2, Direction::Received);
+    used.set(FrameRecord::Compressed);
+    used.startNs = 7;
+    used.storedLength = 9;
+    used.setHeader(header, 14, Direction::Sent);
+    QCOMPARE(used.header(), header);
+    QCOMPARE(used.direction(), Direction::Sent);
+    QVERIFY(!used.has(FrameRecord::Compressed));
+    QCOMPARE(used.headerSize, std::uint8_t(14));
+    QCOMPARE(used.startNs, 7);
+    QCOMPARE(used.storedLength, 9u);
 }
 
 void tst_FrameStore::storesRecordsAndPayloads()
