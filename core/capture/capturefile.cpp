@@ -380,9 +380,9 @@ CaptureReadResult readCaptureFile(const std::string &path)
 void importFrames(const std::vector<CapturedFrame> &frames, FrameStore &store)
 {
     for (const CapturedFrame &frame : frames) {
-        store.beginFrame(frame.record);
+        store.beginFrame();
         store.appendPayload(frame.payload);
-        store.finishFrame(frame.record.endNs, frame.record.violations);
+        store.finishFrame(frame.record, frame.record.endNs);
     }
 }
 

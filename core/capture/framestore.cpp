@@ -46,11 +46,10 @@ FrameStore::FrameStore(const Limits &limits)
 
 FrameStore::~FrameStore() = default;
 
-void FrameStore::beginFrame(const FrameRecord &record)
+void FrameStore::beginFrame()
 {
     assert(!m_inFrame);
-    m_pending = record;
-    m_pending.payloadOffset = m_arenaEnd;
+    m_pendingOffset = m_arenaEnd;
     m_pendingStored = 0;
     m_inFrame = true;
 }
@@ -107,14 +106,10 @@ void FrameStore::commitPayload(std::size_t size)
     m_pendingStored += size;
 }
 
-FrameId FrameStore::finishFrame(std::int64_t endNs, std::uint32_t violations)
+FrameId FrameStore::finishFrame(const FrameRecord &record, std::int64_t endNs)
 {
     assert(m_inFrame);
     m_inFrame = false;
-    m_pending.endNs = endNs;
-    m_pending.violations |= violations;
-    m_pending.storedLength
-        = static_cast<std::uint32_t>(std::min<std::uint64_t>(m_pendingStored, UINT32_MAX));
 
     const std::uint64_t id = m_end.load(std::memory_order_relaxed);
     const std::uint64_t slot = id % kRecordsPerChunk;
@@ -129,7 +124,14 @@ FrameId FrameStore::finishFrame(std::int64_t endNs, std::uint32_t violations)
         }
         m_memoryUsed.fetch_add(kBlockSize, std::memory_order_relaxed);
     }
-    recordsOf(m_chunks.back().get())[slot] = m_pending;
+    // Copied, then completed where it lies: completing a copy first and storing that would reload
+    // freshly stored fields in wide words (a store-forwarding stall on every frame).
+    FrameRecord &stored = recordsOf(m_chunks.back().get())[slot];
+    stored = record;
+    stored.endNs = endNs;
+    stored.payloadOffset = m_pendingOffset;
+    stored.storedLength
+        = static_cast<std::uint32_t>(std::min<std::uint64_t>(m_pendingStored, UINT32_MAX));
     // Publishing: readers that see the new end also see the record and its payload.
     m_end.store(id + 1, std::memory_order_release);
     return {id};
@@ -139,7 +141,7 @@ void FrameStore::abandonFrame(std::vector<std::uint8_t> &out)
 {
     assert(m_inFrame);
     m_inFrame = false;
-    const std::uint64_t start = m_pending.payloadOffset;
+    const std::uint64_t start = m_pendingOffset;
     if (m_blocks.empty() || m_arenaEnd == start)
         return;
     const std::uint64_t keptStart = std::max(start, m_blocks.front().start);
@@ -169,9 +171,9 @@ void FrameStore::abandonFrame(std::vector<std::uint8_t> &out)
 
 FrameId FrameStore::append(const FrameRecord &record, std::span<const std::uint8_t> payload)
 {
-    beginFrame(record);
+    beginFrame();
     appendPayload(payload);
-    return finishFrame(record.endNs, record.violations);
+    return finishFrame(record, record.endNs);
 }
 
 void FrameStore::evictIfNeeded(std::size_t incoming)

@@ -44,8 +44,9 @@ public:
 
     // ---- writer (one thread) ----
 
-    // Starts a frame; its payload follows, then finishFrame() publishes it.
-    void beginFrame(const FrameRecord &record);
+    // Starts a frame; its payload follows, then finishFrame() stores its record and publishes
+    // it. (The record comes at the end, whole: the writer fills it in as the frame arrives.)
+    void beginFrame();
     void appendPayload(std::span<const std::uint8_t> bytes);
     // Room for the next payload bytes of the open frame, at most `size` (less at the end of a
     // block), written in place by the caller, then added by commitPayload(). This is how
@@ -53,7 +54,8 @@ public:
     // committed the room is not part of the frame, and any other append writes over it.
     std::span<std::uint8_t> payloadSpace(std::size_t size);
     void commitPayload(std::size_t size);
-    FrameId finishFrame(std::int64_t endNs, std::uint32_t violations = 0);
+    // The store sets the record's payloadOffset and storedLength; endNs is the frame's end.
+    FrameId finishFrame(const FrameRecord &record, std::int64_t endNs);
     // Takes back the frame begun and not finished: its payload so far is appended to `out`, and
     // the store continues as if beginFrame() had not been called.
     void abandonFrame(std::vector<std::uint8_t> &out);
@@ -103,9 +105,9 @@ private:
     std::atomic<std::size_t> m_memoryUsed{0};
 
     // Writer-only state.
-    FrameRecord m_pending;
     bool m_inFrame = false;
-    std::uint64_t m_arenaEnd = 0; // next free arena offset
+    std::uint64_t m_pendingOffset = 0; // arena offset of the open frame's payload
+    std::uint64_t m_arenaEnd = 0;      // next free arena offset
     std::uint64_t m_pendingStored = 0;
 };
 

@@ -18,7 +18,7 @@ void FrameCapture::setTimes(std::int64_t startNs, std::int64_t endNs)
 void FrameCapture::begin()
 {
     if (!m_begun && !m_buffering) {
-        m_store.beginFrame(m_record);
+        m_store.beginFrame();
         m_begun = true;
     }
 }
@@ -46,14 +46,14 @@ void FrameCapture::suspend()
 void FrameCapture::finishInStore()
 {
     if (m_buffering) {
-        m_store.beginFrame(m_record);
+        m_store.beginFrame();
         m_store.appendPayload(m_buffer);
         m_buffer.clear();
         m_buffering = false;
     } else {
         begin();
     }
-    m_store.finishFrame(m_endNs, m_record.violations);
+    m_store.finishFrame(m_record, m_endNs);
     m_begun = false;
     m_open = false;
 }

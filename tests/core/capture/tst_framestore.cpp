@@ -114,7 +114,7 @@ void tst_FrameStore::unmasksInPlaceAcrossPieces()
     FrameRecord record = recordFor(1, masked.size());
     record.set(FrameRecord::Masked);
     record.maskKey = key;
-    store.beginFrame(record);
+    store.beginFrame();
     // Pieces as a socket would deliver them, at odd offsets; the block ends inside the last.
     std::size_t offset = 0;
     for (std::size_t piece : {1, 2, 3, 5, 100, 889}) {
@@ -129,7 +129,7 @@ void tst_FrameStore::unmasksInPlaceAcrossPieces()
         }
     }
     QCOMPARE(offset, masked.size());
-    const FrameId id = store.finishFrame(42, 0);
+    const FrameId id = store.finishFrame(record, 42);
     Bytes out;
     QVERIFY(store.payload(id, out));
     QCOMPARE(out, original);
@@ -150,7 +150,7 @@ void tst_FrameStore::uncommittedRoomIsNotPayload()
     const std::size_t filler = FrameStore::kBlockSize; // the next payload starts a block
     store.append(recordFor(0, filler), payloadFor(0, filler));
     const std::size_t before = store.memoryUsed();
-    store.beginFrame(recordFor(1, 3));
+    store.beginFrame();
     std::span<std::uint8_t> room = store.payloadSpace(100);
     QCOMPARE(room.size(), std::size_t(100));
     std::fill(room.begin(), room.end(), std::uint8_t('x'));
@@ -160,7 +160,7 @@ void tst_FrameStore::uncommittedRoomIsNotPayload()
     QCOMPARE(store.memoryUsed(), afterFirst);
     const Bytes abc{'a', 'b', 'c'};
     store.appendPayload(abc); // writes over the unused room
-    const FrameId id = store.finishFrame(1, 0);
+    const FrameId id = store.finishFrame(recordFor(1, 3), 1);
     Bytes out;
     QVERIFY(store.payload(id, out));
     QCOMPARE(out, abc);
@@ -283,7 +283,7 @@ void tst_FrameStore::abandonedFrameGivesItsSpaceBack()
     std::vector<std::uint8_t> partial(5000);
     for (std::size_t i = 0; i < partial.size(); ++i)
         partial[i] = std::uint8_t(i * 7);
-    store.beginFrame(record);
+    store.beginFrame();
     store.appendPayload(partial);
     QVERIFY(store.memoryUsed() > before);
     std::vector<std::uint8_t> out{0xEE};
