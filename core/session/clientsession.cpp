@@ -7,15 +7,18 @@
 #include <QHostInfo>
 #include <QNetworkProxy>
 #include <QRandomGenerator>
+#include <QSocketNotifier>
 #include <QSslCipher>
 #include <QSslConfiguration>
 #include <QSslKey>
 #include <QSslSocket>
 #include <QTcpSocket>
+#include <cerrno>
 #include <protocol/closeframe.h>
 #include <protocol/httphead.h>
 #include <protocol/messagereader.h>
 #include <protocol/messagewriter.h>
+#include <sys/socket.h>
 
 namespace framescope::session {
 
@@ -485,6 +488,13 @@ void ClientSession::handleEncrypted()
                 QString::fromLatin1(leaf.digest(QCryptographicHash::Sha256).toHex(':')));
         }
     }
+    if (canReadDirectly(m_socket) && stopReadNotifications(m_socket)) {
+        // Plain TCP straight to the peer: read the descriptor ourselves (one recv per chunk,
+        // no copy through Qt's buffer). Our notifier goes with the socket.
+        auto *notifier
+            = new QSocketNotifier(m_socket->socketDescriptor(), QSocketNotifier::Read, m_socket);
+        connect(notifier, &QSocketNotifier::activated, this, &ClientSession::handleReadyRead);
+    }
     setState(SessionState::Handshaking);
     m_phaseStartNs = monotonicNs();
     m_phaseTimer.start(m_options.handshakeTimeoutMs);
@@ -497,22 +507,37 @@ void ClientSession::handleEncrypted()
 
 void ClientSession::handleReadyRead()
 {
-    // Everything readable, once per wake-up, in chunks that stay in the CPU cache between the copy
-    // out of the socket and the decoding, into a buffer that is reused (no allocation per read);
-    // timestamps are taken per chunk, on arrival.
-    constexpr qint64 kReadChunk = 128 * 1024;
+    // Everything readable, once per wake-up, in large reads into the thread's read buffer (no
+    // allocation per read; see LentReadBuffer); timestamps are taken per read, on arrival. What
+    // Qt holds comes first; then plain TCP is read from the descriptor directly.
+    LentReadBuffer buffer(m_ownReadBuffer);
+    const qint64 chunk = buffer.size();
     QTcpSocket *const socket = m_socket;
-    while (socket == m_socket && !m_finished) {
-        const qint64 available = std::min(socket->bytesAvailable(), kReadChunk);
-        if (available <= 0)
-            return;
-        if (m_readBuffer.size() < available)
-            m_readBuffer.resize(kReadChunk);
-        const qint64 read = socket->read(m_readBuffer.data(), available);
-        if (read <= 0)
-            return;
+    bool drained = false; // a direct read took less than it could: nothing more is waiting
+    while (socket == m_socket && !m_finished && !drained) {
+        qint64 read = 0;
+        if (canReadDirectly(socket)) {
+            const ssize_t received = ::recv(int(socket->socketDescriptor()), buffer.data(),
+                                            std::size_t(chunk), MSG_DONTWAIT);
+            if (received <= 0) {
+                // The end of the stream, or an error: left for Qt to read again and report, so
+                // the socket closes the usual way.
+                if (received == 0 || (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR))
+                    socket->waitForReadyRead(0);
+                return;
+            }
+            read = received;
+            drained = read < chunk;
+        } else {
+            const qint64 available = std::min(socket->bytesAvailable(), chunk);
+            if (available <= 0)
+                return;
+            read = socket->read(buffer.data(), available);
+            if (read <= 0)
+                return;
+        }
         m_readTimeNs = monotonicNs();
-        const QByteArrayView data(m_readBuffer.constData(), read);
+        const QByteArrayView data(buffer.data(), read);
         if (m_state == SessionState::Handshaking)
             handleHandshakeBytes(data.toByteArray());
         else if (m_state == SessionState::Open || m_state == SessionState::Closing)

@@ -152,7 +152,7 @@ private:
     std::unique_ptr<protocol::MessageReader> m_sentReader; // our own frames, decoded for capture
     std::unique_ptr<protocol::MessageWriter> m_writer;
 
-    QByteArray m_readBuffer;
+    QByteArray m_ownReadBuffer; // only when the thread's read buffer is lent out (LentReadBuffer)
     std::int64_t m_phaseStartNs = 0;
     std::int64_t m_readTimeNs = 0;
     std::uint64_t m_messagesReceived = 0;

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <QByteArray>
 #include <QByteArrayView>
 #include <QtGlobal>
 
@@ -25,5 +26,27 @@ bool canReadDirectly(QTcpSocket *socket);
 // Qt to read and report). False when Qt's notifier was not found: then Qt keeps notifying too,
 // which costs time but stays correct.
 bool stopReadNotifications(QTcpSocket *socket);
+
+// A large read buffer lent to one reader at a time on each thread: idle sessions hold none, and
+// a read can take much of what the socket holds (large reads make fewer window updates, which
+// the receiving side pays for). A reader that finds it lent out (a nested event loop inside
+// another's read) gets `own` instead, sized alike.
+class LentReadBuffer
+{
+public:
+    static constexpr qsizetype kSize = qsizetype{2} << 20;
+
+    explicit LentReadBuffer(QByteArray &own);
+    ~LentReadBuffer();
+    LentReadBuffer(const LentReadBuffer &) = delete;
+    LentReadBuffer &operator=(const LentReadBuffer &) = delete;
+
+    char *data() { return m_bytes.data(); }
+    qsizetype size() const { return m_bytes.size(); }
+
+private:
+    QByteArray &m_bytes;
+    bool m_lent = false;
+};
 
 } // namespace framescope::session

@@ -12,6 +12,7 @@
 #include <capture/framestore.h>
 #include <protocol/messagewriter.h>
 #include <session/clientsession.h>
+#include <sys/socket.h>
 
 using namespace framescope;
 using namespace framescope::session;
@@ -111,6 +112,7 @@ private Q_SLOTS:
     void noReconnectForAnAnswerThatWillNotChange();
     void abortBetweenReconnectsEndsTheSession();
     void connectionLostMidFrameKeepsWhatArrived();
+    void connectionResetMidFrameKeepsWhatArrived();
     void sendingWhileAFrameArrivesKeepsBothWhole();
 };
 
@@ -909,6 +911,39 @@ void tst_ClientSession::connectionLostMidFrameKeepsWhatArrived()
     std::vector<std::uint8_t> payload;
     QVERIFY(store.payload({0}, payload));
     QCOMPARE(payload.size(), std::size_t{300});
+}
+
+// The same ended by a reset (RST) instead of a FIN: the client reads the descriptor itself, meets
+// the error, and the session still ends the usual way with what arrived kept.
+void tst_ClientSession::connectionResetMidFrameKeepsWhatArrived()
+{
+    HostileServer server(&HostileServer::acceptFor, [](QTcpSocket *socket, HostileServer *) {
+        protocol::FrameHeader header;
+        header.opcode = 0x2;
+        header.payloadLength = 1000;
+        std::array<std::uint8_t, protocol::kMaxHeaderSize> wire{};
+        const std::size_t size = protocol::encodeHeader(header, wire);
+        QByteArray bytes(reinterpret_cast<const char *>(wire.data()), qsizetype(size));
+        bytes += QByteArray(300, 'p');
+        socket->write(bytes);
+        socket->flush();
+        const linger abortive{1, 0}; // close() then sends RST
+        ::setsockopt(int(socket->socketDescriptor()), SOL_SOCKET, SO_LINGER, &abortive,
+                     sizeof abortive);
+        socket->abort();
+    });
+    capture::FrameStore store;
+    ClientOptions options;
+    options.url = server.url();
+    ClientSession session(options, store);
+    session.open();
+    QVERIFY(QTest::qWaitFor([&] { return session.state() == SessionState::Closed; }, 5000));
+    QCOMPARE(session.error(), SessionError::ConnectionLost);
+    QCOMPARE(store.endId().value, std::uint64_t{1});
+    const auto record = store.record({0});
+    QVERIFY(record);
+    QCOMPARE(record->payloadLength, std::uint64_t{1000});
+    QCOMPARE(record->storedLength, std::uint32_t{300});
 }
 
 void tst_ClientSession::sendingWhileAFrameArrivesKeepsBothWhole()

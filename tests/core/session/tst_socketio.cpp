@@ -10,6 +10,7 @@
 #include <sys/socket.h>
 
 using framescope::session::canReadDirectly;
+using framescope::session::LentReadBuffer;
 using framescope::session::stopReadNotifications;
 
 class tst_SocketIo : public QObject
@@ -64,6 +65,31 @@ private Q_SLOTS:
         accepted->waitForReadyRead(0);
         QVERIFY(disconnected.count() == 1 || disconnected.wait(5000));
         QCOMPARE(accepted->state(), QAbstractSocket::UnconnectedState);
+    }
+
+    // One large buffer per thread, lent to one reader at a time; a reader inside another's read
+    // gets its own, which is not kept.
+    void readBufferIsLentOnceAtATime()
+    {
+        QByteArray firstOwn;
+        QByteArray secondOwn;
+        char *shared = nullptr;
+        {
+            LentReadBuffer first(firstOwn);
+            QCOMPARE(first.size(), LentReadBuffer::kSize);
+            shared = first.data();
+            {
+                LentReadBuffer nested(secondOwn);
+                QCOMPARE(nested.size(), LentReadBuffer::kSize);
+                QVERIFY(nested.data() != shared);
+                QCOMPARE(nested.data(), secondOwn.data());
+            }
+            QVERIFY(secondOwn.isEmpty()); // given back
+            QVERIFY(firstOwn.isEmpty());  // never needed
+        }
+        LentReadBuffer again(firstOwn);
+        QCOMPARE(again.data(), shared); // the same thread's buffer, reused
+        QVERIFY(firstOwn.isEmpty());
     }
 };
 
