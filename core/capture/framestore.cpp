@@ -6,6 +6,7 @@
 #include <cstring>
 #include <mutex>
 #include <new>
+#include <utility>
 
 namespace framescope::capture {
 
@@ -46,9 +47,12 @@ FrameStore::FrameStore(const Limits &limits)
 
 FrameStore::~FrameStore() = default;
 
-void FrameStore::beginFrame()
+void FrameStore::beginFrame(Holder *holder)
 {
+    if (m_inFrame && m_holder)
+        std::exchange(m_holder, nullptr)->yieldFrame();
     assert(!m_inFrame);
+    m_holder = holder;
     m_pendingOffset = m_arenaEnd;
     m_pendingStored = 0;
     m_inFrame = true;
@@ -110,6 +114,7 @@ FrameId FrameStore::finishFrame(const FrameRecord &record, std::int64_t endNs)
 {
     assert(m_inFrame);
     m_inFrame = false;
+    m_holder = nullptr;
 
     const std::uint64_t id = m_end.load(std::memory_order_relaxed);
     const std::uint64_t slot = id % kRecordsPerChunk;
@@ -141,6 +146,7 @@ void FrameStore::abandonFrame(std::vector<std::uint8_t> &out)
 {
     assert(m_inFrame);
     m_inFrame = false;
+    m_holder = nullptr;
     const std::uint64_t start = m_pendingOffset;
     if (m_blocks.empty() || m_arenaEnd == start)
         return;

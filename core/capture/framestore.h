@@ -44,9 +44,23 @@ public:
 
     // ---- writer (one thread) ----
 
+    // Whoever keeps a frame open while it arrives (over several reads), and gives it up when
+    // another frame must begin meanwhile (another connection's, or one we send).
+    class Holder
+    {
+    public:
+        // Must call abandonFrame() (and keep what it hands back, to store later).
+        virtual void yieldFrame() = 0;
+
+    protected:
+        ~Holder() = default;
+    };
+
     // Starts a frame; its payload follows, then finishFrame() stores its record and publishes
     // it. (The record comes at the end, whole: the writer fills it in as the frame arrives.)
-    void beginFrame();
+    // A frame begun by a holder stays open until another begins: the holder is then asked to
+    // yield it. A frame begun without one must be finished or abandoned before the next.
+    void beginFrame(Holder *holder = nullptr);
     void appendPayload(std::span<const std::uint8_t> bytes);
     // Room for the next payload bytes of the open frame, at most `size` (less at the end of a
     // block), written in place by the caller, then added by commitPayload(). This is how
@@ -106,6 +120,7 @@ private:
 
     // Writer-only state.
     bool m_inFrame = false;
+    Holder *m_holder = nullptr;        // of the open frame, if it has one
     std::uint64_t m_pendingOffset = 0; // arena offset of the open frame's payload
     std::uint64_t m_arenaEnd = 0;      // next free arena offset
     std::uint64_t m_pendingStored = 0;

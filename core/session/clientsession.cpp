@@ -701,8 +701,6 @@ void ClientSession::feedFrames(QByteArrayView data)
         failConnection(error);
         return;
     }
-    // A frame still arriving must not hold the store while we send.
-    m_receivedHandler->suspend();
     if (m_reader->decoder().isMidFrame() && m_options.idleTimeoutMs > 0)
         m_idleTimer.start(m_options.idleTimeoutMs);
     else
@@ -754,7 +752,6 @@ bool ClientSession::writeWire(const std::vector<std::uint8_t> &wire)
         m_sentReader
             = makeSentFrameReader(protocol::Role::Client, *m_sentHandler, m_handshake.deflate);
     }
-    m_sentHandler->suspend(); // a raw frame may declare more than it carries
     return true;
 }
 

@@ -9,6 +9,14 @@ FrameCapture::FrameCapture(capture::FrameStore &store, capture::Direction direct
     , m_listener(listener)
 {}
 
+FrameCapture::~FrameCapture()
+{
+    if (m_begun) { // an unfinished frame leaves nothing behind
+        std::vector<std::uint8_t> dropped;
+        m_store.abandonFrame(dropped);
+    }
+}
+
 void FrameCapture::setTimes(std::int64_t startNs, std::int64_t endNs)
 {
     m_startNs = startNs;
@@ -18,7 +26,7 @@ void FrameCapture::setTimes(std::int64_t startNs, std::int64_t endNs)
 void FrameCapture::begin()
 {
     if (!m_begun && !m_buffering) {
-        m_store.beginFrame();
+        m_store.beginFrame(this);
         m_begun = true;
     }
 }
@@ -33,14 +41,12 @@ void FrameCapture::storePayload(std::span<const std::uint8_t> data)
     m_store.appendPayload(data);
 }
 
-void FrameCapture::suspend()
+void FrameCapture::yieldFrame()
 {
     m_target = {};
-    if (m_open && m_begun) {
-        m_store.abandonFrame(m_buffer);
-        m_begun = false;
-        m_buffering = true;
-    }
+    m_store.abandonFrame(m_buffer);
+    m_begun = false;
+    m_buffering = true;
 }
 
 void FrameCapture::finishInStore()

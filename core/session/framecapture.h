@@ -14,7 +14,11 @@ namespace framescope::session {
 // fields, timestamps and violations, the payload unmasked (and inflated when compressed). A
 // listener hears about messages and control frames after they are in the capture, so a
 // reaction (a pong, an echo) is captured after what caused it.
-class FrameCapture : public protocol::MessageHandler
+//
+// A frame arriving over several reads stays open in the store, its payload written in place,
+// until another frame must begin meanwhile (ours, or another connection's): then it moves to a
+// buffer of its own and goes in whole at its end.
+class FrameCapture : public protocol::MessageHandler, private capture::FrameStore::Holder
 {
 public:
     class Listener
@@ -29,6 +33,9 @@ public:
     };
 
     FrameCapture(capture::FrameStore &store, capture::Direction direction, Listener &listener);
+    ~FrameCapture();
+    FrameCapture(const FrameCapture &) = delete;
+    FrameCapture &operator=(const FrameCapture &) = delete;
 
     // Timestamps for the frames decoded from the bytes being fed now: received frames start
     // and complete with the read that brought them, sent ones when queued and written.
@@ -42,9 +49,6 @@ public:
     // The connection ended inside a frame: keep what arrived (its stored length is then shorter
     // than the declared one).
     void finishIncomplete();
-    // Call between reads. A frame still arriving leaves the store for a buffer of its own, so
-    // other frames (ours, other connections') are stored meanwhile; it goes in whole at its end.
-    void suspend();
 
     void frameStarted(const protocol::DecodedFrame &frame) override;
     void messageStarted(protocol::Opcode opcode, bool compressed) override;
@@ -58,6 +62,7 @@ public:
 
 private:
     void begin();
+    void yieldFrame() override;
     void storePayload(std::span<const std::uint8_t> data);
     void finishInStore();
 

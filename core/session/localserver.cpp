@@ -559,7 +559,6 @@ private:
             sendClose(protocol::closeCodeFor(error), protocol::errorId(error));
             return;
         }
-        m_capture.suspend(); // a frame still arriving must not hold the store
         if (m_reader->decoder().isMidFrame() && m_options.midFrameTimeoutMs > 0)
             m_midFrameTimer.start(m_options.midFrameTimeoutMs);
         else
@@ -601,7 +600,6 @@ private:
                 break;
             }
         }
-        m_sentCapture.suspend();
     }
 
     void send(protocol::Opcode opcode, QByteArrayView payload)

@@ -46,6 +46,7 @@ private Q_SLOTS:
     void evictsOldestRecordChunks();
     void oneWriterManyReaders();
     void abandonedFrameGivesItsSpaceBack();
+    void heldFrameYieldsOnlyWhenAnotherBegins();
 };
 
 void tst_FrameStore::recordFitsIn64Bytes()
@@ -305,6 +306,70 @@ void tst_FrameStore::abandonedFrameGivesItsSpaceBack()
     QCOMPARE(payload, small);
     QVERIFY(store.payload({id.value + 1}, payload));
     QCOMPARE(payload, partial);
+}
+
+// A writer whose frame arrives over several reads keeps it open; when another frame begins
+// meanwhile it is asked to yield (it abandons the frame and keeps its bytes), and stores it whole
+// at its end.
+namespace {
+struct Holder final : FrameStore::Holder
+{
+    explicit Holder(FrameStore &into)
+        : store(into)
+    {}
+    virtual ~Holder() = default;
+    void yieldFrame() override
+    {
+        ++yields;
+        store.abandonFrame(kept);
+        open = false;
+    }
+    // Adds bytes to the frame: in the store while it is open, else kept aside.
+    void add(const Bytes &bytes)
+    {
+        if (open)
+            store.appendPayload(bytes);
+        else
+            kept.insert(kept.end(), bytes.begin(), bytes.end());
+    }
+    FrameStore &store;
+    Bytes kept;
+    bool open = false;
+    int yields = 0;
+};
+} // namespace
+
+void tst_FrameStore::heldFrameYieldsOnlyWhenAnotherBegins()
+{
+    FrameStore store;
+    Holder holder(store);
+    const Bytes whole = payloadFor(9, 3000);
+    const auto piece = [&](std::size_t from, std::size_t size) {
+        return Bytes(whole.begin() + std::ptrdiff_t(from),
+                     whole.begin() + std::ptrdiff_t(from + size));
+    };
+    store.beginFrame(&holder);
+    holder.open = true;
+    holder.add(piece(0, 1000));
+    holder.add(piece(1000, 1000)); // a second read, nobody else wrote: still open
+    QCOMPARE(holder.yields, 0);
+    QVERIFY(store.inFrame());
+    // Another frame begins: the holder yields, the other frame is stored at once.
+    const FrameId other = store.append(recordFor(1, 10), payloadFor(1, 10));
+    QCOMPARE(holder.yields, 1);
+    QCOMPARE(other.value, 0u);
+    holder.add(piece(2000, 1000));
+    QCOMPARE(holder.kept, whole);
+    // Its end: stored whole, after the other.
+    store.beginFrame();
+    store.appendPayload(holder.kept);
+    const FrameId held = store.finishFrame(recordFor(2, whole.size()), 7);
+    QCOMPARE(held.value, 1u);
+    Bytes out;
+    QVERIFY(store.payload(held, out));
+    QCOMPARE(out, whole);
+    QVERIFY(store.payload(other, out));
+    QCOMPARE(out, payloadFor(1, 10));
 }
 
 QTEST_GUILESS_MAIN(tst_FrameStore)
