@@ -27,7 +27,9 @@ struct FrameRecord
         Masked = 1 << 4,
         Sent = 1 << 5,       // we sent it; otherwise we received it
         Compressed = 1 << 6, // part of a permessage-deflate message: the stored payload is inflated
-        PayloadDropped = 1 << 7, // imported from a capture whose payload had been evicted
+        // Imported from a capture whose payload had been evicted, or the copy of a payload
+        // that was (FrameStore::appendWithPayloadOf).
+        PayloadDropped = 1 << 7,
     };
 
     // Monotonic nanoseconds. Received: first byte seen, frame complete. Sent: queued, written.

@@ -182,6 +182,20 @@ FrameId FrameStore::append(const FrameRecord &record, std::span<const std::uint8
     return finishFrame(record, record.endNs);
 }
 
+FrameId FrameStore::appendWithPayloadOf(const FrameRecord &record, FrameId source)
+{
+    const std::optional<FrameRecord> from = this->record(source);
+    beginFrame();
+    if (!from) { // gone already (its payload went first): nothing to point at
+        FrameRecord dropped = record;
+        dropped.set(FrameRecord::PayloadDropped);
+        return finishFrame(dropped, record.endNs);
+    }
+    m_pendingOffset = from->payloadOffset;
+    m_pendingStored = from->storedLength;
+    return finishFrame(record, record.endNs);
+}
+
 void FrameStore::evictIfNeeded(std::size_t incoming)
 {
     auto overCap = [this, incoming] {

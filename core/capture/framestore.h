@@ -76,6 +76,9 @@ public:
     bool inFrame() const { return m_inFrame; }
     // All of the above at once.
     FrameId append(const FrameRecord &record, std::span<const std::uint8_t> payload);
+    // A frame whose payload is byte for byte that of a frame already stored (an echo): its
+    // record points at the same bytes, kept once. When they are evicted, both frames lose them.
+    FrameId appendWithPayloadOf(const FrameRecord &record, FrameId source);
 
     // ---- readers (any thread) ----
 

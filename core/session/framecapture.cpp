@@ -59,7 +59,7 @@ void FrameCapture::finishInStore()
     } else {
         begin();
     }
-    m_store.finishFrame(m_record, m_endNs);
+    m_lastFrame = m_store.finishFrame(m_record, m_endNs);
     m_begun = false;
     m_open = false;
 }

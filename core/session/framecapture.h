@@ -42,6 +42,8 @@ public:
     void setTimes(std::int64_t startNs, std::int64_t endNs);
     // The connection number every frame from now on is recorded with.
     void setConnection(std::uint32_t connection) { m_connection = connection; }
+    // The frame stored last (valid once one was).
+    capture::FrameId lastFrame() const { return m_lastFrame; }
 
     // The reader failed inside a frame: record the frame as far as it came, with the violation,
     // so the capture shows which frame broke the rules.
@@ -71,6 +73,7 @@ private:
     Listener &m_listener;
     capture::FrameRecord m_record;
     std::uint32_t m_connection = 0;
+    capture::FrameId m_lastFrame;
     bool m_begun = false;     // the frame is open in the store
     bool m_buffering = false; // the frame's payload so far is in m_buffer
     std::vector<std::uint8_t> m_buffer;

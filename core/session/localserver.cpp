@@ -602,29 +602,57 @@ private:
         }
     }
 
-    void send(protocol::Opcode opcode, QByteArrayView payload)
+    // `payloadFrame`: a stored frame whose payload is `payload` (an echo), which the capture
+    // of a large one-frame reply then shares.
+    void send(protocol::Opcode opcode, QByteArrayView payload,
+              std::optional<capture::FrameId> payloadFrame = std::nullopt)
     {
         m_wire.clear();
         const std::span<const std::uint8_t> bytes = session::byteSpan(payload);
         const std::size_t fragmentSize = m_options.behaviour.fragmentSize;
         // A large one-frame message goes out as its header and the payload where it is.
         if (fragmentSize == 0 && bytes.size() >= kCorkLimit
-            && m_writer->writeUnmaskedHeader(opcode, bytes.size(), m_wire))
-            write(m_wire, bytes);
-        else if (m_writer->writeMessage(opcode, bytes, m_wire, fragmentSize))
+            && m_writer->writeUnmaskedHeader(opcode, bytes.size(), m_wire)) {
+            if (payloadFrame && !m_deflate)
+                writeEcho(opcode, m_wire, bytes, *payloadFrame);
+            else
+                write(m_wire, bytes);
+        } else if (m_writer->writeMessage(opcode, bytes, m_wire, fragmentSize))
             write(m_wire);
         keepAtMost(m_wire, kKeptBufferBytes);
     }
 
+    // A large echo in one frame: sent like any large frame, and captured with the received
+    // frame's stored payload rather than a second copy of it. (Not decoded again by the sent
+    // frames' reader: one unfragmented, uncompressed frame leaves it where it was.)
+    void writeEcho(protocol::Opcode opcode, std::span<const std::uint8_t> header,
+                   std::span<const std::uint8_t> payload, capture::FrameId payloadFrame)
+    {
+        flushOut();
+        const std::int64_t queued = monotonicNs();
+        writeNow(m_socket, bytesView(header), bytesView(payload));
+        protocol::FrameHeader sent;
+        sent.opcode = std::uint8_t(opcode);
+        sent.payloadLength = payload.size();
+        capture::FrameRecord record;
+        record.setHeader(sent, std::uint8_t(header.size()), capture::Direction::Sent);
+        record.startNs = queued;
+        record.endNs = monotonicNs();
+        record.connection = std::uint32_t(m_info.id);
+        m_server.m_store->appendWithPayloadOf(record, payloadFrame);
+        m_server.frameCaptured();
+    }
+
     // A reply now, or after the configured delay (replies keep their order).
-    void reply(protocol::Opcode opcode, QByteArrayView payload, bool close = false)
+    void reply(protocol::Opcode opcode, QByteArrayView payload, bool close = false,
+               std::optional<capture::FrameId> payloadFrame = std::nullopt)
     {
         const int delay = m_options.behaviour.replyDelayMs;
         if (delay <= 0 && m_replies.empty()) {
             if (close)
                 closeAsAsked();
             else
-                send(opcode, payload);
+                send(opcode, payload, payloadFrame);
             return;
         }
         m_replies.push_back(
@@ -699,7 +727,7 @@ private:
             return;
         ++m_messages;
         if (m_options.behaviour.echo)
-            reply(m_opcode, m_message);
+            reply(m_opcode, m_message, false, wholeMessageFrame());
         // Keep the buffer for the next message, unless a big one left it large.
         m_message.resize(0);
         if (m_message.capacity() > qsizetype(kKeptBufferBytes))
@@ -708,6 +736,23 @@ private:
         if (closeAfter > 0 && m_messages == quint64(closeAfter))
             reply(protocol::Opcode::Close, {}, true);
     }
+    // The received frame that holds the whole message just finished, stored as it came: a
+    // single frame, not compressed, its payload all kept.
+    std::optional<capture::FrameId> wholeMessageFrame() const
+    {
+        if (m_message.size() < qsizetype(kCorkLimit))
+            return std::nullopt; // small replies are batched and captured as they are
+        const capture::FrameId id = m_capture.lastFrame();
+        const std::optional<capture::FrameRecord> record = m_server.m_store->record(id);
+        if (!record || record->opcode == 0 || !record->has(capture::FrameRecord::Fin)
+            || record->has(capture::FrameRecord::Compressed)
+            || record->has(capture::FrameRecord::Rsv1)
+            || record->storedLength != std::uint64_t(m_message.size())
+            || record->payloadLength != record->storedLength)
+            return std::nullopt;
+        return id;
+    }
+
     void controlFrame(protocol::Opcode opcode, std::span<const std::uint8_t> payload) override
     {
         if (opcode == protocol::Opcode::Ping && m_open && m_options.behaviour.answerPings) {

@@ -47,6 +47,7 @@ private Q_SLOTS:
     void oneWriterManyReaders();
     void abandonedFrameGivesItsSpaceBack();
     void heldFrameYieldsOnlyWhenAnotherBegins();
+    void echoSharesItsSourcesPayload();
 };
 
 void tst_FrameStore::recordFitsIn64Bytes()
@@ -370,6 +371,33 @@ void tst_FrameStore::heldFrameYieldsOnlyWhenAnotherBegins()
     QCOMPARE(out, whole);
     QVERIFY(store.payload(other, out));
     QCOMPARE(out, payloadFor(1, 10));
+}
+
+// An echo's record points at its source's payload: kept once, lost together when evicted.
+void tst_FrameStore::echoSharesItsSourcesPayload()
+{
+    FrameStore::Limits limits;
+    limits.memoryCap = 4 * FrameStore::kBlockSize;
+    FrameStore store(limits);
+    const Bytes payload = payloadFor(3, 100000);
+    const FrameId source = store.append(recordFor(0, payload.size()), payload);
+    const std::size_t before = store.memoryUsed();
+    FrameRecord echo = recordFor(1, payload.size());
+    echo.set(FrameRecord::Sent);
+    const FrameId copy = store.appendWithPayloadOf(echo, source);
+    QCOMPARE(store.memoryUsed(), before);
+    Bytes out;
+    QVERIFY(store.payload(copy, out));
+    QCOMPARE(out, payload);
+    QCOMPARE(store.record(copy)->storedLength, std::uint32_t(payload.size()));
+    QVERIFY(store.record(copy)->has(FrameRecord::Sent));
+    // Evicted with its source.
+    for (std::uint64_t id = 2; id < 12; ++id)
+        store.append(recordFor(id, FrameStore::kBlockSize / 2),
+                     payloadFor(id, FrameStore::kBlockSize / 2));
+    QVERIFY(!store.payload(source, out));
+    QVERIFY(!store.payload(copy, out));
+    QVERIFY(store.record(copy)); // the record stays
 }
 
 QTEST_GUILESS_MAIN(tst_FrameStore)

@@ -67,6 +67,7 @@ private Q_SLOTS:
     void echoForQWebSocket_data();
     void echoForQWebSocket();
     void echoForOurClientWithDeflate();
+    void largeEchoSharesTheCapturedPayload();
     void foreignOriginAndHostAreRefused();
     void versionOtherThan13();
     void unmaskedClientFrameFailsWith1002();
@@ -135,6 +136,53 @@ void tst_LocalServer::echoForQWebSocket()
     // The handshake, the messages (the 1 MiB one in several reads) and the close.
     QVERIFY2(server.readsServedBySpinner() >= 4,
              QByteArray::number(server.readsServedBySpinner()).constData());
+}
+
+// A large one-frame echo is captured pointing at the received frame's payload (kept once); a
+// small one, batched, keeps its own copy. Both read back byte for byte.
+void tst_LocalServer::largeEchoSharesTheCapturedPayload()
+{
+    LocalServer server(LocalServerOptions{});
+    QCOMPARE(server.listen(), QString());
+    QWebSocket client;
+    QList<QByteArray> echoes;
+    connect(&client, &QWebSocket::binaryMessageReceived, this,
+            [&](const QByteArray &b) { echoes << b; });
+    client.open(QUrl(QStringLiteral("ws://127.0.0.1:%1/").arg(server.port())));
+    QVERIFY(
+        QTest::qWaitFor([&] { return client.state() == QAbstractSocket::ConnectedState; }, 5000));
+    QByteArray large(200000, Qt::Uninitialized);
+    for (qsizetype i = 0; i < large.size(); ++i)
+        large[i] = char(i * 13);
+    const QByteArray small(100, 's');
+    client.sendBinaryMessage(large);
+    QVERIFY(QTest::qWaitFor([&] { return echoes.size() == 1; }, 10000));
+    client.sendBinaryMessage(small);
+    QVERIFY(QTest::qWaitFor([&] { return echoes.size() == 2; }, 10000));
+    QCOMPARE(echoes, (QList<QByteArray>{large, small}));
+    const auto store = server.store();
+    QList<capture::FrameRecord> received;
+    QList<capture::FrameRecord> sent;
+    QList<QByteArray> sentPayloads;
+    std::vector<std::uint8_t> bytes;
+    for (std::uint64_t id = store->firstId().value; id < store->endId().value; ++id) {
+        const auto record = store->record({id});
+        if (record->opcode != 0x2)
+            continue;
+        (record->direction() == capture::Direction::Sent ? sent : received).append(*record);
+        if (record->direction() == capture::Direction::Sent) {
+            QVERIFY(store->payload({id}, bytes));
+            sentPayloads.append(
+                QByteArray(reinterpret_cast<const char *>(bytes.data()), qsizetype(bytes.size())));
+        }
+    }
+    QCOMPARE(received.size(), 2);
+    QCOMPARE(sent.size(), 2);
+    QCOMPARE(sentPayloads, (QList<QByteArray>{large, small}));
+    QCOMPARE(sent[0].payloadOffset, received[0].payloadOffset); // shared
+    QCOMPARE(sent[0].storedLength, std::uint32_t(large.size()));
+    QVERIFY(sent[0].endNs >= sent[0].startNs && sent[0].startNs >= received[0].endNs);
+    QVERIFY(sent[1].payloadOffset != received[1].payloadOffset); // its own copy
 }
 
 void tst_LocalServer::echoForOurClientWithDeflate()
