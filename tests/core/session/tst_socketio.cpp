@@ -13,6 +13,31 @@ using framescope::session::canReadDirectly;
 using framescope::session::LentReadBuffer;
 using framescope::session::stopReadNotifications;
 
+namespace {
+
+// A client connected to a socket accepted on this side, with Qt's read notifier off on the
+// accepted one (plain TCP, no proxy: as the server sets it).
+struct AcceptedPair
+{
+    bool connect()
+    {
+        if (!server.listen(QHostAddress::LocalHost))
+            return false;
+        client.connectToHost(QHostAddress::LocalHost, server.serverPort());
+        if (!server.waitForNewConnection(5000))
+            return false;
+        accepted.reset(server.nextPendingConnection());
+        accepted->setProxy(QNetworkProxy::NoProxy);
+        return client.waitForConnected(5000) && stopReadNotifications(accepted.get());
+    }
+
+    QTcpServer server;
+    QTcpSocket client;
+    std::unique_ptr<QTcpSocket> accepted;
+};
+
+} // namespace
+
 class tst_SocketIo : public QObject
 {
     Q_OBJECT
@@ -22,49 +47,37 @@ private Q_SLOTS:
     // buffer) for the caller to recv(); Qt still writes.
     void readNotificationsStop()
     {
-        QTcpServer server;
-        QVERIFY(server.listen(QHostAddress::LocalHost));
-        QTcpSocket client;
-        client.connectToHost(QHostAddress::LocalHost, server.serverPort());
-        QVERIFY(server.waitForNewConnection(5000));
-        std::unique_ptr<QTcpSocket> accepted(server.nextPendingConnection());
-        QVERIFY(client.waitForConnected(5000));
-        accepted->setProxy(QNetworkProxy::NoProxy); // as the server sets it: nothing in between
-        QVERIFY(stopReadNotifications(accepted.get()));
-        QSignalSpy readyRead(accepted.get(), &QTcpSocket::readyRead);
-        client.write("hello");
-        QVERIFY(client.waitForBytesWritten(5000));
+        AcceptedPair pair;
+        QVERIFY(pair.connect());
+        QSignalSpy readyRead(pair.accepted.get(), &QTcpSocket::readyRead);
+        pair.client.write("hello");
+        QVERIFY(pair.client.waitForBytesWritten(5000));
         QTest::qWait(200);
         QCOMPARE(readyRead.count(), 0);
-        QVERIFY(canReadDirectly(accepted.get()));
+        QVERIFY(canReadDirectly(pair.accepted.get()));
         char buffer[16] = {};
-        QCOMPARE(::recv(int(accepted->socketDescriptor()), buffer, sizeof buffer, MSG_DONTWAIT),
-                 ssize_t(5));
+        QCOMPARE(
+            ::recv(int(pair.accepted->socketDescriptor()), buffer, sizeof buffer, MSG_DONTWAIT),
+            ssize_t(5));
         QCOMPARE(QByteArray(buffer, 5), QByteArray("hello"));
-        accepted->write("back");
-        QVERIFY(accepted->waitForBytesWritten(5000));
-        QVERIFY(client.waitForReadyRead(5000));
-        QCOMPARE(client.readAll(), QByteArray("back"));
+        pair.accepted->write("back");
+        QVERIFY(pair.accepted->waitForBytesWritten(5000));
+        QVERIFY(pair.client.waitForReadyRead(5000));
+        QCOMPARE(pair.client.readAll(), QByteArray("back"));
     }
 
     // The end of the stream is left for Qt to read when asked: the socket disconnects as usual.
     void qtStillSeesTheEndWhenAsked()
     {
-        QTcpServer server;
-        QVERIFY(server.listen(QHostAddress::LocalHost));
-        QTcpSocket client;
-        client.connectToHost(QHostAddress::LocalHost, server.serverPort());
-        QVERIFY(server.waitForNewConnection(5000));
-        std::unique_ptr<QTcpSocket> accepted(server.nextPendingConnection());
-        QVERIFY(client.waitForConnected(5000));
-        QVERIFY(stopReadNotifications(accepted.get()));
-        QSignalSpy disconnected(accepted.get(), &QTcpSocket::disconnected);
-        client.disconnectFromHost();
+        AcceptedPair pair;
+        QVERIFY(pair.connect());
+        QSignalSpy disconnected(pair.accepted.get(), &QTcpSocket::disconnected);
+        pair.client.disconnectFromHost();
         QTest::qWait(200);
         QCOMPARE(disconnected.count(), 0); // nobody watched
-        accepted->waitForReadyRead(0);
+        pair.accepted->waitForReadyRead(0);
         QVERIFY(disconnected.count() == 1 || disconnected.wait(5000));
-        QCOMPARE(accepted->state(), QAbstractSocket::UnconnectedState);
+        QCOMPARE(pair.accepted->state(), QAbstractSocket::UnconnectedState);
     }
 
     // One large buffer per thread, lent to one reader at a time; a reader inside another's read
