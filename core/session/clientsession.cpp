@@ -491,9 +491,20 @@ void ClientSession::handleEncrypted()
     if (canReadDirectly(m_socket) && stopReadNotifications(m_socket)) {
         // Plain TCP straight to the peer: read the descriptor ourselves (one recv per chunk,
         // no copy through Qt's buffer). Our notifier goes with the socket.
+        QTcpSocket *const socket = m_socket;
         auto *notifier
-            = new QSocketNotifier(m_socket->socketDescriptor(), QSocketNotifier::Read, m_socket);
-        connect(notifier, &QSocketNotifier::activated, this, &ClientSession::handleReadyRead);
+            = new QSocketNotifier(socket->socketDescriptor(), QSocketNotifier::Read, socket);
+        connect(notifier, &QSocketNotifier::activated, this, [this, socket] {
+            if (socket == m_socket) // not one left behind by a reconnect or redirect
+                handleReadyRead();
+        });
+        // Off once the socket leaves the connected state: its descriptor is closed, or about to
+        // be, before the socket (and the notifier with it) is deleted.
+        connect(socket, &QAbstractSocket::stateChanged, notifier,
+                [notifier](QAbstractSocket::SocketState state) {
+                    if (state != QAbstractSocket::ConnectedState)
+                        notifier->setEnabled(false);
+                });
     }
     setState(SessionState::Handshaking);
     m_phaseStartNs = monotonicNs();
