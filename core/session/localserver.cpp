@@ -36,7 +36,7 @@ constexpr int kKeptClosedConnections = 10000;
 constexpr qsizetype kContinuousServingMax = 8;
 // Per connection, reused buffers shrink back past this (big messages would pin memory).
 constexpr std::size_t kKeptBufferBytes = std::size_t{2} << 20;
-// Replies below this size are batched per read (see Connection::handleReadyRead).
+// Replies below this size are batched per read (see Connection::readCorked).
 constexpr std::size_t kCorkLimit = 8 * 1024;
 
 void keepAtMost(std::vector<std::uint8_t> &buffer, std::size_t bytes)
@@ -566,8 +566,10 @@ private:
     }
 
     // `wire` holds whole frames, except that `payload`, when given, is the last frame's payload,
-    // sent right after it as it is.
-    void write(std::span<const std::uint8_t> wire, std::span<const std::uint8_t> payload = {})
+    // sent right after it as it is. `payloadFrame`: a stored frame with that same payload (an
+    // echo), which the capture of this one-frame reply then shares.
+    void write(std::span<const std::uint8_t> wire, std::span<const std::uint8_t> payload = {},
+               std::optional<capture::FrameId> payloadFrame = std::nullopt)
     {
         // Small frames wait for the end of the read to go out together, and are captured when
         // they go (flushOut()); a large one goes now (after what waits), as batching would only
@@ -582,7 +584,11 @@ private:
         flushOut();
         const std::int64_t queued = monotonicNs();
         writeNow(m_socket, bytesView(wire), bytesView(payload));
-        captureSent(queued, monotonicNs(), wire, payload);
+        const std::int64_t written = monotonicNs();
+        if (payloadFrame)
+            captureSharing(queued, written, wire, payload.size(), *payloadFrame);
+        else
+            captureSent(queued, written, wire, payload);
     }
 
     // Frames handed to the socket into the sent capture: queued at `queuedNs` (frames that went
@@ -613,31 +619,27 @@ private:
         // A large one-frame message goes out as its header and the payload where it is.
         if (fragmentSize == 0 && bytes.size() >= kCorkLimit
             && m_writer->writeUnmaskedHeader(opcode, bytes.size(), m_wire)) {
-            if (payloadFrame && !m_deflate)
-                writeEcho(opcode, m_wire, bytes, *payloadFrame);
-            else
-                write(m_wire, bytes);
+            write(m_wire, bytes, m_deflate ? std::nullopt : payloadFrame);
         } else if (m_writer->writeMessage(opcode, bytes, m_wire, fragmentSize))
             write(m_wire);
         keepAtMost(m_wire, kKeptBufferBytes);
     }
 
-    // A large echo in one frame: sent like any large frame, and captured with the received
-    // frame's stored payload rather than a second copy of it. (Not decoded again by the sent
-    // frames' reader: one unfragmented, uncompressed frame leaves it where it was.)
-    void writeEcho(protocol::Opcode opcode, std::span<const std::uint8_t> header,
-                   std::span<const std::uint8_t> payload, capture::FrameId payloadFrame)
+    // A one-frame echo (our own `header`, then the payload) into the sent capture with the
+    // received frame's stored payload rather than a second copy of it. (Not decoded again by
+    // the sent frames' reader: one unfragmented, uncompressed frame leaves it where it was.)
+    void captureSharing(std::int64_t queuedNs, std::int64_t writtenNs,
+                        std::span<const std::uint8_t> header, std::size_t payloadSize,
+                        capture::FrameId payloadFrame)
     {
-        flushOut();
-        const std::int64_t queued = monotonicNs();
-        writeNow(m_socket, bytesView(header), bytesView(payload));
         protocol::FrameHeader sent;
-        sent.opcode = std::uint8_t(opcode);
-        sent.payloadLength = payload.size();
+        sent.fin = (header[0] & 0x80) != 0;
+        sent.opcode = header[0] & 0x0F;
+        sent.payloadLength = payloadSize;
         capture::FrameRecord record;
         record.setHeader(sent, std::uint8_t(header.size()), capture::Direction::Sent);
-        record.startNs = queued;
-        record.endNs = monotonicNs();
+        record.startNs = queuedNs;
+        record.endNs = writtenNs;
         record.connection = std::uint32_t(m_info.id);
         m_server.m_store->appendWithPayloadOf(record, payloadFrame);
         m_server.frameCaptured();
