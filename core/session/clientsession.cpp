@@ -13,12 +13,10 @@
 #include <QSslKey>
 #include <QSslSocket>
 #include <QTcpSocket>
-#include <cerrno>
 #include <protocol/closeframe.h>
 #include <protocol/httphead.h>
 #include <protocol/messagereader.h>
 #include <protocol/messagewriter.h>
-#include <sys/socket.h>
 
 namespace framescope::session {
 
@@ -528,16 +526,12 @@ void ClientSession::handleReadyRead()
     while (socket == m_socket && !m_finished && !drained) {
         qint64 read = 0;
         if (canReadDirectly(socket)) {
-            const ssize_t received = ::recv(int(socket->socketDescriptor()), buffer.data(),
-                                            std::size_t(chunk), MSG_DONTWAIT);
-            if (received <= 0) {
-                // The end of the stream, or an error: left for Qt to read again and report, so
-                // the socket closes the usual way.
-                if (received == 0 || (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR))
+            read = readDirectly(socket, buffer.data(), chunk);
+            if (read <= 0) {
+                if (read < 0) // the end of the stream, or an error: Qt reports it
                     socket->waitForReadyRead(0);
                 return;
             }
-            read = received;
             drained = read < chunk;
         } else {
             const qint64 available = std::min(socket->bytesAvailable(), chunk);

@@ -156,7 +156,6 @@ private:
     quint16 m_port = 0;
     QTimer m_announceTimer;
     std::uint64_t m_announcedEnd = 0;
-    QByteArray m_readBuffer; // shared by the connections (all on this thread)
     ReadinessSpinner *m_spinner = nullptr;
 };
 

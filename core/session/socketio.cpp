@@ -5,6 +5,7 @@
 #include <QSslSocket>
 #include <QTcpSocket>
 #include <algorithm>
+#include <cerrno>
 #include <sys/socket.h>
 #include <sys/uio.h>
 
@@ -84,6 +85,15 @@ bool stopReadNotifications(QTcpSocket *socket)
         }
     }
     return stopped;
+}
+
+qint64 readDirectly(QTcpSocket *socket, char *into, qint64 size)
+{
+    const ssize_t read
+        = ::recv(int(socket->socketDescriptor()), into, std::size_t(size), MSG_DONTWAIT);
+    if (read > 0)
+        return read;
+    return read == 0 || (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) ? -1 : 0;
 }
 
 bool writeNow(QTcpSocket *socket, QByteArrayView first, QByteArrayView second)

@@ -27,10 +27,16 @@ bool canReadDirectly(QTcpSocket *socket);
 // which costs time but stays correct.
 bool stopReadNotifications(QTcpSocket *socket);
 
-// A large read buffer lent to one reader at a time on each thread: idle sessions hold none, and
-// a read can take much of what the socket holds (large reads make fewer window updates, which
-// the receiving side pays for). A reader that finds it lent out (a nested event loop inside
-// another's read) gets `own` instead, sized alike.
+// Reads up to `size` bytes from the descriptor, without Qt (canReadDirectly() must hold): the
+// bytes read, 0 when none are waiting, or -1 at the end of the stream or an error. Those are
+// left for Qt to read again and report: the caller calls waitForReadyRead(0) when it is ready
+// for the socket to close (after sending what it owes), so the socket closes the usual way.
+qint64 readDirectly(QTcpSocket *socket, char *into, qint64 size);
+
+// A large read buffer lent to one reader at a time on each thread: idle sessions and connections
+// hold none, and a read can take much of what the socket holds (large reads make fewer window
+// updates, which the receiving side pays for; a reader may read less). A reader that finds it
+// lent out (a nested event loop inside another's read) gets `own` instead, sized alike.
 class LentReadBuffer
 {
 public:

@@ -11,6 +11,7 @@
 
 using framescope::session::canReadDirectly;
 using framescope::session::LentReadBuffer;
+using framescope::session::readDirectly;
 using framescope::session::stopReadNotifications;
 
 namespace {
@@ -78,6 +79,23 @@ private Q_SLOTS:
         pair.accepted->waitForReadyRead(0);
         QVERIFY(disconnected.count() == 1 || disconnected.wait(5000));
         QCOMPARE(pair.accepted->state(), QAbstractSocket::UnconnectedState);
+    }
+
+    // A direct read gives the bytes waiting, 0 when none are, -1 at the end of the stream.
+    void readDirectlyTellsBytesNothingAndTheEnd()
+    {
+        AcceptedPair pair;
+        QVERIFY(pair.connect());
+        char buffer[16] = {};
+        QCOMPARE(readDirectly(pair.accepted.get(), buffer, sizeof buffer), qint64(0));
+        pair.client.write("abc");
+        QVERIFY(pair.client.waitForBytesWritten(5000));
+        QVERIFY(QTest::qWaitFor(
+            [&] { return readDirectly(pair.accepted.get(), buffer, sizeof buffer) == 3; }, 5000));
+        QCOMPARE(QByteArray(buffer, 3), QByteArray("abc"));
+        pair.client.disconnectFromHost();
+        QVERIFY(QTest::qWaitFor(
+            [&] { return readDirectly(pair.accepted.get(), buffer, sizeof buffer) < 0; }, 5000));
     }
 
     // One large buffer per thread, lent to one reader at a time; a reader inside another's read
