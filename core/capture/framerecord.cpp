@@ -17,14 +17,6 @@ protocol::FrameHeader FrameRecord::header() const
     return h;
 }
 
-FrameRecord FrameRecord::fromHeader(const protocol::FrameHeader &header, std::uint8_t headerSize,
-                                    Direction direction)
-{
-    FrameRecord record;
-    record.setHeader(header, headerSize, direction);
-    return record;
-}
-
 void FrameRecord::setHeader(const protocol::FrameHeader &header, std::uint8_t sizeOfHeader,
                             Direction direction)
 {

@@ -57,12 +57,11 @@ struct FrameRecord
 
     // The header fields as the protocol layer describes them.
     protocol::FrameHeader header() const;
-    static FrameRecord fromHeader(const protocol::FrameHeader &header, std::uint8_t headerSize,
-                                  Direction direction);
-    // The same, written over this record: its header fields and flags (Compressed and
-    // PayloadDropped cleared); times, lengths kept and the rest are left as they are. In place: a
-    // record built elsewhere and copied in is stored byte by byte and reloaded in wide words, which
-    // stalls the CPU (store forwarding) on every frame.
+    // The header fields as the protocol layer describes them, written over this record: its
+    // header fields and flags (Compressed and PayloadDropped cleared); times, lengths kept and
+    // the rest are left as they are. In place: a record built elsewhere and copied in is stored
+    // byte by byte and reloaded in wide words, which stalls the CPU (store forwarding) on every
+    // frame.
     void setHeader(const protocol::FrameHeader &header, std::uint8_t sizeOfHeader,
                    Direction direction);
 

@@ -62,12 +62,14 @@ void tst_FrameStore::recordFitsIn64Bytes()
     header.maskKey = {1, 2, 3, 4};
     header.payloadLength = 300;
     header.lengthForm = framescope::protocol::LengthForm::Extended64;
-    const FrameRecord record = FrameRecord::fromHeader(header, 14, Direction::Sent);
+    FrameRecord record;
+    record.setHeader(header, 14, Direction::Sent);
     QCOMPARE(record.header(), header);
     QCOMPARE(record.direction(), Direction::Sent);
     QCOMPARE(record.headerSize, std::uint8_t(14));
     // Written over a used record: the header and flags are replaced, times and lengths kept.
-    FrameRecord used = FrameRecord::fromHeader({}, 2, Direction::Received);
+    FrameRecord used;
+    used.setHeader({}, 2, Direction::Received);
     used.set(FrameRecord::Compressed);
     used.startNs = 7;
     used.storedLength = 9;
