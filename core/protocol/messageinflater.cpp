@@ -1,5 +1,6 @@
 #include "messageinflater.h"
 
+#include <algorithm>
 #include <array>
 #include <vector>
 #include <zlib.h>
@@ -49,15 +50,21 @@ ProtocolError MessageInflater::run(std::span<const std::uint8_t> input, std::uin
         const int status = ::inflate(&z, Z_SYNC_FLUSH);
         // What zlib wrote before finding corrupt data is valid output: hand it on first, so the
         // result does not depend on how the compressed bytes were chunked.
+        // Past the limit likewise: the first `limit` bytes are handed on, then the message is
+        // too big, however the output came in pieces.
         const std::size_t produced = m_stream->out.size() - z.avail_out;
         if (produced > 0) {
+            const std::uint64_t room = limit > m_messageSize ? limit - m_messageSize : 0;
+            const std::size_t handed = std::size_t(std::min<std::uint64_t>(produced, room));
             m_messageSize += produced;
+            if (handed > 0) {
+                if (const ProtocolError error = sink({m_stream->out.data(), handed});
+                    error != ProtocolError::None) {
+                    return error;
+                }
+            }
             if (m_messageSize > limit)
                 return ProtocolError::MessageTooBig;
-            if (const ProtocolError error = sink({m_stream->out.data(), produced});
-                error != ProtocolError::None) {
-                return error;
-            }
         }
         if (status == Z_DATA_ERROR || status == Z_NEED_DICT || status == Z_MEM_ERROR
             || status == Z_STREAM_ERROR) {

@@ -65,6 +65,7 @@ private Q_SLOTS:
     void invalidUtf8InsideCompressedText();
     void reportModeReportsCorruptDataOnceAndRecovers();
     void decompressionBombStopsAtTheLimit();
+    void pastTheLimitTheSamePrefixHowEverChunked();
 };
 
 void tst_PerMessageDeflate::rfcExamples_data()
@@ -463,6 +464,37 @@ void tst_PerMessageDeflate::decompressionBombStopsAtTheLimit()
     QCOMPARE(error, ProtocolError::MessageTooBig);
     QVERIFY(delivered <= (1u << 20));
     QVERIFY(inflater.messageInflatedSize() <= (1u << 20) + MessageInflater::kChunkSize);
+}
+
+// Past the limit the first `limit` inflated bytes are handed on, then MessageTooBig, whether the
+// compressed bytes come whole or a few at a time (found by fuzzing: whole input handed on
+// nothing of the output chunk that crossed the limit, small pieces handed on what came before).
+void tst_PerMessageDeflate::pastTheLimitTheSamePrefixHowEverChunked()
+{
+    Bytes message(10000);
+    for (std::size_t i = 0; i < message.size(); ++i)
+        message[i] = std::uint8_t(i * 7 + i / 13);
+    MessageDeflater deflater;
+    Bytes compressed;
+    QVERIFY(deflater.compress(message, compressed));
+    constexpr std::uint64_t kLimit = 4096;
+    const Bytes expected(message.begin(), message.begin() + kLimit);
+    for (const std::size_t piece : {compressed.size(), std::size_t{7}, std::size_t{1}}) {
+        MessageInflater inflater;
+        Bytes handed;
+        ProtocolError error = ProtocolError::None;
+        for (std::size_t at = 0; at < compressed.size() && error == ProtocolError::None;
+             at += piece) {
+            const std::size_t take = std::min(piece, compressed.size() - at);
+            error = inflater.inflate(std::span(compressed).subspan(at, take), kLimit,
+                                     [&](std::span<const std::uint8_t> data) {
+                                         handed.insert(handed.end(), data.begin(), data.end());
+                                         return ProtocolError::None;
+                                     });
+        }
+        QCOMPARE(error, ProtocolError::MessageTooBig);
+        QCOMPARE(handed, expected);
+    }
 }
 
 QTEST_GUILESS_MAIN(tst_PerMessageDeflate)
