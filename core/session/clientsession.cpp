@@ -24,7 +24,6 @@ Q_LOGGING_CATEGORY(lcSession, "framescope.session", QtInfoMsg)
 
 namespace {
 
-constexpr int kAnnounceIntervalMs = 30;
 constexpr qsizetype kMaxErrorBody = 64 * 1024;
 
 QString toQString(std::string_view text)
@@ -66,14 +65,16 @@ ClientSession::ClientSession(const ClientOptions &options, capture::FrameStore &
     , m_options(options)
     , m_initialOptions(options)
     , m_store(store)
+    , m_announcer(store, [this](std::uint64_t first, std::uint64_t end) {
+        Q_EMIT framesCaptured(first, end);
+        Q_EMIT messagesReceivedChanged(m_messagesReceived);
+    })
 {
     m_reconnectTimer.setSingleShot(true);
     connect(&m_reconnectTimer, &QTimer::timeout, this, &ClientSession::reconnect);
     m_phaseTimer.setSingleShot(true);
     m_idleTimer.setSingleShot(true);
     m_closeTimer.setSingleShot(true);
-    m_announceTimer.setSingleShot(true);
-    connect(&m_announceTimer, &QTimer::timeout, this, &ClientSession::announceFrames);
     connect(&m_phaseTimer, &QTimer::timeout, this, [this] {
         switch (m_state) {
         case SessionState::Connecting:
@@ -160,7 +161,7 @@ void ClientSession::finish()
     if (m_receivedHandler)
         m_receivedHandler->finishIncomplete();
     setState(SessionState::Closed);
-    announceFrames();
+    m_announcer.announceNow();
     if (scheduleReconnect())
         return;
     Q_EMIT finished();
@@ -910,23 +911,6 @@ void ClientSession::handleControlFrame(protocol::Opcode opcode,
     }
     default:
         break;
-    }
-}
-
-void ClientSession::frameCaptured()
-{
-    if (!m_announceTimer.isActive())
-        m_announceTimer.start(kAnnounceIntervalMs);
-}
-
-void ClientSession::announceFrames()
-{
-    const std::uint64_t end = m_store.endId().value;
-    if (end > m_announcedEnd) {
-        const std::uint64_t first = std::max(m_announcedEnd, m_store.firstId().value);
-        m_announcedEnd = end;
-        Q_EMIT framesCaptured(first, end);
-        Q_EMIT messagesReceivedChanged(m_messagesReceived);
     }
 }
 

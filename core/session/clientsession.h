@@ -1,5 +1,6 @@
 #pragma once
 
+#include "frameannouncer.h"
 #include "framecapture.h"
 #include "sessiontypes.h"
 
@@ -118,8 +119,7 @@ private:
     bool writeWire(const std::vector<std::uint8_t> &wire);
     void handleControlFrame(protocol::Opcode opcode, std::span<const std::uint8_t> payload);
     void failConnection(protocol::ProtocolError error);
-    void frameCaptured();
-    void announceFrames();
+    void frameCaptured() { m_announcer.frameCaptured(); }
     void finish();
     bool scheduleReconnect();
     void reconnect();
@@ -157,15 +157,14 @@ private:
     std::int64_t m_readTimeNs = 0;
     std::uint64_t m_messagesReceived = 0;
     int m_redirects = 0;
-    std::uint64_t m_announcedEnd = 0;
     QByteArray m_lastPingPayload;
     std::int64_t m_lastPingNs = 0;
 
-    QTimer m_phaseTimer;    // connect, TLS and handshake timeouts
-    QTimer m_idleTimer;     // mid-frame stalls
-    QTimer m_closeTimer;    // the closing handshake
-    QTimer m_pingTimer;     // keep-alive pings
-    QTimer m_announceTimer; // batches framesCaptured
+    QTimer m_phaseTimer;        // connect, TLS and handshake timeouts
+    QTimer m_idleTimer;         // mid-frame stalls
+    QTimer m_closeTimer;        // the closing handshake
+    QTimer m_pingTimer;         // keep-alive pings
+    FrameAnnouncer m_announcer; // batches framesCaptured
     QTimer m_reconnectTimer;
     bool m_finished = false;
     bool m_endRequested = false; // close() or abort(): no reconnect

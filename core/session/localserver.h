@@ -1,5 +1,6 @@
 #pragma once
 
+#include "frameannouncer.h"
 #include "readinessspinner.h"
 #include "sessiontypes.h"
 
@@ -143,8 +144,7 @@ private:
 
     void handleNewConnection(QTcpServer *server);
     void removeConnection(quint64 id);
-    void frameCaptured();
-    void announceFrames();
+    void frameCaptured() { m_announcer.frameCaptured(); }
 
     LocalServerOptions m_options;
     QList<QTcpServer *> m_servers;
@@ -154,8 +154,7 @@ private:
     std::shared_ptr<capture::FrameStore> m_store;
     quint64 m_nextId = 1;
     quint16 m_port = 0;
-    QTimer m_announceTimer;
-    std::uint64_t m_announcedEnd = 0;
+    FrameAnnouncer m_announcer;
     ReadinessSpinner *m_spinner = nullptr;
 };
 
