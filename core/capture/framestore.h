@@ -26,8 +26,10 @@ class FrameStore
 public:
     // Blocks and chunks of 2 MiB: few allocations, and eviction frees memory in large pieces.
     // No MADV_HUGEPAGE: with THP defrag on madvise, the first touch could stall in direct
-    // compaction for tens of milliseconds (seen as a 40 ms first echo), and the receive
-    // benchmark ran no faster with it.
+    // compaction for tens of milliseconds (seen as a 40 ms first echo). Asked for only past a
+    // store's first two pieces (tried again later), huge pages made receiving 64 B frames 8%
+    // faster but a fresh server's 64 B echo 15-45% slower: a 2 MiB piece is zeroed at once
+    // and written after it left the cache, where a 4 KiB page is zeroed just before.
     static constexpr std::size_t kBlockSize = std::size_t{2} << 20;
     static constexpr std::size_t kRecordsPerChunk = kBlockSize / sizeof(FrameRecord);
 
