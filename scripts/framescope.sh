@@ -19,6 +19,8 @@ packages=(
     clang libfuzzer-14-dev libclang-rt-14-dev
     python3-websockets nodejs
 )
+# Only for the tests: tshark dissects the loopback traffic, an independent check of captures.
+test_packages=(tshark)
 
 log() { printf '\n==> %s\n' "$*"; }
 
@@ -33,9 +35,10 @@ as_root() {
     fi
 }
 
+# Installs those of the Debian packages (the list above, plus any named) that are missing.
 install_missing() {
     local missing=()
-    for package in "${packages[@]}"; do
+    for package in "${packages[@]}" "$@"; do
         if ! dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q 'install ok installed'; then
             missing+=("$package")
         fi
@@ -119,7 +122,7 @@ start)
     fi
     ;;
 test)
-    install_missing
+    install_missing "${test_packages[@]}"
     install_npm
     export QT_QPA_PLATFORM=offscreen
     # 1. Fuzz every target for a bounded time (clang, ASan + UBSan).
