@@ -144,6 +144,11 @@ void ConnectCommand::start()
             });
     connect(m_session.get(), &session::ClientSession::finished, this,
             &ConnectCommand::handleFinished);
+    connect(m_session.get(), &session::ClientSession::redirected, this,
+            [this](const QString &step) {
+                m_err << "redirect: " << step << '\n';
+                m_err.flush();
+            });
     connect(m_session.get(), &session::ClientSession::reconnectScheduled, this,
             [this](int attempt, int delayMs, const QString &reason) {
                 // The capture and --json keep the connection's end and the attempt as events.

@@ -266,6 +266,9 @@ std::optional<QString> readClose(const QString &value, std::uint16_t &code, QByt
 int main(int argc, char **argv)
 {
     QCoreApplication app(argc, argv);
+    // The libraries' warnings in the same words as the tool's own (QT_MESSAGE_PATTERN wins).
+    qSetMessagePattern(QStringLiteral("%{if-warning}warning: %{endif}%{if-critical}error: "
+                                      "%{endif}%{if-fatal}error: %{endif}%{message}"));
     QCoreApplication::setApplicationName(QStringLiteral("framescope-cli"));
     QCoreApplication::setApplicationVersion(QStringLiteral(FRAMESCOPE_VERSION));
 

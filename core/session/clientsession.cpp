@@ -141,7 +141,6 @@ void ClientSession::fail(SessionError error, const QString &detail, const QStrin
         m_errorString = describe(error) + QStringLiteral(": ") + detail;
         if (m_close.endedBy.isEmpty())
             m_close.endedBy = endedBy;
-        qCInfo(lcSession) << m_errorString;
         Q_EMIT errorOccurred(error, m_errorString);
     }
     if (m_socket)
@@ -186,7 +185,6 @@ bool ClientSession::scheduleReconnect()
                                       .arg(m_reconnectAttempt)
                                       .arg(delay)
                                       .arg(reason));
-    qCInfo(lcSession) << "reconnecting in" << delay << "ms, attempt" << m_reconnectAttempt;
     Q_EMIT reconnectScheduled(m_reconnectAttempt, delay, reason);
     m_reconnectTimer.start(delay);
     return true;
@@ -668,7 +666,7 @@ bool ClientSession::followRedirect(const protocol::HttpHead &head)
             .arg(status)
             .arg(to.toString(QUrl::RemoveUserInfo))
             .arg(dropCredentials ? QStringLiteral(" (credentials not forwarded)") : QString()));
-    qCInfo(lcSession) << "redirect" << status << "to" << to.toString(QUrl::RemoveUserInfo);
+    Q_EMIT redirected(m_handshake.redirects.last());
     // RFC 6455 §4.1 leaves redirects to the client; credentials never cross hosts or go from
     // wss to ws.
     m_options.headers = headersForRedirect(from, to, m_options.headers);

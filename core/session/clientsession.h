@@ -93,6 +93,9 @@ Q_SIGNALS:
     void messagesReceivedChanged(quint64 count);
     void pongReceived(qint64 roundTripNs);
     void errorOccurred(framescope::session::SessionError error, const QString &detail);
+    // A redirect is being followed: "301 ws://host/path", plus " (credentials not forwarded)"
+    // when they stay behind (as kept in handshake().redirects).
+    void redirected(const QString &step);
     // A connection ended and, as the reconnect policy asks, another one starts in delayMs.
     void reconnectScheduled(int attempt, int delayMs, const QString &reason);
     // The session is over (no reconnect follows); state(), error() and closeInfo() are final.

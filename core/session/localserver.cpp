@@ -3,7 +3,6 @@
 #include "framecapture.h"
 #include "socketio.h"
 
-#include <QLoggingCategory>
 #include <QNetworkProxy>
 #include <QSslConfiguration>
 #include <QSslServer>
@@ -19,8 +18,6 @@
 #include <protocol/utf8validator.h>
 
 namespace framescope::session {
-
-Q_LOGGING_CATEGORY(lcServer, "framescope.server", QtInfoMsg)
 
 namespace {
 
@@ -405,10 +402,18 @@ private:
     void refuse(int status, const QByteArray &reason,
                 const QList<QPair<QByteArray, QByteArray>> &headers, const QByteArray &body)
     {
+        const QByteArray phrase = reason.isEmpty() ? reasonPhrase(status) : reason;
         const std::string response = protocol::buildRejectResponse(
-            status, (reason.isEmpty() ? reasonPhrase(status) : reason).toStdString(),
-            toHeaders(headers), body.toStdString());
-        sendRefusal(toBytes(response), status, QString::fromUtf8(body).trimmed());
+            status, phrase.toStdString(), toHeaders(headers), body.toStdString());
+        // Said of it in one line: a plain-text body's first line, else the reason phrase (an
+        // HTML error page is for the client, and stays in the capture).
+        const bool plainText = std::any_of(headers.cbegin(), headers.cend(), [](const auto &h) {
+            return h.first.compare("Content-Type", Qt::CaseInsensitive) == 0
+                   && h.second.trimmed().startsWith("text/plain");
+        });
+        const QByteArray firstLine = body.trimmed().split('\n').constFirst().trimmed();
+        sendRefusal(toBytes(response), status,
+                    QString::fromUtf8(plainText && !firstLine.isEmpty() ? firstLine : phrase));
     }
 
     void sendRefusal(const QByteArray &response, int status, const QString &detail)
@@ -419,9 +424,9 @@ private:
         m_info.close.endedBy = QStringLiteral("refused");
         m_handshakeTimer.stop();
         writeNow(m_socket, response);
-        m_socket->disconnectFromHost();
-        qCInfo(lcServer) << "refused" << status << detail.left(200);
+        // Told before the socket closes: closing can report the connection closed at once.
         Q_EMIT m_server.handshakeRefused(m_info.id, status, detail.left(200));
+        m_socket->disconnectFromHost();
     }
 
     bool upgrade()
@@ -860,9 +865,6 @@ QString LocalServer::listen()
                 .arg(port)
                 .arg(error);
         }
-        if (!address.isLoopback())
-            qCWarning(lcServer) << "listening on" << address.toString()
-                                << "- reachable from other machines";
         port = server->serverPort(); // the same port on every address
         connect(server, &QTcpServer::pendingConnectionAvailable, this,
                 [this, server] { handleNewConnection(server); });
