@@ -9,14 +9,26 @@
 
 using namespace framescope;
 
-QString formatFrame(const capture::FrameRecord &record, const std::vector<std::uint8_t> &payload,
-                    std::int64_t originNs)
+namespace {
+
+// "    12.345ms " and, when asked, "#3 " for the connection.
+QString timeColumn(std::int64_t timeNs, std::int64_t originNs, std::uint32_t connection,
+                   bool showConnection)
 {
-    const double ms = double(record.startNs - originNs) / 1e6;
-    QString line = QStringLiteral("%1ms %2 ")
-                       .arg(ms, 10, 'f', 3)
-                       .arg(record.has(capture::FrameRecord::Sent) ? QStringLiteral("->")
-                                                                   : QStringLiteral("<-"));
+    QString column = QStringLiteral("%1ms ").arg(double(timeNs - originNs) / 1e6, 10, 'f', 3);
+    if (showConnection)
+        column += QStringLiteral("#%1 ").arg(connection);
+    return column;
+}
+
+} // namespace
+
+QString formatFrame(const capture::FrameRecord &record, const std::vector<std::uint8_t> &payload,
+                    std::int64_t originNs, bool showConnection)
+{
+    QString line = timeColumn(record.startNs, originNs, record.connection, showConnection)
+                   + (record.has(capture::FrameRecord::Sent) ? QStringLiteral("-> ")
+                                                             : QStringLiteral("<- "));
     line += QString::fromStdString(protocol::describeHeader(record.header()));
     if (record.has(capture::FrameRecord::Compressed))
         line += QStringLiteral(" INFLATED=%1").arg(record.storedLength);
@@ -43,4 +55,27 @@ QString formatFrame(const capture::FrameRecord &record, const std::vector<std::u
                 + (payload.size() > 32 ? QStringLiteral(" …") : QString());
     }
     return line;
+}
+
+QString formatEvent(const capture::CaptureEvent &event, std::int64_t originNs, bool showConnection)
+{
+    QString text = timeColumn(event.timeNs, originNs, event.connection, showConnection)
+                   + QStringLiteral("== ") + QString::fromStdString(event.kind);
+    if (event.code)
+        text += QStringLiteral(" %1").arg(*event.code);
+    if (event.kind == "handshake-request") // the server's: the reason is the peer's address
+        text += QStringLiteral(" from %1").arg(QString::fromStdString(event.reason));
+    else if (!event.reason.empty())
+        text += QStringLiteral(" \"%1\"").arg(QString::fromStdString(event.reason));
+    const QStringList lines = QString::fromStdString(event.detail)
+                                  .split(QStringLiteral("\r\n"))
+                                  .join(QLatin1Char('\n'))
+                                  .trimmed()
+                                  .split(QLatin1Char('\n'));
+    if (lines.size() == 1 && !lines.constFirst().isEmpty())
+        text += QStringLiteral(": ") + lines.constFirst();
+    else if (lines.size() > 1)
+        for (const QString &line : lines)
+            text += QStringLiteral("\n") + QString(18, QLatin1Char(' ')) + line;
+    return text;
 }

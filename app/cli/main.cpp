@@ -12,9 +12,12 @@
 #include <QJsonObject>
 #include <QTextStream>
 #include <QTimer>
+#include <algorithm>
 #include <atomic>
 #include <capture/capturefile.h>
+#include <climits>
 #include <csignal>
+#include <cstdint>
 #include <cstdio>
 #include <protocol/closeframe.h>
 #include <protocol/echodemo.h>
@@ -174,32 +177,47 @@ int inspect(const QString &path, bool json)
         std::fprintf(stderr, "framescope-cli: %s: %s\n", qPrintable(path), read.error.c_str());
         return UsageError;
     }
-    if (!json) {
-        out << "capture of " << QString::fromStdString(read.session.url) << " by "
+    // Several connections (a server's capture, or a client that reconnected): each line names
+    // its connection.
+    const bool showConnection
+        = std::any_of(read.frames.cbegin(), read.frames.cend(),
+                      [](const capture::CapturedFrame &f) { return f.record.connection != 0; })
+          || std::any_of(read.events.cbegin(), read.events.cend(),
+                         [](const capture::CaptureEvent &e) { return e.connection != 0; });
+    const auto role = read.session.options.find("role");
+    const bool server = role != read.session.options.end() && role->second == "server";
+    if (json) {
+        out << QString::fromStdString(capture::sessionLine(read.session)) << '\n';
+    } else {
+        out << (server ? "capture of the built-in server at " : "capture of ")
+            << QString::fromStdString(read.session.url) << " by "
             << QString::fromStdString(read.session.tool) << '\n';
     }
-    const std::int64_t origin = read.frames.empty() ? 0 : read.frames.front().record.startNs;
-    std::uint64_t id = 0;
+    // Frames and events in time order, as the file has them (an event first on a tie).
+    std::int64_t origin = 0;
+    if (!read.frames.empty() || !read.events.empty())
+        origin = std::min(read.frames.empty() ? INT64_MAX : read.frames.front().record.startNs,
+                          read.events.empty() ? INT64_MAX : read.events.front().timeNs);
+    auto nextEvent = read.events.cbegin();
+    const auto printEvent = [&](const capture::CaptureEvent &event) {
+        if (json)
+            out << QString::fromStdString(capture::eventLine(event)) << '\n';
+        else
+            out << formatEvent(event, origin, showConnection) << '\n';
+    };
     for (const capture::CapturedFrame &frame : read.frames) {
+        for (; nextEvent != read.events.cend() && nextEvent->timeNs <= frame.record.startNs;
+             ++nextEvent)
+            printEvent(*nextEvent);
         if (json)
             out << QString::fromStdString(capture::frameLine(
-                id++, frame.record, frame.payloadEvicted ? nullptr : &frame.payload))
+                frame.id, frame.record, frame.payloadEvicted ? nullptr : &frame.payload))
                 << '\n';
         else
-            out << formatFrame(frame.record, frame.payload, origin) << '\n';
+            out << formatFrame(frame.record, frame.payload, origin, showConnection) << '\n';
     }
-    for (const capture::CaptureEvent &event : read.events) {
-        if (json) {
-            out << QString::fromStdString(capture::eventLine(event)) << '\n';
-        } else {
-            out << "event " << QString::fromStdString(event.kind);
-            if (event.code)
-                out << " code " << *event.code;
-            if (!event.detail.empty())
-                out << " (" << QString::fromStdString(event.detail) << ')';
-            out << '\n';
-        }
-    }
+    for (; nextEvent != read.events.cend(); ++nextEvent)
+        printEvent(*nextEvent);
     if (read.truncated)
         out << "note: the last line was cut off (recording interrupted)\n";
     if (!read.ok()) {

@@ -238,6 +238,7 @@ std::string parseFrame(const json &line, CapturedFrame &frame)
         return "dir must be sent or received";
     r.set(FrameRecord::Sent, dir == "sent");
     r.connection = line.value("conn", std::uint32_t{0});
+    frame.id = line.value("id", std::uint64_t{0});
     r.startNs = line.at("startNs").get<std::int64_t>();
     r.endNs = line.at("endNs").get<std::int64_t>();
     r.set(FrameRecord::Fin, line.at("fin").get<bool>());

@@ -49,6 +49,7 @@ struct CapturedFrame
     FrameRecord record;
     std::vector<std::uint8_t> payload;
     bool payloadEvicted = false;
+    std::uint64_t id = 0; // the frame's number in the file (gaps where frames were evicted)
     friend bool operator==(const CapturedFrame &, const CapturedFrame &) = default;
 };
 

@@ -487,7 +487,28 @@ void tst_Cli::serveCapturesTheServerSide()
     QVERIFY(sawRequest);
     QFile raw(serverCapture);
     QVERIFY(raw.open(QIODevice::ReadOnly));
-    QVERIFY(!raw.readAll().contains("hush"));
+    const QByteArray file = raw.readAll();
+    QVERIFY(!file.contains("hush"));
+
+    // inspect shows it in time order, each line with its connection; --json gives the file's
+    // lines back, in the file's order.
+    const Run inspected = runCli({QStringLiteral("inspect"), serverCapture});
+    QCOMPARE(inspected.exitCode, 0);
+    const QList<QByteArray> lines = inspected.out.split('\n');
+    QVERIFY2(lines.first().startsWith("capture of the built-in server at "),
+             inspected.out.constData());
+    const qsizetype request = inspected.out.indexOf("#1 == handshake-request from 127.0.0.1:");
+    const qsizetype firstFrame = inspected.out.indexOf("#1 <- FIN RSV=000 TEXT MASK=");
+    const qsizetype ended = inspected.out.indexOf("#1 == ended: close-frame");
+    QVERIFY2(request > 0 && request < firstFrame && firstFrame < ended, inspected.out.constData());
+    QVERIFY(inspected.out.contains("#1 -> FIN RSV=000 TEXT LEN=12  \"side by side\""));
+    const Run asJson = runCli({QStringLiteral("inspect"), QStringLiteral("--json"), serverCapture});
+    QCOMPARE(asJson.exitCode, 0);
+    const QList<QByteArray> fileLines = file.trimmed().split('\n');
+    const QList<QByteArray> jsonLines = asJson.out.trimmed().split('\n');
+    QCOMPARE(jsonLines.size(), fileLines.size());
+    for (qsizetype i = 0; i < fileLines.size(); ++i)
+        QCOMPARE(QJsonDocument::fromJson(jsonLines[i]), QJsonDocument::fromJson(fileLines[i]));
 }
 
 void tst_Cli::serveEmulatesIis()

@@ -125,8 +125,18 @@ void tst_CaptureFile::roundTripGivesBackTheSameFrames()
         expected.payloadOffset
             = read.frames[i].record.payloadOffset; // arena position is not exported
         QVERIFY(read.frames[i].record == expected);
+        QCOMPARE(read.frames[i].id, std::uint64_t(i));
     }
     QCOMPARE(read.events, s.events);
+    // Ids come back as written, gaps (evicted frames) included.
+    std::istringstream gaps(sessionLine(s.session) + '\n'
+                            + frameLine(5, s.frames[0].record, &s.frames[0].payload) + '\n'
+                            + frameLine(9, s.frames[1].record, &s.frames[1].payload) + '\n');
+    const CaptureReadResult withGaps = readCapture(gaps);
+    QVERIFY2(withGaps.ok(), withGaps.error.c_str());
+    QCOMPARE(withGaps.frames.size(), std::size_t(2));
+    QCOMPARE(withGaps.frames[0].id, std::uint64_t(5));
+    QCOMPARE(withGaps.frames[1].id, std::uint64_t(9));
     QCOMPARE(read.session.tls, s.session.tls);
     QCOMPARE(read.session.subprotocol, std::string("json"));
 
