@@ -55,10 +55,10 @@ QByteArray serverFrame(std::uint8_t opcode, const QByteArray &payload)
 class EchoServer : public QObject
 {
 public:
-    EchoServer()
+    explicit EchoServer(const QHostAddress &address = QHostAddress::LocalHost)
         : m_server(QStringLiteral("echo"), QWebSocketServer::NonSecureMode)
     {
-        m_server.listen(QHostAddress::LocalHost);
+        m_server.listen(address);
         connect(&m_server, &QWebSocketServer::newConnection, this, [this] {
             QWebSocket *peer = m_server.nextPendingConnection();
             peer->setParent(this);
@@ -71,7 +71,9 @@ public:
     }
     QString url() const
     {
-        return QStringLiteral("ws://127.0.0.1:%1/echo").arg(m_server.serverPort());
+        return QStringLiteral("ws://%1:%2/echo")
+            .arg(m_server.serverAddress().toString())
+            .arg(m_server.serverPort());
     }
     QNetworkRequest lastRequest;
 
@@ -248,11 +250,11 @@ void tst_Cli::waitingTooLongIsATimeout()
 
 void tst_Cli::redirectsAreShown()
 {
-    EchoServer target;
-    const QUrl targetUrl(target.url());
-    QUrl elsewhere = targetUrl; // the same server under another host name
-    elsewhere.setHost(QStringLiteral("localhost"));
-    for (const QUrl &to : {targetUrl, elsewhere}) {
+    // The redirecting server is on 127.0.0.1: a redirect to 127.0.0.2 goes to another host.
+    EchoServer sameHost;
+    EchoServer otherHost(QHostAddress(QStringLiteral("127.0.0.2")));
+    const QUrl elsewhere(otherHost.url());
+    for (const QUrl &to : {QUrl(sameHost.url()), elsewhere}) {
         HostileServer redirector([&](const std::string &) {
             return "HTTP/1.1 301 Moved Permanently\r\nLocation: " + to.toEncoded()
                    + "\r\nContent-Length: 0\r\n\r\n";
