@@ -2,18 +2,17 @@
 // Checks what it prints, what it records, what went on the wire and its documented exit codes.
 
 #include "hostileserver.h"
+#include "wiresniffer.h"
 
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QNetworkRequest>
 #include <QProcess>
-#include <QStandardPaths>
 #include <QTemporaryDir>
 #include <QTest>
 #include <QWebSocket>
 #include <QWebSocketServer>
 #include <capture/capturefile.h>
-#include <csignal>
 #include <optional>
 #include <tuple>
 
@@ -562,109 +561,6 @@ void tst_Cli::serveOverTls()
 
 namespace {
 
-// One WebSocket frame header as tshark dissected it, or as a capture recorded it.
-struct WireFrame
-{
-    bool fin = false;
-    int rsv = 0; // RSV1 = 4, RSV2 = 2, RSV3 = 1
-    int opcode = 0;
-    bool masked = false;
-    QByteArray maskKey; // hex, empty when not masked
-    quint64 length = 0; // as declared on the wire
-
-    friend bool operator==(const WireFrame &, const WireFrame &) = default;
-};
-
-char *toString(const WireFrame &frame)
-{
-    return qstrdup(QStringLiteral("fin=%1 rsv=%2 opcode=%3 mask=%4 %5 length=%6")
-                       .arg(frame.fin)
-                       .arg(frame.rsv)
-                       .arg(frame.opcode)
-                       .arg(frame.masked)
-                       .arg(QString::fromLatin1(frame.maskKey))
-                       .arg(frame.length)
-                       .toLocal8Bit()
-                       .constData());
-}
-
-WireFrame wireFrameOf(const capture::FrameRecord &record)
-{
-    WireFrame frame;
-    frame.fin = record.has(capture::FrameRecord::Fin);
-    frame.rsv = (record.has(capture::FrameRecord::Rsv1) ? 4 : 0)
-                | (record.has(capture::FrameRecord::Rsv2) ? 2 : 0)
-                | (record.has(capture::FrameRecord::Rsv3) ? 1 : 0);
-    frame.opcode = record.opcode;
-    frame.masked = record.has(capture::FrameRecord::Masked);
-    if (frame.masked)
-        frame.maskKey
-            = QByteArray(reinterpret_cast<const char *>(record.maskKey.data()), 4).toHex();
-    frame.length = record.payloadLength;
-    return frame;
-}
-
-// One connection seen on the wire, by the client's port: the frames each side sent.
-struct WireConnection
-{
-    quint16 clientPort = 0;
-    QList<WireFrame> fromClient;
-    QList<WireFrame> fromServer;
-};
-
-// tshark's fields, one line per TCP segment, several frames of a segment separated by commas.
-// Mask keys and extended lengths are listed only for the frames that have them: taken in turn.
-// Connections come in the order they began.
-QList<WireConnection> parseTsharkFields(const QByteArray &output, const QSet<quint16> &serverPorts)
-{
-    QList<WireConnection> connections;
-    for (const QByteArray &line : output.split('\n')) {
-        const QList<QByteArray> columns = line.split('\t');
-        if (columns.size() < 10)
-            continue;
-        const auto values = [&](int column) {
-            return columns[column].split(',');
-        };
-        const quint16 source = columns[0].toUShort();
-        const quint16 destination = columns[1].toUShort();
-        const bool fromServer = serverPorts.contains(source);
-        const quint16 clientPort = fromServer ? destination : source;
-        auto it = std::find_if(connections.begin(), connections.end(),
-                               [&](const WireConnection &c) { return c.clientPort == clientPort; });
-        if (it == connections.end())
-            it = connections.insert(connections.end(), WireConnection{clientPort, {}, {}});
-        const QList<QByteArray> fins = values(2), rsvs = values(3), opcodes = values(4),
-                                masks = values(5), keys = values(6), lengths = values(7),
-                                lengths16 = values(8), lengths64 = values(9);
-        qsizetype key = 0, extended16 = 0, extended64 = 0;
-        for (qsizetype i = 0; i < fins.size(); ++i) {
-            WireFrame frame;
-            frame.fin = fins.value(i).toInt() != 0;
-            frame.rsv = rsvs.value(i).toInt(nullptr, 16);
-            frame.opcode = opcodes.value(i).toInt();
-            frame.masked = masks.value(i).toInt() != 0;
-            if (frame.masked)
-                frame.maskKey = keys.value(key++);
-            frame.length = lengths.value(i).toULongLong();
-            if (frame.length == 126)
-                frame.length = lengths16.value(extended16++).toULongLong();
-            else if (frame.length == 127)
-                frame.length = lengths64.value(extended64++).toULongLong();
-            (fromServer ? it->fromServer : it->fromClient).append(frame);
-        }
-    }
-    return connections;
-}
-
-QStringList tsharkFieldArguments(const QStringList &fields)
-{
-    QStringList arguments{QStringLiteral("-T"), QStringLiteral("fields"), QStringLiteral("-E"),
-                          QStringLiteral("aggregator=,")};
-    for (const QString &field : fields)
-        arguments << QStringLiteral("-e") << field;
-    return arguments;
-}
-
 // The frame headers a capture recorded for one connection: what it sent, what it received.
 bool recordedFrames(const QString &file, std::optional<std::uint32_t> connection,
                     QList<WireFrame> &sent, QList<WireFrame> &received)
@@ -675,7 +571,7 @@ bool recordedFrames(const QString &file, std::optional<std::uint32_t> connection
     for (const auto &frame : recorded.frames) {
         if (!connection || frame.record.connection == *connection)
             (frame.record.has(capture::FrameRecord::Sent) ? sent : received)
-                << wireFrameOf(frame.record);
+                << WireFrame::of(frame.record);
     }
     return true;
 }
@@ -687,11 +583,10 @@ bool recordedFrames(const QString &file, std::optional<std::uint32_t> connection
 // dissects it; every frame header each side's capture recorded must be the one on the wire.
 void tst_Cli::capturesMatchTsharksDissection()
 {
-    const QString tshark = QStandardPaths::findExecutable(QStringLiteral("tshark"));
-    if (tshark.isEmpty())
+    WireSniffer sniffer;
+    if (!sniffer.available())
         QSKIP("tshark is not installed (scripts/framescope.sh test installs it)");
     QTemporaryDir dir;
-    const QString pcap = dir.filePath(QStringLiteral("wire.pcapng"));
     const QString captureA = dir.filePath(QStringLiteral("a.jsonl"));
     const QString captureB = dir.filePath(QStringLiteral("b.jsonl"));
     // Server A cuts its replies into 7-byte frames; server B takes permessage-deflate.
@@ -703,26 +598,11 @@ void tst_Cli::capturesMatchTsharksDissection()
     QVERIFY(!urlA.isEmpty() && !urlB.isEmpty());
     const quint16 portA = quint16(QUrl(urlA).port());
     const quint16 portB = quint16(QUrl(urlB).port());
-
-    QProcess sniffer;
-    sniffer.start(tshark, {QStringLiteral("-i"), QStringLiteral("lo"), QStringLiteral("-f"),
-                           QStringLiteral("tcp port %1 or tcp port %2").arg(portA).arg(portB),
-                           QStringLiteral("-w"), pcap, QStringLiteral("-q")});
-    QVERIFY(sniffer.waitForStarted(10000));
-    QByteArray snifferErr;
-    QVERIFY2(QTest::qWaitFor(
-                 [&] {
-                     snifferErr += sniffer.readAllStandardError();
-                     return snifferErr.contains("Capturing on")
-                            || sniffer.state() == QProcess::NotRunning;
-                 },
-                 20000),
-             "tshark neither started capturing nor ended");
-    if (snifferErr.contains("ermission") || snifferErr.contains("not permitted"))
-        QSKIP(qPrintable(QStringLiteral("tshark may not capture here: ")
-                         + QString::fromLocal8Bit(snifferErr)));
-    QVERIFY2(snifferErr.contains("Capturing on"), snifferErr.constData());
-    QTest::qWait(300); // the capture starts a moment after tshark says so
+    if (const QString why = sniffer.start({portA, portB}); !why.isEmpty()) {
+        if (why.startsWith(QStringLiteral("permission")))
+            QSKIP(qPrintable(why));
+        QFAIL(qPrintable(why));
+    }
 
     QString text70k;
     for (int i = 0; i < 70000; ++i)
@@ -746,27 +626,7 @@ void tst_Cli::capturesMatchTsharksDissection()
     }
     QVERIFY(stopServe(serverA));
     QVERIFY(stopServe(serverB));
-    QTest::qWait(300);
-    ::kill(pid_t(sniffer.processId()), SIGINT);
-    QVERIFY(sniffer.waitForFinished(20000));
-
-    QProcess dissector;
-    dissector.start(
-        tshark, QStringList{QStringLiteral("-r"), pcap, QStringLiteral("-d"),
-                            QStringLiteral("tcp.port==%1,http").arg(portA), QStringLiteral("-d"),
-                            QStringLiteral("tcp.port==%1,http").arg(portB), QStringLiteral("-Y"),
-                            QStringLiteral("websocket")}
-                    + tsharkFieldArguments(
-                        {QStringLiteral("tcp.srcport"), QStringLiteral("tcp.dstport"),
-                         QStringLiteral("websocket.fin"), QStringLiteral("websocket.rsv"),
-                         QStringLiteral("websocket.opcode"), QStringLiteral("websocket.mask"),
-                         QStringLiteral("websocket.masking_key"),
-                         QStringLiteral("websocket.payload_length"),
-                         QStringLiteral("websocket.payload_length_ext_16"),
-                         QStringLiteral("websocket.payload_length_ext_64")}));
-    QVERIFY(dissector.waitForFinished(60000));
-    const QList<WireConnection> wire
-        = parseTsharkFields(dissector.readAllStandardOutput(), {portA, portB});
+    const QList<WireConnection> wire = sniffer.stopAndDissect();
     QCOMPARE(wire.size(), 3);
 
     // Each client's capture against its connection; then the servers' (A's connection 1, B's

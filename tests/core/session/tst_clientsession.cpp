@@ -3,6 +3,7 @@
 // the wire, the error reported, and that what arrived before is still in the capture.
 
 #include "hostileserver.h"
+#include "wiresniffer.h"
 
 #include <QNetworkRequest>
 #include <QSignalSpy>
@@ -84,6 +85,7 @@ class tst_ClientSession : public QObject
 
 private Q_SLOTS:
     void roundTripWithQWebSocketServer();
+    void rawFramesOnTheWireAsRecorded();
     void framesInTheSameSegmentAsThe101();
     void hostileServers_data();
     void hostileServers();
@@ -182,6 +184,76 @@ void tst_ClientSession::roundTripWithQWebSocketServer()
     QCOMPARE(session.closeInfo().codeReceived.value_or(0), std::uint16_t(1000));
     QCOMPARE(session.closeInfo().endedBy, QStringLiteral("close-frame"));
     qDeleteAll(peers);
+}
+
+// What sendRawFrame() puts on the wire, rules broken on purpose, is what the capture records;
+// tshark, an independent dissector, is the witness.
+void tst_ClientSession::rawFramesOnTheWireAsRecorded()
+{
+    WireSniffer sniffer;
+    if (!sniffer.available())
+        QSKIP("tshark is not installed (scripts/framescope.sh test installs it)");
+    HostileServer server([](const std::string &key) { return HostileServer::acceptFor(key); });
+    if (const QString why = sniffer.start({server.port()}); !why.isEmpty()) {
+        if (why.startsWith(QStringLiteral("permission")))
+            QSKIP(qPrintable(why));
+        QFAIL(qPrintable(why));
+    }
+    capture::FrameStore store;
+    ClientOptions options;
+    options.url = server.url();
+    options.closeTimeoutMs = 300; // this server never answers the close
+    ClientSession session(options, store);
+    session.open();
+    QVERIFY(waitOpen(session));
+
+    const auto raw = [](std::uint8_t opcode, bool fin, std::uint32_t key,
+                        protocol::LengthForm form = protocol::LengthForm::Minimal) {
+        protocol::FrameHeader header;
+        header.opcode = opcode;
+        header.fin = fin;
+        header.masked = key != 0;
+        header.maskKey = {std::uint8_t(key >> 24), std::uint8_t(key >> 16), std::uint8_t(key >> 8),
+                          std::uint8_t(key)};
+        header.lengthForm = form;
+        return header;
+    };
+    protocol::FrameHeader reserved = raw(3, true, 0x01020304);
+    reserved.rsv1 = reserved.rsv2 = reserved.rsv3 = true;
+    const QList<QPair<protocol::FrameHeader, QByteArray>> frames = {
+        {reserved, "rsv"},                                                     // RSV, opcode 3
+        {raw(1, true, 0xaabbccdd, protocol::LengthForm::Extended16), "short"}, // non-minimal
+        {raw(2, true, 0x11223344, protocol::LengthForm::Extended64),
+         QByteArray::fromHex("0001")},             // 64-bit form
+        {raw(9, false, 0x55667788), "split ping"}, // FIN=0 control
+        {raw(1, true, 0), "bare"},                 // unmasked
+        {raw(0, true, 0x99aabbcc), "orphan"},      // lone continuation
+    };
+    for (const auto &[header, payload] : frames) {
+        protocol::FrameHeader sized = header;
+        sized.payloadLength = std::uint64_t(payload.size());
+        QVERIFY(session.sendRawFrame(sized, payload));
+    }
+    session.close(1000);
+    QVERIFY(waitFinished(session));
+    const QList<WireConnection> wire = sniffer.stopAndDissect();
+    QCOMPARE(wire.size(), 1);
+
+    QList<WireFrame> sent;
+    for (std::uint64_t id = store.firstId().value; id < store.endId().value; ++id) {
+        const auto record = store.record({id});
+        if (record && record->has(capture::FrameRecord::Sent))
+            sent << WireFrame::of(*record);
+    }
+    QCOMPARE(sent, wire[0].fromClient);
+    QCOMPARE(sent.size(), frames.size() + 1); // and the close
+    QCOMPARE(sent[0].rsv, 7);
+    QCOMPARE(sent[0].opcode, 3);
+    QCOMPARE(sent[1].lengthBits, 16);
+    QCOMPARE(sent[2].lengthBits, 64);
+    QVERIFY(!sent[3].fin);
+    QCOMPARE(sent[2].length, quint64(2));
+    QVERIFY(!sent[4].masked);
 }
 
 void tst_ClientSession::framesInTheSameSegmentAsThe101()
