@@ -15,7 +15,6 @@
 #include <algorithm>
 #include <atomic>
 #include <capture/capturefile.h>
-#include <climits>
 #include <csignal>
 #include <cstdint>
 #include <cstdio>
@@ -218,8 +217,12 @@ int inspect(const QString &path, bool json)
     }
     for (; nextEvent != read.events.cend(); ++nextEvent)
         printEvent(*nextEvent);
-    if (read.truncated)
-        out << "note: the last line was cut off (recording interrupted)\n";
+    out.flush();
+    if (read.truncated) // on stderr: --json output stays JSON lines
+        std::fprintf(stderr,
+                     "framescope-cli: %s: the last line was cut off (recording "
+                     "interrupted); the lines before it are shown\n",
+                     qPrintable(path));
     if (!read.ok()) {
         std::fprintf(stderr, "framescope-cli: %s: %s\n", qPrintable(path), read.error.c_str());
         return DemoFailed;

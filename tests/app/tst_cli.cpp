@@ -4,6 +4,8 @@
 #include "hostileserver.h"
 #include "wiresniffer.h"
 
+#include <QDir>
+#include <QFileInfo>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QNetworkRequest>
@@ -510,6 +512,20 @@ void tst_Cli::serveCapturesTheServerSide()
     QCOMPARE(jsonLines.size(), fileLines.size());
     for (qsizetype i = 0; i < fileLines.size(); ++i)
         QCOMPARE(QJsonDocument::fromJson(jsonLines[i]), QJsonDocument::fromJson(fileLines[i]));
+
+    // A recording cut off by a crash: what came before, still JSON lines; the cut said apart.
+    const QString cut = QFileInfo(serverCapture).dir().filePath(QStringLiteral("cut.jsonl"));
+    QFile cutFile(cut);
+    QVERIFY(cutFile.open(QIODevice::WriteOnly));
+    cutFile.write(file.left(file.lastIndexOf('\n', file.size() - 2) + 1) + "{\"type\":\"fra");
+    cutFile.close();
+    const Run truncated = runCli({QStringLiteral("inspect"), QStringLiteral("--json"), cut});
+    QCOMPARE(truncated.exitCode, 0);
+    const QList<QByteArray> kept = truncated.out.trimmed().split('\n');
+    QCOMPARE(kept.size(), fileLines.size() - 1);
+    for (const QByteArray &line : kept)
+        QVERIFY2(QJsonDocument::fromJson(line).isObject(), line.constData());
+    QVERIFY2(truncated.err.contains("the last line was cut off"), truncated.err.constData());
 }
 
 void tst_Cli::serveEmulatesIis()
