@@ -4,8 +4,6 @@
 #include "hostileserver.h"
 #include "wiresniffer.h"
 
-#include <QDir>
-#include <QFileInfo>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QNetworkRequest>
@@ -514,7 +512,7 @@ void tst_Cli::serveCapturesTheServerSide()
         QCOMPARE(QJsonDocument::fromJson(jsonLines[i]), QJsonDocument::fromJson(fileLines[i]));
 
     // A recording cut off by a crash: what came before, still JSON lines; the cut said apart.
-    const QString cut = QFileInfo(serverCapture).dir().filePath(QStringLiteral("cut.jsonl"));
+    const QString cut = dir.filePath(QStringLiteral("cut.jsonl"));
     QFile cutFile(cut);
     QVERIFY(cutFile.open(QIODevice::WriteOnly));
     cutFile.write(file.left(file.lastIndexOf('\n', file.size() - 2) + 1) + "{\"type\":\"fra");
