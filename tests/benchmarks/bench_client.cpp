@@ -244,7 +244,8 @@ int main(int argc, char **argv)
         std::size_t payload;
         std::size_t count;
     };
-    // Enough frames that the capture passes its 256 MiB memory cap several times over.
+    // Enough frames that the capture passes its 256 MiB memory cap: 4M x 64 B (about 480 MB of
+    // records and payload, twice the cap) and 100,000 x 16 KiB (1.6 GB, six times).
     const QStringList arguments = app.arguments();
     const bool onlyOurs = arguments.contains(QStringLiteral("ours"));
     for (const Case c : {Case{64, 4000000}, Case{16 * 1024, 100000}}) {
