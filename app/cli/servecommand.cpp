@@ -205,8 +205,9 @@ void ServeCommand::recordOpened(quint64 id, bool refused)
     const auto info = m_server->connectionInfo(id);
     if (!info)
         return;
+    // At the server's own times, as the frames are: not when the news reached this thread.
     capture::CaptureEvent request;
-    request.timeNs = session::monotonicNs();
+    request.timeNs = info->requestNs;
     request.connection = std::uint32_t(id);
     request.kind = "handshake-request";
     request.reason = info->peer.toStdString();
@@ -214,6 +215,7 @@ void ServeCommand::recordOpened(quint64 id, bool refused)
     addEvent(request);
     capture::CaptureEvent response = request;
     response.kind = refused ? "handshake-refused" : "handshake-response";
+    response.timeNs = info->openedNs;
     response.code = std::uint16_t(info->status);
     response.reason.clear();
     response.detail = capture::redactHttpHead(info->response.toStdString(), m_redaction);

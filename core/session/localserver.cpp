@@ -380,6 +380,7 @@ private:
             if (status == protocol::HttpHeadParser::Status::NeedMore)
                 return true;
             m_info.request = toBytes(m_head->rawBytes());
+            m_info.requestNs = now;
             if (status == protocol::HttpHeadParser::Status::Failed) {
                 refuse(400, "Bad Request", {{"Content-Type", "text/plain"}},
                        QByteArray(protocol::describe(m_head->error()).data()) + '\n');
@@ -421,6 +422,7 @@ private:
         m_refused = true;
         m_info.response = response.left(response.indexOf("\r\n\r\n") + 4);
         m_info.status = status;
+        m_info.openedNs = monotonicNs();
         m_info.close.endedBy = QStringLiteral("refused");
         m_handshakeTimer.stop();
         writeNow(m_socket, response);

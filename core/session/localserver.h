@@ -97,7 +97,8 @@ struct ServerConnectionInfo
     QByteArray request;
     QByteArray response; // the head sent back (101 or a refusal)
     int status = 0;
-    std::int64_t openedNs = 0;
+    std::int64_t requestNs = 0; // monotonic: the read that completed the request head
+    std::int64_t openedNs = 0;  // the handshake answered (the 101, or a refusal)
     std::int64_t closedNs = 0;
     CloseInfo close;
 };

@@ -101,6 +101,7 @@ private Q_SLOTS:
     void credentialHelpers();
     void reconnectsWhenTheServerDrops();
     void serveCapturesTheServerSide();
+    void serveRecordsHandshakesAtTheServersTimes();
     void serveEmulatesIis();
     void serveOverTls();
     void capturesMatchTsharksDissection();
@@ -524,6 +525,58 @@ void tst_Cli::serveCapturesTheServerSide()
     for (const QByteArray &line : kept)
         QVERIFY2(QJsonDocument::fromJson(line).isObject(), line.constData());
     QVERIFY2(truncated.err.contains("the last line was cut off"), truncated.err.constData());
+}
+
+// The handshake events carry the server's own times, like its frames: a client that sends its
+// first frame with the request (in one segment) has that frame start with the request, and the
+// echo goes out after the 101.
+void tst_Cli::serveRecordsHandshakesAtTheServersTimes()
+{
+    QTemporaryDir dir;
+    const QString serverCapture = dir.filePath(QStringLiteral("server.jsonl"));
+    QProcess server;
+    const QString url = startServe(server, {QStringLiteral("--capture"), serverCapture});
+    QVERIFY(!url.isEmpty());
+    const quint16 port = quint16(QUrl(url).port());
+    QTcpSocket client;
+    client.connectToHost(QHostAddress::LocalHost, port);
+    QVERIFY(client.waitForConnected(5000));
+    const QByteArray maskedHi = QByteArray::fromHex("818200000000") + "hi";
+    client.write(
+        "GET / HTTP/1.1\r\nHost: 127.0.0.1:" + QByteArray::number(port)
+        + "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+          "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n"
+        + maskedHi);
+    QByteArray answer;
+    QVERIFY(QTest::qWaitFor(
+        [&] {
+            client.waitForReadyRead(50);
+            answer += client.readAll();
+            return answer.endsWith(serverFrame(1, "hi"));
+        },
+        5000));
+    client.write(QByteArray::fromHex("888200000000") + QByteArray::fromHex("03e8"));
+    QVERIFY(client.waitForDisconnected(5000));
+    QVERIFY(stopServe(server));
+
+    const auto recorded = capture::readCaptureFile(serverCapture.toStdString());
+    QVERIFY2(recorded.ok(), recorded.error.c_str());
+    QVERIFY(recorded.frames.size() >= 2);
+    const auto &hi = recorded.frames[0].record;
+    const auto &echo = recorded.frames[1].record;
+    QVERIFY(!hi.has(capture::FrameRecord::Sent) && echo.has(capture::FrameRecord::Sent));
+    std::int64_t requestNs = -1, responseNs = -1;
+    for (const auto &event : recorded.events) {
+        if (event.kind == "handshake-request")
+            requestNs = event.timeNs;
+        else if (event.kind == "handshake-response")
+            responseNs = event.timeNs;
+    }
+    QCOMPARE(requestNs, hi.startNs); // the same read brought both
+    QVERIFY(responseNs >= requestNs);
+    QVERIFY2(responseNs <= echo.startNs,
+             qPrintable(
+                 QStringLiteral("101 at %1, echo queued at %2").arg(responseNs).arg(echo.startNs)));
 }
 
 void tst_Cli::serveEmulatesIis()
