@@ -59,6 +59,9 @@ capture::SessionInfo sessionInfo(const session::ClientSession &session, std::int
         info.options["origin"] = session.options().origin.toStdString();
     if (session.options().acceptInvalidCertificate)
         info.options["insecure"] = "true";
+    if (!session.options().pinnedSha256.isEmpty())
+        info.options["pin-sha256"]
+            = session.options().pinnedSha256.toHex(':').toUpper().toStdString();
     for (auto it = session.handshake().tls.cbegin(); it != session.handshake().tls.cend(); ++it)
         info.tls[it.key().toStdString()] = it.value().toStdString();
     return info;

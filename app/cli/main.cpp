@@ -351,6 +351,11 @@ int main(int argc, char **argv)
     const QCommandLineOption cacert(QStringLiteral("cacert"),
                                     QStringLiteral("Trust the CA certificates in this PEM file."),
                                     QStringLiteral("FILE"));
+    const QCommandLineOption pinSha256(
+        QStringLiteral("pin-sha256"),
+        QStringLiteral("Trust exactly the certificate with this SHA-256 fingerprint (as serve "
+                       "--tls prints it), even self-signed; any other fails."),
+        QStringLiteral("FINGERPRINT"));
     const QCommandLineOption followRedirects(
         QStringList{QStringLiteral("L"), QStringLiteral("follow-redirects")},
         QStringLiteral(
@@ -497,6 +502,7 @@ int main(int argc, char **argv)
                        origin,
                        insecure,
                        cacert,
+                       pinSha256,
                        followRedirects,
                        maxRedirects,
                        serveHost,
@@ -682,6 +688,16 @@ int main(int argc, char **argv)
     request.options.origin = parser.value(origin).toUtf8();
     request.options.acceptInvalidCertificate = parser.isSet(insecure);
     request.options.caFile = parser.value(cacert);
+    if (parser.isSet(pinSha256)) {
+        // "AB:CD:..." as serve and the capture show it, or plain hex.
+        QByteArray hex = parser.value(pinSha256).toLatin1();
+        hex.replace(':', QByteArray());
+        const auto pin = QByteArray::fromHex(hex);
+        if (pin.size() != 32 || pin.toHex().compare(hex, Qt::CaseInsensitive) != 0)
+            return usage(QStringLiteral("--pin-sha256 needs a SHA-256 fingerprint: 32 bytes in "
+                                        "hex, with or without colons"));
+        request.options.pinnedSha256 = pin;
+    }
     request.options.proxy = parser.value(proxyOption);
     request.options.followRedirects = parser.isSet(followRedirects);
     request.options.certificateFile = parser.value(certOption);

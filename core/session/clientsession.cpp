@@ -309,6 +309,17 @@ void ClientSession::open()
             for (const QSslError &error : errors)
                 texts << error.errorString();
             m_handshake.tls.insert(QStringLiteral("errors"), texts.join(QStringLiteral("; ")));
+            if (!m_options.pinnedSha256.isEmpty()) {
+                // The pin stands in for the chain and the name: exactly that certificate, or
+                // nothing (handleEncrypted() and handleSocketError() say which it was).
+                if (pinMismatch().isEmpty()) {
+                    m_handshake.tls.insert(QStringLiteral("pinned"),
+                                           QStringLiteral("matched, in place of: ")
+                                               + texts.join(QStringLiteral("; ")));
+                    m_sslSocket->ignoreSslErrors();
+                }
+                return;
+            }
             if (m_options.acceptInvalidCertificate) {
                 // The per-session override: recorded, never silent.
                 m_handshake.tls.insert(QStringLiteral("override"),
@@ -459,9 +470,30 @@ void ClientSession::handleConnected()
     handleEncrypted();
 }
 
+QString ClientSession::pinMismatch() const
+{
+    if (m_options.pinnedSha256.isEmpty() || !m_sslSocket)
+        return {};
+    const QByteArray seen = m_sslSocket->peerCertificate().digest(QCryptographicHash::Sha256);
+    if (seen == m_options.pinnedSha256)
+        return {};
+    return QStringLiteral("the server's certificate (SHA-256 %1) is not the pinned one (%2)")
+        .arg(QString::fromLatin1(seen.toHex(':').toUpper()),
+             QString::fromLatin1(m_options.pinnedSha256.toHex(':').toUpper()));
+}
+
 void ClientSession::handleEncrypted()
 {
     if (m_sslSocket) {
+        if (const QString mismatch = pinMismatch(); !mismatch.isEmpty()) {
+            // A chain that verifies (or --insecure) does not undo a pin.
+            m_handshake.tls.insert(QStringLiteral("pinned"), QStringLiteral("mismatch"));
+            fail(SessionError::TlsFailed, mismatch, QStringLiteral("tls"));
+            return;
+        }
+        if (!m_options.pinnedSha256.isEmpty()
+            && !m_handshake.tls.contains(QStringLiteral("pinned")))
+            m_handshake.tls.insert(QStringLiteral("pinned"), QStringLiteral("matched"));
         m_handshake.tlsNs = monotonicNs() - m_phaseStartNs;
         const QSslCipher cipher = m_sslSocket->sessionCipher();
         m_handshake.tls.insert(QStringLiteral("protocol"), cipher.protocolString());
@@ -482,7 +514,7 @@ void ClientSession::handleEncrypted()
                                    leaf.expiryDate().toString(Qt::ISODate));
             m_handshake.tls.insert(
                 QStringLiteral("sha256"),
-                QString::fromLatin1(leaf.digest(QCryptographicHash::Sha256).toHex(':')));
+                QString::fromLatin1(leaf.digest(QCryptographicHash::Sha256).toHex(':').toUpper()));
         }
     }
     if (canReadDirectly(m_socket) && stopReadNotifications(m_socket)) {
@@ -941,7 +973,11 @@ void ClientSession::handleSocketError()
         && (error == QAbstractSocket::SslHandshakeFailedError
             || error == QAbstractSocket::SslInternalError
             || error == QAbstractSocket::SslInvalidUserDataError)) {
-        fail(SessionError::TlsFailed, m_socket->errorString(), QStringLiteral("tls"));
+        const QString mismatch = pinMismatch();
+        if (!mismatch.isEmpty())
+            m_handshake.tls.insert(QStringLiteral("pinned"), QStringLiteral("mismatch"));
+        fail(SessionError::TlsFailed, mismatch.isEmpty() ? m_socket->errorString() : mismatch,
+             QStringLiteral("tls"));
         return;
     }
     switch (error) {

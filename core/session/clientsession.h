@@ -111,6 +111,8 @@ private:
     bool loadClientCertificate(QSslConfiguration &configuration);
     void startConnect(const QString &address);
     void handleConnected();
+    // Empty when no certificate is pinned or the server's is the pinned one; else what differs.
+    QString pinMismatch() const;
     void handleEncrypted();
     void handleReadyRead();
     void handleDisconnected();

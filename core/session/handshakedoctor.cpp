@@ -131,6 +131,16 @@ QList<Finding> HandshakeDoctor::examine(const Input &input)
                            "reachable from here."));
         return findings;
     case SessionError::TlsFailed: {
+        if (h.tls.value(QStringLiteral("pinned")) == QLatin1String("mismatch")) {
+            findings << finding(
+                Severity::Error, "tls-pin-mismatch",
+                QStringLiteral("The server's certificate is not the pinned one"), input.errorString,
+                QStringLiteral(
+                    "If the certificate was replaced on purpose (the built-in server makes a new "
+                    "one when its file is gone), pin the new fingerprint; if not, something "
+                    "between here and the server may be intercepting TLS."));
+            return findings;
+        }
         const QString errors = h.tls.value(QStringLiteral("errors"), input.errorString);
         QString fix = QStringLiteral(
             "Fix the server's certificate; for a test server, trust its CA with --cacert "
@@ -143,8 +153,8 @@ QList<Finding> HandshakeDoctor::examine(const Input &input)
                 "this name to its subject alternative names.");
         else if (errors.contains(QStringLiteral("self"), Qt::CaseInsensitive))
             fix = QStringLiteral(
-                "The certificate is self-signed: trust it with --cacert, or use --insecure "
-                "for this session only.");
+                "The certificate is self-signed: trust it with --cacert or pin its "
+                "fingerprint with --pin-sha256, or use --insecure for this session only.");
         else if (errors.contains(QStringLiteral("issuer"), Qt::CaseInsensitive))
             fix = QStringLiteral(
                 "The issuer is not trusted here: the server may not send its intermediate "

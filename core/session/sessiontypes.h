@@ -115,6 +115,10 @@ struct ClientOptions
     QString keyFile;                       // its private key (PEM), unless in the PKCS#12 file
     QByteArray keyPassword;                // for an encrypted key or a PKCS#12 file
     bool acceptInvalidCertificate = false; // per-session override, recorded in the capture
+    // The SHA-256 of the one certificate to trust (32 bytes), as the built-in server prints it:
+    // that certificate is accepted even self-signed, any other fails, even a valid one and even
+    // with acceptInvalidCertificate. Empty: no pin.
+    QByteArray pinnedSha256;
 };
 
 // How the connection ended, both ways.

@@ -327,6 +327,11 @@ void tst_Cli::usageErrors_data()
         << connect + QStringList{QStringLiteral("-u"), QStringLiteral("alice")};
     QTest::newRow("bearer with a space")
         << connect + QStringList{QStringLiteral("--bearer"), QStringLiteral("a b")};
+    QTest::newRow("pin too short")
+        << connect + QStringList{QStringLiteral("--pin-sha256"), QStringLiteral("AB:CD")};
+    QTest::newRow("pin not hex") << connect
+                                        + QStringList{QStringLiteral("--pin-sha256"),
+                                                      QString(64, QLatin1Char('g'))};
     QTest::newRow("Basic and Bearer")
         << connect
                + QStringList{QStringLiteral("-u"), QStringLiteral("a:b"),
@@ -620,10 +625,43 @@ void tst_Cli::serveOverTls()
                                QStringLiteral("--wait-messages"), QStringLiteral("1")});
     QVERIFY2(pinned.exitCode == 0, pinned.err.constData());
     QVERIFY(pinned.out.contains("\"secure\""));
-    QVERIFY(stopServe(server));
-    const QByteArray err = server.readAllStandardError();
-    QVERIFY2(err.contains("certificate SHA-256 "), err.constData());
+
+    // The fingerprint serve prints is what a client pins, instead of trusting the file.
+    QByteArray err;
+    QVERIFY(QTest::qWaitFor(
+        [&] {
+            err += server.readAllStandardError();
+            return err.contains("certificate SHA-256 ")
+                   && err.indexOf('\n', err.indexOf("SHA-256")) > 0;
+        },
+        5000));
     QVERIFY(err.contains("made now"));
+    const qsizetype start = err.indexOf("certificate SHA-256 ") + 20;
+    const QString fingerprint
+        = QString::fromLatin1(err.mid(start, err.indexOf('\n', start) - start).trimmed());
+    QCOMPARE(fingerprint.size(), 32 * 3 - 1);
+    const Run byFingerprint = runCli(
+        {QStringLiteral("connect"), url, QStringLiteral("--pin-sha256"), fingerprint,
+         QStringLiteral("--send"), QStringLiteral("pinned"), QStringLiteral("--wait-messages"),
+         QStringLiteral("1"), QStringLiteral("--json")});
+    QVERIFY2(byFingerprint.exitCode == 0, byFingerprint.err.constData());
+    QVERIFY(byFingerprint.out.contains("\"pinned\""));
+    QVERIFY2(byFingerprint.out.contains("\"pin-sha256\""), byFingerprint.out.constData());
+    // Another fingerprint: a TLS failure, explained, even with --insecure.
+    QString other = fingerprint;
+    other[0] = other[0] == QLatin1Char('0') ? QLatin1Char('1') : QLatin1Char('0');
+    for (const bool insecure : {false, true}) {
+        QStringList arguments{QStringLiteral("connect"),      url,
+                              QStringLiteral("--pin-sha256"), other,
+                              QStringLiteral("--send"),       QStringLiteral("x")};
+        if (insecure)
+            arguments << QStringLiteral("--insecure");
+        const Run wrongPin = runCli(arguments);
+        QCOMPARE(wrongPin.exitCode, 4);
+        QVERIFY2(wrongPin.err.contains("is not the pinned one"), wrongPin.err.constData());
+        QVERIFY2(wrongPin.err.contains("intercepting TLS"), wrongPin.err.constData());
+    }
+    QVERIFY(stopServe(server));
 }
 
 namespace {

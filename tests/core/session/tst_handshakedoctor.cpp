@@ -153,6 +153,14 @@ void tst_HandshakeDoctor::findings_data()
         QStringLiteral("The host name did not match any of the valid hosts"));
     QTest::newRow("TLS wrong host") << wrongName << QStringList{QStringLiteral("tls-failed")}
                                     << QStringLiteral("subject alternative names");
+    HandshakeDoctor::Input notPinned
+        = input({}, protocol::HandshakeError::None, SessionError::TlsFailed);
+    notPinned.handshake.tls.insert(QStringLiteral("errors"),
+                                   QStringLiteral("The certificate is self-signed, and untrusted"));
+    notPinned.handshake.tls.insert(QStringLiteral("pinned"), QStringLiteral("mismatch"));
+    QTest::newRow("TLS not the pinned certificate")
+        << notPinned << QStringList{QStringLiteral("tls-pin-mismatch")}
+        << QStringLiteral("intercepting");
     HandshakeDoctor::Input refused
         = input({}, protocol::HandshakeError::None, SessionError::ConnectionFailed);
     refused.errorString = QStringLiteral("Connection refused");

@@ -48,12 +48,19 @@ private:
     QWebSocketServer m_server;
 };
 
-EchoRoundTrip connectTo(const QUrl &url, const QString &caFile, bool insecure)
+QByteArray sha256Of(const QByteArray &pemCertificate)
+{
+    return QSslCertificate(pemCertificate).digest(QCryptographicHash::Sha256);
+}
+
+EchoRoundTrip connectTo(const QUrl &url, const QString &caFile, bool insecure,
+                        const QByteArray &pin = {})
 {
     ClientOptions options;
     options.url = url;
     options.caFile = caFile;
     options.acceptInvalidCertificate = insecure;
+    options.pinnedSha256 = pin;
     options.connectTimeoutMs = 5000;
     return echoRoundTrip(options);
 }
@@ -71,6 +78,8 @@ private Q_SLOTS:
     void expired();
     void wrongHost();
     void selfSignedFailsUnlessOverridden();
+    void pinnedSelfSignedCertificateIsTrusted();
+    void anotherCertificateThanThePinnedOneFails();
 
 private:
     testcertificates::Set m_certificates;
@@ -143,6 +152,52 @@ void tst_Tls::selfSignedFailsUnlessOverridden()
     QCOMPARE(accepted.error, SessionError::None);
     QCOMPARE(accepted.tls.value(QStringLiteral("override")),
              QStringLiteral("invalid certificate accepted"));
+}
+
+void tst_Tls::pinnedSelfSignedCertificateIsTrusted()
+{
+    // The built-in server's way: a self-signed certificate whose fingerprint the client pins.
+    TlsEchoServer server(m_certificates.selfSigned);
+    const QByteArray pin = sha256Of(m_certificates.selfSigned.certificate);
+    const EchoRoundTrip outcome = connectTo(server.url(), {}, false, pin);
+    QCOMPARE(outcome.error, SessionError::None);
+    QCOMPARE(outcome.tls.value(QStringLiteral("sha256")),
+             QString::fromLatin1(pin.toHex(':').toUpper()));
+    QVERIFY2(outcome.tls.value(QStringLiteral("pinned")).startsWith(QStringLiteral("matched")),
+             qPrintable(outcome.tls.value(QStringLiteral("pinned"))));
+    QVERIFY(!outcome.tls.contains(QStringLiteral("override")));
+    // The pin stands in for the chain, not for the name: the same certificate is trusted under
+    // any name it is reached by, being exactly the one pinned.
+    QCOMPARE(connectTo(server.url(QStringLiteral("localhost")), {}, false, pin).error,
+             SessionError::None);
+}
+
+void tst_Tls::anotherCertificateThanThePinnedOneFails()
+{
+    const QByteArray otherPin = sha256Of(m_certificates.valid.certificate);
+    // Self-signed, not the pinned one.
+    {
+        TlsEchoServer server(m_certificates.selfSigned);
+        const EchoRoundTrip outcome = connectTo(server.url(), {}, false, otherPin);
+        QCOMPARE(outcome.error, SessionError::TlsFailed);
+        QVERIFY2(outcome.errorString.contains(QStringLiteral("pinned")),
+                 qPrintable(outcome.errorString));
+        QVERIFY2(outcome.errorString.contains(QString::fromLatin1(
+                     sha256Of(m_certificates.selfSigned.certificate).toHex(':').toUpper())),
+                 qPrintable(outcome.errorString));
+        // --insecure accepts invalid certificates; it does not undo a pin.
+        QCOMPARE(connectTo(server.url(), {}, true, otherPin).error, SessionError::TlsFailed);
+    }
+    // A certificate that verifies against a trusted CA, but is not the pinned one.
+    {
+        TlsEchoServer server(m_certificates.valid);
+        const QByteArray selfSignedPin = sha256Of(m_certificates.selfSigned.certificate);
+        const EchoRoundTrip outcome = connectTo(server.url(), m_caFile, false, selfSignedPin);
+        QCOMPARE(outcome.error, SessionError::TlsFailed);
+        QVERIFY2(outcome.errorString.contains(QStringLiteral("pinned")),
+                 qPrintable(outcome.errorString));
+        QCOMPARE(connectTo(server.url(), m_caFile, false, otherPin).error, SessionError::None);
+    }
 }
 
 QTEST_GUILESS_MAIN(tst_Tls)
