@@ -655,14 +655,16 @@ int main(int argc, char **argv)
                 return usage(*error);
             behaviour.refuse = refusal;
         }
+        // Caught from before "listening" is printed: whoever starts serve may stop it as soon
+        // as it reads that line, and still gets the clean 1001 stop.
+        std::signal(SIGINT, [](int signal) { g_stopSignal = signal; });
+        std::signal(SIGTERM, [](int signal) { g_stopSignal = signal; });
         framescope::cli::ServeCommand serveCommand(request);
         const int failed = serveCommand.start();
         if (failed >= 0)
             return failed;
         QObject::connect(&serveCommand, &framescope::cli::ServeCommand::done, &app,
                          [](int code) { QCoreApplication::exit(code); });
-        std::signal(SIGINT, [](int signal) { g_stopSignal = signal; });
-        std::signal(SIGTERM, [](int signal) { g_stopSignal = signal; });
         QTimer poll;
         QObject::connect(&poll, &QTimer::timeout, &serveCommand, [&serveCommand, &poll] {
             if (g_stopSignal == 0)
