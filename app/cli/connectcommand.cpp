@@ -64,6 +64,14 @@ capture::SessionInfo sessionInfo(const session::ClientSession &session, std::int
             = session.options().pinnedSha256.toHex(':').toUpper().toStdString();
     for (auto it = session.handshake().tls.cbegin(); it != session.handshake().tls.cend(); ++it)
         info.tls[it.key().toStdString()] = it.value().toStdString();
+    const session::HandshakeRecord &handshake = session.handshake();
+    for (const auto &[phase, ns] : {std::pair{"lookup", handshake.lookupNs},
+                                    {"connect", handshake.connectNs},
+                                    {"tls", handshake.tlsNs},
+                                    {"upgrade", handshake.upgradeNs}}) {
+        if (ns > 0)
+            info.phasesNs[phase] = ns;
+    }
     return info;
 }
 

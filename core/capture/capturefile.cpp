@@ -115,6 +115,8 @@ std::string sessionLine(const SessionInfo &session, const RedactionOptions &reda
         {"request", redactHttpHead(session.handshakeRequest, redaction)},
         {"response", redactHttpHead(session.handshakeResponse, redaction)},
     };
+    if (!session.phasesNs.empty())
+        line["handshake"]["phasesNs"] = session.phasesNs;
     line["tls"] = session.tls;
     return line.dump(-1, ' ', false, json::error_handler_t::replace);
 }
@@ -336,6 +338,8 @@ CaptureReadResult readCapture(std::istream &in)
                 s.options = session.value("options", std::map<std::string, std::string>{});
                 s.handshakeRequest = line.at("handshake").value("request", "");
                 s.handshakeResponse = line.at("handshake").value("response", "");
+                s.phasesNs
+                    = line.at("handshake").value("phasesNs", std::map<std::string, std::int64_t>{});
                 s.tls = line.value("tls", std::map<std::string, std::string>{});
                 continue;
             }

@@ -29,6 +29,9 @@ struct SessionInfo
     std::string extensions;                     // the negotiated Sec-WebSocket-Extensions
     std::map<std::string, std::string> options; // connection options, as text
     std::map<std::string, std::string> tls;     // protocol, cipher, SANs, fingerprints ...
+    // How long each phase of the connection took: "lookup", "connect", "tls", "upgrade" (only
+    // those that took place).
+    std::map<std::string, std::int64_t> phasesNs;
     friend bool operator==(const SessionInfo &, const SessionInfo &) = default;
 };
 

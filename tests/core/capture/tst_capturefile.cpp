@@ -55,6 +55,7 @@ void fillSample(Sample &s)
     s.session.options
         = {{"header:Authorization", "Bearer eyJ-SECRET-JWT"}, {"origin", "https://example.com"}};
     s.session.tls = {{"protocol", "TLSv1.3"}, {"sha256", "ab:cd"}};
+    s.session.phasesNs = {{"connect", 210000}, {"tls", 4100000}, {"upgrade", 520000}};
 
     auto add = [&s](FrameRecord r, Bytes payload) {
         r.payloadLength = payload.size();
@@ -138,6 +139,7 @@ void tst_CaptureFile::roundTripGivesBackTheSameFrames()
     QCOMPARE(withGaps.frames[0].id, std::uint64_t(5));
     QCOMPARE(withGaps.frames[1].id, std::uint64_t(9));
     QCOMPARE(read.session.tls, s.session.tls);
+    QCOMPARE(read.session.phasesNs, s.session.phasesNs);
     QCOMPARE(read.session.subprotocol, std::string("json"));
 
     // Importing into a new store and exporting again gives the same file.
