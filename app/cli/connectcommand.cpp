@@ -111,7 +111,7 @@ void ConnectCommand::printFindings(bool onlyWarnings)
         } else {
             m_err << session::describe(finding.severity) << ": " << finding.title << '\n';
             if (!finding.detail.isEmpty())
-                m_err << "    seen: " << finding.detail << '\n';
+                m_err << "    seen: " << printable(finding.detail) << '\n';
             if (!finding.fix.isEmpty())
                 m_err << "    try:  " << finding.fix << '\n';
         }
@@ -157,7 +157,7 @@ void ConnectCommand::start()
             &ConnectCommand::handleFinished);
     connect(m_session.get(), &session::ClientSession::redirected, this,
             [this](const QString &step) {
-                m_err << "redirect: " << step << '\n';
+                m_err << "redirect: " << printable(step) << '\n';
                 m_err.flush();
             });
     connect(m_session.get(), &session::ClientSession::reconnectScheduled, this,
@@ -197,9 +197,9 @@ void ConnectCommand::handleOpen()
         m_err << "connected to " << m_request.options.url.toString(QUrl::RemoveUserInfo)
               << " (HTTP " << handshake.status << ")";
         if (!handshake.subprotocol.isEmpty())
-            m_err << ", subprotocol " << handshake.subprotocol;
+            m_err << ", subprotocol " << printable(QString::fromUtf8(handshake.subprotocol));
         if (!handshake.extensions.isEmpty())
-            m_err << ", extensions " << handshake.extensions;
+            m_err << ", extensions " << printable(QString::fromUtf8(handshake.extensions));
         m_err << '\n';
     }
     printFindings(true);
@@ -305,9 +305,10 @@ void ConnectCommand::handleFinished()
         }
     } else {
         if (m_session->error() != SessionError::None)
-            m_err << "error: " << m_session->errorString() << '\n';
+            m_err << "error: " << printable(m_session->errorString()) << '\n';
         if (!m_session->handshake().response.isEmpty() && m_session->handshake().status != 101)
-            m_err << "response:\n" << QString::fromUtf8(m_session->handshake().response) << '\n';
+            m_err << "response:\n"
+                  << printable(QString::fromUtf8(m_session->handshake().response), true) << '\n';
     }
     // The Handshake Doctor explains failures before the connection was up.
     switch (m_session->error()) {
@@ -327,7 +328,7 @@ void ConnectCommand::handleFinished()
             m_err << ", sent " << *close.codeSent;
         if (close.codeReceived)
             m_err << ", received " << *close.codeReceived << ' '
-                  << QString::fromUtf8(close.reasonReceived);
+                  << printable(QString::fromUtf8(close.reasonReceived));
         m_err << '\n';
     }
     m_out.flush();

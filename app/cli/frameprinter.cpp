@@ -1,7 +1,9 @@
 #include "frameprinter.h"
 
 #include <QByteArray>
+#include <QDateTime>
 #include <QStringList>
+#include <algorithm>
 #include <bit>
 #include <protocol/frameheader.h>
 #include <protocol/protocolerror.h>
@@ -21,7 +23,112 @@ QString timeColumn(std::int64_t timeNs, std::int64_t originNs, std::uint32_t con
     return column;
 }
 
+// Each line of `text` (CR LF or LF) on a line of its own after `prefix`; none for empty text.
+QString prefixedLines(const QString &text, const QString &prefix)
+{
+    QString out;
+    const QString lines = printable(text, true).trimmed();
+    if (lines.isEmpty())
+        return out;
+    for (const QString &line : lines.split(QLatin1Char('\n')))
+        out += QLatin1Char('\n') + prefix + line;
+    return out;
+}
+
+bool isBidiControl(char16_t c)
+{
+    return (c >= 0x202A && c <= 0x202E) || (c >= 0x2066 && c <= 0x2069) || c == 0x200E
+           || c == 0x200F || c == 0x061C;
+}
+
 } // namespace
+
+QString printable(QStringView text, bool keepLineBreaks)
+{
+    QString out;
+    out.reserve(text.size());
+    for (qsizetype i = 0; i < text.size(); ++i) {
+        const char16_t c = text[i].unicode();
+        if (keepLineBreaks && c == u'\r' && i + 1 < text.size() && text[i + 1] == u'\n')
+            continue;
+        if (keepLineBreaks && c == u'\n') {
+            out += QLatin1Char('\n');
+        } else if (c == u'\n') {
+            out += QLatin1String("\\n");
+        } else if (c == u'\r') {
+            out += QLatin1String("\\r");
+        } else if (c == u'\t') {
+            out += QLatin1String("\\t");
+        } else if (c < 0x20 || (c >= 0x7F && c <= 0x9F)) {
+            out += QStringLiteral("\\x%1").arg(unsigned(c), 2, 16, QLatin1Char('0'));
+        } else if (isBidiControl(c)) {
+            out += QStringLiteral("\\u{%1}").arg(unsigned(c), 4, 16, QLatin1Char('0'));
+        } else {
+            out += text[i];
+        }
+    }
+    return out;
+}
+
+QString formatSession(const capture::SessionInfo &session)
+{
+    const auto option = [&](const char *name) {
+        const auto found = session.options.find(name);
+        return found == session.options.end() ? std::string() : found->second;
+    };
+    const bool server = option("role") == "server";
+    QString text = (server ? QStringLiteral("capture of the built-in server at ")
+                           : QStringLiteral("capture of "))
+                   + printable(QString::fromStdString(session.url)) + QStringLiteral(" by ")
+                   + printable(QString::fromStdString(session.tool));
+    if (session.startedAtUnixMs > 0)
+        text += QStringLiteral(", started ")
+                + QDateTime::fromMSecsSinceEpoch(session.startedAtUnixMs, Qt::UTC)
+                      .toString(QStringLiteral("yyyy-MM-dd hh:mm:ss 'UTC'"));
+    QStringList phases;
+    for (const char *phase : {"lookup", "connect", "tls", "upgrade"}) {
+        if (const auto found = session.phasesNs.find(phase); found != session.phasesNs.end())
+            phases << QStringLiteral("%1 %2 ms")
+                          .arg(phase == std::string_view("tls") ? QStringLiteral("TLS")
+                                                                : QString::fromLatin1(phase))
+                          .arg(double(found->second) / 1e6, 0, 'f', 3);
+    }
+    if (!phases.isEmpty())
+        text += QStringLiteral("\nphases: ") + phases.join(QStringLiteral(", "));
+    if (!session.subprotocol.empty())
+        text += QStringLiteral("\nsubprotocol: ")
+                + printable(QString::fromStdString(session.subprotocol));
+    if (!session.extensions.empty())
+        text += QStringLiteral("\nextensions: ")
+                + printable(QString::fromStdString(session.extensions));
+    // TLS: what was negotiated, then the certificate, then what was decided about it.
+    std::vector<std::pair<std::string, std::string>> tls(session.tls.begin(), session.tls.end());
+    const std::vector<std::string> order{"protocol",        "cipher",   "chain",
+                                         "subjectAltNames", "expires",  "sha256",
+                                         "errors",          "override", "pinned"};
+    const auto rank = [&](const std::string &name) {
+        return std::find(order.begin(), order.end(), name) - order.begin();
+    };
+    std::stable_sort(tls.begin(), tls.end(),
+                     [&](const auto &a, const auto &b) { return rank(a.first) < rank(b.first); });
+    for (const auto &[name, value] : tls)
+        text += QStringLiteral("\ntls %1: %2")
+                    .arg(printable(QString::fromStdString(name)),
+                         printable(QString::fromStdString(value)));
+    QStringList options;
+    for (const auto &[name, value] : session.options) {
+        if (name != "role")
+            options << printable(QString::fromStdString(name + "=" + value));
+    }
+    if (!options.isEmpty())
+        text += QStringLiteral("\noptions: ") + options.join(QStringLiteral(", "));
+    // As curl -v shows them: "> " what we sent, "< " what came back.
+    text += prefixedLines(QString::fromStdString(session.handshakeRequest),
+                          QStringLiteral("    > "));
+    text += prefixedLines(QString::fromStdString(session.handshakeResponse),
+                          QStringLiteral("    < "));
+    return text;
+}
 
 QString formatFrame(const capture::FrameRecord &record, const std::vector<std::uint8_t> &payload,
                     std::int64_t originNs, bool showConnection)
@@ -46,9 +153,9 @@ QString formatFrame(const capture::FrameRecord &record, const std::vector<std::u
     if (record.opcode == 0x8 && payload.size() >= 2) {
         line += QStringLiteral("  code %1 \"%2\"")
                     .arg((payload[0] << 8) | payload[1])
-                    .arg(QString::fromUtf8(preview.mid(2)));
+                    .arg(printable(QString::fromUtf8(preview.mid(2))));
     } else if (!payload.empty() && protocol::isValidUtf8(payload)) {
-        line += QStringLiteral("  \"") + QString::fromUtf8(preview)
+        line += QStringLiteral("  \"") + printable(QString::fromUtf8(preview))
                 + (payload.size() > 80 ? QStringLiteral("…\"") : QStringLiteral("\""));
     } else if (!payload.empty()) {
         line += QStringLiteral("  ") + QString::fromLatin1(preview.left(32).toHex(' '))
@@ -64,14 +171,11 @@ QString formatEvent(const capture::CaptureEvent &event, std::int64_t originNs, b
     if (event.code)
         text += QStringLiteral(" %1").arg(*event.code);
     if (event.kind == "handshake-request") // the server's: the reason is the peer's address
-        text += QStringLiteral(" from %1").arg(QString::fromStdString(event.reason));
+        text += QStringLiteral(" from %1").arg(printable(QString::fromStdString(event.reason)));
     else if (!event.reason.empty())
-        text += QStringLiteral(" \"%1\"").arg(QString::fromStdString(event.reason));
-    const QStringList lines = QString::fromStdString(event.detail)
-                                  .split(QStringLiteral("\r\n"))
-                                  .join(QLatin1Char('\n'))
-                                  .trimmed()
-                                  .split(QLatin1Char('\n'));
+        text += QStringLiteral(" \"%1\"").arg(printable(QString::fromStdString(event.reason)));
+    const QStringList lines
+        = printable(QString::fromStdString(event.detail), true).trimmed().split(QLatin1Char('\n'));
     if (lines.size() == 1 && !lines.constFirst().isEmpty())
         text += QStringLiteral(": ") + lines.constFirst();
     else if (lines.size() > 1)

@@ -5,6 +5,16 @@
 #include <capture/framerecord.h>
 #include <vector>
 
+// Text from a peer or a file made safe for a terminal: control characters (C0, DEL, C1) and
+// the bidirectional overrides and isolates show as escapes (\n, \r, \t, \xNN, \u{NNNN}), so
+// a peer can neither break a line in two nor drive the terminal nor reorder what is shown. With
+// `keepLineBreaks`, "\r\n" and "\n" stay line breaks (an HTTP head, a page).
+QString printable(QStringView text, bool keepLineBreaks = false);
+
+// The first lines of an inspected capture: what it is of, when, how long each phase of the
+// connection took, what was negotiated, TLS, options, then the handshake heads indented.
+QString formatSession(const framescope::capture::SessionInfo &session);
+
 // One line per frame for people: time since `originNs`, direction, header, and a payload preview.
 // With `showConnection` (a capture holding several connections), the connection number follows
 // the time.

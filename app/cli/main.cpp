@@ -183,15 +183,10 @@ int inspect(const QString &path, bool json)
                       [](const capture::CapturedFrame &f) { return f.record.connection != 0; })
           || std::any_of(read.events.cbegin(), read.events.cend(),
                          [](const capture::CaptureEvent &e) { return e.connection != 0; });
-    const auto role = read.session.options.find("role");
-    const bool server = role != read.session.options.end() && role->second == "server";
-    if (json) {
+    if (json)
         out << QString::fromStdString(capture::sessionLine(read.session)) << '\n';
-    } else {
-        out << (server ? "capture of the built-in server at " : "capture of ")
-            << QString::fromStdString(read.session.url) << " by "
-            << QString::fromStdString(read.session.tool) << '\n';
-    }
+    else
+        out << formatSession(read.session) << '\n';
     // Frames and events in time order, as the file has them (an event first on a tie).
     std::int64_t origin = 0;
     if (!read.frames.empty() || !read.events.empty())

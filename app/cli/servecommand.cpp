@@ -1,6 +1,7 @@
 #include "servecommand.h"
 
 #include "connectcommand.h"
+#include "frameprinter.h"
 
 #include <QCoreApplication>
 #include <QDateTime>
@@ -108,7 +109,10 @@ int ServeCommand::start()
     });
     connect(server, &LocalServer::handshakeRefused, this,
             [this](quint64 id, int status, const QString &reason) {
-                say(QStringLiteral("connection %1 refused: %2 %3").arg(id).arg(status).arg(reason));
+                say(QStringLiteral("connection %1 refused: %2 %3")
+                        .arg(id)
+                        .arg(status)
+                        .arg(printable(reason)));
                 recordOpened(id, true);
             });
     connect(server, &LocalServer::connectionClosed, this, [this](quint64 id) {

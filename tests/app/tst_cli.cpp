@@ -91,6 +91,7 @@ private Q_SLOTS:
     void jsonLines();
     void captureFileIsRedactedAndInspectable();
     void interactiveStdin();
+    void peerTextIsPrintedEscaped();
     void exitCodes_data();
     void exitCodes();
     void waitingTooLongIsATimeout();
@@ -185,6 +186,54 @@ void tst_Cli::interactiveStdin()
     QCOMPARE(run.exitCode, 0);
     QVERIFY(run.out.contains("<- FIN RSV=000 TEXT LEN=3  \"one\""));
     QVERIFY(run.out.contains("<- FIN RSV=000 TEXT LEN=3  \"two\""));
+}
+
+// What a peer sends reaches the terminal escaped: a newline cannot break the one line per frame,
+// an escape sequence cannot drive the terminal, a bidi override cannot reorder what is shown.
+// Live and in inspect, where the handshake heads and TLS details come first.
+void tst_Cli::peerTextIsPrintedEscaped()
+{
+    const QByteArray hostile = "one\ntwo\x1b[2J\r\t\xe2\x80\xae!";
+    HostileServer server(
+        [&](const std::string &key) {
+            QByteArray answer = HostileServer::acceptFor(key);
+            answer.insert(answer.size() - 2, "X-Title: \x1b]0;owned\x07\r\n");
+            return answer + serverFrame(1, hostile)
+                   + serverFrame(8, QByteArray::fromHex("03e8") + "bye\x1b[0m");
+        },
+        {},
+        [](QTcpSocket *socket, HostileServer *self) {
+            if (self->closeCodeFromClient() >= 0) // our close came: done
+                socket->disconnectFromHost();
+        });
+    QTemporaryDir dir;
+    const QString path = dir.filePath(QStringLiteral("hostile.jsonl"));
+    const Run run = runCli({QStringLiteral("connect"), server.url().toString(),
+                            QStringLiteral("--wait-messages"), QStringLiteral("1"),
+                            QStringLiteral("--capture"), path});
+    QVERIFY2(run.exitCode == 0, run.err.constData());
+    const QByteArray escaped = "\"one\\ntwo\\x1b[2J\\r\\t\\u{202e}!\"";
+    const Run inspect = runCli({QStringLiteral("inspect"), path});
+    QCOMPARE(inspect.exitCode, 0);
+    for (const Run &printed : {run, inspect}) {
+        const QByteArray all = printed.out + printed.err;
+        QVERIFY2(!all.contains('\x1b') && !all.contains('\x07') && !all.contains('\r')
+                     && !all.contains("\xe2\x80\xae"),
+                 all.constData());
+        QVERIFY2(printed.out.contains(escaped), printed.out.constData());
+        QVERIFY2(printed.out.contains("code 1000 \"bye\\x1b[0m\""), printed.out.constData());
+    }
+    // inspect begins with the session: phases, the heads as they crossed (escaped too).
+    const QList<QByteArray> lines = inspect.out.split('\n');
+    QVERIFY2(lines.value(1).startsWith("phases: connect ")
+                 && lines.value(1).contains(" ms, upgrade "),
+             inspect.out.constData());
+    QVERIFY2(inspect.out.contains("\n    > GET / HTTP/1.1\n"), inspect.out.constData());
+    QVERIFY2(inspect.out.contains("\n    < HTTP/1.1 101 Switching Protocols\n"),
+             inspect.out.constData());
+    QVERIFY2(inspect.out.contains("\n    < X-Title: \\x1b]0;owned\\x07\n"),
+             inspect.out.constData());
+    QVERIFY(inspect.out.indexOf("HTTP/1.1 101") < inspect.out.indexOf(escaped));
 }
 
 void tst_Cli::exitCodes_data()
