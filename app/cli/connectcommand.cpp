@@ -327,8 +327,9 @@ void ConnectCommand::handleFinished()
         if (close.codeSent)
             m_err << ", sent " << *close.codeSent;
         if (close.codeReceived)
-            m_err << ", received " << *close.codeReceived << ' '
-                  << printable(QString::fromUtf8(close.reasonReceived));
+            m_err << ", received " << *close.codeReceived;
+        if (!close.reasonReceived.isEmpty())
+            m_err << " \"" << printable(QString::fromUtf8(close.reasonReceived)) << '"';
         m_err << '\n';
     }
     m_out.flush();
