@@ -98,22 +98,37 @@ qint64 readDirectly(QTcpSocket *socket, char *into, qint64 size)
 
 bool writeNow(QTcpSocket *socket, QByteArrayView first, QByteArrayView second)
 {
+    const QByteArrayView parts[2] = {first, second};
+    return writeNow(socket, std::span<const QByteArrayView>(parts, second.isEmpty() ? 1 : 2));
+}
+
+bool writeNow(QTcpSocket *socket, std::span<const QByteArrayView> parts)
+{
+    std::size_t first = 0;     // the first part not wholly sent
+    qsizetype sentOfFirst = 0; // how much of it was
     if (canWriteDirectly(socket)) {
-        iovec parts[2] = {{const_cast<char *>(first.data()), std::size_t(first.size())},
-                          {const_cast<char *>(second.data()), std::size_t(second.size())}};
+        iovec vectors[kMaxWriteParts];
+        std::size_t count = 0;
+        for (const QByteArrayView part : parts.first(std::min(parts.size(), kMaxWriteParts)))
+            vectors[count++] = {const_cast<char *>(part.data()), std::size_t(part.size())};
         msghdr message{};
-        message.msg_iov = parts;
-        message.msg_iovlen = second.isEmpty() ? 1 : 2;
-        const ssize_t sent
+        message.msg_iov = vectors;
+        message.msg_iovlen = count;
+        ssize_t sent
             = ::sendmsg(int(socket->socketDescriptor()), &message, MSG_DONTWAIT | MSG_NOSIGNAL);
         // On EAGAIN the rest is queued below; on a real error Qt's own write reports it.
-        if (sent > 0) {
-            const qsizetype fromFirst = std::min<qsizetype>(sent, first.size());
-            first = first.sliced(fromFirst);
-            second = second.sliced(std::min<qsizetype>(sent - fromFirst, second.size()));
+        while (sent > 0 && first < parts.size()) {
+            const qsizetype take = std::min<qsizetype>(sent, parts[first].size());
+            sent -= take;
+            if (take < parts[first].size()) {
+                sentOfFirst = take;
+                break;
+            }
+            ++first;
         }
     }
-    for (const QByteArrayView rest : {first, second}) {
+    for (std::size_t i = first; i < parts.size(); ++i) {
+        const QByteArrayView rest = i == first ? parts[i].sliced(sentOfFirst) : parts[i];
         if (!rest.isEmpty() && socket->write(rest.data(), rest.size()) != rest.size())
             return false;
     }

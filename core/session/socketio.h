@@ -3,6 +3,7 @@
 #include <QByteArray>
 #include <QByteArrayView>
 #include <QtGlobal>
+#include <span>
 
 class QTcpSocket;
 
@@ -15,6 +16,10 @@ namespace framescope::session {
 // write(). `second` follows `first` in the same sendmsg (a frame header and a payload kept
 // elsewhere, without a copy to join them). Returns false when Qt refused the rest.
 bool writeNow(QTcpSocket *socket, QByteArrayView first, QByteArrayView second = {});
+// The same for any number of parts, in one sendmsg (of the first kMaxWriteParts; the rest, if
+// any, is queued after what it took).
+constexpr std::size_t kMaxWriteParts = 256;
+bool writeNow(QTcpSocket *socket, std::span<const QByteArrayView> parts);
 
 // True when the descriptor may be read directly instead of through Qt: plain TCP, connected,
 // no proxy engine, and nothing left in Qt's read buffer (which comes first).

@@ -67,6 +67,36 @@ private Q_SLOTS:
         QCOMPARE(pair.client.readAll(), QByteArray("back"));
     }
 
+    // Many parts in one call, more than the kernel takes at once and more than one sendmsg
+    // carries: what it did not take is queued on the socket after what it did, in order.
+    void writeNowKeepsThePartsInOrder()
+    {
+        AcceptedPair pair;
+        QVERIFY(pair.connect());
+        const int small = 4096;
+        ::setsockopt(int(pair.accepted->socketDescriptor()), SOL_SOCKET, SO_SNDBUF, &small,
+                     sizeof small);
+        QList<QByteArray> parts;
+        QByteArray expected;
+        for (int i = 0; i < int(framescope::session::kMaxWriteParts) + 44; ++i) {
+            parts << QByteArray(i % 7 == 0 ? 0 : 1 + (i * 977) % 9000, char('A' + i % 26));
+            expected += parts.last();
+        }
+        const std::vector<QByteArrayView> views(parts.cbegin(), parts.cend());
+        QVERIFY(framescope::session::writeNow(pair.accepted.get(), views));
+        QVERIFY(pair.accepted->bytesToWrite() > 0); // the kernel took only some
+        QByteArray received;
+        QVERIFY(QTest::qWaitFor(
+            [&] {
+                pair.client.waitForReadyRead(10);
+                received += pair.client.readAll();
+                return received.size() >= expected.size();
+            },
+            10000));
+        QCOMPARE(received.size(), expected.size());
+        QVERIFY(received == expected);
+    }
+
     // The end of the stream is left for Qt to read when asked: the socket disconnects as usual.
     void qtStillSeesTheEndWhenAsked()
     {
