@@ -61,7 +61,7 @@ capture::SessionInfo sessionInfo(const session::ClientSession &session, std::int
         info.options["insecure"] = "true";
     if (!session.options().pinnedSha256.isEmpty())
         info.options["pin-sha256"]
-            = session.options().pinnedSha256.toHex(':').toUpper().toStdString();
+            = session::fingerprintText(session.options().pinnedSha256).toStdString();
     for (auto it = session.handshake().tls.cbegin(); it != session.handshake().tls.cend(); ++it)
         info.tls[it.key().toStdString()] = it.value().toStdString();
     const session::HandshakeRecord &handshake = session.handshake();

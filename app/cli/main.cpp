@@ -686,14 +686,11 @@ int main(int argc, char **argv)
     request.options.acceptInvalidCertificate = parser.isSet(insecure);
     request.options.caFile = parser.value(cacert);
     if (parser.isSet(pinSha256)) {
-        // "AB:CD:..." as serve and the capture show it, or plain hex.
-        QByteArray hex = parser.value(pinSha256).toLatin1();
-        hex.replace(':', QByteArray());
-        const auto pin = QByteArray::fromHex(hex);
-        if (pin.size() != 32 || pin.toHex().compare(hex, Qt::CaseInsensitive) != 0)
+        const auto pin = framescope::session::parseFingerprint(parser.value(pinSha256));
+        if (!pin)
             return usage(QStringLiteral("--pin-sha256 needs a SHA-256 fingerprint: 32 bytes in "
                                         "hex, with or without colons"));
-        request.options.pinnedSha256 = pin;
+        request.options.pinnedSha256 = *pin;
     }
     request.options.proxy = parser.value(proxyOption);
     request.options.followRedirects = parser.isSet(followRedirects);

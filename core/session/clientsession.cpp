@@ -478,8 +478,7 @@ QString ClientSession::pinMismatch() const
     if (seen == m_options.pinnedSha256)
         return {};
     return QStringLiteral("the server's certificate (SHA-256 %1) is not the pinned one (%2)")
-        .arg(QString::fromLatin1(seen.toHex(':').toUpper()),
-             QString::fromLatin1(m_options.pinnedSha256.toHex(':').toUpper()));
+        .arg(fingerprintText(seen), fingerprintText(m_options.pinnedSha256));
 }
 
 void ClientSession::handleEncrypted()
@@ -512,9 +511,8 @@ void ClientSession::handleEncrypted()
                                    names.join(QStringLiteral(", ")));
             m_handshake.tls.insert(QStringLiteral("expires"),
                                    leaf.expiryDate().toString(Qt::ISODate));
-            m_handshake.tls.insert(
-                QStringLiteral("sha256"),
-                QString::fromLatin1(leaf.digest(QCryptographicHash::Sha256).toHex(':').toUpper()));
+            m_handshake.tls.insert(QStringLiteral("sha256"),
+                                   fingerprintText(leaf.digest(QCryptographicHash::Sha256)));
         }
     }
     if (canReadDirectly(m_socket) && stopReadNotifications(m_socket)) {

@@ -1,5 +1,7 @@
 #include "servercertificate.h"
 
+#include "sessiontypes.h"
+
 #include <QDateTime>
 #include <QDir>
 #include <QFile>
@@ -159,7 +161,7 @@ bool writeFile(const QString &path, const QByteArray &data, QFileDevice::Permiss
 
 QString ServerCertificate::sha256Fingerprint() const
 {
-    return QString::fromLatin1(certificate.digest(QCryptographicHash::Sha256).toHex(':').toUpper());
+    return fingerprintText(certificate.digest(QCryptographicHash::Sha256));
 }
 
 QString defaultCertificateDirectory()

@@ -66,6 +66,12 @@ int reconnectDelayMs(const ReconnectPolicy &policy, int attempt, double unitRand
 // certificate problem or an HTTP answer that will not change (a 4xx other than 408 and 429).
 bool isRetryable(SessionError error, int httpStatus);
 
+// A SHA-256 certificate fingerprint as the built-in server prints it and a client pins it:
+// "AB:CD:..." (32 bytes in upper-case hex, colon-separated).
+QString fingerprintText(const QByteArray &sha256);
+// The 32 bytes of a fingerprint given as "AB:CD:..." or as plain hex; nothing when it is not one.
+std::optional<QByteArray> parseFingerprint(const QString &text);
+
 struct ClientOptions;
 
 // Turns the credential helpers (cookies, Basic, Bearer) into request headers, first in the
