@@ -311,13 +311,9 @@ void ClientSession::open()
             m_handshake.tls.insert(QStringLiteral("errors"), texts.join(QStringLiteral("; ")));
             if (!m_options.pinnedSha256.isEmpty()) {
                 // The pin stands in for the chain and the name: exactly that certificate, or
-                // nothing (handleEncrypted() and handleSocketError() say which it was).
-                if (pinMismatch().isEmpty()) {
-                    m_handshake.tls.insert(QStringLiteral("pinned"),
-                                           QStringLiteral("matched, in place of: ")
-                                               + texts.join(QStringLiteral("; ")));
+                // nothing (handleSocketError() then says why).
+                if (checkPin(texts.join(QStringLiteral("; "))).isEmpty())
                     m_sslSocket->ignoreSslErrors();
-                }
                 return;
             }
             if (m_options.acceptInvalidCertificate) {
@@ -470,13 +466,19 @@ void ClientSession::handleConnected()
     handleEncrypted();
 }
 
-QString ClientSession::pinMismatch() const
+QString ClientSession::checkPin(const QString &setAside)
 {
     if (m_options.pinnedSha256.isEmpty() || !m_sslSocket)
         return {};
     const QByteArray seen = m_sslSocket->peerCertificate().digest(QCryptographicHash::Sha256);
-    if (seen == m_options.pinnedSha256)
+    if (seen == m_options.pinnedSha256) {
+        m_handshake.tls.insert(QStringLiteral("pinned"),
+                               setAside.isEmpty()
+                                   ? QStringLiteral("matched")
+                                   : QStringLiteral("matched, in place of: ") + setAside);
         return {};
+    }
+    m_handshake.tls.insert(QStringLiteral("pinned"), QStringLiteral("mismatch"));
     return QStringLiteral("the server's certificate (SHA-256 %1) is not the pinned one (%2)")
         .arg(fingerprintText(seen), fingerprintText(m_options.pinnedSha256));
 }
@@ -484,15 +486,14 @@ QString ClientSession::pinMismatch() const
 void ClientSession::handleEncrypted()
 {
     if (m_sslSocket) {
-        if (const QString mismatch = pinMismatch(); !mismatch.isEmpty()) {
-            // A chain that verifies (or --insecure) does not undo a pin.
-            m_handshake.tls.insert(QStringLiteral("pinned"), QStringLiteral("mismatch"));
-            fail(SessionError::TlsFailed, mismatch, QStringLiteral("tls"));
-            return;
+        // A chain that verifies does not undo a pin (checked already when errors were set
+        // aside for it).
+        if (!m_handshake.tls.contains(QStringLiteral("pinned"))) {
+            if (const QString mismatch = checkPin(); !mismatch.isEmpty()) {
+                fail(SessionError::TlsFailed, mismatch, QStringLiteral("tls"));
+                return;
+            }
         }
-        if (!m_options.pinnedSha256.isEmpty()
-            && !m_handshake.tls.contains(QStringLiteral("pinned")))
-            m_handshake.tls.insert(QStringLiteral("pinned"), QStringLiteral("matched"));
         m_handshake.tlsNs = monotonicNs() - m_phaseStartNs;
         const QSslCipher cipher = m_sslSocket->sessionCipher();
         m_handshake.tls.insert(QStringLiteral("protocol"), cipher.protocolString());
@@ -971,9 +972,7 @@ void ClientSession::handleSocketError()
         && (error == QAbstractSocket::SslHandshakeFailedError
             || error == QAbstractSocket::SslInternalError
             || error == QAbstractSocket::SslInvalidUserDataError)) {
-        const QString mismatch = pinMismatch();
-        if (!mismatch.isEmpty())
-            m_handshake.tls.insert(QStringLiteral("pinned"), QStringLiteral("mismatch"));
+        const QString mismatch = checkPin();
         fail(SessionError::TlsFailed, mismatch.isEmpty() ? m_socket->errorString() : mismatch,
              QStringLiteral("tls"));
         return;

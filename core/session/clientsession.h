@@ -111,8 +111,10 @@ private:
     bool loadClientCertificate(QSslConfiguration &configuration);
     void startConnect(const QString &address);
     void handleConnected();
-    // Empty when no certificate is pinned or the server's is the pinned one; else what differs.
-    QString pinMismatch() const;
+    // With a pin: compares the server's certificate with it and records the outcome in the TLS
+    // details (`setAside`: the chain errors it stands in for). Returns what differs; empty when
+    // it is the pinned one, or nothing is pinned.
+    QString checkPin(const QString &setAside = {});
     void handleEncrypted();
     void handleReadyRead();
     void handleDisconnected();
