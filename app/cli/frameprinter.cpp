@@ -5,9 +5,11 @@
 #include <QStringList>
 #include <algorithm>
 #include <bit>
+#include <iterator>
 #include <protocol/frameheader.h>
 #include <protocol/protocolerror.h>
 #include <protocol/utf8validator.h>
+#include <string_view>
 
 using namespace framescope;
 
@@ -23,7 +25,8 @@ QString timeColumn(std::int64_t timeNs, std::int64_t originNs, std::uint32_t con
     return column;
 }
 
-// Each line of `text` (CR LF or LF) on a line of its own after `prefix`; none for empty text.
+// Each line of `text` (CR LF or LF; made printable) on a line of its own after `prefix`; none
+// for empty text.
 QString prefixedLines(const QString &text, const QString &prefix)
 {
     QString out;
@@ -33,6 +36,11 @@ QString prefixedLines(const QString &text, const QString &prefix)
     for (const QString &line : lines.split(QLatin1Char('\n')))
         out += QLatin1Char('\n') + prefix + line;
     return out;
+}
+
+QString printable(const std::string &text)
+{
+    return printable(QString::fromStdString(text));
 }
 
 bool isBidiControl(char16_t c)
@@ -72,53 +80,51 @@ QString printable(QStringView text, bool keepLineBreaks)
 
 QString formatSession(const capture::SessionInfo &session)
 {
-    const auto option = [&](const char *name) {
-        const auto found = session.options.find(name);
-        return found == session.options.end() ? std::string() : found->second;
-    };
-    const bool server = option("role") == "server";
+    const auto role = session.options.find("role");
+    const bool server = role != session.options.end() && role->second == "server";
     QString text = (server ? QStringLiteral("capture of the built-in server at ")
                            : QStringLiteral("capture of "))
-                   + printable(QString::fromStdString(session.url)) + QStringLiteral(" by ")
-                   + printable(QString::fromStdString(session.tool));
+                   + printable(session.url) + QStringLiteral(" by ") + printable(session.tool);
     if (session.startedAtUnixMs > 0)
         text += QStringLiteral(", started ")
                 + QDateTime::fromMSecsSinceEpoch(session.startedAtUnixMs, Qt::UTC)
                       .toString(QStringLiteral("yyyy-MM-dd hh:mm:ss 'UTC'"));
     QStringList phases;
-    for (const char *phase : {"lookup", "connect", "tls", "upgrade"}) {
+    for (const auto &[phase, name] : {std::pair{"lookup", "lookup"},
+                                      {"connect", "connect"},
+                                      {"tls", "TLS"},
+                                      {"upgrade", "upgrade"}}) {
         if (const auto found = session.phasesNs.find(phase); found != session.phasesNs.end())
             phases << QStringLiteral("%1 %2 ms")
-                          .arg(phase == std::string_view("tls") ? QStringLiteral("TLS")
-                                                                : QString::fromLatin1(phase))
+                          .arg(QLatin1String(name))
                           .arg(double(found->second) / 1e6, 0, 'f', 3);
     }
     if (!phases.isEmpty())
         text += QStringLiteral("\nphases: ") + phases.join(QStringLiteral(", "));
     if (!session.subprotocol.empty())
-        text += QStringLiteral("\nsubprotocol: ")
-                + printable(QString::fromStdString(session.subprotocol));
+        text += QStringLiteral("\nsubprotocol: ") + printable(session.subprotocol);
     if (!session.extensions.empty())
-        text += QStringLiteral("\nextensions: ")
-                + printable(QString::fromStdString(session.extensions));
-    // TLS: what was negotiated, then the certificate, then what was decided about it.
-    std::vector<std::pair<std::string, std::string>> tls(session.tls.begin(), session.tls.end());
-    const std::vector<std::string> order{"protocol",        "cipher",   "chain",
-                                         "subjectAltNames", "expires",  "sha256",
-                                         "errors",          "override", "pinned"};
-    const auto rank = [&](const std::string &name) {
-        return std::find(order.begin(), order.end(), name) - order.begin();
+        text += QStringLiteral("\nextensions: ") + printable(session.extensions);
+    // TLS: what was negotiated, then the certificate, then what was decided about it; anything
+    // else after.
+    constexpr std::string_view kTlsOrder[]
+        = {"protocol", "cipher", "chain",    "subjectAltNames", "expires",
+           "sha256",   "errors", "override", "pinned"};
+    const auto tlsLine = [&](const std::string &name, const std::string &value) {
+        text += QStringLiteral("\ntls %1: %2").arg(printable(name), printable(value));
     };
-    std::stable_sort(tls.begin(), tls.end(),
-                     [&](const auto &a, const auto &b) { return rank(a.first) < rank(b.first); });
-    for (const auto &[name, value] : tls)
-        text += QStringLiteral("\ntls %1: %2")
-                    .arg(printable(QString::fromStdString(name)),
-                         printable(QString::fromStdString(value)));
+    for (const std::string_view name : kTlsOrder) {
+        if (const auto found = session.tls.find(std::string(name)); found != session.tls.end())
+            tlsLine(found->first, found->second);
+    }
+    for (const auto &[name, value] : session.tls) {
+        if (std::find(std::begin(kTlsOrder), std::end(kTlsOrder), name) == std::end(kTlsOrder))
+            tlsLine(name, value);
+    }
     QStringList options;
     for (const auto &[name, value] : session.options) {
         if (name != "role")
-            options << printable(QString::fromStdString(name + "=" + value));
+            options << printable(name + "=" + value);
     }
     if (!options.isEmpty())
         text += QStringLiteral("\noptions: ") + options.join(QStringLiteral(", "));
@@ -171,15 +177,15 @@ QString formatEvent(const capture::CaptureEvent &event, std::int64_t originNs, b
     if (event.code)
         text += QStringLiteral(" %1").arg(*event.code);
     if (event.kind == "handshake-request") // the server's: the reason is the peer's address
-        text += QStringLiteral(" from %1").arg(printable(QString::fromStdString(event.reason)));
+        text += QStringLiteral(" from %1").arg(printable(event.reason));
     else if (!event.reason.empty())
-        text += QStringLiteral(" \"%1\"").arg(printable(QString::fromStdString(event.reason)));
-    const QStringList lines
-        = printable(QString::fromStdString(event.detail), true).trimmed().split(QLatin1Char('\n'));
-    if (lines.size() == 1 && !lines.constFirst().isEmpty())
-        text += QStringLiteral(": ") + lines.constFirst();
-    else if (lines.size() > 1)
-        for (const QString &line : lines)
-            text += QStringLiteral("\n") + QString(18, QLatin1Char(' ')) + line;
+        text += QStringLiteral(" \"%1\"").arg(printable(event.reason));
+    // One line of detail follows on the same line; several (a head) below, indented.
+    const QString detail = QString::fromStdString(event.detail);
+    const QString lines = prefixedLines(detail, QString(18, QLatin1Char(' ')));
+    if (lines.count(QLatin1Char('\n')) == 1)
+        text += QStringLiteral(": ") + lines.trimmed();
+    else
+        text += lines;
     return text;
 }
