@@ -381,8 +381,12 @@ private:
         writeNow(m_socket, m_outParts);
         const std::int64_t written = monotonicNs();
         // Into the sent capture in the same order, each reply with the time it was queued.
+        // Message buffers come back as spares for the next messages; a batch without large
+        // replies lets them go (an idle connection keeps none).
+        if (m_outLarge == 0)
+            m_spareMessages.clear();
         from = 0;
-        for (const QueuedReply &reply : m_outReplies) {
+        for (QueuedReply &reply : m_outReplies) {
             const auto wire = out.subspan(from, reply.outEnd - from); // a large one's header
             if (reply.payloadFrame)
                 captureSharing(reply.queuedNs, written, wire, std::size_t(reply.payload.size()),
@@ -390,19 +394,10 @@ private:
             else
                 captureSent(reply.queuedNs, written, wire, session::byteSpan(reply.payload));
             from = reply.outEnd;
-        }
-        // Message buffers come back as spares for the next messages; a batch without large
-        // replies lets them go (an idle connection keeps none).
-        bool large = false;
-        for (QueuedReply &reply : m_outReplies) {
-            if (reply.payload.isEmpty())
-                continue;
-            large = true;
-            if (reply.payload.isDetached() && m_spareMessages.size() < kSpareMessages)
+            if (!reply.payload.isEmpty() && reply.payload.isDetached()
+                && m_spareMessages.size() < kSpareMessages)
                 m_spareMessages.push_back(std::move(reply.payload));
         }
-        if (!large)
-            m_spareMessages.clear();
         m_out.clear();
         m_outReplies.clear();
         m_outBytes = 0;
@@ -627,16 +622,13 @@ private:
         const std::size_t size = wire.size() + std::size_t(payload.size());
         if (m_corked && (size < kCorkLimit || (!payload.isEmpty() && size < kBatchLimit))) {
             m_out.insert(m_out.end(), wire.begin(), wire.end());
-            QueuedReply reply{m_out.size(), monotonicNs(), {}, std::nullopt};
-            if (payload.size() < qsizetype(kCorkLimit)) {
-                m_out.insert(m_out.end(), payload.begin(), payload.end());
-                reply.outEnd = m_out.size();
-            } else {
-                reply.payload = payload;
-                reply.payloadFrame = payloadFrame;
+            const bool large = payload.size() >= qsizetype(kCorkLimit);
+            if (large)
                 ++m_outLarge;
-            }
-            m_outReplies.push_back(std::move(reply));
+            else
+                m_out.insert(m_out.end(), payload.begin(), payload.end());
+            m_outReplies.push_back({m_out.size(), monotonicNs(), large ? payload : QByteArray(),
+                                    large ? payloadFrame : std::nullopt});
             m_outBytes += size;
             if (m_outBytes >= kBatchFlushBytes || m_outLarge >= kBatchFlushFrames)
                 flushOut();
@@ -875,7 +867,7 @@ private:
     std::size_t m_outBytes = 0; // m_out and the payloads of large replies
     std::size_t m_outLarge = 0; // large replies in m_outReplies
     std::vector<QByteArrayView> m_outParts;
-    std::vector<QByteArray> m_spareMessages; // message buffers back from m_outLarge
+    std::vector<QByteArray> m_spareMessages; // message buffers back from large replies
     QByteArray m_ownReadBuffer;              // only when the thread's read buffer is lent out
     bool m_corked = false;
     protocol::Opcode m_opcode = protocol::Opcode::Text;
