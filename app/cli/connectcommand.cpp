@@ -8,7 +8,9 @@
 #include <cstdio>
 #include <protocol/frameheader.h>
 #include <protocol/utf8validator.h>
-#include <session/handshakedoctor.h>
+#include <session/diagnosis/handshakedoctor.h>
+#include <session/engine/certificatefingerprint.h>
+#include <session/engine/clock.h>
 #include <unistd.h>
 
 using namespace framescope;
@@ -100,7 +102,7 @@ void ConnectCommand::printFindings(bool onlyWarnings)
         if (m_request.json) {
             capture::CaptureEvent event;
             event.timeNs = session::monotonicNs();
-            event.kind = "diagnosis";
+            event.kind = capture::EventKind::Diagnosis;
             event.reason = finding.title.toStdString();
             event.detail
                 = (session::describe(finding.severity) + QStringLiteral(" ") + finding.id
@@ -165,7 +167,7 @@ void ConnectCommand::start()
                 // The capture and --json keep the connection's end and the attempt as events.
                 capture::CaptureEvent event;
                 event.timeNs = session::monotonicNs();
-                event.kind = "reconnect";
+                event.kind = capture::EventKind::Reconnect;
                 event.detail = QStringLiteral("attempt %1 in %2 ms: %3")
                                    .arg(attempt)
                                    .arg(delayMs)
@@ -289,17 +291,18 @@ void ConnectCommand::handleFinished()
     const auto &close = m_session->closeInfo();
     capture::CaptureEvent ended;
     ended.timeNs = session::monotonicNs();
-    ended.kind = m_session->error() == SessionError::None ? "ended" : "error";
+    ended.kind = m_session->error() == SessionError::None ? capture::EventKind::Ended
+                                                          : capture::EventKind::Error;
     if (close.codeReceived)
         ended.code = close.codeReceived;
     ended.reason = close.reasonReceived.toStdString();
-    ended.detail = close.endedBy.toStdString();
+    ended.detail = std::string(capture::endReasonName(close.endedBy));
     if (m_request.json) {
         m_out << QString::fromStdString(capture::eventLine(ended)) << '\n';
         if (m_session->error() != SessionError::None) {
             capture::CaptureEvent error;
             error.timeNs = ended.timeNs;
-            error.kind = "error";
+            error.kind = capture::EventKind::Error;
             error.detail = m_session->errorString().toStdString();
             m_out << QString::fromStdString(capture::eventLine(error)) << '\n';
         }
@@ -323,7 +326,7 @@ void ConnectCommand::handleFinished()
         break;
     }
     if (!m_request.json) {
-        m_err << "closed (" << close.endedBy << ")";
+        m_err << "closed (" << session::describe(close.endedBy) << ")";
         if (close.codeSent)
             m_err << ", sent " << *close.codeSent;
         if (close.codeReceived)

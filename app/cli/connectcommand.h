@@ -7,7 +7,7 @@
 #include <capture/capturefile.h>
 #include <capture/framestore.h>
 #include <memory>
-#include <session/clientsession.h>
+#include <session/client/clientsession.h>
 
 // `framescope-cli connect URL`: wires a ClientSession to the terminal. Interactive (stdin lines
 // are sent) unless any scripted option is given. Exit codes are documented in docs/cli.md.

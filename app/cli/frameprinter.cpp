@@ -173,10 +173,12 @@ QString formatFrame(const capture::FrameRecord &record, const std::vector<std::u
 QString formatEvent(const capture::CaptureEvent &event, std::int64_t originNs, bool showConnection)
 {
     QString text = timeColumn(event.timeNs, originNs, event.connection, showConnection)
-                   + QStringLiteral("== ") + QString::fromStdString(event.kind);
+                   + QStringLiteral("== ")
+                   + QString::fromLatin1(capture::eventKindName(event.kind).data());
     if (event.code)
         text += QStringLiteral(" %1").arg(*event.code);
-    if (event.kind == "handshake-request") // the server's: the reason is the peer's address
+    if (event.kind
+        == capture::EventKind::HandshakeRequest) // the server's: the reason is the peer's address
         text += QStringLiteral(" from %1").arg(printable(event.reason));
     else if (!event.reason.empty())
         text += QStringLiteral(" \"%1\"").arg(printable(event.reason));

@@ -7,9 +7,6 @@
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
-#include <QJsonArray>
-#include <QJsonDocument>
-#include <QJsonObject>
 #include <QTextStream>
 #include <QTimer>
 #include <algorithm>
@@ -19,10 +16,12 @@
 #include <cstdint>
 #include <cstdio>
 #include <protocol/closeframe.h>
-#include <protocol/echodemo.h>
 #include <protocol/frameheader.h>
 #include <protocol/protocolerror.h>
-#include <session/localserver.h>
+#include <session/engine/certificatefingerprint.h>
+#include <session/server/localserver.h>
+#include <teaching/echodemo.h>
+#include <teaching/echodemoreport.h>
 
 namespace {
 
@@ -30,121 +29,15 @@ constexpr int Success = ExitSuccess;
 constexpr int DemoFailed = ExitFailedCheck;
 constexpr int UsageError = ExitUsage;
 
-using framescope::protocol::EchoDemoStep;
 namespace capture = framescope::capture;
 
-QString hex(const std::vector<std::uint8_t> &bytes, std::size_t limit)
+int printDemo(const framescope::teaching::EchoDemoResult &result, bool json)
 {
-    const QByteArray raw(reinterpret_cast<const char *>(bytes.data()),
-                         qsizetype(std::min(bytes.size(), limit)));
-    QString text = QString::fromLatin1(raw.toHex(' '));
-    if (bytes.size() > limit)
-        text += QStringLiteral(" …");
-    return text;
-}
-
-QString preview(const EchoDemoStep &step)
-{
-    const auto &payload = step.payload;
-    const std::uint8_t opcode = step.frame->header.opcode;
-    if (opcode == 0x8 && payload.size() >= 2) {
-        const int code = (payload[0] << 8) | payload[1];
-        return QStringLiteral("code %1 \"%2\"")
-            .arg(code)
-            .arg(QString::fromUtf8(reinterpret_cast<const char *>(payload.data()) + 2,
-                                   qsizetype(payload.size() - 2)));
-    }
-    const bool printable
-        = !step.frame->header.rsv1 && (opcode == 0x1 || opcode == 0x9 || opcode == 0xA);
-    if (printable)
-        return QLatin1Char('"')
-               + QString::fromUtf8(reinterpret_cast<const char *>(payload.data()),
-                                   qsizetype(payload.size()))
-               + QLatin1Char('"');
-    return hex(payload, 16);
-}
-
-int printDemo(const framescope::protocol::EchoDemoResult &result, bool json)
-{
-    QTextStream out(stdout);
-    if (json) {
-        QJsonArray steps;
-        for (const EchoDemoStep &step : result.steps) {
-            QJsonObject object;
-            object[QStringLiteral("direction")] = step.fromClient
-                                                      ? QStringLiteral("client-to-server")
-                                                      : QStringLiteral("server-to-client");
-            if (step.frame) {
-                const auto &h = step.frame->header;
-                object[QStringLiteral("type")] = QStringLiteral("frame");
-                object[QStringLiteral("fin")] = h.fin;
-                object[QStringLiteral("rsv1")] = h.rsv1;
-                object[QStringLiteral("rsv2")] = h.rsv2;
-                object[QStringLiteral("rsv3")] = h.rsv3;
-                object[QStringLiteral("opcode")] = int(h.opcode);
-                object[QStringLiteral("masked")] = h.masked;
-                if (h.masked)
-                    object[QStringLiteral("maskKey")]
-                        = hex({h.maskKey.begin(), h.maskKey.end()}, 4).remove(QLatin1Char(' '));
-                object[QStringLiteral("payloadLength")] = qint64(h.payloadLength);
-                object[QStringLiteral("headerSize")] = int(step.frame->headerSize);
-                object[QStringLiteral("wire")]
-                    = hex(step.wire, step.wire.size()).remove(QLatin1Char(' '));
-            } else {
-                object[QStringLiteral("type")]
-                    = step.kind == EchoDemoStep::Kind::Note      ? QStringLiteral("note")
-                      : step.kind == EchoDemoStep::Kind::Message ? QStringLiteral("message")
-                                                                 : QStringLiteral("handshake");
-                object[QStringLiteral("text")] = QString::fromStdString(step.text);
-            }
-            steps.append(object);
-        }
-        QJsonObject root;
-        root[QStringLiteral("steps")] = steps;
-        root[QStringLiteral("messagesEchoed")] = qint64(result.messagesEchoed);
-        root[QStringLiteral("closedCleanly")] = result.closedCleanly;
-        root[QStringLiteral("ok")] = result.ok();
-        if (!result.ok())
-            root[QStringLiteral("error")] = QString::fromStdString(result.error);
-        out << QJsonDocument(root).toJson(QJsonDocument::Compact) << '\n';
-        return result.ok() ? Success : DemoFailed;
-    }
-
-    out << "Framescope echo round trip (client and echo server in one process, joined by a byte "
-           "pipe)\n\n";
-    for (const EchoDemoStep &step : result.steps) {
-        const QString arrow = step.fromClient ? QStringLiteral("C→S") : QStringLiteral("S→C");
-        switch (step.kind) {
-        case EchoDemoStep::Kind::HandshakeRequest:
-        case EchoDemoStep::Kind::HandshakeResponse: {
-            out << arrow << "  handshake\n";
-            QString head = QString::fromStdString(step.text).trimmed();
-            for (const QString &line : head.split(QStringLiteral("\r\n")))
-                out << "       " << line << '\n';
-            break;
-        }
-        case EchoDemoStep::Kind::Frame:
-            out << arrow << "  "
-                << QString::fromStdString(framescope::protocol::describeHeader(step.frame->header))
-                << "  " << preview(step) << '\n'
-                << "       wire " << hex(step.wire, 24) << '\n';
-            break;
-        case EchoDemoStep::Kind::Message:
-            out << "       " << QString::fromStdString(step.text) << '\n';
-            break;
-        case EchoDemoStep::Kind::Note:
-            out << "  --   " << QString::fromStdString(step.text) << '\n';
-            break;
-        }
-    }
-    out << '\n';
-    if (result.ok()) {
-        out << "OK: " << result.messagesEchoed
-            << " messages echoed byte for byte, ping answered, closed cleanly.\n";
-        return Success;
-    }
-    out << "FAILED: " << QString::fromStdString(result.error) << '\n';
-    return DemoFailed;
+    const std::string text = json ? framescope::teaching::echoDemoJson(result) + '\n'
+                                  : framescope::teaching::formatEchoDemo(result);
+    std::fwrite(text.data(), 1, text.size(), stdout);
+    std::fflush(stdout);
+    return result.ok() ? Success : DemoFailed;
 }
 
 } // namespace
@@ -542,7 +435,7 @@ int main(int argc, char **argv)
     const QStringList positional = parser.positionalArguments();
     const QString command = positional.value(0);
     if (command == QLatin1String("demo")) {
-        framescope::protocol::EchoDemoOptions options;
+        framescope::teaching::EchoDemoOptions options;
         options.offerDeflate = parser.isSet(deflate);
         if (parser.isSet(fragment)) {
             bool ok = false;
@@ -556,7 +449,7 @@ int main(int argc, char **argv)
             for (const QString &text : parser.values(send))
                 options.textMessages.push_back(text.toStdString());
         }
-        return printDemo(framescope::protocol::runEchoDemo(options), parser.isSet(json));
+        return printDemo(framescope::teaching::runEchoDemo(options), parser.isSet(json));
     }
     if (command == QLatin1String("inspect")) {
         if (positional.size() != 2)

@@ -7,7 +7,8 @@
 #include <QDateTime>
 #include <capture/redaction.h>
 #include <cstdio>
-#include <session/servercertificate.h>
+#include <session/engine/clock.h>
+#include <session/server/servercertificate.h>
 
 namespace framescope::cli {
 
@@ -119,7 +120,7 @@ int ServeCommand::start()
         const auto info = m_server->connectionInfo(id);
         QString text = QStringLiteral("connection %1 closed").arg(id);
         if (info) {
-            text += QStringLiteral(" (%1").arg(info->close.endedBy);
+            text += QStringLiteral(" (%1").arg(session::describe(info->close.endedBy));
             if (info->close.codeSent)
                 text += QStringLiteral(", sent %1").arg(*info->close.codeSent);
             if (info->close.codeReceived)
@@ -213,12 +214,13 @@ void ServeCommand::recordOpened(quint64 id, bool refused)
     capture::CaptureEvent request;
     request.timeNs = info->requestNs;
     request.connection = std::uint32_t(id);
-    request.kind = "handshake-request";
+    request.kind = capture::EventKind::HandshakeRequest;
     request.reason = info->peer.toStdString();
     request.detail = capture::redactHttpHead(info->request.toStdString(), m_redaction);
     addEvent(request);
     capture::CaptureEvent response = request;
-    response.kind = refused ? "handshake-refused" : "handshake-response";
+    response.kind
+        = refused ? capture::EventKind::HandshakeRefused : capture::EventKind::HandshakeResponse;
     response.timeNs = info->openedNs;
     response.code = std::uint16_t(info->status);
     response.reason.clear();
@@ -237,21 +239,21 @@ void ServeCommand::recordClosed(quint64 id)
     event.timeNs = info->closedNs;
     event.connection = std::uint32_t(id);
     if (info->close.codeSent) {
-        event.kind = "close-sent";
+        event.kind = capture::EventKind::CloseSent;
         event.code = info->close.codeSent;
         event.reason = info->close.reasonSent.toStdString();
         addEvent(event);
     }
     if (info->close.closeFrameReceived) {
-        event.kind = "close-received";
+        event.kind = capture::EventKind::CloseReceived;
         event.code = info->close.codeReceived;
         event.reason = info->close.reasonReceived.toStdString();
         addEvent(event);
     }
-    event.kind = "ended";
+    event.kind = capture::EventKind::Ended;
     event.code.reset();
     event.reason.clear();
-    event.detail = info->close.endedBy.toStdString();
+    event.detail = std::string(capture::endReasonName(info->close.endedBy));
     addEvent(event);
 }
 

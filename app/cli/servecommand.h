@@ -4,7 +4,7 @@
 #include <QTimer>
 #include <capture/capturefile.h>
 #include <memory>
-#include <session/localserverthread.h>
+#include <session/server/localserverthread.h>
 
 namespace framescope::cli {
 

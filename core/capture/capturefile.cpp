@@ -165,7 +165,7 @@ std::string eventLine(const CaptureEvent &event)
     json line;
     line["type"] = "event";
     line["timeNs"] = event.timeNs;
-    line["event"] = event.kind;
+    line["event"] = eventKindName(event.kind);
     if (event.connection != 0)
         line["conn"] = event.connection;
     if (event.code)
@@ -352,7 +352,11 @@ CaptureReadResult readCapture(std::istream &in)
             } else if (type == "event") {
                 CaptureEvent event;
                 event.timeNs = line.at("timeNs").get<std::int64_t>();
-                event.kind = line.at("event").get<std::string>();
+                const std::string kind = line.at("event").get<std::string>();
+                const std::optional<EventKind> known = eventKindFromName(kind);
+                if (!known)
+                    return fail("unknown event kind " + kind);
+                event.kind = *known;
                 if (line.contains("code"))
                     event.code = line["code"].get<std::uint16_t>();
                 event.reason = line.value("reason", "");

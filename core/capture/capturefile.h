@@ -1,5 +1,6 @@
 #pragma once
 
+#include "captureevent.h"
 #include "framerecord.h"
 #include "framestore.h"
 #include "redaction.h"
@@ -33,18 +34,6 @@ struct SessionInfo
     // those that took place).
     std::map<std::string, std::int64_t> phasesNs;
     friend bool operator==(const SessionInfo &, const SessionInfo &) = default;
-};
-
-// Something that is not a frame: close codes both ways, who ended the connection, errors.
-struct CaptureEvent
-{
-    std::int64_t timeNs = 0;
-    std::string kind; // e.g. "close-sent", "close-received", "ended", "error"
-    std::optional<std::uint16_t> code;
-    std::string reason;
-    std::string detail;           // e.g. "tcp-fin", "reset", "timeout", "tls"
-    std::uint32_t connection = 0; // as FrameRecord::connection
-    friend bool operator==(const CaptureEvent &, const CaptureEvent &) = default;
 };
 
 struct CapturedFrame

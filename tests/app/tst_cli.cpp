@@ -533,7 +533,7 @@ void tst_Cli::serveCapturesTheServerSide()
     // Connection events, with the request head redacted.
     bool sawRequest = false;
     for (const auto &event : serverSide.events) {
-        if (event.kind == "handshake-request") {
+        if (event.kind == capture::EventKind::HandshakeRequest) {
             sawRequest = true;
             QCOMPARE(event.connection, std::uint32_t(1));
             QVERIFY(event.detail.find("GET / HTTP/1.1") == 0);
@@ -621,9 +621,9 @@ void tst_Cli::serveRecordsHandshakesAtTheServersTimes()
     QVERIFY(!hi.has(capture::FrameRecord::Sent) && echo.has(capture::FrameRecord::Sent));
     std::int64_t requestNs = -1, responseNs = -1;
     for (const auto &event : recorded.events) {
-        if (event.kind == "handshake-request")
+        if (event.kind == capture::EventKind::HandshakeRequest)
             requestNs = event.timeNs;
-        else if (event.kind == "handshake-response")
+        else if (event.kind == capture::EventKind::HandshakeResponse)
             responseNs = event.timeNs;
     }
     QCOMPARE(requestNs, hi.startNs); // the same read brought both

@@ -18,7 +18,8 @@
 #include <protocol/messagewriter.h>
 #include <pthread.h>
 #include <sched.h>
-#include <session/clientsession.h>
+#include <session/client/clientsession.h>
+#include <session/engine/clock.h>
 #include <string>
 #include <sys/socket.h>
 #include <thread>

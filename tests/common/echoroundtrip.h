@@ -5,7 +5,7 @@
 
 #include <QTest>
 #include <capture/framestore.h>
-#include <session/clientsession.h>
+#include <session/client/clientsession.h>
 
 struct EchoRoundTrip
 {

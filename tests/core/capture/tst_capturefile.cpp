@@ -81,7 +81,8 @@ void fillSample(Sample &s)
     broken.violations = (1u << unsigned(ProtocolError::ReservedOpcode))
                         | (1u << unsigned(ProtocolError::FragmentedControlFrame));
     add(broken, {});
-    s.events = {{150, "close-sent", 1000, "bye", ""}, {450, "ended", std::nullopt, "", "tcp-fin"}};
+    s.events = {{150, EventKind::CloseSent, 1000, "bye", ""},
+                {450, EventKind::Ended, std::nullopt, "", "tcp-fin"}};
 }
 
 std::string writeSample(Sample &s, const RedactionOptions &redaction = {})

@@ -12,7 +12,10 @@
 #include <QWebSocketServer>
 #include <capture/framestore.h>
 #include <protocol/messagewriter.h>
-#include <session/clientsession.h>
+#include <session/client/clientsession.h>
+#include <session/client/redirects.h>
+#include <session/engine/certificatefingerprint.h>
+#include <session/engine/clock.h>
 #include <sys/socket.h>
 
 using namespace framescope;
@@ -182,7 +185,7 @@ void tst_ClientSession::roundTripWithQWebSocketServer()
     QCOMPARE(session.error(), SessionError::None);
     QVERIFY(session.closeInfo().closeFrameReceived);
     QCOMPARE(session.closeInfo().codeReceived.value_or(0), std::uint16_t(1000));
-    QCOMPARE(session.closeInfo().endedBy, QStringLiteral("close-frame"));
+    QCOMPARE(session.closeInfo().endedBy, framescope::capture::EndReason::CloseFrame);
     qDeleteAll(peers);
 }
 
@@ -492,7 +495,7 @@ void tst_ClientSession::stallInTheMiddleOfAHeader()
     session.open();
     QVERIFY(waitFinished(session));
     QCOMPARE(session.error(), SessionError::IdleTimeout);
-    QCOMPARE(session.closeInfo().endedBy, QStringLiteral("timeout"));
+    QCOMPARE(session.closeInfo().endedBy, framescope::capture::EndReason::Timeout);
     QCOMPARE(receivedFrames(store).value(0).second, QByteArray("kept"));
 }
 

@@ -1,7 +1,7 @@
 #include <QSignalSpy>
 #include <QTest>
 #include <capture/framestore.h>
-#include <session/frameannouncer.h>
+#include <session/engine/frameannouncer.h>
 #include <utility>
 #include <vector>
 

@@ -2,7 +2,7 @@
 // canned responses in, the expected findings out.
 
 #include <QTest>
-#include <session/handshakedoctor.h>
+#include <session/diagnosis/handshakedoctor.h>
 
 using namespace framescope;
 using namespace framescope::session;

@@ -12,7 +12,7 @@
 #include <protocol/framedecoder.h>
 #include <protocol/frameheader.h>
 #include <protocol/messagewriter.h>
-#include <session/localserver.h>
+#include <session/server/localserver.h>
 #include <sys/resource.h>
 #include <unistd.h>
 

@@ -12,8 +12,8 @@
 #include <capture/framestore.h>
 #include <protocol/handshake.h>
 #include <protocol/messagewriter.h>
-#include <session/clientsession.h>
-#include <session/localserver.h>
+#include <session/client/clientsession.h>
+#include <session/server/localserver.h>
 
 using namespace framescope;
 using namespace framescope::session;
@@ -207,7 +207,7 @@ void tst_LocalServer::echoForOurClientWithDeflate()
     QVERIFY(QTest::qWaitFor([&] { return session.state() == SessionState::Closed; }, 5000));
     QCOMPARE(session.error(), SessionError::None);
     QCOMPARE(session.closeInfo().codeReceived.value_or(0), std::uint16_t(4000));
-    QCOMPARE(session.closeInfo().endedBy, QStringLiteral("close-frame"));
+    QCOMPARE(session.closeInfo().endedBy, framescope::capture::EndReason::CloseFrame);
 }
 
 void tst_LocalServer::foreignOriginAndHostAreRefused()

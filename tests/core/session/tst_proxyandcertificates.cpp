@@ -15,7 +15,7 @@
 #include <QtEndian>
 #include <capture/framestore.h>
 #include <openssl/pkcs12.h>
-#include <session/clientsession.h>
+#include <session/client/clientsession.h>
 
 using namespace framescope;
 using namespace framescope::session;

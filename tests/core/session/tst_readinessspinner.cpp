@@ -4,7 +4,7 @@
 #include <QEventLoop>
 #include <QTest>
 #include <QTimer>
-#include <session/readinessspinner.h>
+#include <session/engine/readinessspinner.h>
 #include <sys/socket.h>
 #include <unistd.h>
 

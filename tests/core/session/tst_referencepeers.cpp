@@ -8,8 +8,8 @@
 #include <QSignalSpy>
 #include <QTest>
 #include <capture/framestore.h>
-#include <session/clientsession.h>
-#include <session/localserver.h>
+#include <session/client/clientsession.h>
+#include <session/server/localserver.h>
 
 using namespace framescope;
 using namespace framescope::session;

@@ -18,11 +18,12 @@
 #include <limits>
 #include <netinet/in.h>
 #include <protocol/messagewriter.h>
-#include <session/clientsession.h>
-#include <session/handshakedoctor.h>
-#include <session/localserver.h>
-#include <session/localserverthread.h>
-#include <session/servercertificate.h>
+#include <session/client/clientsession.h>
+#include <session/diagnosis/handshakedoctor.h>
+#include <session/engine/clock.h>
+#include <session/server/localserver.h>
+#include <session/server/localserverthread.h>
+#include <session/server/servercertificate.h>
 #include <sys/socket.h>
 #include <thread>
 #include <unistd.h>
@@ -491,7 +492,7 @@ void tst_ServerBehaviours::captureTagsConnections()
     const auto closedInfo = server.connectionInfo(1);
     QCOMPARE(closedInfo->close.codeReceived.value_or(0), std::uint16_t(1000));
     QCOMPARE(closedInfo->close.reasonReceived, QByteArray("bye"));
-    QCOMPARE(closedInfo->close.endedBy, QStringLiteral("close-frame"));
+    QCOMPARE(closedInfo->close.endedBy, framescope::capture::EndReason::CloseFrame);
     QVERIFY(closedInfo->closedNs > closedInfo->openedNs);
     QCOMPARE(server.connectionIds(), (QList<quint64>{1, 2}));
 }
@@ -682,7 +683,7 @@ void tst_ServerBehaviours::spinReadsAndSeesTheEnd()
     QVERIFY(server.readsServedBySpinner() >= 1);
     const auto info = server.connectionInfo(server.connectionIds().constFirst());
     QVERIFY(info);
-    QCOMPARE(info->close.endedBy, QStringLiteral("tcp-fin"));
+    QCOMPARE(info->close.endedBy, framescope::capture::EndReason::TcpFin);
     QCOMPARE(receivedMessages(*server.store()), (QList<QByteArray>{"one", "two"}));
 }
 

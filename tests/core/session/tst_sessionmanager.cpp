@@ -4,7 +4,7 @@
 #include <QTest>
 #include <QWebSocket>
 #include <QWebSocketServer>
-#include <session/sessionmanager.h>
+#include <session/frontend/sessionmanager.h>
 
 using namespace framescope;
 using namespace framescope::session;

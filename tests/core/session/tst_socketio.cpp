@@ -6,7 +6,7 @@
 #include <QTcpSocket>
 #include <QTest>
 #include <memory>
-#include <session/socketio.h>
+#include <session/engine/socketio.h>
 #include <sys/socket.h>
 
 using framescope::session::canReadDirectly;

@@ -11,7 +11,7 @@
 #include <QWebSocket>
 #include <QWebSocketServer>
 #include <capture/framestore.h>
-#include <session/clientsession.h>
+#include <session/client/clientsession.h>
 
 using namespace framescope;
 using namespace framescope::session;

@@ -1,7 +1,5 @@
 #include "servercertificate.h"
 
-#include "sessiontypes.h"
-
 #include <QDateTime>
 #include <QDir>
 #include <QFile>
@@ -14,6 +12,7 @@
 #include <openssl/rand.h>
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
+#include <session/engine/certificatefingerprint.h>
 
 namespace framescope::session {
 

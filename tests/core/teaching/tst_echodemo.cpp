@@ -5,9 +5,10 @@
 #include "testutil.h"
 
 #include <QTest>
-#include <protocol/echodemo.h>
+#include <teaching/echodemo.h>
 
 using namespace framescope::protocol;
+using namespace framescope::teaching;
 
 class tst_EchoDemo : public QObject
 {

@@ -1,12 +1,11 @@
 #pragma once
 
-#include "clientsession.h"
-
 #include <QHash>
 #include <QMutex>
 #include <QObject>
 #include <QThread>
 #include <memory>
+#include <session/client/clientsession.h>
 
 namespace framescope::session {
 

@@ -1,8 +1,8 @@
 #pragma once
 
-#include "frameannouncer.h"
-#include "framecapture.h"
-#include "sessiontypes.h"
+#include "clientoptions.h"
+#include "handshakerecord.h"
+#include "sessionerror.h"
 
 #include <QLoggingCategory>
 #include <QMap>
@@ -15,6 +15,10 @@
 #include <protocol/frameheader.h>
 #include <protocol/handshake.h>
 #include <protocol/permessagedeflate.h>
+#include <session/engine/closeinfo.h>
+#include <session/engine/frameannouncer.h>
+#include <session/engine/framecapture.h>
+#include <session/engine/sessionstate.h>
 
 class QTcpSocket;
 class QSslSocket;
@@ -29,27 +33,6 @@ class HttpHeadParser;
 namespace framescope::session {
 
 Q_DECLARE_LOGGING_CATEGORY(lcSession)
-
-// The exact bytes of the opening handshake and the time each phase took.
-struct HandshakeRecord
-{
-    QByteArray request;
-    QByteArray response; // the head, plus a capped body for a non-101 answer
-    int status = 0;
-    std::int64_t lookupNs = 0;
-    std::int64_t connectNs = 0;
-    std::int64_t tlsNs = 0;
-    std::int64_t upgradeNs = 0;
-    protocol::HandshakeError error = protocol::HandshakeError::None;
-    QString detail;
-    QByteArray subprotocol;
-    QByteArray extensions;
-    std::optional<protocol::DeflateParameters> deflate;
-    QMap<QString, QString> tls; // protocol, cipher, subject, SANs, expiry, fingerprints, overrides
-    QString proxy;              // "http host:port" or "socks5 host:port" when one was used
-    QStringList redirects;      // "302 wss://next/..." for each redirect followed
-    QStringList reconnects;     // "attempt 2 after 1000 ms: <why the previous one ended>"
-};
 
 // One WebSocket client connection driving core/protocol over QTcpSocket / QSslSocket. Every frame
 // in both directions goes into the capture store; signals carry ids and counts, never payloads.
@@ -106,7 +89,7 @@ private:
     friend class CaptureListener;
 
     void setState(SessionState state);
-    void fail(SessionError error, const QString &detail, const QString &endedBy);
+    void fail(SessionError error, const QString &detail, EndReason endedBy);
     bool applyProxy();
     bool loadClientCertificate(QSslConfiguration &configuration);
     void startConnect(const QString &address);

@@ -1,9 +1,8 @@
 #pragma once
 
-#include "clientsession.h"
-
 #include <QList>
 #include <QString>
+#include <session/client/clientsession.h>
 
 namespace framescope::session {
 

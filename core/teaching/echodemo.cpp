@@ -1,12 +1,14 @@
 #include "echodemo.h"
 
-#include "closeframe.h"
-#include "handshake.h"
-#include "masking.h"
-#include "messagereader.h"
-#include "messagewriter.h"
+#include <protocol/closeframe.h>
+#include <protocol/handshake.h>
+#include <protocol/masking.h>
+#include <protocol/messagereader.h>
+#include <protocol/messagewriter.h>
 
-namespace framescope::protocol {
+namespace framescope::teaching {
+
+using namespace protocol;
 
 namespace {
 
@@ -277,4 +279,4 @@ EchoDemoResult runEchoDemo(const EchoDemoOptions &options)
     return result;
 }
 
-} // namespace framescope::protocol
+} // namespace framescope::teaching

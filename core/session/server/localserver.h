@@ -1,9 +1,5 @@
 #pragma once
 
-#include "frameannouncer.h"
-#include "readinessspinner.h"
-#include "sessiontypes.h"
-
 #include <QHash>
 #include <QHostAddress>
 #include <QList>
@@ -15,6 +11,9 @@
 #include <capture/framestore.h>
 #include <memory>
 #include <protocol/permessagedeflate.h>
+#include <session/engine/closeinfo.h>
+#include <session/engine/frameannouncer.h>
+#include <session/engine/readinessspinner.h>
 
 class QTcpServer;
 

@@ -1,6 +1,6 @@
 #include "clientsession.h"
 
-#include "socketio.h"
+#include "redirects.h"
 
 #include <QFile>
 #include <QHostAddress>
@@ -17,6 +17,9 @@
 #include <protocol/httphead.h>
 #include <protocol/messagereader.h>
 #include <protocol/messagewriter.h>
+#include <session/engine/certificatefingerprint.h>
+#include <session/engine/clock.h>
+#include <session/engine/socketio.h>
 
 namespace framescope::session {
 
@@ -81,14 +84,14 @@ ClientSession::ClientSession(const ClientOptions &options, capture::FrameStore &
             fail(m_sslSocket && m_socket->state() == QAbstractSocket::ConnectedState
                      ? SessionError::TlsFailed
                      : SessionError::ConnectionTimeout,
-                 QStringLiteral("no answer within the time limit"), QStringLiteral("timeout"));
+                 QStringLiteral("no answer within the time limit"), EndReason::Timeout);
             break;
         case SessionState::Handshaking:
             if (m_collectingBody)
                 finishHandshakeFailure();
             else
                 fail(SessionError::HandshakeTimeout, QStringLiteral("no complete HTTP response"),
-                     QStringLiteral("timeout"));
+                     EndReason::Timeout);
             break;
         default:
             break;
@@ -98,16 +101,16 @@ ClientSession::ClientSession(const ClientOptions &options, capture::FrameStore &
         fail(SessionError::IdleTimeout,
              QStringLiteral("no bytes for %1 ms in the middle of a frame")
                  .arg(m_options.idleTimeoutMs),
-             QStringLiteral("timeout"));
+             EndReason::Timeout);
     });
     connect(&m_closeTimer, &QTimer::timeout, this, [this] {
         if (!m_close.closeFrameReceived) {
             fail(SessionError::CloseTimeout,
                  QStringLiteral("no close frame within %1 ms").arg(m_options.closeTimeoutMs),
-                 QStringLiteral("timeout"));
+                 EndReason::Timeout);
         } else {
             // The peer answered but kept TCP open; we end it.
-            m_close.endedBy = QStringLiteral("close-frame");
+            m_close.endedBy = EndReason::CloseFrame;
             if (m_socket)
                 m_socket->abort();
             finish();
@@ -132,14 +135,14 @@ void ClientSession::setState(SessionState state)
     Q_EMIT stateChanged(state);
 }
 
-void ClientSession::fail(SessionError error, const QString &detail, const QString &endedBy)
+void ClientSession::fail(SessionError error, const QString &detail, EndReason endedBy)
 {
     if (m_finished)
         return;
     if (m_error == SessionError::None) {
         m_error = error;
         m_errorString = describe(error) + QStringLiteral(": ") + detail;
-        if (m_close.endedBy.isEmpty())
+        if (m_close.endedBy == EndReason::None)
             m_close.endedBy = endedBy;
         Q_EMIT errorOccurred(error, m_errorString);
     }
@@ -180,7 +183,7 @@ bool ClientSession::scheduleReconnect()
     if (reason.isEmpty() && m_close.codeReceived)
         reason = QStringLiteral("the server closed with %1").arg(*m_close.codeReceived);
     if (reason.isEmpty())
-        reason = QStringLiteral("the connection ended (%1)").arg(m_close.endedBy);
+        reason = QStringLiteral("the connection ended (%1)").arg(describe(m_close.endedBy));
     m_handshake.reconnects.append(QStringLiteral("attempt %1 after %2 ms: %3")
                                       .arg(m_reconnectAttempt)
                                       .arg(delay)
@@ -233,11 +236,11 @@ void ClientSession::open()
         fail(SessionError::InvalidUrl,
              QStringLiteral("expected ws://host[:port]/path or wss://..., got \"%1\"")
                  .arg(url.toString(QUrl::RemoveUserInfo)),
-             QStringLiteral("local"));
+             EndReason::Local);
         return;
     }
     if (const std::optional<QString> error = applyCredentialHelpers(m_options)) {
-        fail(SessionError::LocalError, *error, QStringLiteral("local"));
+        fail(SessionError::LocalError, *error, EndReason::Local);
         return;
     }
     const bool secure = scheme == QLatin1String("wss");
@@ -251,7 +254,7 @@ void ClientSession::open()
     const auto key = protocol::generateClientKey();
     if (!key) {
         fail(SessionError::LocalError, QStringLiteral("no random bytes for the key"),
-             QStringLiteral("local"));
+             EndReason::Local);
         return;
     }
     m_request.key = *key;
@@ -295,7 +298,7 @@ void ClientSession::open()
             if (certificates.isEmpty()) {
                 fail(SessionError::LocalError,
                      QStringLiteral("no certificates in %1").arg(m_options.caFile),
-                     QStringLiteral("local"));
+                     EndReason::Local);
                 return;
             }
             configuration.addCaCertificates(certificates);
@@ -347,7 +350,7 @@ void ClientSession::open()
         if (info.error() != QHostInfo::NoError || info.addresses().isEmpty()) {
             fail(SessionError::ConnectionFailed,
                  QStringLiteral("cannot resolve %1: %2").arg(m_host, info.errorString()),
-                 QStringLiteral("lookup"));
+                 EndReason::Lookup);
             return;
         }
         startConnect(info.addresses().constFirst().toString());
@@ -370,7 +373,7 @@ bool ClientSession::applyProxy()
             || (scheme != QLatin1String("http") && scheme != QLatin1String("socks5"))) {
             fail(SessionError::InvalidUrl,
                  QStringLiteral("proxy must be http://host:port, socks5://host:port or system"),
-                 QStringLiteral("local"));
+                 EndReason::Local);
             return false;
         }
         proxy = QNetworkProxy(scheme == QLatin1String("http") ? QNetworkProxy::HttpProxy
@@ -396,8 +399,7 @@ bool ClientSession::loadClientCertificate(QSslConfiguration &configuration)
     QFile file(m_options.certificateFile);
     if (!file.open(QIODevice::ReadOnly)) {
         fail(SessionError::LocalError,
-             QStringLiteral("cannot read %1").arg(m_options.certificateFile),
-             QStringLiteral("local"));
+             QStringLiteral("cannot read %1").arg(m_options.certificateFile), EndReason::Local);
         return false;
     }
     const QString lower = m_options.certificateFile.toLower();
@@ -410,7 +412,7 @@ bool ClientSession::loadClientCertificate(QSslConfiguration &configuration)
             fail(SessionError::LocalError,
                  QStringLiteral("cannot read the PKCS#12 file %1 (wrong password?)")
                      .arg(m_options.certificateFile),
-                 QStringLiteral("local"));
+                 EndReason::Local);
             return false;
         }
         configuration.setLocalCertificateChain(QList<QSslCertificate>{certificate} + chain);
@@ -433,7 +435,7 @@ bool ClientSession::loadClientCertificate(QSslConfiguration &configuration)
         fail(SessionError::LocalError,
              QStringLiteral("no certificate or private key in %1 %2")
                  .arg(m_options.certificateFile, m_options.keyFile),
-             QStringLiteral("local"));
+             EndReason::Local);
         return false;
     }
     configuration.setLocalCertificateChain(certificates);
@@ -490,7 +492,7 @@ void ClientSession::handleEncrypted()
         // aside for it).
         if (!m_handshake.tls.contains(QStringLiteral("pinned"))) {
             if (const QString mismatch = checkPin(); !mismatch.isEmpty()) {
-                fail(SessionError::TlsFailed, mismatch, QStringLiteral("tls"));
+                fail(SessionError::TlsFailed, mismatch, EndReason::Tls);
                 return;
             }
         }
@@ -601,7 +603,7 @@ void ClientSession::handleHandshakeBytes(const QByteArray &data)
     if (status == protocol::HttpHeadParser::Status::Failed) {
         m_handshake.error = protocol::HandshakeError::MalformedHead;
         m_handshake.detail = toQString(protocol::describe(m_headParser->error()));
-        fail(SessionError::HandshakeFailed, m_handshake.detail, QStringLiteral("handshake"));
+        fail(SessionError::HandshakeFailed, m_handshake.detail, EndReason::Handshake);
         return;
     }
     const protocol::HttpHead &head = m_headParser->head();
@@ -630,7 +632,7 @@ void ClientSession::handleHandshakeBytes(const QByteArray &data)
                  + (result.detail.empty()
                         ? QString()
                         : QStringLiteral(" (") + toQString(result.detail) + QLatin1Char(')')),
-             QStringLiteral("handshake"));
+             EndReason::Handshake);
         return;
     }
     m_handshake.subprotocol = QByteArray::fromStdString(result.subprotocol.value_or(""));
@@ -687,7 +689,7 @@ bool ClientSession::followRedirect(const protocol::HttpHead &head)
              QStringLiteral("more than %1 redirects (last to %2)")
                  .arg(m_options.maxRedirects)
                  .arg(to.toString(QUrl::RemoveUserInfo)),
-             QStringLiteral("handshake"));
+             EndReason::Handshake);
         return true;
     }
     ++m_redirects;
@@ -722,7 +724,7 @@ void ClientSession::finishHandshakeFailure()
     m_collectingBody = false;
     fail(SessionError::HandshakeFailed,
          QStringLiteral("HTTP %1 instead of 101 Switching Protocols").arg(m_handshake.status),
-         QStringLiteral("handshake"));
+         EndReason::Handshake);
 }
 
 void ClientSession::feedFrames(QByteArrayView data)
@@ -759,7 +761,7 @@ void ClientSession::failConnection(protocol::ProtocolError error)
     m_error = SessionError::PeerProtocolError;
     m_errorString = describe(m_error) + QStringLiteral(": ") + detail
                     + QStringLiteral(" (closed with %1)").arg(code);
-    m_close.endedBy = QStringLiteral("protocol-error");
+    m_close.endedBy = EndReason::ProtocolError;
     Q_EMIT errorOccurred(m_error, m_errorString);
     if (m_socket) {
         m_socket->flush();
@@ -893,8 +895,8 @@ void ClientSession::abort()
         Q_EMIT finished();
         return;
     }
-    if (m_close.endedBy.isEmpty())
-        m_close.endedBy = QStringLiteral("local-abort");
+    if (m_close.endedBy == EndReason::None)
+        m_close.endedBy = EndReason::LocalAbort;
     if (m_socket)
         m_socket->abort();
     finish();
@@ -948,7 +950,7 @@ void ClientSession::handleDisconnected()
     if (m_finished)
         return;
     if (m_state == SessionState::Closing && m_close.closeFrameReceived) {
-        m_close.endedBy = QStringLiteral("close-frame");
+        m_close.endedBy = EndReason::CloseFrame;
         finish();
         return;
     }
@@ -958,7 +960,7 @@ void ClientSession::handleDisconnected()
     }
     fail(m_state == SessionState::Handshaking ? SessionError::HandshakeFailed
                                               : SessionError::ConnectionLost,
-         QStringLiteral("the server closed the connection"), QStringLiteral("tcp-fin"));
+         QStringLiteral("the server closed the connection"), EndReason::TcpFin);
 }
 
 void ClientSession::handleSocketError()
@@ -974,7 +976,7 @@ void ClientSession::handleSocketError()
             || error == QAbstractSocket::SslInvalidUserDataError)) {
         const QString mismatch = checkPin();
         fail(SessionError::TlsFailed, mismatch.isEmpty() ? m_socket->errorString() : mismatch,
-             QStringLiteral("tls"));
+             EndReason::Tls);
         return;
     }
     switch (error) {
@@ -985,7 +987,7 @@ void ClientSession::handleSocketError()
     case QAbstractSocket::ProxyNotFoundError:
     case QAbstractSocket::ProxyProtocolError:
         fail(SessionError::ConnectionFailed, QStringLiteral("proxy: ") + m_socket->errorString(),
-             QStringLiteral("proxy"));
+             EndReason::Proxy);
         return;
     default:
         break;
@@ -993,10 +995,10 @@ void ClientSession::handleSocketError()
     if (m_state == SessionState::Connecting) {
         fail(error == QAbstractSocket::SocketTimeoutError ? SessionError::ConnectionTimeout
                                                           : SessionError::ConnectionFailed,
-             m_socket->errorString(), QStringLiteral("connect"));
+             m_socket->errorString(), EndReason::Connect);
         return;
     }
-    fail(SessionError::ConnectionLost, m_socket->errorString(), QStringLiteral("reset"));
+    fail(SessionError::ConnectionLost, m_socket->errorString(), EndReason::Reset);
 }
 
 } // namespace framescope::session

@@ -2,7 +2,6 @@
 
 #include <QByteArray>
 #include <QList>
-#include <QMetaType>
 #include <QPair>
 #include <QString>
 #include <QUrl>
@@ -10,42 +9,6 @@
 #include <optional>
 
 namespace framescope::session {
-
-// Monotonic nanoseconds, the clock every capture timestamp uses.
-std::int64_t monotonicNs();
-
-enum class SessionState { Idle, Connecting, Handshaking, Open, Closing, Closed };
-
-// What went wrong, one value per kind of failure; the CLI maps each to a documented exit code.
-enum class SessionError {
-    None,
-    InvalidUrl,
-    ConnectionFailed, // refused, unreachable, name lookup failed
-    ConnectionTimeout,
-    TlsFailed,       // certificate or TLS handshake problem
-    HandshakeFailed, // the HTTP upgrade did not succeed
-    HandshakeTimeout,
-    PeerProtocolError, // the server broke RFC 6455 / RFC 7692; we failed the connection
-    IdleTimeout,       // the peer stalled in the middle of a frame
-    CloseTimeout,      // the peer never answered our close frame
-    ConnectionLost,    // TCP ended without a closing handshake
-    LocalError,        // we could not do what was asked (no randomness, bad request)
-};
-
-QString describe(SessionError error);
-
-// Where a redirect leads: Location resolved against the request URL, http(s) mapped to ws(s).
-// Invalid when Location is missing or not a ws/wss/http/https URL.
-QUrl redirectTarget(const QUrl &from, const QByteArray &location);
-
-// True when following from -> to must drop credentials: another host, or wss to ws.
-bool redirectDropsCredentials(const QUrl &from, const QUrl &to);
-
-// The extra headers that may follow a redirect (credential headers dropped when needed).
-QList<QPair<QByteArray, QByteArray>>
-headersForRedirect(const QUrl &from, const QUrl &to,
-                   const QList<QPair<QByteArray, QByteArray>> &headers);
-QString describe(SessionState state);
 
 // Reconnecting after a connection ended without being asked to: the delay doubles from
 // initialDelayMs up to maxDelayMs (each with up to 20% random jitter) and starts again from
@@ -61,16 +24,6 @@ struct ReconnectPolicy
 // The delay before reconnect attempt `attempt` (1 for the first); `unitRandom` in [0, 1) adds
 // jitter.
 int reconnectDelayMs(const ReconnectPolicy &policy, int attempt, double unitRandom);
-
-// Whether an ended connection is worth trying again: not for a bad URL, a local error, a
-// certificate problem or an HTTP answer that will not change (a 4xx other than 408 and 429).
-bool isRetryable(SessionError error, int httpStatus);
-
-// A SHA-256 certificate fingerprint as the built-in server prints it and a client pins it:
-// "AB:CD:..." (32 bytes in upper-case hex, colon-separated).
-QString fingerprintText(const QByteArray &sha256);
-// The 32 bytes of a fingerprint given as "AB:CD:..." or as plain hex; nothing when it is not one.
-std::optional<QByteArray> parseFingerprint(const QString &text);
 
 struct ClientOptions;
 
@@ -127,18 +80,4 @@ struct ClientOptions
     QByteArray pinnedSha256;
 };
 
-// How the connection ended, both ways.
-struct CloseInfo
-{
-    std::optional<std::uint16_t> codeSent;
-    QByteArray reasonSent;
-    std::optional<std::uint16_t> codeReceived;
-    QByteArray reasonReceived;
-    bool closeFrameReceived = false;
-    QString endedBy; // "close-frame", "tcp-fin", "reset", "timeout", "tls", "protocol-error"
-};
-
 } // namespace framescope::session
-
-Q_DECLARE_METATYPE(framescope::session::SessionState)
-Q_DECLARE_METATYPE(framescope::session::SessionError)

@@ -1,8 +1,5 @@
 #include "localserver.h"
 
-#include "framecapture.h"
-#include "socketio.h"
-
 #include <QNetworkProxy>
 #include <QSslConfiguration>
 #include <QSslServer>
@@ -16,6 +13,9 @@
 #include <protocol/messagereader.h>
 #include <protocol/messagewriter.h>
 #include <protocol/utf8validator.h>
+#include <session/engine/clock.h>
+#include <session/engine/framecapture.h>
+#include <session/engine/socketio.h>
 
 namespace framescope::session {
 
@@ -230,10 +230,10 @@ public:
         connect(m_socket, &QTcpSocket::disconnected, this, [this] {
             // Now, before a later socket can be given the same descriptor number.
             m_server.m_spinner->unwatch(m_fd);
-            if (m_info.close.endedBy.isEmpty())
+            if (m_info.close.endedBy == EndReason::None)
                 m_info.close.endedBy = m_closeSent && m_info.close.closeFrameReceived
-                                           ? QStringLiteral("close-frame")
-                                           : QStringLiteral("tcp-fin");
+                                           ? EndReason::CloseFrame
+                                           : EndReason::TcpFin;
             m_capture.finishIncomplete();
             m_info.closedNs = monotonicNs();
             m_server.removeConnection(m_info.id);
@@ -241,9 +241,8 @@ public:
         for (QTimer *timer : {&m_handshakeTimer, &m_closeTimer, &m_idleTimer, &m_midFrameTimer,
                               &m_replyTimer, &m_closeAfterTimer})
             timer->setSingleShot(true);
-        connect(&m_handshakeTimer, &QTimer::timeout, this,
-                [this] { end(QStringLiteral("timeout")); });
-        connect(&m_closeTimer, &QTimer::timeout, this, [this] { end(QStringLiteral("timeout")); });
+        connect(&m_handshakeTimer, &QTimer::timeout, this, [this] { end(EndReason::Timeout); });
+        connect(&m_closeTimer, &QTimer::timeout, this, [this] { end(EndReason::Timeout); });
         connect(&m_idleTimer, &QTimer::timeout, this,
                 [this] { sendClose(protocol::CloseCode::GoingAway, "idle timeout"); });
         connect(&m_midFrameTimer, &QTimer::timeout, this,
@@ -273,7 +272,7 @@ public:
         if (m_open)
             sendClose(protocol::CloseCode::GoingAway, "server shutting down");
         else if (!m_closeSent)
-            end(QStringLiteral("local-abort"));
+            end(EndReason::LocalAbort);
     }
 
 private:
@@ -297,9 +296,9 @@ private:
         bool close = false; // the close asked for by closeAfterMessages, after the replies
     };
 
-    void end(const QString &endedBy)
+    void end(EndReason endedBy)
     {
-        if (m_info.close.endedBy.isEmpty())
+        if (m_info.close.endedBy == EndReason::None)
             m_info.close.endedBy = endedBy;
         m_socket->abort();
     }
@@ -467,7 +466,7 @@ private:
         m_info.response = response.left(response.indexOf("\r\n\r\n") + 4);
         m_info.status = status;
         m_info.openedNs = monotonicNs();
-        m_info.close.endedBy = QStringLiteral("refused");
+        m_info.close.endedBy = EndReason::Refused;
         m_handshakeTimer.stop();
         writeNow(m_socket, response);
         // Told before the socket closes: closing can report the connection closed at once.
@@ -832,7 +831,7 @@ private:
             m_info.close.reasonReceived = QByteArray::fromStdString(std::string(close.reason));
             // Answer with the same code (none: 1000), then close TCP first.
             sendClose(close.code.value_or(protocol::CloseCode::Normal));
-            m_info.close.endedBy = QStringLiteral("close-frame");
+            m_info.close.endedBy = EndReason::CloseFrame;
             closeTcp();
         }
     }

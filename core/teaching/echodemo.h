@@ -1,21 +1,24 @@
 #pragma once
 
-#include "framedecoder.h"
-#include "permessagedeflate.h"
-
 #include <cstdint>
 #include <optional>
+#include <protocol/framedecoder.h>
+#include <protocol/permessagedeflate.h>
 #include <string>
 #include <vector>
 
-namespace framescope::protocol {
+namespace framescope::teaching {
+
+using protocol::DecodedFrame;
+using protocol::DeflateParameters;
 
 // A whole WebSocket conversation between a client endpoint and an echo server endpoint, both
 // built from this codec and joined by an in-memory byte pipe: the opening handshake, messages
 // (fragmented and compressed on request), a ping and the closing handshake. Every byte that
 // crosses the pipe is recorded, so the conversation can be shown frame by frame, mask keys and
 // all. It is the codec's end-to-end self-check and the teaching demo behind `framescope-cli
-// demo`; the network client and server build the same conversation over TCP.
+// demo` (the seed of the teaching mode on the roadmap); the network client and server build the
+// same conversation over TCP.
 struct EchoDemoOptions
 {
     std::vector<std::string> textMessages{"Hello, Framescope!", "κόσμε — UTF-8 survives the trip"};
@@ -50,4 +53,4 @@ struct EchoDemoResult
 
 EchoDemoResult runEchoDemo(const EchoDemoOptions &options = {});
 
-} // namespace framescope::protocol
+} // namespace framescope::teaching
