@@ -1,18 +1,17 @@
 #include "capturefile.h"
 
-#include <cerrno>
+#include <chrono>
 #include <cstring>
-#include <fcntl.h>
 #include <filesystem>
 #include <fstream>
 #include <istream>
 #include <nlohmann/json.hpp>
 #include <openssl/evp.h>
 #include <ostream>
+#include <platform/durablefile.h>
 #include <protocol/base64.h>
 #include <protocol/protocolerror.h>
 #include <protocol/utf8validator.h>
-#include <unistd.h>
 
 namespace framescope::capture {
 
@@ -199,34 +198,25 @@ void writeCapture(std::ostream &out, const SessionInfo &session, const FrameStor
 
 std::string writeFileAtomically(const std::string &path, std::string_view content)
 {
-    const std::filesystem::path target(path);
-    const std::filesystem::path temporary = target.string() + ".tmp-" + std::to_string(::getpid());
-    const int fd = ::open(temporary.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-    if (fd < 0)
-        return "cannot create " + temporary.string() + ": " + std::strerror(errno);
-    std::size_t written = 0;
-    while (written < content.size()) {
-        const ssize_t n = ::write(fd, content.data() + written, content.size() - written);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0) {
-            const std::string error = std::strerror(errno);
-            ::close(fd);
-            ::unlink(temporary.c_str());
-            return "cannot write " + temporary.string() + ": " + error;
-        }
-        written += static_cast<std::size_t>(n);
+    // A name of its own beside the target (same file system, so the rename is one step).
+    const std::string temporary
+        = path + ".tmp-"
+          + std::to_string(std::chrono::steady_clock::now().time_since_epoch().count());
+    platform::DurableFile file;
+    std::string error = file.open(temporary);
+    if (error.empty())
+        error = file.append(content);
+    if (error.empty())
+        error = file.sync();
+    if (const std::string closed = file.close(); error.empty())
+        error = closed;
+    if (error.empty())
+        error = platform::replaceFile(temporary, path);
+    if (!error.empty()) {
+        std::error_code ignored;
+        std::filesystem::remove(temporary, ignored);
     }
-    if (::fsync(fd) != 0 || ::close(fd) != 0) {
-        ::unlink(temporary.c_str());
-        return "cannot flush " + temporary.string() + ": " + std::strerror(errno);
-    }
-    if (::rename(temporary.c_str(), target.c_str()) != 0) {
-        const std::string error = std::strerror(errno);
-        ::unlink(temporary.c_str());
-        return "cannot rename to " + path + ": " + error;
-    }
-    return {};
+    return error;
 }
 
 namespace {
@@ -399,10 +389,8 @@ void importFrames(const std::vector<CapturedFrame> &frames, FrameStore &store)
 
 CaptureJournal::~CaptureJournal()
 {
-    if (m_fd >= 0) {
+    if (m_file.isOpen())
         flush(true);
-        ::close(m_fd);
-    }
 }
 
 std::string CaptureJournal::partialPath(const std::string &path)
@@ -415,9 +403,8 @@ std::string CaptureJournal::open(const std::string &path, const SessionInfo &ses
 {
     m_path = path;
     m_flushIntervalNs = flushIntervalNs;
-    m_fd = ::open(partialPath(path).c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-    if (m_fd < 0)
-        return "cannot create " + partialPath(path) + ": " + std::strerror(errno);
+    if (std::string error = m_file.open(partialPath(path)); !error.empty())
+        return error;
     m_buffer = sessionLine(session, redaction) + '\n';
     return flush(true);
 }
@@ -445,34 +432,23 @@ std::string CaptureJournal::flushIfDue(std::int64_t nowNs)
 
 std::string CaptureJournal::flush(bool sync)
 {
-    if (m_fd < 0)
+    if (!m_file.isOpen())
         return "journal is not open";
     std::size_t written = 0;
-    while (written < m_buffer.size()) {
-        const ssize_t n = ::write(m_fd, m_buffer.data() + written, m_buffer.size() - written);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0) {
-            m_buffer.erase(0, written);
-            return "cannot write the journal: " + std::string(std::strerror(errno));
-        }
-        written += static_cast<std::size_t>(n);
-    }
-    m_buffer.clear();
-    if (sync && ::fdatasync(m_fd) != 0)
-        return "cannot flush the journal: " + std::string(std::strerror(errno));
-    return {};
+    const std::string error = m_file.append(m_buffer, &written);
+    m_buffer.erase(0, written); // what did not go in is tried again on the next flush
+    if (!error.empty())
+        return error;
+    return sync ? m_file.sync() : std::string();
 }
 
 std::string CaptureJournal::finish()
 {
     if (const std::string error = flush(true); !error.empty())
         return error;
-    ::close(m_fd);
-    m_fd = -1;
-    if (::rename(partialPath(m_path).c_str(), m_path.c_str()) != 0)
-        return "cannot rename the journal to " + m_path + ": " + std::strerror(errno);
-    return {};
+    if (std::string error = m_file.close(); !error.empty())
+        return error;
+    return platform::replaceFile(partialPath(m_path), m_path);
 }
 
 } // namespace framescope::capture

@@ -9,6 +9,7 @@
 #include <iosfwd>
 #include <map>
 #include <optional>
+#include <platform/durablefile.h>
 #include <string>
 #include <vector>
 
@@ -109,7 +110,7 @@ private:
 
     std::string m_path;
     std::string m_buffer;
-    int m_fd = -1;
+    platform::DurableFile m_file;
     std::int64_t m_flushIntervalNs = 1'000'000'000;
     std::int64_t m_lastFlushNs = 0;
 };

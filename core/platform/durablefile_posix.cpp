@@ -1,0 +1,80 @@
+#include "durablefile.h"
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <fcntl.h>
+#include <unistd.h>
+
+namespace framescope::platform {
+
+namespace {
+
+std::string failure(const char *what, const std::string &path)
+{
+    return std::string(what) + ' ' + path + ": " + std::strerror(errno);
+}
+
+} // namespace
+
+DurableFile::~DurableFile()
+{
+    if (m_fd >= 0)
+        ::close(m_fd);
+}
+
+std::string DurableFile::open(const std::string &path)
+{
+    if (m_fd >= 0)
+        close();
+    m_path = path;
+    m_fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    return m_fd < 0 ? failure("cannot create", path) : std::string();
+}
+
+bool DurableFile::isOpen() const
+{
+    return m_fd >= 0;
+}
+
+std::string DurableFile::append(std::string_view data, std::size_t *written)
+{
+    std::size_t done = 0;
+    while (done < data.size()) {
+        const ssize_t n = ::write(m_fd, data.data() + done, data.size() - done);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0) {
+            if (written)
+                *written = done;
+            return failure("cannot write", m_path);
+        }
+        done += std::size_t(n);
+    }
+    if (written)
+        *written = done;
+    return {};
+}
+
+std::string DurableFile::sync()
+{
+    return ::fdatasync(m_fd) == 0 ? std::string() : failure("cannot flush", m_path);
+}
+
+std::string DurableFile::close()
+{
+    if (m_fd < 0)
+        return {};
+    const int result = ::close(m_fd);
+    m_fd = -1;
+    return result == 0 ? std::string() : failure("cannot close", m_path);
+}
+
+std::string replaceFile(const std::string &from, const std::string &to)
+{
+    if (::rename(from.c_str(), to.c_str()) != 0)
+        return "cannot rename " + from + " to " + to + ": " + std::strerror(errno);
+    return {};
+}
+
+} // namespace framescope::platform
