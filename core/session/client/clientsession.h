@@ -5,10 +5,7 @@
 #include "sessionerror.h"
 
 #include <QLoggingCategory>
-#include <QMap>
 #include <QObject>
-#include <QPointer>
-#include <QStringList>
 #include <QTimer>
 #include <capture/framestore.h>
 #include <memory>
@@ -16,28 +13,32 @@
 #include <protocol/handshake.h>
 #include <protocol/permessagedeflate.h>
 #include <session/engine/closeinfo.h>
+#include <session/engine/connectionengine.h>
 #include <session/engine/frameannouncer.h>
-#include <session/engine/framecapture.h>
 #include <session/engine/sessionstate.h>
+#include <session/engine/transport.h>
 
 class QTcpSocket;
 class QSslSocket;
-class QSslConfiguration;
 
 namespace framescope::protocol {
-class MessageReader;
-class MessageWriter;
 class HttpHeadParser;
+struct HttpHead;
 } // namespace framescope::protocol
 
 namespace framescope::session {
 
 Q_DECLARE_LOGGING_CATEGORY(lcSession)
 
-// One WebSocket client connection driving core/protocol over QTcpSocket / QSslSocket. Every frame
-// in both directions goes into the capture store; signals carry ids and counts, never payloads.
-// Lives on one thread (the network thread in the apps); all calls come from that thread.
-class ClientSession : public QObject
+class TcpConnector;
+
+// One WebSocket client session: connects (through a proxy and TLS when asked), upgrades, follows
+// redirects and reconnects as its options say, then hands the stream to a ConnectionEngine.
+// Every frame in both directions goes into the capture store; signals carry ids and counts,
+// never payloads. Lives on one thread (the network thread in the apps); all calls come from it.
+class ClientSession : public QObject,
+                      private Transport::Receiver,
+                      private ConnectionEngine::Delegate
 {
     Q_OBJECT
 
@@ -58,16 +59,21 @@ public:
     bool ping(QByteArrayView payload = {});
     // Starts the closing handshake; an invalid code is refused (use sendRawFrame for that).
     bool close(std::uint16_t code = 1000, QByteArrayView reason = {});
-    void abort();
+    // Ends the session now, without a closing handshake: TCP FIN, or RST with `reset`.
+    void abort(bool reset = false);
 
     SessionState state() const { return m_state; }
     SessionError error() const { return m_error; }
     QString errorString() const { return m_errorString; }
-    const CloseInfo &closeInfo() const { return m_close; }
+    const CloseInfo &closeInfo() const;
     const HandshakeRecord &handshake() const { return m_handshake; }
     const ClientOptions &options() const { return m_options; }
     std::uint64_t messagesReceived() const { return m_messagesReceived; }
     capture::FrameStore &store() const { return m_store; }
+    // The connection number frames are recorded with: 0, then 1, 2, ... after reconnects.
+    std::uint32_t connectionNumber() const { return m_connectionNumber; }
+    // The transport reads and writes its descriptor itself (not through Qt).
+    bool isDirect() const { return m_transport && m_transport->isDirect(); }
 
 Q_SIGNALS:
     void stateChanged(framescope::session::SessionState state);
@@ -85,76 +91,63 @@ Q_SIGNALS:
     void finished();
 
 private:
-    class CaptureListener;
-    friend class CaptureListener;
-
     void setState(SessionState state);
     void fail(SessionError error, const QString &detail, EndReason endedBy);
-    bool applyProxy();
-    bool loadClientCertificate(QSslConfiguration &configuration);
-    void startConnect(const QString &address);
-    void handleConnected();
-    // With a pin: compares the server's certificate with it and records the outcome in the TLS
-    // details (`setAside`: the chain errors it stands in for). Returns what differs; empty when
-    // it is the pinned one, or nothing is pinned.
-    QString checkPin(const QString &setAside = {});
-    void handleEncrypted();
-    void handleReadyRead();
-    void handleDisconnected();
+    void dropConnection();
+    bool buildRequest();
+    bool applyProxy(QTcpSocket &socket);
+    void startQtSocket(bool secure);
+    void connectTo(const QString &host);
+    void handleTcpConnected();
     void handleSocketError();
-    void handleHandshakeBytes(const QByteArray &data);
+    void takeOver(Transport *transport);
+    void sendRequest();
+    void handleTransportClosed();
+    bool bytesReceived(QByteArrayView data, std::int64_t arrivalNs) override;
+    void handleHandshakeBytes(QByteArrayView data);
     void finishHandshakeFailure();
     bool followRedirect(const protocol::HttpHead &head);
-    void feedFrames(QByteArrayView data);
-    bool writeWire(const std::vector<std::uint8_t> &wire);
-    void handleControlFrame(protocol::Opcode opcode, std::span<const std::uint8_t> payload);
-    void failConnection(protocol::ProtocolError error);
-    void frameCaptured() { m_announcer.frameCaptured(); }
+    void upgraded(const protocol::ClientHandshakeResult &result);
     void finish();
     bool scheduleReconnect();
     void reconnect();
 
+    // ConnectionEngine::Delegate
+    void frameCaptured() override { m_announcer.frameCaptured(); }
+    void messageFinished() override { ++m_messagesReceived; }
+    void roundTripMeasured(std::int64_t roundTripNs) override;
+    void closingStarted() override;
+    void ended(EngineEnd how, const QString &detail) override;
+
     ClientOptions m_options;
-    const ClientOptions
-        m_initialOptions; // what a reconnect starts from (redirects change m_options)
+    const ClientOptions m_initialOptions; // what a reconnect starts from (redirects change it)
     capture::FrameStore &m_store;
     SessionState m_state = SessionState::Idle;
     SessionError m_error = SessionError::None;
     QString m_errorString;
-    CloseInfo m_close;
+    CloseInfo m_close; // until the engine has one, and after it is gone
     HandshakeRecord m_handshake;
 
-    QTcpSocket *m_socket = nullptr;
-    QSslSocket *m_sslSocket = nullptr; // the same object when the URL is wss://
     QString m_host;
     quint16 m_port = 0;
+    QTcpSocket *m_socket = nullptr;      // while connecting through Qt (TLS, proxies, portable)
+    QSslSocket *m_sslSocket = nullptr;   // the same object when the URL is wss://
+    TcpConnector *m_connector = nullptr; // while connecting on a descriptor of our own
+    Transport *m_transport = nullptr;    // from TCP (and TLS) up
+    std::unique_ptr<ConnectionEngine> m_engine; // from the upgrade on
     protocol::ClientRequest m_request;
     std::optional<protocol::DeflateOffer> m_deflateOffer;
     std::unique_ptr<protocol::HttpHeadParser> m_headParser;
     bool m_collectingBody = false;
+    qsizetype m_consumedByHandshake = 0; // of the bytes being read, those the handshake took
     qsizetype m_bodyExpected = -1;
-
-    std::unique_ptr<CaptureListener> m_receivedListener;
-    std::unique_ptr<CaptureListener> m_sentListener;
-    std::unique_ptr<FrameCapture> m_receivedHandler;
-    std::unique_ptr<FrameCapture> m_sentHandler;
-    std::unique_ptr<protocol::MessageReader> m_reader;
-    std::unique_ptr<protocol::MessageReader> m_sentReader; // our own frames, decoded for capture
-    std::unique_ptr<protocol::MessageWriter> m_writer;
-
-    QByteArray m_ownReadBuffer; // only when the thread's read buffer is lent out (LentReadBuffer)
     std::int64_t m_phaseStartNs = 0;
-    std::int64_t m_readTimeNs = 0;
     std::uint64_t m_messagesReceived = 0;
     int m_redirects = 0;
-    QByteArray m_lastPingPayload;
-    std::int64_t m_lastPingNs = 0;
 
-    QTimer m_phaseTimer;        // connect, TLS and handshake timeouts
-    QTimer m_idleTimer;         // mid-frame stalls
-    QTimer m_closeTimer;        // the closing handshake
-    QTimer m_pingTimer;         // keep-alive pings
-    FrameAnnouncer m_announcer; // batches framesCaptured
+    QTimer m_phaseTimer; // connect, TLS and handshake timeouts
+    QTimer m_pingTimer;  // keep-alive pings
+    FrameAnnouncer m_announcer;
     QTimer m_reconnectTimer;
     bool m_finished = false;
     bool m_endRequested = false; // close() or abort(): no reconnect

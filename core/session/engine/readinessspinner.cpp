@@ -5,11 +5,6 @@
 #include <array>
 #include <chrono>
 
-#ifdef Q_OS_LINUX
-#include <sys/epoll.h>
-#include <unistd.h>
-#endif
-
 namespace framescope::session {
 
 namespace {
@@ -23,26 +18,16 @@ constexpr std::chrono::microseconds kMaxServing{1000};
 ReadinessSpinner::ReadinessSpinner(int budgetUs, QObject *parent)
     : QObject(parent)
     , m_budgetUs(std::max(0, budgetUs))
-{
-#ifdef Q_OS_LINUX
-    m_epoll = ::epoll_create1(EPOLL_CLOEXEC);
-#endif
-}
+{}
 
-ReadinessSpinner::~ReadinessSpinner()
-{
-#ifdef Q_OS_LINUX
-    if (m_epoll >= 0)
-        ::close(m_epoll);
-#endif
-}
+ReadinessSpinner::~ReadinessSpinner() = default;
 
 void ReadinessSpinner::attachToCurrentThread()
 {
-    if (m_epoll < 0)
+    if (!m_poller.isValid())
         return;
-    // The epoll descriptor is readable while any watched socket is.
-    auto *notifier = new QSocketNotifier(m_epoll, QSocketNotifier::Read, this);
+    // The poller's handle is readable while any watched socket is.
+    auto *notifier = new QSocketNotifier(m_poller.handle(), QSocketNotifier::Read, this);
     connect(notifier, &QSocketNotifier::activated, this, &ReadinessSpinner::serveReady);
     if (m_budgetUs == 0)
         return; // serves from the loop, never spins
@@ -53,45 +38,27 @@ void ReadinessSpinner::attachToCurrentThread()
 
 bool ReadinessSpinner::watch(qintptr fd, Handler handler)
 {
-#ifdef Q_OS_LINUX
-    if (m_epoll < 0 || fd < 0)
-        return false;
-    epoll_event event{};
     // Sockets served here are level-triggered ("is anything waiting", every time we ask). The
     // event loop serves the others: edge-triggered, so one it has yet to serve does not keep the
-    // epoll descriptor readable (and the loop awake).
-    event.events = handler ? EPOLLIN : EPOLLIN | EPOLLET;
-    event.data.fd = int(fd);
-    if (::epoll_ctl(m_epoll, EPOLL_CTL_ADD, int(fd), &event) != 0)
+    // poller readable (and the loop awake).
+    if (!m_poller.add(fd, !handler))
         return false;
     if (handler)
-        m_handlers.insert(int(fd), std::move(handler));
+        m_handlers.insert(fd, std::move(handler));
     else
-        m_handlers.remove(int(fd)); // a reused descriptor number
+        m_handlers.remove(fd); // a reused descriptor number
     return true;
-#else
-    Q_UNUSED(fd);
-    Q_UNUSED(handler);
-    return false;
-#endif
 }
 
 void ReadinessSpinner::unwatch(qintptr fd)
 {
-#ifdef Q_OS_LINUX
-    if (m_epoll < 0 || fd < 0)
-        return;
-    ::epoll_ctl(m_epoll, EPOLL_CTL_DEL, int(fd), nullptr);
-    m_handlers.remove(int(fd));
-#else
-    Q_UNUSED(fd);
-#endif
+    m_poller.remove(fd);
+    m_handlers.remove(fd);
 }
 
 bool ReadinessSpinner::spin()
 {
-#ifdef Q_OS_LINUX
-    if (m_epoll < 0 || m_budgetUs == 0)
+    if (!m_poller.isValid() || m_budgetUs == 0)
         return false;
     ++m_spins;
     using Clock = std::chrono::steady_clock;
@@ -110,23 +77,20 @@ bool ReadinessSpinner::spin()
             return false;
         }
     }
-#endif
-    return false;
 }
 
 bool ReadinessSpinner::serveReady()
 {
-    return m_epoll >= 0 && serveBatch() < 0;
+    return m_poller.isValid() && serveBatch() < 0;
 }
 
 int ReadinessSpinner::serveBatch()
 {
-#ifdef Q_OS_LINUX
-    std::array<epoll_event, 64> events{};
-    const int ready = ::epoll_wait(m_epoll, events.data(), int(events.size()), 0);
+    std::array<platform::SocketHandle, 64> ready{};
+    const std::size_t count = m_poller.readyNow(ready);
     bool eventLoopsTurn = false;
-    for (int i = 0; i < ready; ++i) {
-        const int fd = events[std::size_t(i)].data.fd;
+    for (std::size_t i = 0; i < count; ++i) {
+        const qintptr fd = ready[i];
         const auto it = m_handlers.constFind(fd);
         if (it == m_handlers.cend()) {
             eventLoopsTurn = true; // the event loop serves it
@@ -138,10 +102,7 @@ int ReadinessSpinner::serveBatch()
         if (!handler())
             unwatch(fd);
     }
-    return eventLoopsTurn ? -1 : std::max(ready, 0);
-#else
-    return 0;
-#endif
+    return eventLoopsTurn ? -1 : int(count);
 }
 
 void ReadinessSpinner::handleAboutToBlock()

@@ -4,6 +4,7 @@
 #include <QObject>
 #include <cstdint>
 #include <functional>
+#include <platform/readinesspoller.h>
 
 namespace framescope::session {
 
@@ -23,8 +24,9 @@ namespace framescope::session {
 //
 // It only spins after the loop handled reads (noteActivity()) since it last slept, so an idle
 // server never spins; each spin ends after the budget passes with nothing to read, or after at
-// most 1 ms of serving, so timers and posted events still run. Linux only; elsewhere it watches
-// nothing (watch() says so) and the caller relies on Qt's notifications.
+// most 1 ms of serving, so timers and posted events still run. Where the platform has no poller
+// (platform::ReadinessPoller) it watches nothing (watch() says so) and the caller relies on Qt's
+// notifications.
 class ReadinessSpinner : public QObject
 {
     Q_OBJECT
@@ -71,10 +73,10 @@ private:
     int serveBatch();
 
     int m_budgetUs = 0;
-    int m_epoll = -1;
+    platform::ReadinessPoller m_poller;
     bool m_active = false;
     bool m_continuous = true;
-    QHash<int, Handler> m_handlers;
+    QHash<qintptr, Handler> m_handlers;
     std::uint64_t m_spins = 0;
     std::uint64_t m_served = 0;
 };

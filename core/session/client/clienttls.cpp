@@ -1,0 +1,115 @@
+#include "clienttls.h"
+
+#include <QFile>
+#include <QSslCertificate>
+#include <QSslCipher>
+#include <QSslConfiguration>
+#include <QSslKey>
+#include <QSslSocket>
+#include <session/engine/certificatefingerprint.h>
+
+namespace framescope::session {
+
+namespace {
+
+std::optional<QString> loadClientCertificate(const ClientOptions &options,
+                                             QSslConfiguration &configuration,
+                                             QMap<QString, QString> &details)
+{
+    if (options.certificateFile.isEmpty())
+        return std::nullopt;
+    QFile file(options.certificateFile);
+    if (!file.open(QIODevice::ReadOnly))
+        return QStringLiteral("cannot read %1").arg(options.certificateFile);
+    const QString lower = options.certificateFile.toLower();
+    if (lower.endsWith(QLatin1String(".p12")) || lower.endsWith(QLatin1String(".pfx"))) {
+        QSslKey key;
+        QSslCertificate certificate;
+        QList<QSslCertificate> chain;
+        if (!QSslCertificate::importPkcs12(&file, &key, &certificate, &chain, options.keyPassword))
+            return QStringLiteral("cannot read the PKCS#12 file %1 (wrong password?)")
+                .arg(options.certificateFile);
+        configuration.setLocalCertificateChain(QList<QSslCertificate>{certificate} + chain);
+        configuration.setPrivateKey(key);
+        details.insert(QStringLiteral("clientCertificate"), certificate.subjectDisplayName());
+        return std::nullopt;
+    }
+    const QList<QSslCertificate> certificates
+        = QSslCertificate::fromData(file.readAll(), QSsl::Pem);
+    QFile keyFile(options.keyFile.isEmpty() ? options.certificateFile : options.keyFile);
+    QSslKey key;
+    if (keyFile.open(QIODevice::ReadOnly)) {
+        const QByteArray pem = keyFile.readAll();
+        for (QSsl::KeyAlgorithm algorithm : {QSsl::Rsa, QSsl::Ec, QSsl::Dsa}) {
+            key = QSslKey(pem, algorithm, QSsl::Pem, QSsl::PrivateKey, options.keyPassword);
+            if (!key.isNull())
+                break;
+        }
+    }
+    if (certificates.isEmpty() || key.isNull())
+        return QStringLiteral("no certificate or private key in %1 %2")
+            .arg(options.certificateFile, options.keyFile);
+    configuration.setLocalCertificateChain(certificates);
+    configuration.setPrivateKey(key);
+    details.insert(QStringLiteral("clientCertificate"),
+                   certificates.constFirst().subjectDisplayName());
+    return std::nullopt;
+}
+
+} // namespace
+
+std::optional<QString> configureClientTls(const ClientOptions &options,
+                                          QSslConfiguration &configuration,
+                                          QMap<QString, QString> &details)
+{
+    configuration.setProtocol(QSsl::TlsV1_2OrLater);
+    configuration.setPeerVerifyMode(QSslSocket::VerifyPeer);
+    if (!options.caFile.isEmpty()) {
+        const auto certificates = QSslCertificate::fromPath(options.caFile);
+        if (certificates.isEmpty())
+            return QStringLiteral("no certificates in %1").arg(options.caFile);
+        configuration.addCaCertificates(certificates);
+    }
+    return loadClientCertificate(options, configuration, details);
+}
+
+QString checkPinnedCertificate(const QSslSocket &socket, const QByteArray &pinnedSha256,
+                               QMap<QString, QString> &details, const QString &setAside)
+{
+    if (pinnedSha256.isEmpty())
+        return {};
+    const QByteArray seen = socket.peerCertificate().digest(QCryptographicHash::Sha256);
+    if (seen == pinnedSha256) {
+        details.insert(QStringLiteral("pinned"),
+                       setAside.isEmpty() ? QStringLiteral("matched")
+                                          : QStringLiteral("matched, in place of: ") + setAside);
+        return {};
+    }
+    details.insert(QStringLiteral("pinned"), QStringLiteral("mismatch"));
+    return QStringLiteral("the server's certificate (SHA-256 %1) is not the pinned one (%2)")
+        .arg(fingerprintText(seen), fingerprintText(pinnedSha256));
+}
+
+void recordTlsSession(const QSslSocket &socket, QMap<QString, QString> &details)
+{
+    const QSslCipher cipher = socket.sessionCipher();
+    details.insert(QStringLiteral("protocol"), cipher.protocolString());
+    details.insert(QStringLiteral("cipher"), cipher.name());
+    const QList<QSslCertificate> chain = socket.peerCertificateChain();
+    QStringList subjects;
+    for (const QSslCertificate &certificate : chain)
+        subjects << certificate.subjectDisplayName();
+    details.insert(QStringLiteral("chain"), subjects.join(QStringLiteral(" <- ")));
+    if (chain.isEmpty())
+        return;
+    const QSslCertificate &leaf = chain.constFirst();
+    QStringList names;
+    for (const QString &name : leaf.subjectAlternativeNames().values())
+        names << name;
+    details.insert(QStringLiteral("subjectAltNames"), names.join(QStringLiteral(", ")));
+    details.insert(QStringLiteral("expires"), leaf.expiryDate().toString(Qt::ISODate));
+    details.insert(QStringLiteral("sha256"),
+                   fingerprintText(leaf.digest(QCryptographicHash::Sha256)));
+}
+
+} // namespace framescope::session

@@ -1,0 +1,31 @@
+#pragma once
+
+#include "clientoptions.h"
+
+#include <QMap>
+#include <QString>
+#include <optional>
+
+class QSslConfiguration;
+class QSslSocket;
+
+namespace framescope::session {
+
+// The client's TLS settings from its options: TLS 1.2 or later, the peer verified, extra CA
+// certificates, the client certificate (PEM, or PKCS#12). What it loaded is recorded in
+// `details` (the capture's TLS section). Returns why it could not, for a file that does not load.
+std::optional<QString> configureClientTls(const ClientOptions &options,
+                                          QSslConfiguration &configuration,
+                                          QMap<QString, QString> &details);
+
+// With a pin: compares the server's certificate with it and records the outcome in `details`
+// (`setAside`: the chain errors it stands in for). Returns what differs; empty when it is the
+// pinned one, or nothing is pinned.
+QString checkPinnedCertificate(const QSslSocket &socket, const QByteArray &pinnedSha256,
+                               QMap<QString, QString> &details, const QString &setAside = {});
+
+// What the TLS handshake agreed and what the server showed: protocol, cipher, the chain, the
+// leaf's names, expiry and fingerprint.
+void recordTlsSession(const QSslSocket &socket, QMap<QString, QString> &details);
+
+} // namespace framescope::session
