@@ -4,6 +4,7 @@
 #include <array>
 #include <cassert>
 #include <cstring>
+#include <limits>
 #include <mutex>
 #include <new>
 #include <utility>
@@ -236,6 +237,12 @@ std::optional<FrameRecord> FrameStore::record(FrameId id) const
 
 bool FrameStore::payload(FrameId id, std::vector<std::uint8_t> &out) const
 {
+    return payloadPrefix(id, std::numeric_limits<std::size_t>::max(), out);
+}
+
+bool FrameStore::payloadPrefix(FrameId id, std::size_t maxBytes,
+                               std::vector<std::uint8_t> &out) const
+{
     out.clear();
     const std::optional<FrameRecord> found = record(id);
     if (!found)
@@ -243,7 +250,7 @@ bool FrameStore::payload(FrameId id, std::vector<std::uint8_t> &out) const
     std::shared_lock lock(m_mutex);
     if (found->payloadOffset < m_firstPayload.load(std::memory_order_acquire))
         return false;
-    out.resize(found->storedLength);
+    out.resize(std::min<std::size_t>(found->storedLength, maxBytes));
     std::uint64_t offset = found->payloadOffset;
     std::size_t copied = 0;
     // Blocks are contiguous in arena offsets: the first one needed is found by arithmetic.

@@ -90,6 +90,8 @@ public:
     std::optional<FrameRecord> record(FrameId id) const;
     // Copies the stored payload into `out`; false if the frame or its payload was evicted.
     bool payload(FrameId id, std::vector<std::uint8_t> &out) const;
+    // The same for at most the first `maxBytes` (a preview need not copy a 64 MiB payload).
+    bool payloadPrefix(FrameId id, std::size_t maxBytes, std::vector<std::uint8_t> &out) const;
 
     std::size_t memoryUsed() const { return m_memoryUsed.load(std::memory_order_relaxed); }
     std::size_t memoryCap() const { return m_limits.memoryCap; }

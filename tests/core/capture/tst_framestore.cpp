@@ -48,6 +48,7 @@ private Q_SLOTS:
     void abandonedFrameGivesItsSpaceBack();
     void heldFrameYieldsOnlyWhenAnotherBegins();
     void echoSharesItsSourcesPayload();
+    void prefixCopiesOnlyWhatIsAsked();
 };
 
 void tst_FrameStore::recordFitsIn64Bytes()
@@ -400,6 +401,25 @@ void tst_FrameStore::echoSharesItsSourcesPayload()
     QVERIFY(!store.payload(source, out));
     QVERIFY(!store.payload(copy, out));
     QVERIFY(store.record(copy)); // the record stays
+}
+
+// A preview reads the first bytes of a payload, across a block edge too, and never more.
+void tst_FrameStore::prefixCopiesOnlyWhatIsAsked()
+{
+    FrameStore store;
+    store.append(recordFor(0, FrameStore::kBlockSize - 10),
+                 payloadFor(0, FrameStore::kBlockSize - 10));
+    const Bytes big = payloadFor(1, 5000); // starts 10 bytes before a block's end
+    const FrameId id = store.append(recordFor(1, big.size()), big);
+    Bytes out;
+    QVERIFY(store.payloadPrefix(id, 80, out));
+    QCOMPARE(out.size(), std::size_t(80));
+    QVERIFY(std::equal(out.begin(), out.end(), big.begin()));
+    QVERIFY(store.payloadPrefix(id, 1 << 20, out)); // more than there is: all of it
+    QVERIFY(out == big);
+    QVERIFY(store.payloadPrefix(id, 0, out));
+    QVERIFY(out.empty());
+    QVERIFY(!store.payloadPrefix({7}, 80, out)); // no such frame
 }
 
 QTEST_GUILESS_MAIN(tst_FrameStore)
