@@ -1,19 +1,20 @@
 #include "connectcommand.h"
 
-#include "frameprinter.h"
+#include "cliexit.h"
 
 #include <QCoreApplication>
 #include <QDateTime>
-#include <QFile>
 #include <cstdio>
-#include <protocol/frameheader.h>
 #include <protocol/utf8validator.h>
+#include <session/client/clientsession.h>
 #include <session/diagnosis/handshakedoctor.h>
-#include <session/engine/certificatefingerprint.h>
 #include <session/engine/clock.h>
+#include <session/frontend/capturedescription.h>
+#include <session/frontend/frameformatter.h>
 #include <unistd.h>
 
-using namespace framescope;
+namespace framescope::cli {
+
 using session::SessionError;
 using session::SessionState;
 
@@ -45,80 +46,27 @@ int exitCodeFor(SessionError error)
     return ExitFailedCheck;
 }
 
-capture::SessionInfo sessionInfo(const session::ClientSession &session, std::int64_t startedAtMs)
+std::string toolName()
 {
-    capture::SessionInfo info;
-    info.url = session.options().url.toString().toStdString();
-    info.tool = "framescope-cli " + QCoreApplication::applicationVersion().toStdString();
-    info.startedAtUnixMs = startedAtMs;
-    info.handshakeRequest = session.handshake().request.toStdString();
-    info.handshakeResponse = session.handshake().response.toStdString();
-    info.subprotocol = session.handshake().subprotocol.toStdString();
-    info.extensions = session.handshake().extensions.toStdString();
-    for (const auto &[name, value] : session.options().headers)
-        info.options["header:" + name.toStdString()] = value.toStdString();
-    if (!session.options().origin.isEmpty())
-        info.options["origin"] = session.options().origin.toStdString();
-    if (session.options().acceptInvalidCertificate)
-        info.options["insecure"] = "true";
-    if (!session.options().pinnedSha256.isEmpty())
-        info.options["pin-sha256"]
-            = session::fingerprintText(session.options().pinnedSha256).toStdString();
-    for (auto it = session.handshake().tls.cbegin(); it != session.handshake().tls.cend(); ++it)
-        info.tls[it.key().toStdString()] = it.value().toStdString();
-    const session::HandshakeRecord &handshake = session.handshake();
-    for (const auto &[phase, ns] : {std::pair{"lookup", handshake.lookupNs},
-                                    {"connect", handshake.connectNs},
-                                    {"tls", handshake.tlsNs},
-                                    {"upgrade", handshake.upgradeNs}}) {
-        if (ns > 0)
-            info.phasesNs[phase] = ns;
-    }
-    return info;
+    return "framescope-cli " + QCoreApplication::applicationVersion().toStdString();
 }
 
-session::HandshakeDoctor::Input doctorInput(const session::ClientSession &session)
+// Failures before the connection was up: the Handshake Doctor explains them.
+bool isUpgradeFailure(SessionError error)
 {
-    session::HandshakeDoctor::Input input;
-    input.url = session.options().url;
-    input.handshake = session.handshake();
-    input.error = session.error();
-    input.errorString = session.errorString();
-    input.offeredSubprotocols = session.options().subprotocols;
-    input.offeredDeflate = session.options().offerDeflate;
-    input.close = session.closeInfo();
-    return input;
+    switch (error) {
+    case SessionError::HandshakeFailed:
+    case SessionError::HandshakeTimeout:
+    case SessionError::TlsFailed:
+    case SessionError::ConnectionFailed:
+    case SessionError::ConnectionTimeout:
+        return true;
+    default:
+        return false;
+    }
 }
 
 } // namespace
-
-void ConnectCommand::printFindings(bool onlyWarnings)
-{
-    const QList<session::Finding> findings
-        = session::HandshakeDoctor::examine(doctorInput(*m_session));
-    for (const session::Finding &finding : findings) {
-        if (onlyWarnings && finding.severity != session::Finding::Severity::Warning)
-            continue;
-        if (m_request.json) {
-            capture::CaptureEvent event;
-            event.timeNs = session::monotonicNs();
-            event.kind = capture::EventKind::Diagnosis;
-            event.reason = finding.title.toStdString();
-            event.detail
-                = (session::describe(finding.severity) + QStringLiteral(" ") + finding.id
-                   + QStringLiteral(": ") + finding.detail
-                   + (finding.fix.isEmpty() ? QString() : QStringLiteral(" | fix: ") + finding.fix))
-                      .toStdString();
-            m_out << QString::fromStdString(capture::eventLine(event)) << '\n';
-        } else {
-            m_err << session::describe(finding.severity) << ": " << finding.title << '\n';
-            if (!finding.detail.isEmpty())
-                m_err << "    seen: " << printable(finding.detail) << '\n';
-            if (!finding.fix.isEmpty())
-                m_err << "    try:  " << finding.fix << '\n';
-        }
-    }
-}
 
 ConnectCommand::ConnectCommand(const ConnectRequest &request, QObject *parent)
     : QObject(parent)
@@ -126,98 +74,127 @@ ConnectCommand::ConnectCommand(const ConnectRequest &request, QObject *parent)
     , m_out(stdout)
     , m_err(stderr)
 {
+    // --wait-messages is counted where the messages arrive, as each completes (and no
+    // connection opens that the count no longer needs).
+    if (m_request.waitMessages > 0) {
+        m_request.options.closeAfterMessages = std::uint64_t(m_request.waitMessages);
+        m_request.options.closeCode = m_request.closeCode.value_or(1000);
+        m_request.options.closeReason = m_request.closeReason;
+    }
     m_timeout.setSingleShot(true);
     connect(&m_timeout, &QTimer::timeout, this, [this] {
         m_timedOut = true;
         m_err << "timeout: fewer than " << m_request.waitMessages << " messages after "
               << m_request.timeoutMs << " ms\n";
         m_err.flush();
-        if (!m_session->close(m_request.closeCode.value_or(1000), m_request.closeReason))
-            m_session->abort();
+        closeWithRequestedCode();
+    });
+    connect(&m_flushTimer, &QTimer::timeout, this, [this] {
+        if (m_recorder)
+            m_recorder->flushIfDue(session::monotonicNs());
     });
 }
 
+ConnectCommand::~ConnectCommand() = default;
+
 void ConnectCommand::start()
 {
+    using session::SessionManager;
     m_startNs = session::monotonicNs();
-    m_session = std::make_unique<session::ClientSession>(m_request.options, m_store);
-    connect(m_session.get(), &session::ClientSession::framesCaptured, this,
-            &ConnectCommand::printFrames);
-    connect(m_session.get(), &session::ClientSession::stateChanged, this,
-            [this](SessionState state) {
-                if (state == SessionState::Open)
-                    handleOpen();
+    // One session: the manager's news is all about it.
+    connect(&m_manager, &SessionManager::sessionStateChanged, this,
+            [this](quint64, SessionState state) { handleStateChanged(state); });
+    connect(&m_manager, &SessionManager::framesReady, this,
+            [this](quint64, capture::FrameId first, capture::FrameId end) {
+                handleFrames(first, end);
             });
-    connect(m_session.get(), &session::ClientSession::messagesReceivedChanged, this,
-            [this](quint64 count) {
-                if (m_request.waitMessages >= 0 && count >= quint64(m_request.waitMessages)
-                    && m_session->state() == SessionState::Open) {
-                    closeWithRequestedCode();
-                }
+    connect(&m_manager, &SessionManager::redirected, this, [this](quint64, const QString &step) {
+        m_err << "redirect: " << session::printable(step) << '\n';
+        m_err.flush();
+    });
+    connect(&m_manager, &SessionManager::reconnectScheduled, this,
+            [this](quint64, int attempt, int delayMs, const QString &reason) {
+                handleReconnect(attempt, delayMs, reason);
             });
-    connect(m_session.get(), &session::ClientSession::finished, this,
-            &ConnectCommand::handleFinished);
-    connect(m_session.get(), &session::ClientSession::redirected, this,
-            [this](const QString &step) {
-                m_err << "redirect: " << printable(step) << '\n';
-                m_err.flush();
-            });
-    connect(m_session.get(), &session::ClientSession::reconnectScheduled, this,
-            [this](int attempt, int delayMs, const QString &reason) {
-                // The capture and --json keep the connection's end and the attempt as events.
-                capture::CaptureEvent event;
-                event.timeNs = session::monotonicNs();
-                event.kind = capture::EventKind::Reconnect;
-                event.detail = QStringLiteral("attempt %1 in %2 ms: %3")
-                                   .arg(attempt)
-                                   .arg(delayMs)
-                                   .arg(reason)
-                                   .toStdString();
-                if (const auto code = m_session->closeInfo().codeReceived)
-                    event.code = *code;
-                if (m_journalOpen)
-                    m_journal.addEvent(event);
-                if (m_request.json)
-                    m_out << QString::fromStdString(capture::eventLine(event)) << '\n';
-                m_out.flush();
-                m_err << "reconnecting in " << delayMs << " ms (attempt " << attempt
-                      << "): " << reason << '\n';
-                m_err.flush();
-            });
-    m_session->open();
+    connect(&m_manager, &SessionManager::sessionFinished, this, &ConnectCommand::handleFinished);
+    m_id = m_manager.open(m_request.options);
+    m_store = m_manager.store(m_id);
+    m_recorder = std::make_unique<session::Recorder>(*m_store);
+    m_flushTimer.start(250);
+}
+
+void ConnectCommand::handleStateChanged(SessionState state)
+{
+    if (state == SessionState::Open)
+        handleOpen();
+}
+
+void ConnectCommand::printEvent(const capture::CaptureEvent &event)
+{
+    if (m_recorder->isOpen())
+        m_recorder->addEvent(event);
+    if (m_request.json)
+        m_out << QString::fromStdString(capture::eventLine(event)) << '\n';
+}
+
+void ConnectCommand::printFindings(const session::ClientSnapshot &snapshot, bool onlyWarnings)
+{
+    const QList<session::Finding> findings
+        = session::HandshakeDoctor::examine(session::HandshakeDoctor::inputFor(snapshot));
+    for (const session::Finding &finding : findings) {
+        if (onlyWarnings && finding.severity != session::Finding::Severity::Warning)
+            continue;
+        printEvent(session::findingEvent(finding, session::monotonicNs()));
+        if (m_request.json)
+            continue;
+        m_err << session::describe(finding.severity) << ": " << finding.title << '\n';
+        if (!finding.detail.isEmpty())
+            m_err << "    seen: " << session::printable(finding.detail) << '\n';
+        if (!finding.fix.isEmpty())
+            m_err << "    try:  " << finding.fix << '\n';
+    }
 }
 
 void ConnectCommand::handleOpen()
 {
-    const auto &handshake = m_session->handshake();
-    if (m_request.json) {
-        m_out << QString::fromStdString(
-            capture::sessionLine(sessionInfo(*m_session, QDateTime::currentMSecsSinceEpoch()),
-                                 {m_request.keepSecrets, {}, {}}))
-              << '\n';
-    } else {
-        m_err << "connected to " << m_request.options.url.toString(QUrl::RemoveUserInfo)
-              << " (HTTP " << handshake.status << ")";
-        if (!handshake.subprotocol.isEmpty())
-            m_err << ", subprotocol " << printable(QString::fromUtf8(handshake.subprotocol));
-        if (!handshake.extensions.isEmpty())
-            m_err << ", extensions " << printable(QString::fromUtf8(handshake.extensions));
-        m_err << '\n';
-    }
-    printFindings(true);
-    m_out.flush();
-    m_err.flush();
-    // After a reconnect the capture and stdin carry on; scripted messages go out again.
-    if (!m_request.capturePath.isEmpty() && !m_journalOpen) {
+    const std::optional<session::ClientSnapshot> snapshot = m_manager.snapshot(m_id);
+    if (!snapshot)
+        return;
+    const session::HandshakeRecord &handshake = snapshot->handshake;
+    // The first connection opens the capture (a reconnect carries on in the same one).
+    if (!m_recorder->isOpen() && !m_request.capturePath.isEmpty()) {
         capture::RedactionOptions redaction;
         redaction.keepSecrets = m_request.keepSecrets;
-        const std::string error = m_journal.open(
-            m_request.capturePath.toStdString(),
-            sessionInfo(*m_session, QDateTime::currentMSecsSinceEpoch()), redaction);
+        const std::string error
+            = m_recorder->open(m_request.capturePath.toStdString(),
+                               session::describeClientSession(
+                                   *snapshot, QDateTime::currentMSecsSinceEpoch(), toolName()),
+                               redaction);
         if (!error.empty())
             m_err << "capture: " << QString::fromStdString(error) << '\n';
-        m_journalOpen = error.empty();
     }
+    if (m_request.json) {
+        if (!m_sessionLinePrinted) // one session line: later connections follow reconnect events
+            m_out << QString::fromStdString(capture::sessionLine(
+                session::describeClientSession(*snapshot, QDateTime::currentMSecsSinceEpoch(),
+                                               toolName()),
+                {m_request.keepSecrets, {}, {}}))
+                  << '\n';
+        m_sessionLinePrinted = true;
+    } else {
+        // Where it is connected now: after redirects, the URL it ended up at.
+        m_err << "connected to " << snapshot->options.url.toString(QUrl::RemoveUserInfo)
+              << " (HTTP " << handshake.status << ")";
+        if (!handshake.subprotocol.isEmpty())
+            m_err << ", subprotocol "
+                  << session::printable(QString::fromUtf8(handshake.subprotocol));
+        if (!handshake.extensions.isEmpty())
+            m_err << ", extensions " << session::printable(QString::fromUtf8(handshake.extensions));
+        m_err << '\n';
+    }
+    printFindings(*snapshot, true);
+    m_out.flush();
+    m_err.flush();
 
     if (!m_request.isScripted()) {
         if (m_stdin)
@@ -226,16 +203,13 @@ void ConnectCommand::handleOpen()
         connect(m_stdin.get(), &QSocketNotifier::activated, this, &ConnectCommand::readStdin);
         return;
     }
-    for (const QByteArray &text : m_request.texts)
-        m_session->sendText(text);
-    for (const QByteArray &binary : m_request.binaries)
-        m_session->sendBinary(binary);
+    // After a reconnect, scripted messages go out again, in the order given.
+    for (const auto &[opcode, data] : std::as_const(m_request.messages))
+        m_manager.sendMessage(m_id, opcode, data, 0, false);
     if (m_request.waitMessages > 0) {
-        if (m_session->messagesReceived() >= quint64(m_request.waitMessages))
-            closeWithRequestedCode();
-        else
+        if (!m_timeout.isActive())
             m_timeout.start(m_request.timeoutMs);
-        return;
+        return; // the session closes itself once they arrived
     }
     closeWithRequestedCode();
 }
@@ -243,7 +217,13 @@ void ConnectCommand::handleOpen()
 void ConnectCommand::closeWithRequestedCode()
 {
     m_timeout.stop();
-    m_session->close(m_request.closeCode.value_or(1000), m_request.closeReason);
+    const std::uint16_t code = m_request.closeCode.value_or(1000);
+    const QByteArray reason = m_request.closeReason;
+    // Not open (between two connections, say): the session ends all the same.
+    m_manager.withSession(m_id, [code, reason](session::ClientSession &session) {
+        if (!session.close(code, reason) && session.state() != SessionState::Closing)
+            session.abort();
+    });
 }
 
 void ConnectCommand::readStdin()
@@ -252,78 +232,168 @@ void ConnectCommand::readStdin()
     const ssize_t n = ::read(STDIN_FILENO, buffer, sizeof buffer);
     if (n <= 0) {
         m_stdin->setEnabled(false);
+        if (!m_partialLine.isEmpty() && !m_lineTooLong)
+            sendLine(m_partialLine); // the last line, without a line break
+        m_partialLine.clear();
         closeWithRequestedCode();
         return;
     }
-    QByteArray data(buffer, n);
-    for (QByteArray line : data.split('\n')) {
-        if (line.endsWith('\r'))
-            line.chop(1);
-        if (!line.isEmpty())
-            m_session->sendText(line);
+    // One line is one message, however many reads it takes.
+    qsizetype start = 0;
+    const QByteArrayView data(buffer, n);
+    for (qsizetype end = data.indexOf('\n'); end >= 0; end = data.indexOf('\n', start)) {
+        if (!m_lineTooLong)
+            sendLine(m_partialLine + data.sliced(start, end - start).toByteArray());
+        m_partialLine.clear();
+        m_lineTooLong = false;
+        start = end + 1;
+    }
+    if (m_lineTooLong)
+        return; // the rest of a line that is refused
+    m_partialLine += data.sliced(start).toByteArray();
+    if (std::uint64_t(m_partialLine.size()) > m_request.options.maxMessageSize) {
+        m_err << "error: a line longer than --max-message (" << m_request.options.maxMessageSize
+              << " bytes) was not sent\n";
+        m_err.flush();
+        m_partialLine.clear();
+        m_lineTooLong = true;
     }
 }
 
-void ConnectCommand::printFrames(quint64 first, quint64 end)
+void ConnectCommand::sendLine(QByteArray line)
 {
-    std::vector<std::uint8_t> payload;
-    for (std::uint64_t id = first; id < end; ++id) {
-        const auto record = m_store.record({id});
+    if (line.endsWith('\r'))
+        line.chop(1);
+    if (std::uint64_t(line.size()) > m_request.options.maxMessageSize) {
+        m_err << "error: a line longer than --max-message (" << m_request.options.maxMessageSize
+              << " bytes) was not sent\n";
+        m_err.flush();
+        return;
+    }
+    // RFC 6455 §8.1: a text message is UTF-8; other bytes are not sent as text.
+    if (!protocol::isValidUtf8(
+            {reinterpret_cast<const std::uint8_t *>(line.constData()), std::size_t(line.size())})) {
+        m_err << "error: a line that is not UTF-8 text was not sent\n";
+        m_err.flush();
+        return;
+    }
+    m_manager.sendText(m_id, line);
+}
+
+void ConnectCommand::handleFrames(capture::FrameId first, capture::FrameId end)
+{
+    const std::uint64_t from = std::max(first.value, m_printedEnd);
+    for (std::uint64_t id = from; id < end.value; ++id) {
+        const auto record = m_store->record({id});
         if (!record)
             continue;
-        const bool kept = m_store.payload({id}, payload);
-        if (m_request.json)
+        if (m_request.json) {
+            const bool kept = m_store->payload({id}, m_payload);
             m_out << QString::fromStdString(
-                capture::frameLine(id, *record, kept ? &payload : nullptr))
+                capture::frameLine(id, *record, kept ? &m_payload : nullptr))
                   << '\n';
-        else
-            m_out << formatFrame(*record, payload, m_startNs) << '\n';
-        if (m_journalOpen)
-            m_journal.addFrame(id, *record, kept ? &payload : nullptr);
+        } else {
+            m_store->payloadPrefix({id}, session::kPreviewBytes, m_payload);
+            m_out << session::formatFrame(*record, m_payload, m_startNs) << '\n';
+        }
     }
-    if (m_journalOpen)
-        m_journal.flushIfDue(session::monotonicNs());
+    m_printedEnd = std::max(m_printedEnd, end.value);
+    if (const std::uint64_t lost = m_recorder->recordFrames(end.value); lost > 0) {
+        m_err << "warning: " << lost
+              << " frame(s) lost their payload to the capture's memory cap before they were "
+                 "recorded\n";
+        m_err.flush();
+    }
     m_out.flush();
+}
+
+void ConnectCommand::handleReconnect(int attempt, int delayMs, const QString &reason)
+{
+    const std::optional<session::ClientSnapshot> snapshot = m_manager.snapshot(m_id);
+    // The capture and --json keep the connection's end and the attempt as events.
+    capture::CaptureEvent event;
+    event.timeNs = session::monotonicNs();
+    event.kind = capture::EventKind::Reconnect;
+    event.detail = QStringLiteral("attempt %1 in %2 ms: %3")
+                       .arg(attempt)
+                       .arg(delayMs)
+                       .arg(reason)
+                       .toStdString();
+    if (snapshot) {
+        event.connection = snapshot->connectionNumber; // the connection that ended
+        event.code = snapshot->close.codeReceived;
+    }
+    printEvent(event);
+    m_out.flush();
+    m_err << "reconnecting in " << delayMs << " ms (attempt " << attempt
+          << "): " << session::printable(reason) << '\n';
+    m_err.flush();
 }
 
 void ConnectCommand::handleFinished()
 {
-    const auto &close = m_session->closeInfo();
-    capture::CaptureEvent ended;
-    ended.timeNs = session::monotonicNs();
-    ended.kind = m_session->error() == SessionError::None ? capture::EventKind::Ended
-                                                          : capture::EventKind::Error;
-    if (close.codeReceived)
-        ended.code = close.codeReceived;
-    ended.reason = close.reasonReceived.toStdString();
-    ended.detail = std::string(capture::endReasonName(close.endedBy));
-    if (m_request.json) {
-        m_out << QString::fromStdString(capture::eventLine(ended)) << '\n';
-        if (m_session->error() != SessionError::None) {
-            capture::CaptureEvent error;
-            error.timeNs = ended.timeNs;
-            error.kind = capture::EventKind::Error;
-            error.detail = m_session->errorString().toStdString();
-            m_out << QString::fromStdString(capture::eventLine(error)) << '\n';
-        }
-    } else {
-        if (m_session->error() != SessionError::None)
-            m_err << "error: " << printable(m_session->errorString()) << '\n';
-        if (!m_session->handshake().response.isEmpty() && m_session->handshake().status != 101)
-            m_err << "response:\n"
-                  << printable(QString::fromUtf8(m_session->handshake().response), true) << '\n';
+    m_timeout.stop();
+    const std::optional<session::ClientSnapshot> found = m_manager.snapshot(m_id);
+    if (!found)
+        return;
+    const session::ClientSnapshot &snapshot = *found;
+    const session::CloseInfo &close = snapshot.close;
+    // Frames not announced yet (the last batch) come first.
+    handleFrames({m_printedEnd}, m_store->endId());
+    // A session that never opened still leaves a record: the request, the answer and its body,
+    // TLS details and the Doctor's findings are what one needs to see why.
+    if (!m_recorder->isOpen() && !m_request.capturePath.isEmpty()) {
+        capture::RedactionOptions redaction;
+        redaction.keepSecrets = m_request.keepSecrets;
+        const std::string error
+            = m_recorder->open(m_request.capturePath.toStdString(),
+                               session::describeClientSession(
+                                   snapshot, QDateTime::currentMSecsSinceEpoch(), toolName()),
+                               redaction);
+        if (!error.empty())
+            m_err << "capture: " << QString::fromStdString(error) << '\n';
     }
-    // The Handshake Doctor explains failures before the connection was up.
-    switch (m_session->error()) {
-    case SessionError::HandshakeFailed:
-    case SessionError::HandshakeTimeout:
-    case SessionError::TlsFailed:
-    case SessionError::ConnectionFailed:
-    case SessionError::ConnectionTimeout:
-        printFindings(false);
-        break;
-    default:
-        break;
+    if (m_request.json && !m_sessionLinePrinted) {
+        m_out << QString::fromStdString(
+            capture::sessionLine(session::describeClientSession(
+                                     snapshot, QDateTime::currentMSecsSinceEpoch(), toolName()),
+                                 {m_request.keepSecrets, {}, {}}))
+              << '\n';
+        m_sessionLinePrinted = true;
+    }
+    const std::int64_t now = session::monotonicNs();
+    for (const capture::CaptureEvent &event :
+         session::closeEvents(close, now, snapshot.connectionNumber))
+        printEvent(event);
+    if (snapshot.error != SessionError::None) {
+        capture::CaptureEvent error;
+        error.timeNs = now;
+        error.kind = capture::EventKind::Error;
+        error.connection = snapshot.connectionNumber;
+        error.detail = snapshot.errorString.toStdString();
+        printEvent(error);
+    }
+    if (!m_request.json) {
+        if (snapshot.error != SessionError::None)
+            m_err << "error: " << session::printable(snapshot.errorString) << '\n';
+        if (!snapshot.handshake.response.isEmpty() && snapshot.handshake.status != 101)
+            m_err << "response:\n"
+                  << session::printable(QString::fromUtf8(snapshot.handshake.response), true)
+                  << '\n';
+    }
+    if (isUpgradeFailure(snapshot.error))
+        printFindings(snapshot, false);
+    m_exitCode = exitCodeFor(snapshot.error);
+    if (m_exitCode == ExitSuccess && m_timedOut)
+        m_exitCode = ExitTimeout;
+    // The peer ending the session before the messages waited for arrived is no success.
+    const bool shortOfMessages
+        = m_request.waitMessages > 0
+          && snapshot.messagesReceived < std::uint64_t(m_request.waitMessages);
+    if (m_exitCode == ExitSuccess && shortOfMessages) {
+        m_exitCode = ExitFailedCheck;
+        m_err << "failed: the connection ended after " << snapshot.messagesReceived << " of "
+              << m_request.waitMessages << " messages\n";
     }
     if (!m_request.json) {
         m_err << "closed (" << session::describe(close.endedBy) << ")";
@@ -332,19 +402,18 @@ void ConnectCommand::handleFinished()
         if (close.codeReceived)
             m_err << ", received " << *close.codeReceived;
         if (!close.reasonReceived.isEmpty())
-            m_err << " \"" << printable(QString::fromUtf8(close.reasonReceived)) << '"';
+            m_err << " \"" << session::printable(QString::fromUtf8(close.reasonReceived)) << '"';
         m_err << '\n';
     }
     m_out.flush();
     m_err.flush();
-    if (m_journalOpen) {
-        m_journal.addEvent(ended);
-        const std::string error = m_journal.finish();
+    if (m_recorder->isOpen()) {
+        const std::string error = m_recorder->finish();
         if (!error.empty())
             m_err << "capture: " << QString::fromStdString(error) << '\n';
     }
-    m_exitCode = exitCodeFor(m_session->error());
-    if (m_exitCode == ExitSuccess && m_timedOut)
-        m_exitCode = ExitTimeout;
+    m_err.flush();
     Q_EMIT done(m_exitCode);
 }
+
+} // namespace framescope::cli

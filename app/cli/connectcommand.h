@@ -4,18 +4,20 @@
 #include <QSocketNotifier>
 #include <QTextStream>
 #include <QTimer>
-#include <capture/capturefile.h>
-#include <capture/framestore.h>
 #include <memory>
-#include <session/client/clientsession.h>
+#include <protocol/frameheader.h>
+#include <session/client/clientoptions.h>
+#include <session/frontend/recorder.h>
+#include <session/frontend/sessionmanager.h>
 
-// `framescope-cli connect URL`: wires a ClientSession to the terminal. Interactive (stdin lines
-// are sent) unless any scripted option is given. Exit codes are documented in docs/cli.md.
+namespace framescope::cli {
+
+// What `framescope-cli connect URL ...` asks for.
 struct ConnectRequest
 {
-    framescope::session::ClientOptions options;
-    QList<QByteArray> texts;
-    QList<QByteArray> binaries;
+    session::ClientOptions options;
+    // --send and --send-binary, in the order given.
+    QList<QPair<protocol::Opcode, QByteArray>> messages;
     int waitMessages = -1;
     std::optional<std::uint16_t> closeCode;
     QByteArray closeReason;
@@ -26,28 +28,24 @@ struct ConnectRequest
 
     bool isScripted() const
     {
-        return !texts.isEmpty() || !binaries.isEmpty() || waitMessages >= 0
-               || closeCode.has_value();
+        return !messages.isEmpty() || waitMessages >= 0 || closeCode.has_value();
     }
 };
 
-enum CliExit {
-    ExitSuccess = 0,
-    ExitFailedCheck = 1,
-    ExitUsage = 2,
-    ExitHandshake = 3,
-    ExitTls = 4,
-    ExitConnection = 5,
-    ExitProtocol = 6,
-    ExitTimeout = 7,
-};
+// Reads connect's command line (its own options only). Either the request, or the exit code to
+// end with (a usage error, or 0 after --help).
+std::variant<ConnectRequest, int> parseConnectRequest(const QStringList &arguments);
 
+// `framescope-cli connect URL`: drives one session through the SessionManager (as the GUI and
+// scripts do) and wires it to the terminal. Interactive (stdin lines are sent) unless any
+// scripted option is given. Exit codes are documented in docs/cli.md.
 class ConnectCommand : public QObject
 {
     Q_OBJECT
 
 public:
     explicit ConnectCommand(const ConnectRequest &request, QObject *parent = nullptr);
+    ~ConnectCommand() override;
 
     void start();
     int exitCode() const { return m_exitCode; }
@@ -56,23 +54,35 @@ Q_SIGNALS:
     void done(int exitCode);
 
 private:
+    void handleStateChanged(session::SessionState state);
     void handleOpen();
-    void printFrames(quint64 first, quint64 end);
+    void handleFrames(capture::FrameId first, capture::FrameId end);
+    void handleReconnect(int attempt, int delayMs, const QString &reason);
     void handleFinished();
     void readStdin();
+    void sendLine(QByteArray line);
     void closeWithRequestedCode();
-    void printFindings(bool onlyWarnings);
+    void printFindings(const session::ClientSnapshot &snapshot, bool onlyWarnings);
+    void printEvent(const capture::CaptureEvent &event);
 
     ConnectRequest m_request;
-    framescope::capture::FrameStore m_store;
-    std::unique_ptr<framescope::session::ClientSession> m_session;
+    session::SessionManager m_manager;
+    quint64 m_id = 0;
+    std::shared_ptr<capture::FrameStore> m_store;
+    std::unique_ptr<session::Recorder> m_recorder;
     std::unique_ptr<QSocketNotifier> m_stdin;
-    framescope::capture::CaptureJournal m_journal;
-    bool m_journalOpen = false;
+    QByteArray m_partialLine; // stdin bytes after the last line break
+    bool m_lineTooLong = false;
     QTextStream m_out;
     QTextStream m_err;
     QTimer m_timeout;
+    QTimer m_flushTimer;
     std::int64_t m_startNs = 0;
-    int m_exitCode = ExitSuccess;
+    std::uint64_t m_printedEnd = 0;
+    int m_exitCode = 0;
     bool m_timedOut = false;
+    bool m_sessionLinePrinted = false;
+    std::vector<std::uint8_t> m_payload; // reused
 };
+
+} // namespace framescope::cli

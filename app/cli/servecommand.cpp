@@ -1,13 +1,13 @@
 #include "servecommand.h"
 
-#include "connectcommand.h"
-#include "frameprinter.h"
+#include "cliexit.h"
 
 #include <QCoreApplication>
 #include <QDateTime>
-#include <capture/redaction.h>
 #include <cstdio>
 #include <session/engine/clock.h>
+#include <session/frontend/capturedescription.h>
+#include <session/frontend/frameformatter.h>
 #include <session/server/servercertificate.h>
 
 namespace framescope::cli {
@@ -20,41 +20,6 @@ void say(const QString &text)
     std::fflush(stderr);
 }
 
-std::map<std::string, std::string> describeOptions(const session::LocalServerOptions &options)
-{
-    const session::ServerBehaviour &b = options.behaviour;
-    std::map<std::string, std::string> out;
-    out["role"] = "server";
-    out["deflate"] = options.deflate ? "true" : "false";
-    out["tls"] = options.tls ? "true" : "false";
-    out["echo"] = b.echo ? "true" : "false";
-    auto number = [&out](const char *name, long long value) {
-        if (value != 0)
-            out[name] = std::to_string(value);
-    };
-    number("replyDelayMs", b.replyDelayMs);
-    number("fragmentSize", static_cast<long long>(b.fragmentSize));
-    number("pingIntervalMs", b.pingIntervalMs);
-    number("pushIntervalMs", b.pushIntervalMs);
-    number("closeAfterMessages", b.closeAfterMessages);
-    number("closeAfterMs", b.closeAfterMs);
-    number("idleTimeoutMs", options.idleTimeoutMs);
-    if (b.closeAfterMessages != 0 || b.closeAfterMs != 0)
-        out["closeCode"] = std::to_string(b.closeCode);
-    if (b.refuse)
-        out["refuse"] = std::to_string(b.refuse->status)
-                        + (b.refuse->upgradeWithoutAccept ? " without Sec-WebSocket-Accept" : "");
-    if (!b.requiredSubprotocol.isEmpty())
-        out["requireSubprotocol"] = b.requiredSubprotocol.toStdString();
-    if (b.requireAuthorization)
-        out["requireAuthorization"] = "true";
-    if (b.echoRequestHeaders)
-        out["echoRequestHeaders"] = "true";
-    if (!b.answerPings)
-        out["answerPings"] = "false";
-    return out;
-}
-
 } // namespace
 
 ServeCommand::ServeCommand(ServeRequest request, QObject *parent)
@@ -63,8 +28,8 @@ ServeCommand::ServeCommand(ServeRequest request, QObject *parent)
 {
     m_redaction.keepSecrets = m_request.keepSecrets;
     connect(&m_flushTimer, &QTimer::timeout, this, [this] {
-        if (m_journalOpen)
-            m_journal.flushIfDue(session::monotonicNs());
+        if (m_recorder)
+            m_recorder->flushIfDue(session::monotonicNs());
     });
 }
 
@@ -95,62 +60,34 @@ int ServeCommand::start()
         m_fingerprint = loaded.certificate->sha256Fingerprint();
         say(QStringLiteral("certificate SHA-256 %1").arg(m_fingerprint));
     }
-    m_server = std::make_unique<session::LocalServerThread>(options);
-    const QString error = m_server->start();
-    if (!error.isEmpty()) {
+    using session::SessionManager;
+    connect(&m_manager, &SessionManager::serverConnectionChanged, this,
+            &ServeCommand::handleConnectionChanged);
+    connect(&m_manager, &SessionManager::serverHandshakeRefused, this,
+            &ServeCommand::handleRefused);
+    connect(&m_manager, &SessionManager::serverFramesReady, this,
+            [this](capture::FrameId, capture::FrameId end) { recordFrames(end); });
+    if (const QString error = m_manager.startServer(options); !error.isEmpty()) {
         say(QStringLiteral("framescope-cli: %1").arg(error));
         return ExitConnection;
     }
-    using session::LocalServer;
-    LocalServer *server = m_server->server();
-    connect(server, &LocalServer::connectionOpened, this, [this](quint64 id) {
-        const auto info = m_server->connectionInfo(id);
-        say(QStringLiteral("connection %1 open (%2)").arg(id).arg(info ? info->peer : QString()));
-        recordOpened(id, false);
-    });
-    connect(server, &LocalServer::handshakeRefused, this,
-            [this](quint64 id, int status, const QString &reason) {
-                say(QStringLiteral("connection %1 refused: %2 %3")
-                        .arg(id)
-                        .arg(status)
-                        .arg(printable(reason)));
-                recordOpened(id, true);
-            });
-    connect(server, &LocalServer::connectionClosed, this, [this](quint64 id) {
-        const auto info = m_server->connectionInfo(id);
-        QString text = QStringLiteral("connection %1 closed").arg(id);
-        if (info) {
-            text += QStringLiteral(" (%1").arg(session::describe(info->close.endedBy));
-            if (info->close.codeSent)
-                text += QStringLiteral(", sent %1").arg(*info->close.codeSent);
-            if (info->close.codeReceived)
-                text += QStringLiteral(", received %1").arg(*info->close.codeReceived);
-            text += QLatin1Char(')');
-        }
-        say(text);
-        recordClosed(id);
-    });
-    connect(server, &LocalServer::framesCaptured, this, &ServeCommand::recordFrames);
-
     if (!m_request.capturePath.isEmpty()) {
-        capture::SessionInfo info;
-        info.url = m_server->urls().value(0).toStdString();
-        info.tool = "framescope-cli " + QCoreApplication::applicationVersion().toStdString();
-        info.startedAtUnixMs = QDateTime::currentMSecsSinceEpoch();
-        info.options = describeOptions(options);
-        if (options.tls)
-            info.tls["sha256"] = m_fingerprint.toStdString();
-        const std::string journalError
-            = m_journal.open(m_request.capturePath.toStdString(), info, m_redaction);
-        if (!journalError.empty()) {
-            say(QStringLiteral("capture: %1").arg(QString::fromStdString(journalError)));
-            m_server->stop(0);
+        m_recorder = std::make_unique<session::Recorder>(*m_manager.serverStore());
+        const std::string error = m_recorder->open(
+            m_request.capturePath.toStdString(),
+            session::describeServer(options, m_manager.serverUrls().value(0), m_fingerprint,
+                                    QDateTime::currentMSecsSinceEpoch(),
+                                    "framescope-cli "
+                                        + QCoreApplication::applicationVersion().toStdString()),
+            m_redaction);
+        if (!error.empty()) {
+            say(QStringLiteral("capture: %1").arg(QString::fromStdString(error)));
+            m_manager.stopServer(0);
             return ExitUsage;
         }
-        m_journalOpen = true;
         m_flushTimer.start(250);
     }
-    for (const QString &url : m_server->urls())
+    for (const QString &url : m_manager.serverUrls())
         std::fprintf(stdout, "listening %s\n", qPrintable(url));
     std::fflush(stdout);
     return -1;
@@ -158,103 +95,76 @@ int ServeCommand::start()
 
 void ServeCommand::stop()
 {
-    if (!m_server)
-        return;
     say(QStringLiteral("stopping: closing %1 connection(s) with 1001")
-            .arg(m_server->connectionCount()));
-    m_server->stop(2000);
-    // The last signals from the server thread (frames, closes) are queued here.
+            .arg(m_manager.serverConnectionCount()));
+    m_manager.stopServer(2000);
+    // The last news from the server thread (frames, closes) is queued here.
     QCoreApplication::sendPostedEvents();
-    recordFrames(m_recordedEnd, m_server->store() ? m_server->store()->endId().value : 0);
     int exitCode = ExitSuccess;
-    if (m_journalOpen) {
-        const std::string error = m_journal.finish();
-        m_journalOpen = false;
+    if (m_recorder) {
+        const std::string error = m_recorder->finish();
         if (!error.empty()) {
             say(QStringLiteral("capture: %1").arg(QString::fromStdString(error)));
             exitCode = ExitConnection;
         } else {
             say(QStringLiteral("capture written to %1").arg(m_request.capturePath));
         }
+        m_recorder.reset();
     }
     Q_EMIT done(exitCode);
 }
 
-void ServeCommand::recordFrames(quint64 first, quint64 end)
+void ServeCommand::recordFrames(capture::FrameId end)
 {
-    if (!m_journalOpen || !m_server)
+    if (!m_recorder)
         return;
-    const std::shared_ptr<capture::FrameStore> store = m_server->store();
-    first = std::max<quint64>({first, m_recordedEnd, store->firstId().value});
-    std::vector<std::uint8_t> payload;
-    for (quint64 id = first; id < end; ++id) {
-        const auto record = store->record({id});
-        if (!record)
-            continue;
-        const bool kept = store->payload({id}, payload);
-        m_journal.addFrame(id, *record, kept ? &payload : nullptr);
-    }
-    m_recordedEnd = std::max<quint64>(m_recordedEnd, end);
+    if (const std::uint64_t lost = m_recorder->recordFrames(end.value); lost > 0)
+        say(QStringLiteral("warning: %1 frame(s) lost their payload to the capture's memory cap "
+                           "before they were recorded")
+                .arg(lost));
 }
 
-void ServeCommand::addEvent(capture::CaptureEvent event)
+void ServeCommand::addEvents(const std::vector<capture::CaptureEvent> &events)
 {
-    if (m_journalOpen)
-        m_journal.addEvent(event);
+    if (!m_recorder)
+        return;
+    for (const capture::CaptureEvent &event : events)
+        m_recorder->addEvent(event);
 }
 
-void ServeCommand::recordOpened(quint64 id, bool refused)
+void ServeCommand::handleConnectionChanged(quint64 id, session::SessionState state)
 {
-    if (!m_journalOpen)
+    const std::optional<session::ServerConnectionInfo> info = m_manager.serverConnection(id);
+    if (state == session::SessionState::Open) {
+        say(QStringLiteral("connection %1 open (%2)").arg(id).arg(info ? info->peer : QString()));
+        if (info) // at the server's own times, as the frames are
+            addEvents(session::serverHandshakeEvents(*info, m_redaction));
         return;
-    const auto info = m_server->connectionInfo(id);
-    if (!info)
+    }
+    if (state != session::SessionState::Closed)
         return;
-    // At the server's own times, as the frames are: not when the news reached this thread.
-    capture::CaptureEvent request;
-    request.timeNs = info->requestNs;
-    request.connection = std::uint32_t(id);
-    request.kind = capture::EventKind::HandshakeRequest;
-    request.reason = info->peer.toStdString();
-    request.detail = capture::redactHttpHead(info->request.toStdString(), m_redaction);
-    addEvent(request);
-    capture::CaptureEvent response = request;
-    response.kind
-        = refused ? capture::EventKind::HandshakeRefused : capture::EventKind::HandshakeResponse;
-    response.timeNs = info->openedNs;
-    response.code = std::uint16_t(info->status);
-    response.reason.clear();
-    response.detail = capture::redactHttpHead(info->response.toStdString(), m_redaction);
-    addEvent(response);
+    QString text = QStringLiteral("connection %1 closed").arg(id);
+    if (info) {
+        text += QStringLiteral(" (%1").arg(session::describe(info->close.endedBy));
+        if (info->close.codeSent)
+            text += QStringLiteral(", sent %1").arg(*info->close.codeSent);
+        if (info->close.codeReceived)
+            text += QStringLiteral(", received %1").arg(*info->close.codeReceived);
+        text += QLatin1Char(')');
+        if (info->status == 101 && info->close.endedBy != session::EndReason::Refused)
+            addEvents(session::closeEvents(info->close, info->closedNs, std::uint32_t(id)));
+    }
+    say(text);
 }
 
-void ServeCommand::recordClosed(quint64 id)
+void ServeCommand::handleRefused(quint64 id, int status, const QString &reason)
 {
-    if (!m_journalOpen)
-        return;
-    const auto info = m_server->connectionInfo(id);
-    if (!info || info->status != 101)
-        return;
-    capture::CaptureEvent event;
-    event.timeNs = info->closedNs;
-    event.connection = std::uint32_t(id);
-    if (info->close.codeSent) {
-        event.kind = capture::EventKind::CloseSent;
-        event.code = info->close.codeSent;
-        event.reason = info->close.reasonSent.toStdString();
-        addEvent(event);
-    }
-    if (info->close.closeFrameReceived) {
-        event.kind = capture::EventKind::CloseReceived;
-        event.code = info->close.codeReceived;
-        event.reason = info->close.reasonReceived.toStdString();
-        addEvent(event);
-    }
-    event.kind = capture::EventKind::Ended;
-    event.code.reset();
-    event.reason.clear();
-    event.detail = std::string(capture::endReasonName(info->close.endedBy));
-    addEvent(event);
+    say(QStringLiteral("connection %1 refused: %2 %3")
+            .arg(id)
+            .arg(status)
+            .arg(session::printable(reason)));
+    if (const std::optional<session::ServerConnectionInfo> info = m_manager.serverConnection(id))
+        addEvents(session::serverHandshakeEvents(*info, m_redaction));
 }
 
 } // namespace framescope::cli

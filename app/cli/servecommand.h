@@ -2,12 +2,14 @@
 
 #include <QObject>
 #include <QTimer>
-#include <capture/capturefile.h>
 #include <memory>
-#include <session/server/localserverthread.h>
+#include <session/frontend/recorder.h>
+#include <session/frontend/sessionmanager.h>
+#include <variant>
 
 namespace framescope::cli {
 
+// What `framescope-cli serve ...` asks for.
 struct ServeRequest
 {
     session::LocalServerOptions options;
@@ -19,9 +21,13 @@ struct ServeRequest
     bool keepSecrets = false;
 };
 
-// `framescope-cli serve`: runs the local server on its thread until SIGINT or SIGTERM, prints
-// its URLs (and certificate fingerprint), each connection's comings and goings, and records
-// every connection's frames to a capture file when asked.
+// Reads serve's command line (its own options only). Either the request, or the exit code to
+// end with (a usage error, or 0 after --help).
+std::variant<ServeRequest, int> parseServeRequest(const QStringList &arguments);
+
+// `framescope-cli serve`: runs the built-in server through the SessionManager until SIGINT or
+// SIGTERM, prints its URLs (and certificate fingerprint), each connection's comings and goings,
+// and records every connection's frames to a capture file when asked.
 class ServeCommand : public QObject
 {
     Q_OBJECT
@@ -39,18 +45,16 @@ Q_SIGNALS:
     void done(int exitCode);
 
 private:
-    void recordFrames(quint64 first, quint64 end);
-    void recordOpened(quint64 id, bool refused);
-    void recordClosed(quint64 id);
-    void addEvent(capture::CaptureEvent event);
+    void handleConnectionChanged(quint64 id, session::SessionState state);
+    void handleRefused(quint64 id, int status, const QString &reason);
+    void recordFrames(capture::FrameId end);
+    void addEvents(const std::vector<capture::CaptureEvent> &events);
 
     ServeRequest m_request;
-    std::unique_ptr<session::LocalServerThread> m_server;
-    capture::CaptureJournal m_journal;
-    bool m_journalOpen = false;
+    session::SessionManager m_manager;
+    std::unique_ptr<session::Recorder> m_recorder;
     capture::RedactionOptions m_redaction;
     QTimer m_flushTimer;
-    std::uint64_t m_recordedEnd = 0;
     QString m_fingerprint; // of the wss certificate
 };
 

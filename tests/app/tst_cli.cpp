@@ -4,6 +4,7 @@
 #include "hostileserver.h"
 #include "wiresniffer.h"
 
+#include <QFile>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QNetworkRequest>
@@ -106,6 +107,13 @@ private Q_SLOTS:
     void serveEmulatesIis();
     void serveOverTls();
     void capturesMatchTsharksDissection();
+    void commandsTakeOnlyTheirOwnOptions_data();
+    void commandsTakeOnlyTheirOwnOptions();
+    void messagesGoOutInTheOrderGiven();
+    void stdinLinesAreWholeMessages();
+    void waitingForMoreThanArrivesIsNoSuccess();
+    void reconnectsOnlyWhileMessagesAreMissing();
+    void failedUpgradeLeavesACapture();
 };
 
 void tst_Cli::scriptedRoundTrip()
@@ -465,6 +473,28 @@ void tst_Cli::reconnectsWhenTheServerDrops()
     QVERIFY2(reconnect > 0, json.out.constData());
     QVERIFY(json.out.indexOf("welcome back") > reconnect);
     QVERIFY(json.out.mid(reconnect - 100, 200).contains("\"code\":1001"));
+    // One session line however many connections; each event names its connection; and the
+    // output is a capture inspect reads.
+    QCOMPARE(json.out.count("\"format\":\"framescope-capture\""), 1);
+    bool endedSecond = false;
+    for (const QByteArray &line : json.out.split('\n')) {
+        const QJsonObject object = QJsonDocument::fromJson(line).object();
+        const QString event = object.value(QStringLiteral("event")).toString();
+        if (event == QStringLiteral("reconnect")) // after the first connection, number 0
+            QVERIFY2(!object.contains(QStringLiteral("conn")), line.constData());
+        if (event == QStringLiteral("ended"))
+            endedSecond = object.value(QStringLiteral("conn")).toInt() == 1;
+    }
+    QVERIFY2(endedSecond, json.out.constData());
+    QTemporaryDir dir;
+    const QString saved = dir.filePath(QStringLiteral("json.jsonl"));
+    QFile file(saved);
+    QVERIFY(file.open(QIODevice::WriteOnly));
+    file.write(json.out);
+    file.close();
+    const Run inspect = runCli({QStringLiteral("inspect"), saved});
+    QVERIFY2(inspect.exitCode == 0, inspect.err.constData());
+    QVERIFY(inspect.out.contains("== reconnect"));
 }
 
 namespace {
@@ -813,6 +843,171 @@ void tst_Cli::capturesMatchTsharksDissection()
         QCOMPARE(connection.fromClient.last().opcode, 8);
         QCOMPARE(connection.fromServer.last().opcode, 8);
     }
+}
+
+// An option of another command is a usage error that names it, not silently ignored.
+void tst_Cli::commandsTakeOnlyTheirOwnOptions_data()
+{
+    QTest::addColumn<QStringList>("arguments");
+    QTest::addColumn<QString>("option");
+    QTest::newRow("connect --tls")
+        << QStringList{QStringLiteral("connect"), QStringLiteral("ws://127.0.0.1:1/"),
+                       QStringLiteral("--tls")}
+        << QStringLiteral("--tls");
+    QTest::newRow("connect --emulate")
+        << QStringList{QStringLiteral("connect"), QStringLiteral("ws://127.0.0.1:1/"),
+                       QStringLiteral("--emulate"), QStringLiteral("iis-401")}
+        << QStringLiteral("--emulate");
+    QTest::newRow("serve --send") << QStringList{QStringLiteral("serve"), QStringLiteral("--send"),
+                                                 QStringLiteral("x")}
+                                  << QStringLiteral("--send");
+    QTest::newRow("serve --reconnect")
+        << QStringList{QStringLiteral("serve"), QStringLiteral("--reconnect")}
+        << QStringLiteral("--reconnect");
+    QTest::newRow("inspect --deflate")
+        << QStringList{QStringLiteral("inspect"), QStringLiteral("x.jsonl"),
+                       QStringLiteral("--deflate")}
+        << QStringLiteral("--deflate");
+    QTest::newRow("demo --capture")
+        << QStringList{QStringLiteral("demo"), QStringLiteral("--capture"), QStringLiteral("x")}
+        << QStringLiteral("--capture");
+}
+
+void tst_Cli::commandsTakeOnlyTheirOwnOptions()
+{
+    QFETCH(QStringList, arguments);
+    QFETCH(QString, option);
+    const Run run = runCli(arguments);
+    QCOMPARE(run.exitCode, 2);
+    QVERIFY2(run.err.contains(option.toUtf8()), run.err.constData());
+}
+
+// --send and --send-binary go out in the order they were given, mixed as they are.
+void tst_Cli::messagesGoOutInTheOrderGiven()
+{
+    EchoServer server;
+    const Run run
+        = runCli({QStringLiteral("connect"), server.url(), QStringLiteral("--send-binary"),
+                  QStringLiteral("01"), QStringLiteral("--send"), QStringLiteral("a"),
+                  QStringLiteral("--send-binary"), QStringLiteral("02"), QStringLiteral("--send"),
+                  QStringLiteral("b"), QStringLiteral("--wait-messages"), QStringLiteral("4"),
+                  QStringLiteral("--json")});
+    QVERIFY2(run.exitCode == 0, run.err.constData());
+    QStringList sent;
+    for (const QByteArray &line : run.out.split('\n')) {
+        const QJsonObject object = QJsonDocument::fromJson(line).object();
+        if (object.value(QStringLiteral("type")) != QStringLiteral("frame")
+            || object.value(QStringLiteral("dir")) != QStringLiteral("sent")
+            || object.value(QStringLiteral("opcode")).toInt() > 2)
+            continue;
+        const QByteArray payload
+            = object.contains(QStringLiteral("text"))
+                  ? object.value(QStringLiteral("text")).toString().toUtf8()
+                  : QByteArray::fromBase64(
+                      object.value(QStringLiteral("base64")).toString().toLatin1());
+        sent << (object.value(QStringLiteral("opcode")).toInt() == 2
+                     ? QString::fromLatin1(payload.toHex())
+                     : QString::fromUtf8(payload));
+    }
+    QCOMPARE(sent, (QStringList{QStringLiteral("01"), QStringLiteral("a"), QStringLiteral("02"),
+                                QStringLiteral("b")}));
+}
+
+// A line on standard input is one message whatever its length (here 1 MiB of multi-byte text,
+// read in 64 KiB pieces that cut characters in two); a line that is not UTF-8 is refused.
+void tst_Cli::stdinLinesAreWholeMessages()
+{
+    EchoServer server;
+    QByteArray longLine;
+    while (longLine.size() < (1 << 20))
+        longLine += "κόσμε ";
+    const QByteArray input = longLine + "\n" + "\xff\xfe not text\n" + "short\n";
+    const Run run
+        = runCli({QStringLiteral("connect"), server.url(), QStringLiteral("--json")}, input, 30000);
+    QVERIFY2(run.exitCode == 0, run.err.constData());
+    QVERIFY2(run.err.contains("not UTF-8"), run.err.constData());
+    QList<QByteArray> echoed; // messages, joined from their frames
+    bool inMessage = false;
+    for (const QByteArray &line : run.out.split('\n')) {
+        const QJsonObject object = QJsonDocument::fromJson(line).object();
+        const int opcode = object.value(QStringLiteral("opcode")).toInt(-1);
+        if (object.value(QStringLiteral("dir")) != QStringLiteral("received")
+            || (opcode != 0 && opcode != 1))
+            continue;
+        if (!inMessage)
+            echoed << QByteArray();
+        // A frame's payload is text when it is UTF-8 on its own, else base64 (a frame boundary
+        // may cut a character).
+        echoed.last() += object.contains(QStringLiteral("text"))
+                             ? object.value(QStringLiteral("text")).toString().toUtf8()
+                             : QByteArray::fromBase64(
+                                 object.value(QStringLiteral("base64")).toString().toLatin1());
+        inMessage = !object.value(QStringLiteral("fin")).toBool();
+    }
+    QCOMPARE(echoed.size(), 2);
+    QVERIFY(echoed[0] == longLine);
+    QCOMPARE(echoed[1], QByteArray("short"));
+}
+
+// The peer ending the session before --wait-messages N arrived is no success (exit 1).
+void tst_Cli::waitingForMoreThanArrivesIsNoSuccess()
+{
+    QProcess server;
+    const QString url
+        = startServe(server, {QStringLiteral("--close-after-messages"), QStringLiteral("1")});
+    QVERIFY(!url.isEmpty());
+    const Run run = runCli({QStringLiteral("connect"), url, QStringLiteral("--send"),
+                            QStringLiteral("a"), QStringLiteral("--send"), QStringLiteral("b"),
+                            QStringLiteral("--wait-messages"), QStringLiteral("2")});
+    QCOMPARE(run.exitCode, 1);
+    QVERIFY2(run.err.contains("1 of 2 messages"), run.err.constData());
+    QVERIFY(stopServe(server));
+}
+
+// With --reconnect, messages are counted as each arrives: a server that closes after every
+// message is connected to exactly twice for two messages, never a third time.
+void tst_Cli::reconnectsOnlyWhileMessagesAreMissing()
+{
+    QProcess server;
+    const QString url
+        = startServe(server, {QStringLiteral("--close-after-messages"), QStringLiteral("1")});
+    QVERIFY(!url.isEmpty());
+    const Run run = runCli({QStringLiteral("connect"), url, QStringLiteral("--reconnect"),
+                            QStringLiteral("--reconnect-delay"), QStringLiteral("100"),
+                            QStringLiteral("--send"), QStringLiteral("order-42"),
+                            QStringLiteral("--wait-messages"), QStringLiteral("2")});
+    QVERIFY2(run.exitCode == 0, run.err.constData());
+    QVERIFY(stopServe(server));
+    const QByteArray serverErr = server.readAllStandardError();
+    QCOMPARE(serverErr.count(" open ("), 2);
+    QCOMPARE(run.out.count("\"order-42\""), 4); // sent twice, echoed twice
+}
+
+// A failed upgrade leaves a capture with the request, the answer and the Doctor's findings.
+void tst_Cli::failedUpgradeLeavesACapture()
+{
+    QProcess server;
+    const QString url
+        = startServe(server, {QStringLiteral("--emulate"), QStringLiteral("iis-401")});
+    QVERIFY(!url.isEmpty());
+    QTemporaryDir dir;
+    const QString path = dir.filePath(QStringLiteral("failed.jsonl"));
+    const Run run = runCli({QStringLiteral("connect"), url, QStringLiteral("--send"),
+                            QStringLiteral("x"), QStringLiteral("--capture"), path});
+    QCOMPARE(run.exitCode, 3);
+    QVERIFY(stopServe(server));
+    const capture::CaptureReadResult read = capture::readCaptureFile(path.toStdString());
+    QVERIFY2(read.ok(), read.error.c_str());
+    QVERIFY(read.session.handshakeRequest.find("GET ") == 0);
+    QVERIFY(read.session.handshakeResponse.find("401") != std::string::npos);
+    QVERIFY(read.session.handshakeResponse.find("HTTP Error 401.2") != std::string::npos);
+    QVERIFY(std::any_of(read.events.cbegin(), read.events.cend(), [](const auto &event) {
+        return event.kind == capture::EventKind::Diagnosis
+               && event.detail.find("Windows") != std::string::npos;
+    }));
+    const Run inspect = runCli({QStringLiteral("inspect"), path});
+    QCOMPARE(inspect.exitCode, 0);
+    QVERIFY(inspect.out.contains("< HTTP/1.1 401"));
 }
 
 QTEST_GUILESS_MAIN(tst_Cli)

@@ -62,6 +62,13 @@ struct ClientOptions
     bool followRedirects = false;
     int maxRedirects = 5;
 
+    // Scripted sessions: close (with closeCode and closeReason) as soon as this many messages
+    // arrived, counted over every connection of the session, as each completes; no reconnect
+    // follows. 0: never.
+    std::uint64_t closeAfterMessages = 0;
+    std::uint16_t closeCode = 1000;
+    QByteArray closeReason;
+
     bool autoPong = true;
     int pingIntervalMs = 0; // keep-alive pings; 0 = off
 

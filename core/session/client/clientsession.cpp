@@ -81,6 +81,21 @@ const CloseInfo &ClientSession::closeInfo() const
     return m_engine && m_state != SessionState::Closed ? m_engine->closeInfo() : m_close;
 }
 
+ClientSnapshot ClientSession::snapshot() const
+{
+    ClientSnapshot snapshot;
+    snapshot.options = m_options;
+    snapshot.handshake = m_handshake;
+    snapshot.close = closeInfo();
+    snapshot.state = m_state;
+    snapshot.error = m_error;
+    snapshot.errorString = m_errorString;
+    snapshot.messagesReceived = m_messagesReceived;
+    snapshot.connectionNumber = m_connectionNumber;
+    snapshot.direct = isDirect();
+    return snapshot;
+}
+
 void ClientSession::setState(SessionState state)
 {
     if (m_state == state)
@@ -151,6 +166,8 @@ bool ClientSession::scheduleReconnect()
     const ReconnectPolicy &policy = m_options.reconnect;
     if (!policy.enabled || m_endRequested || !isRetryable(m_error, m_handshake.status))
         return false;
+    if (m_options.closeAfterMessages > 0 && m_messagesReceived >= m_options.closeAfterMessages)
+        return false; // every message asked for is here: no connection is needed any more
     if (policy.maxAttempts > 0 && m_reconnectAttempt >= policy.maxAttempts)
         return false;
     ++m_reconnectAttempt;
@@ -637,6 +654,13 @@ void ClientSession::abort(bool reset)
 void ClientSession::roundTripMeasured(std::int64_t roundTripNs)
 {
     Q_EMIT pongReceived(qint64(roundTripNs));
+}
+
+void ClientSession::messageFinished()
+{
+    ++m_messagesReceived;
+    if (m_options.closeAfterMessages > 0 && m_messagesReceived == m_options.closeAfterMessages)
+        close(m_options.closeCode, m_options.closeReason);
 }
 
 void ClientSession::closingStarted()

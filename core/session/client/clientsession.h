@@ -1,6 +1,7 @@
 #pragma once
 
 #include "clientoptions.h"
+#include "clientsnapshot.h"
 #include "handshakerecord.h"
 #include "sessionerror.h"
 
@@ -74,6 +75,8 @@ public:
     std::uint32_t connectionNumber() const { return m_connectionNumber; }
     // The transport reads and writes its descriptor itself (not through Qt).
     bool isDirect() const { return m_transport && m_transport->isDirect(); }
+    // All of the above, copied.
+    ClientSnapshot snapshot() const;
 
 Q_SIGNALS:
     void stateChanged(framescope::session::SessionState state);
@@ -114,7 +117,7 @@ private:
 
     // ConnectionEngine::Delegate
     void frameCaptured() override { m_announcer.frameCaptured(); }
-    void messageFinished() override { ++m_messagesReceived; }
+    void messageFinished() override;
     void roundTripMeasured(std::int64_t roundTripNs) override;
     void closingStarted() override;
     void ended(EngineEnd how, const QString &detail) override;

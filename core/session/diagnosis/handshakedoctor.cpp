@@ -109,6 +109,19 @@ QString HandshakeDoctor::summarizeBody(const QByteArray &body, int maxLength)
     return text;
 }
 
+HandshakeDoctor::Input HandshakeDoctor::inputFor(const ClientSnapshot &session)
+{
+    Input input;
+    input.url = session.options.url;
+    input.handshake = session.handshake;
+    input.error = session.error;
+    input.errorString = session.errorString;
+    input.offeredSubprotocols = session.options.subprotocols;
+    input.offeredDeflate = session.options.offerDeflate;
+    input.close = session.close;
+    return input;
+}
+
 QList<Finding> HandshakeDoctor::examine(const Input &input)
 {
     QList<Finding> findings;

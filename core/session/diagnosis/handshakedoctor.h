@@ -2,7 +2,7 @@
 
 #include <QList>
 #include <QString>
-#include <session/client/clientsession.h>
+#include <session/client/clientsnapshot.h>
 
 namespace framescope::session {
 
@@ -50,6 +50,8 @@ public:
         CloseInfo close;
     };
 
+    // What a client session gives the Doctor.
+    static Input inputFor(const ClientSnapshot &session);
     static QList<Finding> examine(const Input &input);
     static ServerFingerprint fingerprint(const QByteArray &responseHead);
     // "HTTP Error 404.3 - Not Found" from an IIS detailed error page, or empty.

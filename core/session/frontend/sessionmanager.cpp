@@ -2,6 +2,8 @@
 
 #include <QMetaObject>
 #include <QMutexLocker>
+#include <session/client/clientsession.h>
+#include <session/server/localserverthread.h>
 
 namespace framescope::session {
 
@@ -11,6 +13,7 @@ SessionManager::SessionManager(QObject *parent)
 {
     qRegisterMetaType<SessionState>();
     qRegisterMetaType<SessionError>();
+    qRegisterMetaType<capture::FrameId>();
     m_thread->setObjectName(QStringLiteral("framescope-network"));
     m_context = new QObject;
     m_context->moveToThread(m_thread.get());
@@ -20,6 +23,7 @@ SessionManager::SessionManager(QObject *parent)
 
 SessionManager::~SessionManager()
 {
+    stopServer(0);
     // Sessions are children of the context and go with it on the network thread.
     QMetaObject::invokeMethod(
         m_context,
@@ -41,7 +45,10 @@ quint64 SessionManager::open(const ClientOptions &options,
     {
         QMutexLocker lock(&m_mutex);
         id = m_nextId++;
-        m_entries.insert(id, Entry{store, nullptr, SessionState::Idle});
+        Entry entry;
+        entry.store = store;
+        entry.snapshot.options = options;
+        m_entries.insert(id, entry);
     }
     QMetaObject::invokeMethod(m_context, [this, id, options, store] {
         auto *session = new ClientSession(options, *store, m_context);
@@ -53,33 +60,91 @@ quint64 SessionManager::open(const ClientOptions &options,
             }
             m_entries[id].session = session;
         }
-        connect(
-            session, &ClientSession::stateChanged, this,
-            [this, id](SessionState state) {
-                {
-                    QMutexLocker lock(&m_mutex);
-                    if (m_entries.contains(id))
-                        m_entries[id].state = state;
-                }
-                Q_EMIT sessionStateChanged(id, state);
-            },
-            Qt::DirectConnection);
-        connect(
-            session, &ClientSession::framesCaptured, this,
-            [this, id](quint64 first, quint64 end) { Q_EMIT framesReady(id, first, end); },
-            Qt::DirectConnection);
-        connect(
-            session, &ClientSession::finished, this,
-            [this, id, session] {
-                Q_EMIT sessionFinished(id, session->error(), session->errorString());
-            },
-            Qt::DirectConnection);
+        watch(id, session);
         session->open();
     });
     return id;
 }
 
-void SessionManager::onNetworkThread(quint64 id, std::function<void(ClientSession &)> work)
+// The session's signals, on the network thread: the entry is refreshed first, then the news
+// goes out (queued to whoever listens elsewhere).
+void SessionManager::watch(quint64 id, ClientSession *session)
+{
+    const auto direct = Qt::DirectConnection;
+    connect(
+        session, &ClientSession::stateChanged, this,
+        [this, id, session](SessionState state) {
+            refresh(id, *session);
+            Q_EMIT sessionStateChanged(id, state);
+        },
+        direct);
+    connect(
+        session, &ClientSession::framesCaptured, this,
+        [this, id, session](quint64 first, quint64 end) {
+            std::uint64_t firstKept = 0;
+            bool evicted = false;
+            {
+                QMutexLocker lock(&m_mutex);
+                const auto it = m_entries.find(id);
+                if (it == m_entries.end())
+                    return;
+                firstKept = it->store->firstId().value;
+                evicted = firstKept > it->firstKept;
+                it->firstKept = firstKept;
+            }
+            refresh(id, *session);
+            if (evicted)
+                Q_EMIT framesEvicted(id, capture::FrameId{firstKept});
+            Q_EMIT framesReady(id, capture::FrameId{std::max<std::uint64_t>(first, firstKept)},
+                               capture::FrameId{end});
+        },
+        direct);
+    connect(
+        session, &ClientSession::messagesReceivedChanged, this,
+        [this, id](quint64 count) { Q_EMIT messagesReceived(id, count); }, direct);
+    connect(
+        session, &ClientSession::pongReceived, this,
+        [this, id](qint64 roundTripNs) { Q_EMIT pongReceived(id, roundTripNs); }, direct);
+    connect(
+        session, &ClientSession::errorOccurred, this,
+        [this, id, session](SessionError error, const QString &detail) {
+            refresh(id, *session);
+            Q_EMIT errorOccurred(id, error, detail);
+        },
+        direct);
+    connect(
+        session, &ClientSession::redirected, this,
+        [this, id, session](const QString &step) {
+            refresh(id, *session);
+            Q_EMIT redirected(id, step);
+        },
+        direct);
+    connect(
+        session, &ClientSession::reconnectScheduled, this,
+        [this, id, session](int attempt, int delayMs, const QString &reason) {
+            refresh(id, *session);
+            Q_EMIT reconnectScheduled(id, attempt, delayMs, reason);
+        },
+        direct);
+    connect(
+        session, &ClientSession::finished, this,
+        [this, id, session] {
+            refresh(id, *session);
+            Q_EMIT sessionFinished(id, session->error(), session->errorString());
+        },
+        direct);
+}
+
+void SessionManager::refresh(quint64 id, const ClientSession &session)
+{
+    ClientSnapshot snapshot = session.snapshot();
+    QMutexLocker lock(&m_mutex);
+    const auto it = m_entries.find(id);
+    if (it != m_entries.end())
+        it->snapshot = std::move(snapshot);
+}
+
+void SessionManager::withSession(quint64 id, std::function<void(ClientSession &)> work)
 {
     QMetaObject::invokeMethod(m_context, [this, id, work = std::move(work)] {
         ClientSession *session = nullptr;
@@ -94,23 +159,41 @@ void SessionManager::onNetworkThread(quint64 id, std::function<void(ClientSessio
 
 void SessionManager::sendText(quint64 id, const QByteArray &text, std::size_t fragmentSize)
 {
-    onNetworkThread(id, [text, fragmentSize](ClientSession &s) { s.sendText(text, fragmentSize); });
+    withSession(id, [text, fragmentSize](ClientSession &s) { s.sendText(text, fragmentSize); });
 }
 
 void SessionManager::sendBinary(quint64 id, const QByteArray &data, std::size_t fragmentSize)
 {
-    onNetworkThread(id,
-                    [data, fragmentSize](ClientSession &s) { s.sendBinary(data, fragmentSize); });
+    withSession(id, [data, fragmentSize](ClientSession &s) { s.sendBinary(data, fragmentSize); });
+}
+
+void SessionManager::sendMessage(quint64 id, protocol::Opcode opcode, const QByteArray &data,
+                                 std::size_t fragmentSize, bool pingBetweenFragments)
+{
+    withSession(id, [=](ClientSession &s) {
+        s.sendMessage(opcode, data, fragmentSize, pingBetweenFragments);
+    });
+}
+
+void SessionManager::sendRawFrame(quint64 id, const protocol::FrameHeader &header,
+                                  const QByteArray &payload)
+{
+    withSession(id, [header, payload](ClientSession &s) { s.sendRawFrame(header, payload); });
 }
 
 void SessionManager::ping(quint64 id, const QByteArray &payload)
 {
-    onNetworkThread(id, [payload](ClientSession &s) { s.ping(payload); });
+    withSession(id, [payload](ClientSession &s) { s.ping(payload); });
 }
 
 void SessionManager::close(quint64 id, std::uint16_t code, const QByteArray &reason)
 {
-    onNetworkThread(id, [code, reason](ClientSession &s) { s.close(code, reason); });
+    withSession(id, [code, reason](ClientSession &s) { s.close(code, reason); });
+}
+
+void SessionManager::abort(quint64 id, bool reset)
+{
+    withSession(id, [reset](ClientSession &s) { s.abort(reset); });
 }
 
 void SessionManager::remove(quint64 id)
@@ -122,6 +205,7 @@ void SessionManager::remove(quint64 id)
             session = m_entries.take(id).session;
         }
         if (session) {
+            session->disconnect(this);
             session->abort();
             session->deleteLater();
         }
@@ -137,13 +221,84 @@ std::shared_ptr<capture::FrameStore> SessionManager::store(quint64 id) const
 SessionState SessionManager::state(quint64 id) const
 {
     QMutexLocker lock(&m_mutex);
-    return m_entries.value(id).state;
+    return m_entries.value(id).snapshot.state;
+}
+
+std::optional<ClientSnapshot> SessionManager::snapshot(quint64 id) const
+{
+    QMutexLocker lock(&m_mutex);
+    const auto it = m_entries.constFind(id);
+    if (it == m_entries.cend())
+        return std::nullopt;
+    return it->snapshot;
 }
 
 QList<quint64> SessionManager::sessions() const
 {
     QMutexLocker lock(&m_mutex);
     return m_entries.keys();
+}
+
+QString SessionManager::startServer(const LocalServerOptions &options)
+{
+    if (m_server)
+        return QStringLiteral("the built-in server is running already");
+    auto server = std::make_unique<LocalServerThread>(options);
+    if (QString error = server->start(); !error.isEmpty())
+        return error;
+    const auto direct = Qt::DirectConnection;
+    LocalServer *local = server->server();
+    connect(
+        local, &LocalServer::connectionOpened, this,
+        [this](quint64 id) { Q_EMIT serverConnectionChanged(id, SessionState::Open); }, direct);
+    connect(
+        local, &LocalServer::connectionClosed, this,
+        [this](quint64 id) { Q_EMIT serverConnectionChanged(id, SessionState::Closed); }, direct);
+    connect(
+        local, &LocalServer::handshakeRefused, this,
+        [this](quint64 id, int status, const QString &reason) {
+            Q_EMIT serverHandshakeRefused(id, status, reason);
+        },
+        direct);
+    connect(
+        local, &LocalServer::framesCaptured, this,
+        [this](quint64 first, quint64 end) {
+            Q_EMIT serverFramesReady(capture::FrameId{first}, capture::FrameId{end});
+        },
+        direct);
+    m_server = std::move(server);
+    return {};
+}
+
+void SessionManager::stopServer(int timeoutMs)
+{
+    if (m_server)
+        m_server->stop(timeoutMs);
+}
+
+bool SessionManager::isServerRunning() const
+{
+    return m_server && m_server->server();
+}
+
+QStringList SessionManager::serverUrls() const
+{
+    return m_server ? m_server->urls() : QStringList();
+}
+
+std::shared_ptr<capture::FrameStore> SessionManager::serverStore() const
+{
+    return m_server ? m_server->store() : nullptr;
+}
+
+std::optional<ServerConnectionInfo> SessionManager::serverConnection(quint64 id) const
+{
+    return m_server ? m_server->connectionInfo(id) : std::nullopt;
+}
+
+int SessionManager::serverConnectionCount() const
+{
+    return m_server ? m_server->connectionCount() : 0;
 }
 
 } // namespace framescope::session

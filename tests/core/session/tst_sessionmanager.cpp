@@ -1,9 +1,11 @@
 // Many sessions at once on the manager's network thread, each with its own capture: all of them
 // open, echo and close; the signals carry ids and counts, and "frames ready" comes in batches.
 
+#include <QSignalSpy>
 #include <QTest>
 #include <QWebSocket>
 #include <QWebSocketServer>
+#include <protocol/frameheader.h>
 #include <session/frontend/sessionmanager.h>
 
 using namespace framescope;
@@ -16,6 +18,11 @@ class tst_SessionManager : public QObject
 private Q_SLOTS:
     void manySessionsAtOnce();
     void removeForgetsASession();
+    void snapshotsAreFreshWhenTheNewsArrives();
+    void fragmentsWithPingsBetween();
+    void rawFramesAndAborts();
+    void evictionIsSignalled();
+    void theBuiltInServerThroughTheSameDoor();
 };
 
 void tst_SessionManager::manySessionsAtOnce()
@@ -38,7 +45,7 @@ void tst_SessionManager::manySessionsAtOnce()
     int readyArgumentsChecked = 0;
     QList<SessionError> finishedErrors;
     connect(&manager, &SessionManager::framesReady, this,
-            [&](quint64 id, quint64 first, quint64 end) {
+            [&](quint64 id, capture::FrameId first, capture::FrameId end) {
                 ++readySignals;
                 readyArgumentsChecked += (id > 0 && end > first) ? 1 : 0;
             });
@@ -106,6 +113,194 @@ void tst_SessionManager::removeForgetsASession()
     QVERIFY(QTest::qWaitFor([&] { return !manager.sessions().contains(id); }, 5000));
     QVERIFY(store); // still usable by whoever holds it
     QCOMPARE(manager.store(id), nullptr);
+}
+
+namespace {
+
+// The built-in server, started through the manager: its first URL.
+QUrl startServer(SessionManager &manager)
+{
+    LocalServerOptions options;
+    options.addresses = {QHostAddress::LocalHost};
+    if (!manager.startServer(options).isEmpty())
+        return {};
+    return QUrl(manager.serverUrls().value(0));
+}
+
+std::vector<capture::FrameRecord> sentRecords(const capture::FrameStore &store)
+{
+    std::vector<capture::FrameRecord> records;
+    for (std::uint64_t id = store.firstId().value; id < store.endId().value; ++id) {
+        if (const auto record = store.record({id});
+            record && record->has(capture::FrameRecord::Sent))
+            records.push_back(*record);
+    }
+    return records;
+}
+
+} // namespace
+
+// A front end reacting to "open" or "finished" reads a snapshot that already says so: the
+// handshake, then the close, both ways.
+void tst_SessionManager::snapshotsAreFreshWhenTheNewsArrives()
+{
+    SessionManager manager;
+    const QUrl url = startServer(manager);
+    QVERIFY(url.isValid());
+    ClientOptions options;
+    options.url = url;
+    std::optional<ClientSnapshot> atOpen;
+    std::optional<ClientSnapshot> atEnd;
+    quint64 id = 0;
+    connect(&manager, &SessionManager::sessionStateChanged, this,
+            [&](quint64 session, SessionState state) {
+                if (state == SessionState::Open && session == id)
+                    atOpen = manager.snapshot(session);
+            });
+    connect(
+        &manager, &SessionManager::sessionFinished, this,
+        [&](quint64 session, SessionError, const QString &) { atEnd = manager.snapshot(session); });
+    id = manager.open(options);
+    QVERIFY(QTest::qWaitFor([&] { return atOpen.has_value(); }, 5000));
+    QCOMPARE(atOpen->state, SessionState::Open);
+    QCOMPARE(atOpen->handshake.status, 101);
+    QVERIFY(atOpen->handshake.request.startsWith("GET / HTTP/1.1"));
+    QVERIFY(atOpen->direct); // plain TCP on Linux: a descriptor of its own
+    manager.close(id, 4000, "done");
+    QVERIFY(QTest::qWaitFor([&] { return atEnd.has_value(); }, 5000));
+    QCOMPARE(atEnd->state, SessionState::Closed);
+    QCOMPARE(atEnd->error, SessionError::None);
+    QCOMPARE(atEnd->close.codeSent, std::optional<std::uint16_t>(4000));
+    QCOMPARE(atEnd->close.codeReceived, std::optional<std::uint16_t>(4000));
+    QCOMPARE(atEnd->close.endedBy, capture::EndReason::CloseFrame);
+}
+
+// A message cut in frames of 3 bytes with a ping after each but the last.
+void tst_SessionManager::fragmentsWithPingsBetween()
+{
+    SessionManager manager;
+    const QUrl url = startServer(manager);
+    ClientOptions options;
+    options.url = url;
+    const quint64 id = manager.open(options);
+    QVERIFY(QTest::qWaitFor([&] { return manager.state(id) == SessionState::Open; }, 5000));
+    manager.sendMessage(id, protocol::Opcode::Text, "abcdefghij", 3, true);
+    const auto store = manager.store(id);
+    QVERIFY(QTest::qWaitFor([&] { return sentRecords(*store).size() == 7; }, 5000));
+    const std::vector<capture::FrameRecord> sent = sentRecords(*store);
+    const std::vector<int> opcodes{1, 9, 0, 9, 0, 9, 0};
+    for (std::size_t i = 0; i < sent.size(); ++i) {
+        QCOMPARE(int(sent[i].opcode), opcodes[i]);
+        QCOMPARE(sent[i].has(capture::FrameRecord::Fin), i == 6 || opcodes[i] == 9);
+    }
+    manager.close(id);
+}
+
+// Any header on the wire as asked (here RSV2 without an extension: the server fails the
+// connection with 1002), and a drop with RST and no close frame.
+void tst_SessionManager::rawFramesAndAborts()
+{
+    SessionManager manager;
+    const QUrl url = startServer(manager);
+    ClientOptions options;
+    options.url = url;
+    QSignalSpy finished(&manager, &SessionManager::sessionFinished);
+    const quint64 broken = manager.open(options);
+    QVERIFY(QTest::qWaitFor([&] { return manager.state(broken) == SessionState::Open; }, 5000));
+    protocol::FrameHeader header;
+    header.opcode = 1;
+    header.rsv2 = true;
+    header.masked = true;
+    header.maskKey = {1, 2, 3, 4};
+    header.payloadLength = 2;
+    manager.sendRawFrame(broken, header, "hi");
+    QVERIFY(QTest::qWaitFor([&] { return finished.count() == 1; }, 5000));
+    QCOMPARE(manager.snapshot(broken)->close.codeReceived, std::optional<std::uint16_t>(1002));
+
+    const quint64 dropped = manager.open(options);
+    QVERIFY(QTest::qWaitFor([&] { return manager.state(dropped) == SessionState::Open; }, 5000));
+    manager.abort(dropped, true);
+    QVERIFY(QTest::qWaitFor([&] { return finished.count() == 2; }, 5000));
+    const ClientSnapshot snapshot = *manager.snapshot(dropped);
+    QCOMPARE(snapshot.close.endedBy, capture::EndReason::LocalAbort);
+    QVERIFY(!snapshot.close.codeSent);
+    // The server saw the connection end without a closing handshake.
+    QVERIFY(QTest::qWaitFor(
+        [&] {
+            const auto info = manager.serverConnection(2);
+            return info && info->state == SessionState::Closed;
+        },
+        5000));
+    const auto info = manager.serverConnection(2);
+    QVERIFY(info->close.endedBy == capture::EndReason::Reset
+            || info->close.endedBy == capture::EndReason::TcpFin);
+    QVERIFY(!info->close.closeFrameReceived);
+}
+
+// Past the memory cap the oldest frames go, and the front end hears which are left. (A message
+// of 40,000 one-byte frames: more records than one 2 MiB chunk holds; then a 3 MiB message, whose
+// payload needs room under the 4 MiB cap.)
+void tst_SessionManager::evictionIsSignalled()
+{
+    SessionManager manager;
+    const QUrl url = startServer(manager);
+    ClientOptions options;
+    options.url = url;
+    capture::FrameStore::Limits limits;
+    limits.memoryCap = std::size_t{4} << 20;
+    capture::FrameId firstKept;
+    connect(&manager, &SessionManager::framesEvicted, this,
+            [&](quint64, capture::FrameId first) { firstKept = first; });
+    const quint64 id = manager.open(options, limits);
+    QVERIFY(QTest::qWaitFor([&] { return manager.state(id) == SessionState::Open; }, 5000));
+    bool readyAfterEviction = false;
+    bool readyBeforeFirstKept = false;
+    connect(&manager, &SessionManager::framesReady, this,
+            [&](quint64, capture::FrameId first, capture::FrameId) {
+                if (firstKept.value > 0) {
+                    readyAfterEviction = true;
+                    readyBeforeFirstKept = readyBeforeFirstKept || first < firstKept;
+                }
+            });
+    manager.sendMessage(id, protocol::Opcode::Binary, QByteArray(40000, 'x'), 1, false);
+    manager.sendBinary(id, QByteArray(3 << 20, 'y'));
+    QVERIFY(QTest::qWaitFor([&] { return firstKept.value > 0; }, 20000));
+    QCOMPARE(firstKept, manager.store(id)->firstId());
+    QVERIFY(firstKept.value >= capture::FrameStore::kRecordsPerChunk);
+    manager.sendText(id, "after");
+    QVERIFY(QTest::qWaitFor([&] { return readyAfterEviction; }, 5000));
+    QVERIFY(!readyBeforeFirstKept); // never a range that starts among the evicted
+    manager.close(id);
+}
+
+// The server's connections through the same door: their states, and the server's store.
+void tst_SessionManager::theBuiltInServerThroughTheSameDoor()
+{
+    SessionManager manager;
+    QList<QPair<quint64, SessionState>> changes;
+    connect(&manager, &SessionManager::serverConnectionChanged, this,
+            [&](quint64 id, SessionState state) {
+                changes.append({id, state});
+            });
+    const QUrl url = startServer(manager);
+    QVERIFY(url.isValid());
+    QVERIFY(manager.isServerRunning());
+    ClientOptions options;
+    options.url = url;
+    const quint64 id = manager.open(options);
+    QVERIFY(QTest::qWaitFor([&] { return manager.state(id) == SessionState::Open; }, 5000));
+    manager.sendText(id, "hello");
+    QVERIFY(QTest::qWaitFor([&] { return manager.serverStore()->endId().value >= 2; }, 5000));
+    manager.close(id);
+    QVERIFY(QTest::qWaitFor([&] { return changes.size() == 2; }, 5000));
+    QCOMPARE(changes[0], (QPair<quint64, SessionState>{1, SessionState::Open}));
+    QCOMPARE(changes[1], (QPair<quint64, SessionState>{1, SessionState::Closed}));
+    const auto info = manager.serverConnection(1);
+    QVERIFY(info);
+    QCOMPARE(info->status, 101);
+    QCOMPARE(info->close.endedBy, capture::EndReason::CloseFrame);
+    manager.stopServer();
+    QVERIFY(!manager.isServerRunning());
 }
 
 QTEST_GUILESS_MAIN(tst_SessionManager)

@@ -1,4 +1,4 @@
-#include "frameprinter.h"
+#include "frameformatter.h"
 
 #include <QByteArray>
 #include <QDateTime>
@@ -11,7 +11,7 @@
 #include <protocol/utf8validator.h>
 #include <string_view>
 
-using namespace framescope;
+namespace framescope::session {
 
 namespace {
 
@@ -38,9 +38,9 @@ QString prefixedLines(const QString &text, const QString &prefix)
     return out;
 }
 
-QString printable(const std::string &text)
+QString printableText(const std::string &text)
 {
-    return printable(QString::fromStdString(text));
+    return session::printable(QString::fromStdString(text));
 }
 
 bool isBidiControl(char16_t c)
@@ -84,7 +84,8 @@ QString formatSession(const capture::SessionInfo &session)
     const bool server = role != session.options.end() && role->second == "server";
     QString text = (server ? QStringLiteral("capture of the built-in server at ")
                            : QStringLiteral("capture of "))
-                   + printable(session.url) + QStringLiteral(" by ") + printable(session.tool);
+                   + printableText(session.url) + QStringLiteral(" by ")
+                   + printableText(session.tool);
     if (session.startedAtUnixMs > 0)
         text += QStringLiteral(", started ")
                 + QDateTime::fromMSecsSinceEpoch(session.startedAtUnixMs, Qt::UTC)
@@ -102,16 +103,16 @@ QString formatSession(const capture::SessionInfo &session)
     if (!phases.isEmpty())
         text += QStringLiteral("\nphases: ") + phases.join(QStringLiteral(", "));
     if (!session.subprotocol.empty())
-        text += QStringLiteral("\nsubprotocol: ") + printable(session.subprotocol);
+        text += QStringLiteral("\nsubprotocol: ") + printableText(session.subprotocol);
     if (!session.extensions.empty())
-        text += QStringLiteral("\nextensions: ") + printable(session.extensions);
+        text += QStringLiteral("\nextensions: ") + printableText(session.extensions);
     // TLS: what was negotiated, then the certificate, then what was decided about it; anything
     // else after.
     constexpr std::string_view kTlsOrder[]
         = {"protocol", "cipher", "chain",    "subjectAltNames", "expires",
            "sha256",   "errors", "override", "pinned"};
     const auto tlsLine = [&](const std::string &name, const std::string &value) {
-        text += QStringLiteral("\ntls %1: %2").arg(printable(name), printable(value));
+        text += QStringLiteral("\ntls %1: %2").arg(printableText(name), printableText(value));
     };
     for (const std::string_view name : kTlsOrder) {
         if (const auto found = session.tls.find(std::string(name)); found != session.tls.end())
@@ -124,7 +125,7 @@ QString formatSession(const capture::SessionInfo &session)
     QStringList options;
     for (const auto &[name, value] : session.options) {
         if (name != "role")
-            options << printable(name + "=" + value);
+            options << printableText(name + "=" + value);
     }
     if (!options.isEmpty())
         text += QStringLiteral("\noptions: ") + options.join(QStringLiteral(", "));
@@ -136,7 +137,7 @@ QString formatSession(const capture::SessionInfo &session)
     return text;
 }
 
-QString formatFrame(const capture::FrameRecord &record, const std::vector<std::uint8_t> &payload,
+QString formatFrame(const capture::FrameRecord &record, std::span<const std::uint8_t> payloadPrefix,
                     std::int64_t originNs, bool showConnection)
 {
     QString line = timeColumn(record.startNs, originNs, record.connection, showConnection)
@@ -154,20 +155,38 @@ QString formatFrame(const capture::FrameRecord &record, const std::vector<std::u
         }
         line += QStringLiteral(" VIOLATIONS=") + ids.join(QLatin1Char(','));
     }
-    const QByteArray preview(reinterpret_cast<const char *>(payload.data()),
-                             qsizetype(std::min<std::size_t>(payload.size(), 80)));
-    if (record.opcode == 0x8 && payload.size() >= 2) {
-        line += QStringLiteral("  code %1 \"%2\"")
-                    .arg((payload[0] << 8) | payload[1])
-                    .arg(printable(QString::fromUtf8(preview.mid(2))));
-    } else if (!payload.empty() && protocol::isValidUtf8(payload)) {
-        line += QStringLiteral("  \"") + printable(QString::fromUtf8(preview))
-                + (payload.size() > 80 ? QStringLiteral("…\"") : QStringLiteral("\""));
-    } else if (!payload.empty()) {
-        line += QStringLiteral("  ") + QString::fromLatin1(preview.left(32).toHex(' '))
-                + (payload.size() > 32 ? QStringLiteral(" …") : QString());
+    // The payload as far as it was kept and handed to us (at most kPreviewBytes are shown).
+    const std::size_t total = std::max<std::size_t>(record.storedLength, payloadPrefix.size());
+    std::span<const std::uint8_t> shown
+        = payloadPrefix.first(std::min(payloadPrefix.size(), kPreviewBytes));
+    if (shown.empty())
+        return line;
+    if (record.opcode == 0x8 && shown.size() >= 2) {
+        const QByteArray reason(reinterpret_cast<const char *>(shown.data()) + 2,
+                                qsizetype(shown.size() - 2));
+        return line
+               + QStringLiteral("  code %1 \"%2\"")
+                     .arg((shown[0] << 8) | shown[1])
+                     .arg(printable(QString::fromUtf8(reason)));
     }
-    return line;
+    // Text when what is shown is UTF-8; a sequence cut by the preview's end does not count.
+    protocol::Utf8Validator validator;
+    const bool cut = shown.size() < total;
+    if (validator.feed(shown) && (validator.isComplete() || cut)) {
+        while (!validator.isComplete() && !shown.empty()) {
+            shown = shown.first(shown.size() - 1); // back to the last whole character
+            validator.reset();
+            validator.feed(shown);
+        }
+        const QByteArray text(reinterpret_cast<const char *>(shown.data()),
+                              qsizetype(shown.size()));
+        return line + QStringLiteral("  \"") + printable(QString::fromUtf8(text))
+               + (cut ? QStringLiteral("…\"") : QStringLiteral("\""));
+    }
+    const QByteArray raw(reinterpret_cast<const char *>(shown.data()),
+                         qsizetype(std::min<std::size_t>(shown.size(), 32)));
+    return line + QStringLiteral("  ") + QString::fromLatin1(raw.toHex(' '))
+           + (total > 32 ? QStringLiteral(" …") : QString());
 }
 
 QString formatEvent(const capture::CaptureEvent &event, std::int64_t originNs, bool showConnection)
@@ -179,9 +198,9 @@ QString formatEvent(const capture::CaptureEvent &event, std::int64_t originNs, b
         text += QStringLiteral(" %1").arg(*event.code);
     if (event.kind
         == capture::EventKind::HandshakeRequest) // the server's: the reason is the peer's address
-        text += QStringLiteral(" from %1").arg(printable(event.reason));
+        text += QStringLiteral(" from %1").arg(printableText(event.reason));
     else if (!event.reason.empty())
-        text += QStringLiteral(" \"%1\"").arg(printable(event.reason));
+        text += QStringLiteral(" \"%1\"").arg(printableText(event.reason));
     // One line of detail follows on the same line; several (a head) below, indented.
     const QString detail = QString::fromStdString(event.detail);
     const QString lines = prefixedLines(detail, QString(18, QLatin1Char(' ')));
@@ -191,3 +210,5 @@ QString formatEvent(const capture::CaptureEvent &event, std::int64_t originNs, b
         text += lines;
     return text;
 }
+
+} // namespace framescope::session

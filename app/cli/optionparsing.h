@@ -1,0 +1,40 @@
+#pragma once
+
+#include <QCommandLineOption>
+#include <QCommandLineParser>
+#include <QList>
+#include <QPair>
+#include <QString>
+#include <QStringList>
+#include <cstdint>
+#include <optional>
+
+// Reading framescope-cli's command lines: each command has a parser of its own, with only its
+// own options, so an option meant for another command is a usage error that names it.
+namespace framescope::cli {
+
+// Parses `arguments` (the program name first, the command already taken out) with only the
+// options added to `parser`. Nothing: parsed. Otherwise the exit code to end with: 0 after
+// printing the help asked for, or the usage error (an option the command does not take, a
+// missing value).
+std::optional<int> parseCommandLine(QCommandLineParser &parser, const QString &command,
+                                    const QStringList &arguments);
+
+struct IntOption
+{
+    const QCommandLineOption &option;
+    int &target;
+};
+
+// Sets the target of each option given; the usage error for a value that is not a number >= 0.
+std::optional<QString> readIntOptions(const QCommandLineParser &parser,
+                                      std::initializer_list<IntOption> options);
+
+// "Name: value" lines (-H); the usage error for one without a name.
+std::optional<QString> readHeaders(const QStringList &lines,
+                                   QList<QPair<QByteArray, QByteArray>> &headers);
+
+// --close CODE[:REASON]; the usage error for a code or reason that may not be sent.
+std::optional<QString> readClose(const QString &value, std::uint16_t &code, QByteArray &reason);
+
+} // namespace framescope::cli
