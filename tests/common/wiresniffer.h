@@ -65,12 +65,15 @@ inline char *toString(const WireFrame &frame)
                        .constData());
 }
 
-// One connection seen on the wire, by the client's port: the frames each side sent.
+// One connection seen on the wire, by the client's port: the frames each side sent, and for each
+// the time (ns since 1970, CLOCK_REALTIME) of the packet that completed it.
 struct WireConnection
 {
     quint16 clientPort = 0;
     QList<WireFrame> fromClient;
     QList<WireFrame> fromServer;
+    QList<qint64> fromClientTimes;
+    QList<qint64> fromServerTimes;
 };
 
 class WireSniffer
@@ -135,10 +138,10 @@ public:
         arguments << QStringLiteral("-Y") << QStringLiteral("websocket") << QStringLiteral("-T")
                   << QStringLiteral("fields") << QStringLiteral("-E")
                   << QStringLiteral("aggregator=,");
-        for (const char *field :
-             {"tcp.srcport", "tcp.dstport", "websocket.fin", "websocket.rsv", "websocket.opcode",
-              "websocket.mask", "websocket.masking_key", "websocket.payload_length",
-              "websocket.payload_length_ext_16", "websocket.payload_length_ext_64"})
+        for (const char *field : {"tcp.srcport", "tcp.dstport", "websocket.fin", "websocket.rsv",
+                                  "websocket.opcode", "websocket.mask", "websocket.masking_key",
+                                  "websocket.payload_length", "websocket.payload_length_ext_16",
+                                  "websocket.payload_length_ext_64", "frame.time_epoch"})
             arguments << QStringLiteral("-e") << QString::fromLatin1(field);
         QProcess dissector;
         dissector.start(m_tshark, arguments);
@@ -165,7 +168,8 @@ public:
                 = std::find_if(connections.begin(), connections.end(),
                                [&](const WireConnection &c) { return c.clientPort == clientPort; });
             if (it == connections.end())
-                it = connections.insert(connections.end(), WireConnection{clientPort, {}, {}});
+                it = connections.insert(connections.end(),
+                                        WireConnection{clientPort, {}, {}, {}, {}});
             const QList<QByteArray> fins = values(2), rsvs = values(3), opcodes = values(4),
                                     masks = values(5), keys = values(6), lengths = values(7),
                                     lengths16 = values(8), lengths64 = values(9);
@@ -187,9 +191,22 @@ public:
                     frame.lengthBits = 64;
                 }
                 (fromServer ? it->fromServer : it->fromClient).append(frame);
+                (fromServer ? it->fromServerTimes : it->fromClientTimes)
+                    .append(epochNs(columns.value(10)));
             }
         }
         return connections;
+    }
+
+    // "1764700000.123456789" (tshark's frame.time_epoch) in nanoseconds.
+    static qint64 epochNs(QByteArray text)
+    {
+        text = text.trimmed();
+        const qsizetype dot = text.indexOf('.');
+        const qint64 seconds = (dot < 0 ? text : text.left(dot)).toLongLong();
+        const QByteArray fraction
+            = dot < 0 ? QByteArray() : text.mid(dot + 1).leftJustified(9, '0');
+        return seconds * 1000000000 + fraction.left(9).toLongLong();
     }
 
 private:

@@ -61,13 +61,14 @@ void Transport::write(std::span<const std::uint8_t> wire, const QByteArray &payl
     // does not take it all.
     const platform::ConstBuffer buffers[2]
         = {{wire.data(), wire.size()}, {payload.constData(), std::size_t(payload.size())}};
+    const std::int64_t writeNs = monotonicNs();
     const std::ptrdiff_t sent = sendNow(buffers);
     if (sent < 0)
         return; // the stream ended (closed() said so)
     if (std::size_t(sent) == size) {
         if (m_sink) {
             Segment segment{0, 0, payload, tag, queuedNs, true};
-            report(segment, wire, monotonicNs());
+            report(segment, wire, writeNs);
         }
         return;
     }
@@ -132,12 +133,13 @@ void Transport::flush()
         }
         if (total == 0)
             break;
+        const std::int64_t writeNs = monotonicNs();
         const std::ptrdiff_t sent = sendNow(m_buffers);
         if (sent < 0)
             return; // the stream ended
         m_taken += std::size_t(sent);
         if (!reportsHandedLater())
-            handed(std::size_t(sent), monotonicNs());
+            handed(std::size_t(sent), writeNs);
         if (std::size_t(sent) < total) {
             waitUntilWritable();
             return;

@@ -14,7 +14,10 @@ namespace framescope::session {
 // One connection's byte stream, for both roles, before and after the upgrade: what arrives goes
 // to a Receiver with its arrival time; what is written goes out in order, batched while corked,
 // and each write ("segment") is reported to a SentSink once its last byte reached the kernel,
-// with the time that happened: a sent frame's capture time is the wire's.
+// with the time the system call that took it began: on loopback the kernel sends a small segment
+// within that call, a few microseconds later, while a time read after the call would count any
+// preemption on the way back (a large write's last segment leaves up to the copy's duration
+// later). A sent frame's capture time is the wire's.
 //
 // Two kinds: DescriptorTransport reads and writes a descriptor it owns (Linux, plain TCP);
 // QtSocketTransport goes through a QTcpSocket / QSslSocket (TLS, proxies, the portable build).
