@@ -1,15 +1,14 @@
 #include "clientsession.h"
 
 #include "clientrequest.h"
-#include "clienttls.h"
+#include "qtconnector.h"
 #include "redirects.h"
 #include "tcpconnector.h"
+#include "upgraderesponse.h"
 
 #include <QHostAddress>
 #include <QHostInfo>
 #include <QRandomGenerator>
-#include <QSslConfiguration>
-#include <QSslSocket>
 #include <QTcpSocket>
 #include <protocol/httphead.h>
 #include <session/engine/clock.h>
@@ -22,8 +21,6 @@ namespace framescope::session {
 Q_LOGGING_CATEGORY(lcSession, "framescope.session", QtInfoMsg)
 
 namespace {
-
-constexpr qsizetype kMaxErrorBody = 64 * 1024;
 
 QString toQString(std::string_view text)
 {
@@ -50,13 +47,13 @@ ClientSession::ClientSession(const ClientOptions &options, capture::FrameStore &
     connect(&m_phaseTimer, &QTimer::timeout, this, [this] {
         switch (m_state) {
         case SessionState::Connecting:
-            fail(m_sslSocket && m_sslSocket->state() == QAbstractSocket::ConnectedState
+            fail(m_qtConnector && m_qtConnector->isNegotiatingTls()
                      ? SessionError::TlsFailed
                      : SessionError::ConnectionTimeout,
                  QStringLiteral("no answer within the time limit"), EndReason::Timeout);
             break;
         case SessionState::Handshaking:
-            if (m_collectingBody)
+            if (m_response && m_response->isCollectingBody())
                 finishHandshakeFailure();
             else
                 fail(SessionError::HandshakeTimeout, QStringLiteral("no complete HTTP response"),
@@ -129,12 +126,10 @@ void ClientSession::dropConnection()
         m_connector->deleteLater();
         m_connector = nullptr;
     }
-    if (m_socket) {
-        m_socket->disconnect(this);
-        m_socket->abort();
-        m_socket->deleteLater();
-        m_socket = nullptr;
-        m_sslSocket = nullptr;
+    if (m_qtConnector) {
+        m_qtConnector->cancel();
+        m_qtConnector->deleteLater();
+        m_qtConnector = nullptr;
     }
     if (m_transport) {
         m_transport->disconnect(this);
@@ -198,9 +193,7 @@ void ClientSession::reconnect()
     const QStringList reconnects = m_handshake.reconnects;
     m_handshake = {};
     m_handshake.reconnects = reconnects;
-    m_headParser.reset();
-    m_collectingBody = false;
-    m_bodyExpected = -1;
+    m_response.reset();
     m_redirects = 0;
     m_finished = false;
     ++m_connectionNumber;
@@ -224,7 +217,7 @@ void ClientSession::open()
         return;
     }
     const bool secure = scheme == QLatin1String("wss");
-    m_collectingBody = false;
+    m_response.reset();
     m_host = url.host();
     m_port = quint16(url.port(secure ? 443 : 80));
     const std::optional<protocol::ClientRequest> request
@@ -257,10 +250,28 @@ void ClientSession::open()
             fail(SessionError::ConnectionFailed, error, EndReason::Connect);
         });
     } else {
-        startQtSocket(secure);
-        if (!m_socket)
-            return; // failed
-        m_socket->setProxy(viaProxy);
+        // TLS, proxies and the portable build connect through Qt's sockets.
+        m_qtConnector = new QtConnector(m_options, m_handshake, this);
+        if (const std::optional<QString> error = m_qtConnector->prepare(secure, viaProxy)) {
+            fail(SessionError::LocalError, *error, EndReason::Local);
+            return;
+        }
+        connect(m_qtConnector, &QtConnector::tcpConnected, this, [this] {
+            m_handshake.connectNs = monotonicNs() - m_phaseStartNs;
+            m_phaseStartNs = monotonicNs();
+            if (m_qtConnector->isNegotiatingTls())
+                m_phaseTimer.start(m_options.tlsTimeoutMs);
+        });
+        connect(m_qtConnector, &QtConnector::ready, this, [this] {
+            if (m_options.url.scheme().compare(QLatin1String("wss"), Qt::CaseInsensitive) == 0)
+                m_handshake.tlsNs = monotonicNs() - m_phaseStartNs;
+            QTcpSocket *socket = m_qtConnector->takeSocket();
+            m_qtConnector->deleteLater();
+            m_qtConnector = nullptr;
+            takeOver(new QtSocketTransport(socket, LentReadBuffer::kSize));
+            sendRequest();
+        });
+        connect(m_qtConnector, &QtConnector::failed, this, &ClientSession::fail);
     }
 
     setState(SessionState::Connecting);
@@ -286,132 +297,18 @@ void ClientSession::open()
     });
 }
 
-// TLS, proxies and the portable build connect through Qt's sockets.
-void ClientSession::startQtSocket(bool secure)
-{
-    if (!secure) {
-        m_socket = new QTcpSocket(this);
-    } else {
-        m_sslSocket = new QSslSocket(this);
-        m_socket = m_sslSocket;
-        QSslConfiguration configuration = m_sslSocket->sslConfiguration();
-        if (const std::optional<QString> error
-            = configureClientTls(m_options, configuration, m_handshake.tls)) {
-            fail(SessionError::LocalError, *error, EndReason::Local);
-            return;
-        }
-        m_sslSocket->setSslConfiguration(configuration);
-        connect(m_sslSocket, &QSslSocket::encrypted, this, [this] {
-            // A chain that verifies does not undo a pin (checked already when errors were set
-            // aside for it).
-            if (!m_handshake.tls.contains(QStringLiteral("pinned"))) {
-                if (const QString mismatch
-                    = checkPinnedCertificate(*m_sslSocket, m_options.pinnedSha256, m_handshake.tls);
-                    !mismatch.isEmpty()) {
-                    fail(SessionError::TlsFailed, mismatch, EndReason::Tls);
-                    return;
-                }
-            }
-            m_handshake.tlsNs = monotonicNs() - m_phaseStartNs;
-            recordTlsSession(*m_sslSocket, m_handshake.tls);
-            takeOver(new QtSocketTransport(m_socket, LentReadBuffer::kSize));
-            sendRequest();
-        });
-        connect(m_sslSocket, &QSslSocket::sslErrors, this, [this](const QList<QSslError> &errors) {
-            QStringList texts;
-            for (const QSslError &error : errors)
-                texts << error.errorString();
-            const QString joined = texts.join(QStringLiteral("; "));
-            m_handshake.tls.insert(QStringLiteral("errors"), joined);
-            if (!m_options.pinnedSha256.isEmpty()) {
-                // The pin stands in for the chain and the name: exactly that certificate, or
-                // nothing (handleSocketError() then says why).
-                if (checkPinnedCertificate(*m_sslSocket, m_options.pinnedSha256, m_handshake.tls,
-                                           joined)
-                        .isEmpty())
-                    m_sslSocket->ignoreSslErrors();
-                return;
-            }
-            if (m_options.acceptInvalidCertificate) {
-                // The per-session override: recorded, never silent.
-                m_handshake.tls.insert(QStringLiteral("override"),
-                                       QStringLiteral("invalid certificate accepted"));
-                m_sslSocket->ignoreSslErrors();
-            }
-        });
-    }
-    connect(m_socket, &QTcpSocket::connected, this, &ClientSession::handleTcpConnected);
-    connect(m_socket, &QTcpSocket::errorOccurred, this, &ClientSession::handleSocketError);
-    connect(m_socket, &QTcpSocket::disconnected, this, [this] {
-        fail(SessionError::ConnectionFailed, QStringLiteral("the connection closed"),
-             EndReason::TcpFin);
-    });
-}
-
 void ClientSession::connectTo(const QString &address)
 {
     m_phaseStartNs = monotonicNs();
     if (m_connector)
         m_connector->start(QHostAddress(address), m_port);
-    else if (m_sslSocket)
-        m_sslSocket->connectToHostEncrypted(address, m_port, m_host);
     else
-        m_socket->connectToHost(address, m_port);
-}
-
-void ClientSession::handleTcpConnected()
-{
-    m_handshake.connectNs = monotonicNs() - m_phaseStartNs;
-    m_phaseStartNs = monotonicNs();
-    if (m_sslSocket) {
-        m_phaseTimer.start(m_options.tlsTimeoutMs);
-        return; // the upgrade request goes out once TLS is up
-    }
-    takeOver(new QtSocketTransport(m_socket, LentReadBuffer::kSize));
-    sendRequest();
-}
-
-void ClientSession::handleSocketError()
-{
-    if (m_finished || !m_socket)
-        return;
-    const QAbstractSocket::SocketError error = m_socket->error();
-    if (m_sslSocket
-        && (error == QAbstractSocket::SslHandshakeFailedError
-            || error == QAbstractSocket::SslInternalError
-            || error == QAbstractSocket::SslInvalidUserDataError)) {
-        const QString mismatch
-            = checkPinnedCertificate(*m_sslSocket, m_options.pinnedSha256, m_handshake.tls);
-        fail(SessionError::TlsFailed, mismatch.isEmpty() ? m_socket->errorString() : mismatch,
-             EndReason::Tls);
-        return;
-    }
-    switch (error) {
-    case QAbstractSocket::ProxyAuthenticationRequiredError:
-    case QAbstractSocket::ProxyConnectionRefusedError:
-    case QAbstractSocket::ProxyConnectionClosedError:
-    case QAbstractSocket::ProxyConnectionTimeoutError:
-    case QAbstractSocket::ProxyNotFoundError:
-    case QAbstractSocket::ProxyProtocolError:
-        fail(SessionError::ConnectionFailed, QStringLiteral("proxy: ") + m_socket->errorString(),
-             EndReason::Proxy);
-        return;
-    default:
-        break;
-    }
-    fail(error == QAbstractSocket::SocketTimeoutError ? SessionError::ConnectionTimeout
-                                                      : SessionError::ConnectionFailed,
-         m_socket->errorString(), EndReason::Connect);
+        m_qtConnector->start(address, m_port, m_host);
 }
 
 // TCP (and TLS) is up: the transport carries the stream from here on.
 void ClientSession::takeOver(Transport *transport)
 {
-    if (m_socket) {
-        m_socket->disconnect(this); // the transport has it now
-        m_socket = nullptr;
-        m_sslSocket = nullptr;
-    }
     m_transport = transport;
     m_transport->setParent(this);
     m_transport->setReceiver(this);
@@ -425,8 +322,7 @@ void ClientSession::sendRequest()
     setState(SessionState::Handshaking);
     m_phaseStartNs = monotonicNs();
     m_phaseTimer.start(m_options.handshakeTimeoutMs);
-    m_headParser
-        = std::make_unique<protocol::HttpHeadParser>(protocol::HttpHeadParser::Kind::Response);
+    m_response = std::make_unique<UpgradeResponse>();
     m_handshake.request = QByteArray::fromStdString(protocol::buildClientRequest(m_request));
     m_transport->write(m_handshake.request);
 }
@@ -437,11 +333,27 @@ bool ClientSession::bytesReceived(QByteArrayView data, std::int64_t arrivalNs)
         m_engine->consume(data, arrivalNs);
         return true;
     }
-    if (m_state != SessionState::Handshaking)
+    if (m_state != SessionState::Handshaking || !m_response)
         return false;
-    handleHandshakeBytes(data);
-    if (m_engine && m_consumedByHandshake < data.size())
-        m_engine->consume(data.sliced(m_consumedByHandshake), arrivalNs);
+    qsizetype consumed = 0;
+    switch (m_response->feed(data, consumed)) {
+    case UpgradeResponse::Status::NeedMore:
+        if (m_response->isCollectingBody())
+            m_handshake.response = m_response->bytes();
+        break;
+    case UpgradeResponse::Status::Complete:
+        finishHandshakeFailure();
+        break;
+    case UpgradeResponse::Status::Malformed:
+        m_handshake.response = m_response->bytes();
+        m_handshake.error = protocol::HandshakeError::MalformedHead;
+        m_handshake.detail = m_response->error();
+        fail(SessionError::HandshakeFailed, m_handshake.detail, EndReason::Handshake);
+        break;
+    case UpgradeResponse::Status::Head:
+        handleResponseHead(data.sliced(consumed), arrivalNs);
+        break;
+    }
     return true;
 }
 
@@ -453,7 +365,7 @@ void ClientSession::handleTransportClosed()
     }
     if (m_finished)
         return;
-    if (m_collectingBody) {
+    if (m_response && m_response->isCollectingBody()) {
         finishHandshakeFailure();
         return;
     }
@@ -464,32 +376,11 @@ void ClientSession::handleTransportClosed()
              EndReason::TcpFin);
 }
 
-void ClientSession::handleHandshakeBytes(QByteArrayView data)
+// The answer's head is in; `rest` is what came after it in the same read.
+void ClientSession::handleResponseHead(QByteArrayView rest, std::int64_t arrivalNs)
 {
-    m_consumedByHandshake = data.size();
-    if (m_collectingBody) {
-        const qsizetype room = std::max<qsizetype>(
-            0, kMaxErrorBody
-                   - (m_handshake.response.size() - qsizetype(m_headParser->rawBytes().size())));
-        m_handshake.response += data.first(std::min(room, data.size()));
-        const qsizetype body
-            = m_handshake.response.size() - qsizetype(m_headParser->rawBytes().size());
-        if ((m_bodyExpected >= 0 && body >= m_bodyExpected) || body >= kMaxErrorBody)
-            finishHandshakeFailure();
-        return;
-    }
-    std::size_t consumed = 0;
-    const auto status = m_headParser->feed(byteSpan(data), consumed);
-    if (status == protocol::HttpHeadParser::Status::NeedMore)
-        return;
-    m_handshake.response = QByteArray::fromStdString(m_headParser->rawBytes());
-    if (status == protocol::HttpHeadParser::Status::Failed) {
-        m_handshake.error = protocol::HandshakeError::MalformedHead;
-        m_handshake.detail = toQString(protocol::describe(m_headParser->error()));
-        fail(SessionError::HandshakeFailed, m_handshake.detail, EndReason::Handshake);
-        return;
-    }
-    const protocol::HttpHead &head = m_headParser->head();
+    m_handshake.response = m_response->bytes();
+    const protocol::HttpHead &head = m_response->head();
     m_handshake.status = head.status;
     m_handshake.upgradeNs = monotonicNs() - m_phaseStartNs;
     const protocol::ClientHandshakeResult result
@@ -497,19 +388,22 @@ void ClientSession::handleHandshakeBytes(QByteArrayView data)
     m_handshake.error = result.error;
     m_handshake.detail = toQString(result.detail);
     if (result.ok()) {
-        m_consumedByHandshake = qsizetype(consumed); // frames may follow in the same read
         upgraded(result);
+        if (!rest.isEmpty()) // frames that came with the 101
+            m_engine->consume(rest, arrivalNs);
         return;
     }
     if (head.status != 101 && followRedirect(head))
         return;
     if (head.status != 101) {
         // Keep the body (an IIS error page says what went wrong), up to a cap.
-        m_collectingBody = true;
-        const std::string *length = head.find("Content-Length");
-        m_bodyExpected = length ? QByteArray::fromStdString(*length).toLongLong() : -1;
-        handleHandshakeBytes(data.sliced(qsizetype(consumed)));
-        if (m_collectingBody)
+        m_response->collectBody();
+        qsizetype consumed = 0;
+        const UpgradeResponse::Status status = m_response->feed(rest, consumed);
+        m_handshake.response = m_response->bytes();
+        if (status == UpgradeResponse::Status::Complete)
+            finishHandshakeFailure();
+        else
             m_phaseTimer.start(1000);
         return;
     }
@@ -590,7 +484,8 @@ bool ClientSession::followRedirect(const protocol::HttpHead &head)
 
 void ClientSession::finishHandshakeFailure()
 {
-    m_collectingBody = false;
+    m_handshake.response = m_response->bytes();
+    m_response.reset();
     fail(SessionError::HandshakeFailed,
          QStringLiteral("HTTP %1 instead of 101 Switching Protocols").arg(m_handshake.status),
          EndReason::Handshake);

@@ -31,7 +31,9 @@ namespace framescope::session {
 
 Q_DECLARE_LOGGING_CATEGORY(lcSession)
 
+class QtConnector;
 class TcpConnector;
+class UpgradeResponse;
 
 // One WebSocket client session: connects (through a proxy and TLS when asked), upgrades, follows
 // redirects and reconnects as its options say, then hands the stream to a ConnectionEngine.
@@ -98,16 +100,12 @@ private:
     void fail(SessionError error, const QString &detail, EndReason endedBy);
     void dropConnection();
     bool buildRequest();
-    bool applyProxy(QTcpSocket &socket);
-    void startQtSocket(bool secure);
     void connectTo(const QString &host);
-    void handleTcpConnected();
-    void handleSocketError();
     void takeOver(Transport *transport);
     void sendRequest();
     void handleTransportClosed();
     bool bytesReceived(QByteArrayView data, std::int64_t arrivalNs) override;
-    void handleHandshakeBytes(QByteArrayView data);
+    void handleResponseHead(QByteArrayView rest, std::int64_t arrivalNs);
     void finishHandshakeFailure();
     bool followRedirect(const protocol::HttpHead &head);
     void upgraded(const protocol::ClientHandshakeResult &result);
@@ -133,17 +131,13 @@ private:
 
     QString m_host;
     quint16 m_port = 0;
-    QTcpSocket *m_socket = nullptr;      // while connecting through Qt (TLS, proxies, portable)
-    QSslSocket *m_sslSocket = nullptr;   // the same object when the URL is wss://
-    TcpConnector *m_connector = nullptr; // while connecting on a descriptor of our own
-    Transport *m_transport = nullptr;    // from TCP (and TLS) up
+    TcpConnector *m_connector = nullptr;  // while connecting on a descriptor of our own
+    QtConnector *m_qtConnector = nullptr; // while connecting through Qt (TLS, proxies, portable)
+    Transport *m_transport = nullptr;     // from TCP (and TLS) up
     std::unique_ptr<ConnectionEngine> m_engine; // from the upgrade on
     protocol::ClientRequest m_request;
     std::optional<protocol::DeflateOffer> m_deflateOffer;
-    std::unique_ptr<protocol::HttpHeadParser> m_headParser;
-    bool m_collectingBody = false;
-    qsizetype m_consumedByHandshake = 0; // of the bytes being read, those the handshake took
-    qsizetype m_bodyExpected = -1;
+    std::unique_ptr<UpgradeResponse> m_response; // while the upgrade is answered
     std::int64_t m_phaseStartNs = 0;
     std::uint64_t m_messagesReceived = 0;
     int m_redirects = 0;

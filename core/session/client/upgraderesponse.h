@@ -1,0 +1,56 @@
+#pragma once
+
+#include <QByteArray>
+#include <QByteArrayView>
+#include <QString>
+#include <memory>
+
+namespace framescope::protocol {
+class HttpHeadParser;
+struct HttpHead;
+} // namespace framescope::protocol
+
+namespace framescope::session {
+
+// The server's answer to the upgrade request, read as it arrives: the head (parsed in linear
+// time, within the handshake limits), then, for an answer that is not the upgrade, its body up
+// to a cap: an IIS error page says what went wrong.
+class UpgradeResponse
+{
+public:
+    static constexpr qsizetype kMaxBody = 64 * 1024;
+
+    enum class Status {
+        NeedMore,  // the head, or the body being collected, is not complete
+        Head,      // the head is complete (what follows it is frames, or a body)
+        Complete,  // the body being collected is complete (its length, or the cap)
+        Malformed, // the head is not HTTP, or over the limits
+    };
+
+    UpgradeResponse();
+    ~UpgradeResponse();
+    UpgradeResponse(const UpgradeResponse &) = delete;
+    UpgradeResponse &operator=(const UpgradeResponse &) = delete;
+
+    // Feeds received bytes; `consumed` says how many of them it took (all while collecting).
+    Status feed(QByteArrayView data, qsizetype &consumed);
+    // From now on the bytes after the head are its body (Content-Length, else until the cap,
+    // the end of the connection or a time limit).
+    void collectBody();
+    bool isCollectingBody() const { return m_collectingBody; }
+
+    const protocol::HttpHead &head() const;
+    // Why the head is Malformed.
+    QString error() const;
+    // The head as received, and the body so far.
+    const QByteArray &bytes() const { return m_bytes; }
+
+private:
+    std::unique_ptr<protocol::HttpHeadParser> m_parser;
+    QByteArray m_bytes;
+    qsizetype m_headSize = 0;
+    qsizetype m_bodyExpected = -1;
+    bool m_collectingBody = false;
+};
+
+} // namespace framescope::session
