@@ -5,12 +5,14 @@
 // Framescope's captures recorded. Header-only, for the tests that need it.
 
 #include <QByteArray>
+#include <QFileInfo>
 #include <QList>
 #include <QProcess>
 #include <QSet>
 #include <QStandardPaths>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QUdpSocket>
 #include <algorithm>
 #include <capture/framerecord.h>
 #include <csignal>
@@ -101,6 +103,11 @@ public:
         QStringList filter;
         for (quint16 port : serverPorts)
             filter << QStringLiteral("tcp port %1").arg(port);
+        // Marker datagrams to a port of our own: seen in the file, they show the capture is on
+        // (after start) and has everything sent before them (before stop).
+        if (!m_marker.bind(QHostAddress::LocalHost))
+            return QStringLiteral("no marker port");
+        filter << QStringLiteral("udp port %1").arg(m_marker.localPort());
         m_capture.start(m_tshark,
                         {QStringLiteral("-i"), QStringLiteral("lo"), QStringLiteral("-f"),
                          filter.join(QStringLiteral(" or ")), QStringLiteral("-w"),
@@ -119,14 +126,15 @@ public:
                    + QString::fromLocal8Bit(err);
         if (!settled || !err.contains("Capturing on"))
             return QStringLiteral("tshark is not capturing: ") + QString::fromLocal8Bit(err);
-        QTest::qWait(300); // the capture starts a moment after tshark says so
+        if (!markAndWait()) // it starts capturing a moment after it says so
+            return QStringLiteral("tshark's capture file shows no marker");
         return {};
     }
 
     // Ends the recording and dissects it: the connections in the order they began.
     QList<WireConnection> stopAndDissect()
     {
-        QTest::qWait(300); // the last segments reach the capture
+        markAndWait(); // the last segments reached the file before the marker
         ::kill(pid_t(m_capture.processId()), SIGINT);
         m_capture.waitForFinished(20000);
         QStringList arguments{QStringLiteral("-r"), m_dir.filePath(QStringLiteral("wire.pcapng"))};
@@ -210,6 +218,22 @@ public:
     }
 
 private:
+    // Sends a marker datagram and waits (up to 20 s) until the capture file has grown by it.
+    bool markAndWait()
+    {
+        const QString path = m_dir.filePath(QStringLiteral("wire.pcapng"));
+        const qint64 before = QFileInfo(path).size();
+        m_marker.writeDatagram("marker", QHostAddress::LocalHost, m_marker.localPort());
+        return QTest::qWaitFor(
+            [&] {
+                QFileInfo info(path);
+                info.refresh();
+                return info.exists() && info.size() > before;
+            },
+            20000);
+    }
+
+    QUdpSocket m_marker;
     QString m_tshark;
     QTemporaryDir m_dir;
     QProcess m_capture;

@@ -35,6 +35,8 @@ public:
 
     // Announces what is new now (at the end of a session, say); nothing when nothing is.
     void announceNow();
+    // An announcement is due (frames came since the last one).
+    bool isScheduled() const { return m_scheduled; }
 
 private:
     const capture::FrameStore &m_store;

@@ -823,7 +823,8 @@ void tst_ClientSession::badCredentialHelpersAreRefused()
     QCOMPARE(finished.count(), 1);
     QCOMPARE(session.error(), SessionError::LocalError);
     QVERIFY2(session.errorString().contains(expected), qPrintable(session.errorString()));
-    QTest::qWait(50);
+    // It failed inside open(), before any socket, and finished: nothing is left to connect.
+    QCoreApplication::processEvents();
     QCOMPARE(server.connections(), 0);
 }
 
@@ -877,13 +878,13 @@ void tst_ClientSession::reconnectsAfterTheServerDrops()
     QVERIFY(session.sendText("after reconnect"));
     QVERIFY(QTest::qWaitFor([&] { return server.received().size() >= 6 + 15; }, 5000));
 
-    // Our own close ends the session: no further connection.
+    // Our own close ends the session: no further connection (finished() says none is
+    // scheduled).
     QVERIFY(session.close());
-    QTest::qWait(100);
+    QVERIFY(QTest::qWaitFor([&] { return server.closeCodeFromClient() == 1000; }, 5000));
     if (server.socket())
         server.socket()->disconnectFromHost();
     QVERIFY(finished.count() == 1 || finished.wait(5000));
-    QTest::qWait(100);
     QCOMPARE(server.connections(), 3);
     QCOMPARE(scheduled.count(), 2);
 }
@@ -932,8 +933,7 @@ void tst_ClientSession::noReconnectForAnAnswerThatWillNotChange()
     QVERIFY(finished.wait(5000));
     QCOMPARE(scheduled.count(), 0);
     QCOMPARE(session.handshake().status, 401);
-    QTest::qWait(50);
-    QCOMPARE(server.connections(), 1);
+    QCOMPARE(server.connections(), 1); // finished: no reconnect is scheduled
 }
 
 void tst_ClientSession::abortBetweenReconnectsEndsTheSession()
@@ -1022,7 +1022,8 @@ void tst_ClientSession::sendingWhileAFrameArrivesKeepsBothWhole()
     ClientSession session(options, store);
     session.open();
     QVERIFY(waitOpen(session));
-    QTest::qWait(100); // the first part has arrived
+    // The first part has arrived: the frame is open in the store, its payload going in place.
+    QVERIFY(QTest::qWaitFor([&] { return store.inFrame(); }, 5000));
     QVERIFY(session.sendText("in between"));
     QVERIFY(QTest::qWaitFor([&] { return !server.received().isEmpty(); }, 5000));
     server.socket()->write(QByteArray(700, 'b'));
