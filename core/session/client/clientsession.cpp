@@ -131,6 +131,8 @@ void ClientSession::dropConnection()
         m_qtConnector->deleteLater();
         m_qtConnector = nullptr;
     }
+    if (m_engine)
+        m_engine.release()->deleteLater(); // before its transport
     if (m_transport) {
         m_transport->disconnect(this);
         m_transport->setReceiver(nullptr);
@@ -138,8 +140,6 @@ void ClientSession::dropConnection()
         m_transport->deleteLater();
         m_transport = nullptr;
     }
-    if (m_engine)
-        m_engine.release()->deleteLater();
 }
 
 void ClientSession::finish()

@@ -73,7 +73,7 @@ ConnectionEngine::ConnectionEngine(Transport &transport, capture::FrameStore &st
                                    const EngineSettings &settings, Delegate &delegate,
                                    QObject *parent)
     : QObject(parent)
-    , m_transport(transport)
+    , m_transport(&transport)
     , m_store(store)
     , m_settings(settings)
     , m_delegate(delegate)
@@ -97,12 +97,13 @@ ConnectionEngine::ConnectionEngine(Transport &transport, capture::FrameStore &st
         m_reader->enableDeflate(*settings.deflate);
         m_writer->enableDeflate(*settings.deflate);
     }
-    m_transport.setSentSink(this);
+    m_transport->setSentSink(this);
 }
 
 ConnectionEngine::~ConnectionEngine()
 {
-    m_transport.setSentSink(nullptr);
+    if (m_transport) // its owner may have let it go first
+        m_transport->setSentSink(nullptr);
 }
 
 void ConnectionEngine::consume(QByteArrayView data, std::int64_t arrivalNs)
@@ -124,7 +125,7 @@ void ConnectionEngine::consume(QByteArrayView data, std::int64_t arrivalNs)
 
 void ConnectionEngine::writeFrames(const std::vector<std::uint8_t> &wire)
 {
-    m_transport.write(std::span<const std::uint8_t>(wire));
+    m_transport->write(std::span<const std::uint8_t>(wire));
 }
 
 void ConnectionEngine::segmentSent(Transport::SentSegment &segment)
@@ -225,7 +226,7 @@ bool ConnectionEngine::sendReply(protocol::Opcode opcode, const QByteArray &payl
     m_wire.clear();
     if (fragmentSize == 0 && size >= Transport::kCopyLimit
         && m_writer->writeUnmaskedHeader(opcode, size, m_wire)) {
-        m_transport.write(m_wire, payload, tagFor(sameAs));
+        m_transport->write(m_wire, payload, tagFor(sameAs));
         return true;
     }
     return sendMessage(opcode, payload, fragmentSize);
@@ -275,7 +276,7 @@ bool ConnectionEngine::close(std::uint16_t code, QByteArrayView reason)
 void ConnectionEngine::abort(bool reset)
 {
     noteEnd(EngineEnd::Aborted, EndReason::LocalAbort, {});
-    m_transport.abort(reset);
+    m_transport->abort(reset);
 }
 
 void ConnectionEngine::enterClosing()
@@ -289,7 +290,7 @@ void ConnectionEngine::enterClosing()
 void ConnectionEngine::closeTcp()
 {
     m_midFrameTimer.stop();
-    m_transport.disconnectFromPeer();
+    m_transport->disconnectFromPeer();
 }
 
 void ConnectionEngine::noteEnd(EngineEnd how, EndReason reason, const QString &detail)
@@ -400,7 +401,7 @@ void ConnectionEngine::timerEvent(QTimerEvent *event)
         else
             noteEnd(EngineEnd::CloseTimeout, EndReason::Timeout,
                     QStringLiteral("no close frame within %1 ms").arg(m_settings.closeTimeoutMs));
-        m_transport.abort();
+        m_transport->abort();
     } else {
         QObject::timerEvent(event);
     }
@@ -416,8 +417,8 @@ void ConnectionEngine::transportClosed()
     if (!m_end) {
         if (m_state == SessionState::Closing && m_close.closeFrameReceived)
             noteEnd(EngineEnd::ClosingHandshake, EndReason::CloseFrame, {});
-        else if (!m_transport.endedByPeer() && !m_transport.errorString().isEmpty())
-            noteEnd(EngineEnd::SocketError, EndReason::Reset, m_transport.errorString());
+        else if (!m_transport->endedByPeer() && !m_transport->errorString().isEmpty())
+            noteEnd(EngineEnd::SocketError, EndReason::Reset, m_transport->errorString());
         else
             noteEnd(EngineEnd::PeerClosedTcp, EndReason::TcpFin,
                     QStringLiteral("the peer closed the connection"));

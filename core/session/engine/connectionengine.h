@@ -8,6 +8,7 @@
 #include <QBasicTimer>
 #include <QByteArray>
 #include <QObject>
+#include <QPointer>
 #include <capture/framestore.h>
 #include <memory>
 #include <optional>
@@ -130,7 +131,7 @@ private:
     void closeTcp();
     void noteEnd(EngineEnd how, EndReason reason, const QString &detail);
 
-    Transport &m_transport;
+    QPointer<Transport> m_transport; // the role's, and normally deleted after the engine
     capture::FrameStore &m_store;
     EngineSettings m_settings;
     Delegate &m_delegate;

@@ -2,6 +2,7 @@
 
 #include <QMetaObject>
 #include <QMutexLocker>
+#include <openssl/crypto.h>
 #include <session/client/clientsession.h>
 #include <session/server/localserverthread.h>
 
@@ -31,6 +32,8 @@ SessionManager::~SessionManager()
             const auto children = m_context->children();
             for (QObject *child : children)
                 delete child;
+            // OpenSSL's state for this thread (keys, masks and TLS were made here) goes with it.
+            OPENSSL_thread_stop();
         },
         Qt::BlockingQueuedConnection);
     m_thread->quit();
@@ -294,6 +297,11 @@ std::shared_ptr<capture::FrameStore> SessionManager::serverStore() const
 std::optional<ServerConnectionInfo> SessionManager::serverConnection(quint64 id) const
 {
     return m_server ? m_server->connectionInfo(id) : std::nullopt;
+}
+
+QList<quint64> SessionManager::serverConnections() const
+{
+    return m_server ? m_server->connectionIds() : QList<quint64>();
 }
 
 int SessionManager::serverConnectionCount() const

@@ -70,6 +70,8 @@ public:
     QStringList serverUrls() const;
     std::shared_ptr<capture::FrameStore> serverStore() const;
     std::optional<ServerConnectionInfo> serverConnection(quint64 id) const;
+    // Its connections so far (open ones and the last 10000 closed), by id.
+    QList<quint64> serverConnections() const;
     int serverConnectionCount() const;
 
 Q_SIGNALS:

@@ -89,4 +89,16 @@ std::optional<ServerConnectionInfo> LocalServerThread::connectionInfo(quint64 id
     return info;
 }
 
+QList<quint64> LocalServerThread::connectionIds() const
+{
+    QList<quint64> ids;
+    if (m_server) {
+        onServerThread([this, &ids] { ids = m_server->connectionIds(); });
+    } else {
+        ids = m_finalInfos.keys();
+        std::sort(ids.begin(), ids.end());
+    }
+    return ids;
+}
+
 } // namespace framescope::session

@@ -30,6 +30,8 @@ public:
     std::shared_ptr<capture::FrameStore> store() const { return m_store; }
     int connectionCount() const;
     std::optional<ServerConnectionInfo> connectionInfo(quint64 id) const;
+    // The connections so far (open ones and the last 10000 closed), by id.
+    QList<quint64> connectionIds() const;
 
 private:
     template<typename F>

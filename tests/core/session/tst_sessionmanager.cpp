@@ -39,18 +39,20 @@ void tst_SessionManager::manySessionsAtOnce()
     });
 
     SessionManager manager;
+    QObject context; // the connections below capture locals: they end with the test
     QVERIFY(manager.networkThread() != QThread::currentThread());
     // The signals come from the network thread: count them here, on this thread (queued).
     int readySignals = 0;
     int readyArgumentsChecked = 0;
     QList<SessionError> finishedErrors;
-    connect(&manager, &SessionManager::framesReady, this,
-            [&](quint64 id, capture::FrameId first, capture::FrameId end) {
-                ++readySignals;
-                readyArgumentsChecked += (id > 0 && end > first) ? 1 : 0;
-            });
-    connect(&manager, &SessionManager::sessionFinished, this,
-            [&](quint64, SessionError error, const QString &) { finishedErrors << error; });
+    QObject::connect(&manager, &SessionManager::framesReady, &context,
+                     [&](quint64 id, capture::FrameId first, capture::FrameId end) {
+                         ++readySignals;
+                         readyArgumentsChecked += (id > 0 && end > first) ? 1 : 0;
+                     });
+    QObject::connect(
+        &manager, &SessionManager::sessionFinished, &context,
+        [&](quint64, SessionError error, const QString &) { finishedErrors << error; });
     constexpr int kSessions = 50;
     constexpr int kMessages = 20;
     QList<quint64> ids;
@@ -145,6 +147,7 @@ std::vector<capture::FrameRecord> sentRecords(const capture::FrameStore &store)
 void tst_SessionManager::snapshotsAreFreshWhenTheNewsArrives()
 {
     SessionManager manager;
+    QObject context; // the connections below capture locals: they end with the test
     const QUrl url = startServer(manager);
     QVERIFY(url.isValid());
     ClientOptions options;
@@ -152,13 +155,13 @@ void tst_SessionManager::snapshotsAreFreshWhenTheNewsArrives()
     std::optional<ClientSnapshot> atOpen;
     std::optional<ClientSnapshot> atEnd;
     quint64 id = 0;
-    connect(&manager, &SessionManager::sessionStateChanged, this,
-            [&](quint64 session, SessionState state) {
-                if (state == SessionState::Open && session == id)
-                    atOpen = manager.snapshot(session);
-            });
+    QObject::connect(&manager, &SessionManager::sessionStateChanged, &context,
+                     [&](quint64 session, SessionState state) {
+                         if (state == SessionState::Open && session == id)
+                             atOpen = manager.snapshot(session);
+                     });
     connect(
-        &manager, &SessionManager::sessionFinished, this,
+        &manager, &SessionManager::sessionFinished, &context,
         [&](quint64 session, SessionError, const QString &) { atEnd = manager.snapshot(session); });
     id = manager.open(options);
     QVERIFY(QTest::qWaitFor([&] { return atOpen.has_value(); }, 5000));
@@ -243,25 +246,26 @@ void tst_SessionManager::rawFramesAndAborts()
 void tst_SessionManager::evictionIsSignalled()
 {
     SessionManager manager;
+    QObject context; // the connections below capture locals: they end with the test
     const QUrl url = startServer(manager);
     ClientOptions options;
     options.url = url;
     capture::FrameStore::Limits limits;
     limits.memoryCap = std::size_t{4} << 20;
     capture::FrameId firstKept;
-    connect(&manager, &SessionManager::framesEvicted, this,
-            [&](quint64, capture::FrameId first) { firstKept = first; });
+    QObject::connect(&manager, &SessionManager::framesEvicted, &context,
+                     [&](quint64, capture::FrameId first) { firstKept = first; });
     const quint64 id = manager.open(options, limits);
     QVERIFY(QTest::qWaitFor([&] { return manager.state(id) == SessionState::Open; }, 5000));
     bool readyAfterEviction = false;
     bool readyBeforeFirstKept = false;
-    connect(&manager, &SessionManager::framesReady, this,
-            [&](quint64, capture::FrameId first, capture::FrameId) {
-                if (firstKept.value > 0) {
-                    readyAfterEviction = true;
-                    readyBeforeFirstKept = readyBeforeFirstKept || first < firstKept;
-                }
-            });
+    QObject::connect(&manager, &SessionManager::framesReady, &context,
+                     [&](quint64, capture::FrameId first, capture::FrameId) {
+                         if (firstKept.value > 0) {
+                             readyAfterEviction = true;
+                             readyBeforeFirstKept = readyBeforeFirstKept || first < firstKept;
+                         }
+                     });
     manager.sendMessage(id, protocol::Opcode::Binary, QByteArray(40000, 'x'), 1, false);
     manager.sendBinary(id, QByteArray(3 << 20, 'y'));
     QVERIFY(QTest::qWaitFor([&] { return firstKept.value > 0; }, 20000));
@@ -277,11 +281,12 @@ void tst_SessionManager::evictionIsSignalled()
 void tst_SessionManager::theBuiltInServerThroughTheSameDoor()
 {
     SessionManager manager;
+    QObject context; // the connections below capture locals: they end with the test
     QList<QPair<quint64, SessionState>> changes;
-    connect(&manager, &SessionManager::serverConnectionChanged, this,
-            [&](quint64 id, SessionState state) {
-                changes.append({id, state});
-            });
+    QObject::connect(&manager, &SessionManager::serverConnectionChanged, &context,
+                     [&](quint64 id, SessionState state) {
+                         changes.append({id, state});
+                     });
     const QUrl url = startServer(manager);
     QVERIFY(url.isValid());
     QVERIFY(manager.isServerRunning());
@@ -295,6 +300,7 @@ void tst_SessionManager::theBuiltInServerThroughTheSameDoor()
     QVERIFY(QTest::qWaitFor([&] { return changes.size() == 2; }, 5000));
     QCOMPARE(changes[0], (QPair<quint64, SessionState>{1, SessionState::Open}));
     QCOMPARE(changes[1], (QPair<quint64, SessionState>{1, SessionState::Closed}));
+    QCOMPARE(manager.serverConnections(), QList<quint64>{1});
     const auto info = manager.serverConnection(1);
     QVERIFY(info);
     QCOMPARE(info->status, 101);
