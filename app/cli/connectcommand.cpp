@@ -36,6 +36,7 @@ int exitCodeFor(SessionError error)
     case SessionError::ConnectionLost:
         return ExitConnection;
     case SessionError::PeerProtocolError:
+    case SessionError::LimitExceeded:
         return ExitProtocol;
     case SessionError::ConnectionTimeout:
     case SessionError::HandshakeTimeout:
@@ -121,6 +122,25 @@ void ConnectCommand::start()
     m_store = m_manager.store(m_id);
     m_recorder = std::make_unique<session::Recorder>(*m_store);
     m_flushTimer.start(250);
+}
+
+void ConnectCommand::interrupt(bool now)
+{
+    m_timeout.stop();
+    if (m_stdin)
+        m_stdin->setEnabled(false);
+    if (now) {
+        m_manager.abort(m_id);
+        return;
+    }
+    m_err << "interrupted: closing\n";
+    m_err.flush();
+    const std::uint16_t code = m_request.closeCode.value_or(1001);
+    const QByteArray reason = m_request.closeCode ? m_request.closeReason : QByteArray();
+    m_manager.withSession(m_id, [code, reason](session::ClientSession &session) {
+        if (!session.close(code, reason) && session.state() != SessionState::Closing)
+            session.abort();
+    });
 }
 
 void ConnectCommand::handleStateChanged(SessionState state)

@@ -48,6 +48,9 @@ public:
     ~ConnectCommand() override;
 
     void start();
+    // Ctrl-C: closes with 1001 (going away; or the --close code) and finishes the capture; with
+    // `now`, drops the connection at once.
+    void interrupt(bool now);
     int exitCode() const { return m_exitCode; }
 
 Q_SIGNALS:

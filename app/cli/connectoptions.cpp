@@ -5,6 +5,8 @@
 #include "optionparsing.h"
 
 #include <QUrl>
+#include <cstdio>
+#include <session/client/websocketurl.h>
 #include <session/engine/certificatefingerprint.h>
 
 namespace framescope::cli {
@@ -170,7 +172,12 @@ std::variant<ConnectRequest, int> parseConnectRequest(const QStringList &argumen
 
     ConnectRequest request;
     session::ClientOptions &options = request.options;
-    options.url = QUrl(positional.at(0), QUrl::StrictMode);
+    const session::ParsedUrl url = session::parseWebSocketUrl(positional.at(0));
+    if (!url.error.isEmpty())
+        return usage(url.error);
+    if (!url.note.isEmpty())
+        std::fprintf(stderr, "note: %s\n", qPrintable(url.note));
+    options.url = url.url;
     options.offerDeflate = parser.isSet(deflate);
     if (const auto error = readHeaders(parser.values(header), options.headers))
         return usage(*error);

@@ -61,10 +61,22 @@ int runConnect(QCoreApplication &app, const QStringList &arguments)
     std::variant<ConnectRequest, int> parsed = parseConnectRequest(arguments);
     if (const int *exit = std::get_if<int>(&parsed))
         return *exit;
+    // Ctrl-C (or SIGTERM) closes the session properly: a close frame, then the capture is
+    // finished. A second one drops the connection at once.
+    std::signal(SIGINT, [](int signal) { g_stopSignal = signal; });
+    std::signal(SIGTERM, [](int signal) { g_stopSignal = signal; });
     ConnectCommand command(std::get<ConnectRequest>(parsed));
     QObject::connect(&command, &ConnectCommand::done, &app,
                      [](int code) { QCoreApplication::exit(code); });
     QTimer::singleShot(0, &command, &ConnectCommand::start);
+    QTimer poll;
+    int interrupts = 0;
+    QObject::connect(&poll, &QTimer::timeout, &command, [&command, &interrupts] {
+        if (g_stopSignal.exchange(0) == 0)
+            return;
+        command.interrupt(++interrupts > 1);
+    });
+    poll.start(50);
     return app.exec();
 }
 

@@ -15,6 +15,7 @@
 #include <QWebSocket>
 #include <QWebSocketServer>
 #include <capture/capturefile.h>
+#include <csignal>
 #include <optional>
 #include <tuple>
 
@@ -75,6 +76,8 @@ private Q_SLOTS:
     void serveAndConnect();
     void usageErrors_data();
     void usageErrors();
+    void httpUrlsAreTakenAsWebSocketUrls();
+    void ctrlCClosesAndFinishesTheCapture();
     void credentialHelpers();
     void reconnectsWhenTheServerDrops();
     void serveCapturesTheServerSide();
@@ -340,7 +343,11 @@ void tst_Cli::usageErrors_data()
     QTest::newRow("unknown command") << QStringList{QStringLiteral("frobnicate")};
     QTest::newRow("connect without URL") << QStringList{QStringLiteral("connect")};
     QTest::newRow("not a ws URL") << QStringList{QStringLiteral("connect"),
-                                                 QStringLiteral("http://127.0.0.1:1/")};
+                                                 QStringLiteral("ftp://127.0.0.1:1/")};
+    QTest::newRow("port out of range")
+        << QStringList{QStringLiteral("connect"), QStringLiteral("ws://127.0.0.1:99999/")};
+    QTest::newRow("space in the host")
+        << QStringList{QStringLiteral("connect"), QStringLiteral("ws://local host/")};
     QTest::newRow("close code 1005")
         << QStringList{QStringLiteral("connect"), QStringLiteral("ws://127.0.0.1:1/"),
                        QStringLiteral("--close"), QStringLiteral("1005")};
@@ -376,6 +383,23 @@ void tst_Cli::usageErrors()
     const Run run = runCli(arguments);
     QCOMPARE(run.exitCode, 2);
     QVERIFY(!run.err.isEmpty());
+    // A bad URL is named in the message, with what is wrong with it.
+    if (arguments.size() == 2 && arguments[0] == QLatin1String("connect"))
+        QVERIFY2(run.err.contains(arguments[1].toUtf8()), run.err.constData());
+}
+
+// A page's address pasted as it is (http://, https://) is taken as ws:// (wss://), with a note.
+void tst_Cli::httpUrlsAreTakenAsWebSocketUrls()
+{
+    EchoServer server;
+    QString url = server.url();
+    url.replace(QStringLiteral("ws://"), QStringLiteral("http://"));
+    const Run run
+        = runCli({QStringLiteral("connect"), url, QStringLiteral("--send"), QStringLiteral("hi"),
+                  QStringLiteral("--wait-messages"), QStringLiteral("1")});
+    QVERIFY2(run.exitCode == 0, run.err.constData());
+    QVERIFY2(run.err.contains("note: http:// taken as ws://"), run.err.constData());
+    QVERIFY(run.err.contains("connected to ws://"));
 }
 
 void tst_Cli::credentialHelpers()
@@ -958,6 +982,49 @@ void tst_Cli::failedUpgradeLeavesACapture()
     const Run inspect = runCli({QStringLiteral("inspect"), path});
     QCOMPARE(inspect.exitCode, 0);
     QVERIFY(inspect.out.contains("< HTTP/1.1 401"));
+}
+
+// Ctrl-C in interactive mode: a close frame (1001, going away), the server's answer, and the
+// capture finished under its name (not left as FILE.partial); exit 0.
+void tst_Cli::ctrlCClosesAndFinishesTheCapture()
+{
+    QProcess server;
+    const QString url = startServe(server, {});
+    QVERIFY(!url.isEmpty());
+    QTemporaryDir dir;
+    const QString path = dir.filePath(QStringLiteral("interrupted.jsonl"));
+    QProcess client;
+    client.start(QStringLiteral(FRAMESCOPE_CLI),
+                 {QStringLiteral("connect"), url, QStringLiteral("--capture"), path});
+    QVERIFY(client.waitForStarted(5000));
+    QByteArray err;
+    QVERIFY(QTest::qWaitFor(
+        [&] {
+            err += client.readAllStandardError();
+            return err.contains("connected to");
+        },
+        10000));
+    client.write("typed before Ctrl-C\n");
+    QByteArray out;
+    QVERIFY(QTest::qWaitFor(
+        [&] {
+            out += client.readAllStandardOutput();
+            return out.contains("<- FIN RSV=000 TEXT");
+        },
+        10000));
+    ::kill(pid_t(client.processId()), SIGINT);
+    QVERIFY(client.waitForFinished(10000));
+    err += client.readAllStandardError();
+    QCOMPARE(client.exitCode(), 0);
+    QVERIFY2(err.contains("sent 1001, received 1001"), err.constData());
+    QVERIFY(QFile::exists(path));
+    QVERIFY(!QFile::exists(path + QStringLiteral(".partial")));
+    const capture::CaptureReadResult read = capture::readCaptureFile(path.toStdString());
+    QVERIFY2(read.ok(), read.error.c_str());
+    QVERIFY(std::any_of(read.frames.cbegin(), read.frames.cend(), [](const auto &frame) {
+        return frame.record.opcode == 8 && frame.record.has(capture::FrameRecord::Sent);
+    }));
+    QVERIFY(stopServe(server));
 }
 
 QTEST_GUILESS_MAIN(tst_Cli)

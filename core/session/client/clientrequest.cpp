@@ -44,8 +44,18 @@ buildUpgradeRequest(const ClientOptions &options,
             = (url.userName() + QLatin1Char(':') + url.password()).toUtf8().toBase64();
         request.extraHeaders.push_back({"Authorization", "Basic " + credentials.toStdString()});
     }
-    for (const auto &[name, value] : options.headers)
+    // A Host given as a header replaces the one made from the URL (IIS site bindings by host
+    // name need exactly that); two Host headers would be a request a server must refuse (RFC 7230
+    // §5.4). Only the first replaces: more, given on purpose, go out as given.
+    bool hostReplaced = false;
+    for (const auto &[name, value] : options.headers) {
+        if (!hostReplaced && name.compare("Host", Qt::CaseInsensitive) == 0) {
+            request.host = value.toStdString();
+            hostReplaced = true;
+            continue;
+        }
         request.extraHeaders.push_back({name.toStdString(), value.toStdString()});
+    }
     return request;
 }
 

@@ -206,10 +206,14 @@ void ClientSession::open()
     const QString scheme = url.scheme().toLower();
     if (!url.isValid() || (scheme != QLatin1String("ws") && scheme != QLatin1String("wss"))
         || url.host().isEmpty()) {
-        fail(SessionError::InvalidUrl,
-             QStringLiteral("expected ws://host[:port]/path or wss://..., got \"%1\"")
-                 .arg(url.toString(QUrl::RemoveUserInfo)),
-             EndReason::Local);
+        const QString why = !url.isValid()         ? url.errorString()
+                            : url.host().isEmpty() ? QStringLiteral("no host")
+                                                   : QStringLiteral("the scheme is not ws or wss");
+        fail(
+            SessionError::InvalidUrl,
+            QStringLiteral("\"%1\" is not a WebSocket URL (ws://host[:port]/path or wss://...): %2")
+                .arg(url.toString(QUrl::RemoveUserInfo), why),
+            EndReason::Local);
         return;
     }
     if (const std::optional<QString> error = applyCredentialHelpers(m_options)) {
@@ -588,6 +592,9 @@ void ClientSession::ended(EngineEnd how, const QString &detail)
         break;
     case EngineEnd::ProtocolViolation:
         fail(SessionError::PeerProtocolError, detail, EndReason::ProtocolError);
+        break;
+    case EngineEnd::LimitExceeded:
+        fail(SessionError::LimitExceeded, detail, EndReason::ProtocolError);
         break;
     }
 }

@@ -19,6 +19,8 @@ QString describe(SessionError error)
         return QStringLiteral("WebSocket handshake failed");
     case SessionError::HandshakeTimeout:
         return QStringLiteral("WebSocket handshake timed out");
+    case SessionError::LimitExceeded:
+        return QStringLiteral("the server went over this session's limits");
     case SessionError::PeerProtocolError:
         return QStringLiteral("the peer broke the WebSocket protocol");
     case SessionError::IdleTimeout:

@@ -16,6 +16,7 @@ enum class SessionError {
     HandshakeFailed, // the HTTP upgrade did not succeed
     HandshakeTimeout,
     PeerProtocolError, // the server broke RFC 6455 / RFC 7692; we failed the connection
+    LimitExceeded,     // the server sent more than this session's limits allow (1009)
     IdleTimeout,       // the peer stalled in the middle of a frame
     CloseTimeout,      // the peer never answered our close frame
     ConnectionLost,    // TCP ended without a closing handshake

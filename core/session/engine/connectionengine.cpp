@@ -365,7 +365,12 @@ void ConnectionEngine::failConnection(protocol::ProtocolError error)
             m_close.reasonSent = QByteArray::fromStdString(reason);
         }
     }
-    noteEnd(EngineEnd::ProtocolViolation, EndReason::ProtocolError,
+    // Going over our own limits is not breaking the protocol: said as what it is.
+    const bool overLimit = error == protocol::ProtocolError::FrameTooBig
+                           || error == protocol::ProtocolError::MessageTooBig
+                           || error == protocol::ProtocolError::TooManyFragments;
+    noteEnd(overLimit ? EngineEnd::LimitExceeded : EngineEnd::ProtocolViolation,
+            EndReason::ProtocolError,
             toQString(protocol::describe(error)) + QStringLiteral(" (closed with %1)").arg(code));
     enterClosing();
     // Not waiting for the peer's close: it broke the protocol. What we queued goes first, but a

@@ -44,6 +44,7 @@ enum class EngineEnd {
     MidFrameTimeout,   // the peer stalled inside a frame
     CloseTimeout,      // no answer to our close frame in time
     ProtocolViolation, // the peer broke the protocol; we failed the connection
+    LimitExceeded,     // the peer went over our limits (frame, message, fragments)
     Aborted,           // dropped without a closing handshake, as asked
 };
 
