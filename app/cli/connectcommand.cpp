@@ -39,6 +39,7 @@ int exitCodeFor(SessionError error)
     case SessionError::LimitExceeded:
         return ExitProtocol;
     case SessionError::ConnectionTimeout:
+    case SessionError::TlsTimeout:
     case SessionError::HandshakeTimeout:
     case SessionError::IdleTimeout:
     case SessionError::CloseTimeout:
@@ -59,6 +60,7 @@ bool isUpgradeFailure(SessionError error)
     case SessionError::HandshakeFailed:
     case SessionError::HandshakeTimeout:
     case SessionError::TlsFailed:
+    case SessionError::TlsTimeout:
     case SessionError::ConnectionFailed:
     case SessionError::ConnectionTimeout:
         return true;
@@ -227,7 +229,7 @@ void ConnectCommand::handleOpen()
     for (const auto &[opcode, data] : std::as_const(m_request.messages))
         m_manager.sendMessage(m_id, opcode, data, 0, false);
     if (m_request.waitMessages > 0) {
-        if (!m_timeout.isActive())
+        if (!m_timeout.isActive() && m_request.timeoutMs > 0) // 0: no limit
             m_timeout.start(m_request.timeoutMs);
         return; // the session closes itself once they arrived
     }

@@ -105,6 +105,9 @@ std::variant<ConnectRequest, int> parseConnectRequest(const QStringList &argumen
     const QCommandLineOption connectTimeout(QStringLiteral("connect-timeout"),
                                             QStringLiteral("TCP connect timeout."),
                                             QStringLiteral("MS"));
+    const QCommandLineOption tlsTimeout(QStringLiteral("tls-timeout"),
+                                        QStringLiteral("TLS handshake timeout."),
+                                        QStringLiteral("MS"));
     const QCommandLineOption handshakeTimeout(QStringLiteral("handshake-timeout"),
                                               QStringLiteral("HTTP upgrade timeout."),
                                               QStringLiteral("MS"));
@@ -156,6 +159,7 @@ std::variant<ConnectRequest, int> parseConnectRequest(const QStringList &argumen
                        noAutoPong,
                        pingInterval,
                        connectTimeout,
+                       tlsTimeout,
                        handshakeTimeout,
                        idleTimeout,
                        closeTimeout,
@@ -230,6 +234,7 @@ std::variant<ConnectRequest, int> parseConnectRequest(const QStringList &argumen
     if (const auto error
         = readIntOptions(parser, {{pingInterval, options.pingIntervalMs},
                                   {connectTimeout, options.connectTimeoutMs},
+                                  {tlsTimeout, options.tlsTimeoutMs},
                                   {handshakeTimeout, options.handshakeTimeoutMs},
                                   {idleTimeout, options.idleTimeoutMs},
                                   {closeTimeout, options.closeTimeoutMs},

@@ -10,6 +10,7 @@
 #include <QJsonObject>
 #include <QNetworkRequest>
 #include <QProcess>
+#include <QTcpServer>
 #include <QTemporaryDir>
 #include <QTest>
 #include <QWebSocket>
@@ -78,6 +79,8 @@ private Q_SLOTS:
     void usageErrors();
     void httpUrlsAreTakenAsWebSocketUrls();
     void ctrlCClosesAndFinishesTheCapture();
+    void timeLimitsOfZeroMeanNone();
+    void aTlsHandshakeThatStallsIsATimeout();
     void credentialHelpers();
     void reconnectsWhenTheServerDrops();
     void serveCapturesTheServerSide();
@@ -1025,6 +1028,34 @@ void tst_Cli::ctrlCClosesAndFinishesTheCapture()
         return frame.record.opcode == 8 && frame.record.has(capture::FrameRecord::Sent);
     }));
     QVERIFY(stopServe(server));
+}
+
+// 0 means no limit for every time option (it used to fail at once for some of them).
+void tst_Cli::timeLimitsOfZeroMeanNone()
+{
+    EchoServer server;
+    const Run run = runCli({QStringLiteral("connect"), server.url(), QStringLiteral("--send"),
+                            QStringLiteral("hi"), QStringLiteral("--wait-messages"),
+                            QStringLiteral("1"), QStringLiteral("--connect-timeout"),
+                            QStringLiteral("0"), QStringLiteral("--handshake-timeout"),
+                            QStringLiteral("0"), QStringLiteral("--close-timeout"),
+                            QStringLiteral("0"), QStringLiteral("--timeout"), QStringLiteral("0")});
+    QVERIFY2(run.exitCode == 0, run.err.constData());
+}
+
+// A port that takes TCP but never answers TLS: a timeout (exit 7) after --tls-timeout, with the
+// Doctor's word on it, not a certificate failure (exit 4).
+void tst_Cli::aTlsHandshakeThatStallsIsATimeout()
+{
+    QTcpServer silent;
+    QVERIFY(silent.listen(QHostAddress::LocalHost));
+    const Run run = runCli({QStringLiteral("connect"),
+                            QStringLiteral("wss://127.0.0.1:%1/").arg(silent.serverPort()),
+                            QStringLiteral("--tls-timeout"), QStringLiteral("300"),
+                            QStringLiteral("--send"), QStringLiteral("x")});
+    QCOMPARE(run.exitCode, 7);
+    QVERIFY2(run.err.contains("TLS handshake timed out"), run.err.constData());
+    QVERIFY2(run.err.contains("The TLS handshake did not finish"), run.err.constData());
 }
 
 QTEST_GUILESS_MAIN(tst_Cli)

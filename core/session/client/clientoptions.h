@@ -51,6 +51,7 @@ struct ClientOptions
     std::uint64_t maxMessageSize = std::uint64_t{64} << 20;
     std::uint32_t maxFragments = 131072;
 
+    // Time limits; 0 means none, for each of them.
     int connectTimeoutMs = 10000;
     int tlsTimeoutMs = 10000;
     int handshakeTimeoutMs = 10000;

@@ -47,10 +47,15 @@ ClientSession::ClientSession(const ClientOptions &options, capture::FrameStore &
     connect(&m_phaseTimer, &QTimer::timeout, this, [this] {
         switch (m_state) {
         case SessionState::Connecting:
-            fail(m_qtConnector && m_qtConnector->isNegotiatingTls()
-                     ? SessionError::TlsFailed
-                     : SessionError::ConnectionTimeout,
-                 QStringLiteral("no answer within the time limit"), EndReason::Timeout);
+            if (m_qtConnector && m_qtConnector->isNegotiatingTls())
+                fail(SessionError::TlsTimeout,
+                     QStringLiteral("the TLS handshake did not finish within %1 ms")
+                         .arg(m_options.tlsTimeoutMs),
+                     EndReason::Timeout);
+            else
+                fail(SessionError::ConnectionTimeout,
+                     QStringLiteral("no answer within %1 ms").arg(m_options.connectTimeoutMs),
+                     EndReason::Timeout);
             break;
         case SessionState::Handshaking:
             if (m_response && m_response->isCollectingBody())
@@ -91,6 +96,15 @@ ClientSnapshot ClientSession::snapshot() const
     snapshot.connectionNumber = m_connectionNumber;
     snapshot.direct = isDirect();
     return snapshot;
+}
+
+// A time limit for the phase starting now; 0 means none (as for every time option).
+void ClientSession::startPhaseTimer(int limitMs)
+{
+    if (limitMs > 0)
+        m_phaseTimer.start(limitMs);
+    else
+        m_phaseTimer.stop();
 }
 
 void ClientSession::setState(SessionState state)
@@ -264,7 +278,7 @@ void ClientSession::open()
             m_handshake.connectNs = monotonicNs() - m_phaseStartNs;
             m_phaseStartNs = monotonicNs();
             if (m_qtConnector->isNegotiatingTls())
-                m_phaseTimer.start(m_options.tlsTimeoutMs);
+                startPhaseTimer(m_options.tlsTimeoutMs);
         });
         connect(m_qtConnector, &QtConnector::ready, this, [this] {
             if (m_options.url.scheme().compare(QLatin1String("wss"), Qt::CaseInsensitive) == 0)
@@ -280,7 +294,7 @@ void ClientSession::open()
 
     setState(SessionState::Connecting);
     m_phaseStartNs = monotonicNs();
-    m_phaseTimer.start(m_options.connectTimeoutMs);
+    startPhaseTimer(m_options.connectTimeoutMs);
     QHostAddress literal;
     // Through a proxy the proxy resolves the name; a literal address needs no lookup.
     if (literal.setAddress(m_host) || !m_handshake.proxy.isEmpty()) {
@@ -325,7 +339,7 @@ void ClientSession::sendRequest()
         return;
     setState(SessionState::Handshaking);
     m_phaseStartNs = monotonicNs();
-    m_phaseTimer.start(m_options.handshakeTimeoutMs);
+    startPhaseTimer(m_options.handshakeTimeoutMs);
     m_response = std::make_unique<UpgradeResponse>();
     m_handshake.request = QByteArray::fromStdString(protocol::buildClientRequest(m_request));
     m_transport->write(m_handshake.request);

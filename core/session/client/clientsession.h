@@ -97,6 +97,7 @@ Q_SIGNALS:
 
 private:
     void setState(SessionState state);
+    void startPhaseTimer(int limitMs);
     void fail(SessionError error, const QString &detail, EndReason endedBy);
     void dropConnection();
     bool buildRequest();

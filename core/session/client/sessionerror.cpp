@@ -13,6 +13,8 @@ QString describe(SessionError error)
         return QStringLiteral("connection failed");
     case SessionError::ConnectionTimeout:
         return QStringLiteral("connection timed out");
+    case SessionError::TlsTimeout:
+        return QStringLiteral("TLS handshake timed out");
     case SessionError::TlsFailed:
         return QStringLiteral("TLS failed");
     case SessionError::HandshakeFailed:

@@ -13,6 +13,7 @@ enum class SessionError {
     ConnectionFailed, // refused, unreachable, name lookup failed
     ConnectionTimeout,
     TlsFailed,       // certificate or TLS handshake problem
+    TlsTimeout,      // the TLS handshake did not finish in time
     HandshakeFailed, // the HTTP upgrade did not succeed
     HandshakeTimeout,
     PeerProtocolError, // the server broke RFC 6455 / RFC 7692; we failed the connection

@@ -143,6 +143,14 @@ QList<Finding> HandshakeDoctor::examine(const Input &input)
             QStringLiteral("A firewall may drop the packets silently, or the address is not "
                            "reachable from here."));
         return findings;
+    case SessionError::TlsTimeout:
+        findings << finding(
+            Severity::Error, "tls-timeout", QStringLiteral("The TLS handshake did not finish"),
+            input.errorString,
+            QStringLiteral(
+                "The port may not speak TLS (try ws:// instead of wss://), or the server "
+                "is overloaded; --tls-timeout gives it longer."));
+        return findings;
     case SessionError::TlsFailed: {
         if (h.tls.value(QStringLiteral("pinned")) == QLatin1String("mismatch")) {
             findings << finding(

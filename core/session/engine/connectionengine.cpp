@@ -269,7 +269,7 @@ bool ConnectionEngine::close(std::uint16_t code, QByteArrayView reason)
     writeFrames(m_wire);
     enterClosing();
     // Waiting for the peer's close frame, but not forever.
-    m_closeTimer.start(m_settings.closeTimeoutMs, Qt::PreciseTimer, this);
+    startCloseTimer();
     return true;
 }
 
@@ -277,6 +277,13 @@ void ConnectionEngine::abort(bool reset)
 {
     noteEnd(EngineEnd::Aborted, EndReason::LocalAbort, {});
     m_transport->abort(reset);
+}
+
+// Waiting for the closing handshake (or TCP after it), not forever: 0 means no limit.
+void ConnectionEngine::startCloseTimer()
+{
+    if (m_settings.closeTimeoutMs > 0)
+        m_closeTimer.start(m_settings.closeTimeoutMs, Qt::PreciseTimer, this);
 }
 
 void ConnectionEngine::enterClosing()
@@ -343,7 +350,7 @@ void ConnectionEngine::handleControlFrame(protocol::Opcode opcode,
             closeTcp();
         } else {
             // The client waits for the server to close TCP, but not forever.
-            m_closeTimer.start(m_settings.closeTimeoutMs, Qt::PreciseTimer, this);
+            startCloseTimer();
         }
         break;
     }
@@ -375,7 +382,7 @@ void ConnectionEngine::failConnection(protocol::ProtocolError error)
     enterClosing();
     // Not waiting for the peer's close: it broke the protocol. What we queued goes first, but a
     // peer that reads nothing does not hold the connection open past the close timeout.
-    m_closeTimer.start(m_settings.closeTimeoutMs, Qt::PreciseTimer, this);
+    startCloseTimer();
     closeTcp();
 }
 
@@ -397,7 +404,7 @@ void ConnectionEngine::timerEvent(QTimerEvent *event)
             }
             enterClosing();
         }
-        m_closeTimer.start(m_settings.closeTimeoutMs, Qt::PreciseTimer, this);
+        startCloseTimer();
         closeTcp();
     } else if (event->timerId() == m_closeTimer.timerId()) {
         m_closeTimer.stop();

@@ -30,7 +30,7 @@ struct EngineSettings
     std::uint64_t maxMessageSize = std::uint64_t{64} << 20;
     std::uint32_t maxFragments = 131072;
     int midFrameTimeoutMs = 30000; // the peer stalls inside a frame this long: fail (0: off)
-    int closeTimeoutMs = 5000;     // the closing handshake, then TCP is dropped
+    int closeTimeoutMs = 5000;     // the closing handshake, then TCP is dropped (0: no limit)
     bool autoPong = true;          // answer pings
     std::optional<protocol::DeflateParameters> deflate;
     std::uint32_t connection = 0; // recorded with every frame
@@ -129,6 +129,7 @@ private:
     void handleControlFrame(protocol::Opcode opcode, std::span<const std::uint8_t> payload);
     void failConnection(protocol::ProtocolError error);
     void enterClosing();
+    void startCloseTimer();
     void closeTcp();
     void noteEnd(EngineEnd how, EndReason reason, const QString &detail);
 
