@@ -104,6 +104,7 @@ void ConnectCommand::start()
 {
     using session::SessionManager;
     m_startNs = session::monotonicNs();
+    m_startedAtMs = QDateTime::currentMSecsSinceEpoch();
     // One session: the manager's news is all about it.
     connect(&m_manager, &SessionManager::sessionStateChanged, this,
             [this](quint64, SessionState state) { handleStateChanged(state); });
@@ -187,19 +188,24 @@ void ConnectCommand::handleOpen()
     if (!m_recorder->isOpen() && !m_request.capturePath.isEmpty()) {
         capture::RedactionOptions redaction;
         redaction.keepSecrets = m_request.keepSecrets;
-        const std::string error
-            = m_recorder->open(m_request.capturePath.toStdString(),
-                               session::describeClientSession(
-                                   *snapshot, QDateTime::currentMSecsSinceEpoch(), toolName()),
-                               redaction);
+        const std::string error = m_recorder->open(
+            m_request.capturePath.toStdString(),
+            session::describeClientSession(*snapshot, m_startedAtMs, toolName()), redaction);
         if (!error.empty())
             m_err << "capture: " << QString::fromStdString(error) << '\n';
+    }
+    // A later connection's heads are events (the session line holds the first one's).
+    if (snapshot->connectionNumber > 0) {
+        capture::RedactionOptions redaction;
+        redaction.keepSecrets = m_request.keepSecrets;
+        for (const capture::CaptureEvent &event :
+             session::clientHandshakeEvents(*snapshot, redaction, session::monotonicNs()))
+            printEvent(event);
     }
     if (m_request.json) {
         if (!m_sessionLinePrinted) // one session line: later connections follow reconnect events
             m_out << QString::fromStdString(capture::sessionLine(
-                session::describeClientSession(*snapshot, QDateTime::currentMSecsSinceEpoch(),
-                                               toolName()),
+                session::describeClientSession(*snapshot, m_startedAtMs, toolName()),
                 {m_request.keepSecrets, {}, {}}))
                   << '\n';
         m_sessionLinePrinted = true;
@@ -345,6 +351,10 @@ void ConnectCommand::handleReconnect(int attempt, int delayMs, const QString &re
         event.connection = snapshot->connectionNumber; // the connection that ended
         event.code = snapshot->close.codeReceived;
     }
+    if (snapshot) // how the connection that ended ended, then the attempt
+        for (const capture::CaptureEvent &closing :
+             session::closeEvents(snapshot->close, event.timeNs, snapshot->connectionNumber))
+            printEvent(closing);
     printEvent(event);
     m_out.flush();
     m_err << "reconnecting in " << delayMs << " ms (attempt " << attempt
@@ -367,19 +377,16 @@ void ConnectCommand::handleFinished()
     if (!m_recorder->isOpen() && !m_request.capturePath.isEmpty()) {
         capture::RedactionOptions redaction;
         redaction.keepSecrets = m_request.keepSecrets;
-        const std::string error
-            = m_recorder->open(m_request.capturePath.toStdString(),
-                               session::describeClientSession(
-                                   snapshot, QDateTime::currentMSecsSinceEpoch(), toolName()),
-                               redaction);
+        const std::string error = m_recorder->open(
+            m_request.capturePath.toStdString(),
+            session::describeClientSession(snapshot, m_startedAtMs, toolName()), redaction);
         if (!error.empty())
             m_err << "capture: " << QString::fromStdString(error) << '\n';
     }
     if (m_request.json && !m_sessionLinePrinted) {
-        m_out << QString::fromStdString(
-            capture::sessionLine(session::describeClientSession(
-                                     snapshot, QDateTime::currentMSecsSinceEpoch(), toolName()),
-                                 {m_request.keepSecrets, {}, {}}))
+        m_out << QString::fromStdString(capture::sessionLine(
+            session::describeClientSession(snapshot, m_startedAtMs, toolName()),
+            {m_request.keepSecrets, {}, {}}))
               << '\n';
         m_sessionLinePrinted = true;
     }

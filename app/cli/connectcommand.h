@@ -81,6 +81,7 @@ private:
     QTimer m_timeout;
     QTimer m_flushTimer;
     std::int64_t m_startNs = 0;
+    std::int64_t m_startedAtMs = 0; // wall clock, the same in the capture and --json
     std::uint64_t m_printedEnd = 0;
     int m_exitCode = 0;
     bool m_timedOut = false;

@@ -4,6 +4,7 @@
 #include "connectcommand.h"
 #include "optionparsing.h"
 
+#include <QFileInfo>
 #include <QUrl>
 #include <cstdio>
 #include <session/client/websocketurl.h>
@@ -224,6 +225,11 @@ std::variant<ConnectRequest, int> parseConnectRequest(const QStringList &argumen
             return usage(*error);
     }
     options.reconnect.enabled = parser.isSet(reconnect);
+    if (!options.reconnect.enabled
+        && (parser.isSet(reconnectDelay) || parser.isSet(reconnectMaxDelay)
+            || parser.isSet(reconnectAttempts)))
+        return usage(QStringLiteral("--reconnect-delay, --reconnect-max-delay and "
+                                    "--reconnect-attempts need --reconnect"));
     if (parser.isSet(maxMessage)) {
         bool ok = false;
         const qulonglong bytes = parser.value(maxMessage).toULongLong(&ok);
@@ -268,6 +274,14 @@ std::variant<ConnectRequest, int> parseConnectRequest(const QStringList &argumen
         request.closeCode = code;
     }
     request.capturePath = parser.value(captureOption);
+    if (!request.capturePath.isEmpty()) {
+        // Found out now, not after the session: a recording that cannot be made is no recording.
+        const QFileInfo folder(QFileInfo(request.capturePath).absolutePath());
+        if (!folder.isDir() || !folder.isWritable())
+            return usage(QStringLiteral("--capture %1: the folder %2 does not exist or is not "
+                                        "writable")
+                             .arg(request.capturePath, folder.filePath()));
+    }
     request.keepSecrets = parser.isSet(keepSecrets);
     request.json = parser.isSet(json);
     return request;

@@ -40,8 +40,9 @@ int runDemo(const QStringList &arguments)
             return usage(QStringLiteral("--fragment needs a positive number of bytes"));
         options.fragmentSize = std::size_t(size);
     }
-    if (parser.isSet(send)) {
+    if (parser.isSet(send)) { // instead of the default messages, text and binary
         options.textMessages.clear();
+        options.binaryMessages.clear();
         for (const QString &text : parser.values(send))
             options.textMessages.push_back(text.toStdString());
     }

@@ -45,7 +45,7 @@ int runInspect(const QStringList &arguments)
     // Frames and events in time order, as the file has them (an event first on a tie).
     std::int64_t origin = 0;
     if (!read.frames.empty() || !read.events.empty())
-        origin = std::min(read.frames.empty() ? INT64_MAX : read.frames.front().record.startNs,
+        origin = std::min(read.frames.empty() ? INT64_MAX : read.frames.front().record.endNs,
                           read.events.empty() ? INT64_MAX : read.events.front().timeNs);
     auto nextEvent = read.events.cbegin();
     const auto printEvent = [&](const capture::CaptureEvent &event) {
@@ -55,7 +55,7 @@ int runInspect(const QStringList &arguments)
             out << session::formatEvent(event, origin, showConnection) << '\n';
     };
     for (const capture::CapturedFrame &frame : read.frames) {
-        for (; nextEvent != read.events.cend() && nextEvent->timeNs <= frame.record.startNs;
+        for (; nextEvent != read.events.cend() && nextEvent->timeNs <= frame.record.endNs;
              ++nextEvent)
             printEvent(*nextEvent);
         if (asJson)

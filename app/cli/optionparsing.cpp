@@ -9,7 +9,10 @@ namespace framescope::cli {
 
 int usage(const QString &message)
 {
-    std::fprintf(stderr, "framescope-cli: %s (try --help)\n", qPrintable(message));
+    // A message that names its own help page needs no second hint.
+    const bool pointsToHelp = message.contains(QLatin1String("--help"));
+    std::fprintf(stderr, "framescope-cli: %s%s\n", qPrintable(message),
+                 pointsToHelp ? "" : " (try --help)");
     return ExitUsage;
 }
 
@@ -24,12 +27,18 @@ std::optional<int> parseCommandLine(QCommandLineParser &parser, const QString &c
         if (!unknown.isEmpty())
             return usage(QStringLiteral("%1 does not take --%2 (see framescope-cli %1 --help)")
                              .arg(command, unknown.constFirst()));
-        return usage(QStringLiteral("%1: %2").arg(command, parser.errorText()));
+        QString error = parser.errorText(); // "Missing value after '--send'."
+        if (error.endsWith(QLatin1Char('.')))
+            error.chop(1);
+        return usage(QStringLiteral("%1: %2 (see framescope-cli %1 --help)").arg(command, error));
     }
     if (parser.isSet(help)) {
-        std::fputs(qPrintable(parser.helpText().replace(QLatin1String("[options]"),
-                                                        command + QStringLiteral(" [options]"))),
-                   stdout);
+        // "Usage: /path/to/framescope-cli [options]" as the user would type it.
+        QString text = parser.helpText();
+        const qsizetype options = text.indexOf(QLatin1String(" [options]"));
+        if (text.startsWith(QLatin1String("Usage: ")) && options > 0)
+            text.replace(7, options - 7, QStringLiteral("framescope-cli ") + command);
+        std::fputs(qPrintable(text), stdout);
         return int(ExitSuccess);
     }
     return std::nullopt;

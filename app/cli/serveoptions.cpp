@@ -189,6 +189,13 @@ std::variant<ServeRequest, int> parseServeRequest(const QStringList &arguments)
     }
     if (parser.isSet(emulate) && parser.isSet(refuse))
         return usage(QStringLiteral("--emulate and --refuse are alternatives"));
+    // Options that only mean something with another are not silently ignored.
+    if ((parser.isSet(refuseBody) || parser.isSet(header)) && !parser.isSet(refuse))
+        return usage(QStringLiteral("--refuse-body and -H shape a --refuse answer: give --refuse "
+                                    "(the --emulate answers are fixed)"));
+    if (parser.isSet(closeOption) && !parser.isSet(closeAfterMessages) && !parser.isSet(closeAfter))
+        return usage(QStringLiteral("--close sets the code of --close-after-messages or "
+                                    "--close-after: give one of them"));
     if (parser.isSet(emulate)) {
         behaviour.refuse = session::iisEmulation(parser.value(emulate));
         if (!behaviour.refuse)

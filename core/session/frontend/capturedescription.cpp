@@ -115,6 +115,24 @@ std::vector<capture::CaptureEvent> serverHandshakeEvents(const ServerConnectionI
     return {request, response};
 }
 
+std::vector<capture::CaptureEvent> clientHandshakeEvents(const ClientSnapshot &session,
+                                                         const capture::RedactionOptions &redaction,
+                                                         std::int64_t timeNs)
+{
+    capture::CaptureEvent request;
+    request.timeNs = timeNs;
+    request.connection = session.connectionNumber;
+    request.kind = capture::EventKind::HandshakeRequest;
+    request.reason = capture::redactUrl(session.options.url.toString().toStdString(), redaction);
+    request.detail = capture::redactHttpHead(session.handshake.request.toStdString(), redaction);
+    capture::CaptureEvent response = request;
+    response.kind = capture::EventKind::HandshakeResponse;
+    response.reason.clear();
+    response.code = std::uint16_t(session.handshake.status);
+    response.detail = capture::redactHttpHead(session.handshake.response.toStdString(), redaction);
+    return {request, response};
+}
+
 std::vector<capture::CaptureEvent> closeEvents(const CloseInfo &close, std::int64_t timeNs,
                                                std::uint32_t connection)
 {

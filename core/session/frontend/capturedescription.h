@@ -30,6 +30,12 @@ capture::CaptureEvent findingEvent(const Finding &finding, std::int64_t timeNs);
 std::vector<capture::CaptureEvent>
 serverHandshakeEvents(const ServerConnectionInfo &info, const capture::RedactionOptions &redaction);
 
+// A client's later connection (after a reconnect): its request and the answer, heads redacted
+// as asked, at `timeNs` (the session line holds the first connection's).
+std::vector<capture::CaptureEvent> clientHandshakeEvents(const ClientSnapshot &session,
+                                                         const capture::RedactionOptions &redaction,
+                                                         std::int64_t timeNs);
+
 // How a connection ended: close-sent, close-received (when they happened) and ended.
 std::vector<capture::CaptureEvent> closeEvents(const CloseInfo &close, std::int64_t timeNs,
                                                std::uint32_t connection);

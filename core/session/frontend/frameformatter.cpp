@@ -140,7 +140,8 @@ QString formatSession(const capture::SessionInfo &session)
 QString formatFrame(const capture::FrameRecord &record, std::span<const std::uint8_t> payloadPrefix,
                     std::int64_t originNs, bool showConnection)
 {
-    QString line = timeColumn(record.startNs, originNs, record.connection, showConnection)
+    // The frame's time is the wire's: when it was complete (received), or handed over (sent).
+    QString line = timeColumn(record.endNs, originNs, record.connection, showConnection)
                    + (record.has(capture::FrameRecord::Sent) ? QStringLiteral("-> ")
                                                              : QStringLiteral("<- "));
     line += QString::fromStdString(protocol::describeHeader(record.header()));
@@ -169,10 +170,11 @@ QString formatFrame(const capture::FrameRecord &record, std::span<const std::uin
                      .arg((shown[0] << 8) | shown[1])
                      .arg(printable(QString::fromUtf8(reason)));
     }
-    // Text when what is shown is UTF-8; a sequence cut by the preview's end does not count.
+    // Text when what is shown is UTF-8 (a sequence cut by the preview's end does not count),
+    // except in a binary frame, which shows its bytes whatever they are.
     protocol::Utf8Validator validator;
     const bool cut = shown.size() < total;
-    if (validator.feed(shown) && (validator.isComplete() || cut)) {
+    if (record.opcode != 0x2 && validator.feed(shown) && (validator.isComplete() || cut)) {
         while (!validator.isComplete() && !shown.empty()) {
             shown = shown.first(shown.size() - 1); // back to the last whole character
             validator.reset();

@@ -24,7 +24,8 @@ QString formatSession(const capture::SessionInfo &session);
 // How much of a payload a frame's line shows (fetch this much: FrameStore::payloadPrefix()).
 inline constexpr std::size_t kPreviewBytes = 80;
 
-// One line per frame for people: time since `originNs`, direction, header, and a preview of the
+// One line per frame for people: its time since `originNs` (endNs: when it was complete on the
+// wire, or handed to the kernel), direction, header, and a preview of the
 // payload from its first bytes (`payloadPrefix`, of the record's storedLength in all): text, a
 // close code and reason, or hex. With `showConnection` (a capture holding several connections),
 // the connection number follows the time.

@@ -19,7 +19,8 @@ capture::FrameRecord record(std::uint8_t opcode, std::size_t stored, bool sent =
     r.set(capture::FrameRecord::Sent, sent);
     r.payloadLength = stored;
     r.storedLength = std::uint32_t(stored);
-    r.startNs = 2'500'000;
+    r.startNs = 1'000'000; // first byte seen, or queued
+    r.endNs = 2'500'000;   // complete on the wire, or handed over: the time shown
     return r;
 }
 
@@ -77,6 +78,9 @@ private Q_SLOTS:
         const QString line = formatFrame(record(2, 40), bytes(data), 0);
         QVERIFY2(line.contains(QStringLiteral("ff ff ff")), qPrintable(line));
         QVERIFY2(line.endsWith(QStringLiteral(" …")), qPrintable(line)); // more than 32 bytes
+        // A binary frame shows its bytes even when they happen to be text.
+        const QString hello = formatFrame(record(2, 5), bytes("Hello"), 0);
+        QVERIFY2(hello.endsWith(QStringLiteral("48 65 6c 6c 6f")), qPrintable(hello));
         // Bytes that are not UTF-8 in a complete short payload are binary too.
         const QString invalid = formatFrame(record(1, 2), bytes("\xc3\x28"), 0);
         QVERIFY2(invalid.endsWith(QStringLiteral("c3 28")), qPrintable(invalid));

@@ -10,6 +10,7 @@
 #include <QTest>
 #include <QWebSocket>
 #include <capture/framestore.h>
+#include <platform/socketcalls.h>
 #include <protocol/handshake.h>
 #include <protocol/messagewriter.h>
 #include <session/client/clientsession.h>
@@ -133,9 +134,11 @@ void tst_LocalServer::echoForQWebSocket()
     client.close(QWebSocketProtocol::CloseCodeNormal, QStringLiteral("bye"));
     QVERIFY(closed.wait(5000));
     QCOMPARE(client.closeCode(), QWebSocketProtocol::CloseCodeNormal);
-    // The handshake, the messages (the 1 MiB one in several reads) and the close.
-    QVERIFY2(server.readsServedBySpinner() >= 4,
-             QByteArray::number(server.readsServedBySpinner()).constData());
+    // The handshake, the messages (the 1 MiB one in several reads) and the close, read from the
+    // spinner's epoll set (where the platform has one).
+    if (platform::hasDirectSockets())
+        QVERIFY2(server.readsServedBySpinner() >= 4,
+                 QByteArray::number(server.readsServedBySpinner()).constData());
 }
 
 // A large one-frame echo is captured pointing at the received frame's payload (kept once); a

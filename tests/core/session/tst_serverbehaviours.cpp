@@ -17,6 +17,7 @@
 #include <capture/framestore.h>
 #include <limits>
 #include <netinet/in.h>
+#include <platform/socketcalls.h>
 #include <protocol/messagewriter.h>
 #include <session/client/clientsession.h>
 #include <session/diagnosis/handshakedoctor.h>
@@ -624,6 +625,10 @@ void tst_ServerBehaviours::serverOnItsOwnThread()
 // spin itself (not through Qt's buffer): the message is echoed and the end is seen as usual.
 void tst_ServerBehaviours::spinReadsAndSeesTheEnd()
 {
+    // Qt's sockets (the portable build) close at the peer's FIN, a reply still unsent: this is
+    // the descriptor transport's half-close, read from the spin.
+    if (!platform::hasDirectSockets())
+        QSKIP("the portable build has no spin and no half-close");
     LocalServerOptions options;
     options.busyPollUs = 500'000; // long enough that the second message surely meets the spin
     LocalServer server(options);
