@@ -347,6 +347,16 @@ void tst_Cli::usageErrors_data()
     QTest::newRow("connect without URL") << QStringList{QStringLiteral("connect")};
     QTest::newRow("not a ws URL") << QStringList{QStringLiteral("connect"),
                                                  QStringLiteral("ftp://127.0.0.1:1/")};
+    QTest::newRow("capture folder missing")
+        << QStringList{QStringLiteral("connect"), QStringLiteral("ws://127.0.0.1:1/"),
+                       QStringLiteral("--capture"), QStringLiteral("/nonexistent-folder/x.jsonl")};
+    QTest::newRow("reconnect delay without reconnect")
+        << QStringList{QStringLiteral("connect"), QStringLiteral("ws://127.0.0.1:1/"),
+                       QStringLiteral("--reconnect-delay"), QStringLiteral("100")};
+    QTest::newRow("serve refusal body without refuse") << QStringList{
+        QStringLiteral("serve"), QStringLiteral("--refuse-body"), QStringLiteral("x")};
+    QTest::newRow("serve close code without close-after")
+        << QStringList{QStringLiteral("serve"), QStringLiteral("--close"), QStringLiteral("4000")};
     QTest::newRow("port out of range")
         << QStringList{QStringLiteral("connect"), QStringLiteral("ws://127.0.0.1:99999/")};
     QTest::newRow("space in the host")
@@ -479,15 +489,30 @@ void tst_Cli::reconnectsWhenTheServerDrops()
     // output is a capture inspect reads.
     QCOMPARE(json.out.count("\"format\":\"framescope-capture\""), 1);
     bool endedSecond = false;
+    QStringList firstConnectionEvents; // before the reconnect event
+    bool reconnected = false;
+    bool secondHandshake = false;
     for (const QByteArray &line : json.out.split('\n')) {
         const QJsonObject object = QJsonDocument::fromJson(line).object();
         const QString event = object.value(QStringLiteral("event")).toString();
+        if (!event.isEmpty() && !reconnected)
+            firstConnectionEvents << event;
+        reconnected = reconnected || event == QStringLiteral("reconnect");
+        secondHandshake = secondHandshake
+                          || (event == QStringLiteral("handshake-response")
+                              && object.value(QStringLiteral("conn")).toInt() == 1
+                              && object.value(QStringLiteral("code")).toInt() == 101);
         if (event == QStringLiteral("reconnect")) // after the first connection, number 0
             QVERIFY2(!object.contains(QStringLiteral("conn")), line.constData());
         if (event == QStringLiteral("ended"))
             endedSecond = object.value(QStringLiteral("conn")).toInt() == 1;
     }
     QVERIFY2(endedSecond, json.out.constData());
+    // How the first connection ended comes before the attempt; the second's heads after it.
+    QVERIFY2(firstConnectionEvents.contains(QStringLiteral("close-received"))
+                 && firstConnectionEvents.contains(QStringLiteral("ended")),
+             qPrintable(firstConnectionEvents.join(QLatin1Char(' '))));
+    QVERIFY2(secondHandshake, json.out.constData());
     QTemporaryDir dir;
     const QString saved = dir.filePath(QStringLiteral("json.jsonl"));
     QFile file(saved);
