@@ -35,9 +35,14 @@ void MessageWriter::enableDeflate(const DeflateParameters &parameters)
 {
     // We compress our own direction: a client with the client_* parameters.
     const bool client = m_role == Role::Client;
-    m_deflater = std::make_unique<MessageDeflater>(
-        client ? parameters.clientMaxWindowBits : parameters.serverMaxWindowBits,
-        client ? parameters.clientNoContextTakeover : parameters.serverNoContextTakeover);
+    const int windowBits = client ? parameters.clientMaxWindowBits : parameters.serverMaxWindowBits;
+    // A window of 2^8 (RFC 7692 allows it) is one zlib cannot compress within (it makes 8 into 9,
+    // and the peer could not read that): our messages go uncompressed, as the extension allows.
+    if (windowBits < kMinWindowBits)
+        return;
+    m_deflater = std::make_unique<MessageDeflater>(windowBits,
+                                                   client ? parameters.clientNoContextTakeover
+                                                          : parameters.serverNoContextTakeover);
 }
 
 bool MessageWriter::writeFrame(FrameHeader header, std::span<const std::uint8_t> payload,

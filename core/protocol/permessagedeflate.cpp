@@ -234,10 +234,8 @@ DeflateNegotiation checkDeflateResponse(const ExtensionOffer &response, const De
             negotiation.error = "client_max_window_bits is larger than offered";
             return negotiation;
         }
-        if (bits < kMinWindowBits) {
-            negotiation.error = "client_max_window_bits=8 is not supported by zlib";
-            return negotiation;
-        }
+        // 8 is valid (RFC 7692 §7.1.2.2) though zlib cannot compress within it: the writer then
+        // sends uncompressed messages, which the extension allows.
         agreed.clientMaxWindowBits = bits;
     } else if (offered.clientMaxWindowBitsValue) {
         agreed.clientMaxWindowBits = *offered.clientMaxWindowBitsValue;

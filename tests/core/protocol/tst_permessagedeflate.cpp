@@ -66,6 +66,7 @@ private Q_SLOTS:
     void reportModeReportsCorruptDataOnceAndRecovers();
     void decompressionBombStopsAtTheLimit();
     void pastTheLimitTheSamePrefixHowEverChunked();
+    void aClientWindowOf8SendsUncompressed();
 };
 
 void tst_PerMessageDeflate::rfcExamples_data()
@@ -242,9 +243,11 @@ void tst_PerMessageDeflate::clientNegotiation_data()
     QTest::newRow("client_max_window_bits without value in response")
         << "permessage-deflate; client_max_window_bits"
         << "permessage-deflate; client_max_window_bits" << false;
-    QTest::newRow("client_max_window_bits=8 cannot be honoured")
+    // RFC 7692 §7.1.2.2 allows 8; zlib cannot compress in a window that small, so the client
+    // sends its messages uncompressed (which the extension allows) and still reads compressed.
+    QTest::newRow("client_max_window_bits=8 is accepted")
         << "permessage-deflate; client_max_window_bits"
-        << "permessage-deflate; client_max_window_bits=8" << false;
+        << "permessage-deflate; client_max_window_bits=8" << true;
     QTest::newRow("server window larger than offered")
         << "permessage-deflate; server_max_window_bits=10"
         << "permessage-deflate; server_max_window_bits=12" << false;
@@ -495,6 +498,44 @@ void tst_PerMessageDeflate::pastTheLimitTheSamePrefixHowEverChunked()
         QCOMPARE(error, ProtocolError::MessageTooBig);
         QCOMPARE(handed, expected);
     }
+}
+
+// client_max_window_bits=8 agreed: the client's messages go uncompressed (RSV1 clear), which the
+// server reads as plain messages; the server's, compressed, the client still reads.
+void tst_PerMessageDeflate::aClientWindowOf8SendsUncompressed()
+{
+    DeflateParameters agreed;
+    agreed.clientMaxWindowBits = 8;
+    MessageWriter client(Role::Client);
+    client.enableDeflate(agreed);
+    QVERIFY(!client.isDeflateEnabled());
+    Bytes wire;
+    const Bytes text = jsonMessage(4096, 1);
+    QVERIFY(client.writeMessage(Opcode::Text, text, wire));
+    QCOMPARE(wire[0] & 0x40, 0); // RSV1 clear: not compressed
+    ReaderOptions serverOptions;
+    serverOptions.decoder.role = Role::Server;
+    RecordingHandler atServer;
+    MessageReader server(serverOptions, atServer);
+    server.enableDeflate(agreed);
+    QCOMPARE(server.feed(wire), ProtocolError::None);
+    QCOMPARE(atServer.messages.size(), std::size_t(1));
+    QVERIFY(!atServer.messages[0].compressed);
+    QCOMPARE(atServer.messages[0].data, text);
+
+    MessageWriter serverWriter(Role::Server);
+    serverWriter.enableDeflate(agreed);
+    Bytes back;
+    QVERIFY(serverWriter.writeMessage(Opcode::Text, text, back));
+    QCOMPARE(back[0] & 0x40, 0x40); // the server compresses with its own window
+    ReaderOptions clientOptions;
+    clientOptions.decoder.role = Role::Client;
+    RecordingHandler atClient;
+    MessageReader reader(clientOptions, atClient);
+    reader.enableDeflate(agreed);
+    QCOMPARE(reader.feed(back), ProtocolError::None);
+    QCOMPARE(atClient.messages.size(), std::size_t(1));
+    QCOMPARE(atClient.messages[0].data, text);
 }
 
 QTEST_GUILESS_MAIN(tst_PerMessageDeflate)
