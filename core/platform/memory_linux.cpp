@@ -1,0 +1,16 @@
+#include "memory.h"
+
+#include <sys/mman.h>
+
+#ifndef MADV_POPULATE_WRITE
+#define MADV_POPULATE_WRITE 23 // Linux 5.14; older headers lack it, older kernels refuse it
+#endif
+
+namespace framescope::platform {
+
+void populateMemory(void *memory, std::size_t size)
+{
+    ::madvise(memory, size, MADV_POPULATE_WRITE); // a refusal leaves the pages to fault in
+}
+
+} // namespace framescope::platform
