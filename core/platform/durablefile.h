@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 
@@ -27,8 +28,8 @@ public:
 
 private:
     std::string m_path;
-    int m_fd = -1;
-    void *m_stream = nullptr; // the portable build's FILE
+    // The open file: a descriptor (POSIX) or a FILE * (the portable build); -1 when none.
+    std::intptr_t m_handle = -1;
 };
 
 // Renames `from` over `to` (replacing it in one step where the system can).

@@ -12,9 +12,9 @@ namespace framescope::platform {
 
 namespace {
 
-std::FILE *stream(void *handle)
+std::FILE *stream(std::intptr_t handle)
 {
-    return static_cast<std::FILE *>(handle);
+    return reinterpret_cast<std::FILE *>(handle);
 }
 
 std::string failure(const char *what, const std::string &path)
@@ -26,27 +26,28 @@ std::string failure(const char *what, const std::string &path)
 
 DurableFile::~DurableFile()
 {
-    if (m_stream)
-        std::fclose(stream(m_stream));
+    if (m_handle != -1)
+        std::fclose(stream(m_handle));
 }
 
 std::string DurableFile::open(const std::string &path)
 {
-    if (m_stream)
+    if (m_handle != -1)
         close();
     m_path = path;
-    m_stream = std::fopen(path.c_str(), "wb");
-    return m_stream ? std::string() : failure("cannot create", path);
+    std::FILE *file = std::fopen(path.c_str(), "wb");
+    m_handle = file ? reinterpret_cast<std::intptr_t>(file) : -1;
+    return file ? std::string() : failure("cannot create", path);
 }
 
 bool DurableFile::isOpen() const
 {
-    return m_stream != nullptr;
+    return m_handle != -1;
 }
 
 std::string DurableFile::append(std::string_view data, std::size_t *written)
 {
-    const std::size_t done = std::fwrite(data.data(), 1, data.size(), stream(m_stream));
+    const std::size_t done = std::fwrite(data.data(), 1, data.size(), stream(m_handle));
     if (written)
         *written = done;
     return done == data.size() ? std::string() : failure("cannot write", m_path);
@@ -54,15 +55,15 @@ std::string DurableFile::append(std::string_view data, std::size_t *written)
 
 std::string DurableFile::sync()
 {
-    return std::fflush(stream(m_stream)) == 0 ? std::string() : failure("cannot flush", m_path);
+    return std::fflush(stream(m_handle)) == 0 ? std::string() : failure("cannot flush", m_path);
 }
 
 std::string DurableFile::close()
 {
-    if (!m_stream)
+    if (m_handle == -1)
         return {};
-    const int result = std::fclose(stream(m_stream));
-    m_stream = nullptr;
+    const int result = std::fclose(stream(m_handle));
+    m_handle = -1;
     return result == 0 ? std::string() : failure("cannot close", m_path);
 }
 

@@ -19,29 +19,29 @@ std::string failure(const char *what, const std::string &path)
 
 DurableFile::~DurableFile()
 {
-    if (m_fd >= 0)
-        ::close(m_fd);
+    if (m_handle >= 0)
+        ::close(int(m_handle));
 }
 
 std::string DurableFile::open(const std::string &path)
 {
-    if (m_fd >= 0)
+    if (m_handle >= 0)
         close();
     m_path = path;
-    m_fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-    return m_fd < 0 ? failure("cannot create", path) : std::string();
+    m_handle = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    return m_handle < 0 ? failure("cannot create", path) : std::string();
 }
 
 bool DurableFile::isOpen() const
 {
-    return m_fd >= 0;
+    return m_handle >= 0;
 }
 
 std::string DurableFile::append(std::string_view data, std::size_t *written)
 {
     std::size_t done = 0;
     while (done < data.size()) {
-        const ssize_t n = ::write(m_fd, data.data() + done, data.size() - done);
+        const ssize_t n = ::write(int(m_handle), data.data() + done, data.size() - done);
         if (n < 0 && errno == EINTR)
             continue;
         if (n <= 0) {
@@ -58,15 +58,15 @@ std::string DurableFile::append(std::string_view data, std::size_t *written)
 
 std::string DurableFile::sync()
 {
-    return ::fdatasync(m_fd) == 0 ? std::string() : failure("cannot flush", m_path);
+    return ::fdatasync(int(m_handle)) == 0 ? std::string() : failure("cannot flush", m_path);
 }
 
 std::string DurableFile::close()
 {
-    if (m_fd < 0)
+    if (m_handle < 0)
         return {};
-    const int result = ::close(m_fd);
-    m_fd = -1;
+    const int result = ::close(int(m_handle));
+    m_handle = -1;
     return result == 0 ? std::string() : failure("cannot close", m_path);
 }
 
