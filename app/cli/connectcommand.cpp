@@ -113,6 +113,13 @@ void ConnectCommand::start()
                 handleFrames(first, end);
             });
     connect(&m_manager, &SessionManager::redirected, this, [this](quint64, const QString &step) {
+        // Kept in the capture and --json too, once the session line is out.
+        capture::CaptureEvent event;
+        event.timeNs = session::monotonicNs();
+        event.kind = capture::EventKind::Redirect;
+        event.code = std::uint16_t(step.section(QLatin1Char(' '), 0, 0).toUInt());
+        event.detail = step.section(QLatin1Char(' '), 1).toStdString();
+        m_pendingEvents.push_back(event); // written after the session line
         m_err << "redirect: " << session::printable(step) << '\n';
         m_err.flush();
     });
@@ -158,6 +165,12 @@ void ConnectCommand::printEvent(const capture::CaptureEvent &event)
         m_recorder->addEvent(event);
     if (m_request.json)
         m_out << QString::fromStdString(capture::eventLine(event)) << '\n';
+}
+
+void ConnectCommand::writePendingEvents()
+{
+    for (const capture::CaptureEvent &event : std::exchange(m_pendingEvents, {}))
+        printEvent(event);
 }
 
 void ConnectCommand::printFindings(const session::ClientSnapshot &snapshot, bool onlyWarnings)
@@ -220,6 +233,7 @@ void ConnectCommand::handleOpen()
             m_err << ", extensions " << session::printable(QString::fromUtf8(handshake.extensions));
         m_err << '\n';
     }
+    writePendingEvents();
     printFindings(*snapshot, true);
     m_out.flush();
     m_err.flush();
@@ -390,6 +404,7 @@ void ConnectCommand::handleFinished()
               << '\n';
         m_sessionLinePrinted = true;
     }
+    writePendingEvents();
     const std::int64_t now = session::monotonicNs();
     for (const capture::CaptureEvent &event :
          session::closeEvents(close, now, snapshot.connectionNumber))

@@ -67,6 +67,7 @@ private:
     void closeWithRequestedCode();
     void printFindings(const session::ClientSnapshot &snapshot, bool onlyWarnings);
     void printEvent(const capture::CaptureEvent &event);
+    void writePendingEvents();
 
     ConnectRequest m_request;
     session::SessionManager m_manager;
@@ -86,7 +87,8 @@ private:
     int m_exitCode = 0;
     bool m_timedOut = false;
     bool m_sessionLinePrinted = false;
-    std::vector<std::uint8_t> m_payload; // reused
+    std::vector<std::uint8_t> m_payload;                // reused
+    std::vector<capture::CaptureEvent> m_pendingEvents; // before the session line was out
 };
 
 } // namespace framescope::cli

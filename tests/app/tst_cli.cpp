@@ -307,6 +307,27 @@ void tst_Cli::redirectsAreShown()
         QVERIFY2(run.err.contains(line), run.err.constData());
         QVERIFY(run.out.contains("\"moved\""));
     }
+    // The capture (and --json) keeps the redirect as an event after the session line.
+    HostileServer redirector([&](const std::string &) {
+        return "HTTP/1.1 302 Found\r\nLocation: " + QUrl(sameHost.url()).toEncoded()
+               + "\r\nContent-Length: 0\r\n\r\n";
+    });
+    QTemporaryDir dir;
+    const QString path = dir.filePath(QStringLiteral("redirected.jsonl"));
+    const Run json = runCli({QStringLiteral("connect"), redirector.url().toString(),
+                             QStringLiteral("-L"), QStringLiteral("--send"), QStringLiteral("x"),
+                             QStringLiteral("--wait-messages"), QStringLiteral("1"),
+                             QStringLiteral("--json"), QStringLiteral("--capture"), path});
+    QVERIFY2(json.exitCode == 0, json.err.constData());
+    QVERIFY(json.out.startsWith("{\"format\""));
+    const capture::CaptureReadResult read = capture::readCaptureFile(path.toStdString());
+    QVERIFY2(read.ok(), read.error.c_str());
+    const auto redirect = std::find_if(read.events.cbegin(), read.events.cend(), [](const auto &e) {
+        return e.kind == capture::EventKind::Redirect;
+    });
+    QVERIFY(redirect != read.events.cend());
+    QCOMPARE(redirect->code, std::optional<std::uint16_t>(302));
+    QCOMPARE(QString::fromStdString(redirect->detail), sameHost.url());
 }
 
 void tst_Cli::serveAndConnect()

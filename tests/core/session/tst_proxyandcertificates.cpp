@@ -320,8 +320,12 @@ void tst_ProxyAndCertificates::clientCertificatePkcs12()
     QCOMPARE(roundTrip(options, &error), SessionError::LocalError);
     QVERIFY2(error.contains(QStringLiteral("PKCS#12")), qPrintable(error));
     options.keyPassword = "secret";
-    QCOMPARE(roundTrip(options, &error), SessionError::None);
+    const EchoRoundTrip outcome = echoRoundTrip(options);
+    QCOMPARE(outcome.error, SessionError::None);
     QCOMPARE(server.clientCertificates, QStringList{QStringLiteral("framescope-test-client")});
+    // Recorded as a PEM one is (the capture's tls.clientCertificate).
+    QCOMPARE(outcome.tls.value(QStringLiteral("clientCertificate")),
+             QStringLiteral("framescope-test-client"));
 }
 
 void tst_ProxyAndCertificates::clientCertificateRequiredButMissing()
