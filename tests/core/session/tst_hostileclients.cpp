@@ -3,6 +3,7 @@
 // slow and half-open clients are cut off by the handshake timeout, memory stays bounded, and
 // after each case the server still echoes for a well-behaved client.
 
+#include <QElapsedTimer>
 #include <QFile>
 #include <QSignalSpy>
 #include <QTcpSocket>
@@ -180,6 +181,7 @@ private Q_SLOTS:
     void neverEndingFragments();
     void handshakeAtOneBytePerSecond();
     void fiveHundredHalfOpenConnections();
+    void aFailedConnectionIsClosedAtOnce();
 };
 
 void tst_HostileClients::initTestCase()
@@ -420,6 +422,23 @@ void tst_HostileClients::fiveHundredHalfOpenConnections()
         },
         5000));
     QVERIFY(stillServes(server.port()));
+}
+
+// RFC 6455 §7.1.1 and §7.1.7: failing a connection, the server sends its close frame and closes
+// TCP first, at once; it does not wait out the close timeout for a peer that broke the rules.
+void tst_HostileClients::aFailedConnectionIsClosedAtOnce()
+{
+    LocalServerOptions options = hardenedOptions();
+    options.closeTimeoutMs = 60000;
+    LocalServer server(options);
+    QCOMPARE(server.listen(), QString());
+    QElapsedTimer timer;
+    timer.start();
+    const Outcome outcome = exchange(server.port(), upgradeRequest(server.port()),
+                                     clientFrame(0x1, "x", true, true, 2), 10000);
+    QVERIFY(outcome.closedByServer);
+    QCOMPARE(serverCloseCode(outcome.frames), 1002);
+    QVERIFY2(timer.elapsed() < 5000, QByteArray::number(timer.elapsed()).constData());
 }
 
 QTEST_GUILESS_MAIN(tst_HostileClients)
