@@ -28,6 +28,21 @@ bool isSecretHeader(std::string_view name, const RedactionOptions &options)
         if (equalsIgnoringCase(name, secret))
             return true;
     }
+    // The protocol's own fields with such words in their names carry no secret (a nonce and its
+    // answer, authentication challenges the Doctor reads).
+    static constexpr std::array<std::string_view, 4> kNotSecret
+        = {"Sec-WebSocket-Key", "Sec-WebSocket-Accept", "WWW-Authenticate", "Proxy-Authenticate"};
+    for (std::string_view plain : kNotSecret) {
+        if (equalsIgnoringCase(name, plain))
+            return false;
+    }
+    // Custom headers that carry credentials (X-Auth-Token, X-Api-Key, X-Session-Id, ...).
+    const std::string lower = lowered(name);
+    for (std::string_view part :
+         {"token", "secret", "key", "auth", "password", "session", "signature"}) {
+        if (lower.find(part) != std::string::npos)
+            return true;
+    }
     for (const std::string &extra : options.extraHeaders) {
         if (equalsIgnoringCase(name, extra))
             return true;

@@ -149,6 +149,7 @@ void tst_Cli::captureFileIsRedactedAndInspectable()
     const Run run = runCli(
         {QStringLiteral("connect"), server.url() + QStringLiteral("?access_token=QUERY-SECRET"),
          QStringLiteral("-H"), QStringLiteral("Authorization: Bearer HEADER-SECRET"),
+         QStringLiteral("-H"), QStringLiteral("X-Auth-Token: CUSTOM-SECRET"),
          QStringLiteral("--send"), QStringLiteral("recorded"), QStringLiteral("--wait-messages"),
          QStringLiteral("1"), QStringLiteral("--capture"), path});
     QCOMPARE(run.exitCode, 0);
@@ -156,6 +157,9 @@ void tst_Cli::captureFileIsRedactedAndInspectable()
     QVERIFY(file.open(QIODevice::ReadOnly));
     const QByteArray content = file.readAll();
     QVERIFY(!content.contains("HEADER-SECRET"));
+    // A custom header named like a credential is redacted in the options and the request head.
+    QVERIFY(!content.contains("CUSTOM-SECRET"));
+    QVERIFY(content.contains("X-Auth-Token: [redacted]"));
     QVERIFY(!content.contains("QUERY-SECRET"));
     QVERIFY(content.contains("\"text\":\"recorded\""));
     QVERIFY(!QFile::exists(path + QStringLiteral(".partial")));

@@ -197,6 +197,12 @@ void tst_CaptureFile::redactsUrlsAndHeads_data()
                                     << "ws://localhost:8080/echo?room=5";
     QTest::newRow("no query") << "ws://h"
                               << "ws://h";
+    QTest::newRow("custom secret headers, and the protocol's own kept")
+        << "GET / HTTP/1.1\r\nX-Auth-Token: T1\r\nX-Api-Key: K1\r\nX-Session-Id: S1\r\n"
+           "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nX-Trace: t\r\n\r\n"
+        << "GET / HTTP/1.1\r\nX-Auth-Token: [redacted]\r\nX-Api-Key: [redacted]\r\n"
+           "X-Session-Id: [redacted]\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+           "X-Trace: t\r\n\r\n";
     QTest::newRow("request line")
         << "GET /x?access_token=T HTTP/1.1\r\nauthorization: Basic AAA\r\nHost: h\r\n\r\n"
         << "GET /x?access_token=[redacted] HTTP/1.1\r\nauthorization: [redacted]\r\nHost: "
