@@ -1,5 +1,6 @@
 #include "upgraderesponse.h"
 
+#include <QList>
 #include <protocol/httphead.h>
 #include <session/engine/framecapture.h>
 
@@ -13,6 +14,10 @@ UpgradeResponse::~UpgradeResponse() = default;
 
 UpgradeResponse::Status UpgradeResponse::feed(QByteArrayView data, qsizetype &consumed)
 {
+    if (m_collectingBody && m_chunked) {
+        consumed = data.size();
+        return dechunk(data);
+    }
     if (m_collectingBody) {
         consumed = data.size();
         const qsizetype room = kMaxBody - (m_bytes.size() - m_headSize);
@@ -37,6 +42,47 @@ void UpgradeResponse::collectBody()
     m_collectingBody = true;
     const std::string *length = m_parser->head().find("Content-Length");
     m_bodyExpected = length ? QByteArray::fromStdString(*length).toLongLong() : -1;
+    // RFC 9112 §7.1: a chunked body is kept as its data, without the chunk sizes.
+    const std::string *encoding = m_parser->head().find("Transfer-Encoding");
+    m_chunked
+        = encoding && QByteArray::fromStdString(*encoding).trimmed().toLower().endsWith("chunked");
+}
+
+// RFC 9112 §7.1: chunk-size [extensions] CRLF, data CRLF, ..., 0 CRLF, trailers, CRLF. The data
+// is kept (up to the cap); what is not chunked as it should be ends the body with what came.
+UpgradeResponse::Status UpgradeResponse::dechunk(QByteArrayView data)
+{
+    m_chunkInput += data.toByteArray();
+    for (;;) {
+        if (m_chunkLeft > 0) {
+            const qsizetype take = std::min<qsizetype>(m_chunkLeft, m_chunkInput.size());
+            const qsizetype room = std::max<qsizetype>(0, kMaxBody - (m_bytes.size() - m_headSize));
+            m_bytes += m_chunkInput.first(std::min(take, room));
+            m_chunkInput.remove(0, take);
+            m_chunkLeft -= take;
+            if (m_bytes.size() - m_headSize >= kMaxBody)
+                return Status::Complete;
+            if (m_chunkLeft > 0)
+                return Status::NeedMore;
+            m_skipCrlf = true;
+        }
+        if (m_skipCrlf) {
+            if (m_chunkInput.size() < 2)
+                return Status::NeedMore;
+            m_chunkInput.remove(0, 2);
+            m_skipCrlf = false;
+        }
+        const qsizetype lineEnd = m_chunkInput.indexOf("\r\n");
+        if (lineEnd < 0)
+            return m_chunkInput.size() > 1024 ? Status::Complete : Status::NeedMore;
+        bool ok = false;
+        const qsizetype size
+            = m_chunkInput.left(lineEnd).split(';').constFirst().trimmed().toLongLong(&ok, 16);
+        m_chunkInput.remove(0, lineEnd + 2);
+        if (!ok || size < 0 || size == 0)
+            return Status::Complete; // the last chunk (trailers are not kept), or not chunked
+        m_chunkLeft = size;
+    }
 }
 
 const protocol::HttpHead &UpgradeResponse::head() const

@@ -14,7 +14,7 @@ namespace framescope::session {
 
 // The server's answer to the upgrade request, read as it arrives: the head (parsed in linear
 // time, within the handshake limits), then, for an answer that is not the upgrade, its body up
-// to a cap: an IIS error page says what went wrong.
+// to a cap (a chunked one without its chunk sizes): an IIS error page says what went wrong.
 class UpgradeResponse
 {
 public:
@@ -46,11 +46,17 @@ public:
     const QByteArray &bytes() const { return m_bytes; }
 
 private:
+    Status dechunk(QByteArrayView data);
+
     std::unique_ptr<protocol::HttpHeadParser> m_parser;
     QByteArray m_bytes;
     qsizetype m_headSize = 0;
     qsizetype m_bodyExpected = -1;
     bool m_collectingBody = false;
+    bool m_chunked = false;
+    QByteArray m_chunkInput;   // chunked body bytes not yet taken apart
+    qsizetype m_chunkLeft = 0; // data bytes of the current chunk still to come
+    bool m_skipCrlf = false;   // the CRLF after a chunk's data
 };
 
 } // namespace framescope::session

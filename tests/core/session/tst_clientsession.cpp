@@ -465,6 +465,24 @@ void tst_ClientSession::iisErrorPageIsKept()
     QCOMPARE(session.handshake().status, 404);
     QVERIFY(session.handshake().response.endsWith(body));
     QVERIFY(session.handshake().response.contains("Server: Microsoft-IIS/10.0"));
+
+    // Chunked (as ASP.NET Core sends its error pages): kept as the page, without the chunk
+    // sizes; the last chunk ends it, whether the server keeps the connection open or not.
+    const QByteArray chunked = "1a\r\n" + body.left(26) + "\r\n"
+                               + QByteArray::number(body.size() - 26, 16) + ";ext=1\r\n"
+                               + body.mid(26) + "\r\n0\r\n\r\n";
+    HostileServer chunkedServer([&](const std::string &) {
+        return "HTTP/1.1 500 Internal Server Error\r\nServer: Kestrel\r\n"
+               "Transfer-Encoding: chunked\r\n\r\n"
+               + chunked;
+    });
+    options.url = chunkedServer.url();
+    ClientSession second(options, store);
+    second.open();
+    QVERIFY(waitFinished(second));
+    QCOMPARE(second.handshake().status, 500);
+    QVERIFY2(second.handshake().response.endsWith("\r\n\r\n" + body),
+             second.handshake().response.constData());
 }
 
 void tst_ClientSession::hugeHeaderLine()
