@@ -1,6 +1,7 @@
 #include "connectcommand.h"
 
 #include "cliexit.h"
+#include "optionparsing.h"
 
 #include <QCoreApplication>
 #include <QDateTime>
@@ -306,6 +307,12 @@ void ConnectCommand::sendLine(QByteArray line)
 {
     if (line.endsWith('\r'))
         line.chop(1);
+    if (m_request.slashCommands && line.startsWith('/') && !line.startsWith("//")) {
+        runSlashCommand(line);
+        return;
+    }
+    if (m_request.slashCommands && line.startsWith("//"))
+        line.remove(0, 1); // "//text" sends "/text"
     if (std::uint64_t(line.size()) > m_request.options.maxMessageSize) {
         m_err << "error: a line longer than --max-message (" << m_request.options.maxMessageSize
               << " bytes) was not sent\n";
@@ -320,6 +327,56 @@ void ConnectCommand::sendLine(QByteArray line)
         return;
     }
     m_manager.sendText(m_id, line);
+}
+
+// --slash: "/ping [TEXT]", "/close [CODE [REASON]]", "/binary HEX".
+void ConnectCommand::runSlashCommand(const QByteArray &line)
+{
+    const qsizetype space = line.indexOf(' ');
+    const QByteArray command = space < 0 ? line : line.left(space);
+    const QByteArray argument = space < 0 ? QByteArray() : line.mid(space + 1);
+    if (command == "/ping") {
+        if (argument.size() > 125) {
+            m_err << "error: a ping carries at most 125 bytes\n";
+        } else {
+            m_manager.ping(m_id, argument);
+            return;
+        }
+    } else if (command == "/close") {
+        const QList<QByteArray> parts = argument.split(' ');
+        std::uint16_t code = 1000;
+        QByteArray reason;
+        if (!argument.isEmpty()) {
+            const std::optional<QString> error = readClose(
+                QString::fromUtf8(parts.constFirst())
+                    + (parts.size() > 1
+                           ? QStringLiteral(":")
+                                 + QString::fromUtf8(argument.mid(parts.constFirst().size() + 1))
+                           : QString()),
+                code, reason);
+            if (error) {
+                m_err << "error: " << *error << '\n';
+                m_err.flush();
+                return;
+            }
+        }
+        if (m_stdin)
+            m_stdin->setEnabled(false);
+        m_manager.close(m_id, code, reason);
+        return;
+    } else if (command == "/binary") {
+        const QByteArray compact = QByteArray(argument).replace(' ', "");
+        const QByteArray decoded = QByteArray::fromHex(compact);
+        if (compact.size() % 2 == 0 && decoded.toHex() == compact.toLower()) {
+            m_manager.sendBinary(m_id, decoded);
+            return;
+        }
+        m_err << "error: /binary needs hex digits\n";
+    } else {
+        m_err << "error: unknown command " << session::printable(QString::fromUtf8(command))
+              << " (/ping [TEXT], /close [CODE [REASON]], /binary HEX; //TEXT sends /TEXT)\n";
+    }
+    m_err.flush();
 }
 
 void ConnectCommand::handleFrames(capture::FrameId first, capture::FrameId end)

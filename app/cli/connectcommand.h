@@ -24,7 +24,8 @@ struct ConnectRequest
     QString capturePath;
     bool keepSecrets = false;
     bool json = false;
-    int timeoutMs = 30000; // scripted mode: how long to wait for the expected messages
+    int timeoutMs = 30000;      // scripted mode: how long to wait for the expected messages
+    bool slashCommands = false; // interactive: /ping, /close and /binary lines are commands
 
     bool isScripted() const
     {
@@ -64,6 +65,7 @@ private:
     void handleFinished();
     void readStdin();
     void sendLine(QByteArray line);
+    void runSlashCommand(const QByteArray &line);
     void closeWithRequestedCode();
     void printFindings(const session::ClientSnapshot &snapshot, bool onlyWarnings);
     void printEvent(const capture::CaptureEvent &event);

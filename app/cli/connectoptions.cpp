@@ -42,6 +42,11 @@ std::variant<ConnectRequest, int> parseConnectRequest(const QStringList &argumen
     const QCommandLineOption keepSecrets(
         QStringLiteral("keep-secrets"),
         QStringLiteral("Do not redact secrets in the capture and JSON output."));
+    const QCommandLineOption slash(
+        QStringLiteral("slash"),
+        QStringLiteral(
+            "Interactive: lines /ping [TEXT], /close [CODE [REASON]] and /binary HEX are "
+            "commands (//TEXT sends /TEXT)."));
     const QCommandLineOption json(
         QStringLiteral("json"),
         QStringLiteral("One JSON object per event (the capture file's lines)."));
@@ -139,6 +144,7 @@ std::variant<ConnectRequest, int> parseConnectRequest(const QStringList &argumen
                        closeOption,
                        captureOption,
                        keepSecrets,
+                       slash,
                        json,
                        header,
                        subprotocol,
@@ -284,6 +290,7 @@ std::variant<ConnectRequest, int> parseConnectRequest(const QStringList &argumen
     }
     request.keepSecrets = parser.isSet(keepSecrets);
     request.json = parser.isSet(json);
+    request.slashCommands = parser.isSet(slash);
     return request;
 }
 

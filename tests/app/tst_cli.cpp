@@ -79,6 +79,7 @@ private Q_SLOTS:
     void usageErrors();
     void httpUrlsAreTakenAsWebSocketUrls();
     void ctrlCClosesAndFinishesTheCapture();
+    void slashCommandsInInteractiveMode();
     void timeLimitsOfZeroMeanNone();
     void aTlsHandshakeThatStallsIsATimeout();
     void credentialHelpers();
@@ -1106,6 +1107,26 @@ void tst_Cli::aTlsHandshakeThatStallsIsATimeout()
     QCOMPARE(run.exitCode, 7);
     QVERIFY2(run.err.contains("TLS handshake timed out"), run.err.constData());
     QVERIFY2(run.err.contains("The TLS handshake did not finish"), run.err.constData());
+}
+
+// --slash: /ping sends a ping (its pong is printed), /binary a binary message, //text the text
+// "/text", and /close closes with the code and reason given.
+void tst_Cli::slashCommandsInInteractiveMode()
+{
+    EchoServer server;
+    const Run run = runCli({QStringLiteral("connect"), server.url(), QStringLiteral("--slash")},
+                           "/ping are you there\n/binary 00ff\n//not a command\n/nope\n"
+                           "/close 4001 done here\nnever sent\n");
+    QVERIFY2(run.exitCode == 0, run.err.constData());
+    QVERIFY2(run.out.contains("PING MASK=") && run.out.contains("\"are you there\""),
+             run.out.constData());
+    QVERIFY(run.out.contains("<- FIN RSV=000 PONG"));
+    QVERIFY(run.out.contains("<- FIN RSV=000 BINARY LEN=2  00 ff"));
+    QVERIFY(run.out.contains("\"/not a command\""));
+    QVERIFY2(run.err.contains("unknown command /nope"), run.err.constData());
+    QVERIFY(run.out.contains("code 4001 \"done here\""));
+    QVERIFY(!run.out.contains("never sent"));
+    QVERIFY2(run.err.contains("sent 4001"), run.err.constData());
 }
 
 QTEST_GUILESS_MAIN(tst_Cli)
