@@ -242,10 +242,14 @@ std::string buildRejectResponse(int status, std::string_view reason,
     out += "\r\n";
     for (const HttpHeader &header : headers)
         appendHeader(out, header.name, header.value);
-    appendHeader(out, "Content-Length", std::to_string(body.size()));
+    // 1xx, 204 and 304 have no body and no Content-Length (RFC 9110 §6.4.1, §8.6).
+    const bool bodiless = (status >= 100 && status < 200) || status == 204 || status == 304;
+    if (!bodiless)
+        appendHeader(out, "Content-Length", std::to_string(body.size()));
     appendHeader(out, "Connection", "close");
     out += "\r\n";
-    out += body;
+    if (!bodiless)
+        out += body;
     return out;
 }
 

@@ -91,7 +91,8 @@ std::string buildAcceptResponse(std::string_view key, std::string_view subprotoc
                                 std::string_view extensions = {},
                                 const std::vector<HttpHeader> &extraHeaders = {});
 
-// A refusal: 400, 403, 426 (with Sec-WebSocket-Version: 13) or any other status.
+// A refusal: 400, 403, 426 (with Sec-WebSocket-Version: 13) or any other status. `body` is
+// left out for 1xx, 204 and 304, which have none.
 std::string buildRejectResponse(int status, std::string_view reason,
                                 const std::vector<HttpHeader> &headers = {},
                                 std::string_view body = {});

@@ -63,6 +63,8 @@ QString LocalServer::listen()
 {
     if (m_options.tls && (m_options.certificate.isNull() || m_options.key.isNull()))
         return QStringLiteral("wss needs a certificate and its private key");
+    if (m_options.maxConnections < 1)
+        return QStringLiteral("the connection limit must be at least 1");
     quint16 port = m_options.port;
     for (const QHostAddress &address : m_options.addresses) {
         QTcpServer *server = nullptr;

@@ -47,4 +47,7 @@ struct ServerBehaviour
 // The reason phrase a refusal sends with `status` when none is given.
 QByteArray reasonPhrase(int status);
 
+// 1xx, 204 and 304 answers carry no body (RFC 9110 §6.4.1).
+bool statusHasNoBody(int status);
+
 } // namespace framescope::session

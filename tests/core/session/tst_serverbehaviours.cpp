@@ -153,11 +153,14 @@ private Q_SLOTS:
     void refusals_data();
     void refusals();
     void customRefusal();
+    void refusalStatusLines_data();
+    void refusalStatusLines();
     void requiredSubprotocol();
     void requiredAuthorization();
     void requestHeadEchoed();
     void pingsUnanswered();
     void idleTimeout();
+    void timesGivenAreNeverCutShort();
     void stallInsideAFrame();
     void captureTagsConnections();
     void generatedCertificateIsKeptAndReused();
@@ -356,6 +359,53 @@ void tst_ServerBehaviours::customRefusal()
     QVERIFY(response.endsWith("\r\n\r\nslow down"));
 }
 
+void tst_ServerBehaviours::refusalStatusLines_data()
+{
+    QTest::addColumn<int>("status");
+    QTest::addColumn<QByteArray>("statusLine");
+    QTest::addColumn<bool>("hasBody");
+    QTest::newRow("429") << 429 << QByteArray("HTTP/1.1 429 Too Many Requests\r\n") << true;
+    QTest::newRow("302") << 302 << QByteArray("HTTP/1.1 302 Found\r\n") << true;
+    QTest::newRow("unregistered 599") << 599 << QByteArray("HTTP/1.1 599 Server Error\r\n") << true;
+    QTest::newRow("204") << 204 << QByteArray("HTTP/1.1 204 No Content\r\n") << false;
+    QTest::newRow("304") << 304 << QByteArray("HTTP/1.1 304 Not Modified\r\n") << false;
+    QTest::newRow("103") << 103 << QByteArray("HTTP/1.1 103 Early Hints\r\n") << false;
+}
+
+// The reason phrase is the registered one, and 1xx, 204 and 304 go out without a body or a
+// Content-Length (RFC 9110 §6.4.1), read here off the socket as it came.
+void tst_ServerBehaviours::refusalStatusLines()
+{
+    QFETCH(int, status);
+    QFETCH(QByteArray, statusLine);
+    QFETCH(bool, hasBody);
+    LocalServerOptions options;
+    ServerRefusal refusal;
+    refusal.status = status;
+    refusal.body = "a body";
+    options.behaviour.refuse = refusal;
+    LocalServer server(options);
+    QCOMPARE(server.listen(), QString());
+    QTcpSocket client;
+    client.connectToHost(QHostAddress::LocalHost, server.port());
+    QVERIFY(client.waitForConnected(5000));
+    client.write(rawUpgrade(server.port()));
+    QByteArray response;
+    QVERIFY(QTest::qWaitFor(
+        [&] {
+            client.waitForReadyRead(10);
+            response += client.readAll();
+            return client.state() == QAbstractSocket::UnconnectedState;
+        },
+        5000));
+    response += client.readAll();
+    QVERIFY2(response.startsWith(statusLine), response.constData());
+    QCOMPARE(response.endsWith("\r\n\r\na body"), hasBody);
+    QCOMPARE(response.contains("Content-Length:"), hasBody);
+    if (!hasBody)
+        QVERIFY2(response.endsWith("\r\n\r\n"), response.constData());
+}
+
 void tst_ServerBehaviours::requiredSubprotocol()
 {
     LocalServerOptions options;
@@ -430,6 +480,59 @@ void tst_ServerBehaviours::idleTimeout()
     QCOMPARE(setup.client->closeInfo().codeReceived.value_or(0), std::uint16_t(1001));
     QCOMPARE(setup.client->closeInfo().reasonReceived, QByteArray("idle timeout"));
     QCOMPARE(setup.client->messagesReceived(), quint64(1));
+}
+
+// Pings every 40 ms, a close after 300 ms and an idle limit of 200 ms are kept at least as
+// given (coarse timers fired up to 5% early), read from the server's own capture: the k-th ping
+// leaves no sooner than k x 40 ms after the upgrade, the close no sooner than 300 ms; and with
+// the idle limit, the close leaves no sooner than 200 ms after the client's last frame.
+void tst_ServerBehaviours::timesGivenAreNeverCutShort()
+{
+    {
+        LocalServerOptions options;
+        options.behaviour.pingIntervalMs = 40;
+        options.behaviour.closeAfterMs = 300;
+        Setup setup(options);
+        QVERIFY(setup.open());
+        QVERIFY(setup.finished());
+        const auto info = setup.server.connectionInfo(setup.server.connectionIds().constFirst());
+        QVERIFY(info && info->openedNs > 0);
+        int pings = 0;
+        bool closed = false;
+        for (const Frame &frame : framesOf(*setup.server.store(), capture::Direction::Sent)) {
+            const std::int64_t afterUs = (frame.endNs - info->openedNs) / 1000;
+            if (frame.opcode == 0x9) {
+                ++pings;
+                QVERIFY2(afterUs >= pings * 40'000,
+                         qPrintable(QStringLiteral("ping %1 after %2 us").arg(pings).arg(afterUs)));
+            } else if (frame.opcode == 0x8 && !closed) {
+                closed = true;
+                QVERIFY2(afterUs >= 300'000, qPrintable(QStringLiteral("close after %1 us").arg(afterUs)));
+            }
+        }
+        QVERIFY(pings >= 5);
+        QVERIFY(closed);
+    }
+    LocalServerOptions options;
+    options.idleTimeoutMs = 200;
+    Setup setup(options);
+    QVERIFY(setup.open());
+    for (int i = 0; i < 3; ++i) {
+        QVERIFY(setup.client->sendText("still here"));
+        QTest::qWait(60);
+    }
+    QVERIFY(setup.finished());
+    std::int64_t lastReceivedNs = 0;
+    std::int64_t closeSentNs = 0;
+    for (const Frame &frame : framesOf(*setup.server.store(), capture::Direction::Received))
+        if (frame.opcode == 0x1)
+            lastReceivedNs = frame.endNs;
+    for (const Frame &frame : framesOf(*setup.server.store(), capture::Direction::Sent))
+        if (frame.opcode == 0x8)
+            closeSentNs = frame.endNs;
+    QVERIFY(lastReceivedNs > 0 && closeSentNs > 0);
+    QVERIFY2(closeSentNs - lastReceivedNs >= 200'000'000,
+             qPrintable(QString::number((closeSentNs - lastReceivedNs) / 1000)));
 }
 
 void tst_ServerBehaviours::stallInsideAFrame()
