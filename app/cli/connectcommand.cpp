@@ -129,7 +129,7 @@ void ConnectCommand::start()
                 handleReconnect(attempt, delayMs, reason);
             });
     connect(&m_manager, &SessionManager::sessionFinished, this, &ConnectCommand::handleFinished);
-    m_id = m_manager.open(m_request.options);
+    m_id = m_manager.open(m_request.options, m_request.storeLimits);
     m_store = m_manager.store(m_id);
     m_recorder = std::make_unique<session::Recorder>(*m_store);
     m_flushTimer.start(250);

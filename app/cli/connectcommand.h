@@ -26,6 +26,7 @@ struct ConnectRequest
     bool json = false;
     int timeoutMs = 30000;      // scripted mode: how long to wait for the expected messages
     bool slashCommands = false; // interactive: /ping, /close and /binary lines are commands
+    capture::FrameStore::Limits storeLimits; // --capture-memory
 
     bool isScripted() const
     {

@@ -42,6 +42,11 @@ std::variant<ConnectRequest, int> parseConnectRequest(const QStringList &argumen
     const QCommandLineOption keepSecrets(
         QStringLiteral("keep-secrets"),
         QStringLiteral("Do not redact secrets in the capture and JSON output."));
+    const QCommandLineOption captureMemory(
+        QStringLiteral("capture-memory"),
+        QStringLiteral("Frames kept in memory, in MiB (default 256): past it the oldest go, "
+                       "once recorded when --capture is given."),
+        QStringLiteral("MIB"));
     const QCommandLineOption slash(
         QStringLiteral("slash"),
         QStringLiteral(
@@ -144,6 +149,7 @@ std::variant<ConnectRequest, int> parseConnectRequest(const QStringList &argumen
                        closeOption,
                        captureOption,
                        keepSecrets,
+                       captureMemory,
                        slash,
                        json,
                        header,
@@ -256,6 +262,8 @@ std::variant<ConnectRequest, int> parseConnectRequest(const QStringList &argumen
                                   {reconnectDelay, options.reconnect.initialDelayMs},
                                   {reconnectMaxDelay, options.reconnect.maxDelayMs},
                                   {reconnectAttempts, options.reconnect.maxAttempts}}))
+        return usage(*error);
+    if (const auto error = readMemoryOption(parser, captureMemory, request.storeLimits.memoryCap))
         return usage(*error);
     // --send and --send-binary go out in the order given on the command line.
     QStringList texts = parser.values(send);

@@ -55,7 +55,7 @@ int runInspect(const QStringList &arguments)
             out << session::formatEvent(event, origin, showConnection) << '\n';
     };
     for (const capture::CapturedFrame &frame : read.frames) {
-        for (; nextEvent != read.events.cend() && nextEvent->timeNs <= frame.record.endNs;
+        for (; nextEvent != read.events.cend() && nextEvent->timeNs < frame.record.endNs;
              ++nextEvent)
             printEvent(*nextEvent);
         if (asJson)

@@ -30,6 +30,10 @@ struct IntOption
 std::optional<QString> readIntOptions(const QCommandLineParser &parser,
                                       std::initializer_list<IntOption> options);
 
+// A size in MiB (--capture-memory: at least 8, the store's smallest useful size) into bytes.
+std::optional<QString> readMemoryOption(const QCommandLineParser &parser,
+                                        const QCommandLineOption &option, std::size_t &bytes);
+
 // "Name: value" lines (-H); the usage error for one without a name.
 std::optional<QString> readHeaders(const QStringList &lines,
                                    QList<QPair<QByteArray, QByteArray>> &headers);

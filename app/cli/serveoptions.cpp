@@ -48,6 +48,11 @@ std::variant<ServeRequest, int> parseServeRequest(const QStringList &arguments)
     const QCommandLineOption captureOption(
         QStringLiteral("capture"), QStringLiteral("Record every connection to a capture file."),
         QStringLiteral("FILE"));
+    const QCommandLineOption captureMemory(
+        QStringLiteral("capture-memory"),
+        QStringLiteral("Frames kept in memory for all connections, in MiB (default 256): past it "
+                       "the oldest go, once recorded when --capture is given."),
+        QStringLiteral("MIB"));
     const QCommandLineOption keepSecrets(QStringLiteral("keep-secrets"),
                                          QStringLiteral("Do not redact secrets in the capture."));
     const QCommandLineOption noEcho(QStringLiteral("no-echo"),
@@ -111,7 +116,7 @@ std::variant<ServeRequest, int> parseServeRequest(const QStringList &arguments)
         QStringLiteral("Send the request head back as the first message."));
     parser.addOptions({host,         port,         allowOrigin,   maxConnections,
                        busyPoll,     deflate,      tls,           certOption,
-                       keyOption,    passOption,   captureOption, keepSecrets,
+                       keyOption,    passOption,   captureOption, keepSecrets,   captureMemory,
                        noEcho,       noAutoPong,   delay,         fragment,
                        pingInterval, pushInterval, pushText,      closeAfterMessages,
                        closeAfter,   closeOption,  idleTimeout,   refuse,
@@ -181,6 +186,10 @@ std::variant<ServeRequest, int> parseServeRequest(const QStringList &arguments)
                                   {maxConnections, options.maxConnections},
                                   {busyPoll, options.busyPollUs}}))
         return usage(*error);
+    if (const auto error = readMemoryOption(parser, captureMemory, options.captureMemoryCap))
+        return usage(*error);
+    if (options.maxConnections == 0)
+        return usage(QStringLiteral("--max-connections needs at least 1"));
     behaviour.fragmentSize = std::size_t(fragmentSize);
     if (parser.isSet(closeOption)) {
         if (const auto error
@@ -207,6 +216,9 @@ std::variant<ServeRequest, int> parseServeRequest(const QStringList &arguments)
         const int status = parser.value(refuse).toInt(&ok);
         if (!ok || status < 100 || status > 599 || status == 101)
             return usage(QStringLiteral("--refuse needs an HTTP status from 100 to 599, not 101"));
+        if (parser.isSet(refuseBody) && session::statusHasNoBody(status))
+            return usage(QStringLiteral("a %1 answer has no body (RFC 9110): leave out --refuse-body")
+                             .arg(status));
         session::ServerRefusal refusal;
         refusal.status = status;
         refusal.body = parser.value(refuseBody).toUtf8();

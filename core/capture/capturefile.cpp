@@ -187,7 +187,7 @@ void writeCapture(std::ostream &out, const SessionInfo &session, const FrameStor
         const std::optional<FrameRecord> record = store.record({id});
         if (!record)
             continue; // evicted while exporting
-        while (nextEvent != events.end() && nextEvent->timeNs <= record->startNs)
+        while (nextEvent != events.end() && nextEvent->timeNs < record->endNs)
             out << eventLine(*nextEvent++) << '\n';
         const bool kept = !record->has(FrameRecord::PayloadDropped) && store.payload({id}, payload);
         out << frameLine(id, *record, kept ? &payload : nullptr) << '\n';
@@ -422,10 +422,17 @@ void CaptureJournal::addEvent(const CaptureEvent &event)
     m_buffer += '\n';
 }
 
+void CaptureJournal::addLine(std::string_view line)
+{
+    m_buffer += line;
+    m_buffer += '\n';
+}
+
 std::string CaptureJournal::flushIfDue(std::int64_t nowNs)
 {
+    constexpr std::size_t kWriteAtBytes = std::size_t{4} << 20;
     if (nowNs - m_lastFlushNs < m_flushIntervalNs)
-        return {};
+        return m_buffer.size() >= kWriteAtBytes ? flush(false) : std::string();
     m_lastFlushNs = nowNs;
     return flush(true);
 }

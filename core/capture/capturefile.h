@@ -102,6 +102,10 @@ public:
     void addFrame(std::uint64_t id, const FrameRecord &record,
                   const std::vector<std::uint8_t> *payload);
     void addEvent(const CaptureEvent &event);
+    // A line made by frameLine() or eventLine(), without its newline.
+    void addLine(std::string_view line);
+    // Writes to disk when the last flush is flushInterval old (and syncs), or when a few MiB
+    // wait (without a sync: memory stays bounded at any rate). Empty string, or what went wrong.
     std::string flushIfDue(std::int64_t nowNs);
     std::string finish();
 

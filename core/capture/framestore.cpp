@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <cassert>
+#include <chrono>
 #include <cstring>
 #include <limits>
 #include <mutex>
@@ -201,13 +202,92 @@ FrameId FrameStore::appendWithPayloadOf(const FrameRecord &record, FrameId sourc
     return finishFrame(record, record.endNs);
 }
 
+void FrameStore::retainFrom(FrameId id) const
+{
+    {
+        std::lock_guard lock(m_retainMutex);
+        m_retainFrom.store(id.value, std::memory_order_release);
+        m_retainer = std::this_thread::get_id();
+        m_retainGeneration.fetch_add(1, std::memory_order_relaxed);
+    }
+    m_retainMoved.notify_all();
+}
+
+void FrameStore::setPressureHandler(std::function<void()> handler) const
+{
+    std::lock_guard lock(m_retainMutex);
+    m_pressureHandler = std::move(handler);
+}
+
+void FrameStore::stopRetaining() const
+{
+    retainFrom({std::numeric_limits<std::uint64_t>::max()});
+    std::lock_guard lock(m_retainMutex);
+    m_pressureHandler = nullptr;
+}
+
+// Writer only. Does `block` hold payload bytes of a finished frame the recorder still needs?
+bool FrameStore::retainsPayloadBlock(const Block &block) const
+{
+    const std::uint64_t end = m_end.load(std::memory_order_relaxed);
+    std::uint64_t id = m_retainFrom.load(std::memory_order_acquire);
+    if (id >= end || m_chunks.empty())
+        return false; // nothing finished is waiting (the open frame is never waited for)
+    id = std::max(id, m_firstChunkId);
+    const std::uint64_t index = (id - m_firstChunkId) / kRecordsPerChunk;
+    const std::uint64_t offset = recordsOf(m_chunks[index].get())[id % kRecordsPerChunk].payloadOffset;
+    return offset < block.start + kBlockSize;
+}
+
+// Writer only. Does the oldest record chunk hold records the recorder still needs?
+bool FrameStore::retainsRecordChunk() const
+{
+    const std::uint64_t id = m_retainFrom.load(std::memory_order_acquire);
+    return id < m_end.load(std::memory_order_relaxed) && id < m_firstChunkId + kRecordsPerChunk;
+}
+
+// Waits until the recorder no longer needs what `retains` names: false when the wait ran out
+// (and waiting is given up until the recorder moves on).
+bool FrameStore::waitForRecorder(bool (FrameStore::*retains)() const)
+{
+    if (m_retentionGaveUp) {
+        if (m_retainGeneration.load(std::memory_order_relaxed) == m_gaveUpAtGeneration)
+            return false;
+        m_retentionGaveUp = false;
+    }
+    if (!(this->*retains)())
+        return true;
+    {
+        std::lock_guard lock(m_retainMutex);
+        if (m_retainer == std::this_thread::get_id())
+            return false;
+        if (m_pressureHandler) // under the lock: stopRetaining() cannot clear it meanwhile
+            m_pressureHandler();
+    }
+    const auto start = std::chrono::steady_clock::now();
+    const auto deadline = start + std::chrono::milliseconds(m_limits.retentionWaitMs);
+    std::unique_lock lock(m_retainMutex);
+    const bool freed = m_retainMoved.wait_until(lock, deadline, [&] { return !(this->*retains)(); });
+    m_retentionWaitNs.fetch_add(
+        std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - start)
+            .count(),
+        std::memory_order_relaxed);
+    if (!freed) {
+        m_retentionGaveUp = true;
+        m_gaveUpAtGeneration = m_retainGeneration.load(std::memory_order_relaxed);
+    }
+    return freed;
+}
+
 void FrameStore::evictIfNeeded(std::size_t incoming)
 {
     auto overCap = [this, incoming] {
         return m_memoryUsed.load(std::memory_order_relaxed) + incoming > m_limits.memoryCap;
     };
-    // Payload first: it is what fills memory; the block being written always stays.
+    // Payload first: it is what fills memory; the block being written always stays. A block a
+    // recorder still needs goes only after it took it, or the wait ran out.
     while (overCap() && m_blocks.size() > 1) {
+        waitForRecorder(&FrameStore::retainsFrontBlock);
         std::unique_lock lock(m_mutex);
         m_spare.push_back(std::move(m_blocks.front().data));
         m_blocks.pop_front();
@@ -216,6 +296,7 @@ void FrameStore::evictIfNeeded(std::size_t incoming)
     }
     // Then whole record chunks, never the one being written.
     while (overCap() && m_chunks.size() > 1) {
+        waitForRecorder(&FrameStore::retainsRecordChunk);
         std::unique_lock lock(m_mutex);
         m_spare.push_back(std::move(m_chunks.front()));
         m_chunks.pop_front();

@@ -3,13 +3,18 @@
 #include "framerecord.h"
 
 #include <atomic>
+#include <condition_variable>
+#include <limits>
+#include <mutex>
 #include <cstddef>
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <shared_mutex>
 #include <span>
+#include <thread>
 #include <vector>
 
 namespace framescope::capture {
@@ -36,6 +41,9 @@ public:
     struct Limits
     {
         std::size_t memoryCap = std::size_t{256} << 20;
+        // How long the writer waits at the cap for a recorder to take frames it still needs
+        // (retainFrom()) before evicting them anyway.
+        int retentionWaitMs = 10000;
     };
 
     FrameStore();
@@ -96,6 +104,22 @@ public:
     std::size_t memoryUsed() const { return m_memoryUsed.load(std::memory_order_relaxed); }
     std::size_t memoryCap() const { return m_limits.memoryCap; }
 
+    // ---- a recorder (one, any thread) ----
+
+    // Frames from `id` on are still to be recorded: at the memory cap the writer waits (up to
+    // Limits::retentionWaitMs) rather than evict them, so a recording to a file loses nothing
+    // while the writer's thread stops reading, and TCP pushes back on the peers. Given up after
+    // one such wait runs out, until the recorder moves on. A frame larger than the cap is the
+    // exception: the one being written is never waited for; and a writer on the recorder's own
+    // thread does not wait for itself.
+    void retainFrom(FrameId id) const;
+    // Called on the writer's thread as it begins such a wait, to wake the recorder (it must not
+    // block). Cleared by stopRetaining().
+    void setPressureHandler(std::function<void()> handler) const;
+    void stopRetaining() const;
+    // How long the writer has waited for the recorder, in all (for reports and benchmarks).
+    std::int64_t retentionWaitNs() const { return m_retentionWaitNs.load(std::memory_order_relaxed); }
+
 private:
     struct FreeMemory
     {
@@ -112,6 +136,10 @@ private:
 
     std::uint8_t *reserve(std::size_t &size);
     void evictIfNeeded(std::size_t incoming);
+    bool retainsPayloadBlock(const Block &block) const;
+    bool retainsRecordChunk() const;
+    bool waitForRecorder(bool (FrameStore::*retains)() const);
+    bool retainsFrontBlock() const { return retainsPayloadBlock(m_blocks.front()); }
 
     Limits m_limits;
     mutable std::shared_mutex m_mutex; // guards the deques' structure, not their contents
@@ -124,6 +152,17 @@ private:
     std::atomic<std::uint64_t> m_end{0};
     std::atomic<std::uint64_t> m_firstPayload{0}; // arena offsets below this were evicted
     std::atomic<std::size_t> m_memoryUsed{0};
+
+    // Recorder retention (retainFrom()).
+    mutable std::atomic<std::uint64_t> m_retainFrom{std::numeric_limits<std::uint64_t>::max()};
+    std::atomic<std::int64_t> m_retentionWaitNs{0};
+    mutable std::mutex m_retainMutex;
+    mutable std::condition_variable m_retainMoved;
+    bool m_retentionGaveUp = false; // writer-only; cleared when the recorder moves on
+    mutable std::atomic<std::uint64_t> m_retainGeneration{0};
+    std::uint64_t m_gaveUpAtGeneration = 0;
+    mutable std::function<void()> m_pressureHandler;
+    mutable std::thread::id m_retainer; // the recorder's thread: the writer never waits for itself
 
     // Writer-only state.
     bool m_inFrame = false;

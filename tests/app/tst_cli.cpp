@@ -86,6 +86,7 @@ private Q_SLOTS:
     void reconnectsWhenTheServerDrops();
     void serveCapturesTheServerSide();
     void serveRecordsHandshakesAtTheServersTimes();
+    void serveCaptureKeepsEveryPayloadInTimeOrder();
     void serveEmulatesIis();
     void serveOverTls();
     void capturesMatchTsharksDissection();
@@ -381,6 +382,14 @@ void tst_Cli::usageErrors_data()
                        QStringLiteral("--reconnect-delay"), QStringLiteral("100")};
     QTest::newRow("serve refusal body without refuse") << QStringList{
         QStringLiteral("serve"), QStringLiteral("--refuse-body"), QStringLiteral("x")};
+    QTest::newRow("serve header with emulate")
+        << QStringList{QStringLiteral("serve"), QStringLiteral("--emulate"),
+                       QStringLiteral("iis-403"), QStringLiteral("-H"), QStringLiteral("X: y")};
+    QTest::newRow("serve with no connections allowed") << QStringList{
+        QStringLiteral("serve"), QStringLiteral("--max-connections"), QStringLiteral("0")};
+    QTest::newRow("serve body for 204")
+        << QStringList{QStringLiteral("serve"), QStringLiteral("--refuse"), QStringLiteral("204"),
+                       QStringLiteral("--refuse-body"), QStringLiteral("x")};
     QTest::newRow("serve close code without close-after")
         << QStringList{QStringLiteral("serve"), QStringLiteral("--close"), QStringLiteral("4000")};
     QTest::newRow("port out of range")
@@ -551,6 +560,80 @@ void tst_Cli::reconnectsWhenTheServerDrops()
 }
 
 namespace {} // namespace
+
+// Four clients at once push 38 MiB through a server whose store holds 8 MiB: its capture holds
+// every payload (the server waits for the recorder rather than evict), its lines are in time
+// order although the connections were served in batches, and each close-sent event has the
+// time its close frame went out, not the time the connection ended.
+void tst_Cli::serveCaptureKeepsEveryPayloadInTimeOrder()
+{
+    QTemporaryDir dir;
+    const QString capturePath = dir.filePath(QStringLiteral("load.jsonl"));
+    QProcess server;
+    const QString url = startServe(server, {QStringLiteral("--capture"), capturePath,
+                                            QStringLiteral("--capture-memory"), QStringLiteral("8")});
+    QVERIFY(!url.isEmpty());
+    constexpr int kClients = 4;
+    constexpr int kLines = 300;
+    std::vector<std::unique_ptr<QProcess>> clients;
+    for (int c = 0; c < kClients; ++c) {
+        QByteArray input;
+        for (int i = 0; i < kLines; ++i)
+            input += QByteArray(32 * 1024, char('a' + (i + c) % 26)) + '\n';
+        auto client = std::make_unique<QProcess>();
+        client->start(QStringLiteral(FRAMESCOPE_CLI), {QStringLiteral("connect"), url});
+        QVERIFY(client->waitForStarted(5000));
+        client->write(input);
+        client->closeWriteChannel();
+        clients.push_back(std::move(client));
+    }
+    for (auto &client : clients) {
+        QVERIFY(QTest::qWaitFor([&] { return client->state() == QProcess::NotRunning; }, 60000));
+        QVERIFY2(client->exitCode() == 0, client->readAllStandardError().constData());
+    }
+    QVERIFY(stopServe(server));
+    const QByteArray serverErr = server.readAllStandardError();
+    QVERIFY2(!serverErr.contains("lost"), serverErr.constData());
+
+    QFile file(capturePath);
+    QVERIFY(file.open(QIODevice::ReadOnly));
+    const QList<QByteArray> lines = file.readAll().trimmed().split('\n');
+    qint64 lastTime = 0;
+    int textFrames = 0;
+    QHash<int, qint64> closeFrameSent; // connection: the end of its close frame on the wire
+    QHash<int, qint64> closeSentEvent;
+    for (qsizetype i = 1; i < lines.size(); ++i) {
+        const QJsonObject line = QJsonDocument::fromJson(lines[i]).object();
+        const bool frame = line.value(QStringLiteral("type")).toString() == QLatin1String("frame");
+        const qint64 time
+            = line.value(frame ? QStringLiteral("endNs") : QStringLiteral("timeNs")).toInteger();
+        QVERIFY2(time >= lastTime, qPrintable(QStringLiteral("line %1 goes back %2 us")
+                                                  .arg(i + 1)
+                                                  .arg((lastTime - time) / 1000)));
+        lastTime = time;
+        const int connection = line.value(QStringLiteral("conn")).toInt();
+        if (frame) {
+            QVERIFY2(!line.contains(QStringLiteral("payloadEvicted")), lines[i].left(200).constData());
+            textFrames += line.value(QStringLiteral("opcode")).toInt() == 1;
+            if (line.value(QStringLiteral("opcode")).toInt() == 8
+                && line.value(QStringLiteral("dir")).toString() == QLatin1String("sent"))
+                closeFrameSent.insert(connection, time);
+        } else {
+            QVERIFY2(line.value(QStringLiteral("event")).toString() != QLatin1String("dropped"),
+                     lines[i].constData());
+            if (line.value(QStringLiteral("event")).toString() == QLatin1String("close-sent"))
+                closeSentEvent.insert(connection, time);
+        }
+    }
+    QCOMPARE(textFrames, 2 * kClients * kLines);
+    QCOMPARE(closeSentEvent.size(), kClients);
+    for (auto it = closeSentEvent.cbegin(); it != closeSentEvent.cend(); ++it) {
+        QVERIFY(closeFrameSent.contains(it.key()));
+        // Stamped as the write began; the frame's time is when that write reached the kernel.
+        const qint64 before = closeFrameSent.value(it.key()) - it.value();
+        QVERIFY2(before >= 0 && before < 5'000'000, qPrintable(QString::number(before)));
+    }
+}
 
 void tst_Cli::serveCapturesTheServerSide()
 {

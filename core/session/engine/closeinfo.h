@@ -19,6 +19,10 @@ struct CloseInfo
     QByteArray reasonReceived;
     bool closeFrameReceived = false;
     EndReason endedBy = EndReason::None;
+    // Monotonic (clock.h): when our close frame was handed to the kernel, and when the read that
+    // completed the peer's arrived (0: none).
+    std::int64_t sentNs = 0;
+    std::int64_t receivedNs = 0;
 };
 
 // The reason's stable name ("close-frame", "tcp-fin", ...), as captures record it.

@@ -111,6 +111,7 @@ void ConnectionEngine::consume(QByteArrayView data, std::int64_t arrivalNs)
     if (m_reader->hasFailed() || m_state == SessionState::Closed)
         return; // after a violation, and after the end, further bytes are dropped
     m_receivedCapture.setTimes(arrivalNs, arrivalNs);
+    m_lastArrivalNs = arrivalNs;
     const protocol::ProtocolError error = m_reader->feed(byteSpan(data));
     if (error != protocol::ProtocolError::None) {
         m_receivedCapture.failFrame(error);
@@ -126,6 +127,20 @@ void ConnectionEngine::consume(QByteArrayView data, std::int64_t arrivalNs)
 void ConnectionEngine::writeFrames(const std::vector<std::uint8_t> &wire)
 {
     m_transport->write(std::span<const std::uint8_t>(wire));
+}
+
+// Our close frame, noted in the close information with the time it was handed over.
+bool ConnectionEngine::sendCloseFrame(std::uint16_t code, QByteArrayView reason)
+{
+    m_wire.clear();
+    if (!m_writer->writeClose(code, std::string_view(reason.data(), std::size_t(reason.size())),
+                              m_wire))
+        return false;
+    m_close.codeSent = code;
+    m_close.reasonSent = reason.toByteArray();
+    m_close.sentNs = monotonicNs();
+    writeFrames(m_wire);
+    return true;
 }
 
 void ConnectionEngine::segmentSent(Transport::SentSegment &segment)
@@ -260,13 +275,8 @@ bool ConnectionEngine::close(std::uint16_t code, QByteArrayView reason)
 {
     if (m_state != SessionState::Open)
         return false;
-    m_wire.clear();
-    if (!m_writer->writeClose(code, std::string_view(reason.data(), std::size_t(reason.size())),
-                              m_wire))
+    if (!sendCloseFrame(code, reason))
         return false;
-    m_close.codeSent = code;
-    m_close.reasonSent = reason.toByteArray();
-    writeFrames(m_wire);
     enterClosing();
     // Waiting for the peer's close frame, but not forever.
     startCloseTimer();
@@ -332,16 +342,12 @@ void ConnectionEngine::handleControlFrame(protocol::Opcode opcode,
         protocol::ClosePayload parsed;
         protocol::parseClosePayload(payload, parsed);
         m_close.closeFrameReceived = true;
+        m_close.receivedNs = m_lastArrivalNs;
         m_close.codeReceived = parsed.code;
         m_close.reasonReceived = QByteArray::fromStdString(std::string(parsed.reason));
         if (m_state == SessionState::Open) {
             // RFC 6455 §5.5.1: answer with the same code (1000 when none was given).
-            const std::uint16_t code = parsed.code.value_or(protocol::CloseCode::Normal);
-            m_wire.clear();
-            if (m_writer->writeClose(code, {}, m_wire)) {
-                m_close.codeSent = code;
-                writeFrames(m_wire);
-            }
+            sendCloseFrame(parsed.code.value_or(protocol::CloseCode::Normal), {});
             enterClosing();
         }
         if (m_settings.role == protocol::Role::Server) {
@@ -364,13 +370,8 @@ void ConnectionEngine::failConnection(protocol::ProtocolError error)
     // RFC 6455 §7.1.7: send a close frame with the code for the violation, then close TCP.
     const std::uint16_t code = protocol::closeCodeFor(error);
     if (!m_close.codeSent) {
-        m_wire.clear();
-        const std::string reason(protocol::errorId(error));
-        if (m_writer->writeClose(code, reason, m_wire)) {
-            writeFrames(m_wire);
-            m_close.codeSent = code;
-            m_close.reasonSent = QByteArray::fromStdString(reason);
-        }
+        const std::string_view reason = protocol::errorId(error);
+        sendCloseFrame(code, QByteArrayView(reason.data(), qsizetype(reason.size())));
     }
     // Going over our own limits is not breaking the protocol: said as what it is.
     const bool overLimit = error == protocol::ProtocolError::FrameTooBig
@@ -395,13 +396,7 @@ void ConnectionEngine::timerEvent(QTimerEvent *event)
                 QStringLiteral("no bytes for %1 ms in the middle of a frame")
                     .arg(m_settings.midFrameTimeoutMs));
         if (m_state == SessionState::Open) {
-            m_wire.clear();
-            if (m_writer->writeClose(protocol::CloseCode::PolicyViolation, "stalled mid-frame",
-                                     m_wire)) {
-                writeFrames(m_wire);
-                m_close.codeSent = protocol::CloseCode::PolicyViolation;
-                m_close.reasonSent = QByteArrayLiteral("stalled mid-frame");
-            }
+            sendCloseFrame(protocol::CloseCode::PolicyViolation, "stalled mid-frame");
             enterClosing();
         }
         startCloseTimer();

@@ -126,6 +126,7 @@ private:
     void segmentSent(Transport::SentSegment &segment) override;
     void captureSharing(const Transport::SentSegment &segment, capture::FrameId source);
     void writeFrames(const std::vector<std::uint8_t> &wire);
+    bool sendCloseFrame(std::uint16_t code, QByteArrayView reason);
     void handleControlFrame(protocol::Opcode opcode, std::span<const std::uint8_t> payload);
     void failConnection(protocol::ProtocolError error);
     void enterClosing();
@@ -152,6 +153,7 @@ private:
     std::uint64_t m_messagesReceived = 0;
     QByteArray m_lastPingPayload;
     std::int64_t m_lastPingNs = 0;
+    std::int64_t m_lastArrivalNs = 0; // of the bytes being decoded
     QBasicTimer m_midFrameTimer;
     QBasicTimer m_closeTimer;
 };

@@ -1,5 +1,6 @@
 #include "capturedescription.h"
 
+#include <algorithm>
 #include <capture/redaction.h>
 #include <session/engine/certificatefingerprint.h>
 
@@ -138,20 +139,25 @@ std::vector<capture::CaptureEvent> closeEvents(const CloseInfo &close, std::int6
 {
     std::vector<capture::CaptureEvent> events;
     capture::CaptureEvent event;
-    event.timeNs = timeNs;
     event.connection = connection;
     if (close.codeSent) {
         event.kind = capture::EventKind::CloseSent;
+        event.timeNs = close.sentNs > 0 ? std::min(close.sentNs, timeNs) : timeNs;
         event.code = close.codeSent;
         event.reason = close.reasonSent.toStdString();
         events.push_back(event);
     }
     if (close.closeFrameReceived) {
         event.kind = capture::EventKind::CloseReceived;
+        event.timeNs = close.receivedNs > 0 ? std::min(close.receivedNs, timeNs) : timeNs;
         event.code = close.codeReceived;
         event.reason = close.reasonReceived.toStdString();
         events.push_back(event);
     }
+    // In time order: the peer's close first when it began the closing handshake.
+    std::stable_sort(events.begin(), events.end(),
+                     [](const auto &a, const auto &b) { return a.timeNs < b.timeNs; });
+    event.timeNs = timeNs;
     event.kind = capture::EventKind::Ended;
     event.code.reset();
     event.reason.clear();

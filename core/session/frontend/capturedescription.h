@@ -36,7 +36,8 @@ std::vector<capture::CaptureEvent> clientHandshakeEvents(const ClientSnapshot &s
                                                          const capture::RedactionOptions &redaction,
                                                          std::int64_t timeNs);
 
-// How a connection ended: close-sent, close-received (when they happened) and ended.
+// How a connection ended: close-sent and close-received at the times the frames went and came,
+// in time order, then ended at `timeNs`.
 std::vector<capture::CaptureEvent> closeEvents(const CloseInfo &close, std::int64_t timeNs,
                                                std::uint32_t connection);
 

@@ -1,12 +1,35 @@
 #include "recorder.h"
 
+#include <algorithm>
 #include <session/engine/clock.h>
 
 namespace framescope::session {
 
+namespace {
+
+// std::push_heap keeps the largest first: "later" is larger, so the earliest line is on top. At
+// the same time a frame comes before an event (a close frame, then "close-received"), as
+// inspect and writeCapture() merge them.
+constexpr auto later = [](const auto &a, const auto &b) {
+    if (a.timeNs != b.timeNs)
+        return a.timeNs > b.timeNs;
+    if (a.event != b.event)
+        return a.event;
+    return a.order > b.order;
+};
+
+} // namespace
+
 Recorder::Recorder(const capture::FrameStore &store)
     : m_store(store)
+    , m_context(std::make_unique<QObject>())
 {}
+
+Recorder::~Recorder()
+{
+    if (m_open)
+        m_store.stopRetaining();
+}
 
 std::string Recorder::open(const std::string &path, const capture::SessionInfo &session,
                            const capture::RedactionOptions &redaction)
@@ -15,13 +38,27 @@ std::string Recorder::open(const std::string &path, const capture::SessionInfo &
     m_open = error.empty();
     // Frames stored before the recording began are part of it (a session opened, then recorded).
     m_recordedEnd = m_store.firstId().value;
+    if (m_open) {
+        m_store.retainFrom({m_recordedEnd});
+        QObject *context = m_context.get();
+        m_store.setPressureHandler([this, context] {
+            QMetaObject::invokeMethod(context, [this] { recordFrames(); }, Qt::QueuedConnection);
+        });
+    }
     return error;
 }
 
-std::uint64_t Recorder::recordFrames(std::uint64_t end)
+void Recorder::push(std::int64_t timeNs, bool event, std::string text)
 {
-    if (!m_open)
-        return 0;
+    m_waitingBytes += text.size();
+    m_waiting.push_back({timeNs, event, m_nextOrder++, std::move(text)});
+    std::push_heap(m_waiting.begin(), m_waiting.end(), later);
+}
+
+// Takes the frames stored up to `end` as lines, and lets the store go of them; returns how many
+// lost their payload (or their record) before they were taken.
+std::uint64_t Recorder::takeFrames(std::uint64_t end)
+{
     const std::uint64_t storeEnd = m_store.endId().value;
     end = end == 0 ? storeEnd : std::min(end, storeEnd);
     std::uint64_t lost = 0;
@@ -38,20 +75,53 @@ std::uint64_t Recorder::recordFrames(std::uint64_t end)
         const bool kept = !dropped && m_store.payload({id}, m_payload);
         if (!kept && !dropped)
             ++lost;
-        m_journal.addFrame(id, *record, kept ? &m_payload : nullptr);
+        push(record->endNs, false, capture::frameLine(id, *record, kept ? &m_payload : nullptr));
         ++m_framesRecorded;
     }
-    m_recordedEnd = std::max(m_recordedEnd, end);
-    if (lost > 0) {
-        m_lostPayloads += lost;
-        capture::CaptureEvent event;
-        event.timeNs = monotonicNs();
-        event.kind = capture::EventKind::Dropped;
-        event.detail = std::to_string(lost)
-                       + " frame(s) lost their payload to the capture's memory cap before they "
-                         "were recorded";
-        m_journal.addEvent(event);
+    if (end > m_recordedEnd) {
+        m_recordedEnd = end;
+        m_store.retainFrom({m_recordedEnd});
     }
+    return lost;
+}
+
+// Writes the lines whose reorder wait is over at `nowNs` (all with `all`), and the oldest ones
+// past the waiting bound.
+void Recorder::writeDue(std::int64_t nowNs, bool all)
+{
+    while (!m_waiting.empty()
+           && (all || m_waiting.front().timeNs <= nowNs - kReorderWindowNs
+               || m_waitingBytes > kMaxWaitingBytes)) {
+        std::pop_heap(m_waiting.begin(), m_waiting.end(), later);
+        m_journal.addLine(m_waiting.back().text);
+        m_waitingBytes -= m_waiting.back().text.size();
+        m_waiting.pop_back();
+    }
+}
+
+void Recorder::noteLost(std::uint64_t lost)
+{
+    if (lost == 0)
+        return;
+    m_lostPayloads += lost;
+    capture::CaptureEvent event;
+    event.timeNs = monotonicNs();
+    event.kind = capture::EventKind::Dropped;
+    event.detail = std::to_string(lost)
+                   + " frame(s) lost their payload to the capture's memory cap before they were "
+                     "recorded";
+    push(event.timeNs, true, capture::eventLine(event));
+}
+
+std::uint64_t Recorder::recordFrames(std::uint64_t end)
+{
+    if (!m_open)
+        return 0;
+    const std::uint64_t lost = takeFrames(end);
+    noteLost(lost);
+    const std::int64_t now = monotonicNs();
+    writeDue(now, false);
+    m_journal.flushIfDue(now); // a failure is said by the front end's next flushIfDue()
     return lost;
 }
 
@@ -59,21 +129,27 @@ void Recorder::addEvent(const capture::CaptureEvent &event)
 {
     if (!m_open)
         return;
-    recordFrames();
-    m_journal.addEvent(event);
+    noteLost(takeFrames(0));
+    push(event.timeNs, true, capture::eventLine(event));
+    writeDue(monotonicNs(), false);
 }
 
 std::string Recorder::flushIfDue(std::int64_t nowNs)
 {
-    return m_open ? m_journal.flushIfDue(nowNs) : std::string();
+    if (!m_open)
+        return {};
+    recordFrames();
+    return m_journal.flushIfDue(nowNs);
 }
 
 std::string Recorder::finish()
 {
     if (!m_open)
         return {};
-    recordFrames();
+    noteLost(takeFrames(0));
+    writeDue(0, true);
     m_open = false;
+    m_store.stopRetaining();
     return m_journal.finish();
 }
 

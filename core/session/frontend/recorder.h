@@ -3,7 +3,10 @@
 #include <capture/capturefile.h>
 #include <capture/framestore.h>
 #include <cstdint>
+#include <QObject>
+#include <memory>
 #include <string>
+#include <vector>
 
 namespace framescope::session {
 
@@ -12,25 +15,45 @@ namespace framescope::session {
 // becomes FILE at finish(). The one recorder for every front end: the CLI's connect and serve,
 // the GUI and scripts. Runs on the front end's thread; the store may be written meanwhile.
 //
-// A frame whose payload the store's memory cap evicted before it was recorded keeps its record
-// and is marked payloadEvicted; the recorder says so in the file (a "dropped" event) and counts
-// it (lostPayloads()), so a front end can say it at once.
+// Lines go into the file in time order. The store holds frames in the order they were finished,
+// which is not quite their wire order (a server batch stamps each read with its kernel time, and
+// a connection served later in the batch has earlier times), and events come from other threads
+// a little late: so every line waits kReorderWindowNs before it is written, in time order. A
+// line that reaches the recorder later than that is written as it comes.
+//
+// Frames are taken from the store (as their lines) as soon as the front end calls, or when the
+// store's writer is about to wait for them: while recording, the store keeps every frame not yet
+// taken (FrameStore::retainFrom), and at its memory cap the writer waits for the recorder rather
+// than evict them, so a recording loses nothing and the peers are slowed down instead. The
+// waiting lines are bounded too (kMaxWaitingBytes: past it the oldest go out at once). A frame
+// whose payload was evicted all the same (the store's wait ran out) keeps its record and is
+// marked payloadEvicted; the recorder says so in the file (a "dropped" event) and counts it
+// (lostPayloads()), so a front end can say it at once. One recorder per store, on a thread with
+// an event loop (the store's writer wakes it through it).
 class Recorder
 {
 public:
+    static constexpr std::int64_t kReorderWindowNs = 250'000'000;
+    static constexpr std::size_t kMaxWaitingBytes = std::size_t{64} << 20;
+
     explicit Recorder(const capture::FrameStore &store);
+    ~Recorder();
+    Recorder(const Recorder &) = delete;
+    Recorder &operator=(const Recorder &) = delete;
 
     // Empty string on success, else why the file could not be made.
     std::string open(const std::string &path, const capture::SessionInfo &session,
                      const capture::RedactionOptions &redaction = {});
     bool isOpen() const { return m_open; }
 
-    // Writes the frames stored since the last call, up to (not including) `end`; all of them
-    // when `end` is 0. Returns how many lost their payload before they could be recorded.
+    // Takes the frames stored since the last call, up to (not including) `end`; all of them
+    // when `end` is 0, and writes what is due. Returns how many lost their payload before they
+    // could be written (in this call).
     std::uint64_t recordFrames(std::uint64_t end = 0);
-    // An event, after every frame stored before it.
+    // An event (its time is when it happened), written in time order with the frames.
     void addEvent(const capture::CaptureEvent &event);
-    // Flushes to disk when the last flush is a second old. Empty string, or what went wrong.
+    // Takes new frames, writes what is due and flushes to disk when the last flush is a second
+    // old. Empty string, or what went wrong.
     std::string flushIfDue(std::int64_t nowNs);
     // Everything stored so far, then the file in its place. Empty string, or what went wrong.
     std::string finish();
@@ -39,13 +62,30 @@ public:
     std::uint64_t lostPayloads() const { return m_lostPayloads; }
 
 private:
+    struct Line
+    {
+        std::int64_t timeNs = 0;
+        bool event = false;      // at the same time, frames first
+        std::uint64_t order = 0; // then the order they came in
+        std::string text;
+    };
+
+    std::uint64_t takeFrames(std::uint64_t end);
+    void push(std::int64_t timeNs, bool event, std::string text);
+    void writeDue(std::int64_t nowNs, bool all);
+    void noteLost(std::uint64_t lost);
+
     const capture::FrameStore &m_store;
     capture::CaptureJournal m_journal;
     bool m_open = false;
-    std::uint64_t m_recordedEnd = 0;
+    std::uint64_t m_recordedEnd = 0; // frames before this are taken
     std::uint64_t m_framesRecorded = 0;
     std::uint64_t m_lostPayloads = 0;
+    std::uint64_t m_nextOrder = 0;
+    std::vector<Line> m_waiting; // a min-heap on (time, event, order)
+    std::size_t m_waitingBytes = 0;
     std::vector<std::uint8_t> m_payload; // reused
+    std::unique_ptr<QObject> m_context;  // where the store's writer wakes the recorder
 };
 
 } // namespace framescope::session

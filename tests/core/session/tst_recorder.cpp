@@ -1,10 +1,15 @@
 // The recorder every front end shares: a frame store and its events into a capture file while it
 // runs, every payload kept, and a word in the file when the store's cap lost one first.
 
+#include <QFile>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QTemporaryDir>
 #include <QTest>
 #include <capture/capturefile.h>
+#include <session/engine/clock.h>
 #include <session/frontend/recorder.h>
+#include <thread>
 
 using namespace framescope;
 using namespace framescope::session;
@@ -100,6 +105,103 @@ private Q_SLOTS:
                             [](const auto &e) { return e.kind == capture::EventKind::Dropped; }));
         // The frames recorded in time keep theirs.
         QVERIFY(read.frames.back().payload == payload(big, 19));
+    }
+
+    // Frames finished out of time order (a server batch), and events that came late: the file's
+    // lines are in time order all the same, a frame before an event of the same time.
+    void linesAreWrittenInTimeOrder()
+    {
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("order.jsonl"));
+        capture::FrameStore store;
+        Recorder recorder(store);
+        QVERIFY(recorder.open(path.toStdString(), {}).empty());
+        // Times ahead of the clock, so that nothing is due before finish() (a line waits the
+        // reorder window after its time).
+        const std::int64_t base = monotonicNs() + 60'000'000'000;
+        for (const std::int64_t time : {300, 100, 200, 250})
+            store.append(record(base + time, 4), payload(4, std::uint8_t(time)));
+        recorder.recordFrames();
+        for (const std::int64_t time : {150, 50, 250}) {
+            capture::CaptureEvent event;
+            event.timeNs = base + time;
+            event.kind = capture::EventKind::Error;
+            event.detail = std::to_string(time);
+            recorder.addEvent(event);
+        }
+        store.append(record(base + 120, 4), payload(4, 1));
+        QVERIFY(recorder.finish().empty());
+
+        QFile file(path);
+        QVERIFY(file.open(QIODevice::ReadOnly));
+        QList<QByteArray> order;
+        const QList<QByteArray> lines = file.readAll().trimmed().split('\n');
+        for (qsizetype i = 1; i < lines.size(); ++i) {
+            const QJsonObject line = QJsonDocument::fromJson(lines[i]).object();
+            const bool frame = line.value(QStringLiteral("type")).toString() == QLatin1String("frame");
+            order.append((frame ? "f" : "e")
+                         + QByteArray::number(
+                             line.value(frame ? QStringLiteral("endNs") : QStringLiteral("timeNs"))
+                                     .toInteger()
+                             - base));
+        }
+        QCOMPARE(order, (QList<QByteArray>{"e50", "f100", "f120", "e150", "f200", "f250", "e250",
+                                           "f300"}));
+    }
+
+    // Recording to a file loses nothing at the store's memory cap: the writer (the network
+    // thread) waits for the recorder rather than evict frames it has not written, so a slow
+    // recorder slows the writer down instead.
+    void theWriterWaitsForTheRecorder()
+    {
+        QTemporaryDir dir;
+        const std::string path = dir.filePath(QStringLiteral("kept.jsonl")).toStdString();
+        capture::FrameStore store(capture::FrameStore::Limits{std::size_t{8} << 20, 10000});
+        Recorder recorder(store);
+        QVERIFY(recorder.open(path, {}).empty());
+        const std::size_t big = std::size_t{1} << 20;
+        constexpr int kFrames = 40; // 40 MiB through an 8 MiB store
+        std::atomic<bool> done = false;
+        std::thread writer([&] {
+            for (int i = 0; i < kFrames; ++i)
+                store.append(record(i + 1, big), payload(big, std::uint8_t(i)));
+            done = true;
+        });
+        while (!done) {
+            recorder.recordFrames();
+            std::this_thread::sleep_for(std::chrono::milliseconds(20)); // a slow recorder
+        }
+        writer.join();
+        QVERIFY(recorder.finish().empty());
+        QCOMPARE(recorder.lostPayloads(), std::uint64_t(0));
+        QVERIFY2(store.retentionWaitNs() > 0, "the writer must have waited at the cap");
+        const capture::CaptureReadResult read = capture::readCaptureFile(path);
+        QVERIFY2(read.ok(), read.error.c_str());
+        QCOMPARE(read.frames.size(), std::size_t(kFrames));
+        for (int i = 0; i < kFrames; ++i)
+            QVERIFY2(read.frames[std::size_t(i)].payload == payload(big, std::uint8_t(i)),
+                     qPrintable(QString::number(i)));
+    }
+
+    // A recorder that stops taking frames holds the writer up once, for the wait limit, and then
+    // no longer: the frames it missed are said lost when it comes back.
+    void aStalledRecorderIsWaitedForOnlyOnce()
+    {
+        QTemporaryDir dir;
+        const std::string path = dir.filePath(QStringLiteral("stalled.jsonl")).toStdString();
+        capture::FrameStore store(capture::FrameStore::Limits{std::size_t{8} << 20, 200});
+        Recorder recorder(store);
+        QVERIFY(recorder.open(path, {}).empty());
+        const std::size_t big = std::size_t{1} << 20;
+        std::thread writer([&] {
+            for (int i = 0; i < 40; ++i)
+                store.append(record(i + 1, big), payload(big, std::uint8_t(i)));
+        });
+        writer.join();
+        const std::int64_t waitedMs = store.retentionWaitNs() / 1000000;
+        QVERIFY2(waitedMs >= 190 && waitedMs < 2000, qPrintable(QString::number(waitedMs)));
+        QVERIFY(recorder.recordFrames() > 0);
+        QVERIFY(recorder.finish().empty());
     }
 
     void aFileThatCannotBeMadeIsSaid()
