@@ -171,6 +171,7 @@ std::variant<ServeRequest, int> parseServeRequest(const QStringList &arguments)
     behaviour.answerPings = !parser.isSet(noAutoPong);
     behaviour.requireAuthorization = parser.isSet(requireAuth);
     behaviour.echoRequestHeaders = parser.isSet(echoHeaders);
+    behaviour.echoSecrets = request.keepSecrets;
     behaviour.requiredSubprotocol = parser.value(requireSubprotocol).toUtf8();
     if (parser.isSet(pushText))
         behaviour.pushText = parser.value(pushText).toUtf8();

@@ -41,6 +41,7 @@ struct ServerBehaviour
     QByteArray requiredSubprotocol;      // refuse (400) clients that do not offer it; chosen
     bool requireAuthorization = false;   // 401 with WWW-Authenticate: Basic without one
     bool echoRequestHeaders = false;     // the request head as the first (text) message
+    bool echoSecrets = false; // ...with credentials in clear (else redacted, as captures are)
     bool answerPings = true;             // false: pings go unanswered
 };
 

@@ -3,6 +3,7 @@
 #include <QTimerEvent>
 #include <QUrl>
 #include <algorithm>
+#include <capture/redaction.h>
 #include <protocol/closeframe.h>
 #include <protocol/httphead.h>
 #include <protocol/utf8validator.h>
@@ -258,10 +259,15 @@ bool ServerConnection::upgrade()
         m_closeAfterTimer.start(behaviour.closeAfterMs, Qt::PreciseTimer, this);
     m_host.connectionUpgraded(m_info.id);
     if (behaviour.echoRequestHeaders) {
-        // What arrived, proxies' changes included; binary if a header was not UTF-8.
-        const bool text = protocol::isValidUtf8(byteSpan(m_info.request));
-        m_engine->sendReply(text ? protocol::Opcode::Text : protocol::Opcode::Binary,
-                            m_info.request, behaviour.fragmentSize, std::nullopt);
+        // What arrived, proxies' changes included; binary if a header was not UTF-8. Credentials
+        // are redacted as in a capture (the echo is a frame the capture holds) unless asked.
+        const QByteArray head
+            = behaviour.echoSecrets
+                  ? m_info.request
+                  : QByteArray::fromStdString(capture::redactHttpHead(m_info.request.toStdString()));
+        const bool text = protocol::isValidUtf8(byteSpan(head));
+        m_engine->sendReply(text ? protocol::Opcode::Text : protocol::Opcode::Binary, head,
+                            behaviour.fragmentSize, std::nullopt);
     }
     return true;
 }

@@ -83,10 +83,12 @@ struct Setup
         : server(serverOptions)
     {
         error = server.listen();
+        const QString query = clientOptions.url.query(); // kept; the rest is the server's
         clientOptions.url
             = QUrl(QStringLiteral("%1://127.0.0.1:%2/")
                        .arg(serverOptions.tls ? QStringLiteral("wss") : QStringLiteral("ws"))
                        .arg(server.port()));
+        clientOptions.url.setQuery(query);
         client = std::make_unique<ClientSession>(clientOptions, store);
     }
     bool open()
@@ -444,7 +446,23 @@ void tst_ServerBehaviours::requestHeadEchoed()
     LocalServerOptions options;
     options.behaviour.echoRequestHeaders = true;
     ClientOptions client;
-    client.headers = {{"X-Through-Proxy", "maybe"}};
+    client.headers = {{"X-Through-Proxy", "maybe"},
+                      {"Authorization", "Bearer hush"},
+                      {"Cookie", "sid=hush"},
+                      {"X-Api-Token", "hush"}};
+    client.url.setQuery(QStringLiteral("access_token=hush&room=7"));
+    {
+        // Credentials redacted, as the server's capture holds this frame.
+        Setup setup(options, client);
+        QVERIFY(setup.open());
+        QVERIFY(QTest::qWaitFor([&] { return setup.client->messagesReceived() == 1; }, 5000));
+        const QByteArray head = receivedMessages(setup.store).first();
+        QVERIFY2(!head.contains("hush"), head.constData());
+        QVERIFY(head.contains("X-Through-Proxy: maybe\r\n"));
+        QVERIFY(head.contains("Authorization: [redacted]\r\n"));
+        QVERIFY(head.contains("room=7"));
+    }
+    options.behaviour.echoSecrets = true; // serve --keep-secrets
     Setup setup(options, client);
     QVERIFY(setup.open());
     QVERIFY(QTest::qWaitFor([&] { return setup.client->messagesReceived() == 1; }, 5000));
