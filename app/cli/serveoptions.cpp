@@ -25,6 +25,11 @@ std::variant<ServeRequest, int> parseServeRequest(const QStringList &arguments)
         QStringLiteral("allow-origin"),
         QStringLiteral("Accept this browser Origin too (repeatable; * for any)."),
         QStringLiteral("ORIGIN"));
+    const QCommandLineOption allowHost(
+        QStringLiteral("allow-host"),
+        QStringLiteral("Accept this Host name too (repeatable; * for any; IP addresses and "
+                       "localhost always are)."),
+        QStringLiteral("NAME"));
     const QCommandLineOption maxConnections(
         QStringLiteral("max-connections"),
         QStringLiteral("At most N connections at once (default 1000)."), QStringLiteral("N"));
@@ -114,7 +119,7 @@ std::variant<ServeRequest, int> parseServeRequest(const QStringList &arguments)
     const QCommandLineOption echoHeaders(
         QStringLiteral("echo-headers"),
         QStringLiteral("Send the request head back as the first message."));
-    parser.addOptions({host,         port,         allowOrigin,   maxConnections,
+    parser.addOptions({host,         port,         allowOrigin,   allowHost,     maxConnections,
                        busyPoll,     deflate,      tls,           certOption,
                        keyOption,    passOption,   captureOption, keepSecrets,   captureMemory,
                        noEcho,       noAutoPong,   delay,         fragment,
@@ -156,6 +161,7 @@ std::variant<ServeRequest, int> parseServeRequest(const QStringList &arguments)
         options.port = quint16(value);
     }
     options.allowedOrigins = parser.values(allowOrigin);
+    options.allowedHosts = parser.values(allowHost);
     options.deflate = parser.isSet(deflate);
     options.tls = parser.isSet(tls);
     request.certificateFile = parser.value(certOption);

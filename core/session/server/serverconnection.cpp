@@ -1,5 +1,6 @@
 #include "serverconnection.h"
 
+#include <QHostAddress>
 #include <QTimerEvent>
 #include <QUrl>
 #include <algorithm>
@@ -20,10 +21,23 @@ constexpr qsizetype kKeptMessageBytes = qsizetype{2} << 20;
 // thousands of times a second.
 constexpr std::size_t kSpareMessages = 16;
 
+// A host name as compared: lower case, without a trailing dot (RFC 3986 §3.2.2: "Localhost."
+// is localhost) and without the brackets of an IPv6 literal.
+QString comparableHost(QString host)
+{
+    host = host.toLower();
+    if (host.startsWith(QLatin1Char('[')) && host.endsWith(QLatin1Char(']')))
+        host = host.mid(1, host.size() - 2);
+    while (host.endsWith(QLatin1Char('.')))
+        host.chop(1);
+    return host;
+}
+
 bool isLocalName(const QString &host)
 {
-    return host == QLatin1String("localhost") || host == QLatin1String("127.0.0.1")
-           || host == QLatin1String("::1") || host == QLatin1String("[::1]");
+    const QString name = comparableHost(host);
+    return name == QLatin1String("localhost") || name == QLatin1String("127.0.0.1")
+           || name == QLatin1String("::1");
 }
 
 // "localhost:8080" or "[::1]:8080" without the port.
@@ -33,6 +47,52 @@ QString hostWithoutPort(const QString &value)
         return value.left(value.indexOf(QLatin1Char(']')) + 1);
     const qsizetype colon = value.lastIndexOf(QLatin1Char(':'));
     return colon < 0 ? value : value.left(colon);
+}
+
+// The Host check guards against DNS rebinding: a page on a name of the attacker's that resolves
+// to this machine. An IP address cannot be rebound, so any address literal is accepted (the
+// addresses the server listens on among them, also behind --host 0.0.0.0); names must be
+// localhost or one allowed (`*` allows any).
+bool isAllowedHost(const QString &host, const QStringList &allowed)
+{
+    const QString name = comparableHost(host);
+    if (isLocalName(name) || !QHostAddress(name).isNull())
+        return true;
+    return std::any_of(allowed.cbegin(), allowed.cend(), [&](const QString &entry) {
+        return entry == QLatin1String("*") || comparableHost(entry) == name;
+    });
+}
+
+// An origin serialized as RFC 6454 §6.2 compares them: scheme and host in lower case, the
+// port only when it is not the scheme's default, no path ("https://App.example:443/" is
+// "https://app.example"). Empty for what is not a URL origin (such as "null").
+QString serializedOrigin(const QString &value)
+{
+    const QUrl url(value.trimmed());
+    if (!url.isValid() || url.scheme().isEmpty() || url.host().isEmpty())
+        return {};
+    const QString scheme = url.scheme().toLower();
+    const int defaultPort = scheme == QLatin1String("https") || scheme == QLatin1String("wss")
+                                ? 443
+                                : 80;
+    QString host = comparableHost(url.host());
+    if (host.contains(QLatin1Char(':')))
+        host = QLatin1Char('[') + host + QLatin1Char(']');
+    const int port = url.port(defaultPort);
+    return port == defaultPort ? scheme + QStringLiteral("://") + host
+                               : scheme + QStringLiteral("://") + host + QLatin1Char(':')
+                                     + QString::number(port);
+}
+
+bool isAllowedOrigin(const QString &origin, const QStringList &allowed)
+{
+    if (isLocalName(QUrl(origin.trimmed()).host()))
+        return true;
+    const QString serialized = serializedOrigin(origin);
+    return std::any_of(allowed.cbegin(), allowed.cend(), [&](const QString &entry) {
+        return entry == QLatin1String("*") || entry.trimmed() == origin.trimmed()
+               || (!serialized.isEmpty() && serializedOrigin(entry) == serialized);
+    });
 }
 
 std::vector<protocol::HttpHeader> toHeaders(const QList<QPair<QByteArray, QByteArray>> &headers)
@@ -174,20 +234,19 @@ bool ServerConnection::upgrade()
     }
     // Cross-site WebSocket hijacking: only local names, and browser origins on the list.
     const QString host = hostWithoutPort(QString::fromStdString(*head.find("Host")));
-    if (!isLocalName(host) && !m_options.allowedHosts.contains(host, Qt::CaseInsensitive)) {
+    if (!isAllowedHost(host, m_options.allowedHosts)) {
         refuse(403, {}, {{"Content-Type", "text/plain"}},
-               QStringLiteral("Host %1 is not allowed\n").arg(host).toUtf8());
+               QStringLiteral("Host %1 is not allowed (serve --allow-host %1 accepts it)\n")
+                   .arg(host)
+                   .toUtf8());
         return false;
     }
     if (const std::string *origin = head.find("Origin")) {
-        const QUrl url(QString::fromStdString(*origin));
-        const bool allowed = isLocalName(url.host())
-                             || m_options.allowedOrigins.contains(QStringLiteral("*"))
-                             || m_options.allowedOrigins.contains(QString::fromStdString(*origin));
-        if (!allowed) {
+        const QString value = QString::fromStdString(*origin);
+        if (!isAllowedOrigin(value, m_options.allowedOrigins)) {
             refuse(403, {}, {{"Content-Type", "text/plain"}},
-                   QStringLiteral("Origin %1 is not allowed\n")
-                       .arg(QString::fromStdString(*origin))
+                   QStringLiteral("Origin %1 is not allowed (serve --allow-origin %1 accepts it)\n")
+                       .arg(value)
                        .toUtf8());
             return false;
         }

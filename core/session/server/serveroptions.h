@@ -23,10 +23,12 @@ struct LocalServerOptions
     quint16 port = 0; // 0: any free port (the same one on every address when possible)
     bool deflate = true;
     protocol::DeflateServerConfig deflateConfig;
-    // Origins allowed besides localhost ones; "*" allows all. Requests without Origin
-    // (non-browser clients) are always allowed.
+    // Origins allowed besides localhost ones; "*" allows all. Compared as serialized origins
+    // (RFC 6454: case, a default port and a trailing slash do not matter). Requests without
+    // Origin (non-browser clients) are always allowed.
     QStringList allowedOrigins;
-    // Host names accepted besides localhost, 127.0.0.1 and [::1].
+    // Host names accepted besides localhost and any IP address ("*": any name). Compared in
+    // lower case without a trailing dot.
     QStringList allowedHosts;
     int maxConnections = 1000;
     int handshakeTimeoutMs = 10000;

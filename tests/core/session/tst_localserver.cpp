@@ -229,13 +229,37 @@ void tst_LocalServer::foreignOriginAndHostAreRefused()
     QVERIFY2(answer.startsWith("HTTP/1.1 403"), answer.constData());
     QCOMPARE(refused.count(), 2);
 
+    // Names are compared without case or a trailing dot; an IP address cannot be rebound, so
+    // any is accepted (the address the server listens on among them).
+    for (const char *host : {"LocalHost.", "127.0.0.1", "[::1]", "192.0.2.7", "[2001:db8::1]"}) {
+        answer = rawExchange(server.port(), rawUpgrade(server.port(), {}, "13", host), {}, true);
+        QVERIFY2(answer.startsWith("HTTP/1.1 101"), (host + (" " + answer)).constData());
+    }
+
     LocalServerOptions open;
-    open.allowedOrigins = {QStringLiteral("https://app.example")};
+    open.allowedOrigins = {QStringLiteral("https://App.Example:443/")};
+    open.allowedHosts = {QStringLiteral("ws.example.")};
     LocalServer allowing(open);
     QCOMPARE(allowing.listen(), QString());
-    answer = rawExchange(allowing.port(),
-                         rawUpgrade(allowing.port(), "Origin: https://app.example\r\n"), {}, true);
+    // Serialized origins (RFC 6454): case, the default port and a path do not matter...
+    for (const char *origin : {"https://app.example", "HTTPS://APP.EXAMPLE/", "https://app.example:443"}) {
+        answer = rawExchange(allowing.port(),
+                             rawUpgrade(allowing.port(), "Origin: " + QByteArray(origin) + "\r\n"),
+                             {}, true);
+        QVERIFY2(answer.startsWith("HTTP/1.1 101"), (origin + (" " + answer)).constData());
+    }
+    // ...another scheme or port does.
+    for (const char *origin : {"http://app.example", "https://app.example:8443"}) {
+        answer = rawExchange(allowing.port(),
+                             rawUpgrade(allowing.port(), "Origin: " + QByteArray(origin) + "\r\n"));
+        QVERIFY2(answer.startsWith("HTTP/1.1 403"), (origin + (" " + answer)).constData());
+    }
+    answer = rawExchange(allowing.port(), rawUpgrade(allowing.port(), {}, "13", "WS.Example"), {},
+                         true);
     QVERIFY2(answer.startsWith("HTTP/1.1 101"), answer.constData());
+    answer = rawExchange(allowing.port(), rawUpgrade(allowing.port(), {}, "13", "other.example"));
+    QVERIFY2(answer.startsWith("HTTP/1.1 403"), answer.constData());
+    QVERIFY(answer.contains("--allow-host other.example"));
 }
 
 void tst_LocalServer::versionOtherThan13()
