@@ -65,6 +65,8 @@ int ServeCommand::start()
             &ServeCommand::handleConnectionChanged);
     connect(&m_manager, &SessionManager::serverHandshakeRefused, this,
             &ServeCommand::handleRefused);
+    connect(&m_manager, &SessionManager::serverConnectionDropped, this,
+            &ServeCommand::handleDropped);
     connect(&m_manager, &SessionManager::serverFramesReady, this,
             [this](capture::FrameId, capture::FrameId end) { recordFrames(end); });
     if (const QString error = m_manager.startServer(options); !error.isEmpty()) {
@@ -87,6 +89,8 @@ int ServeCommand::start()
         }
         m_flushTimer.start(250);
     }
+    for (const QString &warning : m_manager.serverWarnings())
+        say(QStringLiteral("warning: %1").arg(warning));
     for (const QString &url : m_manager.serverUrls())
         std::fprintf(stdout, "listening %s\n", qPrintable(url));
     std::fflush(stdout);
@@ -165,6 +169,18 @@ void ServeCommand::handleRefused(quint64 id, int status, const QString &reason)
             .arg(session::printable(reason)));
     if (const std::optional<session::ServerConnectionInfo> info = m_manager.serverConnection(id))
         addEvents(session::serverHandshakeEvents(*info, m_redaction));
+}
+
+// Said, and recorded: a client that never became a connection has no id, only its address.
+void ServeCommand::handleDropped(const QString &peer, const QString &reason)
+{
+    say(QStringLiteral("connection from %1 dropped: %2").arg(peer, session::printable(reason)));
+    capture::CaptureEvent event;
+    event.timeNs = session::monotonicNs();
+    event.kind = capture::EventKind::Error;
+    event.reason = peer.toStdString();
+    event.detail = reason.toStdString();
+    addEvents({event});
 }
 
 } // namespace framescope::cli

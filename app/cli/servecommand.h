@@ -47,6 +47,7 @@ Q_SIGNALS:
 private:
     void handleConnectionChanged(quint64 id, session::SessionState state);
     void handleRefused(quint64 id, int status, const QString &reason);
+    void handleDropped(const QString &peer, const QString &reason);
     void recordFrames(capture::FrameId end);
     void addEvents(const std::vector<capture::CaptureEvent> &events);
 

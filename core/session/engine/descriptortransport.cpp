@@ -34,8 +34,13 @@ DescriptorTransport::~DescriptorTransport()
 
 QString DescriptorTransport::peerName() const
 {
+    return peerNameOf(m_socket);
+}
+
+QString DescriptorTransport::peerNameOf(platform::SocketHandle socket)
+{
     platform::Endpoint endpoint;
-    if (m_socket == platform::kInvalidSocket || !platform::peerEndpoint(m_socket, endpoint))
+    if (socket == platform::kInvalidSocket || !platform::peerEndpoint(socket, endpoint))
         return {};
     QHostAddress address;
     if (endpoint.ipv6) {

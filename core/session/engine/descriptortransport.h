@@ -24,6 +24,8 @@ public:
 
     bool isDirect() const override { return true; }
     QString peerName() const override;
+    // "address:port" of a connected descriptor's peer ("[::1]:port" for IPv6).
+    static QString peerNameOf(platform::SocketHandle socket);
 
     // Reads what is waiting now, until the socket has no more or the receiver stops; the end of
     // the stream or an error closes the transport. False once it is closed.

@@ -264,6 +264,12 @@ QString SessionManager::startServer(const LocalServerOptions &options)
         },
         direct);
     connect(
+        local, &LocalServer::connectionDropped, this,
+        [this](const QString &peer, const QString &reason) {
+            Q_EMIT serverConnectionDropped(peer, reason);
+        },
+        direct);
+    connect(
         local, &LocalServer::framesCaptured, this,
         [this](quint64 first, quint64 end) {
             Q_EMIT serverFramesReady(capture::FrameId{first}, capture::FrameId{end});
@@ -287,6 +293,11 @@ bool SessionManager::isServerRunning() const
 QStringList SessionManager::serverUrls() const
 {
     return m_server ? m_server->urls() : QStringList();
+}
+
+QStringList SessionManager::serverWarnings() const
+{
+    return m_server ? m_server->warnings() : QStringList();
 }
 
 std::shared_ptr<capture::FrameStore> SessionManager::serverStore() const

@@ -68,6 +68,8 @@ public:
     void stopServer(int timeoutMs = 2000);
     bool isServerRunning() const;
     QStringList serverUrls() const;
+    // What the server left out when it started (an address it could not listen on), in words.
+    QStringList serverWarnings() const;
     std::shared_ptr<capture::FrameStore> serverStore() const;
     std::optional<ServerConnectionInfo> serverConnection(quint64 id) const;
     // Its connections so far (open ones and the last 10000 closed), by id.
@@ -97,6 +99,8 @@ Q_SIGNALS:
     void serverConnectionChanged(quint64 id, framescope::session::SessionState state);
     // A client's upgrade was refused (the status, and why in a few words).
     void serverHandshakeRefused(quint64 id, int status, const QString &reason);
+    // A client dropped before it became a connection (over the limit, a failed TLS handshake).
+    void serverConnectionDropped(const QString &peer, const QString &reason);
     void serverFramesReady(framescope::capture::FrameId first, framescope::capture::FrameId end);
 
 private:

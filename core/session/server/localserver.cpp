@@ -1,7 +1,7 @@
 #include "localserver.h"
+#include "tlslistener.h"
 
 #include <QSslConfiguration>
-#include <QSslServer>
 #include <QSslSocket>
 #include <QTcpServer>
 #include <QTcpSocket>
@@ -65,23 +65,53 @@ QString LocalServer::listen()
         return QStringLiteral("wss needs a certificate and its private key");
     if (m_options.maxConnections < 1)
         return QStringLiteral("the connection limit must be at least 1");
-    quint16 port = m_options.port;
+    // Any free port: the one the first address got may be taken on another (::1 by another
+    // program): then all of them try another.
+    constexpr int kAttempts = 8;
+    QString error;
+    for (int attempt = 0; attempt < kAttempts; ++attempt) {
+        bool portInUse = false;
+        error = listenOnce(m_options.port, portInUse);
+        if (error.isEmpty())
+            break;
+        closeListeners();
+        if (!portInUse || m_options.port != 0)
+            return error;
+    }
+    if (!error.isEmpty())
+        return error;
+    m_spinner->attachToCurrentThread();
+    for (const QTcpServer *server : std::as_const(m_servers))
+        m_spinner->watch(server->socketDescriptor());
+    return {};
+}
+
+void LocalServer::closeListeners()
+{
+    qDeleteAll(m_servers);
+    m_servers.clear();
+    m_warnings.clear();
+}
+
+QString LocalServer::listenOnce(quint16 port, bool &portInUse)
+{
     for (const QHostAddress &address : m_options.addresses) {
         QTcpServer *server = nullptr;
         if (m_options.tls) {
-            auto *sslServer = new QSslServer(this);
             QSslConfiguration configuration = QSslConfiguration::defaultConfiguration();
             configuration.setLocalCertificate(m_options.certificate);
             configuration.setPrivateKey(m_options.key);
             configuration.setProtocol(QSsl::TlsV1_2OrLater);
             configuration.setPeerVerifyMode(QSslSocket::VerifyNone);
-            sslServer->setSslConfiguration(configuration);
-            sslServer->setHandshakeTimeout(m_options.handshakeTimeoutMs);
-            server = sslServer;
+            auto *tlsListener
+                = new TlsListener(configuration, m_options.handshakeTimeoutMs, this);
+            connect(tlsListener, &TlsListener::dropped, this, &LocalServer::connectionDropped);
+            server = tlsListener;
         } else if (platform::hasDirectSockets()) {
             server = new DescriptorListener(
                 [this](qintptr descriptor) {
                     if (m_connections.size() >= m_options.maxConnections) {
+                        Q_EMIT connectionDropped(DescriptorTransport::peerNameOf(descriptor), tooMany());
                         platform::closeSocket(descriptor);
                         return;
                     }
@@ -97,14 +127,23 @@ QString LocalServer::listen()
         server->setListenBacklogSize(std::clamp(m_options.maxConnections, 50, 4096));
         if (!server->listen(address, port)) {
             const QString error = server->errorString();
+            const QAbstractSocket::SocketError code = server->serverError();
             delete server;
-            // IPv6 may be missing on a machine; IPv4 alone is fine.
-            if (address.protocol() == QAbstractSocket::IPv6Protocol && !m_servers.isEmpty())
+            const QString where = QStringLiteral("%1:%2").arg(
+                address.protocol() == QAbstractSocket::IPv6Protocol
+                    ? QLatin1Char('[') + address.toString() + QLatin1Char(']')
+                    : address.toString(),
+                QString::number(port));
+            if (code == QAbstractSocket::AddressInUseError) {
+                portInUse = true;
+                return QStringLiteral("cannot listen on %1: the port is in use").arg(where);
+            }
+            // A machine without IPv6 (or without this address): the others will do, said.
+            if (address.protocol() == QAbstractSocket::IPv6Protocol && !m_servers.isEmpty()) {
+                m_warnings << QStringLiteral("not listening on %1: %2").arg(where, error);
                 continue;
-            return QStringLiteral("cannot listen on %1:%2: %3")
-                .arg(address.toString())
-                .arg(port)
-                .arg(error);
+            }
+            return QStringLiteral("cannot listen on %1: %2").arg(where, error);
         }
         port = server->serverPort(); // the same port on every address
         connect(server, &QTcpServer::pendingConnectionAvailable, this,
@@ -112,10 +151,12 @@ QString LocalServer::listen()
         m_servers.append(server);
     }
     m_port = port;
-    m_spinner->attachToCurrentThread();
-    for (const QTcpServer *server : std::as_const(m_servers))
-        m_spinner->watch(server->socketDescriptor());
     return {};
+}
+
+QString LocalServer::tooMany() const
+{
+    return QStringLiteral("over the connection limit (%1 at once)").arg(m_options.maxConnections);
 }
 
 QStringList LocalServer::urls() const
@@ -136,6 +177,7 @@ void LocalServer::handleNewConnection(QTcpServer *server)
 {
     while (QTcpSocket *socket = server->nextPendingConnection()) {
         if (m_connections.size() >= m_options.maxConnections) {
+            Q_EMIT connectionDropped(peerOf(*socket), tooMany());
             socket->abort();
             socket->deleteLater();
             continue;

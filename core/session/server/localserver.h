@@ -28,10 +28,14 @@ public:
     explicit LocalServer(const LocalServerOptions &options, QObject *parent = nullptr);
     ~LocalServer() override;
 
-    // Empty string on success, else why listening failed.
+    // Empty string on success, else why listening failed. An address in use is an error on
+    // IPv4 and IPv6 alike (with port 0, another free port is tried); an address the machine
+    // does not have (no IPv6) is left out with a warning.
     QString listen();
     quint16 port() const { return m_port; }
     QStringList urls() const;
+    // What listen() left out, in words (for the front end to say).
+    QStringList warnings() const { return m_warnings; }
     // Closes every connection with 1001 (going away) and stops listening.
     void shutdown();
 
@@ -49,10 +53,16 @@ Q_SIGNALS:
     void connectionOpened(quint64 id);
     void handshakeRefused(quint64 id, int status, const QString &reason);
     void connectionClosed(quint64 id);
+    // A connection that ended before it was one: over --max-connections, or its TLS handshake
+    // failed (`peer` is address:port).
+    void connectionDropped(const QString &peer, const QString &reason);
     // Frames [first, end) of the store are new; batched, about every 30 ms.
     void framesCaptured(quint64 first, quint64 end);
 
 private:
+    QString listenOnce(quint16 port, bool &portInUse);
+    QString tooMany() const;
+    void closeListeners();
     void accept(Transport *transport);
     void handleNewConnection(QTcpServer *server);
 
@@ -66,6 +76,7 @@ private:
     void connectionEnded(quint64 id) override;
 
     LocalServerOptions m_options;
+    QStringList m_warnings;
     QList<QTcpServer *> m_servers;
     QHash<quint64, ServerConnection *> m_connections;
     QHash<quint64, ServerConnectionInfo> m_infos;

@@ -39,6 +39,7 @@ QString LocalServerThread::start()
         error = m_server->listen();
         m_port = m_server->port();
         m_urls = m_server->urls();
+        m_warnings = m_server->warnings();
         m_store = m_server->store();
     });
     if (!error.isEmpty())

@@ -27,6 +27,7 @@ public:
     LocalServer *server() const { return m_server; }
     quint16 port() const { return m_port; }
     QStringList urls() const { return m_urls; }
+    QStringList warnings() const { return m_warnings; }
     std::shared_ptr<capture::FrameStore> store() const { return m_store; }
     int connectionCount() const;
     std::optional<ServerConnectionInfo> connectionInfo(quint64 id) const;
@@ -43,6 +44,7 @@ private:
     LocalServer *m_server = nullptr;
     quint16 m_port = 0;
     QStringList m_urls;
+    QStringList m_warnings;
     std::shared_ptr<capture::FrameStore> m_store;
     QHash<quint64, ServerConnectionInfo> m_finalInfos; // after stop()
 };

@@ -8,6 +8,7 @@
 #include <QFile>
 #include <QHostAddress>
 #include <QSignalSpy>
+#include <QTcpServer>
 #include <QTcpSocket>
 #include <QTemporaryDir>
 #include <QTest>
@@ -169,6 +170,8 @@ private Q_SLOTS:
     void userCertificateErrors();
     void wssWithTheGeneratedCertificate();
     void serverOnItsOwnThread();
+    void connectionsOverTheLimitAreSaid();
+    void aPortTakenOnIpv6IsAnError();
     void spinReadsAndSeesTheEnd();
     void batchedEchoesAreCapturedAsWritten();
     void largeAndSmallEchoesKeepTheirOrder();
@@ -679,6 +682,44 @@ void tst_ServerBehaviours::userCertificateErrors()
     QVERIFY2(good.certificate, qPrintable(good.error));
 }
 
+void tst_ServerBehaviours::connectionsOverTheLimitAreSaid()
+{
+    LocalServerOptions options;
+    options.maxConnections = 1;
+    Setup setup(options);
+    QVERIFY(setup.open());
+    QSignalSpy dropped(&setup.server, &LocalServer::connectionDropped);
+    QTcpSocket second;
+    second.connectToHost(QHostAddress::LocalHost, setup.server.port());
+    QVERIFY(second.waitForConnected(5000));
+    QVERIFY(dropped.wait(5000));
+    QCOMPARE(dropped.first().at(0).toString(),
+             QStringLiteral("127.0.0.1:%1").arg(second.localPort()));
+    QVERIFY2(dropped.first().at(1).toString().contains(QStringLiteral("connection limit (1")),
+             qPrintable(dropped.first().at(1).toString()));
+    QVERIFY(QTest::qWaitFor([&] { return second.state() == QAbstractSocket::UnconnectedState; },
+                            5000));
+}
+
+// ::1's port taken by another program while 127.0.0.1's is free is an error, as the same clash
+// on IPv4 is; not a server that quietly listens on IPv4 alone.
+void tst_ServerBehaviours::aPortTakenOnIpv6IsAnError()
+{
+    QTcpServer other;
+    if (!other.listen(QHostAddress::LocalHostIPv6, 0))
+        QSKIP("no IPv6 loopback on this machine");
+    QTcpServer probe; // the same port free on IPv4
+    if (!probe.listen(QHostAddress::LocalHost, other.serverPort()))
+        QSKIP("the port is taken on IPv4 as well");
+    probe.close();
+    LocalServerOptions options;
+    options.port = other.serverPort();
+    LocalServer server(options);
+    const QString error = server.listen();
+    QVERIFY2(error.contains(QStringLiteral("[::1]:%1: the port is in use").arg(options.port)),
+             qPrintable(error));
+}
+
 void tst_ServerBehaviours::wssWithTheGeneratedCertificate()
 {
     QTemporaryDir directory;
@@ -689,12 +730,39 @@ void tst_ServerBehaviours::wssWithTheGeneratedCertificate()
     options.certificate = made.certificate->certificate;
     options.key = made.certificate->key;
     {
-        // Not trusted by default: verified TLS refuses it.
+        // Not trusted by default: verified TLS refuses it, and the server says the handshake
+        // failed (it never became a connection), with the client's alert.
         Setup setup(options);
+        QSignalSpy dropped(&setup.server, &LocalServer::connectionDropped);
         QCOMPARE(setup.error, QString());
         QVERIFY(setup.server.urls().first().startsWith(QStringLiteral("wss://")));
         QVERIFY(!setup.open());
         QCOMPARE(setup.client->error(), SessionError::TlsFailed);
+        QVERIFY(dropped.count() > 0 || dropped.wait(5000));
+        QVERIFY2(dropped.first().at(1).toString().startsWith(QStringLiteral("TLS handshake failed")),
+                 qPrintable(dropped.first().at(1).toString()));
+        QVERIFY(dropped.first().at(0).toString().startsWith(QStringLiteral("127.0.0.1:")));
+
+        // Plain HTTP to the TLS port (ws:// to wss://): said on both sides, the client in HTTP.
+        dropped.clear();
+        QTcpSocket plain;
+        plain.connectToHost(QHostAddress::LocalHost, setup.server.port());
+        QVERIFY(plain.waitForConnected(5000));
+        plain.write(rawUpgrade(setup.server.port()));
+        QVERIFY(dropped.wait(5000));
+        QVERIFY2(dropped.first().at(1).toString().contains(QStringLiteral("plain text, not TLS")),
+                 qPrintable(dropped.first().at(1).toString()));
+        QByteArray answer;
+        QVERIFY(QTest::qWaitFor(
+            [&] {
+                plain.waitForReadyRead(10);
+                answer += plain.readAll();
+                return plain.state() == QAbstractSocket::UnconnectedState;
+            },
+            5000));
+        QVERIFY2(answer.startsWith("HTTP/1.1 400 Bad Request\r\n")
+                     && answer.endsWith("This port speaks TLS: use wss:// (or https://).\n"),
+                 answer.constData());
     }
     ClientOptions client;
     client.caFile = made.certificate->certificatePath; // pinned by the user
