@@ -164,6 +164,7 @@ bench)
     ./build/release/tests/benchmarks/bench_protocol
     ./build/release/tests/benchmarks/bench_client
     ./build/release/tests/benchmarks/bench_server
+    /usr/bin/python3 tests/benchmarks/bench_server_memory.py build/release/app/framescope-cli
     ;;
 *)
     echo "usage: $0 start|test|bench|deps" >&2

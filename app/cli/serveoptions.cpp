@@ -193,6 +193,10 @@ std::variant<ServeRequest, int> parseServeRequest(const QStringList &arguments)
                                   {maxConnections, options.maxConnections},
                                   {busyPoll, options.busyPollUs}}))
         return usage(*error);
+    // Without --capture nothing here reads the frames: the store keeps only its smallest size
+    // (a server at 300 MB with nobody connected kept 256 MiB of frames nobody would see).
+    if (request.capturePath.isEmpty())
+        options.captureMemoryCap = std::size_t{8} << 20;
     if (const auto error = readMemoryOption(parser, captureMemory, options.captureMemoryCap))
         return usage(*error);
     if (options.maxConnections == 0)

@@ -1,6 +1,9 @@
 #include "memory.h"
 
 #include <sys/mman.h>
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
 
 #ifndef MADV_POPULATE_WRITE
 #define MADV_POPULATE_WRITE 23 // Linux 5.14; older headers lack it, older kernels refuse it
@@ -11,6 +14,13 @@ namespace framescope::platform {
 void populateMemory(void *memory, std::size_t size)
 {
     ::madvise(memory, size, MADV_POPULATE_WRITE); // a refusal leaves the pages to fault in
+}
+
+void releaseFreeMemory()
+{
+#if defined(__GLIBC__)
+    ::malloc_trim(0);
+#endif
 }
 
 } // namespace framescope::platform

@@ -4,4 +4,6 @@ namespace framescope::platform {
 
 void populateMemory(void *, std::size_t) {}
 
+void releaseFreeMemory() {}
+
 } // namespace framescope::platform

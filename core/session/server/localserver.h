@@ -3,6 +3,7 @@
 #include "serverconnection.h"
 #include "serveroptions.h"
 
+#include <QBasicTimer>
 #include <QHash>
 #include <QList>
 #include <QObject>
@@ -64,6 +65,7 @@ private:
     QString tooMany() const;
     void closeListeners();
     void accept(Transport *transport);
+    void timerEvent(QTimerEvent *event) override;
     void handleNewConnection(QTcpServer *server);
 
     // ServerConnection::Host
@@ -76,6 +78,7 @@ private:
     void connectionEnded(quint64 id) override;
 
     LocalServerOptions m_options;
+    QBasicTimer m_idleTrimTimer; // memory back to the system once the last connection is gone
     QStringList m_warnings;
     QList<QTcpServer *> m_servers;
     QHash<quint64, ServerConnection *> m_connections;
