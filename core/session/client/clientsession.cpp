@@ -1,20 +1,13 @@
 #include "clientsession.h"
 
 #include "clientrequest.h"
-#include "qtconnector.h"
+#include "dialer.h"
 #include "redirects.h"
-#include "tcpconnector.h"
 #include "upgraderesponse.h"
 
-#include <QHostAddress>
-#include <QHostInfo>
 #include <QRandomGenerator>
-#include <QTcpSocket>
 #include <protocol/httphead.h>
 #include <session/engine/clock.h>
-#include <session/engine/descriptortransport.h>
-#include <session/engine/qtsockettransport.h>
-#include <session/engine/readbuffer.h>
 
 namespace framescope::session {
 
@@ -47,7 +40,7 @@ ClientSession::ClientSession(const ClientOptions &options, capture::FrameStore &
     connect(&m_phaseTimer, &QTimer::timeout, this, [this] {
         switch (m_state) {
         case SessionState::Connecting:
-            if (m_qtConnector && m_qtConnector->isNegotiatingTls())
+            if (m_dialer && m_dialer->isNegotiatingTls())
                 fail(SessionError::TlsTimeout,
                      QStringLiteral("the TLS handshake did not finish within %1 ms")
                          .arg(m_options.tlsTimeoutMs),
@@ -135,15 +128,11 @@ void ClientSession::fail(SessionError error, const QString &detail, EndReason en
 // again. (Deleted later: this may run inside one of their signals.)
 void ClientSession::dropConnection()
 {
-    if (m_connector) {
-        m_connector->cancel();
-        m_connector->deleteLater();
-        m_connector = nullptr;
-    }
-    if (m_qtConnector) {
-        m_qtConnector->cancel();
-        m_qtConnector->deleteLater();
-        m_qtConnector = nullptr;
+    if (m_dialer) {
+        m_dialer->cancel();
+        m_dialer->disconnect(this);
+        m_dialer->deleteLater();
+        m_dialer = nullptr;
     }
     if (m_engine)
         m_engine.release()->deleteLater(); // before its transport
@@ -253,75 +242,36 @@ void ClientSession::open()
     }
     const QNetworkProxy &viaProxy = std::get<QNetworkProxy>(proxy);
     m_handshake.proxy = describeProxy(viaProxy);
-    if (!secure && m_handshake.proxy.isEmpty() && platform::hasDirectSockets()) {
-        // Plain TCP straight to the server: a descriptor of our own, read and written without
-        // copies through Qt, with the kernel's arrival times.
-        m_connector = new TcpConnector(this);
-        connect(m_connector, &TcpConnector::connected, this, [this](platform::SocketHandle socket) {
-            m_connector->deleteLater();
-            m_connector = nullptr;
-            m_handshake.connectNs = monotonicNs() - m_phaseStartNs;
-            takeOver(new DescriptorTransport(socket, nullptr, LentReadBuffer::kSize));
-            sendRequest();
-        });
-        connect(m_connector, &TcpConnector::failed, this, [this](const QString &error) {
-            fail(SessionError::ConnectionFailed, error, EndReason::Connect);
-        });
-    } else {
-        // TLS, proxies and the portable build connect through Qt's sockets.
-        m_qtConnector = new QtConnector(m_options, m_handshake, this);
-        if (const std::optional<QString> error = m_qtConnector->prepare(secure, viaProxy)) {
-            fail(SessionError::LocalError, *error, EndReason::Local);
-            return;
-        }
-        connect(m_qtConnector, &QtConnector::tcpConnected, this, [this] {
-            m_handshake.connectNs = monotonicNs() - m_phaseStartNs;
-            m_phaseStartNs = monotonicNs();
-            if (m_qtConnector->isNegotiatingTls())
-                startPhaseTimer(m_options.tlsTimeoutMs);
-        });
-        connect(m_qtConnector, &QtConnector::ready, this, [this] {
-            if (m_options.url.scheme().compare(QLatin1String("wss"), Qt::CaseInsensitive) == 0)
-                m_handshake.tlsNs = monotonicNs() - m_phaseStartNs;
-            QTcpSocket *socket = m_qtConnector->takeSocket();
-            m_qtConnector->deleteLater();
-            m_qtConnector = nullptr;
-            takeOver(new QtSocketTransport(socket, LentReadBuffer::kSize));
-            sendRequest();
-        });
-        connect(m_qtConnector, &QtConnector::failed, this, &ClientSession::fail);
+    // Plain TCP straight to the server goes on a descriptor of our own (read and written without
+    // copies through Qt, with the kernel's arrival times); TLS and proxies through Qt's sockets.
+    m_dialer = new Dialer(m_options, m_handshake, this);
+    if (const std::optional<QString> error = m_dialer->prepare(secure, viaProxy)) {
+        fail(SessionError::LocalError, *error, EndReason::Local);
+        return;
     }
-
+    connect(m_dialer, &Dialer::lookedUp, this, [this] {
+        m_handshake.lookupNs = monotonicNs() - m_phaseStartNs;
+        m_phaseStartNs = monotonicNs();
+    });
+    connect(m_dialer, &Dialer::tcpConnected, this, [this] {
+        m_handshake.connectNs = monotonicNs() - m_phaseStartNs;
+        m_phaseStartNs = monotonicNs();
+        if (m_dialer->isNegotiatingTls())
+            startPhaseTimer(m_options.tlsTimeoutMs);
+    });
+    connect(m_dialer, &Dialer::ready, this, [this](Transport *transport) {
+        if (m_options.url.scheme().compare(QLatin1String("wss"), Qt::CaseInsensitive) == 0)
+            m_handshake.tlsNs = monotonicNs() - m_phaseStartNs;
+        m_dialer->deleteLater();
+        m_dialer = nullptr;
+        takeOver(transport);
+        sendRequest();
+    });
+    connect(m_dialer, &Dialer::failed, this, &ClientSession::fail);
     setState(SessionState::Connecting);
     m_phaseStartNs = monotonicNs();
     startPhaseTimer(m_options.connectTimeoutMs);
-    QHostAddress literal;
-    // Through a proxy the proxy resolves the name; a literal address needs no lookup.
-    if (literal.setAddress(m_host) || !m_handshake.proxy.isEmpty()) {
-        connectTo(m_host);
-        return;
-    }
-    QHostInfo::lookupHost(m_host, this, [this](const QHostInfo &info) {
-        if (m_finished)
-            return;
-        m_handshake.lookupNs = monotonicNs() - m_phaseStartNs;
-        if (info.error() != QHostInfo::NoError || info.addresses().isEmpty()) {
-            fail(SessionError::ConnectionFailed,
-                 QStringLiteral("cannot resolve %1: %2").arg(m_host, info.errorString()),
-                 EndReason::Lookup);
-            return;
-        }
-        connectTo(info.addresses().constFirst().toString());
-    });
-}
-
-void ClientSession::connectTo(const QString &address)
-{
-    m_phaseStartNs = monotonicNs();
-    if (m_connector)
-        m_connector->start(QHostAddress(address), m_port);
-    else
-        m_qtConnector->start(address, m_port, m_host);
+    m_dialer->start(m_host, m_port);
 }
 
 // TCP (and TLS) is up: the transport carries the stream from here on.

@@ -31,8 +31,7 @@ namespace framescope::session {
 
 Q_DECLARE_LOGGING_CATEGORY(lcSession)
 
-class QtConnector;
-class TcpConnector;
+class Dialer;
 class UpgradeResponse;
 
 // One WebSocket client session: connects (through a proxy and TLS when asked), upgrades, follows
@@ -101,7 +100,6 @@ private:
     void fail(SessionError error, const QString &detail, EndReason endedBy);
     void dropConnection();
     bool buildRequest();
-    void connectTo(const QString &host);
     void takeOver(Transport *transport);
     void sendRequest();
     void handleTransportClosed();
@@ -132,8 +130,7 @@ private:
 
     QString m_host;
     quint16 m_port = 0;
-    TcpConnector *m_connector = nullptr;  // while connecting on a descriptor of our own
-    QtConnector *m_qtConnector = nullptr; // while connecting through Qt (TLS, proxies, portable)
+    Dialer *m_dialer = nullptr; // while connecting (and negotiating TLS)
     Transport *m_transport = nullptr;     // from TCP (and TLS) up
     std::unique_ptr<ConnectionEngine> m_engine; // from the upgrade on
     protocol::ClientRequest m_request;

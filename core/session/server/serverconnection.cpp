@@ -320,12 +320,12 @@ bool ServerConnection::upgrade()
     if (behaviour.echoRequestHeaders) {
         // What arrived, proxies' changes included; binary if a header was not UTF-8. Credentials
         // are redacted as in a capture (the echo is a frame the capture holds) unless asked.
-        const QByteArray head
+        const QByteArray echoed
             = behaviour.echoSecrets
                   ? m_info.request
                   : QByteArray::fromStdString(capture::redactHttpHead(m_info.request.toStdString()));
-        const bool text = protocol::isValidUtf8(byteSpan(head));
-        m_engine->sendReply(text ? protocol::Opcode::Text : protocol::Opcode::Binary, head,
+        const bool text = protocol::isValidUtf8(byteSpan(echoed));
+        m_engine->sendReply(text ? protocol::Opcode::Text : protocol::Opcode::Binary, echoed,
                             behaviour.fragmentSize, std::nullopt);
     }
     return true;

@@ -29,7 +29,7 @@ protected:
     void incomingConnection(qintptr descriptor) override { accepted.push_back(descriptor); }
 };
 
-struct Collector : Transport::Receiver
+struct Collector final : Transport::Receiver
 {
     bool bytesReceived(QByteArrayView data, std::int64_t arrivalNs) override
     {
@@ -52,7 +52,7 @@ struct SentRecord
     std::int64_t writtenNs = 0;
 };
 
-struct Sink : Transport::SentSink
+struct Sink final : Transport::SentSink
 {
     void segmentSent(Transport::SentSegment &segment) override
     {
@@ -98,7 +98,7 @@ struct Pair
     QByteArray receive(qsizetype size, int ms = 10000)
     {
         QByteArray received;
-        QTest::qWaitFor(
+        (void)QTest::qWaitFor( // what came is returned either way
             [&] {
                 client.waitForReadyRead(5);
                 received += client.readAll();
@@ -117,10 +117,6 @@ struct Pair
     int fd = -1;
 };
 
-QByteArray bytes(std::span<const std::uint8_t> data)
-{
-    return QByteArray(reinterpret_cast<const char *>(data.data()), qsizetype(data.size()));
-}
 
 std::span<const std::uint8_t> span(const QByteArray &data)
 {
