@@ -74,9 +74,17 @@ std::variant<QNetworkProxy, QString> proxyFor(const ClientOptions &options)
     if (!url.isValid() || url.host().isEmpty() || url.port() <= 0
         || (scheme != QLatin1String("http") && scheme != QLatin1String("socks5")))
         return QStringLiteral("proxy must be http://host:port, socks5://host:port or system");
-    return QNetworkProxy(scheme == QLatin1String("http") ? QNetworkProxy::HttpProxy
-                                                         : QNetworkProxy::Socks5Proxy,
-                         url.host(), quint16(url.port()), url.userName(), url.password());
+    QNetworkProxy proxy(scheme == QLatin1String("http") ? QNetworkProxy::HttpProxy
+                                                        : QNetworkProxy::Socks5Proxy,
+                        url.host(), quint16(url.port()), url.userName(), url.password());
+    // Qt sends an HTTP proxy the credentials only after a 407 challenge, on the same connection,
+    // which some proxies close after a 407: sent up front, with the first CONNECT (RFC 9110 §11.7).
+    if (proxy.type() == QNetworkProxy::HttpProxy && !url.userName().isEmpty())
+        proxy.setRawHeader("Proxy-Authorization",
+                           "Basic " + (url.userName() + QLatin1Char(':') + url.password())
+                                          .toUtf8()
+                                          .toBase64());
+    return proxy;
 }
 
 QString describeProxy(const QNetworkProxy &proxy)

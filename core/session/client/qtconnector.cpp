@@ -135,7 +135,19 @@ void QtConnector::handleSocketError()
         return;
     }
     switch (error) {
-    case QAbstractSocket::ProxyAuthenticationRequiredError:
+    case QAbstractSocket::ProxyAuthenticationRequiredError: {
+        // Said as what it is: the proxy answered 407, and the credentials were missing or wrong.
+        const QNetworkProxy proxy = m_socket->proxy();
+        Q_EMIT failed(SessionError::ConnectionFailed,
+                      proxy.user().isEmpty()
+                          ? QStringLiteral("proxy: 407 Proxy Authentication Required: the proxy "
+                                           "asks for credentials and none were given")
+                          : QStringLiteral("proxy: 407 Proxy Authentication Required: the proxy "
+                                           "refused the credentials for user \"%1\"")
+                                .arg(proxy.user()),
+                      EndReason::Proxy);
+        return;
+    }
     case QAbstractSocket::ProxyConnectionRefusedError:
     case QAbstractSocket::ProxyConnectionClosedError:
     case QAbstractSocket::ProxyConnectionTimeoutError:

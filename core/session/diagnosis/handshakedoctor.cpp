@@ -130,6 +130,21 @@ QList<Finding> HandshakeDoctor::examine(const Input &input)
     // No HTTP answer at all: the connection itself failed.
     switch (input.error) {
     case SessionError::ConnectionFailed:
+        if (input.close.endedBy == EndReason::Proxy) {
+            const bool authentication = input.errorString.contains(QLatin1String("407"));
+            findings << finding(
+                Severity::Error, authentication ? "proxy-authentication" : "proxy-failed",
+                authentication ? QStringLiteral("The proxy needs authentication (407)")
+                               : QStringLiteral("The proxy could not open the tunnel"),
+                input.errorString,
+                authentication
+                    ? QStringLiteral("Give the proxy's user and password in the proxy URL: "
+                                     "--proxy http://USER:PASSWORD@HOST:PORT (they are sent with "
+                                     "the first CONNECT).")
+                    : QStringLiteral("Check the proxy's address and port, and that it allows "
+                                     "CONNECT to this host and port."));
+            return findings;
+        }
         findings << finding(
             Severity::Error, "connection-failed", QStringLiteral("The TCP connection failed"),
             input.errorString,
