@@ -306,12 +306,23 @@ QList<Finding> HandshakeDoctor::examine(const Input &input)
             break;
         }
         case 403:
-            findings << finding(
-                Severity::Error, "forbidden",
-                QStringLiteral("The server refused the upgrade (403)"), summary,
-                QStringLiteral(
-                    "Servers often refuse a foreign Origin: set --origin to one the server "
-                    "allows, or check authorization rules for this path."));
+            // The body often says which check refused: the Host name (a guard against DNS
+            // rebinding) is not the Origin.
+            if (summary.contains(QLatin1String("Host "), Qt::CaseSensitive)
+                && !summary.contains(QLatin1String("Origin"), Qt::CaseInsensitive))
+                findings << finding(
+                    Severity::Error, "forbidden-host",
+                    QStringLiteral("The server refused the Host name (403)"), summary,
+                    QStringLiteral("The server accepts only some Host names: connect by IP "
+                                   "address or by a name it allows, or send one with -H \"Host: "
+                                   "NAME\" (framescope serve accepts more with --allow-host)."));
+            else
+                findings << finding(
+                    Severity::Error, "forbidden",
+                    QStringLiteral("The server refused the upgrade (403)"), summary,
+                    QStringLiteral(
+                        "Servers often refuse a foreign Origin: set --origin to one the server "
+                        "allows, or check authorization rules for this path."));
             break;
         case 426:
             findings << finding(

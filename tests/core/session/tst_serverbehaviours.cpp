@@ -158,6 +158,7 @@ private Q_SLOTS:
     void customRefusal();
     void refusalStatusLines_data();
     void refusalStatusLines();
+    void hostAndOriginRefusalsAreToldApart();
     void requiredSubprotocol();
     void requiredAuthorization();
     void requestHeadEchoed();
@@ -409,6 +410,25 @@ void tst_ServerBehaviours::refusalStatusLines()
     QCOMPARE(response.contains("Content-Length:"), hasBody);
     if (!hasBody)
         QVERIFY2(response.endsWith("\r\n\r\n"), response.constData());
+}
+
+// The Doctor names the check that refused: the Host name is not the Origin.
+void tst_ServerBehaviours::hostAndOriginRefusalsAreToldApart()
+{
+    const auto firstFinding = [](const QList<QPair<QByteArray, QByteArray>> &headers,
+                                 const QByteArray &origin) {
+        ClientOptions client;
+        client.headers = headers;
+        client.origin = origin;
+        Setup setup(LocalServerOptions{}, client);
+        if (setup.open() || setup.client->handshake().status != 403)
+            return QString();
+        const QList<Finding> findings
+            = HandshakeDoctor::examine(HandshakeDoctor::inputFor(setup.client->snapshot()));
+        return findings.isEmpty() ? QString() : findings.first().id;
+    };
+    QCOMPARE(firstFinding({{"Host", "intranet.example"}}, {}), QStringLiteral("forbidden-host"));
+    QCOMPARE(firstFinding({}, "https://evil.example"), QStringLiteral("forbidden"));
 }
 
 void tst_ServerBehaviours::requiredSubprotocol()
