@@ -97,6 +97,12 @@ deps)
 start)
     install_missing
     build dev
+    if [ -n "${DISPLAY:-}${WAYLAND_DISPLAY:-}" ]; then
+        log "Starting Framescope: it starts its built-in server and connects to it"
+        exec ./build/dev/app/framescope
+    fi
+    echo "No display here: running the command-line twin instead (framescope-cli serve, then" \
+        "framescope-cli connect URL)." >&2
     cli=./build/dev/app/framescope-cli
     serve_log=$(mktemp)
     log "Starting the built-in server (framescope-cli serve) and connecting the client to it"

@@ -1,0 +1,57 @@
+// framescope: the desktop application. A composition root: it makes the SessionManager and the
+// main window, which starts the built-in server and connects to it.
+
+#include <QApplication>
+#include <QCommandLineParser>
+#include <cstdio>
+#include <session/frontend/sessionmanager.h>
+#include <window/mainwindow.h>
+
+namespace {
+
+// Without a display (an SSH session, CI), Qt would abort on its own: said in one line instead,
+// with the command-line twin to use.
+bool hasDisplay()
+{
+#if defined(Q_OS_LINUX) || defined(Q_OS_FREEBSD)
+    return !qEnvironmentVariableIsEmpty("DISPLAY")
+           || !qEnvironmentVariableIsEmpty("WAYLAND_DISPLAY")
+           || !qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM");
+#else
+    return true;
+#endif
+}
+
+} // namespace
+
+int main(int argc, char **argv)
+{
+    if (!hasDisplay()) {
+        std::fprintf(stderr, "framescope: no display here; use the command-line twin instead: "
+                             "framescope-cli serve, then framescope-cli connect URL\n");
+        return 1;
+    }
+    QApplication app(argc, argv);
+    QApplication::setApplicationName(QStringLiteral("Framescope"));
+    QApplication::setOrganizationName(QStringLiteral("Framescope"));
+    QApplication::setApplicationVersion(QStringLiteral(FRAMESCOPE_VERSION));
+    QCommandLineParser parser;
+    parser.setApplicationDescription(
+        QStringLiteral("WebSocket test client and frame inspector. Starts the built-in server "
+                       "and connects to it, or to URL."));
+    parser.addHelpOption();
+    parser.addVersionOption();
+    parser.addPositionalArgument(QStringLiteral("URL"), QStringLiteral("ws:// or wss:// to open"));
+    parser.process(app);
+
+    framescope::session::SessionManager manager;
+    framescope::ui::MainWindow window(manager);
+    window.show();
+    if (!parser.positionalArguments().isEmpty())
+        window.connectTo(parser.positionalArguments().constFirst());
+    else
+        window.start();
+    const int code = QApplication::exec();
+    manager.stopServer(1000);
+    return code;
+}

@@ -1,0 +1,102 @@
+// The main window driven as a user would: it starts the built-in server and connects to it;
+// Send puts a text, JSON or binary message on the wire and the log shows it and its echo; a
+// message that is not valid as its kind is refused in the status bar, not sent.
+
+#include <QComboBox>
+#include <QPlainTextEdit>
+#include <QPushButton>
+#include <QStatusBar>
+#include <QTableView>
+#include <QTest>
+#include <log/framelogmodel.h>
+#include <session/frontend/sessionmanager.h>
+#include <window/mainwindow.h>
+
+using namespace framescope;
+using namespace framescope::ui;
+
+namespace {
+
+QString cell(const FrameLogModel &model, int row, int column)
+{
+    return model.data(model.index(row, column)).toString();
+}
+
+} // namespace
+
+class tst_MainWindow : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void roundTripWithTheBuiltInServer()
+    {
+        session::SessionManager manager;
+        MainWindow window(manager);
+        window.show();
+        QVERIFY(window.start());
+        QVERIFY(QTest::qWaitFor(
+            [&] { return manager.state(window.sessionId()) == session::SessionState::Open; },
+            10000));
+        auto *composer = window.findChild<QPlainTextEdit *>();
+        auto *kind = window.findChild<QComboBox *>();
+        QPushButton *send = nullptr;
+        for (QPushButton *button : window.findChildren<QPushButton *>())
+            if (button->text() == QStringLiteral("&Send"))
+                send = button;
+        QVERIFY(composer && kind && send);
+        QVERIFY(QTest::qWaitFor([&] { return send->isEnabled(); }, 10000)); // told it is open
+
+        composer->setPlainText(QStringLiteral("héllo"));
+        QTest::mouseClick(send, Qt::LeftButton);
+        const FrameLogModel &model = *window.logModel();
+        QVERIFY(QTest::qWaitFor([&] { return model.rowCount() >= 2; }, 10000));
+        QCOMPARE(cell(model, 0, FrameLogModel::Direction), QStringLiteral("→ sent"));
+        QCOMPARE(cell(model, 0, FrameLogModel::Opcode), QStringLiteral("TEXT"));
+        QCOMPARE(cell(model, 0, FrameLogModel::Preview), QStringLiteral("héllo"));
+        QCOMPARE(cell(model, 1, FrameLogModel::Direction), QStringLiteral("← received"));
+        QCOMPARE(cell(model, 1, FrameLogModel::Preview), QStringLiteral("héllo"));
+
+        // Binary as hex, by the keyboard: Ctrl+Return sends.
+        kind->setCurrentIndex(2);
+        composer->setPlainText(QStringLiteral("00 ff 7f"));
+        composer->setFocus();
+        QTest::keyClick(composer, Qt::Key_Return, Qt::ControlModifier);
+        QVERIFY(QTest::qWaitFor([&] { return model.rowCount() >= 4; }, 10000));
+        QCOMPARE(cell(model, 2, FrameLogModel::Opcode), QStringLiteral("BINARY"));
+        QCOMPARE(cell(model, 2, FrameLogModel::Preview), QStringLiteral("00 ff 7f"));
+
+        // What is not valid as its kind is said, and nothing goes.
+        composer->setPlainText(QStringLiteral("0g"));
+        QVERIFY(!window.sendComposed());
+        QVERIFY(window.statusBar()->currentMessage().startsWith(QStringLiteral("Not hex")));
+        kind->setCurrentIndex(1);
+        composer->setPlainText(QStringLiteral("{\"a\": }"));
+        QVERIFY(!window.sendComposed());
+        QVERIFY(window.statusBar()->currentMessage().startsWith(QStringLiteral("Not JSON")));
+        composer->setPlainText(QStringLiteral("{\"a\": [1, 2]}"));
+        QVERIFY(window.sendComposed());
+        QVERIFY(QTest::qWaitFor([&] { return model.rowCount() >= 6; }, 10000));
+        QCOMPARE(cell(model, 4, FrameLogModel::Preview), QStringLiteral("{\"a\": [1, 2]}"));
+
+        // Disconnect closes with the closing handshake, seen in the log.
+        window.disconnectSession();
+        QVERIFY(QTest::qWaitFor(
+            [&] { return manager.state(window.sessionId()) == session::SessionState::Closed; },
+            10000));
+        QVERIFY(QTest::qWaitFor(
+            [&] {
+                for (int row = 0; row < model.rowCount(); ++row)
+                    if (cell(model, row, FrameLogModel::Opcode) == QLatin1String("CLOSE")
+                        && cell(model, row, FrameLogModel::Direction) == QStringLiteral("← received"))
+                        return true;
+                return false;
+            },
+            10000));
+        QVERIFY(!send->isEnabled());
+        manager.stopServer(1000);
+    }
+};
+
+QTEST_MAIN(tst_MainWindow)
+#include "tst_mainwindow.moc"

@@ -1,0 +1,242 @@
+#include "mainwindow.h"
+
+#include "log/framelogmodel.h"
+
+#include <QComboBox>
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QJsonDocument>
+#include <QJsonParseError>
+#include <QLabel>
+#include <QLineEdit>
+#include <QPlainTextEdit>
+#include <QPushButton>
+#include <QRegularExpression>
+#include <QScrollBar>
+#include <QShortcut>
+#include <QSplitter>
+#include <QStatusBar>
+#include <QTableView>
+#include <QVBoxLayout>
+#include <session/engine/clock.h>
+#include <session/frontend/sessionmanager.h>
+
+namespace framescope::ui {
+
+namespace {
+
+enum Kind { TextKind, JsonKind, HexKind };
+
+// How long a recoverable problem stays in the status bar.
+constexpr int kStatusMs = 8000;
+
+} // namespace
+
+MainWindow::MainWindow(session::SessionManager &manager, QWidget *parent)
+    : QMainWindow(parent)
+    , m_manager(manager)
+    , m_model(new FrameLogModel(this))
+{
+    setWindowTitle(tr("Framescope"));
+
+    // The connection bar.
+    m_url = new QLineEdit;
+    m_url->setPlaceholderText(tr("ws://host:port/path or wss://…"));
+    m_url->setAccessibleName(tr("URL"));
+    m_connect = new QPushButton(tr("&Connect"));
+    m_stateLabel = new QLabel(tr("Closed"));
+    m_stateLabel->setAccessibleName(tr("Connection state"));
+    auto *bar = new QHBoxLayout;
+    bar->addWidget(new QLabel(tr("URL:")));
+    bar->addWidget(m_url, 1);
+    bar->addWidget(m_connect);
+    bar->addWidget(m_stateLabel);
+
+    // The frame log: the table asks the model only for the rows it shows.
+    m_log = new QTableView;
+    m_log->setModel(m_model);
+    m_log->setAccessibleName(tr("Frame log"));
+    m_log->setSelectionBehavior(QAbstractItemView::SelectRows);
+    m_log->setSelectionMode(QAbstractItemView::ExtendedSelection);
+    m_log->setVerticalScrollMode(QAbstractItemView::ScrollPerPixel);
+    m_log->verticalHeader()->hide();
+    m_log->verticalHeader()->setDefaultSectionSize(m_log->fontMetrics().height() + 6);
+    m_log->horizontalHeader()->setStretchLastSection(true);
+    m_log->setWordWrap(false);
+    m_log->setAlternatingRowColors(true);
+
+    // The composer.
+    m_composer = new QPlainTextEdit;
+    m_composer->setAccessibleName(tr("Message to send"));
+    m_composer->setPlaceholderText(tr("A message; Ctrl+Return sends it"));
+    m_composer->setPlainText(QStringLiteral("Hello from Framescope"));
+    m_kind = new QComboBox;
+    m_kind->addItems({tr("Text"), tr("JSON"), tr("Binary (hex)")});
+    m_kind->setAccessibleName(tr("Message kind"));
+    m_send = new QPushButton(tr("&Send"));
+    auto *actions = new QVBoxLayout;
+    actions->addWidget(m_kind);
+    actions->addWidget(m_send);
+    actions->addStretch();
+    auto *composerRow = new QHBoxLayout;
+    composerRow->addWidget(m_composer, 1);
+    composerRow->addLayout(actions);
+    auto *composer = new QWidget;
+    composer->setLayout(composerRow);
+
+    auto *splitter = new QSplitter(Qt::Vertical);
+    splitter->addWidget(m_log);
+    splitter->addWidget(composer);
+    splitter->setStretchFactor(0, 4);
+    splitter->setStretchFactor(1, 1);
+
+    auto *layout = new QVBoxLayout;
+    layout->addLayout(bar);
+    layout->addWidget(splitter, 1);
+    auto *central = new QWidget;
+    central->setLayout(layout);
+    setCentralWidget(central);
+    statusBar()->showMessage(tr("Ready"));
+
+    connect(m_connect, &QPushButton::clicked, this, [this] {
+        if (m_state == session::SessionState::Closed)
+            connectTo(m_url->text().trimmed());
+        else
+            disconnectSession();
+    });
+    connect(m_url, &QLineEdit::returnPressed, this, [this] {
+        if (m_state == session::SessionState::Closed)
+            connectTo(m_url->text().trimmed());
+    });
+    connect(m_send, &QPushButton::clicked, this, &MainWindow::sendComposed);
+    auto *sendShortcut = new QShortcut(QKeySequence(Qt::CTRL | Qt::Key_Return), this);
+    connect(sendShortcut, &QShortcut::activated, this, &MainWindow::sendComposed);
+
+    using session::SessionManager;
+    connect(&m_manager, &SessionManager::sessionStateChanged, this, &MainWindow::handleState);
+    connect(&m_manager, &SessionManager::framesReady, this,
+            [this](quint64 id, capture::FrameId, capture::FrameId end) {
+                handleFrames(id, end.value);
+            });
+    connect(&m_manager, &SessionManager::framesEvicted, this,
+            [this](quint64 id, capture::FrameId firstKept) {
+                if (id == m_session)
+                    m_model->dropBefore(firstKept);
+            });
+    connect(&m_manager, &SessionManager::sessionFinished, this,
+            [this](quint64 id, session::SessionError, const QString &errorString) {
+                if (id != m_session)
+                    return;
+                // The last frames may not have been announced yet (announcements are batched).
+                if (const auto store = m_manager.store(id))
+                    handleFrames(id, store->endId().value);
+                statusBar()->showMessage(errorString.isEmpty() ? tr("Closed") : errorString);
+            });
+    connect(&m_manager, &SessionManager::errorOccurred, this,
+            [this](quint64 id, session::SessionError, const QString &detail) {
+                if (id == m_session)
+                    statusBar()->showMessage(detail, kStatusMs);
+            });
+    updateControls();
+    resize(1280, 800);
+}
+
+MainWindow::~MainWindow() = default;
+
+bool MainWindow::start()
+{
+    session::LocalServerOptions options; // loopback only
+    if (const QString error = m_manager.startServer(options); !error.isEmpty()) {
+        statusBar()->showMessage(tr("The built-in server did not start: %1").arg(error));
+        return false;
+    }
+    const QString url = m_manager.serverUrls().value(0);
+    m_url->setText(url);
+    connectTo(url);
+    return true;
+}
+
+void MainWindow::connectTo(const QString &url)
+{
+    if (m_session != 0)
+        m_manager.remove(m_session);
+    session::ClientOptions options;
+    options.url = QUrl(url);
+    m_session = m_manager.open(options);
+    m_model->setStore(m_manager.store(m_session), session::monotonicNs());
+    statusBar()->showMessage(tr("Connecting to %1").arg(url), kStatusMs);
+}
+
+void MainWindow::disconnectSession()
+{
+    if (m_session != 0)
+        m_manager.close(m_session);
+}
+
+bool MainWindow::sendComposed()
+{
+    if (m_state != session::SessionState::Open) {
+        statusBar()->showMessage(tr("Not connected: connect first"), kStatusMs);
+        return false;
+    }
+    const QString text = m_composer->toPlainText();
+    switch (m_kind->currentIndex()) {
+    case JsonKind: {
+        QJsonParseError error;
+        QJsonDocument::fromJson(text.toUtf8(), &error);
+        if (error.error != QJsonParseError::NoError) {
+            statusBar()->showMessage(
+                tr("Not JSON: %1 at character %2").arg(error.errorString()).arg(error.offset),
+                kStatusMs);
+            return false;
+        }
+        m_manager.sendText(m_session, text.toUtf8());
+        return true;
+    }
+    case HexKind: {
+        QString digits = text;
+        digits.remove(QRegularExpression(QStringLiteral("\\s")));
+        static const QRegularExpression hex(QStringLiteral("^([0-9A-Fa-f]{2})*$"));
+        if (!hex.match(digits).hasMatch()) {
+            statusBar()->showMessage(tr("Not hex: give pairs of digits 0-9, a-f"), kStatusMs);
+            return false;
+        }
+        m_manager.sendBinary(m_session, QByteArray::fromHex(digits.toLatin1()));
+        return true;
+    }
+    default:
+        m_manager.sendText(m_session, text.toUtf8());
+        return true;
+    }
+}
+
+void MainWindow::handleState(quint64 id, session::SessionState state)
+{
+    if (id != m_session)
+        return;
+    m_state = state;
+    updateControls();
+}
+
+// New rows; the log follows the tail unless the user scrolled up.
+void MainWindow::handleFrames(quint64 id, quint64 end)
+{
+    if (id != m_session)
+        return;
+    QScrollBar *scroll = m_log->verticalScrollBar();
+    const bool atEnd = scroll->value() >= scroll->maximum() - 2;
+    m_model->appendUpTo({end});
+    if (atEnd)
+        m_log->scrollToBottom();
+}
+
+void MainWindow::updateControls()
+{
+    const bool closed = m_state == session::SessionState::Closed;
+    m_stateLabel->setText(session::describe(m_state));
+    m_connect->setText(closed ? tr("&Connect") : tr("&Disconnect"));
+    m_url->setEnabled(closed);
+    m_send->setEnabled(m_state == session::SessionState::Open);
+}
+
+} // namespace framescope::ui

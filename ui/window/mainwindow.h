@@ -1,0 +1,64 @@
+#pragma once
+
+#include <QMainWindow>
+#include <session/client/sessionerror.h>
+#include <session/engine/sessionstate.h>
+
+class QComboBox;
+class QLabel;
+class QLineEdit;
+class QPlainTextEdit;
+class QPushButton;
+class QTableView;
+
+namespace framescope::session {
+class SessionManager;
+}
+
+namespace framescope::ui {
+
+class FrameLogModel;
+
+// Framescope's main window, first slice: a connection bar (URL, Connect / Disconnect, state),
+// the frame log over the session's capture store, and a composer (text, JSON checked before it
+// goes, binary as hex; Ctrl+Return sends). It drives everything through the SessionManager;
+// start() runs the built-in server and connects to it, so a new user sees a round trip at once.
+class MainWindow : public QMainWindow
+{
+    Q_OBJECT
+
+public:
+    explicit MainWindow(session::SessionManager &manager, QWidget *parent = nullptr);
+    ~MainWindow() override;
+
+    // Starts the built-in server on loopback and connects to it; false (said in the status bar)
+    // when the server cannot start.
+    bool start();
+    void connectTo(const QString &url);
+    void disconnectSession();
+    // Sends the composer's text as the chosen kind; false (said in the status bar) when it is
+    // not valid as that kind.
+    bool sendComposed();
+
+    quint64 sessionId() const { return m_session; }
+    FrameLogModel *logModel() const { return m_model; }
+
+private:
+    void handleState(quint64 id, session::SessionState state);
+    void handleFrames(quint64 id, quint64 end);
+    void updateControls();
+
+    session::SessionManager &m_manager;
+    quint64 m_session = 0;
+    session::SessionState m_state = session::SessionState::Closed;
+    FrameLogModel *m_model = nullptr;
+    QLineEdit *m_url = nullptr;
+    QPushButton *m_connect = nullptr;
+    QLabel *m_stateLabel = nullptr;
+    QTableView *m_log = nullptr;
+    QPlainTextEdit *m_composer = nullptr;
+    QComboBox *m_kind = nullptr;
+    QPushButton *m_send = nullptr;
+};
+
+} // namespace framescope::ui
