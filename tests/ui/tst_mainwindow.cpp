@@ -79,6 +79,10 @@ private Q_SLOTS:
         QVERIFY(QTest::qWaitFor([&] { return model.rowCount() >= 6; }, 10000));
         QCOMPARE(cell(model, 4, FrameLogModel::Preview), QStringLiteral("{\"a\": [1, 2]}"));
 
+        // For a person to look at (FRAMESCOPE_SCREENSHOTS=DIR).
+        if (const QString dir = qEnvironmentVariable("FRAMESCOPE_SCREENSHOTS"); !dir.isEmpty())
+            QVERIFY(window.grab().save(dir + QStringLiteral("/mainwindow.png")));
+
         // Disconnect closes with the closing handshake, seen in the log.
         window.disconnectSession();
         QVERIFY(QTest::qWaitFor(

@@ -62,6 +62,13 @@ MainWindow::MainWindow(session::SessionManager &manager, QWidget *parent)
     m_log->verticalHeader()->hide();
     m_log->verticalHeader()->setDefaultSectionSize(m_log->fontMetrics().height() + 6);
     m_log->horizontalHeader()->setStretchLastSection(true);
+    // Widths for what the columns hold (the last one, the payload, takes the rest).
+    const int digit = m_log->fontMetrics().horizontalAdvance(QLatin1Char('0'));
+    const std::pair<int, int> widths[] = {{FrameLogModel::Number, 8},   {FrameLogModel::Time, 11},
+                                          {FrameLogModel::Direction, 12}, {FrameLogModel::Opcode, 15},
+                                          {FrameLogModel::Flags, 19},   {FrameLogModel::Length, 10}};
+    for (const auto &[column, digits] : widths)
+        m_log->horizontalHeader()->resizeSection(column, digits * digit);
     m_log->setWordWrap(false);
     m_log->setAlternatingRowColors(true);
 
@@ -191,6 +198,7 @@ bool MainWindow::sendComposed()
             return false;
         }
         m_manager.sendText(m_session, text.toUtf8());
+        statusBar()->clearMessage();
         return true;
     }
     case HexKind: {
@@ -202,10 +210,12 @@ bool MainWindow::sendComposed()
             return false;
         }
         m_manager.sendBinary(m_session, QByteArray::fromHex(digits.toLatin1()));
+        statusBar()->clearMessage();
         return true;
     }
     default:
         m_manager.sendText(m_session, text.toUtf8());
+        statusBar()->clearMessage();
         return true;
     }
 }
@@ -233,9 +243,12 @@ void MainWindow::handleFrames(quint64 id, quint64 end)
 void MainWindow::updateControls()
 {
     const bool closed = m_state == session::SessionState::Closed;
-    m_stateLabel->setText(session::describe(m_state));
+    QString state = session::describe(m_state);
+    if (!state.isEmpty())
+        state[0] = state[0].toUpper();
+    m_stateLabel->setText(state);
     m_connect->setText(closed ? tr("&Connect") : tr("&Disconnect"));
-    m_url->setEnabled(closed);
+    m_url->setReadOnly(!closed); // still selectable and readable while connected
     m_send->setEnabled(m_state == session::SessionState::Open);
 }
 
