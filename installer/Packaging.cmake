@@ -1,3 +1,15 @@
+# The desktop application's place in menus and software centres: a .desktop file, an SVG icon
+# and AppStream metainfo (validated by the installer tests).
+if(FRAMESCOPE_WITH_QT)
+    set(FRAMESCOPE_APP_ID "io.github.framescope.Framescope")
+    install(FILES ${PROJECT_SOURCE_DIR}/installer/desktop/${FRAMESCOPE_APP_ID}.desktop
+        DESTINATION share/applications)
+    install(FILES ${PROJECT_SOURCE_DIR}/installer/desktop/${FRAMESCOPE_APP_ID}.svg
+        DESTINATION share/icons/hicolor/scalable/apps)
+    install(FILES ${PROJECT_SOURCE_DIR}/installer/desktop/${FRAMESCOPE_APP_ID}.metainfo.xml
+        DESTINATION share/metainfo)
+endif()
+
 # CPack: `cmake --build <dir> --target package` makes a .deb and a .tar.gz.
 set(CPACK_PACKAGE_NAME "framescope")
 set(CPACK_PACKAGE_VENDOR "Framescope")

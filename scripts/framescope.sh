@@ -19,8 +19,9 @@ packages=(
     clang libfuzzer-14-dev libclang-rt-14-dev
     python3-websockets nodejs
 )
-# Only for the tests: tshark dissects the loopback traffic, an independent check of captures.
-test_packages=(tshark)
+# Only for the tests: tshark dissects the loopback traffic, an independent check of captures;
+# the desktop file and AppStream validators check the desktop integration.
+test_packages=(tshark desktop-file-utils appstream)
 
 log() { printf '\n==> %s\n' "$*"; }
 
