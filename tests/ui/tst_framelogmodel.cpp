@@ -73,7 +73,7 @@ private Q_SLOTS:
         QCOMPARE(cell(model, 3, FrameLogModel::Preview), QStringLiteral("1000 bye"));
         // A peer's text can neither break the row nor drive anything.
         QCOMPARE(cell(model, 4, FrameLogModel::Preview), QStringLiteral("line\\nbreak\\x1b[31m"));
-        QCOMPARE(cell(model, 5, FrameLogModel::Opcode), QStringLiteral("RESERVED-0xb"));
+        QCOMPARE(cell(model, 5, FrameLogModel::Opcode), QStringLiteral("RESERVED-11"));
         QCOMPARE(model.data(model.index(3, 0), FrameLogModel::ControlRole).toBool(), true);
         QCOMPARE(model.data(model.index(0, 0), FrameLogModel::SentRole).toBool(), true);
 

@@ -38,7 +38,10 @@ private Q_SLOTS:
         QVERIFY(QTest::qWaitFor(
             [&] { return manager.state(window.sessionId()) == session::SessionState::Open; },
             10000));
-        auto *composer = window.findChild<QPlainTextEdit *>();
+        QPlainTextEdit *composer = nullptr;
+        for (QPlainTextEdit *edit : window.findChildren<QPlainTextEdit *>())
+            if (edit->accessibleName() == QStringLiteral("Message to send"))
+                composer = edit;
         auto *kind = window.findChild<QComboBox *>();
         QPushButton *send = nullptr;
         for (QPushButton *button : window.findChildren<QPushButton *>())
@@ -78,6 +81,19 @@ private Q_SLOTS:
         QVERIFY(window.sendComposed());
         QVERIFY(QTest::qWaitFor([&] { return model.rowCount() >= 6; }, 10000));
         QCOMPARE(cell(model, 4, FrameLogModel::Preview), QStringLiteral("{\"a\": [1, 2]}"));
+
+        // Selecting a frame explains it in the detail pane.
+        auto *log = window.findChild<QTableView *>();
+        QPlainTextEdit *detail = nullptr;
+        for (QPlainTextEdit *edit : window.findChildren<QPlainTextEdit *>())
+            if (edit->accessibleName() == QStringLiteral("Frame detail"))
+                detail = edit;
+        QVERIFY(log && detail);
+        log->selectRow(0);
+        QVERIFY2(detail->toPlainText().contains(QStringLiteral("opcode=0001 (0x1 TEXT)")),
+                 qPrintable(detail->toPlainText()));
+        QVERIFY(detail->toPlainText().contains(QStringLiteral("Mask key: ")));
+        QVERIFY(detail->toPlainText().contains(QStringLiteral("Text:\nhéllo")));
 
         // For a person to look at (FRAMESCOPE_SCREENSHOTS=DIR).
         if (const QString dir = qEnvironmentVariable("FRAMESCOPE_SCREENSHOTS"); !dir.isEmpty())

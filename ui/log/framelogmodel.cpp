@@ -3,29 +3,10 @@
 #include <QBrush>
 #include <QColor>
 #include <QFont>
+#include <protocol/frameheader.h>
 #include <session/frontend/frameformatter.h>
 
 namespace framescope::ui {
-
-QString opcodeName(std::uint8_t opcode)
-{
-    switch (opcode) {
-    case 0x0:
-        return QStringLiteral("CONTINUATION");
-    case 0x1:
-        return QStringLiteral("TEXT");
-    case 0x2:
-        return QStringLiteral("BINARY");
-    case 0x8:
-        return QStringLiteral("CLOSE");
-    case 0x9:
-        return QStringLiteral("PING");
-    case 0xA:
-        return QStringLiteral("PONG");
-    default:
-        return QStringLiteral("RESERVED-0x%1").arg(opcode, 0, 16);
-    }
-}
 
 namespace {
 
@@ -116,7 +97,7 @@ QString FrameLogModel::text(const capture::FrameRecord &record, std::uint64_t id
         return record.has(capture::FrameRecord::Sent) ? QStringLiteral("→ sent")
                                                       : QStringLiteral("← received");
     case Opcode:
-        return opcodeName(record.opcode);
+        return QString::fromStdString(protocol::opcodeName(record.opcode));
     case Flags: {
         QString flags = record.has(capture::FrameRecord::Fin) ? QStringLiteral("FIN")
                                                               : QStringLiteral("---");

@@ -50,7 +50,4 @@ private:
     mutable std::vector<std::uint8_t> m_preview; // reused
 };
 
-// "TEXT", "BINARY", "CONTINUATION", "CLOSE", "PING", "PONG", or "RESERVED-0xN".
-QString opcodeName(std::uint8_t opcode);
-
 } // namespace framescope::ui

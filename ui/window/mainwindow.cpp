@@ -1,8 +1,11 @@
 #include "mainwindow.h"
 
+#include "detail/framedetail.h"
 #include "log/framelogmodel.h"
 
 #include <QComboBox>
+#include <QFontDatabase>
+#include <QItemSelectionModel>
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QJsonDocument>
@@ -72,6 +75,14 @@ MainWindow::MainWindow(session::SessionManager &manager, QWidget *parent)
     m_log->setWordWrap(false);
     m_log->setAlternatingRowColors(true);
 
+    // The selected frame, explained.
+    m_detail = new QPlainTextEdit;
+    m_detail->setReadOnly(true);
+    m_detail->setAccessibleName(tr("Frame detail"));
+    m_detail->setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
+    m_detail->setLineWrapMode(QPlainTextEdit::NoWrap);
+    m_detail->setPlaceholderText(tr("Select a frame to see its header bit by bit and its payload"));
+
     // The composer.
     m_composer = new QPlainTextEdit;
     m_composer->setAccessibleName(tr("Message to send"));
@@ -91,8 +102,13 @@ MainWindow::MainWindow(session::SessionManager &manager, QWidget *parent)
     auto *composer = new QWidget;
     composer->setLayout(composerRow);
 
+    auto *logAndDetail = new QSplitter(Qt::Horizontal);
+    logAndDetail->addWidget(m_log);
+    logAndDetail->addWidget(m_detail);
+    logAndDetail->setStretchFactor(0, 3);
+    logAndDetail->setStretchFactor(1, 2);
     auto *splitter = new QSplitter(Qt::Vertical);
-    splitter->addWidget(m_log);
+    splitter->addWidget(logAndDetail);
     splitter->addWidget(composer);
     splitter->setStretchFactor(0, 4);
     splitter->setStretchFactor(1, 1);
@@ -116,6 +132,8 @@ MainWindow::MainWindow(session::SessionManager &manager, QWidget *parent)
             connectTo(m_url->text().trimmed());
     });
     connect(m_send, &QPushButton::clicked, this, &MainWindow::sendComposed);
+    connect(m_log->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
+            &MainWindow::showDetail);
     auto *sendShortcut = new QShortcut(QKeySequence(Qt::CTRL | Qt::Key_Return), this);
     connect(sendShortcut, &QShortcut::activated, this, &MainWindow::sendComposed);
 
@@ -170,7 +188,9 @@ void MainWindow::connectTo(const QString &url)
     session::ClientOptions options;
     options.url = QUrl(url);
     m_session = m_manager.open(options);
-    m_model->setStore(m_manager.store(m_session), session::monotonicNs());
+    m_originNs = session::monotonicNs();
+    m_model->setStore(m_manager.store(m_session), m_originNs);
+    m_detail->clear();
     statusBar()->showMessage(tr("Connecting to %1").arg(url), kStatusMs);
 }
 
@@ -238,6 +258,26 @@ void MainWindow::handleFrames(quint64 id, quint64 end)
     m_model->appendUpTo({end});
     if (atEnd)
         m_log->scrollToBottom();
+}
+
+void MainWindow::showDetail(const QModelIndex &current)
+{
+    // Up to this much of a payload is shown (a 64 MiB payload is not copied for a look).
+    constexpr std::size_t kDetailBytes = 64 * 1024;
+    const auto store = m_model->store();
+    if (!current.isValid() || !store) {
+        m_detail->clear();
+        return;
+    }
+    const capture::FrameId id = m_model->frameAt(current.row());
+    const std::optional<capture::FrameRecord> record = store->record(id);
+    if (!record) {
+        m_detail->setPlainText(tr("Frame %1 was evicted by the memory cap.").arg(id.value + 1));
+        return;
+    }
+    std::vector<std::uint8_t> payload;
+    store->payloadPrefix(id, kDetailBytes, payload);
+    m_detail->setPlainText(describeFrame(*record, id.value, payload, m_originNs));
 }
 
 void MainWindow::updateControls()

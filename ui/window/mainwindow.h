@@ -5,6 +5,7 @@
 #include <session/engine/sessionstate.h>
 
 class QComboBox;
+class QModelIndex;
 class QLabel;
 class QLineEdit;
 class QPlainTextEdit;
@@ -47,6 +48,7 @@ private:
     void handleState(quint64 id, session::SessionState state);
     void handleFrames(quint64 id, quint64 end);
     void updateControls();
+    void showDetail(const QModelIndex &current);
 
     session::SessionManager &m_manager;
     quint64 m_session = 0;
@@ -56,6 +58,8 @@ private:
     QPushButton *m_connect = nullptr;
     QLabel *m_stateLabel = nullptr;
     QTableView *m_log = nullptr;
+    QPlainTextEdit *m_detail = nullptr;
+    std::int64_t m_originNs = 0;
     QPlainTextEdit *m_composer = nullptr;
     QComboBox *m_kind = nullptr;
     QPushButton *m_send = nullptr;

@@ -1,0 +1,24 @@
+#pragma once
+
+#include <QString>
+#include <capture/framerecord.h>
+#include <cstdint>
+#include <vector>
+
+namespace framescope::ui {
+
+// A frame explained for the detail pane, as plain text in a fixed-width font: the header's bytes
+// as they went on the wire with each field labelled (FIN, RSV1-3, opcode, MASK, which length
+// encoding, the mask key), the payload masked as on the wire beside the unmasked bytes (hex
+// dump), its text, a close frame's code and what it means, the times, and any violation in
+// plain words. `payload` is the stored (unmasked) payload, or a prefix of it.
+QString describeFrame(const capture::FrameRecord &record, std::uint64_t id,
+                      const std::vector<std::uint8_t> &payload, std::int64_t originNs);
+
+// What a close code means (RFC 6455 §7.4.1, and the IANA registry's 1012-1014).
+QString closeCodeMeaning(std::uint16_t code);
+
+// 16 bytes per line: offset, hex, and the printable ASCII.
+QString hexDump(const std::uint8_t *data, std::size_t size);
+
+} // namespace framescope::ui
