@@ -1,7 +1,8 @@
 #pragma once
 
 // X.509 certificates made with OpenSSL for TLS tests: a test CA and server certificates that are
-// valid for localhost, expired, for another host, or self-signed. Keys are P-256.
+// valid for localhost, expired, for another host, or self-signed. Keys are P-256. And an encrypted
+// PEM key for a client certificate.
 
 #include <QByteArray>
 #include <QString>
@@ -83,6 +84,22 @@ inline Pem make(const char *commonName, const char *subjectAltNames, long notBef
         EVP_PKEY_free(key);
     }
     return pem;
+}
+
+// The key as encrypted PEM (PKCS#8, AES-256-CBC) under this password.
+inline QByteArray encryptedKey(const Pem &pem, const char *password)
+{
+    BIO *in = BIO_new_mem_buf(pem.key.constData(), int(pem.key.size()));
+    EVP_PKEY *key = PEM_read_bio_PrivateKey(in, nullptr, nullptr, nullptr);
+    BIO_free(in);
+    const QByteArray encrypted = toPem(
+        [password](BIO *bio, EVP_PKEY *k) {
+            return PEM_write_bio_PKCS8PrivateKey(bio, k, EVP_aes_256_cbc(), nullptr, 0, nullptr,
+                                                 const_cast<char *>(password));
+        },
+        key);
+    EVP_PKEY_free(key);
+    return encrypted;
 }
 
 struct Set

@@ -12,6 +12,14 @@ namespace framescope::session {
 
 namespace {
 
+// Whether a PEM private key is encrypted: PKCS#8 ("ENCRYPTED PRIVATE KEY") or the traditional
+// OpenSSL form ("Proc-Type: 4,ENCRYPTED"). QSslKey says only that it could not read a key.
+bool isEncryptedPemKey(const QByteArray &pem)
+{
+    return pem.contains("-----BEGIN ENCRYPTED PRIVATE KEY-----")
+           || pem.contains("Proc-Type: 4,ENCRYPTED");
+}
+
 std::optional<QString> loadClientCertificate(const ClientOptions &options,
                                              QSslConfiguration &configuration,
                                              QMap<QString, QString> &details)
@@ -36,19 +44,30 @@ std::optional<QString> loadClientCertificate(const ClientOptions &options,
     }
     const QList<QSslCertificate> certificates
         = QSslCertificate::fromData(file.readAll(), QSsl::Pem);
-    QFile keyFile(options.keyFile.isEmpty() ? options.certificateFile : options.keyFile);
+    if (certificates.isEmpty())
+        return QStringLiteral("no PEM certificate in %1").arg(options.certificateFile);
+    const QString keyName = options.keyFile.isEmpty() ? options.certificateFile : options.keyFile;
+    QFile keyFile(keyName);
+    if (!keyFile.open(QIODevice::ReadOnly))
+        return QStringLiteral("cannot read the private key file %1").arg(keyName);
+    const QByteArray pem = keyFile.readAll();
     QSslKey key;
-    if (keyFile.open(QIODevice::ReadOnly)) {
-        const QByteArray pem = keyFile.readAll();
-        for (QSsl::KeyAlgorithm algorithm : {QSsl::Rsa, QSsl::Ec, QSsl::Dsa}) {
-            key = QSslKey(pem, algorithm, QSsl::Pem, QSsl::PrivateKey, options.keyPassword);
-            if (!key.isNull())
-                break;
-        }
+    for (QSsl::KeyAlgorithm algorithm : {QSsl::Rsa, QSsl::Ec, QSsl::Dsa}) {
+        key = QSslKey(pem, algorithm, QSsl::Pem, QSsl::PrivateKey, options.keyPassword);
+        if (!key.isNull())
+            break;
     }
-    if (certificates.isEmpty() || key.isNull())
-        return QStringLiteral("no certificate or private key in %1 %2")
-            .arg(options.certificateFile, options.keyFile);
+    if (key.isNull() && isEncryptedPemKey(pem)) {
+        return options.keyPassword.isEmpty()
+                   ? QStringLiteral("the private key in %1 is encrypted: give its password with "
+                                    "--pass")
+                         .arg(keyName)
+                   : QStringLiteral("the private key in %1 could not be decrypted: wrong "
+                                    "password (--pass)")
+                         .arg(keyName);
+    }
+    if (key.isNull())
+        return QStringLiteral("no PEM private key (RSA, EC or DSA) in %1").arg(keyName);
     configuration.setLocalCertificateChain(certificates);
     configuration.setPrivateKey(key);
     details.insert(QStringLiteral("clientCertificate"),

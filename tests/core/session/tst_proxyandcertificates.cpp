@@ -199,6 +199,7 @@ private Q_SLOTS:
     void badProxySetting();
     void clientCertificatePem();
     void clientCertificatePkcs12();
+    void clientCertificateWithAnEncryptedPemKey();
     void clientCertificateRequiredButMissing();
 
 private:
@@ -232,6 +233,7 @@ void tst_ProxyAndCertificates::initTestCase()
                                       &clientObjects);
     write("client.pem", m_client.certificate);
     write("client.key", m_client.key);
+    write("client-encrypted.key", testcertificates::encryptedKey(m_client, "secret"));
     // The same as PKCS#12 with a password.
     PKCS12 *p12 = PKCS12_create("secret", "client", clientObjects.key, clientObjects.certificate,
                                 nullptr, 0, 0, 0, 0, 0);
@@ -326,6 +328,34 @@ void tst_ProxyAndCertificates::clientCertificatePkcs12()
     // Recorded as a PEM one is (the capture's tls.clientCertificate).
     QCOMPARE(outcome.tls.value(QStringLiteral("clientCertificate")),
              QStringLiteral("framescope-test-client"));
+}
+
+// A wrong password is said as such, not as a file without a key.
+void tst_ProxyAndCertificates::clientCertificateWithAnEncryptedPemKey()
+{
+    EchoServer server(QWebSocketServer::SecureMode, &m_certificates);
+    ClientOptions options;
+    options.url = server.url(QStringLiteral("wss"), QStringLiteral("127.0.0.1"));
+    options.caFile = path("ca.pem");
+    options.certificateFile = path("client.pem");
+    options.keyFile = path("client-encrypted.key");
+    options.keyPassword = "wrong";
+    QString error;
+    QCOMPARE(roundTrip(options, &error), SessionError::LocalError);
+    QVERIFY2(error.contains(QStringLiteral("could not be decrypted: wrong password (--pass)")),
+             qPrintable(error));
+    QVERIFY2(error.contains(options.keyFile), qPrintable(error));
+    options.keyPassword.clear();
+    QCOMPARE(roundTrip(options, &error), SessionError::LocalError);
+    QVERIFY2(error.contains(QStringLiteral("is encrypted: give its password with --pass")),
+             qPrintable(error));
+    options.keyFile = path("ca.pem"); // a certificate, no key
+    QCOMPARE(roundTrip(options, &error), SessionError::LocalError);
+    QVERIFY2(error.contains(QStringLiteral("no PEM private key")), qPrintable(error));
+    options.keyFile = path("client-encrypted.key");
+    options.keyPassword = "secret";
+    QCOMPARE(roundTrip(options, &error), SessionError::None);
+    QCOMPARE(server.clientCertificates, QStringList{QStringLiteral("framescope-test-client")});
 }
 
 void tst_ProxyAndCertificates::clientCertificateRequiredButMissing()
