@@ -3,6 +3,7 @@
 
 #include "clirunner.h"
 #include "hostileserver.h"
+#include "testcertificates.h"
 #include "wiresniffer.h"
 
 #include <QFile>
@@ -10,6 +11,7 @@
 #include <QJsonObject>
 #include <QNetworkRequest>
 #include <QProcess>
+#include <QSslKey>
 #include <QTcpServer>
 #include <QTemporaryDir>
 #include <QTest>
@@ -58,6 +60,42 @@ private:
     QWebSocketServer m_server;
 };
 
+// wss:// echo with the test CA's localhost certificate; with `requireClientCertificate`, only
+// for clients that show one the CA issued.
+class TlsEchoServer : public QObject
+{
+public:
+    TlsEchoServer(const testcertificates::Set &certificates, bool requireClientCertificate)
+        : m_server(QStringLiteral("tls-echo"), QWebSocketServer::SecureMode)
+    {
+        QSslConfiguration configuration = QSslConfiguration::defaultConfiguration();
+        configuration.setLocalCertificate(QSslCertificate(certificates.valid.certificate));
+        configuration.setPrivateKey(QSslKey(certificates.valid.key, QSsl::Ec));
+        configuration.setCaCertificates({QSslCertificate(certificates.ca.certificate)});
+        configuration.setPeerVerifyMode(requireClientCertificate ? QSslSocket::VerifyPeer
+                                                                 : QSslSocket::VerifyNone);
+        m_server.setSslConfiguration(configuration);
+        m_server.listen(QHostAddress::LocalHost);
+        connect(&m_server, &QWebSocketServer::newConnection, this, [this] {
+            QWebSocket *peer = m_server.nextPendingConnection();
+            peer->setParent(this);
+            connect(peer, &QWebSocket::textMessageReceived, peer,
+                    [peer](const QString &text) { peer->sendTextMessage(text); });
+        });
+        connect(&m_server, &QWebSocketServer::sslErrors, this, [] {});
+    }
+    QString url() const { return QStringLiteral("wss://127.0.0.1:%1/").arg(m_server.serverPort()); }
+
+private:
+    QWebSocketServer m_server;
+};
+
+bool writeFile(const QString &path, const QByteArray &data)
+{
+    QFile file(path);
+    return file.open(QIODevice::WriteOnly) && file.write(data) == data.size();
+}
+
 } // namespace
 
 class tst_Cli : public QObject
@@ -97,6 +135,7 @@ private Q_SLOTS:
     void waitingForMoreThanArrivesIsNoSuccess();
     void reconnectsOnlyWhileMessagesAreMissing();
     void failedUpgradeLeavesACapture();
+    void legacyPkcs12ClientCertificate();
 };
 
 void tst_Cli::scriptedRoundTrip()
@@ -1119,6 +1158,45 @@ void tst_Cli::failedUpgradeLeavesACapture()
     const Run inspect = runCli({QStringLiteral("inspect"), path});
     QCOMPARE(inspect.exitCode, 0);
     QVERIFY(inspect.out.contains("< HTTP/1.1 401"));
+}
+
+// A client certificate in a legacy PKCS#12 file (RC2-40, 3DES: older Windows exports) works in
+// the program, and its capture records it; when OpenSSL's legacy provider cannot be loaded, that
+// is what the program says, not "wrong password".
+void tst_Cli::legacyPkcs12ClientCertificate()
+{
+    const testcertificates::Set certificates;
+    QTemporaryDir dir;
+    const QString ca = dir.filePath(QStringLiteral("ca.pem"));
+    const QString pfx = dir.filePath(QStringLiteral("client.pfx"));
+    const QByteArray legacy = testcertificates::legacyPkcs12(certificates.client, "secret");
+    QVERIFY2(!legacy.isEmpty(), "OpenSSL's legacy provider is needed to make the test file");
+    QVERIFY(writeFile(ca, certificates.ca.certificate));
+    QVERIFY(writeFile(pfx, legacy));
+    TlsEchoServer server(certificates, true);
+    const QString capturePath = dir.filePath(QStringLiteral("client-certificate.jsonl"));
+    const QStringList arguments{QStringLiteral("connect"),         server.url(),
+                                QStringLiteral("--cacert"),        ca,
+                                QStringLiteral("--cert"),          pfx,
+                                QStringLiteral("--pass"),          QStringLiteral("secret"),
+                                QStringLiteral("--send"),          QStringLiteral("x"),
+                                QStringLiteral("--wait-messages"), QStringLiteral("1")};
+    const Run run = runCli(arguments + QStringList{QStringLiteral("--capture"), capturePath});
+    QVERIFY2(run.exitCode == 0, run.err.constData());
+    const capture::CaptureReadResult read = capture::readCaptureFile(capturePath.toStdString());
+    QVERIFY2(read.ok(), read.error.c_str());
+    QCOMPARE(read.session.tls.count("clientCertificate"), std::size_t(1));
+    QCOMPARE(read.session.tls.at("clientCertificate"), std::string("framescope-test-client"));
+
+    QTemporaryDir noModules; // where OpenSSL finds no legacy.so
+    QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
+    environment.insert(QStringLiteral("OPENSSL_MODULES"), noModules.path());
+    const Run withoutLegacy = runCli(arguments, {}, 20000, environment);
+    QCOMPARE(withoutLegacy.exitCode, 2);
+    QVERIFY2(withoutLegacy.err.contains("legacy provider, and that provider could not be loaded"),
+             withoutLegacy.err.constData());
+    QVERIFY2(withoutLegacy.err.contains("RC2-40-CBC"), withoutLegacy.err.constData());
+    QVERIFY(!withoutLegacy.err.contains("wrong password"));
 }
 
 // Ctrl-C in interactive mode: a close frame (1001, going away), the server's answer, and the

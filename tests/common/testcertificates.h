@@ -1,15 +1,18 @@
 #pragma once
 
 // X.509 certificates made with OpenSSL for TLS tests: a test CA and server certificates that are
-// valid for localhost, expired, for another host, or self-signed. Keys are P-256. And an encrypted
-// PEM key for a client certificate.
+// valid for localhost, expired, for another host, or self-signed. Keys are P-256. And the files a
+// client certificate comes in: an encrypted PEM key, a legacy PKCS#12 file.
 
 #include <QByteArray>
 #include <QString>
 #include <memory>
 #include <openssl/bio.h>
+#include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
+#include <openssl/pkcs12.h>
+#include <openssl/provider.h>
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 
@@ -102,6 +105,41 @@ inline QByteArray encryptedKey(const Pem &pem, const char *password)
     return encrypted;
 }
 
+// A PKCS#12 file as older Windows and `openssl pkcs12 -export -legacy` write them: the
+// certificate encrypted with RC2-40, the key with 3DES. Made in a library context of its own
+// that has the legacy provider, so that the process's default context stays as it was.
+// Empty when the legacy provider is not installed.
+inline QByteArray legacyPkcs12(const Pem &pem, const char *password)
+{
+    OSSL_LIB_CTX *context = OSSL_LIB_CTX_new();
+    OSSL_PROVIDER *defaults = OSSL_PROVIDER_load(context, "default");
+    OSSL_PROVIDER *legacy = OSSL_PROVIDER_load(context, "legacy");
+    BIO *in = BIO_new_mem_buf(pem.certificate.constData(), int(pem.certificate.size()));
+    X509 *certificate = PEM_read_bio_X509(in, nullptr, nullptr, nullptr);
+    BIO_free(in);
+    in = BIO_new_mem_buf(pem.key.constData(), int(pem.key.size()));
+    EVP_PKEY *key = PEM_read_bio_PrivateKey(in, nullptr, nullptr, nullptr);
+    BIO_free(in);
+    QByteArray der;
+    if (PKCS12 *p12
+        = legacy ? PKCS12_create_ex(password, "client", key, certificate, nullptr,
+                                    NID_pbe_WithSHA1And3_Key_TripleDES_CBC,
+                                    NID_pbe_WithSHA1And40BitRC2_CBC, 2048, 1, 0, context, nullptr)
+                 : nullptr) {
+        der = toPem([](BIO *bio, PKCS12 *p) { return i2d_PKCS12_bio(bio, p); }, p12);
+        PKCS12_free(p12);
+    }
+    X509_free(certificate);
+    EVP_PKEY_free(key);
+    if (legacy)
+        OSSL_PROVIDER_unload(legacy);
+    if (defaults)
+        OSSL_PROVIDER_unload(defaults);
+    OSSL_LIB_CTX_free(context);
+    ERR_clear_error();
+    return der;
+}
+
 struct Set
 {
     Pem ca;
@@ -109,6 +147,7 @@ struct Set
     Pem expired;   // same names, expired yesterday
     Pem wrongHost; // other.example only
     Pem selfSigned;
+    Pem client; // framescope-test-client, signed by the CA
 
     Set()
     {
@@ -118,6 +157,7 @@ struct Set
         expired = make("localhost", "DNS:localhost,IP:127.0.0.1,IP:::1", -30, -1, false, issuer);
         wrongHost = make("other.example", "DNS:other.example", -1, 30, false, issuer);
         selfSigned = make("localhost", "DNS:localhost,IP:127.0.0.1", -1, 30, false, {});
+        client = make("framescope-test-client", nullptr, -1, 30, false, issuer);
         X509_free(issuer.certificate);
         EVP_PKEY_free(issuer.key);
     }

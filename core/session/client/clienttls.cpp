@@ -1,5 +1,7 @@
 #include "clienttls.h"
 
+#include "pkcs12.h"
+
 #include <QFile>
 #include <QSslCertificate>
 #include <QSslCipher>
@@ -31,15 +33,16 @@ std::optional<QString> loadClientCertificate(const ClientOptions &options,
         return QStringLiteral("cannot read %1").arg(options.certificateFile);
     const QString lower = options.certificateFile.toLower();
     if (lower.endsWith(QLatin1String(".p12")) || lower.endsWith(QLatin1String(".pfx"))) {
-        QSslKey key;
-        QSslCertificate certificate;
-        QList<QSslCertificate> chain;
-        if (!QSslCertificate::importPkcs12(&file, &key, &certificate, &chain, options.keyPassword))
-            return QStringLiteral("cannot read the PKCS#12 file %1 (wrong password?)")
-                .arg(options.certificateFile);
-        configuration.setLocalCertificateChain(QList<QSslCertificate>{certificate} + chain);
-        configuration.setPrivateKey(key);
-        details.insert(QStringLiteral("clientCertificate"), certificate.subjectDisplayName());
+        const std::variant<Pkcs12Contents, QString> read
+            = readPkcs12(file.readAll(), options.keyPassword, options.certificateFile);
+        if (const QString *error = std::get_if<QString>(&read))
+            return *error;
+        const Pkcs12Contents &contents = std::get<Pkcs12Contents>(read);
+        configuration.setLocalCertificateChain(QList<QSslCertificate>{contents.certificate}
+                                               + contents.chain);
+        configuration.setPrivateKey(contents.key);
+        details.insert(QStringLiteral("clientCertificate"),
+                       contents.certificate.subjectDisplayName());
         return std::nullopt;
     }
     const QList<QSslCertificate> certificates

@@ -200,6 +200,7 @@ private Q_SLOTS:
     void clientCertificatePem();
     void clientCertificatePkcs12();
     void clientCertificateWithAnEncryptedPemKey();
+    void clientCertificateInALegacyPkcs12File();
     void clientCertificateRequiredButMissing();
 
 private:
@@ -320,7 +321,18 @@ void tst_ProxyAndCertificates::clientCertificatePkcs12()
     options.keyPassword = "wrong";
     QString error;
     QCOMPARE(roundTrip(options, &error), SessionError::LocalError);
-    QVERIFY2(error.contains(QStringLiteral("PKCS#12")), qPrintable(error));
+    QVERIFY2(error.contains(QStringLiteral("PKCS#12 file"))
+                 && error.contains(options.certificateFile)
+                 && error.contains(QStringLiteral("wrong password (--pass)")),
+             qPrintable(error));
+    options.keyPassword.clear();
+    QCOMPARE(roundTrip(options, &error), SessionError::LocalError);
+    QVERIFY2(error.contains(QStringLiteral("give its password with --pass")), qPrintable(error));
+    write("pem-named.p12", m_client.certificate);
+    options.certificateFile = path("pem-named.p12");
+    QCOMPARE(roundTrip(options, &error), SessionError::LocalError);
+    QVERIFY2(error.contains(QStringLiteral("is not a PKCS#12 file")), qPrintable(error));
+    options.certificateFile = path("client.p12");
     options.keyPassword = "secret";
     const EchoRoundTrip outcome = echoRoundTrip(options);
     QCOMPARE(outcome.error, SessionError::None);
@@ -356,6 +368,30 @@ void tst_ProxyAndCertificates::clientCertificateWithAnEncryptedPemKey()
     options.keyPassword = "secret";
     QCOMPARE(roundTrip(options, &error), SessionError::None);
     QCOMPARE(server.clientCertificates, QStringList{QStringLiteral("framescope-test-client")});
+}
+
+// RC2-40 and 3DES, as older Windows exports: OpenSSL 3 has RC2 only in its legacy provider. With
+// the right password the file works (and is recorded); a wrong one is said to be wrong.
+void tst_ProxyAndCertificates::clientCertificateInALegacyPkcs12File()
+{
+    const QByteArray legacy = testcertificates::legacyPkcs12(m_client, "secret");
+    QVERIFY2(!legacy.isEmpty(), "OpenSSL's legacy provider is needed to make the test file");
+    write("client-legacy.pfx", legacy);
+    EchoServer server(QWebSocketServer::SecureMode, &m_certificates);
+    ClientOptions options;
+    options.url = server.url(QStringLiteral("wss"), QStringLiteral("127.0.0.1"));
+    options.caFile = path("ca.pem");
+    options.certificateFile = path("client-legacy.pfx");
+    options.keyPassword = "secret";
+    const EchoRoundTrip outcome = echoRoundTrip(options);
+    QVERIFY2(outcome.error == SessionError::None, qPrintable(outcome.errorString));
+    QCOMPARE(server.clientCertificates, QStringList{QStringLiteral("framescope-test-client")});
+    QCOMPARE(outcome.tls.value(QStringLiteral("clientCertificate")),
+             QStringLiteral("framescope-test-client"));
+    options.keyPassword = "wrong";
+    QString error;
+    QCOMPARE(roundTrip(options, &error), SessionError::LocalError);
+    QVERIFY2(error.contains(QStringLiteral("wrong password (--pass)")), qPrintable(error));
 }
 
 void tst_ProxyAndCertificates::clientCertificateRequiredButMissing()
