@@ -122,16 +122,35 @@ void recordTlsSession(const QSslSocket &socket, QMap<QString, QString> &details)
     for (const QSslCertificate &certificate : chain)
         subjects << certificate.subjectDisplayName();
     details.insert(QStringLiteral("chain"), subjects.join(QStringLiteral(" <- ")));
-    if (chain.isEmpty())
+    if (!chain.isEmpty())
+        recordPeerCertificate(chain.constFirst(), details);
+}
+
+void recordPeerCertificate(const QSslCertificate &certificate, QMap<QString, QString> &details)
+{
+    if (certificate.isNull())
         return;
-    const QSslCertificate &leaf = chain.constFirst();
+    details.insert(QStringLiteral("subject"),
+                   certificate.subjectInfo(QSslCertificate::CommonName).join(QStringLiteral(", ")));
     QStringList names;
-    for (const QString &name : leaf.subjectAlternativeNames().values())
-        names << name;
+    const auto alternatives = certificate.subjectAlternativeNames();
+    for (auto it = alternatives.cbegin(); it != alternatives.cend(); ++it) {
+        switch (it.key()) {
+        case QSsl::DnsEntry:
+            names << QStringLiteral("DNS:") + it.value();
+            break;
+        case QSsl::IpAddressEntry:
+            names << QStringLiteral("IP:") + it.value();
+            break;
+        case QSsl::EmailEntry:
+            names << QStringLiteral("email:") + it.value();
+            break;
+        }
+    }
     details.insert(QStringLiteral("subjectAltNames"), names.join(QStringLiteral(", ")));
-    details.insert(QStringLiteral("expires"), leaf.expiryDate().toString(Qt::ISODate));
+    details.insert(QStringLiteral("expires"), certificate.expiryDate().toString(Qt::ISODate));
     details.insert(QStringLiteral("sha256"),
-                   fingerprintText(leaf.digest(QCryptographicHash::Sha256)));
+                   fingerprintText(certificate.digest(QCryptographicHash::Sha256)));
 }
 
 } // namespace framescope::session

@@ -6,6 +6,7 @@
 #include <QString>
 #include <optional>
 
+class QSslCertificate;
 class QSslConfiguration;
 class QSslSocket;
 
@@ -27,5 +28,10 @@ QString checkPinnedCertificate(const QSslSocket &socket, const QByteArray &pinne
 // What the TLS handshake agreed and what the server showed: protocol, cipher, the chain, the
 // leaf's names, expiry and fingerprint.
 void recordTlsSession(const QSslSocket &socket, QMap<QString, QString> &details);
+
+// The server's certificate: `subject` (its common name), `subjectAltNames` ("DNS:name,
+// IP:address"), `expires`, `sha256`. Also for one that failed verification: its names are what
+// a host-name mismatch is about.
+void recordPeerCertificate(const QSslCertificate &certificate, QMap<QString, QString> &details);
 
 } // namespace framescope::session

@@ -103,6 +103,8 @@ void QtConnector::handleSslErrors(const QList<QSslError> &errors)
         texts << error.errorString();
     const QString joined = texts.join(QStringLiteral("; "));
     m_handshake.tls.insert(QStringLiteral("errors"), joined);
+    // Said even when the handshake goes no further: a name mismatch is about these names.
+    recordPeerCertificate(m_sslSocket->peerCertificate(), m_handshake.tls);
     if (!m_options.pinnedSha256.isEmpty()) {
         // The pin stands in for the chain and the name: exactly that certificate, or nothing
         // (handleSocketError() then says why).

@@ -44,6 +44,48 @@ Finding finding(Severity severity, const char *id, const QString &title, const Q
     return {severity, QString::fromLatin1(id), title, detail, fix};
 }
 
+// The names a server's certificate holds, as recorded: "DNS:a.example, IP:10.0.0.1 (CN a)".
+QString certificateNames(const QMap<QString, QString> &tls)
+{
+    const QString names = tls.value(QStringLiteral("subjectAltNames"));
+    const QString subject = tls.value(QStringLiteral("subject"));
+    if (names.isEmpty())
+        return subject.isEmpty()
+                   ? QStringLiteral("no names")
+                   : QStringLiteral("CN %1, and no subject alternative names").arg(subject);
+    return subject.isEmpty() ? names : QStringLiteral("%1 (CN %2)").arg(names, subject);
+}
+
+// The server's certificate did not verify (`errors`): which way, and what to do about it.
+Finding serverCertificateFinding(const HandshakeDoctor::Input &input, const QString &errors)
+{
+    QString detail = errors;
+    QString fix = QStringLiteral(
+        "Fix the server's certificate; for a test server, trust its CA with --cacert "
+        "or accept it for this session only with --insecure.");
+    if (errors.contains(QStringLiteral("expired"), Qt::CaseInsensitive)) {
+        fix = QStringLiteral("The certificate has expired: renew it on the server.");
+    } else if (errors.contains(QStringLiteral("host name"), Qt::CaseInsensitive)) {
+        const QString names = certificateNames(input.handshake.tls);
+        detail += QStringLiteral("; connected as %1, the certificate holds %2")
+                      .arg(input.url.host(), names);
+        fix = QStringLiteral(
+                  "The certificate is for other names (%1): connect with one of them, or add %2 "
+                  "to its subject alternative names.")
+                  .arg(names, input.url.host());
+    } else if (errors.contains(QStringLiteral("self"), Qt::CaseInsensitive)) {
+        fix = QStringLiteral(
+            "The certificate is self-signed: trust it with --cacert or pin its "
+            "fingerprint with --pin-sha256, or use --insecure for this session only.");
+    } else if (errors.contains(QStringLiteral("issuer"), Qt::CaseInsensitive)) {
+        fix = QStringLiteral(
+            "The issuer is not trusted here: the server may not send its intermediate "
+            "certificates, or the CA must be added with --cacert.");
+    }
+    return finding(Severity::Error, "tls-failed", QStringLiteral("The TLS handshake failed"),
+                   detail, fix);
+}
+
 } // namespace
 
 QString describe(Finding::Severity severity)
@@ -162,26 +204,8 @@ QList<Finding> HandshakeDoctor::examine(const Input &input)
                     "between here and the server may be intercepting TLS."));
             return findings;
         }
-        const QString errors = h.tls.value(QStringLiteral("errors"), input.errorString);
-        QString fix = QStringLiteral(
-            "Fix the server's certificate; for a test server, trust its CA with --cacert "
-            "or accept it for this session only with --insecure.");
-        if (errors.contains(QStringLiteral("expired"), Qt::CaseInsensitive))
-            fix = QStringLiteral("The certificate has expired: renew it on the server.");
-        else if (errors.contains(QStringLiteral("host name"), Qt::CaseInsensitive))
-            fix = QStringLiteral(
-                "The certificate is for another name: connect with a name it lists, or add "
-                "this name to its subject alternative names.");
-        else if (errors.contains(QStringLiteral("self"), Qt::CaseInsensitive))
-            fix = QStringLiteral(
-                "The certificate is self-signed: trust it with --cacert or pin its "
-                "fingerprint with --pin-sha256, or use --insecure for this session only.");
-        else if (errors.contains(QStringLiteral("issuer"), Qt::CaseInsensitive))
-            fix = QStringLiteral(
-                "The issuer is not trusted here: the server may not send its intermediate "
-                "certificates, or the CA must be added with --cacert.");
-        findings << finding(Severity::Error, "tls-failed",
-                            QStringLiteral("The TLS handshake failed"), errors, fix);
+        findings << serverCertificateFinding(
+            input, h.tls.value(QStringLiteral("errors"), input.errorString));
         return findings;
     }
     default:

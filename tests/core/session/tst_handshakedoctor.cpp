@@ -151,8 +151,12 @@ void tst_HandshakeDoctor::findings_data()
     wrongName.handshake.tls.insert(
         QStringLiteral("errors"),
         QStringLiteral("The host name did not match any of the valid hosts"));
-    QTest::newRow("TLS wrong host") << wrongName << QStringList{QStringLiteral("tls-failed")}
-                                    << QStringLiteral("subject alternative names");
+    wrongName.handshake.tls.insert(QStringLiteral("subjectAltNames"),
+                                   QStringLiteral("DNS:other.example, DNS:www.other.example"));
+    wrongName.handshake.tls.insert(QStringLiteral("subject"), QStringLiteral("other.example"));
+    QTest::newRow("TLS wrong host names what the certificate holds")
+        << wrongName << QStringList{QStringLiteral("tls-failed")}
+        << QStringLiteral("DNS:other.example, DNS:www.other.example (CN other.example)");
     HandshakeDoctor::Input notPinned
         = input({}, protocol::HandshakeError::None, SessionError::TlsFailed);
     notPinned.handshake.tls.insert(QStringLiteral("errors"),

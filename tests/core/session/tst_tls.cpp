@@ -137,6 +137,18 @@ void tst_Tls::wrongHost()
     QVERIFY2(outcome.tls.value(QStringLiteral("errors"))
                  .contains(QStringLiteral("host name"), Qt::CaseInsensitive),
              qPrintable(outcome.tls.value(QStringLiteral("errors"))));
+    // The names the certificate holds are recorded though it failed, and the Doctor lists them.
+    QCOMPARE(outcome.tls.value(QStringLiteral("subjectAltNames")),
+             QStringLiteral("DNS:other.example"));
+    QCOMPARE(outcome.tls.value(QStringLiteral("subject")), QStringLiteral("other.example"));
+    const Finding *failed = outcome.finding(QStringLiteral("tls-failed"));
+    QVERIFY2(failed, qPrintable(outcome.describeFindings()));
+    QVERIFY2(failed->detail.contains(
+                 QStringLiteral("connected as 127.0.0.1, the certificate holds DNS:other.example "
+                                "(CN other.example)")),
+             qPrintable(outcome.describeFindings()));
+    QVERIFY2(failed->fix.contains(QStringLiteral("add 127.0.0.1 to its subject alternative names")),
+             qPrintable(outcome.describeFindings()));
 }
 
 void tst_Tls::selfSignedFailsUnlessOverridden()
