@@ -8,7 +8,9 @@
 #include <QSslConfiguration>
 #include <QSslKey>
 #include <QSslSocket>
+#include <algorithm>
 #include <session/engine/certificatefingerprint.h>
+#include <utility>
 
 namespace framescope::session {
 
@@ -151,6 +153,44 @@ void recordPeerCertificate(const QSslCertificate &certificate, QMap<QString, QSt
     details.insert(QStringLiteral("expires"), certificate.expiryDate().toString(Qt::ISODate));
     details.insert(QStringLiteral("sha256"),
                    fingerprintText(certificate.digest(QCryptographicHash::Sha256)));
+}
+
+QString describeTlsAlert(QSsl::AlertType type)
+{
+    using Alert = QSsl::AlertType;
+    static constexpr std::pair<Alert, const char *> kNames[] = {
+        {Alert::CloseNotify, "close_notify"},
+        {Alert::UnexpectedMessage, "unexpected_message"},
+        {Alert::BadRecordMac, "bad_record_mac"},
+        {Alert::RecordOverflow, "record_overflow"},
+        {Alert::HandshakeFailure, "handshake_failure"},
+        {Alert::BadCertificate, "bad_certificate"},
+        {Alert::UnsupportedCertificate, "unsupported_certificate"},
+        {Alert::CertificateRevoked, "certificate_revoked"},
+        {Alert::CertificateExpired, "certificate_expired"},
+        {Alert::CertificateUnknown, "certificate_unknown"},
+        {Alert::IllegalParameter, "illegal_parameter"},
+        {Alert::UnknownCa, "unknown_ca"},
+        {Alert::AccessDenied, "access_denied"},
+        {Alert::DecodeError, "decode_error"},
+        {Alert::DecryptError, "decrypt_error"},
+        {Alert::ProtocolVersion, "protocol_version"},
+        {Alert::InsufficientSecurity, "insufficient_security"},
+        {Alert::InternalError, "internal_error"},
+        {Alert::InappropriateFallback, "inappropriate_fallback"},
+        {Alert::UserCancelled, "user_canceled"},
+        {Alert::MissingExtension, "missing_extension"},
+        {Alert::UnsupportedExtension, "unsupported_extension"},
+        {Alert::UnrecognizedName, "unrecognized_name"},
+        {Alert::BadCertificateStatusResponse, "bad_certificate_status_response"},
+        {Alert::UnknownPskIdentity, "unknown_psk_identity"},
+        {Alert::CertificateRequired, "certificate_required"},
+        {Alert::NoApplicationProtocol, "no_application_protocol"},
+    };
+    const auto *found = std::find_if(std::begin(kNames), std::end(kNames),
+                                     [type](const auto &entry) { return entry.first == type; });
+    const char *name = found != std::end(kNames) ? found->second : "alert";
+    return QStringLiteral("%1 (%2)").arg(QLatin1String(name)).arg(int(type));
 }
 
 } // namespace framescope::session

@@ -3,6 +3,7 @@
 #include "clientoptions.h"
 
 #include <QMap>
+#include <QSsl>
 #include <QString>
 #include <optional>
 
@@ -33,5 +34,9 @@ void recordTlsSession(const QSslSocket &socket, QMap<QString, QString> &details)
 // IP:address"), `expires`, `sha256`. Also for one that failed verification: its names are what
 // a host-name mismatch is about.
 void recordPeerCertificate(const QSslCertificate &certificate, QMap<QString, QString> &details);
+
+// A TLS alert by its RFC 8446 §6 name and number, e.g. "certificate_required (116)"; OpenSSL 3.0
+// has no text for TLS 1.3's alerts.
+QString describeTlsAlert(QSsl::AlertType type);
 
 } // namespace framescope::session

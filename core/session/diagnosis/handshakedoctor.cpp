@@ -44,6 +44,17 @@ Finding finding(Severity severity, const char *id, const QString &title, const Q
     return {severity, QString::fromLatin1(id), title, detail, fix};
 }
 
+// The URL with the other scheme, to be tried as it is.
+QString withScheme(QUrl url, const QString &scheme)
+{
+    url.setScheme(scheme);
+    return url.toString(QUrl::RemoveUserInfo);
+}
+
+const QString kClientCertificateFix = QStringLiteral(
+    "Give one the server's CA issued: --cert client.pem --key client.key (--pass if the key is "
+    "encrypted), or --cert client.p12 --pass PASSWORD.");
+
 // The names a server's certificate holds, as recorded: "DNS:a.example, IP:10.0.0.1 (CN a)".
 QString certificateNames(const QMap<QString, QString> &tls)
 {
@@ -84,6 +95,100 @@ Finding serverCertificateFinding(const HandshakeDoctor::Input &input, const QStr
     }
     return finding(Severity::Error, "tls-failed", QStringLiteral("The TLS handshake failed"),
                    detail, fix);
+}
+
+// The alerts a server sends about the client's certificate (RFC 8446 §6.2).
+bool isCertificateAlert(const QString &alert)
+{
+    for (const char *name : {"bad_certificate", "unsupported_certificate", "certificate_revoked",
+                             "certificate_expired", "certificate_unknown", "unknown_ca",
+                             "access_denied", "certificate_required"}) {
+        if (alert.startsWith(QLatin1String(name)))
+            return true;
+    }
+    return false;
+}
+
+// Why TLS failed, when it was not the pin: the server's certificate, or the server refusing us
+// (its alert, or a close without one).
+Finding tlsFailureFinding(const HandshakeDoctor::Input &input)
+{
+    const QMap<QString, QString> &tls = input.handshake.tls;
+    const QString errors = tls.value(QStringLiteral("errors"));
+    const QString alert = tls.value(QStringLiteral("alert"));
+    // Errors --insecure or a pin set aside are not why it failed.
+    const bool setAside
+        = tls.contains(QStringLiteral("override"))
+          || tls.value(QStringLiteral("pinned")).startsWith(QLatin1String("matched"));
+    if (!errors.isEmpty() && !setAside)
+        return serverCertificateFinding(input, errors);
+    const QString seenAlert = QStringLiteral("the server sent the TLS alert %1").arg(alert);
+    if (alert.startsWith(QLatin1String("certificate_required")) && !input.clientCertificate) {
+        return finding(Severity::Error, "tls-client-certificate-required",
+                       QStringLiteral("The server requires a client certificate"), seenAlert,
+                       kClientCertificateFix);
+    }
+    if (alert.startsWith(QLatin1String("handshake_failure")) && !input.clientCertificate) {
+        // TLS 1.2 servers (OpenSSL's among them) answer a missing client certificate so.
+        return finding(Severity::Error, "tls-client-certificate-required",
+                       QStringLiteral("The server probably requires a client certificate"),
+                       seenAlert,
+                       kClientCertificateFix
+                           + QStringLiteral(" (The same alert also means no TLS version or "
+                                            "cipher suite in common.)"));
+    }
+    if (input.clientCertificate
+        && (isCertificateAlert(alert) || alert.startsWith(QLatin1String("handshake_failure")))) {
+        return finding(
+            Severity::Error, "tls-client-certificate-rejected",
+            QStringLiteral("The server did not accept the client certificate"), seenAlert,
+            QStringLiteral("Check that its CA is one the server trusts, that it has not expired, "
+                           "that --key is its key, and that it is meant for client "
+                           "authentication (the capture's tls.clientCertificate names it)."));
+    }
+    if (alert.isEmpty() && input.close.endedBy == EndReason::TcpFin) {
+        const QString plain = withScheme(input.url, QStringLiteral("ws"));
+        return finding(
+            Severity::Error, "tls-closed-during-handshake",
+            QStringLiteral("The server closed the connection during the TLS handshake"),
+            input.errorString,
+            input.clientCertificate
+                ? QStringLiteral("It may not accept the client certificate given: check that its "
+                                 "CA is one the server trusts and that --key is its key. If this "
+                                 "port does not speak TLS, connect with %1")
+                      .arg(plain)
+                : QStringLiteral("Servers that require a client certificate close so when none "
+                                 "is sent. %1 If this port does not speak TLS, connect with %2")
+                      .arg(kClientCertificateFix, plain));
+    }
+    return finding(
+        Severity::Error, "tls-failed", QStringLiteral("The TLS handshake failed"),
+        alert.isEmpty() ? input.errorString : seenAlert + QStringLiteral(": ") + input.errorString,
+        QStringLiteral("The server refused the handshake: it may not accept TLS 1.2 or later or "
+                       "the offered cipher suites, or not know this host name (SNI)."));
+}
+
+// The server ended the connection right after the TLS handshake, before a byte of an answer:
+// what a server that requires a client certificate does when none came (Qt's, and others that
+// check it once TLS is up).
+Finding closedWithoutAnswer(const HandshakeDoctor::Input &input)
+{
+    const QString title = QStringLiteral("The server closed the connection without answering");
+    if (!input.clientCertificate) {
+        return finding(
+            Severity::Error, "tls-client-certificate-required",
+            QStringLiteral("The server probably requires a client certificate"),
+            QStringLiteral("the server closed the connection right after the TLS handshake, "
+                           "without answering the upgrade, and no client certificate was given"),
+            kClientCertificateFix
+                + QStringLiteral(" (If it wants none, the server dropped the request without "
+                                 "saying why: its log may.)"));
+    }
+    return finding(Severity::Error, "closed-without-answer", title, input.errorString,
+                   QStringLiteral("Right after the TLS handshake: the server may not accept the "
+                                  "client certificate given (check that its CA is one the server "
+                                  "trusts and that --key is its key), or it dropped the request "
+                                  "without saying why (its log may)."));
 }
 
 } // namespace
@@ -160,6 +265,7 @@ HandshakeDoctor::Input HandshakeDoctor::inputFor(const ClientSnapshot &session)
     input.errorString = session.errorString;
     input.offeredSubprotocols = session.options.subprotocols;
     input.offeredDeflate = session.options.offerDeflate;
+    input.clientCertificate = !session.options.certificateFile.isEmpty();
     input.close = session.close;
     return input;
 }
@@ -193,7 +299,7 @@ QList<Finding> HandshakeDoctor::examine(const Input &input)
                 "The port may not speak TLS (try ws:// instead of wss://), or the server "
                 "is overloaded; --tls-timeout gives it longer."));
         return findings;
-    case SessionError::TlsFailed: {
+    case SessionError::TlsFailed:
         if (h.tls.value(QStringLiteral("pinned")) == QLatin1String("mismatch")) {
             findings << finding(
                 Severity::Error, "tls-pin-mismatch",
@@ -204,14 +310,13 @@ QList<Finding> HandshakeDoctor::examine(const Input &input)
                     "between here and the server may be intercepting TLS."));
             return findings;
         }
-        findings << serverCertificateFinding(
-            input, h.tls.value(QStringLiteral("errors"), input.errorString));
+        findings << tlsFailureFinding(input);
         return findings;
-    }
     default:
         break;
     }
 
+    const bool secure = input.url.scheme().compare(QLatin1String("wss"), Qt::CaseInsensitive) == 0;
     const Parsed parsed = parseResponse(h.response);
     if (!parsed.ok) {
         if (input.error == SessionError::HandshakeTimeout) {
@@ -221,6 +326,10 @@ QList<Finding> HandshakeDoctor::examine(const Input &input)
                 QStringLiteral(
                     "The port may not speak HTTP (wrong port, or TLS expected: try wss://), "
                     "or a proxy holds the request."));
+        } else if (secure && h.response.isEmpty()
+                   && (input.error == SessionError::HandshakeFailed
+                       || input.error == SessionError::ConnectionLost)) {
+            findings << closedWithoutAnswer(input);
         } else if (!h.response.isEmpty()) {
             findings << finding(
                 Severity::Error, "malformed-response",

@@ -5,7 +5,9 @@
 #include "echoroundtrip.h"
 #include "testcertificates.h"
 
+#include <QProcess>
 #include <QSslKey>
+#include <QStandardPaths>
 #include <QTcpServer>
 #include <QTcpSocket>
 #include <QTemporaryDir>
@@ -144,11 +146,13 @@ class EchoServer : public QObject
 {
 public:
     explicit EchoServer(QWebSocketServer::SslMode mode,
-                        const testcertificates::Set *certificates = nullptr)
+                        const testcertificates::Set *certificates = nullptr,
+                        QSsl::SslProtocol protocol = QSsl::TlsV1_2OrLater)
         : m_server(QStringLiteral("echo"), mode)
     {
         if (certificates) {
             QSslConfiguration configuration = QSslConfiguration::defaultConfiguration();
+            configuration.setProtocol(protocol);
             configuration.setLocalCertificate(QSslCertificate(certificates->valid.certificate));
             configuration.setPrivateKey(QSslKey(certificates->valid.key, QSsl::Ec));
             configuration.setCaCertificates({QSslCertificate(certificates->ca.certificate)});
@@ -177,6 +181,44 @@ private:
     QWebSocketServer m_server;
 };
 
+// OpenSSL's own server (as nginx, Apache and HAProxy use it) requiring a client certificate:
+// unlike Qt's, it ends the handshake with an alert that says so.
+class OpenSslServer
+{
+public:
+    OpenSslServer(const QString &certificate, const QString &key, const QString &ca,
+                  const QString &version)
+    {
+        m_process.start(QStringLiteral("openssl"),
+                        {QStringLiteral("s_server"), QStringLiteral("-accept"),
+                         QStringLiteral("127.0.0.1:0"), QStringLiteral("-cert"), certificate,
+                         QStringLiteral("-key"), key, QStringLiteral("-CAfile"), ca,
+                         QStringLiteral("-Verify"), QStringLiteral("1"), version});
+        QByteArray out;
+        (void)QTest::qWaitFor(
+            [&] {
+                out += m_process.readAllStandardOutput();
+                return (out.contains("ACCEPT ") && out.indexOf('\n', out.indexOf("ACCEPT ")) > 0)
+                       || m_process.state() == QProcess::NotRunning;
+            },
+            10000);
+        const qsizetype at = out.indexOf("ACCEPT ");
+        if (at >= 0) {
+            const QByteArray line = out.mid(at, out.indexOf('\n', at) - at).trimmed();
+            port = quint16(line.mid(line.lastIndexOf(':') + 1).toUInt());
+        }
+    }
+    ~OpenSslServer()
+    {
+        m_process.kill();
+        m_process.waitForFinished(5000);
+    }
+    quint16 port = 0;
+
+private:
+    QProcess m_process;
+};
+
 SessionError roundTrip(const ClientOptions &options, QString *errorString = nullptr)
 {
     const EchoRoundTrip outcome = echoRoundTrip(options);
@@ -201,7 +243,10 @@ private Q_SLOTS:
     void clientCertificatePkcs12();
     void clientCertificateWithAnEncryptedPemKey();
     void clientCertificateInALegacyPkcs12File();
+    void clientCertificateRequiredButMissing_data();
     void clientCertificateRequiredButMissing();
+    void clientCertificateRequiredByAnOpenSslServer_data();
+    void clientCertificateRequiredByAnOpenSslServer();
 
 private:
     testcertificates::Set m_certificates;
@@ -219,6 +264,8 @@ private:
 void tst_ProxyAndCertificates::initTestCase()
 {
     write("ca.pem", m_certificates.ca.certificate);
+    write("server.pem", m_certificates.valid.certificate);
+    write("server.key", m_certificates.valid.key);
     // A client certificate from the same CA.
     testcertificates::Issuer issuer;
     // Re-issue with the CA's key: make() needs the CA objects, so parse them back from PEM.
@@ -394,17 +441,67 @@ void tst_ProxyAndCertificates::clientCertificateInALegacyPkcs12File()
     QVERIFY2(error.contains(QStringLiteral("wrong password (--pass)")), qPrintable(error));
 }
 
+// Qt's server says nothing of why: with TLS 1.3 it closes once the handshake is done (before
+// answering the upgrade), with TLS 1.2 during it. The advice is still the client certificate's.
+void tst_ProxyAndCertificates::clientCertificateRequiredButMissing_data()
+{
+    QTest::addColumn<QSsl::SslProtocol>("protocol");
+    QTest::newRow("TLS 1.2") << QSsl::TlsV1_2;
+    QTest::newRow("TLS 1.3") << QSsl::TlsV1_3;
+}
+
 void tst_ProxyAndCertificates::clientCertificateRequiredButMissing()
 {
-    EchoServer server(QWebSocketServer::SecureMode, &m_certificates);
+    QFETCH(QSsl::SslProtocol, protocol);
+    EchoServer server(QWebSocketServer::SecureMode, &m_certificates, protocol);
     ClientOptions options;
     options.url = server.url(QStringLiteral("wss"), QStringLiteral("127.0.0.1"));
     options.caFile = path("ca.pem");
-    const SessionError error = roundTrip(options);
-    QVERIFY2(error == SessionError::TlsFailed || error == SessionError::ConnectionLost
-                 || error == SessionError::HandshakeFailed,
-             qPrintable(describe(error)));
+    const EchoRoundTrip outcome = echoRoundTrip(options);
+    QVERIFY2(outcome.error == SessionError::TlsFailed
+                 || outcome.error == SessionError::HandshakeFailed,
+             qPrintable(outcome.describeFindings()));
     QVERIFY(server.clientCertificates.isEmpty());
+    QVERIFY2(outcome.advises(QStringLiteral("--cert client.pem --key client.key")),
+             qPrintable(outcome.describeFindings()));
+    QVERIFY2(!outcome.advises(QStringLiteral("--insecure"))
+                 && !outcome.advises(QStringLiteral("--cacert")),
+             qPrintable(outcome.describeFindings()));
+}
+
+// OpenSSL's server says it: certificate_required (116) after a TLS 1.3 handshake the client
+// thought done, handshake_failure (40) in TLS 1.2. Both are TLS failures, with the alert in the
+// record and the client certificate in the advice.
+void tst_ProxyAndCertificates::clientCertificateRequiredByAnOpenSslServer_data()
+{
+    QTest::addColumn<QString>("version");
+    QTest::addColumn<QString>("alert");
+    QTest::newRow("TLS 1.2") << QStringLiteral("-tls1_2")
+                             << QStringLiteral("handshake_failure (40)");
+    QTest::newRow("TLS 1.3") << QStringLiteral("-tls1_3")
+                             << QStringLiteral("certificate_required (116)");
+}
+
+void tst_ProxyAndCertificates::clientCertificateRequiredByAnOpenSslServer()
+{
+    QFETCH(QString, version);
+    QFETCH(QString, alert);
+    if (QStandardPaths::findExecutable(QStringLiteral("openssl")).isEmpty())
+        QSKIP("needs the openssl command (Debian: openssl)");
+    OpenSslServer server(path("server.pem"), path("server.key"), path("ca.pem"), version);
+    QVERIFY2(server.port != 0, "openssl s_server did not say its port");
+    ClientOptions options;
+    options.url = QUrl(QStringLiteral("wss://127.0.0.1:%1/").arg(server.port));
+    options.caFile = path("ca.pem");
+    const EchoRoundTrip outcome = echoRoundTrip(options);
+    QVERIFY2(outcome.error == SessionError::TlsFailed, qPrintable(outcome.describeFindings()));
+    QCOMPARE(outcome.tls.value(QStringLiteral("alert")), alert);
+    const Finding *required = outcome.finding(QStringLiteral("tls-client-certificate-required"));
+    QVERIFY2(required, qPrintable(outcome.describeFindings()));
+    QVERIFY(required->detail.contains(alert));
+    QVERIFY(required->fix.contains(QStringLiteral("--cert client.pem --key client.key")));
+    QVERIFY2(!outcome.advises(QStringLiteral("--insecure")),
+             qPrintable(outcome.describeFindings()));
 }
 
 QTEST_GUILESS_MAIN(tst_ProxyAndCertificates)
