@@ -97,6 +97,15 @@ Finding serverCertificateFinding(const HandshakeDoctor::Input &input, const QStr
                    detail, fix);
 }
 
+// OpenSSL's words for a first answer that is not a TLS record: "HTTP/1.1 400" read as a
+// record header has a version of "TT".
+bool answerIsNotTls(const QString &error)
+{
+    return error.contains(QStringLiteral("wrong version number"), Qt::CaseInsensitive)
+           || error.contains(QStringLiteral("packet length too long"), Qt::CaseInsensitive)
+           || error.contains(QStringLiteral("unknown protocol"), Qt::CaseInsensitive);
+}
+
 // The alerts a server sends about the client's certificate (RFC 8446 §6.2).
 bool isCertificateAlert(const QString &alert)
 {
@@ -109,8 +118,8 @@ bool isCertificateAlert(const QString &alert)
     return false;
 }
 
-// Why TLS failed, when it was not the pin: the server's certificate, or the server refusing us
-// (its alert, or a close without one).
+// Why TLS failed, when it was not the pin: the server's certificate, a port without TLS, or the
+// server refusing us (its alert, or a close without one).
 Finding tlsFailureFinding(const HandshakeDoctor::Input &input)
 {
     const QMap<QString, QString> &tls = input.handshake.tls;
@@ -122,6 +131,14 @@ Finding tlsFailureFinding(const HandshakeDoctor::Input &input)
           || tls.value(QStringLiteral("pinned")).startsWith(QLatin1String("matched"));
     if (!errors.isEmpty() && !setAside)
         return serverCertificateFinding(input, errors);
+    if (answerIsNotTls(input.errorString)) {
+        const QString plain = withScheme(input.url, QStringLiteral("ws"));
+        return finding(
+            Severity::Error, "tls-plain-port",
+            QStringLiteral("The server did not answer in TLS: this port speaks plain ws://"),
+            input.errorString,
+            QStringLiteral("Connect with ws:// instead of wss://: %1").arg(plain));
+    }
     const QString seenAlert = QStringLiteral("the server sent the TLS alert %1").arg(alert);
     if (alert.startsWith(QLatin1String("certificate_required")) && !input.clientCertificate) {
         return finding(Severity::Error, "tls-client-certificate-required",
@@ -295,9 +312,9 @@ QList<Finding> HandshakeDoctor::examine(const Input &input)
         findings << finding(
             Severity::Error, "tls-timeout", QStringLiteral("The TLS handshake did not finish"),
             input.errorString,
-            QStringLiteral(
-                "The port may not speak TLS (try ws:// instead of wss://), or the server "
-                "is overloaded; --tls-timeout gives it longer."));
+            QStringLiteral("The port may not speak TLS (try ws:// instead of wss://: %1), or "
+                           "the server is overloaded; --tls-timeout gives it longer.")
+                .arg(withScheme(input.url, QStringLiteral("ws"))));
         return findings;
     case SessionError::TlsFailed:
         if (h.tls.value(QStringLiteral("pinned")) == QLatin1String("mismatch")) {

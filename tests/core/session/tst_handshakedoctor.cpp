@@ -263,6 +263,11 @@ void tst_HandshakeDoctor::tlsAdvice_data()
     QTest::newRow("closed during the handshake, none given")
         << closed << QStringLiteral("tls-closed-during-handshake")
         << QStringLiteral("--cert client.pem --key client.key") << QStringLiteral("--insecure");
+    QTest::newRow("wss:// to a plain port")
+        << tlsFailure("TLS failed: Error during SSL handshake: error:0A00010B:SSL "
+                      "routines::wrong version number")
+        << QStringLiteral("tls-plain-port") << QStringLiteral("ws://server.example:8443/socket")
+        << QStringLiteral("--cacert");
 
     HandshakeDoctor::Input afterTls
         = input({}, protocol::HandshakeError::None, SessionError::HandshakeFailed);

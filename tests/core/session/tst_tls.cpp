@@ -6,6 +6,8 @@
 #include "testcertificates.h"
 
 #include <QSslKey>
+#include <QTcpServer>
+#include <QTcpSocket>
 #include <QTemporaryDir>
 #include <QTest>
 #include <QWebSocket>
@@ -80,6 +82,7 @@ private Q_SLOTS:
     void selfSignedFailsUnlessOverridden();
     void pinnedSelfSignedCertificateIsTrusted();
     void anotherCertificateThanThePinnedOneFails();
+    void wssToAPlainPort();
 
 private:
     testcertificates::Set m_certificates;
@@ -215,6 +218,31 @@ void tst_Tls::anotherCertificateThanThePinnedOneFails()
                  qPrintable(outcome.errorString));
         QCOMPARE(connectTo(server.url(), m_caFile, false, otherPin).error, SessionError::None);
     }
+}
+
+// A plain HTTP server answers the ClientHello with an error page, which OpenSSL reads as a
+// record of the wrong version: the port speaks ws://, and no certificate advice is given.
+void tst_Tls::wssToAPlainPort()
+{
+    QTcpServer plain;
+    QVERIFY(plain.listen(QHostAddress::LocalHost));
+    connect(&plain, &QTcpServer::newConnection, this, [&plain] {
+        QTcpSocket *peer = plain.nextPendingConnection();
+        connect(peer, &QTcpSocket::readyRead, peer, [peer] {
+            peer->readAll();
+            peer->write("HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n");
+        });
+    });
+    const EchoRoundTrip outcome = connectTo(
+        QUrl(QStringLiteral("wss://127.0.0.1:%1/chat").arg(plain.serverPort())), m_caFile, false);
+    QCOMPARE(outcome.error, SessionError::TlsFailed);
+    const Finding *plainPort = outcome.finding(QStringLiteral("tls-plain-port"));
+    QVERIFY2(plainPort, qPrintable(outcome.describeFindings()));
+    QVERIFY(
+        plainPort->fix.contains(QStringLiteral("ws://127.0.0.1:%1/chat").arg(plain.serverPort())));
+    QVERIFY2(!outcome.advises(QStringLiteral("--cacert"))
+                 && !outcome.advises(QStringLiteral("--insecure")),
+             qPrintable(outcome.describeFindings()));
 }
 
 QTEST_GUILESS_MAIN(tst_Tls)
