@@ -136,6 +136,7 @@ private Q_SLOTS:
     void reconnectsOnlyWhileMessagesAreMissing();
     void failedUpgradeLeavesACapture();
     void legacyPkcs12ClientCertificate();
+    void plainAndTlsPortsMixedUp();
 };
 
 void tst_Cli::scriptedRoundTrip()
@@ -1197,6 +1198,37 @@ void tst_Cli::legacyPkcs12ClientCertificate()
              withoutLegacy.err.constData());
     QVERIFY2(withoutLegacy.err.contains("RC2-40-CBC"), withoutLegacy.err.constData());
     QVERIFY(!withoutLegacy.err.contains("wrong password"));
+}
+
+// ws:// to `serve --tls`, wss:// to a plain WebSocket server: the advice is the other scheme,
+// with the URL to use, not a certificate.
+void tst_Cli::plainAndTlsPortsMixedUp()
+{
+    QTemporaryDir data;
+    QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
+    environment.insert(QStringLiteral("XDG_DATA_HOME"), data.path());
+    QProcess server;
+    const QString tlsUrl = startServe(server, {QStringLiteral("--tls")}, environment);
+    QVERIFY2(tlsUrl.startsWith(QStringLiteral("wss://")), qPrintable(tlsUrl));
+    const QString plainUrl = QStringLiteral("ws://") + tlsUrl.mid(6);
+    const Run toTls = runCli(
+        {QStringLiteral("connect"), plainUrl, QStringLiteral("--send"), QStringLiteral("x")});
+    QCOMPARE(toTls.exitCode, 3);
+    QVERIFY2(toTls.err.contains("use wss:// instead: " + tlsUrl.toLatin1()), toTls.err.constData());
+    QVERIFY(!toTls.err.contains("--insecure"));
+    QVERIFY(stopServe(server));
+
+    // Qt's WebSocket server waits for the rest of a request that never ends (10 s): the TLS
+    // time limit runs out first.
+    EchoServer plain;
+    const QString secureUrl = QStringLiteral("wss://") + plain.url().mid(5);
+    const Run toPlain
+        = runCli({QStringLiteral("connect"), secureUrl, QStringLiteral("--send"),
+                  QStringLiteral("x"), QStringLiteral("--tls-timeout"), QStringLiteral("2000")});
+    QCOMPARE(toPlain.exitCode, 7);
+    QVERIFY2(toPlain.err.contains(plain.url().toLatin1()), toPlain.err.constData());
+    QVERIFY2(!toPlain.err.contains("--cacert") && !toPlain.err.contains("--insecure"),
+             toPlain.err.constData());
 }
 
 // Ctrl-C in interactive mode: a close frame (1001, going away), the server's answer, and the

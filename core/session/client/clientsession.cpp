@@ -387,6 +387,8 @@ void ClientSession::handleTransportClosed()
         finishHandshakeFailure();
         return;
     }
+    if (m_response)
+        m_handshake.response = m_response->bytes(); // what came of an answer, for the Doctor
     const QString alert = m_handshake.tls.value(QStringLiteral("alert"));
     if (!alert.isEmpty()) {
         // A TLS 1.3 server refuses the client's certificate (or its absence) after the client

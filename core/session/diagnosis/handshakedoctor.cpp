@@ -136,8 +136,7 @@ Finding tlsFailureFinding(const HandshakeDoctor::Input &input)
         return finding(
             Severity::Error, "tls-plain-port",
             QStringLiteral("The server did not answer in TLS: this port speaks plain ws://"),
-            input.errorString,
-            QStringLiteral("Connect with ws:// instead of wss://: %1").arg(plain));
+            input.errorString, QStringLiteral("Use ws:// instead: %1").arg(plain));
     }
     const QString seenAlert = QStringLiteral("the server sent the TLS alert %1").arg(alert);
     if (alert.startsWith(QLatin1String("certificate_required")) && !input.clientCertificate) {
@@ -146,7 +145,7 @@ Finding tlsFailureFinding(const HandshakeDoctor::Input &input)
                        kClientCertificateFix);
     }
     if (alert.startsWith(QLatin1String("handshake_failure")) && !input.clientCertificate) {
-        // TLS 1.2 servers (OpenSSL's among them) answer a missing client certificate so.
+        // TLS 1.2 servers (OpenSSL's among them) answer a missing client certificate with it.
         return finding(Severity::Error, "tls-client-certificate-required",
                        QStringLiteral("The server probably requires a client certificate"),
                        seenAlert,
@@ -172,10 +171,11 @@ Finding tlsFailureFinding(const HandshakeDoctor::Input &input)
             input.clientCertificate
                 ? QStringLiteral("It may not accept the client certificate given: check that its "
                                  "CA is one the server trusts and that --key is its key. If this "
-                                 "port does not speak TLS, connect with %1")
+                                 "port does not speak TLS, use ws:// instead: %1")
                       .arg(plain)
-                : QStringLiteral("Servers that require a client certificate close so when none "
-                                 "is sent. %1 If this port does not speak TLS, connect with %2")
+                : QStringLiteral("Servers that require a client certificate close like this "
+                                 "when none is sent. %1 If this port does not speak TLS, use "
+                                 "ws:// instead: %2")
                       .arg(kClientCertificateFix, plain));
     }
     return finding(
@@ -185,12 +185,20 @@ Finding tlsFailureFinding(const HandshakeDoctor::Input &input)
                        "the offered cipher suites, or not know this host name (SNI)."));
 }
 
-// The server ended the connection right after the TLS handshake, before a byte of an answer:
-// what a server that requires a client certificate does when none came (Qt's, and others that
-// check it once TLS is up).
-Finding closedWithoutAnswer(const HandshakeDoctor::Input &input)
+// The server ended the connection before a byte of an answer. On ws://, what TLS servers do with
+// a plain request; on wss://, right after the handshake, what a server that requires a client
+// certificate does when none came (Qt's, and others that check it once TLS is up).
+Finding closedWithoutAnswer(const HandshakeDoctor::Input &input, bool secure)
 {
     const QString title = QStringLiteral("The server closed the connection without answering");
+    if (!secure) {
+        return finding(
+            Severity::Error, "closed-without-answer", title, input.errorString,
+            QStringLiteral("TLS ports close like this on a plain HTTP request; if not that, the "
+                           "server refused the request without saying why (its log may tell). "
+                           "If this port speaks TLS, use wss:// instead: %1")
+                .arg(withScheme(input.url, QStringLiteral("wss"))));
+    }
     if (!input.clientCertificate) {
         return finding(
             Severity::Error, "tls-client-certificate-required",
@@ -199,13 +207,20 @@ Finding closedWithoutAnswer(const HandshakeDoctor::Input &input)
                            "without answering the upgrade, and no client certificate was given"),
             kClientCertificateFix
                 + QStringLiteral(" (If it wants none, the server dropped the request without "
-                                 "saying why: its log may.)"));
+                                 "saying why: its log may tell.)"));
     }
     return finding(Severity::Error, "closed-without-answer", title, input.errorString,
                    QStringLiteral("Right after the TLS handshake: the server may not accept the "
                                   "client certificate given (check that its CA is one the server "
                                   "trusts and that --key is its key), or it dropped the request "
-                                  "without saying why (its log may)."));
+                                  "without saying why (its log may tell)."));
+}
+
+// A TLS record header (RFC 8446 §5.1): content type alert (21) or handshake (22), then the
+// legacy version 3.x.
+bool startsWithTlsRecord(const QByteArray &answer)
+{
+    return answer.size() >= 2 && (answer[0] == 0x15 || answer[0] == 0x16) && answer[1] == 0x03;
 }
 
 } // namespace
@@ -312,8 +327,8 @@ QList<Finding> HandshakeDoctor::examine(const Input &input)
         findings << finding(
             Severity::Error, "tls-timeout", QStringLiteral("The TLS handshake did not finish"),
             input.errorString,
-            QStringLiteral("The port may not speak TLS (try ws:// instead of wss://: %1), or "
-                           "the server is overloaded; --tls-timeout gives it longer.")
+            QStringLiteral("The server may be overloaded (--tls-timeout gives it longer), or the "
+                           "port may not speak TLS: try ws:// instead: %1")
                 .arg(withScheme(input.url, QStringLiteral("ws"))));
         return findings;
     case SessionError::TlsFailed:
@@ -336,17 +351,30 @@ QList<Finding> HandshakeDoctor::examine(const Input &input)
     const bool secure = input.url.scheme().compare(QLatin1String("wss"), Qt::CaseInsensitive) == 0;
     const Parsed parsed = parseResponse(h.response);
     if (!parsed.ok) {
-        if (input.error == SessionError::HandshakeTimeout) {
+        if (!secure && startsWithTlsRecord(h.response)) {
+            findings << finding(
+                Severity::Error, "tls-port", QStringLiteral("This port speaks TLS: use wss://"),
+                QStringLiteral("the server answered the HTTP request with a TLS %1 record "
+                               "(%2)")
+                    .arg(h.response[0] == 0x15 ? QStringLiteral("alert")
+                                               : QStringLiteral("handshake"),
+                         QString::fromLatin1(h.response.left(7).toHex(' '))),
+                QStringLiteral("Use wss:// instead: %1")
+                    .arg(withScheme(input.url, QStringLiteral("wss"))));
+        } else if (input.error == SessionError::HandshakeTimeout) {
             findings << finding(
                 Severity::Error, "no-http-response",
                 QStringLiteral("No HTTP response to the upgrade"), input.errorString,
-                QStringLiteral(
-                    "The port may not speak HTTP (wrong port, or TLS expected: try wss://), "
-                    "or a proxy holds the request."));
-        } else if (secure && h.response.isEmpty()
+                secure ? QStringLiteral("The port may not speak HTTP (wrong port), or a proxy "
+                                        "holds the request.")
+                       : QStringLiteral("The port may not speak HTTP (a wrong port), or a proxy "
+                                        "holds the request; if it expects TLS, use wss:// "
+                                        "instead: %1")
+                             .arg(withScheme(input.url, QStringLiteral("wss"))));
+        } else if (h.response.isEmpty()
                    && (input.error == SessionError::HandshakeFailed
                        || input.error == SessionError::ConnectionLost)) {
-            findings << closedWithoutAnswer(input);
+            findings << closedWithoutAnswer(input, secure);
         } else if (!h.response.isEmpty()) {
             findings << finding(
                 Severity::Error, "malformed-response",
@@ -504,6 +532,15 @@ QList<Finding> HandshakeDoctor::examine(const Input &input)
                     "Install it (Install-WindowsFeature Web-WebSockets, or Server Manager → "
                     "Web Server → Application Development → WebSocket Protocol) and enable "
                     "<webSocket> for the site."));
+        }
+        // nginx and Go's servers say in words what others say with a TLS alert.
+        if (!secure && status == 400
+            && (parsed.body.contains("plain HTTP request was sent to HTTPS port")
+                || parsed.body.contains("HTTP request to an HTTPS server"))) {
+            findings << finding(Severity::Error, "tls-port",
+                                QStringLiteral("This port speaks TLS: use wss://"), summary,
+                                QStringLiteral("Use wss:// instead: %1")
+                                    .arg(withScheme(input.url, QStringLiteral("wss"))));
         }
         if (print.aspNet && status == 503) {
             findings << finding(

@@ -278,6 +278,31 @@ void tst_HandshakeDoctor::tlsAdvice_data()
     QTest::newRow("wss://: closed right after TLS, none given")
         << afterTls << QStringLiteral("tls-client-certificate-required")
         << QStringLiteral("--cert client.pem --key client.key") << QStringLiteral("--insecure");
+
+    QTest::newRow("ws:// answered with a TLS alert")
+        << input(QByteArray::fromHex("15030300020246"), protocol::HandshakeError::MalformedHead)
+        << QStringLiteral("tls-port") << QStringLiteral("wss://server.example/socket")
+        << QStringLiteral("--cacert");
+    QTest::newRow("ws:// answered with a TLS handshake record")
+        << input(QByteArray::fromHex("160303007a020000760303"),
+                 protocol::HandshakeError::MalformedHead)
+        << QStringLiteral("tls-port") << QStringLiteral("This port speaks TLS: use wss://")
+        << QStringLiteral("--insecure");
+    HandshakeDoctor::Input silent
+        = input({}, protocol::HandshakeError::None, SessionError::HandshakeFailed);
+    QTest::newRow("ws:// closed without a word")
+        << silent << QStringLiteral("closed-without-answer")
+        << QStringLiteral("wss://server.example/socket") << QStringLiteral("--insecure");
+    QTest::newRow("ws:// to nginx's TLS port")
+        << input("HTTP/1.1 400 Bad Request\r\nServer: nginx\r\nContent-Type: text/html\r\n\r\n"
+                 "<html><body><center>The plain HTTP request was sent to HTTPS port</center>"
+                 "</body></html>")
+        << QStringLiteral("tls-port") << QStringLiteral("wss://server.example/socket")
+        << QStringLiteral("--insecure");
+    QTest::newRow("ws:// no answer in time")
+        << input({}, protocol::HandshakeError::None, SessionError::HandshakeTimeout)
+        << QStringLiteral("no-http-response") << QStringLiteral("wss://server.example/socket")
+        << QStringLiteral("--insecure");
 }
 
 void tst_HandshakeDoctor::tlsAdvice()

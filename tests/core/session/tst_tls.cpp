@@ -83,6 +83,8 @@ private Q_SLOTS:
     void pinnedSelfSignedCertificateIsTrusted();
     void anotherCertificateThanThePinnedOneFails();
     void wssToAPlainPort();
+    void wsToATlsPort_data();
+    void wsToATlsPort();
 
 private:
     testcertificates::Set m_certificates;
@@ -243,6 +245,45 @@ void tst_Tls::wssToAPlainPort()
     QVERIFY2(!outcome.advises(QStringLiteral("--cacert"))
                  && !outcome.advises(QStringLiteral("--insecure")),
              qPrintable(outcome.describeFindings()));
+}
+
+// An HTTP request to a TLS port: Qt's (and OpenSSL's) servers close without a word, others
+// answer with a TLS alert record. Either way the advice is wss://, said for sure for the alert.
+void tst_Tls::wsToATlsPort_data()
+{
+    QTest::addColumn<bool>("alerts");
+    QTest::addColumn<QString>("id");
+    QTest::newRow("closes without a word") << false << QStringLiteral("closed-without-answer");
+    QTest::newRow("answers with an alert") << true << QStringLiteral("tls-port");
+}
+
+void tst_Tls::wsToATlsPort()
+{
+    QFETCH(bool, alerts);
+    QFETCH(QString, id);
+    TlsEchoServer tls(m_certificates.valid);
+    QTcpServer alerting;
+    QVERIFY(alerting.listen(QHostAddress::LocalHost));
+    connect(&alerting, &QTcpServer::newConnection, this, [&alerting] {
+        QTcpSocket *peer = alerting.nextPendingConnection();
+        connect(peer, &QTcpSocket::readyRead, peer, [peer] {
+            peer->readAll();
+            // RFC 8446 §5.1, §6: a fatal protocol_version alert in a TLS 1.2 record.
+            peer->write(QByteArray::fromHex("15030300020246"));
+            peer->disconnectFromHost();
+        });
+    });
+    QUrl url = alerts ? QUrl(QStringLiteral("wss://127.0.0.1:%1/").arg(alerting.serverPort()))
+                      : tls.url();
+    url.setScheme(QStringLiteral("ws"));
+    const EchoRoundTrip outcome = connectTo(url, {}, false);
+    QCOMPARE(outcome.error, SessionError::HandshakeFailed);
+    const Finding *advice = outcome.finding(id);
+    QVERIFY2(advice, qPrintable(outcome.describeFindings()));
+    url.setScheme(QStringLiteral("wss"));
+    QVERIFY2(advice->fix.contains(url.toString()), qPrintable(outcome.describeFindings()));
+    if (alerts)
+        QCOMPARE(advice->title, QStringLiteral("This port speaks TLS: use wss://"));
 }
 
 QTEST_GUILESS_MAIN(tst_Tls)
