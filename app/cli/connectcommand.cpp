@@ -55,9 +55,9 @@ std::string toolName()
 }
 
 // Failures before the connection was up: the Handshake Doctor explains them.
-bool isUpgradeFailure(SessionError error)
+bool isUpgradeFailure(const session::ClientSnapshot &snapshot)
 {
-    switch (error) {
+    switch (snapshot.error) {
     case SessionError::HandshakeFailed:
     case SessionError::HandshakeTimeout:
     case SessionError::TlsFailed:
@@ -65,6 +65,8 @@ bool isUpgradeFailure(SessionError error)
     case SessionError::ConnectionFailed:
     case SessionError::ConnectionTimeout:
         return true;
+    case SessionError::ConnectionLost: // reset before the answer (a TLS port may do that)
+        return snapshot.handshake.status != 101;
     default:
         return false;
     }
@@ -482,7 +484,7 @@ void ConnectCommand::handleFinished()
                   << session::printable(QString::fromUtf8(snapshot.handshake.response), true)
                   << '\n';
     }
-    if (isUpgradeFailure(snapshot.error))
+    if (isUpgradeFailure(snapshot))
         printFindings(snapshot, false);
     m_exitCode = exitCodeFor(snapshot.error);
     if (m_exitCode == ExitSuccess && m_timedOut)

@@ -3,6 +3,7 @@
 
 #include "clirunner.h"
 #include "hostileserver.h"
+#include "testcertificates.h"
 #include "wiresniffer.h"
 
 #include <QFile>
@@ -10,6 +11,7 @@
 #include <QJsonObject>
 #include <QNetworkRequest>
 #include <QProcess>
+#include <QSslKey>
 #include <QTcpServer>
 #include <QTemporaryDir>
 #include <QTest>
@@ -58,6 +60,42 @@ private:
     QWebSocketServer m_server;
 };
 
+// wss:// echo with the test CA's localhost certificate; with `requireClientCertificate`, only
+// for clients that show one the CA issued.
+class TlsEchoServer : public QObject
+{
+public:
+    TlsEchoServer(const testcertificates::Set &certificates, bool requireClientCertificate)
+        : m_server(QStringLiteral("tls-echo"), QWebSocketServer::SecureMode)
+    {
+        QSslConfiguration configuration = QSslConfiguration::defaultConfiguration();
+        configuration.setLocalCertificate(QSslCertificate(certificates.valid.certificate));
+        configuration.setPrivateKey(QSslKey(certificates.valid.key, QSsl::Ec));
+        configuration.setCaCertificates({QSslCertificate(certificates.ca.certificate)});
+        configuration.setPeerVerifyMode(requireClientCertificate ? QSslSocket::VerifyPeer
+                                                                 : QSslSocket::VerifyNone);
+        m_server.setSslConfiguration(configuration);
+        m_server.listen(QHostAddress::LocalHost);
+        connect(&m_server, &QWebSocketServer::newConnection, this, [this] {
+            QWebSocket *peer = m_server.nextPendingConnection();
+            peer->setParent(this);
+            connect(peer, &QWebSocket::textMessageReceived, peer,
+                    [peer](const QString &text) { peer->sendTextMessage(text); });
+        });
+        connect(&m_server, &QWebSocketServer::sslErrors, this, [] {});
+    }
+    QString url() const { return QStringLiteral("wss://127.0.0.1:%1/").arg(m_server.serverPort()); }
+
+private:
+    QWebSocketServer m_server;
+};
+
+bool writeFile(const QString &path, const QByteArray &data)
+{
+    QFile file(path);
+    return file.open(QIODevice::WriteOnly) && file.write(data) == data.size();
+}
+
 } // namespace
 
 class tst_Cli : public QObject
@@ -97,6 +135,8 @@ private Q_SLOTS:
     void waitingForMoreThanArrivesIsNoSuccess();
     void reconnectsOnlyWhileMessagesAreMissing();
     void failedUpgradeLeavesACapture();
+    void legacyPkcs12ClientCertificate();
+    void plainAndTlsPortsMixedUp();
 };
 
 void tst_Cli::scriptedRoundTrip()
@@ -1119,6 +1159,78 @@ void tst_Cli::failedUpgradeLeavesACapture()
     const Run inspect = runCli({QStringLiteral("inspect"), path});
     QCOMPARE(inspect.exitCode, 0);
     QVERIFY(inspect.out.contains("< HTTP/1.1 401"));
+}
+
+// A client certificate in a legacy PKCS#12 file (RC2-40, 3DES: older Windows exports) works in
+// the program, and its capture records it; when OpenSSL's legacy provider cannot be loaded, that
+// is what the program says, not "wrong password".
+void tst_Cli::legacyPkcs12ClientCertificate()
+{
+    const testcertificates::Set certificates;
+    QTemporaryDir dir;
+    const QString ca = dir.filePath(QStringLiteral("ca.pem"));
+    const QString pfx = dir.filePath(QStringLiteral("client.pfx"));
+    const QByteArray legacy = testcertificates::legacyPkcs12(certificates.client, "secret");
+    QVERIFY2(!legacy.isEmpty(), "OpenSSL's legacy provider is needed to make the test file");
+    QVERIFY(writeFile(ca, certificates.ca.certificate));
+    QVERIFY(writeFile(pfx, legacy));
+    TlsEchoServer server(certificates, true);
+    const QString capturePath = dir.filePath(QStringLiteral("client-certificate.jsonl"));
+    const QStringList arguments{QStringLiteral("connect"),         server.url(),
+                                QStringLiteral("--cacert"),        ca,
+                                QStringLiteral("--cert"),          pfx,
+                                QStringLiteral("--pass"),          QStringLiteral("secret"),
+                                QStringLiteral("--send"),          QStringLiteral("x"),
+                                QStringLiteral("--wait-messages"), QStringLiteral("1")};
+    const Run run = runCli(arguments + QStringList{QStringLiteral("--capture"), capturePath});
+    QVERIFY2(run.exitCode == 0, run.err.constData());
+    const capture::CaptureReadResult read = capture::readCaptureFile(capturePath.toStdString());
+    QVERIFY2(read.ok(), read.error.c_str());
+    QCOMPARE(read.session.tls.count("clientCertificate"), std::size_t(1));
+    QCOMPARE(read.session.tls.at("clientCertificate"), std::string("framescope-test-client"));
+
+    QTemporaryDir noModules; // where OpenSSL finds no legacy.so
+    QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
+    environment.insert(QStringLiteral("OPENSSL_MODULES"), noModules.path());
+    const Run withoutLegacy = runCli(arguments, {}, 20000, environment);
+    QCOMPARE(withoutLegacy.exitCode, 2);
+    QVERIFY2(withoutLegacy.err.contains("legacy provider, and that provider could not be loaded"),
+             withoutLegacy.err.constData());
+    QVERIFY2(withoutLegacy.err.contains("RC2-40-CBC"), withoutLegacy.err.constData());
+    QVERIFY(!withoutLegacy.err.contains("wrong password"));
+}
+
+// ws:// to `serve --tls`, wss:// to a plain WebSocket server: the advice is the other scheme,
+// with the URL to use, not a certificate.
+void tst_Cli::plainAndTlsPortsMixedUp()
+{
+    QTemporaryDir data;
+    QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
+    environment.insert(QStringLiteral("XDG_DATA_HOME"), data.path());
+    QProcess server;
+    const QString tlsUrl = startServe(server, {QStringLiteral("--tls")}, environment);
+    QVERIFY2(tlsUrl.startsWith(QStringLiteral("wss://")), qPrintable(tlsUrl));
+    const QString plainUrl = QStringLiteral("ws://") + tlsUrl.mid(6);
+    const Run toTls = runCli(
+        {QStringLiteral("connect"), plainUrl, QStringLiteral("--send"), QStringLiteral("x")});
+    QCOMPARE(toTls.exitCode, 3);
+    // serve --tls answers plain HTTP with a 400 that says so; the Doctor puts that first.
+    QVERIFY2(toTls.err.contains("error: This port speaks TLS: use wss://\n"), toTls.err.constData());
+    QVERIFY2(toTls.err.contains("Use wss:// instead: " + tlsUrl.toLatin1()), toTls.err.constData());
+    QVERIFY(!toTls.err.contains("--insecure"));
+    QVERIFY(stopServe(server));
+
+    // Qt's WebSocket server waits for the rest of a request that never ends (10 s): the TLS
+    // time limit runs out first.
+    EchoServer plain;
+    const QString secureUrl = QStringLiteral("wss://") + plain.url().mid(5);
+    const Run toPlain
+        = runCli({QStringLiteral("connect"), secureUrl, QStringLiteral("--send"),
+                  QStringLiteral("x"), QStringLiteral("--tls-timeout"), QStringLiteral("2000")});
+    QCOMPARE(toPlain.exitCode, 7);
+    QVERIFY2(toPlain.err.contains(plain.url().toLatin1()), toPlain.err.constData());
+    QVERIFY2(!toPlain.err.contains("--cacert") && !toPlain.err.contains("--insecure"),
+             toPlain.err.constData());
 }
 
 // Ctrl-C in interactive mode: a close frame (1001, going away), the server's answer, and the

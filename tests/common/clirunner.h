@@ -16,9 +16,11 @@ struct Run
     QByteArray err;
 };
 
-inline Run runCli(const QStringList &arguments, const QByteArray &input = {}, int timeoutMs = 20000)
+inline Run runCli(const QStringList &arguments, const QByteArray &input = {}, int timeoutMs = 20000,
+                  const QProcessEnvironment &environment = QProcessEnvironment::systemEnvironment())
 {
     QProcess process;
+    process.setProcessEnvironment(environment);
     process.start(QStringLiteral(FRAMESCOPE_CLI), arguments);
     if (!process.waitForStarted(5000))
         return {};

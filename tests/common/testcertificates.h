@@ -1,14 +1,18 @@
 #pragma once
 
 // X.509 certificates made with OpenSSL for TLS tests: a test CA and server certificates that are
-// valid for localhost, expired, for another host, or self-signed. Keys are P-256.
+// valid for localhost, expired, for another host, or self-signed. Keys are P-256. And the files a
+// client certificate comes in: an encrypted PEM key, a legacy PKCS#12 file.
 
 #include <QByteArray>
 #include <QString>
 #include <memory>
 #include <openssl/bio.h>
+#include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
+#include <openssl/pkcs12.h>
+#include <openssl/provider.h>
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 
@@ -85,6 +89,57 @@ inline Pem make(const char *commonName, const char *subjectAltNames, long notBef
     return pem;
 }
 
+// The key as encrypted PEM (PKCS#8, AES-256-CBC) under this password.
+inline QByteArray encryptedKey(const Pem &pem, const char *password)
+{
+    BIO *in = BIO_new_mem_buf(pem.key.constData(), int(pem.key.size()));
+    EVP_PKEY *key = PEM_read_bio_PrivateKey(in, nullptr, nullptr, nullptr);
+    BIO_free(in);
+    const QByteArray encrypted = toPem(
+        [password](BIO *bio, EVP_PKEY *k) {
+            return PEM_write_bio_PKCS8PrivateKey(bio, k, EVP_aes_256_cbc(), nullptr, 0, nullptr,
+                                                 const_cast<char *>(password));
+        },
+        key);
+    EVP_PKEY_free(key);
+    return encrypted;
+}
+
+// A PKCS#12 file as older Windows and `openssl pkcs12 -export -legacy` write them: the
+// certificate encrypted with RC2-40, the key with 3DES. Made in a library context of its own
+// that has the legacy provider, so that the process's default context stays as it was.
+// Empty when the legacy provider is not installed.
+inline QByteArray legacyPkcs12(const Pem &pem, const char *password)
+{
+    OSSL_LIB_CTX *context = OSSL_LIB_CTX_new();
+    OSSL_PROVIDER *defaults = OSSL_PROVIDER_load(context, "default");
+    OSSL_PROVIDER *legacy = OSSL_PROVIDER_load(context, "legacy");
+    BIO *in = BIO_new_mem_buf(pem.certificate.constData(), int(pem.certificate.size()));
+    X509 *certificate = PEM_read_bio_X509(in, nullptr, nullptr, nullptr);
+    BIO_free(in);
+    in = BIO_new_mem_buf(pem.key.constData(), int(pem.key.size()));
+    EVP_PKEY *key = PEM_read_bio_PrivateKey(in, nullptr, nullptr, nullptr);
+    BIO_free(in);
+    QByteArray der;
+    if (PKCS12 *p12
+        = legacy ? PKCS12_create_ex(password, "client", key, certificate, nullptr,
+                                    NID_pbe_WithSHA1And3_Key_TripleDES_CBC,
+                                    NID_pbe_WithSHA1And40BitRC2_CBC, 2048, 1, 0, context, nullptr)
+                 : nullptr) {
+        der = toPem([](BIO *bio, PKCS12 *p) { return i2d_PKCS12_bio(bio, p); }, p12);
+        PKCS12_free(p12);
+    }
+    X509_free(certificate);
+    EVP_PKEY_free(key);
+    if (legacy)
+        OSSL_PROVIDER_unload(legacy);
+    if (defaults)
+        OSSL_PROVIDER_unload(defaults);
+    OSSL_LIB_CTX_free(context);
+    ERR_clear_error();
+    return der;
+}
+
 struct Set
 {
     Pem ca;
@@ -92,6 +147,7 @@ struct Set
     Pem expired;   // same names, expired yesterday
     Pem wrongHost; // other.example only
     Pem selfSigned;
+    Pem client; // framescope-test-client, signed by the CA
 
     Set()
     {
@@ -101,6 +157,7 @@ struct Set
         expired = make("localhost", "DNS:localhost,IP:127.0.0.1,IP:::1", -30, -1, false, issuer);
         wrongHost = make("other.example", "DNS:other.example", -1, 30, false, issuer);
         selfSigned = make("localhost", "DNS:localhost,IP:127.0.0.1", -1, 30, false, {});
+        client = make("framescope-test-client", nullptr, -1, 30, false, issuer);
         X509_free(issuer.certificate);
         EVP_PKEY_free(issuer.key);
     }

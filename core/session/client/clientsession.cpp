@@ -337,11 +337,22 @@ void ClientSession::handleTransportClosed()
         finishHandshakeFailure();
         return;
     }
-    if (!m_transport->errorString().isEmpty())
+    if (m_response)
+        m_handshake.response = m_response->bytes(); // what came of an answer, for the Doctor
+    const QString alert = m_handshake.tls.value(QStringLiteral("alert"));
+    if (!alert.isEmpty()) {
+        // A TLS 1.3 server refuses the client's certificate (or its absence) after the client
+        // thinks the handshake done: the alert comes instead of the answer, and is a TLS failure.
+        const QString error = m_transport->errorString();
+        fail(SessionError::TlsFailed,
+             error.isEmpty() ? QStringLiteral("the server sent the TLS alert ") + alert : error,
+             EndReason::Tls);
+    } else if (!m_transport->errorString().isEmpty()) {
         fail(SessionError::ConnectionLost, m_transport->errorString(), EndReason::Reset);
-    else
+    } else {
         fail(SessionError::HandshakeFailed, QStringLiteral("the server closed the connection"),
              EndReason::TcpFin);
+    }
 }
 
 // The answer's head is in; `rest` is what came after it in the same read.

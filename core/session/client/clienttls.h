@@ -3,9 +3,11 @@
 #include "clientoptions.h"
 
 #include <QMap>
+#include <QSsl>
 #include <QString>
 #include <optional>
 
+class QSslCertificate;
 class QSslConfiguration;
 class QSslSocket;
 
@@ -27,5 +29,14 @@ QString checkPinnedCertificate(const QSslSocket &socket, const QByteArray &pinne
 // What the TLS handshake agreed and what the server showed: protocol, cipher, the chain, the
 // leaf's names, expiry and fingerprint.
 void recordTlsSession(const QSslSocket &socket, QMap<QString, QString> &details);
+
+// The server's certificate: `subject` (its common name), `subjectAltNames` ("DNS:name,
+// IP:address"), `expires`, `sha256`. Also for one that failed verification: its names are what
+// a host-name mismatch is about.
+void recordPeerCertificate(const QSslCertificate &certificate, QMap<QString, QString> &details);
+
+// A TLS alert by its RFC 8446 §6 name and number, e.g. "certificate_required (116)"; OpenSSL 3.0
+// has no text for TLS 1.3's alerts.
+QString describeTlsAlert(QSsl::AlertType type);
 
 } // namespace framescope::session

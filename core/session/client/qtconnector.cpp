@@ -8,6 +8,13 @@
 
 namespace framescope::session {
 
+namespace {
+
+const auto kClosedDuringTls
+    = QStringLiteral("the server closed the connection during the TLS handshake");
+
+} // namespace
+
 QtConnector::QtConnector(const ClientOptions &options, HandshakeRecord &handshake, QObject *parent)
     : QObject(parent)
     , m_options(options)
@@ -33,18 +40,32 @@ std::optional<QString> QtConnector::prepare(bool secure, const QNetworkProxy &pr
         m_sslSocket->setSslConfiguration(configuration);
         connect(m_sslSocket, &QSslSocket::encrypted, this, &QtConnector::handleEncrypted);
         connect(m_sslSocket, &QSslSocket::sslErrors, this, &QtConnector::handleSslErrors);
+        // The alert a server ends TLS with says why (certificate_required: it wants a client
+        // certificate). In the socket's own context, as it outlives this connector: a TLS 1.3
+        // server judges the client's certificate after the client's side of the handshake is
+        // done, so its alert comes once the session reads the answer to its request. The record
+        // belongs to the session, which owns the socket from then on.
+        connect(m_sslSocket, &QSslSocket::alertReceived, m_sslSocket,
+                [tls = &m_handshake.tls](QSsl::AlertLevel level, QSsl::AlertType type) {
+                    if (level == QSsl::AlertLevel::Fatal)
+                        tls->insert(QStringLiteral("alert"), describeTlsAlert(type));
+                });
     }
     // Only an explicit NoProxy keeps Qt from asking the system's proxy settings.
     m_socket->setProxy(proxy);
     connect(m_socket, &QTcpSocket::connected, this, [this] {
+        m_tcpConnected = true;
         Q_EMIT tcpConnected();
         if (!m_sslSocket)
             Q_EMIT ready(); // wss:// waits for TLS
     });
     connect(m_socket, &QTcpSocket::errorOccurred, this, &QtConnector::handleSocketError);
     connect(m_socket, &QTcpSocket::disconnected, this, [this] {
-        Q_EMIT failed(SessionError::ConnectionFailed, QStringLiteral("the connection closed"),
-                      EndReason::TcpFin);
+        if (m_sslSocket && m_tcpConnected)
+            Q_EMIT failed(SessionError::TlsFailed, kClosedDuringTls, EndReason::TcpFin);
+        else
+            Q_EMIT failed(SessionError::ConnectionFailed, QStringLiteral("the connection closed"),
+                          EndReason::TcpFin);
     });
     return std::nullopt;
 }
@@ -103,6 +124,8 @@ void QtConnector::handleSslErrors(const QList<QSslError> &errors)
         texts << error.errorString();
     const QString joined = texts.join(QStringLiteral("; "));
     m_handshake.tls.insert(QStringLiteral("errors"), joined);
+    // Said even when the handshake goes no further: a name mismatch is about these names.
+    recordPeerCertificate(m_sslSocket->peerCertificate(), m_handshake.tls);
     if (!m_options.pinnedSha256.isEmpty()) {
         // The pin stands in for the chain and the name: exactly that certificate, or nothing
         // (handleSocketError() then says why).
@@ -132,6 +155,12 @@ void QtConnector::handleSocketError()
             = checkPinnedCertificate(*m_sslSocket, m_options.pinnedSha256, m_handshake.tls);
         Q_EMIT failed(SessionError::TlsFailed,
                       mismatch.isEmpty() ? m_socket->errorString() : mismatch, EndReason::Tls);
+        return;
+    }
+    // TCP is up, TLS is not: the server ended it without an alert (Qt's own servers do when a
+    // client certificate they require is missing; a plain server may on a ClientHello).
+    if (m_sslSocket && m_tcpConnected && error == QAbstractSocket::RemoteHostClosedError) {
+        Q_EMIT failed(SessionError::TlsFailed, kClosedDuringTls, EndReason::TcpFin);
         return;
     }
     switch (error) {

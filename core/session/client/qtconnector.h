@@ -54,6 +54,7 @@ private:
     HandshakeRecord &m_handshake;
     QTcpSocket *m_socket = nullptr;
     QSslSocket *m_sslSocket = nullptr; // the same object for wss://
+    bool m_tcpConnected = false;       // for wss://: TLS is being negotiated
 };
 
 } // namespace framescope::session

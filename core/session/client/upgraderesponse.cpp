@@ -1,10 +1,30 @@
 #include "upgraderesponse.h"
 
 #include <QList>
+#include <algorithm>
 #include <protocol/httphead.h>
 #include <session/engine/framecapture.h>
+#include <string_view>
 
 namespace framescope::session {
+
+namespace {
+
+// RFC 9112 §2.3: a status line starts with "HTTP/" (case-sensitive). Known from the first five
+// bytes, so that an answer in another protocol (a TLS alert, an SSH banner) is said at once, not
+// after the handshake time limit; empty lines before it are let through, as the parser does.
+bool couldBeHttp(const std::string &received)
+{
+    constexpr std::string_view kStart = "HTTP/";
+    const std::size_t start = received.find_first_not_of("\r\n");
+    if (start == std::string::npos)
+        return true;
+    const std::string_view first = std::string_view(received).substr(
+        start, std::min(kStart.size(), received.size() - start));
+    return kStart.starts_with(first);
+}
+
+} // namespace
 
 UpgradeResponse::UpgradeResponse()
     : m_parser(std::make_unique<protocol::HttpHeadParser>(protocol::HttpHeadParser::Kind::Response))
@@ -30,8 +50,13 @@ UpgradeResponse::Status UpgradeResponse::feed(QByteArrayView data, qsizetype &co
     std::size_t taken = 0;
     const auto status = m_parser->feed(byteSpan(data), taken);
     consumed = qsizetype(taken);
-    if (status == protocol::HttpHeadParser::Status::NeedMore)
-        return Status::NeedMore;
+    if (status == protocol::HttpHeadParser::Status::NeedMore) {
+        if (couldBeHttp(m_parser->rawBytes()))
+            return Status::NeedMore;
+        m_notHttp = true;
+        m_bytes = QByteArray::fromStdString(m_parser->rawBytes());
+        return Status::Malformed;
+    }
     m_bytes = QByteArray::fromStdString(m_parser->rawBytes());
     m_headSize = m_bytes.size();
     return status == protocol::HttpHeadParser::Status::Failed ? Status::Malformed : Status::Head;
@@ -90,8 +115,18 @@ const protocol::HttpHead &UpgradeResponse::head() const
     return m_parser->head();
 }
 
+QByteArray UpgradeResponse::bytes() const
+{
+    if (m_headSize == 0 && m_bytes.isEmpty())
+        return QByteArray::fromStdString(m_parser->rawBytes());
+    return m_bytes;
+}
+
 QString UpgradeResponse::error() const
 {
+    if (m_notHttp)
+        return QStringLiteral("the answer is not HTTP: it starts with ")
+               + QString::fromLatin1(m_bytes.left(8).toHex(' '));
     const std::string_view text = protocol::describe(m_parser->error());
     return QString::fromUtf8(text.data(), qsizetype(text.size()));
 }

@@ -24,7 +24,7 @@ public:
         NeedMore,  // the head, or the body being collected, is not complete
         Head,      // the head is complete (what follows it is frames, or a body)
         Complete,  // the body being collected is complete (its length, or the cap)
-        Malformed, // the head is not HTTP, or over the limits
+        Malformed, // the head is not HTTP (said from its first bytes), or over the limits
     };
 
     UpgradeResponse();
@@ -42,8 +42,8 @@ public:
     const protocol::HttpHead &head() const;
     // Why the head is Malformed.
     QString error() const;
-    // The head as received, and the body so far.
-    const QByteArray &bytes() const { return m_bytes; }
+    // The head as received, and the body so far; before the head is complete, what came of it.
+    QByteArray bytes() const;
 
 private:
     Status dechunk(QByteArrayView data);
@@ -53,6 +53,7 @@ private:
     qsizetype m_headSize = 0;
     qsizetype m_bodyExpected = -1;
     bool m_collectingBody = false;
+    bool m_notHttp = false; // the answer's first bytes are not "HTTP/"
     bool m_chunked = false;
     QByteArray m_chunkInput;   // chunked body bytes not yet taken apart
     qsizetype m_chunkLeft = 0; // data bytes of the current chunk still to come

@@ -47,6 +47,7 @@ public:
         QString errorString;
         QList<QByteArray> offeredSubprotocols;
         bool offeredDeflate = false;
+        bool clientCertificate = false; // one was given (--cert)
         CloseInfo close;
     };
 

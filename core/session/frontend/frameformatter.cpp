@@ -109,8 +109,8 @@ QString formatSession(const capture::SessionInfo &session)
     // TLS: what was negotiated, then the certificate, then what was decided about it; anything
     // else after.
     constexpr std::string_view kTlsOrder[]
-        = {"protocol", "cipher", "chain",    "subjectAltNames", "expires",
-           "sha256",   "errors", "override", "pinned"};
+        = {"protocol", "cipher", "chain", "subject",  "subjectAltNames", "expires",
+           "sha256",   "errors", "alert", "override", "pinned"};
     const auto tlsLine = [&](const std::string &name, const std::string &value) {
         text += QStringLiteral("\ntls %1: %2").arg(printableText(name), printableText(value));
     };

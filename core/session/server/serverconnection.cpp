@@ -170,6 +170,17 @@ bool ServerConnection::bytesReceived(QByteArrayView data, std::int64_t arrivalNs
     }
     if (m_refused)
         return true; // a refused client's further bytes are dropped
+    // A TLS ClientHello (a handshake record, RFC 8446 §5.1) to this plain port: wss:// to ws://.
+    // Answered at once (the client's TLS library then says "wrong version number", which the
+    // Doctor reads), rather than after the handshake time limit.
+    if (m_info.request.isEmpty() && m_head->rawBytes().empty() && !data.isEmpty()
+        && data.front() == char(0x16)) {
+        m_info.request = data.first(std::min<qsizetype>(data.size(), 16)).toByteArray();
+        m_info.requestNs = arrivalNs;
+        refuse(400, "Bad Request", {{"Content-Type", "text/plain"}},
+               "This port speaks plain WebSocket: use ws://, not wss://.\n");
+        return false;
+    }
     std::size_t consumed = 0;
     const auto status = m_head->feed(byteSpan(data), consumed);
     if (status == protocol::HttpHeadParser::Status::NeedMore)

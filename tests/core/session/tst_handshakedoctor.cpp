@@ -48,6 +48,8 @@ class tst_HandshakeDoctor : public QObject
 private Q_SLOTS:
     void findings_data();
     void findings();
+    void tlsAdvice_data();
+    void tlsAdvice();
     void fingerprints();
     void iisErrorLineAndBodySummary();
 };
@@ -151,8 +153,12 @@ void tst_HandshakeDoctor::findings_data()
     wrongName.handshake.tls.insert(
         QStringLiteral("errors"),
         QStringLiteral("The host name did not match any of the valid hosts"));
-    QTest::newRow("TLS wrong host") << wrongName << QStringList{QStringLiteral("tls-failed")}
-                                    << QStringLiteral("subject alternative names");
+    wrongName.handshake.tls.insert(QStringLiteral("subjectAltNames"),
+                                   QStringLiteral("DNS:other.example, DNS:www.other.example"));
+    wrongName.handshake.tls.insert(QStringLiteral("subject"), QStringLiteral("other.example"));
+    QTest::newRow("TLS wrong host names what the certificate holds")
+        << wrongName << QStringList{QStringLiteral("tls-failed")}
+        << QStringLiteral("DNS:other.example, DNS:www.other.example (CN other.example)");
     HandshakeDoctor::Input notPinned
         = input({}, protocol::HandshakeError::None, SessionError::TlsFailed);
     notPinned.handshake.tls.insert(QStringLiteral("errors"),
@@ -195,6 +201,128 @@ void tst_HandshakeDoctor::findings()
             QVERIFY2(!finding.fix.isEmpty(),
                      qPrintable(finding.id)); // every error comes with a fix
     }
+}
+
+namespace {
+
+HandshakeDoctor::Input tlsFailure(const char *errorString, const char *alert = nullptr,
+                                  bool clientCertificate = false)
+{
+    HandshakeDoctor::Input in = input({}, protocol::HandshakeError::None, SessionError::TlsFailed);
+    in.url = QUrl(QStringLiteral("wss://server.example:8443/socket"));
+    in.errorString = QString::fromLatin1(errorString);
+    in.close.endedBy = EndReason::Tls;
+    if (alert)
+        in.handshake.tls.insert(QStringLiteral("alert"), QString::fromLatin1(alert));
+    in.clientCertificate = clientCertificate;
+    return in;
+}
+
+} // namespace
+
+// TLS advice names what to do, and never a cure for another disease: no --cacert or --insecure
+// for a server that wants a client certificate, no certificate advice for a port without TLS.
+void tst_HandshakeDoctor::tlsAdvice_data()
+{
+    QTest::addColumn<HandshakeDoctor::Input>("in");
+    QTest::addColumn<QString>("id");       // a finding with this id is there
+    QTest::addColumn<QString>("mentions"); // and its title, detail or fix says this
+    QTest::addColumn<QString>("never");    // no finding says this
+
+    const char *tls13Alert = "TLS failed: Error while reading: error:0A00045C:SSL "
+                             "routines::tlsv13 alert certificate required";
+    QTest::newRow("TLS 1.3: certificate_required, none given")
+        << tlsFailure(tls13Alert, "certificate_required (116)")
+        << QStringLiteral("tls-client-certificate-required")
+        << QStringLiteral("--cert client.pem --key client.key") << QStringLiteral("--insecure");
+    QTest::newRow("TLS 1.2: handshake_failure, none given")
+        << tlsFailure("TLS failed: Error during SSL handshake: error:0A000410:SSL "
+                      "routines::sslv3 alert handshake failure",
+                      "handshake_failure (40)")
+        << QStringLiteral("tls-client-certificate-required") << QStringLiteral("--pass PASSWORD")
+        << QStringLiteral("--cacert");
+    HandshakeDoctor::Input insecure = tlsFailure(tls13Alert, "certificate_required (116)");
+    insecure.handshake.tls.insert(QStringLiteral("errors"),
+                                  QStringLiteral("The certificate is self-signed, and untrusted"));
+    insecure.handshake.tls.insert(QStringLiteral("override"),
+                                  QStringLiteral("invalid certificate accepted"));
+    QTest::newRow("certificate_required with --insecure")
+        << insecure << QStringLiteral("tls-client-certificate-required")
+        << QStringLiteral("certificate_required (116)") << QStringLiteral("self-signed: trust it");
+    QTest::newRow("certificate_required with one given")
+        << tlsFailure(tls13Alert, "certificate_required (116)", true)
+        << QStringLiteral("tls-client-certificate-rejected")
+        << QStringLiteral("tls.clientCertificate") << QStringLiteral("--insecure");
+    QTest::newRow("unknown_ca for the one given")
+        << tlsFailure("TLS failed: tlsv1 alert unknown ca", "unknown_ca (48)", true)
+        << QStringLiteral("tls-client-certificate-rejected") << QStringLiteral("unknown_ca (48)")
+        << QStringLiteral("--insecure");
+    HandshakeDoctor::Input closed
+        = tlsFailure("TLS failed: the server closed the connection during the TLS handshake");
+    closed.close.endedBy = EndReason::TcpFin;
+    QTest::newRow("closed during the handshake, none given")
+        << closed << QStringLiteral("tls-closed-during-handshake")
+        << QStringLiteral("--cert client.pem --key client.key") << QStringLiteral("--insecure");
+    QTest::newRow("wss:// to a plain port")
+        << tlsFailure("TLS failed: Error during SSL handshake: error:0A00010B:SSL "
+                      "routines::wrong version number")
+        << QStringLiteral("tls-plain-port") << QStringLiteral("ws://server.example:8443/socket")
+        << QStringLiteral("--cacert");
+
+    HandshakeDoctor::Input afterTls
+        = input({}, protocol::HandshakeError::None, SessionError::HandshakeFailed);
+    afterTls.url = QUrl(QStringLiteral("wss://server.example/socket"));
+    afterTls.errorString = QStringLiteral("WebSocket handshake failed: the server closed the "
+                                          "connection");
+    afterTls.handshake.tls.insert(QStringLiteral("protocol"), QStringLiteral("TLSv1.3"));
+    QTest::newRow("wss://: closed right after TLS, none given")
+        << afterTls << QStringLiteral("tls-client-certificate-required")
+        << QStringLiteral("--cert client.pem --key client.key") << QStringLiteral("--insecure");
+
+    QTest::newRow("ws:// answered with a TLS alert")
+        << input(QByteArray::fromHex("15030300020246"), protocol::HandshakeError::MalformedHead)
+        << QStringLiteral("tls-port") << QStringLiteral("wss://server.example/socket")
+        << QStringLiteral("--cacert");
+    QTest::newRow("ws:// answered with a TLS handshake record")
+        << input(QByteArray::fromHex("160303007a020000760303"),
+                 protocol::HandshakeError::MalformedHead)
+        << QStringLiteral("tls-port") << QStringLiteral("This port speaks TLS: use wss://")
+        << QStringLiteral("--insecure");
+    HandshakeDoctor::Input silent
+        = input({}, protocol::HandshakeError::None, SessionError::HandshakeFailed);
+    QTest::newRow("ws:// closed without a word")
+        << silent << QStringLiteral("closed-without-answer")
+        << QStringLiteral("wss://server.example/socket") << QStringLiteral("--insecure");
+    QTest::newRow("ws:// to nginx's TLS port")
+        << input("HTTP/1.1 400 Bad Request\r\nServer: nginx\r\nContent-Type: text/html\r\n\r\n"
+                 "<html><body><center>The plain HTTP request was sent to HTTPS port</center>"
+                 "</body></html>")
+        << QStringLiteral("tls-port") << QStringLiteral("wss://server.example/socket")
+        << QStringLiteral("--insecure");
+    QTest::newRow("ws:// no answer in time")
+        << input({}, protocol::HandshakeError::None, SessionError::HandshakeTimeout)
+        << QStringLiteral("no-http-response") << QStringLiteral("wss://server.example/socket")
+        << QStringLiteral("--insecure");
+}
+
+void tst_HandshakeDoctor::tlsAdvice()
+{
+    QFETCH(HandshakeDoctor::Input, in);
+    QFETCH(QString, id);
+    QFETCH(QString, mentions);
+    QFETCH(QString, never);
+    const QList<Finding> found = HandshakeDoctor::examine(in);
+    QString all;
+    for (const Finding &finding : found)
+        all += finding.id + QStringLiteral(": ") + finding.title + QStringLiteral(" | ")
+               + finding.detail + QStringLiteral(" | ") + finding.fix + QLatin1Char('\n');
+    const auto it = std::find_if(found.cbegin(), found.cend(),
+                                 [&](const Finding &finding) { return finding.id == id; });
+    QVERIFY2(it != found.cend(), qPrintable(id + QStringLiteral(" missing from:\n") + all));
+    QVERIFY2((it->title + it->detail + it->fix).contains(mentions), qPrintable(all));
+    QVERIFY2(!all.contains(never), qPrintable(all));
+    QCOMPARE(it->severity, Finding::Severity::Error);
+    QVERIFY(!it->fix.isEmpty());
 }
 
 void tst_HandshakeDoctor::fingerprints()

@@ -5,6 +5,7 @@
 #include "capturedmessages.h"
 
 #include <QNetworkRequest>
+#include <QElapsedTimer>
 #include <QSignalSpy>
 #include <QTcpSocket>
 #include <QTest>
@@ -71,6 +72,7 @@ private Q_SLOTS:
     void largeEchoSharesTheCapturedPayload();
     void foreignOriginAndHostAreRefused();
     void versionOtherThan13();
+    void tlsToAPlainPortIsAnsweredAtOnce();
     void unmaskedClientFrameFailsWith1002();
     void shutdownSaysGoingAway();
     void everySizeForQWebSocket();
@@ -260,6 +262,23 @@ void tst_LocalServer::foreignOriginAndHostAreRefused()
     answer = rawExchange(allowing.port(), rawUpgrade(allowing.port(), {}, "13", "other.example"));
     QVERIFY2(answer.startsWith("HTTP/1.1 403"), answer.constData());
     QVERIFY(answer.contains("--allow-host other.example"));
+}
+
+// wss:// to this plain port: the ClientHello gets a 400 at once, not after the handshake time
+// limit (the client's TLS library then reports the wrong version, which the Doctor explains).
+void tst_LocalServer::tlsToAPlainPortIsAnsweredAtOnce()
+{
+    LocalServer server(LocalServerOptions{});
+    QCOMPARE(server.listen(), QString());
+    QSignalSpy refused(&server, &LocalServer::handshakeRefused);
+    QElapsedTimer elapsed;
+    elapsed.start();
+    const QByteArray clientHello = QByteArray::fromHex("160301005a010000560303") + QByteArray(80, 'r');
+    const QByteArray answer = rawExchange(server.port(), clientHello);
+    QVERIFY2(answer.startsWith("HTTP/1.1 400 Bad Request\r\n"), answer.constData());
+    QVERIFY(answer.endsWith("use ws://, not wss://.\n"));
+    QVERIFY2(elapsed.elapsed() < 5000, qPrintable(QString::number(elapsed.elapsed())));
+    QCOMPARE(refused.count(), 1);
 }
 
 void tst_LocalServer::versionOtherThan13()

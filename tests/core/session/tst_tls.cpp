@@ -6,6 +6,8 @@
 #include "testcertificates.h"
 
 #include <QSslKey>
+#include <QTcpServer>
+#include <QTcpSocket>
 #include <QTemporaryDir>
 #include <QTest>
 #include <QWebSocket>
@@ -80,6 +82,9 @@ private Q_SLOTS:
     void selfSignedFailsUnlessOverridden();
     void pinnedSelfSignedCertificateIsTrusted();
     void anotherCertificateThanThePinnedOneFails();
+    void wssToAPlainPort();
+    void wsToATlsPort_data();
+    void wsToATlsPort();
 
 private:
     testcertificates::Set m_certificates;
@@ -137,6 +142,18 @@ void tst_Tls::wrongHost()
     QVERIFY2(outcome.tls.value(QStringLiteral("errors"))
                  .contains(QStringLiteral("host name"), Qt::CaseInsensitive),
              qPrintable(outcome.tls.value(QStringLiteral("errors"))));
+    // The names the certificate holds are recorded though it failed, and the Doctor lists them.
+    QCOMPARE(outcome.tls.value(QStringLiteral("subjectAltNames")),
+             QStringLiteral("DNS:other.example"));
+    QCOMPARE(outcome.tls.value(QStringLiteral("subject")), QStringLiteral("other.example"));
+    const Finding *failed = outcome.finding(QStringLiteral("tls-failed"));
+    QVERIFY2(failed, qPrintable(outcome.describeFindings()));
+    QVERIFY2(failed->detail.contains(
+                 QStringLiteral("connected as 127.0.0.1, the certificate holds DNS:other.example "
+                                "(CN other.example)")),
+             qPrintable(outcome.describeFindings()));
+    QVERIFY2(failed->fix.contains(QStringLiteral("add 127.0.0.1 to its subject alternative names")),
+             qPrintable(outcome.describeFindings()));
 }
 
 void tst_Tls::selfSignedFailsUnlessOverridden()
@@ -203,6 +220,70 @@ void tst_Tls::anotherCertificateThanThePinnedOneFails()
                  qPrintable(outcome.errorString));
         QCOMPARE(connectTo(server.url(), m_caFile, false, otherPin).error, SessionError::None);
     }
+}
+
+// A plain HTTP server answers the ClientHello with an error page, which OpenSSL reads as a
+// record of the wrong version: the port speaks ws://, and no certificate advice is given.
+void tst_Tls::wssToAPlainPort()
+{
+    QTcpServer plain;
+    QVERIFY(plain.listen(QHostAddress::LocalHost));
+    connect(&plain, &QTcpServer::newConnection, this, [&plain] {
+        QTcpSocket *peer = plain.nextPendingConnection();
+        connect(peer, &QTcpSocket::readyRead, peer, [peer] {
+            peer->readAll();
+            peer->write("HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n");
+        });
+    });
+    const EchoRoundTrip outcome = connectTo(
+        QUrl(QStringLiteral("wss://127.0.0.1:%1/chat").arg(plain.serverPort())), m_caFile, false);
+    QCOMPARE(outcome.error, SessionError::TlsFailed);
+    const Finding *plainPort = outcome.finding(QStringLiteral("tls-plain-port"));
+    QVERIFY2(plainPort, qPrintable(outcome.describeFindings()));
+    QVERIFY(
+        plainPort->fix.contains(QStringLiteral("ws://127.0.0.1:%1/chat").arg(plain.serverPort())));
+    QVERIFY2(!outcome.advises(QStringLiteral("--cacert"))
+                 && !outcome.advises(QStringLiteral("--insecure")),
+             qPrintable(outcome.describeFindings()));
+}
+
+// An HTTP request to a TLS port: Qt's (and OpenSSL's) servers close without a word, others
+// answer with a TLS alert record. Either way the advice is wss://, said for sure for the alert.
+void tst_Tls::wsToATlsPort_data()
+{
+    QTest::addColumn<bool>("alerts");
+    QTest::addColumn<QString>("id");
+    QTest::newRow("closes without a word") << false << QStringLiteral("closed-without-answer");
+    QTest::newRow("answers with an alert") << true << QStringLiteral("tls-port");
+}
+
+void tst_Tls::wsToATlsPort()
+{
+    QFETCH(bool, alerts);
+    QFETCH(QString, id);
+    TlsEchoServer tls(m_certificates.valid);
+    QTcpServer alerting;
+    QVERIFY(alerting.listen(QHostAddress::LocalHost));
+    connect(&alerting, &QTcpServer::newConnection, this, [&alerting] {
+        QTcpSocket *peer = alerting.nextPendingConnection();
+        connect(peer, &QTcpSocket::readyRead, peer, [peer] {
+            peer->readAll();
+            // RFC 8446 §5.1, §6: a fatal protocol_version alert in a TLS 1.2 record.
+            peer->write(QByteArray::fromHex("15030300020246"));
+            peer->disconnectFromHost();
+        });
+    });
+    QUrl url = alerts ? QUrl(QStringLiteral("wss://127.0.0.1:%1/").arg(alerting.serverPort()))
+                      : tls.url();
+    url.setScheme(QStringLiteral("ws"));
+    const EchoRoundTrip outcome = connectTo(url, {}, false);
+    QCOMPARE(outcome.error, SessionError::HandshakeFailed);
+    const Finding *advice = outcome.finding(id);
+    QVERIFY2(advice, qPrintable(outcome.describeFindings()));
+    url.setScheme(QStringLiteral("wss"));
+    QVERIFY2(advice->fix.contains(url.toString()), qPrintable(outcome.describeFindings()));
+    if (alerts)
+        QCOMPARE(advice->title, QStringLiteral("This port speaks TLS: use wss://"));
 }
 
 QTEST_GUILESS_MAIN(tst_Tls)
