@@ -3,6 +3,7 @@
 // message that is not valid as its kind is refused in the status bar, not sent.
 
 #include <QComboBox>
+#include <QLineEdit>
 #include <QPlainTextEdit>
 #include <QPushButton>
 #include <QStatusBar>
@@ -10,6 +11,9 @@
 #include <QTest>
 #include <log/framelogmodel.h>
 #include <session/frontend/sessionmanager.h>
+#include <handshake/handshakeview.h>
+#include <QTabWidget>
+#include <QTcpServer>
 #include <window/mainwindow.h>
 
 using namespace framescope;
@@ -82,6 +86,14 @@ private Q_SLOTS:
         QVERIFY(QTest::qWaitFor([&] { return model.rowCount() >= 6; }, 10000));
         QCOMPARE(cell(model, 4, FrameLogModel::Preview), QStringLiteral("{\"a\": [1, 2]}"));
 
+        // The handshake as it went, with nothing for the Doctor to say.
+        auto *handshake = window.findChild<HandshakeView *>();
+        QVERIFY(handshake);
+        QVERIFY2(handshake->text().startsWith(QStringLiteral("Upgraded: 101 Switching Protocols")),
+                 qPrintable(handshake->text()));
+        QVERIFY2(handshake->text().contains(QStringLiteral("Request:\nGET / HTTP/1.1\n")),
+                 qPrintable(handshake->text()));
+
         // Selecting a frame explains it in the detail pane.
         auto *log = window.findChild<QTableView *>();
         QPlainTextEdit *detail = nullptr;
@@ -115,6 +127,36 @@ private Q_SLOTS:
             10000));
         QVERIFY(!send->isEnabled());
         manager.stopServer(1000);
+    }
+
+    // A connection that fails: the Handshake tab comes forward with the Doctor's word on it.
+    void aFailedConnectionShowsWhy()
+    {
+        quint16 closedPort = 0;
+        {
+            QTcpServer probe;
+            QVERIFY(probe.listen(QHostAddress::LocalHost, 0));
+            closedPort = probe.serverPort();
+        }
+        session::SessionManager manager;
+        MainWindow window(manager);
+        window.show();
+        window.connectTo(QStringLiteral("ws://127.0.0.1:%1/").arg(closedPort));
+        auto *handshake = window.findChild<HandshakeView *>();
+        auto *tabs = window.findChild<QTabWidget *>();
+        QVERIFY(handshake && tabs);
+        QVERIFY(QTest::qWaitFor([&] { return tabs->currentWidget() == handshake; }, 10000));
+        QVERIFY2(handshake->text().startsWith(QStringLiteral("ERROR: The TCP connection failed")),
+                 qPrintable(handshake->text()));
+        QVERIFY(handshake->text().contains(QStringLiteral("try:  Check the host name and port")));
+        QVERIFY(handshake->text().contains(QStringLiteral("Request:\n(not sent)")));
+        auto *url = window.findChild<QLineEdit *>();
+        QVERIFY(url);
+        QCOMPARE(url->text(), QStringLiteral("ws://127.0.0.1:%1/").arg(closedPort));
+        if (const QString dir = qEnvironmentVariable("FRAMESCOPE_SCREENSHOTS"); !dir.isEmpty())
+            QVERIFY(window.grab().save(dir + QStringLiteral("/mainwindow-failed.png")));
+        QVERIFY(window.statusBar()->currentMessage().contains(QStringLiteral("refused"),
+                                                               Qt::CaseInsensitive));
     }
 };
 

@@ -1,6 +1,7 @@
 #include "mainwindow.h"
 
 #include "detail/framedetail.h"
+#include "handshake/handshakeview.h"
 #include "log/framelogmodel.h"
 
 #include <QComboBox>
@@ -19,6 +20,7 @@
 #include <QShortcut>
 #include <QSplitter>
 #include <QStatusBar>
+#include <QTabWidget>
 #include <QTableView>
 #include <QVBoxLayout>
 #include <session/engine/clock.h>
@@ -102,9 +104,13 @@ MainWindow::MainWindow(session::SessionManager &manager, QWidget *parent)
     auto *composer = new QWidget;
     composer->setLayout(composerRow);
 
+    m_handshake = new HandshakeView;
+    m_tabs = new QTabWidget;
+    m_tabs->addTab(m_detail, tr("&Frame"));
+    m_tabs->addTab(m_handshake, tr("&Handshake"));
     auto *logAndDetail = new QSplitter(Qt::Horizontal);
     logAndDetail->addWidget(m_log);
-    logAndDetail->addWidget(m_detail);
+    logAndDetail->addWidget(m_tabs);
     logAndDetail->setStretchFactor(0, 3);
     logAndDetail->setStretchFactor(1, 2);
     auto *splitter = new QSplitter(Qt::Vertical);
@@ -155,6 +161,9 @@ MainWindow::MainWindow(session::SessionManager &manager, QWidget *parent)
                 // The last frames may not have been announced yet (announcements are batched).
                 if (const auto store = m_manager.store(id))
                     handleFrames(id, store->endId().value);
+                // A connection that never opened: why is the first thing to see.
+                const auto snapshot = m_manager.snapshot(id);
+                showHandshake(id, snapshot && snapshot->handshake.status != 101);
                 statusBar()->showMessage(errorString.isEmpty() ? tr("Closed") : errorString);
             });
     connect(&m_manager, &SessionManager::errorOccurred, this,
@@ -185,12 +194,14 @@ void MainWindow::connectTo(const QString &url)
 {
     if (m_session != 0)
         m_manager.remove(m_session);
+    m_url->setText(url);
     session::ClientOptions options;
     options.url = QUrl(url);
     m_session = m_manager.open(options);
     m_originNs = session::monotonicNs();
     m_model->setStore(m_manager.store(m_session), m_originNs);
     m_detail->clear();
+    m_handshake->clear();
     statusBar()->showMessage(tr("Connecting to %1").arg(url), kStatusMs);
 }
 
@@ -246,6 +257,16 @@ void MainWindow::handleState(quint64 id, session::SessionState state)
         return;
     m_state = state;
     updateControls();
+    if (state == session::SessionState::Open)
+        showHandshake(id, false);
+}
+
+void MainWindow::showHandshake(quint64 id, bool focus)
+{
+    if (const std::optional<session::ClientSnapshot> snapshot = m_manager.snapshot(id))
+        m_handshake->show(*snapshot);
+    if (focus)
+        m_tabs->setCurrentWidget(m_handshake);
 }
 
 // New rows; the log follows the tail unless the user scrolled up.
@@ -267,6 +288,7 @@ void MainWindow::showDetail(const QModelIndex &current)
     const auto store = m_model->store();
     if (!current.isValid() || !store) {
         m_detail->clear();
+    m_handshake->clear();
         return;
     }
     const capture::FrameId id = m_model->frameAt(current.row());

@@ -11,6 +11,7 @@ class QLineEdit;
 class QPlainTextEdit;
 class QPushButton;
 class QTableView;
+class QTabWidget;
 
 namespace framescope::session {
 class SessionManager;
@@ -19,6 +20,7 @@ class SessionManager;
 namespace framescope::ui {
 
 class FrameLogModel;
+class HandshakeView;
 
 // Framescope's main window, first slice: a connection bar (URL, Connect / Disconnect, state),
 // the frame log over the session's capture store, and a composer (text, JSON checked before it
@@ -47,6 +49,7 @@ public:
 private:
     void handleState(quint64 id, session::SessionState state);
     void handleFrames(quint64 id, quint64 end);
+    void showHandshake(quint64 id, bool focus);
     void updateControls();
     void showDetail(const QModelIndex &current);
 
@@ -59,6 +62,8 @@ private:
     QLabel *m_stateLabel = nullptr;
     QTableView *m_log = nullptr;
     QPlainTextEdit *m_detail = nullptr;
+    HandshakeView *m_handshake = nullptr;
+    QTabWidget *m_tabs = nullptr;
     std::int64_t m_originNs = 0;
     QPlainTextEdit *m_composer = nullptr;
     QComboBox *m_kind = nullptr;
