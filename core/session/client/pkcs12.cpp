@@ -47,17 +47,38 @@ QString takeOpenSslError()
 // Once per process. Loading a provider by hand stops OpenSSL from loading the default one by
 // itself, so both are loaded. The legacy one only adds algorithms for code that asks for them
 // by name: TLS offers none of them. Empty when it worked, else why not.
+// Unloaded when the process ends (before OpenSSL's own clean-up, registered earlier), so that
+// nothing is left behind.
+struct LoadedProviders
+{
+    LoadedProviders()
+    {
+        ERR_clear_error();
+        defaults = OSSL_PROVIDER_load(nullptr, "default");
+        if (!defaults) {
+            failure = QStringLiteral("the default provider: ") + takeOpenSslError();
+            return;
+        }
+        legacy = OSSL_PROVIDER_load(nullptr, "legacy");
+        if (!legacy)
+            failure = takeOpenSslError();
+    }
+    ~LoadedProviders()
+    {
+        if (legacy)
+            OSSL_PROVIDER_unload(legacy);
+        if (defaults)
+            OSSL_PROVIDER_unload(defaults);
+    }
+    OSSL_PROVIDER *defaults = nullptr;
+    OSSL_PROVIDER *legacy = nullptr;
+    QString failure;
+};
+
 const QString &loadLegacyProvider()
 {
-    static const QString failure = [] {
-        ERR_clear_error();
-        if (!OSSL_PROVIDER_load(nullptr, "default"))
-            return QStringLiteral("the default provider: ") + takeOpenSslError();
-        if (!OSSL_PROVIDER_load(nullptr, "legacy"))
-            return takeOpenSslError();
-        return QString();
-    }();
-    return failure;
+    static const LoadedProviders providers;
+    return providers.failure;
 }
 
 struct Diagnosis
