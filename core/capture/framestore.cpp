@@ -213,6 +213,12 @@ void FrameStore::retainFrom(FrameId id) const
     m_retainMoved.notify_all();
 }
 
+std::int64_t FrameStore::retentionWaitNs(std::int64_t nowNs) const
+{
+    const std::int64_t since = m_waitingSinceNs.load(std::memory_order_acquire);
+    return m_retentionWaitNs.load(std::memory_order_relaxed) + (since > 0 ? std::max<std::int64_t>(0, nowNs - since) : 0);
+}
+
 void FrameStore::setPressureHandler(std::function<void()> handler) const
 {
     std::lock_guard lock(m_retainMutex);
@@ -266,12 +272,15 @@ bool FrameStore::waitForRecorder(bool (FrameStore::*retains)() const)
     }
     const auto start = std::chrono::steady_clock::now();
     const auto deadline = start + std::chrono::milliseconds(m_limits.retentionWaitMs);
+    const auto startNs = std::chrono::duration_cast<std::chrono::nanoseconds>(start.time_since_epoch()).count();
     std::unique_lock lock(m_retainMutex);
+    m_waitingSinceNs.store(startNs, std::memory_order_release);
     const bool freed = m_retainMoved.wait_until(lock, deadline, [&] { return !(this->*retains)(); });
     m_retentionWaitNs.fetch_add(
         std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - start)
             .count(),
         std::memory_order_relaxed);
+    m_waitingSinceNs.store(0, std::memory_order_release);
     if (!freed) {
         m_retentionGaveUp = true;
         m_gaveUpAtGeneration = m_retainGeneration.load(std::memory_order_relaxed);

@@ -119,6 +119,8 @@ public:
     void stopRetaining() const;
     // How long the writer has waited for the recorder, in all (for reports and benchmarks).
     std::int64_t retentionWaitNs() const { return m_retentionWaitNs.load(std::memory_order_relaxed); }
+    // The same, the wait under way included, at `nowNs` (steady clock, as session::monotonicNs).
+    std::int64_t retentionWaitNs(std::int64_t nowNs) const;
 
 private:
     struct FreeMemory
@@ -156,6 +158,7 @@ private:
     // Recorder retention (retainFrom()).
     mutable std::atomic<std::uint64_t> m_retainFrom{std::numeric_limits<std::uint64_t>::max()};
     std::atomic<std::int64_t> m_retentionWaitNs{0};
+    std::atomic<std::int64_t> m_waitingSinceNs{0}; // 0: the writer is not waiting
     mutable std::mutex m_retainMutex;
     mutable std::condition_variable m_retainMoved;
     bool m_retentionGaveUp = false; // writer-only; cleared when the recorder moves on

@@ -48,10 +48,18 @@ std::string Recorder::open(const std::string &path, const capture::SessionInfo &
     return error;
 }
 
+// The clock the reorder window runs on: time the store's writer spent running, not waiting for
+// us. While it waits it reads nothing, and what arrived meanwhile is read (with the kernel's
+// earlier times) once it runs again: the window must not pass while it cannot.
+std::int64_t Recorder::runningNs(std::int64_t nowNs) const
+{
+    return nowNs - m_store.retentionWaitNs(nowNs);
+}
+
 void Recorder::push(std::int64_t timeNs, bool event, std::string text)
 {
     m_waitingBytes += text.size();
-    m_waiting.push_back({timeNs, event, m_nextOrder++, std::move(text)});
+    m_waiting.push_back({runningNs(monotonicNs()), timeNs, event, m_nextOrder++, std::move(text)});
     std::push_heap(m_waiting.begin(), m_waiting.end(), later);
 }
 
@@ -85,12 +93,17 @@ std::uint64_t Recorder::takeFrames(std::uint64_t end)
     return lost;
 }
 
-// Writes the lines whose reorder wait is over at `nowNs` (all with `all`), and the oldest ones
-// past the waiting bound.
+// Writes, earliest first, the lines whose reorder wait is over at `nowNs` (all with `all`), and
+// the oldest ones past the waiting bound. A line waits kReorderWindowNs after it was taken (on
+// the writer's running clock) and after its own time: what the store finishes meanwhile, with
+// earlier times, still goes before it.
 void Recorder::writeDue(std::int64_t nowNs, bool all)
 {
+    const std::int64_t running = runningNs(nowNs);
     while (!m_waiting.empty()
-           && (all || m_waiting.front().timeNs <= nowNs - kReorderWindowNs
+           && (all
+               || (m_waiting.front().takenNs <= running - kReorderWindowNs
+                   && m_waiting.front().timeNs <= nowNs - kReorderWindowNs)
                || m_waitingBytes > kMaxWaitingBytes)) {
         std::pop_heap(m_waiting.begin(), m_waiting.end(), later);
         m_journal.addLine(m_waiting.back().text);

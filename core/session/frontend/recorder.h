@@ -64,6 +64,7 @@ public:
 private:
     struct Line
     {
+        std::int64_t takenNs = 0; // on the writer's running clock (runningNs())
         std::int64_t timeNs = 0;
         bool event = false;      // at the same time, frames first
         std::uint64_t order = 0; // then the order they came in
@@ -73,6 +74,7 @@ private:
     std::uint64_t takeFrames(std::uint64_t end);
     void push(std::int64_t timeNs, bool event, std::string text);
     void writeDue(std::int64_t nowNs, bool all);
+    std::int64_t runningNs(std::int64_t nowNs) const;
     void noteLost(std::uint64_t lost);
 
     const capture::FrameStore &m_store;
