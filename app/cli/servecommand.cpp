@@ -122,10 +122,14 @@ void ServeCommand::recordFrames(capture::FrameId end)
 {
     if (!m_recorder)
         return;
-    if (const std::uint64_t lost = m_recorder->recordFrames(end.value); lost > 0)
+    m_recorder->recordFrames(end.value);
+    // Counted wherever they were found (also by the server's thread, taking frames itself).
+    if (const std::uint64_t lost = m_recorder->lostPayloads(); lost > m_lostSaid) {
         say(QStringLiteral("warning: %1 frame(s) lost their payload to the capture's memory cap "
                            "before they were recorded")
-                .arg(lost));
+                .arg(lost - m_lostSaid));
+        m_lostSaid = lost;
+    }
 }
 
 void ServeCommand::addEvents(const std::vector<capture::CaptureEvent> &events)

@@ -54,6 +54,7 @@ private:
     ServeRequest m_request;
     session::SessionManager m_manager;
     std::unique_ptr<session::Recorder> m_recorder;
+    std::uint64_t m_lostSaid = 0; // lost payloads already said on stderr
     capture::RedactionOptions m_redaction;
     QTimer m_flushTimer;
     QString m_fingerprint; // of the wss certificate

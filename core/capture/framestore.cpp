@@ -207,7 +207,6 @@ void FrameStore::retainFrom(FrameId id) const
     {
         std::lock_guard lock(m_retainMutex);
         m_retainFrom.store(id.value, std::memory_order_release);
-        m_retainer = std::this_thread::get_id();
         m_retainGeneration.fetch_add(1, std::memory_order_relaxed);
     }
     m_retainMoved.notify_all();
@@ -221,14 +220,18 @@ std::int64_t FrameStore::retentionWaitNs(std::int64_t nowNs) const
 
 void FrameStore::setPressureHandler(std::function<void()> handler) const
 {
-    std::lock_guard lock(m_retainMutex);
+    {
+        std::lock_guard lock(m_retainMutex);
+        m_retainer = std::this_thread::get_id(); // the recorder's own thread
+    }
+    std::lock_guard lock(m_pressureMutex);
     m_pressureHandler = std::move(handler);
 }
 
 void FrameStore::stopRetaining() const
 {
     retainFrom({std::numeric_limits<std::uint64_t>::max()});
-    std::lock_guard lock(m_retainMutex);
+    std::lock_guard lock(m_pressureMutex);
     m_pressureHandler = nullptr;
 }
 
@@ -267,9 +270,17 @@ bool FrameStore::waitForRecorder(bool (FrameStore::*retains)() const)
         std::lock_guard lock(m_retainMutex);
         if (m_retainer == std::this_thread::get_id())
             return false;
-        if (m_pressureHandler) // under the lock: stopRetaining() cannot clear it meanwhile
+    }
+    {
+        // The recorder takes what it needs here, on this thread: no wait for its own thread,
+        // which may itself be waiting for this one. Under its own lock, so that stopRetaining()
+        // cannot clear the handler meanwhile (the handler calls retainFrom()).
+        std::lock_guard lock(m_pressureMutex);
+        if (m_pressureHandler)
             m_pressureHandler();
     }
+    if (!(this->*retains)())
+        return true;
     const auto start = std::chrono::steady_clock::now();
     const auto deadline = start + std::chrono::milliseconds(m_limits.retentionWaitMs);
     const auto startNs = std::chrono::duration_cast<std::chrono::nanoseconds>(start.time_since_epoch()).count();

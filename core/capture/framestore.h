@@ -113,8 +113,9 @@ public:
     // exception: the one being written is never waited for; and a writer on the recorder's own
     // thread does not wait for itself.
     void retainFrom(FrameId id) const;
-    // Called on the writer's thread as it begins such a wait, to wake the recorder (it must not
-    // block). Cleared by stopRetaining().
+    // Called on the writer's thread before it would wait: the recorder takes the frames it
+    // needs there and then (thread-safely), so the writer need not wait for the recorder's
+    // thread. Cleared by stopRetaining(), which must not be called from inside it.
     void setPressureHandler(std::function<void()> handler) const;
     void stopRetaining() const;
     // How long the writer has waited for the recorder, in all (for reports and benchmarks).
@@ -164,6 +165,7 @@ private:
     bool m_retentionGaveUp = false; // writer-only; cleared when the recorder moves on
     mutable std::atomic<std::uint64_t> m_retainGeneration{0};
     std::uint64_t m_gaveUpAtGeneration = 0;
+    mutable std::mutex m_pressureMutex; // guards the handler and its calls
     mutable std::function<void()> m_pressureHandler;
     mutable std::thread::id m_retainer; // the recorder's thread: the writer never waits for itself
 

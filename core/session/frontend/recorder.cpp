@@ -22,7 +22,6 @@ constexpr auto later = [](const auto &a, const auto &b) {
 
 Recorder::Recorder(const capture::FrameStore &store)
     : m_store(store)
-    , m_context(std::make_unique<QObject>())
 {}
 
 Recorder::~Recorder()
@@ -34,15 +33,18 @@ Recorder::~Recorder()
 std::string Recorder::open(const std::string &path, const capture::SessionInfo &session,
                            const capture::RedactionOptions &redaction)
 {
+    std::unique_lock lock(m_mutex);
     std::string error = m_journal.open(path, session, redaction);
     m_open = error.empty();
     // Frames stored before the recording began are part of it (a session opened, then recorded).
     m_recordedEnd = m_store.firstId().value;
+    lock.unlock(); // the handler takes it
     if (m_open) {
         m_store.retainFrom({m_recordedEnd});
-        QObject *context = m_context.get();
-        m_store.setPressureHandler([this, context] {
-            QMetaObject::invokeMethod(context, [this] { recordFrames(); }, Qt::QueuedConnection);
+        m_store.setPressureHandler([this] {
+            std::lock_guard lock(m_mutex);
+            if (m_open)
+                noteLost(takeFrames(0));
         });
     }
     return error;
@@ -128,6 +130,7 @@ void Recorder::noteLost(std::uint64_t lost)
 
 std::uint64_t Recorder::recordFrames(std::uint64_t end)
 {
+    std::lock_guard lock(m_mutex);
     if (!m_open)
         return 0;
     const std::uint64_t lost = takeFrames(end);
@@ -140,6 +143,7 @@ std::uint64_t Recorder::recordFrames(std::uint64_t end)
 
 void Recorder::addEvent(const capture::CaptureEvent &event)
 {
+    std::lock_guard lock(m_mutex);
     if (!m_open)
         return;
     noteLost(takeFrames(0));
@@ -149,20 +153,23 @@ void Recorder::addEvent(const capture::CaptureEvent &event)
 
 std::string Recorder::flushIfDue(std::int64_t nowNs)
 {
+    recordFrames();
+    std::lock_guard lock(m_mutex);
     if (!m_open)
         return {};
-    recordFrames();
     return m_journal.flushIfDue(nowNs);
 }
 
 std::string Recorder::finish()
 {
+    // First, outside our lock: the writer may be taking frames in the handler just now.
+    m_store.stopRetaining();
+    std::lock_guard lock(m_mutex);
     if (!m_open)
         return {};
     noteLost(takeFrames(0));
     writeDue(0, true);
     m_open = false;
-    m_store.stopRetaining();
     return m_journal.finish();
 }
 

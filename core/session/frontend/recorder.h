@@ -3,7 +3,7 @@
 #include <capture/capturefile.h>
 #include <capture/framestore.h>
 #include <cstdint>
-#include <QObject>
+#include <mutex>
 #include <memory>
 #include <string>
 #include <vector>
@@ -29,7 +29,8 @@ namespace framescope::session {
 // whose payload was evicted all the same (the store's wait ran out) keeps its record and is
 // marked payloadEvicted; the recorder says so in the file (a "dropped" event) and counts it
 // (lostPayloads()), so a front end can say it at once. One recorder per store, on a thread with
-// an event loop (the store's writer wakes it through it).
+// a thread of its own choosing; when the store is full, its writer takes the frames on its own
+// thread (the recorder is thread-safe), so neither ever waits for the other's event loop.
 class Recorder
 {
 public:
@@ -44,7 +45,11 @@ public:
     // Empty string on success, else why the file could not be made.
     std::string open(const std::string &path, const capture::SessionInfo &session,
                      const capture::RedactionOptions &redaction = {});
-    bool isOpen() const { return m_open; }
+    bool isOpen() const
+    {
+        std::lock_guard lock(m_mutex);
+        return m_open;
+    }
 
     // Takes the frames stored since the last call, up to (not including) `end`; all of them
     // when `end` is 0, and writes what is due. Returns how many lost their payload before they
@@ -58,8 +63,17 @@ public:
     // Everything stored so far, then the file in its place. Empty string, or what went wrong.
     std::string finish();
 
-    std::uint64_t framesRecorded() const { return m_framesRecorded; }
-    std::uint64_t lostPayloads() const { return m_lostPayloads; }
+    std::uint64_t framesRecorded() const
+    {
+        std::lock_guard lock(m_mutex);
+        return m_framesRecorded;
+    }
+    // All so far, also those the store's writer found lost while taking frames itself.
+    std::uint64_t lostPayloads() const
+    {
+        std::lock_guard lock(m_mutex);
+        return m_lostPayloads;
+    }
 
 private:
     struct Line
@@ -87,7 +101,9 @@ private:
     std::vector<Line> m_waiting; // a min-heap on (time, event, order)
     std::size_t m_waitingBytes = 0;
     std::vector<std::uint8_t> m_payload; // reused
-    std::unique_ptr<QObject> m_context;  // where the store's writer wakes the recorder
+    // Guards all of the above: the store's writer takes frames on its own thread when the store
+    // is full (FrameStore::setPressureHandler).
+    mutable std::mutex m_mutex;
 };
 
 } // namespace framescope::session
