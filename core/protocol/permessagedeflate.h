@@ -10,7 +10,8 @@ namespace framescope::protocol {
 
 inline constexpr std::string_view kPerMessageDeflate = "permessage-deflate";
 // zlib's raw deflate cannot use a 256-byte window, so Framescope compresses with 9 to 15
-// (RFC 7692 allows 8; a request for 8 is declined).
+// (RFC 7692 allows 8: a client's offer of 8 is declined; a server's answer of 8 is accepted,
+// and the client then sends uncompressed).
 inline constexpr int kMinWindowBits = 9;
 inline constexpr int kMaxWindowBits = 15;
 

@@ -38,7 +38,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t *data, std::size_t size
         const auto offered = checkServerResponse(
             whole.head(), request, DeflateOffer{false, false, std::nullopt, true, std::nullopt});
         if (offered.deflate) {
-            fuzzutil::check(offered.deflate->clientMaxWindowBits >= kMinWindowBits, "window < 9");
+            // 8 is accepted from a server (RFC 7692 §7.1.2.2); the client then sends uncompressed.
+            fuzzutil::check(offered.deflate->clientMaxWindowBits >= 8
+                                && offered.deflate->clientMaxWindowBits <= kMaxWindowBits,
+                            "client window out of 8..15");
             fuzzutil::check(offered.deflate->serverMaxWindowBits >= 8, "window < 8");
         }
         (void)plain;
