@@ -4,12 +4,16 @@
 
 #include <QAbstractItemModelTester>
 #include <QTest>
+#include <QThread>
 #include <capture/framestore.h>
+#include <log/framefilter.h>
 #include <log/framelogmodel.h>
 #include <protocol/frameheader.h>
 
 using namespace framescope;
 using namespace framescope::ui;
+
+Q_DECLARE_METATYPE(framescope::ui::FrameFilter)
 
 namespace {
 
@@ -44,7 +48,8 @@ private Q_SLOTS:
     {
         auto store = std::make_shared<capture::FrameStore>();
         FrameLogModel model;
-        QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        QAbstractItemModelTester tester(&model,
+                                        QAbstractItemModelTester::FailureReportingMode::QtTest);
         model.setStore(store, 1'000'000);
         QCOMPARE(model.rowCount(), 0);
         add(*store, 0x1, "hello", true, 2'500'000);
@@ -92,7 +97,8 @@ private Q_SLOTS:
         auto store = std::make_shared<capture::FrameStore>(
             capture::FrameStore::Limits{std::size_t{8} << 20});
         FrameLogModel model;
-        QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        QAbstractItemModelTester tester(&model,
+                                        QAbstractItemModelTester::FailureReportingMode::QtTest);
         model.setStore(store, 0);
         const QByteArray big(1 << 20, 'x');
         for (int i = 0; i < 4; ++i)
@@ -110,6 +116,174 @@ private Q_SLOTS:
         QCOMPARE(cell(model, 0, FrameLogModel::Number), QStringLiteral("6"));
         model.dropBefore({40}); // past what is shown
         QCOMPARE(model.rowCount(), 0);
+    }
+
+    void filters_data()
+    {
+        QTest::addColumn<FrameFilter>("filter");
+        QTest::addColumn<QList<int>>("shown"); // frame numbers, from 1
+
+        // The frames (see filters()): 1 sent "Hello World", 2 received "hello world",
+        // 3 received binary 00 ff 10, 4 sent ping, 5 received close 1000 "Bye", 6 received
+        // "héllo" (UTF-8), 7 received continuation "tail".
+        auto make = [](auto change) {
+            FrameFilter filter;
+            change(filter);
+            return filter;
+        };
+        QTest::newRow("all") << FrameFilter{} << QList<int>{1, 2, 3, 4, 5, 6, 7};
+        QTest::newRow("sent") << make([](FrameFilter &f) {
+            f.direction = FrameFilter::Direction::Sent;
+        }) << QList<int>{1, 4};
+        QTest::newRow("received") << make([](FrameFilter &f) {
+            f.direction = FrameFilter::Direction::Received;
+        }) << QList<int>{2, 3, 5, 6, 7};
+        QTest::newRow("no control frames")
+            << make([](FrameFilter &f) { f.showControl = false; }) << QList<int>{1, 2, 3, 6, 7};
+        QTest::newRow("text opcode")
+            << make([](FrameFilter &f) { f.opcodes = 1 << 0x1; }) << QList<int>{1, 2, 6};
+        QTest::newRow("text without case")
+            << make([](FrameFilter &f) { f.text = QStringLiteral("HELLO"); }) << QList<int>{1, 2};
+        QTest::newRow("text with case") << make([](FrameFilter &f) {
+            f.text = QStringLiteral("World");
+            f.caseSensitive = true;
+        }) << QList<int>{1};
+        QTest::newRow("multi-byte text")
+            << make([](FrameFilter &f) { f.text = QStringLiteral("héllo"); }) << QList<int>{6};
+        QTest::newRow("a close reason")
+            << make([](FrameFilter &f) { f.text = QStringLiteral("bye"); }) << QList<int>{5};
+        QTest::newRow("bytes of a binary frame as hex")
+            << make([](FrameFilter &f) { f.text = QStringLiteral("FF 10"); }) << QList<int>{3};
+        QTest::newRow("hex without spaces")
+            << make([](FrameFilter &f) { f.text = QStringLiteral("ff10"); }) << QList<int>{3};
+        QTest::newRow("regular expression") << make([](FrameFilter &f) {
+            f.text = QStringLiteral("^h.llo\\b");
+            f.regularExpression = true;
+        }) << QList<int>{1, 2, 6};
+        QTest::newRow("direction and text") << make([](FrameFilter &f) {
+            f.text = QStringLiteral("hello");
+            f.direction = FrameFilter::Direction::Received;
+        }) << QList<int>{2};
+        QTest::newRow("nothing") << make([](FrameFilter &f) { f.text = QStringLiteral("zzz"); })
+                                 << QList<int>{};
+    }
+
+    // A filter shows the frames it matches, in order, once its background test is done; frames
+    // announced afterwards are tested as they come; clearing the filter shows all again.
+    void filters()
+    {
+        QFETCH(FrameFilter, filter);
+        QFETCH(QList<int>, shown);
+        auto store = std::make_shared<capture::FrameStore>();
+        FrameLogModel model;
+        QAbstractItemModelTester tester(&model,
+                                        QAbstractItemModelTester::FailureReportingMode::QtTest);
+        model.setStore(store, 0);
+        add(*store, 0x1, "Hello World", true, 1);
+        add(*store, 0x1, "hello world", false, 2);
+        add(*store, 0x2, QByteArray::fromHex("00ff10"), false, 3);
+        add(*store, 0x9, {}, true, 4);
+        add(*store, 0x8, QByteArray::fromHex("03e8") + "Bye", false, 5);
+        add(*store, 0x1, "h\xc3\xa9llo", false, 6);
+        add(*store, 0x0, "tail", false, 7);
+        model.appendUpTo(store->endId());
+
+        QCOMPARE(model.setFilter(filter), QString());
+        QTRY_VERIFY(!model.isFiltering());
+        auto numbers = [&] {
+            QList<int> found;
+            for (int row = 0; row < model.rowCount(); ++row)
+                found << cell(model, row, FrameLogModel::Number).toInt();
+            return found;
+        };
+        QCOMPARE(numbers(), shown);
+        QCOMPARE(model.frameCount(), 7u);
+        QCOMPARE(model.isFiltered(), filter.isActive());
+
+        // The same frames again, announced after the filter was set: tested as they come.
+        for (int i = 0; i < 7; ++i) {
+            const auto record = *store->record({std::uint64_t(i)});
+            std::vector<std::uint8_t> payload;
+            QVERIFY(store->payload({std::uint64_t(i)}, payload));
+            store->append(record, payload);
+        }
+        model.appendUpTo(store->endId());
+        QList<int> twice = shown;
+        for (int number : shown)
+            twice << number + 7;
+        QCOMPARE(numbers(), twice);
+
+        // Evicted frames leave the filtered rows from the top too.
+        model.dropBefore({7});
+        QCOMPARE(numbers(), twice.mid(shown.size()));
+
+        QCOMPARE(model.setFilter({}), QString());
+        QVERIFY(!model.isFiltered());
+        QCOMPARE(model.rowCount(), 7);
+    }
+
+    void anInvalidExpressionIsSaidAndChangesNothing()
+    {
+        auto store = std::make_shared<capture::FrameStore>();
+        FrameLogModel model;
+        model.setStore(store, 0);
+        add(*store, 0x1, "one", false, 1);
+        model.appendUpTo(store->endId());
+        FrameFilter filter;
+        filter.text = QStringLiteral("(unclosed");
+        filter.regularExpression = true;
+        const QString error = model.setFilter(filter);
+        QVERIFY2(error.contains(QLatin1String("regular expression")), qPrintable(error));
+        QVERIFY(!model.isFiltered());
+        QCOMPARE(model.rowCount(), 1);
+    }
+
+    // Over many frames the test runs in the background and its matches come in batches; a filter
+    // changed meanwhile drops the old one's batches, and the frames cleared meanwhile stay away.
+    void aLargeLogIsFilteredInTheBackground()
+    {
+        auto store = std::make_shared<capture::FrameStore>();
+        FrameLogModel model;
+        QAbstractItemModelTester tester(&model,
+                                        QAbstractItemModelTester::FailureReportingMode::QtTest);
+        model.setStore(store, 0);
+        constexpr int kFrames = 300'000;
+        for (int i = 0; i < kFrames; ++i)
+            add(*store, 0x1, QByteArray::number(i), i % 2 == 0, i);
+        model.appendUpTo(store->endId());
+
+        FrameFilter sevens;
+        sevens.text = QStringLiteral("7");
+        QCOMPARE(model.setFilter(sevens), QString());
+        // Events are not processed meanwhile: the first filter's first batch waits in the queue
+        // (it is handed over after 1024 frames), and must be dropped when it comes.
+        QThread::msleep(100);
+        FrameFilter sentNines;
+        sentNines.text = QStringLiteral("99");
+        sentNines.direction = FrameFilter::Direction::Sent;
+        QCOMPARE(model.setFilter(sentNines), QString()); // at once: the first one's test is stale
+        QVERIFY(model.isFiltering());
+        // Frames that arrive meanwhile are tested once the background test is done.
+        add(*store, 0x1, "990", true, kFrames);
+        model.appendUpTo(store->endId());
+        QTRY_VERIFY_WITH_TIMEOUT(!model.isFiltering(), 30000);
+        int expected = 0;
+        for (int i = 0; i < kFrames; ++i)
+            expected += i % 2 == 0 && QByteArray::number(i).contains("99");
+        QCOMPARE(model.rowCount(), expected + 1);
+        for (int row = 0; row < model.rowCount(); ++row) {
+            QVERIFY(cell(model, row, FrameLogModel::Preview).contains(QLatin1String("99")));
+            QCOMPARE(cell(model, row, FrameLogModel::Direction), QStringLiteral("→ sent"));
+        }
+
+        // Cleared while a test runs: what it hands back afterwards is not shown.
+        QCOMPARE(model.setFilter(sevens), QString());
+        model.clear();
+        QTRY_VERIFY_WITH_TIMEOUT(!model.isFiltering(), 30000);
+        QCOMPARE(model.rowCount(), 0);
+        add(*store, 0x1, "77", false, kFrames + 1);
+        model.appendUpTo(store->endId());
+        QCOMPARE(model.rowCount(), 1);
     }
 };
 

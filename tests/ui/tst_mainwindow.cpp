@@ -2,18 +2,20 @@
 // Send puts a text, JSON or binary message on the wire and the log shows it and its echo; a
 // message that is not valid as its kind is refused in the status bar, not sent.
 
+#include <QCheckBox>
 #include <QComboBox>
+#include <QLabel>
 #include <QLineEdit>
 #include <QPlainTextEdit>
 #include <QPushButton>
 #include <QStatusBar>
+#include <QTabWidget>
 #include <QTableView>
+#include <QTcpServer>
 #include <QTest>
+#include <handshake/handshakeview.h>
 #include <log/framelogmodel.h>
 #include <session/frontend/sessionmanager.h>
-#include <handshake/handshakeview.h>
-#include <QTabWidget>
-#include <QTcpServer>
 #include <window/mainwindow.h>
 
 using namespace framescope;
@@ -24,6 +26,16 @@ namespace {
 QString cell(const FrameLogModel &model, int row, int column)
 {
     return model.data(model.index(row, column)).toString();
+}
+
+// A control as a screen reader finds it: by its accessible name.
+template<typename Widget>
+Widget *named(QWidget &window, const QString &name)
+{
+    for (Widget *widget : window.findChildren<Widget *>())
+        if (widget->accessibleName() == name)
+            return widget;
+    return nullptr;
 }
 
 } // namespace
@@ -42,11 +54,8 @@ private Q_SLOTS:
         QVERIFY(QTest::qWaitFor(
             [&] { return manager.state(window.sessionId()) == session::SessionState::Open; },
             10000));
-        QPlainTextEdit *composer = nullptr;
-        for (QPlainTextEdit *edit : window.findChildren<QPlainTextEdit *>())
-            if (edit->accessibleName() == QStringLiteral("Message to send"))
-                composer = edit;
-        auto *kind = window.findChild<QComboBox *>();
+        auto *composer = named<QPlainTextEdit>(window, QStringLiteral("Message to send"));
+        auto *kind = named<QComboBox>(window, QStringLiteral("Message kind"));
         QPushButton *send = nullptr;
         for (QPushButton *button : window.findChildren<QPushButton *>())
             if (button->text() == QStringLiteral("&Send"))
@@ -96,16 +105,41 @@ private Q_SLOTS:
 
         // Selecting a frame explains it in the detail pane.
         auto *log = window.findChild<QTableView *>();
-        QPlainTextEdit *detail = nullptr;
-        for (QPlainTextEdit *edit : window.findChildren<QPlainTextEdit *>())
-            if (edit->accessibleName() == QStringLiteral("Frame detail"))
-                detail = edit;
+        auto *detail = named<QPlainTextEdit>(window, QStringLiteral("Frame detail"));
         QVERIFY(log && detail);
         log->selectRow(0);
         QVERIFY2(detail->toPlainText().contains(QStringLiteral("opcode=0001 (0x1 TEXT)")),
                  qPrintable(detail->toPlainText()));
         QVERIFY(detail->toPlainText().contains(QStringLiteral("Mask key: ")));
         QVERIFY(detail->toPlainText().contains(QStringLiteral("Text:\nhéllo")));
+
+        // The filter bar: a text, then a direction, narrow the log; the count says how many.
+        auto *filterText = named<QLineEdit>(window, QStringLiteral("Filter text"));
+        auto *direction = named<QComboBox>(window, QStringLiteral("Filter direction"));
+        auto *shown = named<QLabel>(window, QStringLiteral("Frames shown"));
+        QVERIFY(filterText && direction && shown);
+        QTest::keyClicks(filterText, QStringLiteral("\"A\""));
+        QVERIFY(
+            QTest::qWaitFor([&] { return model.rowCount() == 2 && !model.isFiltering(); }, 10000));
+        QCOMPARE(cell(model, 0, FrameLogModel::Number), QStringLiteral("5"));
+        QCOMPARE(shown->text(), QStringLiteral("2 of 6 frames"));
+        direction->setCurrentIndex(2); // received
+        QVERIFY(
+            QTest::qWaitFor([&] { return model.rowCount() == 1 && !model.isFiltering(); }, 10000));
+        QCOMPARE(cell(model, 0, FrameLogModel::Direction), QStringLiteral("← received"));
+        // An expression that does not compile is said, and the log stays as it was.
+        filterText->setText(QStringLiteral("(["));
+        auto *regex = window.findChild<QCheckBox *>();
+        QVERIFY(regex && regex->text() == QStringLiteral("Re&gex"));
+        regex->setChecked(true);
+        QVERIFY(window.statusBar()->currentMessage().startsWith(
+            QStringLiteral("Not a regular expression")));
+        QCOMPARE(model.rowCount(), 1);
+        filterText->clear();
+        direction->setCurrentIndex(0);
+        QVERIFY(
+            QTest::qWaitFor([&] { return model.rowCount() == 6 && !model.isFiltered(); }, 10000));
+        QCOMPARE(shown->text(), QStringLiteral("6 frames"));
 
         // For a person to look at (FRAMESCOPE_SCREENSHOTS=DIR).
         if (const QString dir = qEnvironmentVariable("FRAMESCOPE_SCREENSHOTS"); !dir.isEmpty())
@@ -120,7 +154,8 @@ private Q_SLOTS:
             [&] {
                 for (int row = 0; row < model.rowCount(); ++row)
                     if (cell(model, row, FrameLogModel::Opcode) == QLatin1String("CLOSE")
-                        && cell(model, row, FrameLogModel::Direction) == QStringLiteral("← received"))
+                        && cell(model, row, FrameLogModel::Direction)
+                               == QStringLiteral("← received"))
                         return true;
                 return false;
             },
@@ -150,13 +185,13 @@ private Q_SLOTS:
                  qPrintable(handshake->text()));
         QVERIFY(handshake->text().contains(QStringLiteral("try:  Check the host name and port")));
         QVERIFY(handshake->text().contains(QStringLiteral("Request:\n(not sent)")));
-        auto *url = window.findChild<QLineEdit *>();
+        auto *url = named<QLineEdit>(window, QStringLiteral("URL"));
         QVERIFY(url);
         QCOMPARE(url->text(), QStringLiteral("ws://127.0.0.1:%1/").arg(closedPort));
         if (const QString dir = qEnvironmentVariable("FRAMESCOPE_SCREENSHOTS"); !dir.isEmpty())
             QVERIFY(window.grab().save(dir + QStringLiteral("/mainwindow-failed.png")));
         QVERIFY(window.statusBar()->currentMessage().contains(QStringLiteral("refused"),
-                                                               Qt::CaseInsensitive));
+                                                              Qt::CaseInsensitive));
     }
 };
 

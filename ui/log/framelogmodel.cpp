@@ -3,6 +3,7 @@
 #include <QBrush>
 #include <QColor>
 #include <QFont>
+#include <chrono>
 #include <protocol/frameheader.h>
 #include <session/frontend/frameformatter.h>
 
@@ -32,13 +33,22 @@ FrameLogModel::FrameLogModel(QObject *parent)
     : QAbstractTableModel(parent)
 {}
 
+FrameLogModel::~FrameLogModel()
+{
+    stopScan();
+}
+
 void FrameLogModel::setStore(std::shared_ptr<const capture::FrameStore> store,
                              std::int64_t originNs)
 {
+    stopScan();
     beginResetModel();
     m_store = std::move(store);
     m_originNs = originNs;
     m_first = m_end = m_store ? m_store->firstId().value : 0;
+    m_rows.clear();
+    m_firstRow = 0;
+    m_base = m_scanned = m_first;
     endResetModel();
 }
 
@@ -46,11 +56,38 @@ void FrameLogModel::appendUpTo(capture::FrameId end)
 {
     if (!m_store || end.value <= m_end)
         return;
-    if (m_end == m_first && m_first < m_store->firstId().value)
+    if (m_end == m_first && m_first < m_store->firstId().value) {
         m_first = m_end = m_store->firstId().value; // nothing shown yet, and the start went
-    beginInsertRows({}, rowCount(), rowCount() + int(end.value - m_end) - 1);
+        m_scanned = std::max(m_scanned, m_first);
+    }
+    if (!m_matcher) {
+        beginInsertRows({}, rowCount(), rowCount() + int(end.value - m_end) - 1);
+        m_end = end.value;
+        endInsertRows();
+        return;
+    }
     m_end = end.value;
-    endInsertRows();
+    testNewFrames();
+}
+
+// Frames announced since the last test, when no background test runs (it catches up when done).
+void FrameLogModel::testNewFrames()
+{
+    if (m_scanning || m_scanned >= m_end)
+        return;
+    // A tick's frames are tested here, at once; a backlog larger than a few ticks goes to the
+    // background.
+    constexpr std::uint64_t kTestedHere = 20'000;
+    if (m_end - m_scanned > kTestedHere) {
+        startScan();
+        return;
+    }
+    std::vector<std::uint32_t> matches;
+    for (std::uint64_t id = m_scanned; id < m_end; ++id)
+        if (m_matcher->matches(*m_store, {id}, m_scratch))
+            matches.push_back(std::uint32_t(id - m_base));
+    m_scanned = m_end;
+    appendMatches(matches);
 }
 
 void FrameLogModel::dropBefore(capture::FrameId firstKept)
@@ -58,27 +95,156 @@ void FrameLogModel::dropBefore(capture::FrameId firstKept)
     if (firstKept.value <= m_first)
         return;
     const std::uint64_t last = std::min(firstKept.value, m_end);
-    if (last > m_first) {
+    if (m_matcher) {
+        const auto begin = m_rows.begin() + std::ptrdiff_t(m_firstRow);
+        const auto kept = std::lower_bound(begin, m_rows.end(), std::uint32_t(last - m_base));
+        if (kept != begin) {
+            beginRemoveRows({}, 0, int(kept - begin) - 1);
+            m_firstRow = std::size_t(kept - m_rows.begin());
+            m_first = last;
+            endRemoveRows();
+        }
+        m_first = last;
+        m_scanned = std::max(m_scanned, m_first);
+        if (m_firstRow > 4096
+            && m_firstRow > m_rows.size() / 2) { // rows are not indexes: no signal
+            m_rows.erase(m_rows.begin(), m_rows.begin() + std::ptrdiff_t(m_firstRow));
+            m_firstRow = 0;
+        }
+    } else if (last > m_first) {
         beginRemoveRows({}, 0, int(last - m_first) - 1);
         m_first = last;
         endRemoveRows();
     }
     if (m_end < firstKept.value)
-        m_first = m_end = firstKept.value; // rows not shown yet went too
+        m_first = m_end = m_scanned = firstKept.value; // frames not shown yet went too
 }
 
 void FrameLogModel::clear()
 {
-    if (m_end == m_first)
-        return;
-    beginRemoveRows({}, 0, rowCount() - 1);
+    if (rowCount() > 0) {
+        beginRemoveRows({}, 0, rowCount() - 1);
+        m_first = m_end;
+        m_rows.clear();
+        m_firstRow = 0;
+        endRemoveRows();
+    }
     m_first = m_end;
-    endRemoveRows();
+    // A background test still running hands back only frames from m_first on.
+    if (!m_scanning)
+        m_scanned = m_end;
+}
+
+QString FrameLogModel::setFilter(const FrameFilter &filter)
+{
+    auto matcher = std::make_shared<const FrameMatcher>(filter);
+    if (QString error = matcher->error(); !error.isEmpty())
+        return error;
+    stopScan();
+    beginResetModel();
+    m_rows.clear();
+    m_firstRow = 0;
+    m_matcher = filter.isActive() ? std::move(matcher) : nullptr;
+    m_base = m_scanned = m_first;
+    endResetModel();
+    if (m_matcher && m_store && m_end > m_first)
+        startScan();
+    else
+        m_scanned = m_end;
+    Q_EMIT filterProgressed();
+    return {};
+}
+
+// Tests the frames from m_scanned to m_end on a thread of its own; its batches come back queued
+// to this (GUI) thread, tagged with the generation they were made for.
+void FrameLogModel::startScan()
+{
+    stopScan();
+    m_scanning = true;
+    const std::uint64_t generation = ++m_generation;
+    m_cancel = std::make_shared<std::atomic<bool>>(false);
+    m_scan = std::thread([this, generation, cancel = m_cancel, store = m_store, matcher = m_matcher,
+                          base = m_base, from = m_scanned, to = m_end] {
+        using Clock = std::chrono::steady_clock;
+        constexpr auto kBatchInterval = std::chrono::milliseconds(20);
+        auto hand = [&](std::vector<std::uint32_t> &matches, std::uint64_t scannedEnd, bool done) {
+            QMetaObject::invokeMethod(
+                this,
+                [this, generation, matches = std::move(matches), scannedEnd, done] {
+                    handleMatches(generation, matches, scannedEnd, done);
+                },
+                Qt::QueuedConnection);
+            matches = {};
+        };
+        std::vector<std::uint8_t> scratch;
+        std::vector<std::uint32_t> matches;
+        bool handed = false;
+        auto last = Clock::now();
+        for (std::uint64_t id = from; id < to; ++id) {
+            if (matcher->matches(*store, {id}, scratch))
+                matches.push_back(std::uint32_t(id - base));
+            if ((id & 1023) != 1023)
+                continue;
+            if (cancel->load(std::memory_order_relaxed))
+                return;
+            // The first matches at once, so that the user sees the filter work.
+            if (!matches.empty() && (!handed || Clock::now() - last >= kBatchInterval)) {
+                hand(matches, id + 1, false);
+                handed = true;
+                last = Clock::now();
+            }
+        }
+        if (!cancel->load(std::memory_order_relaxed))
+            hand(matches, to, true);
+    });
+}
+
+// Stops the background test and waits for its thread (it checks every 1024 frames); its batches
+// still queued are stale from now on.
+void FrameLogModel::stopScan()
+{
+    if (m_cancel)
+        m_cancel->store(true);
+    if (m_scan.joinable())
+        m_scan.join();
+    ++m_generation;
+    m_scanning = false;
+}
+
+void FrameLogModel::handleMatches(std::uint64_t generation,
+                                  const std::vector<std::uint32_t> &matches,
+                                  std::uint64_t scannedEnd, bool done)
+{
+    if (generation != m_generation)
+        return;
+    // Frames cleared or evicted while the batch was on its way are not shown.
+    const auto kept
+        = std::lower_bound(matches.begin(), matches.end(), std::uint32_t(m_first - m_base));
+    appendMatches({kept, matches.end()});
+    m_scanned = std::max(m_scanned, scannedEnd);
+    if (done) {
+        if (m_scan.joinable())
+            m_scan.join();
+        m_scanning = false;
+        testNewFrames();
+    }
+    Q_EMIT filterProgressed();
+}
+
+void FrameLogModel::appendMatches(const std::vector<std::uint32_t> &matches)
+{
+    if (matches.empty())
+        return;
+    beginInsertRows({}, rowCount(), rowCount() + int(matches.size()) - 1);
+    m_rows.insert(m_rows.end(), matches.begin(), matches.end());
+    endInsertRows();
 }
 
 int FrameLogModel::rowCount(const QModelIndex &parent) const
 {
-    return parent.isValid() ? 0 : int(m_end - m_first);
+    if (parent.isValid())
+        return 0;
+    return m_matcher ? int(m_rows.size() - m_firstRow) : int(m_end - m_first);
 }
 
 int FrameLogModel::columnCount(const QModelIndex &parent) const
@@ -99,8 +265,8 @@ QString FrameLogModel::text(const capture::FrameRecord &record, std::uint64_t id
     case Opcode:
         return QString::fromStdString(protocol::opcodeName(record.opcode));
     case Flags: {
-        QString flags = record.has(capture::FrameRecord::Fin) ? QStringLiteral("FIN")
-                                                              : QStringLiteral("---");
+        QString flags
+            = record.has(capture::FrameRecord::Fin) ? QStringLiteral("FIN") : QStringLiteral("---");
         flags += QStringLiteral(" RSV=%1%2%3")
                      .arg(int(record.has(capture::FrameRecord::Rsv1)))
                      .arg(int(record.has(capture::FrameRecord::Rsv2)))
@@ -127,7 +293,7 @@ QVariant FrameLogModel::data(const QModelIndex &index, int role) const
 {
     if (!index.isValid() || index.row() >= rowCount() || !m_store)
         return {};
-    const std::uint64_t id = m_first + std::uint64_t(index.row());
+    const std::uint64_t id = frameAt(index.row()).value;
     const std::optional<capture::FrameRecord> record = m_store->record({id});
     switch (role) {
     case Qt::DisplayRole:

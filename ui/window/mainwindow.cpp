@@ -4,15 +4,17 @@
 #include "handshake/handshakeview.h"
 #include "log/framelogmodel.h"
 
+#include <QCheckBox>
 #include <QComboBox>
 #include <QFontDatabase>
-#include <QItemSelectionModel>
 #include <QHBoxLayout>
 #include <QHeaderView>
+#include <QItemSelectionModel>
 #include <QJsonDocument>
 #include <QJsonParseError>
 #include <QLabel>
 #include <QLineEdit>
+#include <QLocale>
 #include <QPlainTextEdit>
 #include <QPushButton>
 #include <QRegularExpression>
@@ -22,6 +24,7 @@
 #include <QStatusBar>
 #include <QTabWidget>
 #include <QTableView>
+#include <QTimer>
 #include <QVBoxLayout>
 #include <session/engine/clock.h>
 #include <session/frontend/sessionmanager.h>
@@ -69,13 +72,18 @@ MainWindow::MainWindow(session::SessionManager &manager, QWidget *parent)
     m_log->horizontalHeader()->setStretchLastSection(true);
     // Widths for what the columns hold (the last one, the payload, takes the rest).
     const int digit = m_log->fontMetrics().horizontalAdvance(QLatin1Char('0'));
-    const std::pair<int, int> widths[] = {{FrameLogModel::Number, 8},   {FrameLogModel::Time, 11},
-                                          {FrameLogModel::Direction, 12}, {FrameLogModel::Opcode, 15},
-                                          {FrameLogModel::Flags, 19},   {FrameLogModel::Length, 10}};
+    const std::pair<int, int> widths[]
+        = {{FrameLogModel::Number, 8},  {FrameLogModel::Time, 11},  {FrameLogModel::Direction, 12},
+           {FrameLogModel::Opcode, 15}, {FrameLogModel::Flags, 19}, {FrameLogModel::Length, 10}};
     for (const auto &[column, digits] : widths)
         m_log->horizontalHeader()->resizeSection(column, digits * digit);
     m_log->setWordWrap(false);
     m_log->setAlternatingRowColors(true);
+    auto *logPane = new QWidget;
+    auto *logLayout = new QVBoxLayout(logPane);
+    logLayout->setContentsMargins(0, 0, 0, 0);
+    logLayout->addWidget(makeFilterBar());
+    logLayout->addWidget(m_log, 1);
 
     // The selected frame, explained.
     m_detail = new QPlainTextEdit;
@@ -109,10 +117,11 @@ MainWindow::MainWindow(session::SessionManager &manager, QWidget *parent)
     m_tabs->addTab(m_detail, tr("&Frame"));
     m_tabs->addTab(m_handshake, tr("&Handshake"));
     auto *logAndDetail = new QSplitter(Qt::Horizontal);
-    logAndDetail->addWidget(m_log);
+    logAndDetail->addWidget(logPane);
     logAndDetail->addWidget(m_tabs);
     logAndDetail->setStretchFactor(0, 3);
     logAndDetail->setStretchFactor(1, 2);
+    logAndDetail->setSizes({760, 500}); // the detail pane wide enough for a header's bit lines
     auto *splitter = new QSplitter(Qt::Vertical);
     splitter->addWidget(logAndDetail);
     splitter->addWidget(composer);
@@ -277,6 +286,7 @@ void MainWindow::handleFrames(quint64 id, quint64 end)
     QScrollBar *scroll = m_log->verticalScrollBar();
     const bool atEnd = scroll->value() >= scroll->maximum() - 2;
     m_model->appendUpTo({end});
+    updateShownCount(); // frames the filter hides count too
     if (atEnd)
         m_log->scrollToBottom();
 }
@@ -288,7 +298,6 @@ void MainWindow::showDetail(const QModelIndex &current)
     const auto store = m_model->store();
     if (!current.isValid() || !store) {
         m_detail->clear();
-    m_handshake->clear();
         return;
     }
     const capture::FrameId id = m_model->frameAt(current.row());
@@ -300,6 +309,89 @@ void MainWindow::showDetail(const QModelIndex &current)
     std::vector<std::uint8_t> payload;
     store->payloadPrefix(id, kDetailBytes, payload);
     m_detail->setPlainText(describeFrame(*record, id.value, payload, m_originNs));
+}
+
+// Direction, opcode, control frames and a text (or a regular expression) in the payload; the
+// text applies a moment after the last key, the rest at once.
+QWidget *MainWindow::makeFilterBar()
+{
+    m_filterText = new QLineEdit;
+    m_filterText->setPlaceholderText(tr("Filter: text in the payload, or hex bytes"));
+    m_filterText->setAccessibleName(tr("Filter text"));
+    m_filterText->setClearButtonEnabled(true);
+    m_filterRegex = new QCheckBox(tr("Re&gex"));
+    m_filterRegex->setToolTip(tr("Read the filter text as a regular expression"));
+    m_filterDirection = new QComboBox;
+    m_filterDirection->setAccessibleName(tr("Filter direction"));
+    m_filterDirection->addItems({tr("Both directions"), tr("Sent"), tr("Received")});
+    m_filterOpcode = new QComboBox;
+    m_filterOpcode->setAccessibleName(tr("Filter opcode"));
+    // Each entry's opcodes as a bit set.
+    const std::pair<QString, int> opcodes[]
+        = {{tr("All opcodes"), 0xffff},   {tr("Data frames"), 0x00ff},     {tr("Text"), 1 << 0x1},
+           {tr("Binary"), 1 << 0x2},      {tr("Continuation"), 1 << 0x0},  {tr("Close"), 1 << 0x8},
+           {tr("Ping and pong"), 0x0600}, {tr("Reserved opcodes"), 0xf8f8}};
+    for (const auto &[name, bits] : opcodes)
+        m_filterOpcode->addItem(name, bits);
+    m_showControl = new QCheckBox(tr("C&ontrol frames"));
+    m_showControl->setChecked(true);
+    m_showControl->setToolTip(tr("Show close, ping and pong frames"));
+    m_shownCount = new QLabel;
+    m_shownCount->setAccessibleName(tr("Frames shown"));
+    m_filterDelay = new QTimer(this);
+    m_filterDelay->setSingleShot(true);
+    m_filterDelay->setInterval(150);
+
+    auto *bar = new QWidget;
+    auto *layout = new QHBoxLayout(bar);
+    layout->setContentsMargins(0, 0, 0, 0);
+    layout->addWidget(m_filterText, 1);
+    layout->addWidget(m_filterRegex);
+    layout->addWidget(m_filterDirection);
+    layout->addWidget(m_filterOpcode);
+    layout->addWidget(m_showControl);
+    layout->addWidget(m_shownCount);
+
+    connect(m_filterText, &QLineEdit::textChanged, m_filterDelay, qOverload<>(&QTimer::start));
+    connect(m_filterDelay, &QTimer::timeout, this, &MainWindow::applyFilter);
+    connect(m_filterRegex, &QCheckBox::toggled, this, &MainWindow::applyFilter);
+    connect(m_showControl, &QCheckBox::toggled, this, &MainWindow::applyFilter);
+    connect(m_filterDirection, &QComboBox::currentIndexChanged, this, &MainWindow::applyFilter);
+    connect(m_filterOpcode, &QComboBox::currentIndexChanged, this, &MainWindow::applyFilter);
+    connect(m_model, &FrameLogModel::filterProgressed, this, &MainWindow::updateShownCount);
+    connect(m_model, &FrameLogModel::rowsInserted, this, &MainWindow::updateShownCount);
+    connect(m_model, &FrameLogModel::rowsRemoved, this, &MainWindow::updateShownCount);
+    connect(m_model, &FrameLogModel::modelReset, this, &MainWindow::updateShownCount);
+    updateShownCount();
+    return bar;
+}
+
+void MainWindow::applyFilter()
+{
+    m_filterDelay->stop();
+    FrameFilter filter;
+    filter.text = m_filterText->text();
+    filter.regularExpression = m_filterRegex->isChecked();
+    filter.direction = static_cast<FrameFilter::Direction>(m_filterDirection->currentIndex());
+    filter.opcodes = std::uint16_t(m_filterOpcode->currentData().toInt());
+    filter.showControl = m_showControl->isChecked();
+    if (const QString error = m_model->setFilter(filter); !error.isEmpty()) {
+        statusBar()->showMessage(error, kStatusMs);
+        return;
+    }
+    statusBar()->clearMessage();
+}
+
+void MainWindow::updateShownCount()
+{
+    const QString total = QLocale().toString(qulonglong(m_model->frameCount()));
+    if (!m_model->isFiltered()) {
+        m_shownCount->setText(tr("%1 frames").arg(total));
+        return;
+    }
+    m_shownCount->setText(
+        (m_model->isFiltering() ? tr("%1 of %2 frames (filtering…)") : tr("%1 of %2 frames"))
+            .arg(QLocale().toString(m_model->rowCount()), total));
 }
 
 void MainWindow::updateControls()

@@ -4,6 +4,7 @@
 #include <session/client/sessionerror.h>
 #include <session/engine/sessionstate.h>
 
+class QCheckBox;
 class QComboBox;
 class QModelIndex;
 class QLabel;
@@ -12,6 +13,7 @@ class QPlainTextEdit;
 class QPushButton;
 class QTableView;
 class QTabWidget;
+class QTimer;
 
 namespace framescope::session {
 class SessionManager;
@@ -23,9 +25,10 @@ class FrameLogModel;
 class HandshakeView;
 
 // Framescope's main window, first slice: a connection bar (URL, Connect / Disconnect, state),
-// the frame log over the session's capture store, and a composer (text, JSON checked before it
-// goes, binary as hex; Ctrl+Return sends). It drives everything through the SessionManager;
-// start() runs the built-in server and connects to it, so a new user sees a round trip at once.
+// the frame log over the session's capture store with its filter bar, and a composer (text, JSON
+// checked before it goes, binary as hex; Ctrl+Return sends). It drives everything through the
+// SessionManager; start() runs the built-in server and connects to it, so a new user sees a round
+// trip at once.
 class MainWindow : public QMainWindow
 {
     Q_OBJECT
@@ -52,6 +55,9 @@ private:
     void showHandshake(quint64 id, bool focus);
     void updateControls();
     void showDetail(const QModelIndex &current);
+    QWidget *makeFilterBar();
+    void applyFilter();
+    void updateShownCount();
 
     session::SessionManager &m_manager;
     quint64 m_session = 0;
@@ -68,6 +74,13 @@ private:
     QPlainTextEdit *m_composer = nullptr;
     QComboBox *m_kind = nullptr;
     QPushButton *m_send = nullptr;
+    QLineEdit *m_filterText = nullptr;
+    QCheckBox *m_filterRegex = nullptr;
+    QComboBox *m_filterDirection = nullptr;
+    QComboBox *m_filterOpcode = nullptr;
+    QCheckBox *m_showControl = nullptr;
+    QLabel *m_shownCount = nullptr;
+    QTimer *m_filterDelay = nullptr;
 };
 
 } // namespace framescope::ui

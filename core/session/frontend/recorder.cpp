@@ -42,7 +42,7 @@ std::string Recorder::open(const std::string &path, const capture::SessionInfo &
     if (m_open) {
         m_store.retainFrom({m_recordedEnd});
         m_store.setPressureHandler([this] {
-            std::lock_guard lock(m_mutex);
+            std::lock_guard held(m_mutex);
             if (m_open)
                 noteLost(takeFrames(0));
         });
