@@ -1,5 +1,6 @@
 #include "capturefile.h"
 
+#include <charconv>
 #include <chrono>
 #include <cstring>
 #include <filesystem>
@@ -414,18 +415,30 @@ void CaptureJournal::addFrame(std::uint64_t id, const FrameRecord &record,
 {
     m_buffer += frameLine(id, record, payload);
     m_buffer += '\n';
+    ++m_lines;
 }
 
 void CaptureJournal::addEvent(const CaptureEvent &event)
 {
     m_buffer += eventLine(event);
     m_buffer += '\n';
+    ++m_lines;
 }
 
 void CaptureJournal::addLine(std::string_view line)
 {
     m_buffer += line;
     m_buffer += '\n';
+    ++m_lines;
+}
+
+void CaptureJournal::addLateLine(std::string_view line, std::int64_t timeNs, bool event)
+{
+    if (m_lateBytes + line.size() <= kMaxLateBytes) {
+        m_late.push_back({m_lines, timeNs, event, std::string(line)});
+        m_lateBytes += line.size();
+    }
+    addLine(line);
 }
 
 std::string CaptureJournal::flushIfDue(std::int64_t nowNs)
@@ -449,12 +462,113 @@ std::string CaptureJournal::flush(bool sync)
     return sync ? m_file.sync() : std::string();
 }
 
+namespace {
+
+// A journal line's time, read without parsing the line: a frame's "endNs", else an event's
+// "timeNs". (A payload or a detail holding those words has its quotes escaped.)
+std::optional<std::pair<std::int64_t, bool>> lineTime(std::string_view line)
+{
+    for (const auto &[key, event] : {std::pair{std::string_view("\"endNs\":"), false},
+                                     std::pair{std::string_view("\"timeNs\":"), true}}) {
+        const std::size_t at = line.find(key);
+        if (at == std::string_view::npos)
+            continue;
+        std::int64_t value = 0;
+        const char *first = line.data() + at + key.size();
+        if (std::from_chars(first, line.data() + line.size(), value).ec != std::errc())
+            return std::nullopt;
+        return std::pair{value, event};
+    }
+    return std::nullopt;
+}
+
+} // namespace
+
+// Copies the journal `from` to `to` with each late line moved back to its place: before the
+// first line after it in time (frames before events at the same time; among late lines, the
+// order they came in).
+std::string CaptureJournal::putLateLinesInPlace(const std::string &from, const std::string &to)
+{
+    auto earlier = [](const LateLine &a, const LateLine &b) {
+        if (a.timeNs != b.timeNs)
+            return a.timeNs < b.timeNs;
+        return !a.event && b.event;
+    };
+    std::vector<std::uint64_t> skipped; // journal indexes of the late lines, in order
+    skipped.reserve(m_late.size());
+    for (const LateLine &line : m_late)
+        skipped.push_back(line.index);
+    std::stable_sort(m_late.begin(), m_late.end(), earlier);
+
+    std::ifstream in(from, std::ios::binary);
+    if (!in)
+        return "cannot read " + from + " to put its late lines in place";
+    platform::DurableFile out;
+    if (std::string error = out.open(to); !error.empty())
+        return error;
+    std::string line;
+    std::string pending;
+    auto late = m_late.begin();
+    auto skip = skipped.begin();
+    std::uint64_t index = 0;
+    bool first = true;
+    auto write = [&](std::string_view text) -> std::string {
+        pending += text;
+        pending += '\n';
+        if (pending.size() < (std::size_t{1} << 20))
+            return {};
+        std::string error = out.append(pending);
+        pending.clear();
+        return error;
+    };
+    while (std::getline(in, line)) {
+        if (first) { // the session line
+            first = false;
+            if (std::string error = write(line); !error.empty())
+                return error;
+            continue;
+        }
+        const std::uint64_t at = index++;
+        if (skip != skipped.end() && *skip == at) {
+            ++skip;
+            continue;
+        }
+        if (const auto time = lineTime(line)) {
+            const LateLine here{0, time->first, time->second, {}};
+            for (; late != m_late.end() && earlier(*late, here); ++late)
+                if (std::string error = write(late->text); !error.empty())
+                    return error;
+        }
+        if (std::string error = write(line); !error.empty())
+            return error;
+    }
+    for (; late != m_late.end(); ++late)
+        if (std::string error = write(late->text); !error.empty())
+            return error;
+    if (std::string error = out.append(pending); !error.empty())
+        return error;
+    if (std::string error = out.sync(); !error.empty())
+        return error;
+    if (std::string error = out.close(); !error.empty())
+        return error;
+    std::error_code ignored;
+    std::filesystem::remove(from, ignored);
+    return {};
+}
+
 std::string CaptureJournal::finish()
 {
     if (const std::string error = flush(true); !error.empty())
         return error;
     if (std::string error = m_file.close(); !error.empty())
         return error;
+    if (!m_late.empty()) {
+        const std::string sorted = m_path + ".sorting";
+        if (std::string error = putLateLinesInPlace(partialPath(m_path), sorted); !error.empty())
+            return error;
+        m_late.clear();
+        return platform::replaceFile(sorted, m_path);
+    }
     return platform::replaceFile(partialPath(m_path), m_path);
 }
 

@@ -85,6 +85,11 @@ void importFrames(const std::vector<CapturedFrame> &frames, FrameStore &store);
 // fdatasync at most every flush interval (1 s by default), so a crash loses at most that much.
 // finish() renames the journal to the final path. readCapture() reads a journal left by a crash
 // (its cut-off last line is reported as truncated).
+//
+// Lines go in in time order (the recorder waits a while to sort them), but on a machine too busy
+// to keep up a line can come later than that: addLateLine() writes it where it comes (the
+// journal has everything at once) and keeps a copy, and finish() puts each such line in its
+// place in the final file (one pass over the journal, only when there were late lines).
 class CaptureJournal
 {
 public:
@@ -104,19 +109,37 @@ public:
     void addEvent(const CaptureEvent &event);
     // A line made by frameLine() or eventLine(), without its newline.
     void addLine(std::string_view line);
+    // A line whose time (a frame's endNs or an event's timeNs; at the same time, frames first)
+    // is before that of lines already added.
+    void addLateLine(std::string_view line, std::int64_t timeNs, bool event);
+    // Late lines kept to be put in place (past kMaxLateBytes they stay where they came).
+    std::size_t lateLines() const { return m_late.size(); }
+    static constexpr std::size_t kMaxLateBytes = std::size_t{64} << 20;
     // Writes to disk when the last flush is flushInterval old (and syncs), or when a few MiB
     // wait (without a sync: memory stays bounded at any rate). Empty string, or what went wrong.
     std::string flushIfDue(std::int64_t nowNs);
     std::string finish();
 
 private:
+    struct LateLine
+    {
+        std::uint64_t index = 0; // its place in the journal: lines after the session line
+        std::int64_t timeNs = 0;
+        bool event = false;
+        std::string text;
+    };
+
     std::string flush(bool sync);
+    std::string putLateLinesInPlace(const std::string &from, const std::string &to);
 
     std::string m_path;
     std::string m_buffer;
     platform::DurableFile m_file;
     std::int64_t m_flushIntervalNs = 1'000'000'000;
     std::int64_t m_lastFlushNs = 0;
+    std::uint64_t m_lines = 0; // added after the session line
+    std::vector<LateLine> m_late;
+    std::size_t m_lateBytes = 0;
 };
 
 } // namespace framescope::capture

@@ -108,7 +108,17 @@ void Recorder::writeDue(std::int64_t nowNs, bool all)
                    && m_waiting.front().timeNs <= nowNs - kReorderWindowNs)
                || m_waitingBytes > kMaxWaitingBytes)) {
         std::pop_heap(m_waiting.begin(), m_waiting.end(), later);
-        m_journal.addLine(m_waiting.back().text);
+        const Line &line = m_waiting.back();
+        // Later than the window allowed (a machine too busy to keep up): the journal puts it in
+        // its place when it finishes.
+        if (m_wroteAny && later(Line{0, m_lastTimeNs, m_lastEvent, 0, {}}, line)) {
+            m_journal.addLateLine(line.text, line.timeNs, line.event);
+        } else {
+            m_journal.addLine(line.text);
+            m_lastTimeNs = line.timeNs;
+            m_lastEvent = line.event;
+            m_wroteAny = true;
+        }
         m_waitingBytes -= m_waiting.back().text.size();
         m_waiting.pop_back();
     }

@@ -3,8 +3,8 @@
 #include <capture/capturefile.h>
 #include <capture/framestore.h>
 #include <cstdint>
-#include <mutex>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -19,7 +19,8 @@ namespace framescope::session {
 // which is not quite their wire order (a server batch stamps each read with its kernel time, and
 // a connection served later in the batch has earlier times), and events come from other threads
 // a little late: so every line waits kReorderWindowNs before it is written, in time order. A
-// line that reaches the recorder later than that is written as it comes.
+// line that reaches the recorder later than that (a machine too busy to keep up) is written as
+// it comes, and finish() puts it in its place (CaptureJournal::addLateLine()).
 //
 // Frames are taken from the store (as their lines) as soon as the front end calls, or when the
 // store's writer is about to wait for them: while recording, the store keeps every frame not yet
@@ -99,6 +100,9 @@ private:
     std::uint64_t m_lostPayloads = 0;
     std::uint64_t m_nextOrder = 0;
     std::vector<Line> m_waiting; // a min-heap on (time, event, order)
+    bool m_wroteAny = false;
+    std::int64_t m_lastTimeNs = 0; // of the last line written in order
+    bool m_lastEvent = false;
     std::size_t m_waitingBytes = 0;
     std::vector<std::uint8_t> m_payload; // reused
     // Guards all of the above: the store's writer takes frames on its own thread when the store

@@ -1,3 +1,6 @@
+#include <QFile>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QTemporaryDir>
 #include <QTest>
 #include <capture/capturefile.h>
@@ -109,6 +112,7 @@ private Q_SLOTS:
     void evictedPayloadSurvivesTheRoundTrip();
     void atomicWrite();
     void journalSurvivesACrash();
+    void lateLinesArePutInPlace();
 };
 
 void tst_CaptureFile::roundTripGivesBackTheSameFrames()
@@ -340,6 +344,62 @@ void tst_CaptureFile::journalSurvivesACrash()
     QVERIFY2(finished.ok(), finished.error.c_str());
     QCOMPARE(finished.frames.size(), std::size_t(6));
     QVERIFY(!QFile::exists(QString::fromStdString(CaptureJournal::partialPath(path))));
+}
+
+// A line that came later than the recorder's window is in the journal where it came (nothing
+// waits), and in its place in the finished file: by time, frames before events at the same time.
+void tst_CaptureFile::lateLinesArePutInPlace()
+{
+    QTemporaryDir dir;
+    const std::string path = dir.filePath(QStringLiteral("late.jsonl")).toStdString();
+    Sample s;
+    fillSample(s);
+    CaptureJournal journal;
+    QCOMPARE(journal.open(path, s.session), std::string());
+    const Bytes payload = bytesOf("endNs\":1 \"timeNs\":2"); // the keys' words in a payload
+    auto frame = [&](std::uint64_t id, std::int64_t time) {
+        return frameLine(id, record(1, time - 10, false), &payload); // ends at `time`
+    };
+    auto event = [](std::int64_t time) {
+        return eventLine({time, EventKind::CloseSent, 1000, "late", ""});
+    };
+    journal.addLine(frame(0, 10));
+    journal.addLine(frame(1, 30));
+    journal.addLateLine(frame(2, 20), 20, false);
+    journal.addLine(frame(3, 50));
+    journal.addLateLine(event(30), 30, true);
+    journal.addLine(eventLine({50, EventKind::Ended, std::nullopt, "", "tcp-fin"}));
+    journal.addLateLine(frame(4, 5), 5, false);
+    QCOMPARE(journal.lateLines(), std::size_t(3));
+    QCOMPARE(journal.flushIfDue(2'000'000'000), std::string());
+    const CaptureReadResult journaled = readCaptureFile(CaptureJournal::partialPath(path));
+    QVERIFY2(journaled.ok(), journaled.error.c_str());
+    QCOMPARE(journaled.frames.size(), std::size_t(5));
+    QCOMPARE(journal.finish(), std::string());
+
+    QFile file(QString::fromStdString(path));
+    QVERIFY(file.open(QIODevice::ReadOnly));
+    const QList<QByteArray> lines = file.readAll().trimmed().split('\n');
+    QStringList order;
+    for (qsizetype i = 1; i < lines.size(); ++i) {
+        const QJsonObject line = QJsonDocument::fromJson(lines[i]).object();
+        const bool isFrame
+            = line.value(QStringLiteral("type")).toString() == QLatin1String("frame");
+        order << QStringLiteral("%1 %2")
+                     .arg(line.value(isFrame ? QStringLiteral("endNs") : QStringLiteral("timeNs"))
+                              .toInteger())
+                     .arg(isFrame ? QStringLiteral("frame") : QStringLiteral("event"));
+    }
+    QCOMPARE(order, QStringList({QStringLiteral("5 frame"), QStringLiteral("10 frame"),
+                                 QStringLiteral("20 frame"), QStringLiteral("30 frame"),
+                                 QStringLiteral("30 event"), QStringLiteral("50 frame"),
+                                 QStringLiteral("50 event")}));
+    const CaptureReadResult finished = readCaptureFile(path);
+    QVERIFY2(finished.ok(), finished.error.c_str());
+    QCOMPARE(finished.frames.size(), std::size_t(5));
+    QCOMPARE(finished.frames.front().payload, payload);
+    QVERIFY(!QFile::exists(QString::fromStdString(CaptureJournal::partialPath(path))));
+    QVERIFY(!QFile::exists(QString::fromStdString(path + ".sorting")));
 }
 
 QTEST_GUILESS_MAIN(tst_CaptureFile)

@@ -138,15 +138,52 @@ private Q_SLOTS:
         const QList<QByteArray> lines = file.readAll().trimmed().split('\n');
         for (qsizetype i = 1; i < lines.size(); ++i) {
             const QJsonObject line = QJsonDocument::fromJson(lines[i]).object();
-            const bool frame = line.value(QStringLiteral("type")).toString() == QLatin1String("frame");
+            const bool frame
+                = line.value(QStringLiteral("type")).toString() == QLatin1String("frame");
             order.append((frame ? "f" : "e")
                          + QByteArray::number(
                              line.value(frame ? QStringLiteral("endNs") : QStringLiteral("timeNs"))
-                                     .toInteger()
+                                 .toInteger()
                              - base));
         }
         QCOMPARE(order, (QList<QByteArray>{"e50", "f100", "f120", "e150", "f200", "f250", "e250",
                                            "f300"}));
+    }
+
+    // A frame stored after the window had let later lines go (a machine too busy to keep up) is
+    // journaled as it comes, and in its place in the finished file.
+    void aLineLaterThanTheWindowEndsUpInPlace()
+    {
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("late.jsonl"));
+        const QString partial = path + QStringLiteral(".partial");
+        capture::FrameStore store;
+        Recorder recorder(store);
+        QVERIFY(recorder.open(path.toStdString(), {}).empty());
+        auto journaledLines = [&] {
+            recorder.flushIfDue(monotonicNs() + 10'000'000'000); // "a second later": on disk
+            QFile file(partial);
+            return file.open(QIODevice::ReadOnly) ? file.readAll().count('\n') : qsizetype(0);
+        };
+        const std::int64_t base = monotonicNs() - 10'000'000'000;
+        store.append(record(base + 300, 4), payload(4, 3));
+        QVERIFY(QTest::qWaitFor([&] { return journaledLines() == 2; }, 10000));
+        store.append(record(base + 100, 4), payload(4, 1));
+        QVERIFY(QTest::qWaitFor([&] { return journaledLines() == 3; }, 10000));
+        QVERIFY(recorder.finish().empty());
+
+        QFile file(path);
+        QVERIFY(file.open(QIODevice::ReadOnly));
+        const QList<QByteArray> lines = file.readAll().trimmed().split('\n');
+        QCOMPARE(lines.size(), 3);
+        QList<qint64> times;
+        for (qsizetype i = 1; i < lines.size(); ++i)
+            times << QJsonDocument::fromJson(lines[i])
+                             .object()
+                             .value(QStringLiteral("endNs"))
+                             .toInteger()
+                         - base;
+        QCOMPARE(times, (QList<qint64>{100, 300}));
     }
 
     // Recording to a file loses nothing at the store's memory cap: the writer (the network
