@@ -188,11 +188,16 @@ FrameId FrameStore::append(const FrameRecord &record, std::span<const std::uint8
     return finishFrame(record, record.endNs);
 }
 
-FrameId FrameStore::appendWithPayloadOf(const FrameRecord &record, FrameId source)
+FrameId FrameStore::appendWithPayloadOf(const FrameRecord &record, FrameId source,
+                                        std::span<const std::uint8_t> payload)
 {
     const std::optional<FrameRecord> from = this->record(source);
+    // The writer's own view of what is evicted: no lock needed.
+    const bool gone = !from || from->payloadOffset < m_firstPayload.load(std::memory_order_relaxed);
+    if (gone && (!payload.empty() || record.payloadLength == 0))
+        return append(record, payload);
     beginFrame();
-    if (!from) { // gone already (its payload went first): nothing to point at
+    if (gone) { // nothing to point at, and no bytes of its own
         FrameRecord dropped = record;
         dropped.set(FrameRecord::PayloadDropped);
         return finishFrame(dropped, record.endNs);
@@ -215,7 +220,8 @@ void FrameStore::retainFrom(FrameId id) const
 std::int64_t FrameStore::retentionWaitNs(std::int64_t nowNs) const
 {
     const std::int64_t since = m_waitingSinceNs.load(std::memory_order_acquire);
-    return m_retentionWaitNs.load(std::memory_order_relaxed) + (since > 0 ? std::max<std::int64_t>(0, nowNs - since) : 0);
+    return m_retentionWaitNs.load(std::memory_order_relaxed)
+           + (since > 0 ? std::max<std::int64_t>(0, nowNs - since) : 0);
 }
 
 void FrameStore::setPressureHandler(std::function<void()> handler) const
@@ -235,17 +241,22 @@ void FrameStore::stopRetaining() const
     m_pressureHandler = nullptr;
 }
 
-// Writer only. Does `block` hold payload bytes of a finished frame the recorder still needs?
+// Writer only. Does `block` hold payload bytes of a finished frame the recorder still needs? Every
+// frame not taken yet is looked at, not only the first: an echo's record points back at its
+// source's payload (appendWithPayloadOf), so a later frame can need an older block.
 bool FrameStore::retainsPayloadBlock(const Block &block) const
 {
     const std::uint64_t end = m_end.load(std::memory_order_relaxed);
     std::uint64_t id = m_retainFrom.load(std::memory_order_acquire);
     if (id >= end || m_chunks.empty())
         return false; // nothing finished is waiting (the open frame is never waited for)
-    id = std::max(id, m_firstChunkId);
-    const std::uint64_t index = (id - m_firstChunkId) / kRecordsPerChunk;
-    const std::uint64_t offset = recordsOf(m_chunks[index].get())[id % kRecordsPerChunk].payloadOffset;
-    return offset < block.start + kBlockSize;
+    for (id = std::max(id, m_firstChunkId); id < end; ++id) {
+        const std::uint64_t index = (id - m_firstChunkId) / kRecordsPerChunk;
+        const FrameRecord &record = recordsOf(m_chunks[index].get())[id % kRecordsPerChunk];
+        if (record.storedLength > 0 && record.payloadOffset < block.start + kBlockSize)
+            return true;
+    }
+    return false;
 }
 
 // Writer only. Does the oldest record chunk hold records the recorder still needs?
@@ -283,14 +294,16 @@ bool FrameStore::waitForRecorder(bool (FrameStore::*retains)() const)
         return true;
     const auto start = std::chrono::steady_clock::now();
     const auto deadline = start + std::chrono::milliseconds(m_limits.retentionWaitMs);
-    const auto startNs = std::chrono::duration_cast<std::chrono::nanoseconds>(start.time_since_epoch()).count();
+    const auto startNs
+        = std::chrono::duration_cast<std::chrono::nanoseconds>(start.time_since_epoch()).count();
     std::unique_lock lock(m_retainMutex);
     m_waitingSinceNs.store(startNs, std::memory_order_release);
-    const bool freed = m_retainMoved.wait_until(lock, deadline, [&] { return !(this->*retains)(); });
-    m_retentionWaitNs.fetch_add(
-        std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - start)
-            .count(),
-        std::memory_order_relaxed);
+    const bool freed
+        = m_retainMoved.wait_until(lock, deadline, [&] { return !(this->*retains)(); });
+    m_retentionWaitNs.fetch_add(std::chrono::duration_cast<std::chrono::nanoseconds>(
+                                    std::chrono::steady_clock::now() - start)
+                                    .count(),
+                                std::memory_order_relaxed);
     m_waitingSinceNs.store(0, std::memory_order_release);
     if (!freed) {
         m_retentionGaveUp = true;

@@ -4,13 +4,13 @@
 
 #include <atomic>
 #include <condition_variable>
-#include <limits>
-#include <mutex>
 #include <cstddef>
 #include <cstdint>
 #include <deque>
 #include <functional>
+#include <limits>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <shared_mutex>
 #include <span>
@@ -87,8 +87,11 @@ public:
     // All of the above at once.
     FrameId append(const FrameRecord &record, std::span<const std::uint8_t> payload);
     // A frame whose payload is byte for byte that of a frame already stored (an echo): its
-    // record points at the same bytes, kept once. When they are evicted, both frames lose them.
-    FrameId appendWithPayloadOf(const FrameRecord &record, FrameId source);
+    // record points at the same bytes, kept once. When they are evicted later, both frames lose
+    // them. `payload` is the same bytes, stored only when the source's are gone already (the
+    // reply waited in a full socket while the store moved on): the echo keeps its own.
+    FrameId appendWithPayloadOf(const FrameRecord &record, FrameId source,
+                                std::span<const std::uint8_t> payload = {});
 
     // ---- readers (any thread) ----
 
@@ -119,7 +122,10 @@ public:
     void setPressureHandler(std::function<void()> handler) const;
     void stopRetaining() const;
     // How long the writer has waited for the recorder, in all (for reports and benchmarks).
-    std::int64_t retentionWaitNs() const { return m_retentionWaitNs.load(std::memory_order_relaxed); }
+    std::int64_t retentionWaitNs() const
+    {
+        return m_retentionWaitNs.load(std::memory_order_relaxed);
+    }
     // The same, the wait under way included, at `nowNs` (steady clock, as session::monotonicNs).
     std::int64_t retentionWaitNs(std::int64_t nowNs) const;
 

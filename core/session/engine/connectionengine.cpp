@@ -182,7 +182,7 @@ void ConnectionEngine::captureSharing(const Transport::SentSegment &segment,
     record.startNs = segment.queuedNs;
     record.endNs = segment.writtenNs;
     record.connection = m_settings.connection;
-    m_store.appendWithPayloadOf(record, source);
+    m_store.appendWithPayloadOf(record, source, byteSpan(segment.payload));
     m_delegate.frameCaptured();
 }
 

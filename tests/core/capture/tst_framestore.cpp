@@ -48,6 +48,7 @@ private Q_SLOTS:
     void abandonedFrameGivesItsSpaceBack();
     void heldFrameYieldsOnlyWhenAnotherBegins();
     void echoSharesItsSourcesPayload();
+    void anEchoNotRecordedYetKeepsItsSourcesBlock();
     void prefixCopiesOnlyWhatIsAsked();
 };
 
@@ -401,6 +402,55 @@ void tst_FrameStore::echoSharesItsSourcesPayload()
     QVERIFY(!store.payload(source, out));
     QVERIFY(!store.payload(copy, out));
     QVERIFY(store.record(copy)); // the record stays
+
+    // An echo finished after its source's payload went (it waited in a full socket meanwhile)
+    // keeps the bytes it was given, not a pointer to nothing.
+    const FrameId late = store.appendWithPayloadOf(echo, source, payload);
+    QVERIFY(store.payload(late, out));
+    QCOMPARE(out, payload);
+    QVERIFY(!store.record(late)->has(FrameRecord::PayloadDropped));
+    // Without bytes of its own, it says its payload was dropped.
+    const FrameId bare = store.appendWithPayloadOf(echo, source);
+    QVERIFY(store.record(bare)->has(FrameRecord::PayloadDropped));
+}
+
+// A recorder took a frame but not yet its echo, and frames between them are in a newer block: at
+// the cap, the block the echo points back into is kept until the recorder took the echo.
+void tst_FrameStore::anEchoNotRecordedYetKeepsItsSourcesBlock()
+{
+    FrameStore::Limits limits;
+    limits.memoryCap = 4 * FrameStore::kBlockSize;
+    FrameStore store(limits);
+    std::uint64_t next = 0; // the first frame the "recorder" has not taken
+    int taken = 0;
+    int lost = 0;
+    // The recorder's thread sets its handler; the writer (this thread) calls it at the cap.
+    std::thread([&] {
+        store.retainFrom({0});
+        store.setPressureHandler([&] {
+            Bytes out;
+            for (const std::uint64_t end = store.endId().value; next < end; ++next, ++taken)
+                if (!store.payload({next}, out))
+                    ++lost;
+            store.retainFrom({next});
+        });
+    }).join();
+    const Bytes source = payloadFor(0, FrameStore::kBlockSize); // fills block 0
+    const FrameId sourceId = store.append(recordFor(0, source.size()), source);
+    next = 1; // the recorder took it
+    store.retainFrom({next});
+    store.append(recordFor(1, 5000), payloadFor(1, 5000)); // in block 1, not taken
+    FrameRecord echo = recordFor(2, source.size());
+    echo.set(FrameRecord::Sent);
+    const FrameId echoId = store.appendWithPayloadOf(echo, sourceId);
+    for (std::uint64_t id = 3; id < 12; ++id) // past the cap: block 0 goes
+        store.append(recordFor(id, FrameStore::kBlockSize / 2),
+                     payloadFor(id, FrameStore::kBlockSize / 2));
+    QVERIFY(taken >= 2);
+    QCOMPARE(lost, 0);
+    Bytes out;
+    QVERIFY(!store.payload(echoId, out)); // evicted after it was taken
+    store.stopRetaining();
 }
 
 // A preview reads the first bytes of a payload, across a block edge too, and never more.
