@@ -12,6 +12,7 @@
 #include <QTabWidget>
 #include <QTableView>
 #include <QTcpServer>
+#include <QTemporaryDir>
 #include <QTest>
 #include <handshake/handshakeview.h>
 #include <log/framelogmodel.h>
@@ -161,6 +162,86 @@ private Q_SLOTS:
             },
             10000));
         QVERIFY(!send->isEnabled());
+        manager.stopServer(1000);
+    }
+
+    // A session saved to a capture file and opened again shows the same frames, with the
+    // handshake the file holds; a file that is not a capture is said in the status bar, and one
+    // cut short (a crash while recording) shows what it holds.
+    void savesAndReopensACapture()
+    {
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("session.jsonl"));
+        session::SessionManager manager;
+        MainWindow window(manager);
+        window.show();
+        QVERIFY(window.start());
+        QVERIFY(QTest::qWaitFor(
+            [&] { return manager.state(window.sessionId()) == session::SessionState::Open; },
+            10000));
+        auto *composer = named<QPlainTextEdit>(window, QStringLiteral("Message to send"));
+        QVERIFY(composer);
+        QPushButton *send = nullptr;
+        for (QPushButton *button : window.findChildren<QPushButton *>())
+            if (button->text() == QStringLiteral("&Send"))
+                send = button;
+        QVERIFY(send);
+        QVERIFY(QTest::qWaitFor([&] { return send->isEnabled(); }, 10000)); // told it is open
+        for (const QString &text : {QStringLiteral("first"), QStringLiteral("second ✓")}) {
+            composer->setPlainText(text);
+            QVERIFY(window.sendComposed());
+        }
+        const FrameLogModel &model = *window.logModel();
+        QVERIFY(QTest::qWaitFor([&] { return model.rowCount() == 4; }, 10000));
+        QVERIFY(window.saveCapture(path));
+        QVERIFY2(window.statusBar()->currentMessage()
+                     == QStringLiteral("Saved 4 frame(s) to session.jsonl"),
+                 qPrintable(window.statusBar()->currentMessage()));
+
+        QVERIFY(window.openCapture(path));
+        QCOMPARE(window.sessionId(), 0u); // the session was closed
+        QCOMPARE(model.rowCount(), 4);
+        QCOMPARE(cell(model, 0, FrameLogModel::Direction), QStringLiteral("→ sent"));
+        QCOMPARE(cell(model, 0, FrameLogModel::Preview), QStringLiteral("first"));
+        QCOMPARE(cell(model, 3, FrameLogModel::Preview), QStringLiteral("second ✓"));
+        QCOMPARE(cell(model, 0, FrameLogModel::Flags), QStringLiteral("FIN RSV=000 MASK"));
+        QVERIFY(window.windowTitle().startsWith(QStringLiteral("session.jsonl")));
+        auto *handshake = window.findChild<HandshakeView *>();
+        QVERIFY(handshake);
+        QVERIFY2(handshake->text().startsWith(QStringLiteral("From a capture of ws://127.0.0.1:")),
+                 qPrintable(handshake->text()));
+        QVERIFY(handshake->text().contains(QStringLiteral("Request:\nGET / HTTP/1.1")));
+        // Saved again from the opened capture: the same file, line for line.
+        const QString again = dir.filePath(QStringLiteral("again.jsonl"));
+        QVERIFY(window.saveCapture(again));
+        QFile first(path);
+        QFile second(again);
+        QVERIFY(first.open(QIODevice::ReadOnly) && second.open(QIODevice::ReadOnly));
+        QCOMPARE(second.readAll(), first.readAll());
+
+        // Not a capture: said, and the log stays.
+        const QString notCapture = dir.filePath(QStringLiteral("notes.txt"));
+        QFile notes(notCapture);
+        QVERIFY(notes.open(QIODevice::WriteOnly));
+        notes.write("hello\n");
+        notes.close();
+        QVERIFY(!window.openCapture(notCapture));
+        QVERIFY2(window.statusBar()->currentMessage().startsWith(
+                     QStringLiteral("Cannot open notes.txt")),
+                 qPrintable(window.statusBar()->currentMessage()));
+        QCOMPARE(model.rowCount(), 4);
+
+        // Cut short in its last line: what came before is shown.
+        QFile whole(path);
+        QVERIFY(whole.open(QIODevice::ReadOnly));
+        const QByteArray bytes = whole.readAll();
+        const QString cut = dir.filePath(QStringLiteral("cut.jsonl"));
+        QFile cutFile(cut);
+        QVERIFY(cutFile.open(QIODevice::WriteOnly));
+        cutFile.write(bytes.left(bytes.size() - 20));
+        cutFile.close();
+        QVERIFY(window.openCapture(cut));
+        QCOMPARE(model.rowCount(), 3);
         manager.stopServer(1000);
     }
 

@@ -29,14 +29,19 @@ QString describeHandshake(const session::ClientSnapshot &snapshot)
     }
     // The phases that happened, in milliseconds.
     QStringList phases;
-    const std::pair<const char *, std::int64_t> timed[] = {
-        {"lookup", h.lookupNs}, {"connect", h.connectNs}, {"TLS", h.tlsNs}, {"upgrade", h.upgradeNs}};
+    const std::pair<const char *, std::int64_t> timed[] = {{"lookup", h.lookupNs},
+                                                           {"connect", h.connectNs},
+                                                           {"TLS", h.tlsNs},
+                                                           {"upgrade", h.upgradeNs}};
     for (const auto &[name, ns] : timed)
         if (ns > 0)
-            phases << QStringLiteral("%1 %2").arg(QLatin1String(name)).arg(double(ns) / 1e6, 0, 'f', 2);
+            phases << QStringLiteral("%1 %2")
+                          .arg(QLatin1String(name))
+                          .arg(double(ns) / 1e6, 0, 'f', 2);
     out << QString()
         << QStringLiteral("Phases (ms): %1")
-               .arg(phases.isEmpty() ? QStringLiteral("none completed") : phases.join(QStringLiteral(", ")));
+               .arg(phases.isEmpty() ? QStringLiteral("none completed")
+                                     : phases.join(QStringLiteral(", ")));
     if (!h.proxy.isEmpty())
         out << QStringLiteral("Proxy: %1").arg(h.proxy);
     for (const QString &step : h.redirects)
@@ -58,6 +63,47 @@ QString describeHandshake(const session::ClientSnapshot &snapshot)
     return out.join(QLatin1Char('\n'));
 }
 
+QString describeCapturedHandshake(const capture::SessionInfo &session,
+                                  const std::vector<capture::CaptureEvent> &events)
+{
+    QStringList out;
+    out << QStringLiteral("From a capture of %1 (%2)")
+               .arg(session::printable(QString::fromStdString(session.url)),
+                    QString::fromStdString(session.tool));
+    for (const capture::CaptureEvent &event : events)
+        if (event.kind == capture::EventKind::Diagnosis)
+            out << QStringLiteral("%1: %2").arg(
+                session::printable(QString::fromStdString(event.reason)),
+                session::printable(QString::fromStdString(event.detail)));
+    QStringList phases;
+    for (const auto &[name, ns] : session.phasesNs)
+        phases << QStringLiteral("%1 %2")
+                      .arg(QString::fromStdString(name))
+                      .arg(double(ns) / 1e6, 0, 'f', 2);
+    out << QString()
+        << QStringLiteral("Phases (ms): %1")
+               .arg(phases.isEmpty() ? QStringLiteral("none recorded")
+                                     : phases.join(QStringLiteral(", ")));
+    if (!session.subprotocol.empty())
+        out << QStringLiteral("Subprotocol: %1").arg(QString::fromStdString(session.subprotocol));
+    if (!session.extensions.empty())
+        out << QStringLiteral("Extensions: %1").arg(QString::fromStdString(session.extensions));
+    for (const auto &[key, value] : session.tls)
+        out << QStringLiteral("TLS %1: %2")
+                   .arg(QString::fromStdString(key), QString::fromStdString(value));
+    // As the file holds them (redacted when it was written).
+    const auto head = [](const std::string &text) {
+        return session::printable(QString::fromStdString(text), true);
+    };
+    out << QString() << QStringLiteral("Request:")
+        << (session.handshakeRequest.empty() ? QStringLiteral("(not sent)")
+                                             : head(session.handshakeRequest));
+    out << QStringLiteral("Response:")
+        << (session.handshakeResponse.empty() ? QStringLiteral("(none)")
+                                              : head(session.handshakeResponse));
+    return out.join(QLatin1Char('\n'));
+}
+
 HandshakeView::HandshakeView(QWidget *parent)
     : QWidget(parent)
     , m_text(new QPlainTextEdit)
@@ -75,6 +121,12 @@ HandshakeView::HandshakeView(QWidget *parent)
 void HandshakeView::show(const session::ClientSnapshot &snapshot)
 {
     m_text->setPlainText(describeHandshake(snapshot));
+}
+
+void HandshakeView::showCaptured(const capture::SessionInfo &session,
+                                 const std::vector<capture::CaptureEvent> &events)
+{
+    m_text->setPlainText(describeCapturedHandshake(session, events));
 }
 
 void HandshakeView::clear()

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <QWidget>
+#include <capture/capturefile.h>
 #include <session/client/clientsnapshot.h>
 
 class QPlainTextEdit;
@@ -18,6 +19,9 @@ public:
     explicit HandshakeView(QWidget *parent = nullptr);
 
     void show(const session::ClientSnapshot &snapshot);
+    // A capture opened from a file: its session line and the Doctor's findings it holds.
+    void showCaptured(const capture::SessionInfo &session,
+                      const std::vector<capture::CaptureEvent> &events);
     void clear();
     QString text() const;
 
@@ -27,5 +31,7 @@ private:
 
 // The same as text, for the view and its tests.
 QString describeHandshake(const session::ClientSnapshot &snapshot);
+QString describeCapturedHandshake(const capture::SessionInfo &session,
+                                  const std::vector<capture::CaptureEvent> &events);
 
 } // namespace framescope::ui

@@ -6,6 +6,11 @@
 
 #include <QCheckBox>
 #include <QComboBox>
+#include <QDateTime>
+#include <QDragEnterEvent>
+#include <QDropEvent>
+#include <QFileDialog>
+#include <QFileInfo>
 #include <QFontDatabase>
 #include <QHBoxLayout>
 #include <QHeaderView>
@@ -15,6 +20,8 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QLocale>
+#include <QMenuBar>
+#include <QMimeData>
 #include <QPlainTextEdit>
 #include <QPushButton>
 #include <QRegularExpression>
@@ -26,8 +33,11 @@
 #include <QTableView>
 #include <QTimer>
 #include <QVBoxLayout>
+#include <session/diagnosis/handshakedoctor.h>
 #include <session/engine/clock.h>
+#include <session/frontend/capturedescription.h>
 #include <session/frontend/sessionmanager.h>
+#include <sstream>
 
 namespace framescope::ui {
 
@@ -180,8 +190,132 @@ MainWindow::MainWindow(session::SessionManager &manager, QWidget *parent)
                 if (id == m_session)
                     statusBar()->showMessage(detail, kStatusMs);
             });
+    makeMenus();
+    setAcceptDrops(true); // a capture file dropped on the window opens
     updateControls();
     resize(1280, 800);
+}
+
+void MainWindow::makeMenus()
+{
+    QMenu *file = menuBar()->addMenu(tr("&File"));
+    const QString filter = tr("Framescope captures (*.jsonl);;All files (*)");
+    QAction *open = file->addAction(tr("&Open Capture…"), this, [this, filter] {
+        const QString path = QFileDialog::getOpenFileName(this, tr("Open Capture"), {}, filter);
+        if (!path.isEmpty())
+            openCapture(path);
+    });
+    open->setShortcut(QKeySequence::Open);
+    QAction *save = file->addAction(tr("&Save Capture As…"), this, [this, filter] {
+        const QString path = QFileDialog::getSaveFileName(this, tr("Save Capture"),
+                                                          QStringLiteral("capture.jsonl"), filter);
+        if (!path.isEmpty())
+            saveCapture(path);
+    });
+    save->setShortcut(QKeySequence::Save);
+    file->addSeparator();
+    QAction *quit = file->addAction(tr("&Quit"), this, &QWidget::close);
+    quit->setShortcut(QKeySequence::Quit);
+}
+
+bool MainWindow::openCapture(const QString &path)
+{
+    const capture::CaptureReadResult read = capture::readCaptureFile(path.toStdString());
+    if (!read.ok() && read.frames.empty() && read.events.empty()) {
+        statusBar()->showMessage(
+            tr("Cannot open %1: %2")
+                .arg(QFileInfo(path).fileName(), QString::fromStdString(read.error)),
+            kStatusMs);
+        return false;
+    }
+    if (m_session != 0) {
+        m_manager.remove(m_session);
+        m_session = 0;
+        m_state = session::SessionState::Closed;
+    }
+    // Room for everything the file holds: an opened capture evicts nothing.
+    std::size_t bytes = 0;
+    for (const capture::CapturedFrame &frame : read.frames)
+        bytes += frame.payload.size() + sizeof(capture::FrameRecord);
+    auto store = std::make_shared<capture::FrameStore>(capture::FrameStore::Limits{
+        std::max(capture::FrameStore::Limits{}.memoryCap, 2 * bytes + (std::size_t{8} << 20))});
+    capture::importFrames(read.frames, *store);
+    m_capturePath = path;
+    m_captureSession = read.session;
+    m_captureEvents = read.events;
+    m_originNs = read.frames.empty() ? 0 : read.frames.front().record.startNs;
+    m_model->setStore(store, m_originNs);
+    m_model->appendUpTo(store->endId());
+    updateShownCount();
+    m_url->setText(QString::fromStdString(read.session.url));
+    m_detail->clear();
+    m_handshake->showCaptured(read.session, read.events);
+    setWindowTitle(tr("%1 – Framescope").arg(QFileInfo(path).fileName()));
+    updateControls();
+    // A file cut short (a crash while recording) shows what it holds, and says where it ends.
+    statusBar()->showMessage(
+        read.ok() ? tr("Opened %1: %n frame(s)", nullptr, int(read.frames.size()))
+                        .arg(QFileInfo(path).fileName())
+                  : tr("Opened %1 up to a problem: %2")
+                        .arg(QFileInfo(path).fileName(), QString::fromStdString(read.error)),
+        kStatusMs);
+    return true;
+}
+
+bool MainWindow::saveCapture(const QString &path)
+{
+    const auto store = m_model->store();
+    if (!store) {
+        statusBar()->showMessage(tr("Nothing to save yet: connect or open a capture"), kStatusMs);
+        return false;
+    }
+    capture::SessionInfo info = m_captureSession;
+    std::vector<capture::CaptureEvent> events = m_captureEvents;
+    if (m_session != 0) {
+        const std::optional<session::ClientSnapshot> snapshot = m_manager.snapshot(m_session);
+        if (!snapshot)
+            return false;
+        info = session::describeClientSession(*snapshot, m_startedAtMs, "framescope 0.1.0");
+        events.clear();
+        const std::int64_t now = session::monotonicNs();
+        if (snapshot->handshake.status != 101)
+            for (const session::Finding &finding :
+                 session::HandshakeDoctor::examine(session::HandshakeDoctor::inputFor(*snapshot)))
+                events.push_back(session::findingEvent(finding, now));
+        if (snapshot->state == session::SessionState::Closed)
+            for (capture::CaptureEvent &event :
+                 session::closeEvents(snapshot->close, now, snapshot->connectionNumber))
+                events.push_back(std::move(event));
+    }
+    std::ostringstream out;
+    capture::writeCapture(out, info, *store, events);
+    if (const std::string error = capture::writeFileAtomically(path.toStdString(), out.str());
+        !error.empty()) {
+        statusBar()->showMessage(
+            tr("Cannot save %1: %2").arg(QFileInfo(path).fileName(), QString::fromStdString(error)),
+            kStatusMs);
+        return false;
+    }
+    statusBar()->showMessage(
+        tr("Saved %n frame(s) to %1", nullptr, int(store->size())).arg(QFileInfo(path).fileName()),
+        kStatusMs);
+    return true;
+}
+
+void MainWindow::dragEnterEvent(QDragEnterEvent *event)
+{
+    const QList<QUrl> urls = event->mimeData()->urls();
+    if (urls.size() == 1 && urls.front().isLocalFile())
+        event->acceptProposedAction();
+}
+
+void MainWindow::dropEvent(QDropEvent *event)
+{
+    const QList<QUrl> urls = event->mimeData()->urls();
+    if (urls.size() == 1 && urls.front().isLocalFile()) {
+        event->acceptProposedAction();
+        openCapture(urls.front().toLocalFile());
+    }
 }
 
 MainWindow::~MainWindow() = default;
@@ -208,6 +342,11 @@ void MainWindow::connectTo(const QString &url)
     options.url = QUrl(url);
     m_session = m_manager.open(options);
     m_originNs = session::monotonicNs();
+    m_startedAtMs = QDateTime::currentMSecsSinceEpoch();
+    m_capturePath.clear();
+    m_captureSession = {};
+    m_captureEvents.clear();
+    setWindowTitle(tr("Framescope"));
     m_model->setStore(m_manager.store(m_session), m_originNs);
     m_detail->clear();
     m_handshake->clear();

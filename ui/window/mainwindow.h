@@ -1,11 +1,15 @@
 #pragma once
 
 #include <QMainWindow>
+#include <capture/capturefile.h>
+#include <memory>
 #include <session/client/sessionerror.h>
 #include <session/engine/sessionstate.h>
 
 class QCheckBox;
 class QComboBox;
+class QDragEnterEvent;
+class QDropEvent;
 class QModelIndex;
 class QLabel;
 class QLineEdit;
@@ -46,10 +50,22 @@ public:
     // not valid as that kind.
     bool sendComposed();
 
+    // Shows a capture file in the log instead of the session (the session is closed). False, and
+    // why in the status bar, when the file cannot be read; a file cut short shows what it holds.
+    bool openCapture(const QString &path);
+    // Writes the log's frames (the session's, or the capture's) with their session line and
+    // events, secrets redacted. False, and why in the status bar, when the file cannot be made.
+    bool saveCapture(const QString &path);
+
     quint64 sessionId() const { return m_session; }
     FrameLogModel *logModel() const { return m_model; }
 
+protected:
+    void dragEnterEvent(QDragEnterEvent *event) override;
+    void dropEvent(QDropEvent *event) override;
+
 private:
+    void makeMenus();
     void handleState(quint64 id, session::SessionState state);
     void handleFrames(quint64 id, quint64 end);
     void showHandshake(quint64 id, bool focus);
@@ -81,6 +97,11 @@ private:
     QCheckBox *m_showControl = nullptr;
     QLabel *m_shownCount = nullptr;
     QTimer *m_filterDelay = nullptr;
+    qint64 m_startedAtMs = 0; // the session's start, for its capture's session line
+    // A capture opened from a file, shown instead of a session.
+    QString m_capturePath;
+    capture::SessionInfo m_captureSession;
+    std::vector<capture::CaptureEvent> m_captureEvents;
 };
 
 } // namespace framescope::ui
