@@ -165,6 +165,64 @@ private Q_SLOTS:
         manager.stopServer(1000);
     }
 
+    // Ping shows the round trip when the pong comes; Close sends the chosen code and reason, and
+    // refuses a code a close frame may not carry.
+    void pingAndCloseWithACode()
+    {
+        session::SessionManager manager;
+        MainWindow window(manager);
+        window.show();
+        QVERIFY(window.start());
+        QPushButton *ping = nullptr;
+        QPushButton *close = nullptr;
+        for (QPushButton *button : window.findChildren<QPushButton *>()) {
+            if (button->text() == QStringLiteral("&Ping"))
+                ping = button;
+            if (button->text() == QStringLiteral("C&lose"))
+                close = button;
+        }
+        auto *code = named<QComboBox>(window, QStringLiteral("Close code"));
+        auto *reason = named<QLineEdit>(window, QStringLiteral("Close reason"));
+        QVERIFY(ping && close && code && reason);
+        QVERIFY(QTest::qWaitFor([&] { return ping->isEnabled(); }, 10000));
+        QTest::mouseClick(ping, Qt::LeftButton);
+        const FrameLogModel &model = *window.logModel();
+        QVERIFY(QTest::qWaitFor([&] { return model.rowCount() >= 2; }, 10000));
+        QCOMPARE(cell(model, 0, FrameLogModel::Opcode), QStringLiteral("PING"));
+        QCOMPARE(cell(model, 1, FrameLogModel::Opcode), QStringLiteral("PONG"));
+        QVERIFY(QTest::qWaitFor(
+            [&] {
+                return window.statusBar()->currentMessage().startsWith(
+                    QStringLiteral("Pong after "));
+            },
+            10000));
+
+        code->setEditText(QStringLiteral("1005"));
+        QVERIFY(!window.closeWithChosenCode());
+        QVERIFY2(window.statusBar()->currentMessage().startsWith(
+                     QStringLiteral("1005 is not a code a close frame may carry")),
+                 qPrintable(window.statusBar()->currentMessage()));
+        code->setEditText(QStringLiteral("4000"));
+        reason->setText(QString(124, QLatin1Char('x')));
+        QVERIFY(!window.closeWithChosenCode());
+        QCOMPARE(model.rowCount(), 2); // nothing went
+
+        code->setCurrentIndex(code->findData(4000));
+        reason->setText(QStringLiteral("done here"));
+        QTest::mouseClick(close, Qt::LeftButton);
+        QVERIFY(QTest::qWaitFor(
+            [&] { return manager.state(window.sessionId()) == session::SessionState::Closed; },
+            10000));
+        QVERIFY(QTest::qWaitFor([&] { return model.rowCount() >= 4; }, 10000));
+        QCOMPARE(cell(model, 2, FrameLogModel::Opcode), QStringLiteral("CLOSE"));
+        QCOMPARE(cell(model, 2, FrameLogModel::Direction), QStringLiteral("→ sent"));
+        QCOMPARE(cell(model, 2, FrameLogModel::Preview), QStringLiteral("4000 done here"));
+        QCOMPARE(cell(model, 3, FrameLogModel::Direction), QStringLiteral("← received"));
+        QCOMPARE(cell(model, 3, FrameLogModel::Preview), QStringLiteral("4000")); // the code echoed
+        QVERIFY(!close->isEnabled());
+        manager.stopServer(1000);
+    }
+
     // A session saved to a capture file and opened again shows the same frames, with the
     // handshake the file holds; a file that is not a capture is said in the status bar, and one
     // cut short (a crash while recording) shows what it holds.

@@ -112,15 +112,41 @@ MainWindow::MainWindow(session::SessionManager &manager, QWidget *parent)
     m_kind->addItems({tr("Text"), tr("JSON"), tr("Binary (hex)")});
     m_kind->setAccessibleName(tr("Message kind"));
     m_send = new QPushButton(tr("&Send"));
+    m_ping = new QPushButton(tr("&Ping"));
+    m_ping->setToolTip(tr("Send a ping; the status bar shows the round trip when its pong comes"));
     auto *actions = new QVBoxLayout;
     actions->addWidget(m_kind);
     actions->addWidget(m_send);
+    actions->addWidget(m_ping);
     actions->addStretch();
     auto *composerRow = new QHBoxLayout;
     composerRow->addWidget(m_composer, 1);
     composerRow->addLayout(actions);
+    // Close with a known code (RFC 6455 §7.4.1) or any a close frame may carry, and a reason.
+    m_closeCode = new QComboBox;
+    m_closeCode->setEditable(true);
+    m_closeCode->setAccessibleName(tr("Close code"));
+    const std::pair<int, const char *> codes[] = {
+        {1000, "Normal closure"},         {1001, "Going away"},         {1002, "Protocol error"},
+        {1003, "Unsupported data"},       {1007, "Invalid payload"},    {1008, "Policy violation"},
+        {1009, "Message too big"},        {1010, "Extension required"}, {1011, "Internal error"},
+        {4000, "Application (4000-4999)"}};
+    for (const auto &[code, meaning] : codes)
+        m_closeCode->addItem(QStringLiteral("%1 %2").arg(code).arg(tr(meaning)), code);
+    m_closeReason = new QLineEdit;
+    m_closeReason->setAccessibleName(tr("Close reason"));
+    m_closeReason->setPlaceholderText(tr("Reason (optional, up to 123 bytes)"));
+    m_closeButton = new QPushButton(tr("C&lose"));
+    auto *closeRow = new QHBoxLayout;
+    closeRow->addWidget(new QLabel(tr("Close with:")));
+    closeRow->addWidget(m_closeCode);
+    closeRow->addWidget(m_closeReason, 1);
+    closeRow->addWidget(m_closeButton);
+    auto *composerLayout = new QVBoxLayout;
+    composerLayout->addLayout(composerRow, 1);
+    composerLayout->addLayout(closeRow);
     auto *composer = new QWidget;
-    composer->setLayout(composerRow);
+    composer->setLayout(composerLayout);
 
     m_handshake = new HandshakeView;
     m_tabs = new QTabWidget;
@@ -157,6 +183,11 @@ MainWindow::MainWindow(session::SessionManager &manager, QWidget *parent)
             connectTo(m_url->text().trimmed());
     });
     connect(m_send, &QPushButton::clicked, this, &MainWindow::sendComposed);
+    connect(m_ping, &QPushButton::clicked, this, [this] {
+        if (m_session != 0)
+            m_manager.ping(m_session);
+    });
+    connect(m_closeButton, &QPushButton::clicked, this, &MainWindow::closeWithChosenCode);
     connect(m_log->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
             &MainWindow::showDetail);
     auto *sendShortcut = new QShortcut(QKeySequence(Qt::CTRL | Qt::Key_Return), this);
@@ -185,6 +216,12 @@ MainWindow::MainWindow(session::SessionManager &manager, QWidget *parent)
                 showHandshake(id, snapshot && snapshot->handshake.status != 101);
                 statusBar()->showMessage(errorString.isEmpty() ? tr("Closed") : errorString);
             });
+    connect(
+        &m_manager, &SessionManager::pongReceived, this, [this](quint64 id, qint64 roundTripNs) {
+            if (id == m_session)
+                statusBar()->showMessage(
+                    tr("Pong after %1 ms").arg(double(roundTripNs) / 1e6, 0, 'f', 3), kStatusMs);
+        });
     connect(&m_manager, &SessionManager::errorOccurred, this,
             [this](quint64 id, session::SessionError, const QString &detail) {
                 if (id == m_session)
@@ -399,6 +436,40 @@ bool MainWindow::sendComposed()
     }
 }
 
+bool MainWindow::closeWithChosenCode()
+{
+    if (m_state != session::SessionState::Open) {
+        statusBar()->showMessage(tr("Not connected: connect first"), kStatusMs);
+        return false;
+    }
+    // The number at the start of the chosen or typed text.
+    const QString text = m_closeCode->currentText().trimmed();
+    bool isNumber = false;
+    const int code = text.section(QLatin1Char(' '), 0, 0).toInt(&isNumber);
+    // RFC 6455 §7.4.1/§7.4.2: 1004-1006, 1015 and codes below 1000 or in 1012-2999 (not yet
+    // registered when it was written, IANA's since) are not for a close frame we send.
+    const bool allowed = isNumber
+                         && ((code >= 1000 && code <= 1003) || (code >= 1007 && code <= 1014)
+                             || (code >= 3000 && code <= 4999));
+    if (!allowed) {
+        statusBar()->showMessage(
+            tr("%1 is not a code a close frame may carry (RFC 6455 §7.4): use 1000-1003, "
+               "1007-1014 or 3000-4999")
+                .arg(text.isEmpty() ? tr("An empty code") : text),
+            kStatusMs);
+        return false;
+    }
+    const QByteArray reason = m_closeReason->text().toUtf8();
+    if (reason.size() > 123) { // RFC 6455 §5.5: a control frame's payload is at most 125 bytes
+        statusBar()->showMessage(
+            tr("The reason is %1 bytes in UTF-8; a close frame holds 123").arg(reason.size()),
+            kStatusMs);
+        return false;
+    }
+    m_manager.close(m_session, std::uint16_t(code), reason);
+    return true;
+}
+
 void MainWindow::handleState(quint64 id, session::SessionState state)
 {
     if (id != m_session)
@@ -455,14 +526,16 @@ void MainWindow::showDetail(const QModelIndex &current)
 QWidget *MainWindow::makeFilterBar()
 {
     m_filterText = new QLineEdit;
-    m_filterText->setPlaceholderText(tr("Filter: text in the payload, or hex bytes"));
+    m_filterText->setPlaceholderText(tr("Filter payloads: text or hex"));
+    m_filterText->setMinimumWidth(
+        m_filterText->fontMetrics().horizontalAdvance(m_filterText->placeholderText()) + 40);
     m_filterText->setAccessibleName(tr("Filter text"));
     m_filterText->setClearButtonEnabled(true);
     m_filterRegex = new QCheckBox(tr("Re&gex"));
     m_filterRegex->setToolTip(tr("Read the filter text as a regular expression"));
     m_filterDirection = new QComboBox;
     m_filterDirection->setAccessibleName(tr("Filter direction"));
-    m_filterDirection->addItems({tr("Both directions"), tr("Sent"), tr("Received")});
+    m_filterDirection->addItems({tr("Both ways"), tr("Sent"), tr("Received")});
     m_filterOpcode = new QComboBox;
     m_filterOpcode->setAccessibleName(tr("Filter opcode"));
     // Each entry's opcodes as a bit set.
@@ -472,7 +545,7 @@ QWidget *MainWindow::makeFilterBar()
            {tr("Ping and pong"), 0x0600}, {tr("Reserved opcodes"), 0xf8f8}};
     for (const auto &[name, bits] : opcodes)
         m_filterOpcode->addItem(name, bits);
-    m_showControl = new QCheckBox(tr("C&ontrol frames"));
+    m_showControl = new QCheckBox(tr("C&ontrol"));
     m_showControl->setChecked(true);
     m_showControl->setToolTip(tr("Show close, ping and pong frames"));
     m_shownCount = new QLabel;
@@ -542,7 +615,10 @@ void MainWindow::updateControls()
     m_stateLabel->setText(state);
     m_connect->setText(closed ? tr("&Connect") : tr("&Disconnect"));
     m_url->setReadOnly(!closed); // still selectable and readable while connected
-    m_send->setEnabled(m_state == session::SessionState::Open);
+    const bool open = m_state == session::SessionState::Open;
+    m_send->setEnabled(open);
+    m_ping->setEnabled(open);
+    m_closeButton->setEnabled(open);
 }
 
 } // namespace framescope::ui

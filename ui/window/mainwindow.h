@@ -49,6 +49,9 @@ public:
     // Sends the composer's text as the chosen kind; false (said in the status bar) when it is
     // not valid as that kind.
     bool sendComposed();
+    // Starts the closing handshake with the code and reason chosen in the composer; false (said
+    // in the status bar) for a code a close frame may not carry or a reason over 123 bytes.
+    bool closeWithChosenCode();
 
     // Shows a capture file in the log instead of the session (the session is closed). False, and
     // why in the status bar, when the file cannot be read; a file cut short shows what it holds.
@@ -90,6 +93,10 @@ private:
     QPlainTextEdit *m_composer = nullptr;
     QComboBox *m_kind = nullptr;
     QPushButton *m_send = nullptr;
+    QPushButton *m_ping = nullptr;
+    QPushButton *m_closeButton = nullptr;
+    QComboBox *m_closeCode = nullptr;
+    QLineEdit *m_closeReason = nullptr;
     QLineEdit *m_filterText = nullptr;
     QCheckBox *m_filterRegex = nullptr;
     QComboBox *m_filterDirection = nullptr;
