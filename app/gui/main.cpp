@@ -1,8 +1,10 @@
 // framescope: the desktop application. A composition root: it makes the SessionManager and the
-// main window, which starts the built-in server and connects to it.
+// main window, which starts the built-in server and connects to it (or connects to the URL, or
+// opens the capture file, given on the command line).
 
 #include <QApplication>
 #include <QCommandLineParser>
+#include <QFileInfo>
 #include <cstdio>
 #include <session/frontend/sessionmanager.h>
 #include <window/mainwindow.h>
@@ -41,15 +43,21 @@ int main(int argc, char **argv)
                        "and connects to it, or to URL."));
     parser.addHelpOption();
     parser.addVersionOption();
-    parser.addPositionalArgument(QStringLiteral("URL"), QStringLiteral("ws:// or wss:// to open"));
+    parser.addPositionalArgument(QStringLiteral("URL|CAPTURE"),
+                                 QStringLiteral("ws:// or wss:// to connect to, or a capture file "
+                                                "to open"));
     parser.process(app);
 
     framescope::session::SessionManager manager;
     framescope::ui::MainWindow window(manager);
     window.show();
-    if (!parser.positionalArguments().isEmpty())
-        window.connectTo(parser.positionalArguments().constFirst());
-    else
+    if (!parser.positionalArguments().isEmpty()) {
+        const QString argument = parser.positionalArguments().constFirst();
+        if (QFileInfo(argument).isFile())
+            window.openCapture(argument);
+        else
+            window.connectTo(argument);
+    } else
         window.start();
     const int code = QApplication::exec();
     manager.stopServer(1000);

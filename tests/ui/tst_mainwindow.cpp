@@ -8,6 +8,7 @@
 #include <QLineEdit>
 #include <QPlainTextEdit>
 #include <QPushButton>
+#include <QSettings>
 #include <QStatusBar>
 #include <QTabWidget>
 #include <QTableView>
@@ -18,6 +19,7 @@
 #include <log/framelogmodel.h>
 #include <session/frontend/sessionmanager.h>
 #include <window/mainwindow.h>
+#include <window/theme.h>
 
 using namespace framescope;
 using namespace framescope::ui;
@@ -45,7 +47,58 @@ class tst_MainWindow : public QObject
 {
     Q_OBJECT
 
+    QTemporaryDir m_settingsDir;
+
 private Q_SLOTS:
+    // The settings go to a directory of the test's own, never the user's.
+    void initTestCase()
+    {
+        QVERIFY(m_settingsDir.isValid());
+        QCoreApplication::setOrganizationName(QStringLiteral("FramescopeTest"));
+        QCoreApplication::setApplicationName(QStringLiteral("tst_mainwindow"));
+        QSettings::setPath(QSettings::NativeFormat, QSettings::UserScope, m_settingsDir.path());
+        QSettings::setPath(QSettings::IniFormat, QSettings::UserScope, m_settingsDir.path());
+    }
+
+    // The theme, the text size, the URLs connected to and the layout are there again in a new
+    // window (a restart).
+    void settingsAreKept()
+    {
+        session::SessionManager manager;
+        int pointSize = 0;
+        {
+            MainWindow window(manager);
+            window.show();
+            window.connectTo(QStringLiteral("ws://127.0.0.1:1/first"));
+            window.connectTo(QStringLiteral("ws://127.0.0.1:1/second"));
+            window.setTheme(Theme::Dark);
+            QVERIFY(isDarkPalette());
+            const int before = window.textPointSize();
+            window.changeTextSize(2);
+            pointSize = window.textPointSize();
+            QCOMPARE(pointSize, before + 2);
+            window.resize(1000, 700);
+            window.close();
+        }
+        applyTheme(Theme::System); // as at a fresh start
+        QVERIFY(!isDarkPalette());
+        MainWindow again(manager);
+        QCOMPARE(again.recentUrls(), (QStringList{QStringLiteral("ws://127.0.0.1:1/second"),
+                                                  QStringLiteral("ws://127.0.0.1:1/first")}));
+        QCOMPARE(again.theme(), Theme::Dark);
+        QVERIFY(isDarkPalette());
+        // The widgets take the palette as its change event reaches them.
+        QVERIFY(QTest::qWaitFor(
+            [&] { return again.palette().color(QPalette::Window).lightness() < 128; }, 5000));
+        QCOMPARE(again.textPointSize(), pointSize);
+        QCOMPARE(again.size(), QSize(1000, 700));
+        again.setTheme(Theme::System);
+        again.changeTextSize(0);
+        QVERIFY(!isDarkPalette());
+        again.resize(1280, 800);
+        again.close();
+    }
+
     void roundTripWithTheBuiltInServer()
     {
         session::SessionManager manager;
@@ -143,8 +196,14 @@ private Q_SLOTS:
         QCOMPARE(shown->text(), QStringLiteral("6 frames"));
 
         // For a person to look at (FRAMESCOPE_SCREENSHOTS=DIR).
-        if (const QString dir = qEnvironmentVariable("FRAMESCOPE_SCREENSHOTS"); !dir.isEmpty())
+        if (const QString dir = qEnvironmentVariable("FRAMESCOPE_SCREENSHOTS"); !dir.isEmpty()) {
             QVERIFY(window.grab().save(dir + QStringLiteral("/mainwindow.png")));
+            window.setTheme(Theme::Dark);
+            QVERIFY(QTest::qWaitFor(
+                [&] { return window.palette().color(QPalette::Window).lightness() < 128; }, 5000));
+            QVERIFY(window.grab().save(dir + QStringLiteral("/mainwindow-dark.png")));
+            window.setTheme(Theme::System);
+        }
 
         // Disconnect closes with the closing handshake, seen in the log.
         window.disconnectSession();

@@ -3,6 +3,8 @@
 #include <QBrush>
 #include <QColor>
 #include <QFont>
+#include <QGuiApplication>
+#include <QPalette>
 #include <chrono>
 #include <protocol/frameheader.h>
 #include <session/frontend/frameformatter.h>
@@ -305,12 +307,18 @@ QVariant FrameLogModel::data(const QModelIndex &index, int role) const
     case Qt::ForegroundRole:
         if (!record)
             return {};
-        if (record->violations != 0)
-            return QBrush(QColor(0xd3, 0x2f, 0x2f)); // a violation reads as an error
-        if (index.column() == Direction)
-            return QBrush(record->has(capture::FrameRecord::Sent) ? QColor(0x15, 0x65, 0xc0)
-                                                                  : QColor(0x2e, 0x7d, 0x32));
-        return {};
+        {
+            // Lighter shades on a dark palette, so that they read on either.
+            const bool dark = QGuiApplication::palette().color(QPalette::Base).lightness() < 128;
+            if (record->violations != 0) // a violation reads as an error
+                return QBrush(dark ? QColor(0xff, 0x8a, 0x80) : QColor(0xd3, 0x2f, 0x2f));
+            if (index.column() == Direction) {
+                if (record->has(capture::FrameRecord::Sent))
+                    return QBrush(dark ? QColor(0x82, 0xb1, 0xff) : QColor(0x15, 0x65, 0xc0));
+                return QBrush(dark ? QColor(0x81, 0xc7, 0x84) : QColor(0x2e, 0x7d, 0x32));
+            }
+            return {};
+        }
     case Qt::FontRole:
         if (record && record->opcode >= 0x8 && index.column() == Opcode) {
             QFont font;

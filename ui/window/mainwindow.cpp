@@ -4,9 +4,14 @@
 #include "handshake/handshakeview.h"
 #include "log/framelogmodel.h"
 
+#include <QActionGroup>
+#include <QApplication>
 #include <QCheckBox>
+#include <QCloseEvent>
 #include <QComboBox>
+#include <QCompleter>
 #include <QDateTime>
+#include <QDialog>
 #include <QDragEnterEvent>
 #include <QDropEvent>
 #include <QFileDialog>
@@ -26,9 +31,11 @@
 #include <QPushButton>
 #include <QRegularExpression>
 #include <QScrollBar>
+#include <QSettings>
 #include <QShortcut>
 #include <QSplitter>
 #include <QStatusBar>
+#include <QStringListModel>
 #include <QTabWidget>
 #include <QTableView>
 #include <QTimer>
@@ -61,6 +68,11 @@ MainWindow::MainWindow(session::SessionManager &manager, QWidget *parent)
     m_url = new QLineEdit;
     m_url->setPlaceholderText(tr("ws://host:port/path or wss://…"));
     m_url->setAccessibleName(tr("URL"));
+    m_recentUrls = new QStringListModel(this);
+    auto *completer = new QCompleter(m_recentUrls, this);
+    completer->setCaseSensitivity(Qt::CaseInsensitive);
+    completer->setFilterMode(Qt::MatchContains);
+    m_url->setCompleter(completer);
     m_connect = new QPushButton(tr("&Connect"));
     m_stateLabel = new QLabel(tr("Closed"));
     m_stateLabel->setAccessibleName(tr("Connection state"));
@@ -152,14 +164,15 @@ MainWindow::MainWindow(session::SessionManager &manager, QWidget *parent)
     m_tabs = new QTabWidget;
     m_tabs->addTab(m_detail, tr("&Frame"));
     m_tabs->addTab(m_handshake, tr("&Handshake"));
-    auto *logAndDetail = new QSplitter(Qt::Horizontal);
-    logAndDetail->addWidget(logPane);
-    logAndDetail->addWidget(m_tabs);
-    logAndDetail->setStretchFactor(0, 3);
-    logAndDetail->setStretchFactor(1, 2);
-    logAndDetail->setSizes({760, 500}); // the detail pane wide enough for a header's bit lines
-    auto *splitter = new QSplitter(Qt::Vertical);
-    splitter->addWidget(logAndDetail);
+    m_logAndDetail = new QSplitter(Qt::Horizontal);
+    m_logAndDetail->addWidget(logPane);
+    m_logAndDetail->addWidget(m_tabs);
+    m_logAndDetail->setStretchFactor(0, 3);
+    m_logAndDetail->setStretchFactor(1, 2);
+    m_logAndDetail->setSizes({760, 500}); // the detail pane wide enough for a header's bit lines
+    m_mainSplitter = new QSplitter(Qt::Vertical);
+    auto *splitter = m_mainSplitter;
+    splitter->addWidget(m_logAndDetail);
     splitter->addWidget(composer);
     splitter->setStretchFactor(0, 4);
     splitter->setStretchFactor(1, 1);
@@ -231,6 +244,124 @@ MainWindow::MainWindow(session::SessionManager &manager, QWidget *parent)
     setAcceptDrops(true); // a capture file dropped on the window opens
     updateControls();
     resize(1280, 800);
+    m_systemPointSize = QApplication::font().pointSize();
+    restoreSettings();
+}
+
+namespace {
+
+constexpr int kRecentUrls = 20;
+
+} // namespace
+
+void MainWindow::restoreSettings()
+{
+    QSettings settings;
+    if (const QByteArray geometry = settings.value(QStringLiteral("window/geometry")).toByteArray();
+        !geometry.isEmpty())
+        restoreGeometry(geometry);
+    m_logAndDetail->restoreState(
+        settings.value(QStringLiteral("window/logAndDetail")).toByteArray());
+    m_mainSplitter->restoreState(settings.value(QStringLiteral("window/main")).toByteArray());
+    m_recentUrls->setStringList(settings.value(QStringLiteral("urls/recent")).toStringList());
+    m_textSizeSteps = settings.value(QStringLiteral("view/textSizeSteps"), 0).toInt();
+    setTheme(themeNamed(settings.value(QStringLiteral("view/theme")).toString()));
+    applyTextSize();
+}
+
+void MainWindow::closeEvent(QCloseEvent *event)
+{
+    QSettings settings;
+    settings.setValue(QStringLiteral("window/geometry"), saveGeometry());
+    settings.setValue(QStringLiteral("window/logAndDetail"), m_logAndDetail->saveState());
+    settings.setValue(QStringLiteral("window/main"), m_mainSplitter->saveState());
+    QMainWindow::closeEvent(event);
+}
+
+void MainWindow::rememberUrl(const QString &url)
+{
+    QStringList urls = m_recentUrls->stringList();
+    urls.removeAll(url);
+    urls.prepend(url);
+    while (urls.size() > kRecentUrls)
+        urls.removeLast();
+    m_recentUrls->setStringList(urls);
+    QSettings().setValue(QStringLiteral("urls/recent"), urls);
+}
+
+QStringList MainWindow::recentUrls() const
+{
+    return m_recentUrls->stringList();
+}
+
+void MainWindow::setTheme(Theme theme)
+{
+    m_theme = theme;
+    applyTheme(theme);
+    if (m_themeActions)
+        for (QAction *action : m_themeActions->actions())
+            action->setChecked(action->data().toString() == themeName(theme));
+    QSettings().setValue(QStringLiteral("view/theme"), themeName(theme));
+    m_log->viewport()->update(); // the log's accent colours follow the palette
+}
+
+void MainWindow::changeTextSize(int steps)
+{
+    m_textSizeSteps = steps == 0 ? 0 : std::clamp(m_textSizeSteps + steps, -4, 16);
+    QSettings().setValue(QStringLiteral("view/textSizeSteps"), m_textSizeSteps);
+    applyTextSize();
+}
+
+int MainWindow::textPointSize() const
+{
+    return font().pointSize();
+}
+
+// The window's text (the log, the detail, the composer) at the chosen size; rows follow it.
+void MainWindow::applyTextSize()
+{
+    if (m_systemPointSize <= 0)
+        return; // a pixel-sized desktop font: left as it is
+    QFont windowFont = font();
+    windowFont.setPointSize(m_systemPointSize + m_textSizeSteps);
+    setFont(windowFont);
+    QFont fixed = QFontDatabase::systemFont(QFontDatabase::FixedFont);
+    fixed.setPointSize(std::max(4, fixed.pointSize() + m_textSizeSteps));
+    m_detail->setFont(fixed);
+    m_log->verticalHeader()->setDefaultSectionSize(QFontMetrics(windowFont).height() + 6);
+}
+
+void MainWindow::showShortcuts()
+{
+    auto *page = new QDialog(this);
+    page->setAttribute(Qt::WA_DeleteOnClose);
+    page->setWindowTitle(tr("Keyboard Shortcuts – Framescope"));
+    auto *text = new QPlainTextEdit;
+    text->setReadOnly(true);
+    text->setAccessibleName(tr("Keyboard shortcuts"));
+    const std::pair<QString, QString> rows[]
+        = {{tr("Send the message"), QStringLiteral("Ctrl+Return")},
+           {tr("Connect / Disconnect"), QStringLiteral("Alt+C / Alt+D")},
+           {tr("Ping"), QStringLiteral("Alt+P")},
+           {tr("Close with the chosen code"), QStringLiteral("Alt+L")},
+           {tr("Filter: regular expression on or off"), QStringLiteral("Alt+G")},
+           {tr("Filter: control frames shown or hidden"), QStringLiteral("Alt+O")},
+           {tr("Find in the log (the filter field)"), QKeySequence(QKeySequence::Find).toString()},
+           {tr("Open a capture"), QKeySequence(QKeySequence::Open).toString()},
+           {tr("Save the log as a capture"), QKeySequence(QKeySequence::Save).toString()},
+           {tr("Larger / smaller / normal text"), QStringLiteral("Ctrl++ / Ctrl+- / Ctrl+0")},
+           {tr("Frame and Handshake tabs"), QStringLiteral("Alt+F / Alt+H")},
+           {tr("This page"), QStringLiteral("F1")},
+           {tr("Quit"), QKeySequence(QKeySequence::Quit).toString()}};
+    QStringList lines;
+    for (const auto &[what, keys] : rows)
+        lines << QStringLiteral("%1  %2").arg(keys, -26).arg(what);
+    text->setPlainText(lines.join(QLatin1Char('\n')));
+    text->setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
+    auto *layout = new QVBoxLayout(page);
+    layout->addWidget(text);
+    page->resize(640, 400);
+    page->show();
 }
 
 void MainWindow::makeMenus()
@@ -253,6 +384,36 @@ void MainWindow::makeMenus()
     file->addSeparator();
     QAction *quit = file->addAction(tr("&Quit"), this, &QWidget::close);
     quit->setShortcut(QKeySequence::Quit);
+
+    QMenu *view = menuBar()->addMenu(tr("&View"));
+    QAction *find = view->addAction(tr("&Filter the Log"), this, [this] {
+        m_filterText->setFocus();
+        m_filterText->selectAll();
+    });
+    find->setShortcut(QKeySequence::Find);
+    view->addSeparator();
+    QMenu *themes = view->addMenu(tr("&Theme"));
+    m_themeActions = new QActionGroup(this);
+    for (const auto &[theme, name] :
+         {std::pair{Theme::System, tr("&System")}, std::pair{Theme::Light, tr("&Light")},
+          std::pair{Theme::Dark, tr("&Dark")}}) {
+        QAction *action = themes->addAction(name, this, [this, theme = theme] { setTheme(theme); });
+        action->setCheckable(true);
+        action->setData(themeName(theme));
+        action->setChecked(theme == m_theme);
+        m_themeActions->addAction(action);
+    }
+    view->addSeparator();
+    view->addAction(tr("&Larger Text"), this, [this] { changeTextSize(1); })
+        ->setShortcuts({QKeySequence::ZoomIn, QKeySequence(Qt::CTRL | Qt::Key_Equal)});
+    view->addAction(tr("&Smaller Text"), this, [this] { changeTextSize(-1); })
+        ->setShortcut(QKeySequence::ZoomOut);
+    view->addAction(tr("&Normal Text Size"), this, [this] { changeTextSize(0); })
+        ->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_0));
+
+    QMenu *help = menuBar()->addMenu(tr("&Help"));
+    help->addAction(tr("&Keyboard Shortcuts"), this, &MainWindow::showShortcuts)
+        ->setShortcut(QKeySequence::HelpContents);
 }
 
 bool MainWindow::openCapture(const QString &path)
@@ -378,6 +539,8 @@ void MainWindow::connectTo(const QString &url)
     session::ClientOptions options;
     options.url = QUrl(url);
     m_session = m_manager.open(options);
+    if (!url.isEmpty())
+        rememberUrl(url);
     m_originNs = session::monotonicNs();
     m_startedAtMs = QDateTime::currentMSecsSinceEpoch();
     m_capturePath.clear();

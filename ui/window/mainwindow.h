@@ -1,5 +1,7 @@
 #pragma once
 
+#include "theme.h"
+
 #include <QMainWindow>
 #include <capture/capturefile.h>
 #include <memory>
@@ -7,7 +9,11 @@
 #include <session/engine/sessionstate.h>
 
 class QCheckBox;
+class QActionGroup;
+class QCloseEvent;
 class QComboBox;
+class QSplitter;
+class QStringListModel;
 class QDragEnterEvent;
 class QDropEvent;
 class QModelIndex;
@@ -60,15 +66,28 @@ public:
     // events, secrets redacted. False, and why in the status bar, when the file cannot be made.
     bool saveCapture(const QString &path);
 
+    // Kept with QSettings: the theme, the text size, the URLs connected to, the layout.
+    void setTheme(Theme theme);
+    Theme theme() const { return m_theme; }
+    // Larger (steps > 0) or smaller text; 0 goes back to the desktop's size.
+    void changeTextSize(int steps);
+    int textPointSize() const;
+    QStringList recentUrls() const;
+
     quint64 sessionId() const { return m_session; }
     FrameLogModel *logModel() const { return m_model; }
 
 protected:
     void dragEnterEvent(QDragEnterEvent *event) override;
     void dropEvent(QDropEvent *event) override;
+    void closeEvent(QCloseEvent *event) override;
 
 private:
     void makeMenus();
+    void restoreSettings();
+    void rememberUrl(const QString &url);
+    void applyTextSize();
+    void showShortcuts();
     void handleState(quint64 id, session::SessionState state);
     void handleFrames(quint64 id, quint64 end);
     void showHandshake(quint64 id, bool focus);
@@ -104,6 +123,13 @@ private:
     QCheckBox *m_showControl = nullptr;
     QLabel *m_shownCount = nullptr;
     QTimer *m_filterDelay = nullptr;
+    Theme m_theme = Theme::System;
+    int m_textSizeSteps = 0; // points above (or below) the desktop's size
+    int m_systemPointSize = 0;
+    QStringListModel *m_recentUrls = nullptr;
+    QSplitter *m_logAndDetail = nullptr;
+    QSplitter *m_mainSplitter = nullptr;
+    QActionGroup *m_themeActions = nullptr;
     qint64 m_startedAtMs = 0; // the session's start, for its capture's session line
     // A capture opened from a file, shown instead of a session.
     QString m_capturePath;
