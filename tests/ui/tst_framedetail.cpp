@@ -44,15 +44,17 @@ private Q_SLOTS:
         header.payloadLength = 5;
         const QString text = describeFrame(recordOf(header, true), 0, bytesOf("Hello"), 1'000'000);
         QVERIFY2(text.startsWith(QStringLiteral("Frame 1, sent at 2.000 ms")), qPrintable(text));
-        QVERIFY2(text.contains(QStringLiteral("Header (6 bytes): 81 85 37 fa 21 3d")), qPrintable(text));
+        QVERIFY2(text.contains(QStringLiteral("Header (6 bytes): 81 85 37 fa 21 3d")),
+                 qPrintable(text));
         QVERIFY(text.contains(
             QStringLiteral("byte 0  10000001  FIN=1 RSV1=0 RSV2=0 RSV3=0 opcode=0001 (0x1 TEXT)")));
         QVERIFY(text.contains(QStringLiteral("byte 1  10000101  MASK=1 length=5")));
         QVERIFY(text.contains(QStringLiteral("Payload length: 5 bytes, 7-bit")));
         QVERIFY(text.contains(QStringLiteral("Mask key: 37 fa 21 3d")));
         QVERIFY(text.contains(QStringLiteral("00000000  48 65 6c 6c 6f")));
-        QVERIFY2(text.contains(QStringLiteral("As on the wire (masked):\n00000000  7f 9f 4d 51 58")),
-                 qPrintable(text));
+        QVERIFY2(
+            text.contains(QStringLiteral("As on the wire (masked):\n00000000  7f 9f 4d 51 58")),
+            qPrintable(text));
         QVERIFY(text.contains(QStringLiteral("Text:\nHello")));
     }
 
@@ -69,11 +71,13 @@ private Q_SLOTS:
         protocol::FrameHeader close;
         close.opcode = 0x8;
         close.payloadLength = 5;
-        const QString closing
-            = describeFrame(recordOf(close, false), 5, bytesOf(QByteArray::fromHex("03e9") + "bye"), 0);
-        QVERIFY2(closing.contains(QStringLiteral("Close code 1001: going away")), qPrintable(closing));
+        const QString closing = describeFrame(recordOf(close, false), 5,
+                                              bytesOf(QByteArray::fromHex("03e9") + "bye"), 0);
+        QVERIFY2(closing.contains(QStringLiteral("Close code 1001: going away")),
+                 qPrintable(closing));
         QVERIFY(closing.contains(QStringLiteral("Reason: bye")));
-        QCOMPARE(closeCodeMeaning(4000), QStringLiteral("private use (the application's own meaning)"));
+        QCOMPARE(closeCodeMeaning(4000),
+                 QStringLiteral("private use (the application's own meaning)"));
         QCOMPARE(closeCodeMeaning(999), QStringLiteral("not a valid close code"));
     }
 

@@ -3,6 +3,9 @@
 // checks every change.
 
 #include <QAbstractItemModelTester>
+#include <QDateTime>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QTest>
 #include <QThread>
 #include <capture/framestore.h>
@@ -116,6 +119,50 @@ private Q_SLOTS:
         QCOMPARE(cell(model, 0, FrameLogModel::Number), QStringLiteral("6"));
         model.dropBefore({40}); // past what is shown
         QCOMPARE(model.rowCount(), 0);
+    }
+
+    // The Time column from the start, from the row above (as shown), or as the time of day; and
+    // rows copied as text and as capture lines.
+    void timeModesAndCopies()
+    {
+        auto store = std::make_shared<capture::FrameStore>();
+        FrameLogModel model;
+        QAbstractItemModelTester tester(&model,
+                                        QAbstractItemModelTester::FailureReportingMode::QtTest);
+        model.setStore(store, 1'000'000);
+        model.setOriginWallClock(
+            QDateTime(QDate(2026, 12, 3), QTime(10, 20, 30, 400)).toMSecsSinceEpoch());
+        add(*store, 0x1, "a", true, 3'500'000);
+        add(*store, 0x1, "b", false, 4'000'000);
+        add(*store, 0x2, QByteArray::fromHex("0001"), false, 11'250'000);
+        model.appendUpTo(store->endId());
+        QCOMPARE(cell(model, 2, FrameLogModel::Time), QStringLiteral("10.250"));
+        model.setTimeMode(FrameLogModel::TimeMode::Delta);
+        QCOMPARE(model.headerData(FrameLogModel::Time, Qt::Horizontal).toString(),
+                 QStringLiteral("Δ Time (ms)"));
+        QCOMPARE(cell(model, 0, FrameLogModel::Time), QStringLiteral("+0.000"));
+        QCOMPARE(cell(model, 1, FrameLogModel::Time), QStringLiteral("+0.500"));
+        QCOMPARE(cell(model, 2, FrameLogModel::Time), QStringLiteral("+7.250"));
+        FrameFilter received;
+        received.direction = FrameFilter::Direction::Received;
+        QCOMPARE(model.setFilter(received), QString());
+        QTRY_VERIFY(!model.isFiltering());
+        QCOMPARE(cell(model, 1, FrameLogModel::Time),
+                 QStringLiteral("+7.250")); // from the row above
+        QCOMPARE(model.setFilter({}), QString());
+        model.setTimeMode(FrameLogModel::TimeMode::Absolute);
+        QCOMPARE(cell(model, 2, FrameLogModel::Time), QStringLiteral("10:20:30.410"));
+
+        model.setTimeMode(FrameLogModel::TimeMode::Relative);
+        QCOMPARE(model.rowsAsText({0, 2}),
+                 QStringLiteral("1\t2.500\t→ sent\tTEXT\tFIN RSV=000 MASK\t1\ta\n"
+                                "3\t10.250\t← received\tBINARY\tFIN RSV=000\t2\t00 01"));
+        const QStringList json = model.rowsAsJson({1, 2}).split(QLatin1Char('\n'));
+        QCOMPARE(json.size(), 2);
+        const QJsonObject second = QJsonDocument::fromJson(json[1].toUtf8()).object();
+        QCOMPARE(second.value(QStringLiteral("id")).toInt(), 2);
+        QCOMPARE(second.value(QStringLiteral("opcode")).toInt(), 2);
+        QCOMPARE(second.value(QStringLiteral("dir")).toString(), QStringLiteral("received"));
     }
 
     void filters_data()

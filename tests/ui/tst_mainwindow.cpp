@@ -2,8 +2,11 @@
 // Send puts a text, JSON or binary message on the wire and the log shows it and its echo; a
 // message that is not valid as its kind is refused in the status bar, not sent.
 
+#include <QAction>
 #include <QCheckBox>
+#include <QClipboard>
 #include <QComboBox>
+#include <QGuiApplication>
 #include <QLabel>
 #include <QLineEdit>
 #include <QPlainTextEdit>
@@ -194,6 +197,39 @@ private Q_SLOTS:
         QVERIFY(
             QTest::qWaitFor([&] { return model.rowCount() == 6 && !model.isFiltered(); }, 10000));
         QCOMPARE(shown->text(), QStringLiteral("6 frames"));
+
+        // Paused, the log holds its rows while frames come; resumed, it catches up.
+        QPushButton *pause = nullptr;
+        QPushButton *clear = nullptr;
+        for (QPushButton *button : window.findChildren<QPushButton *>()) {
+            if (button->text() == QStringLiteral("Pa&use"))
+                pause = button;
+            if (button->text() == QStringLiteral("Clea&r"))
+                clear = button;
+        }
+        QVERIFY(pause && clear);
+        pause->click();
+        kind->setCurrentIndex(0);
+        composer->setPlainText(QStringLiteral("while paused"));
+        QVERIFY(window.sendComposed());
+        const auto store = manager.store(window.sessionId());
+        QVERIFY(QTest::qWaitFor([&] { return store->endId().value >= 8; }, 10000));
+        QTest::qWait(50); // a tick or two: nothing may come meanwhile
+        QCOMPARE(model.rowCount(), 6);
+        pause->click();
+        QCOMPARE(model.rowCount(), 8);
+
+        // Rows copied as the log shows them.
+        log->selectRow(6);
+        QAction *copy = nullptr;
+        for (QAction *action : log->actions())
+            if (action->text() == QStringLiteral("&Copy"))
+                copy = action;
+        QVERIFY(copy);
+        copy->trigger();
+        QVERIFY2(QGuiApplication::clipboard()->text().startsWith(QStringLiteral("7\t")),
+                 qPrintable(QGuiApplication::clipboard()->text()));
+        QVERIFY(QGuiApplication::clipboard()->text().endsWith(QStringLiteral("\twhile paused")));
 
         // For a person to look at (FRAMESCOPE_SCREENSHOTS=DIR).
         if (const QString dir = qEnvironmentVariable("FRAMESCOPE_SCREENSHOTS"); !dir.isEmpty()) {

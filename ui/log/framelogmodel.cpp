@@ -2,9 +2,11 @@
 
 #include <QBrush>
 #include <QColor>
+#include <QDateTime>
 #include <QFont>
 #include <QGuiApplication>
 #include <QPalette>
+#include <capture/capturefile.h>
 #include <chrono>
 #include <protocol/frameheader.h>
 #include <session/frontend/frameformatter.h>
@@ -242,6 +244,46 @@ void FrameLogModel::appendMatches(const std::vector<std::uint32_t> &matches)
     endInsertRows();
 }
 
+void FrameLogModel::setTimeMode(TimeMode mode)
+{
+    if (mode == m_timeMode)
+        return;
+    m_timeMode = mode;
+    Q_EMIT headerDataChanged(Qt::Horizontal, Time, Time);
+    if (rowCount() > 0)
+        Q_EMIT dataChanged(index(0, Time), index(rowCount() - 1, Time), {Qt::DisplayRole});
+}
+
+QString FrameLogModel::rowsAsText(const QList<int> &rows) const
+{
+    QStringList lines;
+    for (const int row : rows) {
+        QStringList cells;
+        for (int column = 0; column < ColumnCount; ++column)
+            cells << data(index(row, column)).toString();
+        lines << cells.join(QLatin1Char('\t'));
+    }
+    return lines.join(QLatin1Char('\n'));
+}
+
+QString FrameLogModel::rowsAsJson(const QList<int> &rows) const
+{
+    QStringList lines;
+    std::vector<std::uint8_t> payload;
+    for (const int row : rows) {
+        const capture::FrameId id = frameAt(row);
+        const std::optional<capture::FrameRecord> record
+            = m_store ? m_store->record(id) : std::nullopt;
+        if (!record)
+            continue;
+        const bool kept
+            = !record->has(capture::FrameRecord::PayloadDropped) && m_store->payload(id, payload);
+        lines << QString::fromStdString(
+            capture::frameLine(id.value, *record, kept ? &payload : nullptr));
+    }
+    return lines.join(QLatin1Char('\n'));
+}
+
 int FrameLogModel::rowCount(const QModelIndex &parent) const
 {
     if (parent.isValid())
@@ -254,12 +296,29 @@ int FrameLogModel::columnCount(const QModelIndex &parent) const
     return parent.isValid() ? 0 : ColumnCount;
 }
 
-QString FrameLogModel::text(const capture::FrameRecord &record, std::uint64_t id, int column) const
+QString FrameLogModel::text(const capture::FrameRecord &record, std::uint64_t id, int column,
+                            int row) const
 {
     switch (column) {
     case Number:
         return QString::number(id + 1);
     case Time:
+        switch (m_timeMode) {
+        case TimeMode::Delta: {
+            // From the row above, as shown (filtered or not); the first row has none.
+            const std::optional<capture::FrameRecord> above
+                = row > 0 ? m_store->record(frameAt(row - 1)) : std::nullopt;
+            return above ? QStringLiteral("+%1").arg(double(record.endNs - above->endNs) / 1e6, 0,
+                                                     'f', 3)
+                         : QStringLiteral("+0.000");
+        }
+        case TimeMode::Absolute:
+            return QDateTime::fromMSecsSinceEpoch(m_originUnixMs
+                                                  + (record.endNs - m_originNs) / 1'000'000)
+                .toString(QStringLiteral("HH:mm:ss.zzz"));
+        case TimeMode::Relative:
+            break;
+        }
         return QString::number(double(record.endNs - m_originNs) / 1e6, 'f', 3);
     case Direction:
         return record.has(capture::FrameRecord::Sent) ? QStringLiteral("→ sent")
@@ -303,7 +362,7 @@ QVariant FrameLogModel::data(const QModelIndex &index, int role) const
         if (!record)
             return index.column() == Number ? QVariant(QString::number(id + 1))
                                             : QVariant(tr("(evicted)"));
-        return text(*record, id, index.column());
+        return text(*record, id, index.column(), index.row());
     case Qt::ForegroundRole:
         if (!record)
             return {};
@@ -351,6 +410,14 @@ QVariant FrameLogModel::headerData(int section, Qt::Orientation orientation, int
     case Number:
         return tr("No.");
     case Time:
+        switch (m_timeMode) {
+        case TimeMode::Delta:
+            return tr("Δ Time (ms)");
+        case TimeMode::Absolute:
+            return tr("Time of day");
+        case TimeMode::Relative:
+            break;
+        }
         return tr("Time (ms)");
     case Direction:
         return tr("Direction");

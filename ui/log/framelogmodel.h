@@ -28,6 +28,9 @@ class FrameLogModel : public QAbstractTableModel
 
 public:
     enum Column { Number, Time, Direction, Opcode, Flags, Length, Preview, ColumnCount };
+    // How the Time column counts: from the session's start, from the row above, or the time of
+    // day.
+    enum class TimeMode { Relative, Delta, Absolute };
     // Raw values for sorting, filtering and copying.
     enum Role { FrameIdRole = Qt::UserRole + 1, EndNsRole, SentRole, ControlRole };
 
@@ -36,6 +39,14 @@ public:
 
     // Shows `store`'s frames (none until appendUpTo()); times are shown from `originNs`.
     void setStore(std::shared_ptr<const capture::FrameStore> store, std::int64_t originNs);
+    // The wall-clock time (ms since the epoch) of `originNs`, for TimeMode::Absolute.
+    void setOriginWallClock(qint64 unixMs) { m_originUnixMs = unixMs; }
+    void setTimeMode(TimeMode mode);
+    TimeMode timeMode() const { return m_timeMode; }
+    // The rows as tab-separated text, one line each, as the log shows them.
+    QString rowsAsText(const QList<int> &rows) const;
+    // The frames of the rows as capture lines (JSON, one per line; payloads as in a capture).
+    QString rowsAsJson(const QList<int> &rows) const;
     // The store holds frames up to (not including) `end`: their rows appear.
     void appendUpTo(capture::FrameId end);
     // Frames before `firstKept` are gone from the store: their rows go.
@@ -75,10 +86,12 @@ private:
     void handleMatches(std::uint64_t generation, const std::vector<std::uint32_t> &matches,
                        std::uint64_t scannedEnd, bool done);
     void appendMatches(const std::vector<std::uint32_t> &matches);
-    QString text(const capture::FrameRecord &record, std::uint64_t id, int column) const;
+    QString text(const capture::FrameRecord &record, std::uint64_t id, int column, int row) const;
 
     std::shared_ptr<const capture::FrameStore> m_store;
     std::int64_t m_originNs = 0;
+    qint64 m_originUnixMs = 0;
+    TimeMode m_timeMode = TimeMode::Relative;
     std::uint64_t m_first = 0;                   // frame id of row 0
     std::uint64_t m_end = 0;                     // one past the last row's frame id
     mutable std::vector<std::uint8_t> m_preview; // reused

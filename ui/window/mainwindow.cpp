@@ -7,6 +7,7 @@
 #include <QActionGroup>
 #include <QApplication>
 #include <QCheckBox>
+#include <QClipboard>
 #include <QCloseEvent>
 #include <QComboBox>
 #include <QCompleter>
@@ -17,6 +18,7 @@
 #include <QFileDialog>
 #include <QFileInfo>
 #include <QFontDatabase>
+#include <QGuiApplication>
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QItemSelectionModel>
@@ -101,6 +103,39 @@ MainWindow::MainWindow(session::SessionManager &manager, QWidget *parent)
         m_log->horizontalHeader()->resizeSection(column, digits * digit);
     m_log->setWordWrap(false);
     m_log->setAlternatingRowColors(true);
+    m_log->setContextMenuPolicy(Qt::ActionsContextMenu);
+    auto selectedRows = [this] {
+        QList<int> rows;
+        for (const QModelIndex &index : m_log->selectionModel()->selectedRows())
+            rows << index.row();
+        std::sort(rows.begin(), rows.end());
+        return rows;
+    };
+    auto *copyText = new QAction(tr("&Copy"), m_log);
+    copyText->setShortcut(QKeySequence::Copy);
+    copyText->setShortcutContext(Qt::WidgetShortcut);
+    connect(copyText, &QAction::triggered, this, [this, selectedRows] {
+        QGuiApplication::clipboard()->setText(m_model->rowsAsText(selectedRows()));
+    });
+    auto *copyHex = new QAction(tr("Copy Payload as &Hex"), m_log);
+    connect(copyHex, &QAction::triggered, this, [this] {
+        const auto store = m_model->store();
+        const QModelIndex current = m_log->currentIndex();
+        std::vector<std::uint8_t> payload;
+        if (!store || !current.isValid()
+            || !store->payload(m_model->frameAt(current.row()), payload)) {
+            statusBar()->showMessage(tr("No payload to copy"), kStatusMs);
+            return;
+        }
+        QGuiApplication::clipboard()->setText(QString::fromLatin1(
+            QByteArray(reinterpret_cast<const char *>(payload.data()), qsizetype(payload.size()))
+                .toHex(' ')));
+    });
+    auto *copyJson = new QAction(tr("Copy as &JSON"), m_log);
+    connect(copyJson, &QAction::triggered, this, [this, selectedRows] {
+        QGuiApplication::clipboard()->setText(m_model->rowsAsJson(selectedRows()));
+    });
+    m_log->addActions({copyText, copyHex, copyJson});
     auto *logPane = new QWidget;
     auto *logLayout = new QVBoxLayout(logPane);
     logLayout->setContentsMargins(0, 0, 0, 0);
@@ -443,6 +478,7 @@ bool MainWindow::openCapture(const QString &path)
     m_captureEvents = read.events;
     m_originNs = read.frames.empty() ? 0 : read.frames.front().record.startNs;
     m_model->setStore(store, m_originNs);
+    m_model->setOriginWallClock(read.session.startedAtUnixMs);
     m_model->appendUpTo(store->endId());
     updateShownCount();
     m_url->setText(QString::fromStdString(read.session.url));
@@ -543,6 +579,7 @@ void MainWindow::connectTo(const QString &url)
         rememberUrl(url);
     m_originNs = session::monotonicNs();
     m_startedAtMs = QDateTime::currentMSecsSinceEpoch();
+    m_model->setOriginWallClock(m_startedAtMs);
     m_capturePath.clear();
     m_captureSession = {};
     m_captureEvents.clear();
@@ -654,7 +691,7 @@ void MainWindow::showHandshake(quint64 id, bool focus)
 // New rows; the log follows the tail unless the user scrolled up.
 void MainWindow::handleFrames(quint64 id, quint64 end)
 {
-    if (id != m_session)
+    if (id != m_session || m_pause->isChecked())
         return;
     QScrollBar *scroll = m_log->verticalScrollBar();
     const bool atEnd = scroll->value() >= scroll->maximum() - 2;
@@ -713,19 +750,52 @@ QWidget *MainWindow::makeFilterBar()
     m_showControl->setToolTip(tr("Show close, ping and pong frames"));
     m_shownCount = new QLabel;
     m_shownCount->setAccessibleName(tr("Frames shown"));
+    m_timeMode = new QComboBox;
+    m_timeMode->setAccessibleName(tr("Time column"));
+    m_timeMode->addItems({tr("From start"), tr("From previous"), tr("Time of day")});
+    m_timeMode->setToolTip(tr("What the Time column counts"));
+    m_pause = new QPushButton(tr("Pa&use"));
+    m_pause->setCheckable(true);
+    m_pause->setToolTip(tr("Stop adding rows; the frames are kept and shown when you resume"));
+    m_clear = new QPushButton(tr("Clea&r"));
+    m_clear->setToolTip(tr("Remove the rows shown so far (the capture keeps the frames)"));
+    connect(m_timeMode, &QComboBox::currentIndexChanged, this,
+            [this](int mode) { m_model->setTimeMode(static_cast<FrameLogModel::TimeMode>(mode)); });
+    connect(m_pause, &QPushButton::toggled, this, [this](bool paused) {
+        m_pause->setText(paused ? tr("Res&ume") : tr("Pa&use"));
+        if (!paused)
+            if (const auto store = m_model->store())
+                handleFrames(m_session, store->endId().value);
+    });
+    connect(m_clear, &QPushButton::clicked, this, [this] {
+        m_model->clear();
+        m_detail->clear();
+        updateShownCount();
+    });
     m_filterDelay = new QTimer(this);
     m_filterDelay->setSingleShot(true);
     m_filterDelay->setInterval(150);
 
     auto *bar = new QWidget;
-    auto *layout = new QHBoxLayout(bar);
-    layout->setContentsMargins(0, 0, 0, 0);
+    auto *layout = new QHBoxLayout;
     layout->addWidget(m_filterText, 1);
     layout->addWidget(m_filterRegex);
     layout->addWidget(m_filterDirection);
     layout->addWidget(m_filterOpcode);
     layout->addWidget(m_showControl);
-    layout->addWidget(m_shownCount);
+    // Below: how many are shown, how time is counted, and pause and clear.
+    auto *second = new QHBoxLayout;
+    second->addWidget(m_shownCount);
+    second->addStretch();
+    second->addWidget(new QLabel(tr("Time:")));
+    second->addWidget(m_timeMode);
+    second->addWidget(m_pause);
+    second->addWidget(m_clear);
+    auto *rows = new QVBoxLayout;
+    rows->setContentsMargins(0, 0, 0, 0);
+    rows->addLayout(layout);
+    rows->addLayout(second);
+    bar->setLayout(rows);
 
     connect(m_filterText, &QLineEdit::textChanged, m_filterDelay, qOverload<>(&QTimer::start));
     connect(m_filterDelay, &QTimer::timeout, this, &MainWindow::applyFilter);

@@ -122,6 +122,9 @@ private:
     QComboBox *m_filterOpcode = nullptr;
     QCheckBox *m_showControl = nullptr;
     QLabel *m_shownCount = nullptr;
+    QComboBox *m_timeMode = nullptr;
+    QPushButton *m_pause = nullptr;
+    QPushButton *m_clear = nullptr;
     QTimer *m_filterDelay = nullptr;
     Theme m_theme = Theme::System;
     int m_textSizeSteps = 0; // points above (or below) the desktop's size
