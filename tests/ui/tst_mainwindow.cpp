@@ -19,6 +19,7 @@
 #include <QTemporaryDir>
 #include <QTest>
 #include <handshake/handshakeview.h>
+#include <lab/framelab.h>
 #include <log/framelogmodel.h>
 #include <session/frontend/sessionmanager.h>
 #include <window/mainwindow.h>
@@ -186,8 +187,11 @@ private Q_SLOTS:
         QCOMPARE(cell(model, 0, FrameLogModel::Direction), QStringLiteral("← received"));
         // An expression that does not compile is said, and the log stays as it was.
         filterText->setText(QStringLiteral("(["));
-        auto *regex = window.findChild<QCheckBox *>();
-        QVERIFY(regex && regex->text() == QStringLiteral("Re&gex"));
+        QCheckBox *regex = nullptr;
+        for (QCheckBox *box : window.findChildren<QCheckBox *>())
+            if (box->text() == QStringLiteral("Re&gex"))
+                regex = box;
+        QVERIFY(regex);
         regex->setChecked(true);
         QVERIFY(window.statusBar()->currentMessage().startsWith(
             QStringLiteral("Not a regular expression")));
@@ -318,6 +322,47 @@ private Q_SLOTS:
         manager.stopServer(1000);
     }
 
+    // A frame from the frame lab with RSV2 set: on the wire as edited, and the built-in server
+    // fails the connection with 1002 (RFC 6455 §5.2).
+    void aBrokenFrameFromTheLab()
+    {
+        session::SessionManager manager;
+        MainWindow window(manager);
+        window.show();
+        QVERIFY(window.start());
+        auto *lab = window.findChild<FrameLab *>();
+        QVERIFY(lab);
+        QPushButton *send = nullptr;
+        for (QPushButton *button : lab->findChildren<QPushButton *>())
+            if (button->text() == QStringLiteral("Send &Frame"))
+                send = button;
+        QCheckBox *rsv2 = nullptr;
+        for (QCheckBox *box : lab->findChildren<QCheckBox *>())
+            if (box->text() == QStringLiteral("RSV2"))
+                rsv2 = box;
+        QVERIFY(send && rsv2);
+        QVERIFY(QTest::qWaitFor([&] { return send->isEnabled(); }, 10000));
+        rsv2->setChecked(true);
+        send->click();
+        const FrameLogModel &model = *window.logModel();
+        QVERIFY(QTest::qWaitFor(
+            [&] { return manager.state(window.sessionId()) == session::SessionState::Closed; },
+            10000));
+        QVERIFY(QTest::qWaitFor([&] { return model.rowCount() >= 2; }, 10000));
+        QCOMPARE(cell(model, 0, FrameLogModel::Flags), QStringLiteral("FIN RSV=010 MASK"));
+        QCOMPARE(cell(model, 0, FrameLogModel::Preview), QStringLiteral("Hello"));
+        QCOMPARE(cell(model, 1, FrameLogModel::Opcode), QStringLiteral("CLOSE"));
+        QVERIFY2(cell(model, 1, FrameLogModel::Preview).startsWith(QStringLiteral("1002")),
+                 qPrintable(cell(model, 1, FrameLogModel::Preview)));
+        if (const QString dir = qEnvironmentVariable("FRAMESCOPE_SCREENSHOTS"); !dir.isEmpty()) {
+            for (QTabWidget *tabs : window.findChildren<QTabWidget *>())
+                if (tabs->indexOf(lab) >= 0)
+                    tabs->setCurrentWidget(lab);
+            QVERIFY(window.grab().save(dir + QStringLiteral("/framelab.png")));
+        }
+        manager.stopServer(1000);
+    }
+
     // A session saved to a capture file and opened again shows the same frames, with the
     // handshake the file holds; a file that is not a capture is said in the status bar, and one
     // cut short (a crash while recording) shows what it holds.
@@ -412,7 +457,10 @@ private Q_SLOTS:
         window.show();
         window.connectTo(QStringLiteral("ws://127.0.0.1:%1/").arg(closedPort));
         auto *handshake = window.findChild<HandshakeView *>();
-        auto *tabs = window.findChild<QTabWidget *>();
+        QTabWidget *tabs = nullptr;
+        for (QTabWidget *widget : window.findChildren<QTabWidget *>())
+            if (handshake && widget->indexOf(handshake) >= 0)
+                tabs = widget;
         QVERIFY(handshake && tabs);
         QVERIFY(QTest::qWaitFor([&] { return tabs->currentWidget() == handshake; }, 10000));
         QVERIFY2(handshake->text().startsWith(QStringLiteral("ERROR: The TCP connection failed")),

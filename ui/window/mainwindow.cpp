@@ -2,6 +2,7 @@
 
 #include "detail/framedetail.h"
 #include "handshake/handshakeview.h"
+#include "lab/framelab.h"
 #include "log/framelogmodel.h"
 
 #include <QActionGroup>
@@ -192,8 +193,21 @@ MainWindow::MainWindow(session::SessionManager &manager, QWidget *parent)
     auto *composerLayout = new QVBoxLayout;
     composerLayout->addLayout(composerRow, 1);
     composerLayout->addLayout(closeRow);
-    auto *composer = new QWidget;
-    composer->setLayout(composerLayout);
+    auto *composerPage = new QWidget;
+    composerPage->setLayout(composerLayout);
+    // The composer for messages, the frame lab for any frame at all.
+    m_lab = new FrameLab;
+    m_bottomTabs = new QTabWidget;
+    m_bottomTabs->addTab(composerPage, tr("Co&mposer"));
+    m_bottomTabs->addTab(m_lab, tr("Frame &Lab"));
+    QWidget *composer = m_bottomTabs;
+    connect(m_lab, &FrameLab::sendRequested, this, [this](const FrameLab::Frame &frame) {
+        if (m_state != session::SessionState::Open) {
+            statusBar()->showMessage(tr("Not connected: connect first"), kStatusMs);
+            return;
+        }
+        m_manager.sendRawFrame(m_session, frame.header, frame.payload);
+    });
 
     m_handshake = new HandshakeView;
     m_tabs = new QTabWidget;
@@ -852,6 +866,7 @@ void MainWindow::updateControls()
     m_send->setEnabled(open);
     m_ping->setEnabled(open);
     m_closeButton->setEnabled(open);
+    m_lab->setSendEnabled(open);
 }
 
 } // namespace framescope::ui

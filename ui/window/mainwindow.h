@@ -31,6 +31,7 @@ class SessionManager;
 
 namespace framescope::ui {
 
+class FrameLab;
 class FrameLogModel;
 class HandshakeView;
 
@@ -113,6 +114,8 @@ private:
     QComboBox *m_kind = nullptr;
     QPushButton *m_send = nullptr;
     QPushButton *m_ping = nullptr;
+    FrameLab *m_lab = nullptr;
+    QTabWidget *m_bottomTabs = nullptr;
     QPushButton *m_closeButton = nullptr;
     QComboBox *m_closeCode = nullptr;
     QLineEdit *m_closeReason = nullptr;
