@@ -361,6 +361,12 @@ bool FrameStore::payload(FrameId id, std::vector<std::uint8_t> &out) const
 bool FrameStore::payloadPrefix(FrameId id, std::size_t maxBytes,
                                std::vector<std::uint8_t> &out) const
 {
+    return payloadSlice(id, 0, maxBytes, out);
+}
+
+bool FrameStore::payloadSlice(FrameId id, std::uint64_t from, std::size_t maxBytes,
+                              std::vector<std::uint8_t> &out) const
+{
     out.clear();
     const std::optional<FrameRecord> found = record(id);
     if (!found)
@@ -368,8 +374,10 @@ bool FrameStore::payloadPrefix(FrameId id, std::size_t maxBytes,
     std::shared_lock lock(m_mutex);
     if (found->payloadOffset < m_firstPayload.load(std::memory_order_acquire))
         return false;
-    out.resize(std::min<std::size_t>(found->storedLength, maxBytes));
-    std::uint64_t offset = found->payloadOffset;
+    if (from >= found->storedLength)
+        return true;
+    out.resize(std::min<std::size_t>(std::size_t(found->storedLength - from), maxBytes));
+    std::uint64_t offset = found->payloadOffset + from;
     std::size_t copied = 0;
     // Blocks are contiguous in arena offsets: the first one needed is found by arithmetic.
     std::size_t index = static_cast<std::size_t>((offset - m_blocks.front().start) / kBlockSize);

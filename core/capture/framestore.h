@@ -103,6 +103,9 @@ public:
     bool payload(FrameId id, std::vector<std::uint8_t> &out) const;
     // The same for at most the first `maxBytes` (a preview need not copy a 64 MiB payload).
     bool payloadPrefix(FrameId id, std::size_t maxBytes, std::vector<std::uint8_t> &out) const;
+    // At most `maxBytes` from `offset` on (a page of a large payload); empty past its end.
+    bool payloadSlice(FrameId id, std::uint64_t offset, std::size_t maxBytes,
+                      std::vector<std::uint8_t> &out) const;
 
     std::size_t memoryUsed() const { return m_memoryUsed.load(std::memory_order_relaxed); }
     std::size_t memoryCap() const { return m_limits.memoryCap; }

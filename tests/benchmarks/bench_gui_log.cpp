@@ -149,6 +149,9 @@ struct Ticks
 {
     double medianMs = 0;
     double worstMs = 0;
+    // Mean time of each part of a tick: announcing the rows, following the tail, painting, the
+    // events that follow.
+    double phaseMs[4] = {};
 };
 
 // One tick: `announce` adds the rows; the view follows the tail and paints.
@@ -156,17 +159,28 @@ template<typename Announce>
 Ticks runTicks(QTableView &view, Announce announce)
 {
     std::vector<double> times;
+    Ticks ticks;
     for (int tick = 0; tick < kTicks; ++tick) {
         QElapsedTimer timer;
         timer.start();
+        qint64 marks[4];
         announce();
+        marks[0] = timer.nsecsElapsed();
         view.scrollToBottom();
+        marks[1] = timer.nsecsElapsed();
         view.viewport()->repaint();
+        marks[2] = timer.nsecsElapsed();
         QApplication::processEvents();
-        times.push_back(double(timer.nsecsElapsed()) / 1e6);
+        marks[3] = timer.nsecsElapsed();
+        times.push_back(double(marks[3]) / 1e6);
+        for (int phase = 0; phase < 4; ++phase)
+            ticks.phaseMs[phase]
+                += double(marks[phase] - (phase > 0 ? marks[phase - 1] : 0)) / 1e6 / kTicks;
     }
     std::sort(times.begin(), times.end());
-    return {times[times.size() / 2], times.back()};
+    ticks.medianMs = times[times.size() / 2];
+    ticks.worstMs = times.back();
+    return ticks;
 }
 
 void insertTicks(std::uint64_t frames)
@@ -214,6 +228,10 @@ void insertTicks(std::uint64_t frames)
                 ours.medianMs, ours.worstMs);
     std::printf("insert tick  QTableView over a vector: median %.2f ms, worst %.2f ms\n",
                 reference.medianMs, reference.worstMs);
+    for (const auto &[name, ticks] : {std::pair{"FrameLogModel", ours}, std::pair{"vector", reference}})
+        std::printf("  %s, mean per part: insert %.2f ms, follow the tail %.2f ms, paint %.2f ms, "
+                    "events %.2f ms\n",
+                    name, ticks.phaseMs[0], ticks.phaseMs[1], ticks.phaseMs[2], ticks.phaseMs[3]);
     std::printf("ratio (reference / ours): median %.2fx, worst %.2fx\n",
                 reference.medianMs / ours.medianMs, reference.worstMs / ours.worstMs);
     std::printf("memory per logged frame beside its payload: %.1f bytes (goal 64)\n", perFrame);

@@ -18,10 +18,14 @@
 #include <QTcpServer>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QTimer>
+#include <capture/capturefile.h>
 #include <handshake/handshakeview.h>
 #include <lab/framelab.h>
 #include <log/framelogmodel.h>
+#include <protocol/frameheader.h>
 #include <session/frontend/sessionmanager.h>
+#include <sstream>
 #include <window/mainwindow.h>
 #include <window/theme.h>
 
@@ -361,6 +365,88 @@ private Q_SLOTS:
             QVERIFY(window.grab().save(dir + QStringLiteral("/framelab.png")));
         }
         manager.stopServer(1000);
+    }
+
+    // Hostile payloads, opened from a capture: a 100 MiB message, binary with NULs, invalid UTF-8,
+    // ANSI escapes, right-to-left overrides and 100,000 combining marks are shown escaped or as
+    // hex, previews capped, the payload paged; the window keeps answering meanwhile.
+    void hostileContentStaysHarmless()
+    {
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("hostile.jsonl"));
+        {
+            capture::FrameStore store(capture::FrameStore::Limits{std::size_t{512} << 20});
+            auto add = [&](std::uint8_t opcode, const QByteArray &payload, std::int64_t time) {
+                protocol::FrameHeader header;
+                header.opcode = opcode;
+                header.payloadLength = std::uint64_t(payload.size());
+                capture::FrameRecord record;
+                record.setHeader(header, 2, capture::Direction::Received);
+                record.startNs = record.endNs = time;
+                store.append(record, {reinterpret_cast<const std::uint8_t *>(payload.constData()),
+                                      std::size_t(payload.size())});
+            };
+            add(0x1, QByteArray(100 << 20, 'x'), 1);
+            add(0x2, QByteArray("\0\0\x01\0", 4), 2);
+            add(0x1, QByteArray("bad \xc3\x28 utf8"), 3);
+            add(0x1, QByteArray("\x1b[2J\x1b[31mred\x07"), 4);
+            add(0x1, QStringLiteral("abc\u202Eevil\u202Cdef").toUtf8(), 5);
+            QString marks = QStringLiteral("e");
+            for (int i = 0; i < 100'000; ++i)
+                marks += QChar(0x0301);
+            add(0x1, marks.toUtf8(), 6);
+            std::ostringstream out;
+            capture::writeCapture(out, {}, store, {});
+            QFile file(path);
+            QVERIFY(file.open(QIODevice::WriteOnly));
+            file.write(out.str().data(), qint64(out.str().size()));
+        }
+        session::SessionManager manager;
+        MainWindow window(manager);
+        window.show();
+        QVERIFY(window.openCapture(path));
+        const FrameLogModel &model = *window.logModel();
+        QCOMPARE(model.rowCount(), 6);
+        for (int row = 0; row < 6; ++row) {
+            const QString preview = cell(model, row, FrameLogModel::Preview);
+            QVERIFY2(preview.size() <= 400, qPrintable(QString::number(preview.size())));
+            for (const QChar c : preview)
+                QVERIFY2(
+                    c.unicode() >= 0x20 && c.unicode() != 0x7f && c != QChar(0x202E)
+                        && c != QChar(0x202C),
+                    qPrintable(QStringLiteral("row %1: U+%2").arg(row).arg(c.unicode(), 4, 16)));
+        }
+        QCOMPARE(cell(model, 1, FrameLogModel::Preview), QStringLiteral("00 00 01 00"));
+        QVERIFY(cell(model, 3, FrameLogModel::Preview).startsWith(QStringLiteral("\\x1b[2J")));
+
+        auto *log = window.findChild<QTableView *>();
+        auto *detail = named<QPlainTextEdit>(window, QStringLiteral("Frame detail"));
+        QVERIFY(log && detail);
+        for (int row = 0; row < 6; ++row) {
+            log->selectRow(row);
+            // The window answers: a timer queued now fires soon after.
+            bool answered = false;
+            QTimer::singleShot(0, &window, [&] { answered = true; });
+            QVERIFY(QTest::qWaitFor([&] { return answered; }, 5000));
+            const QString text = detail->toPlainText();
+            QVERIFY2(text.size() < 2'000'000, qPrintable(QString::number(text.size())));
+            QVERIFY(!text.contains(QChar(0x202E)) && !text.contains(QChar(0x1b)));
+        }
+        // The 100 MiB payload a page at a time.
+        log->selectRow(0);
+        QVERIFY2(detail->toPlainText().contains(QStringLiteral("first 65536 of 104857600 bytes")),
+                 qPrintable(detail->toPlainText().left(600)));
+        auto *next = named<QPushButton>(window, QStringLiteral("Next payload page"));
+        auto *previous = named<QPushButton>(window, QStringLiteral("Previous payload page"));
+        QVERIFY(next && previous && next->isVisible() && !previous->isEnabled());
+        next->click();
+        QVERIFY2(
+            detail->toPlainText().contains(QStringLiteral("bytes 65537 to 131072 of 104857600")),
+            qPrintable(detail->toPlainText().left(600)));
+        QVERIFY(detail->toPlainText().contains(QStringLiteral("\n00010000  78 78")));
+        QVERIFY(previous->isEnabled());
+        log->selectRow(1); // a small payload: no pages
+        QVERIFY(!next->isVisible());
     }
 
     // A session saved to a capture file and opened again shows the same frames, with the

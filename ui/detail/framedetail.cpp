@@ -51,7 +51,7 @@ QString closeCodeMeaning(std::uint16_t code)
     }
 }
 
-QString hexDump(const std::uint8_t *data, std::size_t size)
+QString hexDump(const std::uint8_t *data, std::size_t size, std::uint64_t firstOffset)
 {
     QStringList lines;
     for (std::size_t line = 0; line < size; line += 16) {
@@ -60,14 +60,17 @@ QString hexDump(const std::uint8_t *data, std::size_t size)
         for (std::size_t i = line; i < line + 16; ++i) {
             if (i < size) {
                 hex += QStringLiteral("%1 ").arg(data[i], 2, 16, QLatin1Char('0'));
-                ascii += data[i] >= 0x20 && data[i] < 0x7f ? QLatin1Char(char(data[i])) : QLatin1Char('.');
+                ascii += data[i] >= 0x20 && data[i] < 0x7f ? QLatin1Char(char(data[i]))
+                                                           : QLatin1Char('.');
             } else {
                 hex += QStringLiteral("   ");
             }
             if (i - line == 7)
                 hex += QLatin1Char(' ');
         }
-        lines << QStringLiteral("%1  %2 %3").arg(line, 8, 16, QLatin1Char('0')).arg(hex, ascii);
+        lines << QStringLiteral("%1  %2 %3")
+                     .arg(firstOffset + line, 8, 16, QLatin1Char('0'))
+                     .arg(hex, ascii);
     }
     return lines.join(QLatin1Char('\n'));
 }
@@ -91,7 +94,8 @@ QString lengthFormText(protocol::LengthForm form, std::uint64_t length)
 } // namespace
 
 QString describeFrame(const capture::FrameRecord &record, std::uint64_t id,
-                      const std::vector<std::uint8_t> &payload, std::int64_t originNs)
+                      const std::vector<std::uint8_t> &payload, std::int64_t originNs,
+                      std::uint64_t payloadOffset)
 {
     const protocol::FrameHeader header = record.header();
     std::array<std::uint8_t, protocol::kMaxHeaderSize> bytes{};
@@ -107,7 +111,9 @@ QString describeFrame(const capture::FrameRecord &record, std::uint64_t id,
     for (std::size_t i = 0; i < headerSize; ++i)
         wire += QStringLiteral("%1 ").arg(bytes[i], 2, 16, QLatin1Char('0'));
     out << QStringLiteral("Header (%1 bytes): %2").arg(headerSize).arg(wire.trimmed());
-    const auto bit = [](std::uint8_t byte, int n) { return (byte >> n) & 1; };
+    const auto bit = [](std::uint8_t byte, int n) {
+        return (byte >> n) & 1;
+    };
     out << QStringLiteral("  byte 0  %1  FIN=%2 RSV1=%3 RSV2=%4 RSV3=%5 opcode=%6 (0x%7 %8)")
                .arg(bytes[0], 8, 2, QLatin1Char('0'))
                .arg(bit(bytes[0], 7))
@@ -132,10 +138,12 @@ QString describeFrame(const capture::FrameRecord &record, std::uint64_t id,
                    .arg(header.maskKey[3], 2, 16, QLatin1Char('0'));
     else
         out << QStringLiteral("  Not masked%1")
-                   .arg(record.has(capture::FrameRecord::Sent) ? QString()
-                                                               : QStringLiteral(" (a server's frame)"));
+                   .arg(record.has(capture::FrameRecord::Sent)
+                            ? QString()
+                            : QStringLiteral(" (a server's frame)"));
     if (record.has(capture::FrameRecord::Compressed))
-        out << QStringLiteral("  Compressed (permessage-deflate): %1 bytes on the wire, %2 inflated")
+        out << QStringLiteral(
+                   "  Compressed (permessage-deflate): %1 bytes on the wire, %2 inflated")
                    .arg(record.payloadLength)
                    .arg(record.storedLength);
     if (record.violations != 0) {
@@ -154,23 +162,29 @@ QString describeFrame(const capture::FrameRecord &record, std::uint64_t id,
         out << QString()
             << QStringLiteral("Close code %1: %2").arg(code).arg(closeCodeMeaning(code));
         if (payload.size() > 2)
-            out << QStringLiteral("Reason: %1").arg(session::printable(QString::fromUtf8(
-                       reinterpret_cast<const char *>(payload.data()) + 2, qsizetype(payload.size() - 2))));
+            out << QStringLiteral("Reason: %1")
+                       .arg(session::printable(
+                           QString::fromUtf8(reinterpret_cast<const char *>(payload.data()) + 2,
+                                             qsizetype(payload.size() - 2))));
     }
     out << QString();
-    const bool partial = payload.size() < record.storedLength;
+    const bool partial = payloadOffset > 0 || payload.size() < record.storedLength;
     out << QStringLiteral("Payload%1:")
-               .arg(partial ? QStringLiteral(" (first %1 of %2 bytes)")
-                                  .arg(payload.size())
-                                  .arg(record.storedLength)
-                            : QString());
-    out << hexDump(payload.data(), payload.size());
+               .arg(!partial             ? QString()
+                    : payloadOffset == 0 ? QStringLiteral(" (first %1 of %2 bytes)")
+                                               .arg(payload.size())
+                                               .arg(record.storedLength)
+                                         : QStringLiteral(" (bytes %1 to %2 of %3)")
+                                               .arg(payloadOffset + 1)
+                                               .arg(payloadOffset + payload.size())
+                                               .arg(record.storedLength));
+    out << hexDump(payload.data(), payload.size(), payloadOffset);
     if (header.masked && !record.has(capture::FrameRecord::Compressed)) {
         std::vector<std::uint8_t> masked(payload);
         for (std::size_t i = 0; i < masked.size(); ++i)
-            masked[i] ^= header.maskKey[i % 4];
+            masked[i] ^= header.maskKey[(payloadOffset + i) % 4];
         out << QString() << QStringLiteral("As on the wire (masked):");
-        out << hexDump(masked.data(), masked.size());
+        out << hexDump(masked.data(), masked.size(), payloadOffset);
     }
     if (header.opcode == 0x1 || (header.opcode == 0x0 && !payload.empty())) {
         out << QString() << QStringLiteral("Text:");

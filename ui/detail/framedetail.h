@@ -11,14 +11,16 @@ namespace framescope::ui {
 // as they went on the wire with each field labelled (FIN, RSV1-3, opcode, MASK, which length
 // encoding, the mask key), the payload masked as on the wire beside the unmasked bytes (hex
 // dump), its text, a close frame's code and what it means, the times, and any violation in
-// plain words. `payload` is the stored (unmasked) payload, or a prefix of it.
+// plain words. `payload` is the stored (unmasked) payload, or a page of it that starts at
+// `payloadOffset`.
 QString describeFrame(const capture::FrameRecord &record, std::uint64_t id,
-                      const std::vector<std::uint8_t> &payload, std::int64_t originNs);
+                      const std::vector<std::uint8_t> &payload, std::int64_t originNs,
+                      std::uint64_t payloadOffset = 0);
 
 // What a close code means (RFC 6455 §7.4.1, and the IANA registry's 1012-1014).
 QString closeCodeMeaning(std::uint16_t code);
 
-// 16 bytes per line: offset, hex, and the printable ASCII.
-QString hexDump(const std::uint8_t *data, std::size_t size);
+// 16 bytes per line: offset (counted from `firstOffset`), hex, and the printable ASCII.
+QString hexDump(const std::uint8_t *data, std::size_t size, std::uint64_t firstOffset = 0);
 
 } // namespace framescope::ui

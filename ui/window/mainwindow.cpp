@@ -211,7 +211,34 @@ MainWindow::MainWindow(session::SessionManager &manager, QWidget *parent)
 
     m_handshake = new HandshakeView;
     m_tabs = new QTabWidget;
-    m_tabs->addTab(m_detail, tr("&Frame"));
+    // The detail, with page buttons for a payload larger than a page.
+    m_previousPage = new QPushButton(tr("◀ Previous"));
+    m_previousPage->setAccessibleName(tr("Previous payload page"));
+    m_nextPage = new QPushButton(tr("Next ▶"));
+    m_nextPage->setAccessibleName(tr("Next payload page"));
+    m_pageLabel = new QLabel;
+    m_detailPages = new QWidget;
+    auto *pageRow = new QHBoxLayout(m_detailPages);
+    pageRow->setContentsMargins(0, 0, 0, 0);
+    pageRow->addWidget(m_previousPage);
+    pageRow->addWidget(m_pageLabel, 1, Qt::AlignCenter);
+    pageRow->addWidget(m_nextPage);
+    m_detailPages->hide();
+    connect(m_previousPage, &QPushButton::clicked, this, [this] {
+        if (m_detailPage > 0)
+            --m_detailPage;
+        showDetailPage();
+    });
+    connect(m_nextPage, &QPushButton::clicked, this, [this] {
+        ++m_detailPage;
+        showDetailPage();
+    });
+    auto *detailPane = new QWidget;
+    auto *detailLayout = new QVBoxLayout(detailPane);
+    detailLayout->setContentsMargins(0, 0, 0, 0);
+    detailLayout->addWidget(m_detail, 1);
+    detailLayout->addWidget(m_detailPages);
+    m_tabs->addTab(detailPane, tr("&Frame"));
     m_tabs->addTab(m_handshake, tr("&Handshake"));
     m_logAndDetail = new QSplitter(Qt::Horizontal);
     m_logAndDetail->addWidget(logPane);
@@ -715,24 +742,49 @@ void MainWindow::handleFrames(quint64 id, quint64 end)
         m_log->scrollToBottom();
 }
 
+namespace {
+
+// A payload is shown a page at a time (a 64 MiB payload is not copied for a look).
+constexpr std::size_t kDetailPageBytes = 64 * 1024;
+
+} // namespace
+
 void MainWindow::showDetail(const QModelIndex &current)
 {
-    // Up to this much of a payload is shown (a 64 MiB payload is not copied for a look).
-    constexpr std::size_t kDetailBytes = 64 * 1024;
+    m_detailPage = 0;
+    m_detailFrame = current.isValid() && m_model->store()
+                        ? std::optional(m_model->frameAt(current.row()))
+                        : std::nullopt;
+    showDetailPage();
+}
+
+void MainWindow::showDetailPage()
+{
     const auto store = m_model->store();
-    if (!current.isValid() || !store) {
+    m_detailPages->hide();
+    if (!m_detailFrame || !store) {
         m_detail->clear();
         return;
     }
-    const capture::FrameId id = m_model->frameAt(current.row());
+    const capture::FrameId id = *m_detailFrame;
     const std::optional<capture::FrameRecord> record = store->record(id);
     if (!record) {
         m_detail->setPlainText(tr("Frame %1 was evicted by the memory cap.").arg(id.value + 1));
         return;
     }
+    const std::uint64_t pages = std::max<std::uint64_t>(
+        1, (record->storedLength + kDetailPageBytes - 1) / kDetailPageBytes);
+    m_detailPage = std::min(m_detailPage, pages - 1);
     std::vector<std::uint8_t> payload;
-    store->payloadPrefix(id, kDetailBytes, payload);
-    m_detail->setPlainText(describeFrame(*record, id.value, payload, m_originNs));
+    const std::uint64_t offset = m_detailPage * kDetailPageBytes;
+    store->payloadSlice(id, offset, kDetailPageBytes, payload);
+    m_detail->setPlainText(describeFrame(*record, id.value, payload, m_originNs, offset));
+    if (pages > 1) {
+        m_detailPages->show();
+        m_pageLabel->setText(tr("Payload page %1 of %2").arg(m_detailPage + 1).arg(pages));
+        m_previousPage->setEnabled(m_detailPage > 0);
+        m_nextPage->setEnabled(m_detailPage + 1 < pages);
+    }
 }
 
 // Direction, opcode, control frames and a text (or a regular expression) in the payload; the

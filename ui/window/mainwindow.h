@@ -5,6 +5,7 @@
 #include <QMainWindow>
 #include <capture/capturefile.h>
 #include <memory>
+#include <optional>
 #include <session/client/sessionerror.h>
 #include <session/engine/sessionstate.h>
 
@@ -94,6 +95,7 @@ private:
     void showHandshake(quint64 id, bool focus);
     void updateControls();
     void showDetail(const QModelIndex &current);
+    void showDetailPage();
     QWidget *makeFilterBar();
     void applyFilter();
     void updateShownCount();
@@ -107,6 +109,12 @@ private:
     QLabel *m_stateLabel = nullptr;
     QTableView *m_log = nullptr;
     QPlainTextEdit *m_detail = nullptr;
+    std::optional<capture::FrameId> m_detailFrame;
+    std::uint64_t m_detailPage = 0;
+    QWidget *m_detailPages = nullptr;
+    QPushButton *m_previousPage = nullptr;
+    QPushButton *m_nextPage = nullptr;
+    QLabel *m_pageLabel = nullptr;
     HandshakeView *m_handshake = nullptr;
     QTabWidget *m_tabs = nullptr;
     std::int64_t m_originNs = 0;

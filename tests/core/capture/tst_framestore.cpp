@@ -467,6 +467,13 @@ void tst_FrameStore::prefixCopiesOnlyWhatIsAsked()
     QVERIFY(std::equal(out.begin(), out.end(), big.begin()));
     QVERIFY(store.payloadPrefix(id, 1 << 20, out)); // more than there is: all of it
     QVERIFY(out == big);
+    // A page from the middle, across the block edge; past the end, nothing.
+    QVERIFY(store.payloadSlice(id, 5, 10, out));
+    QVERIFY(out == Bytes(big.begin() + 5, big.begin() + 15));
+    QVERIFY(store.payloadSlice(id, 4990, 100, out));
+    QVERIFY(out == Bytes(big.begin() + 4990, big.end()));
+    QVERIFY(store.payloadSlice(id, 5000, 100, out));
+    QVERIFY(out.empty());
     QVERIFY(store.payloadPrefix(id, 0, out));
     QVERIFY(out.empty());
     QVERIFY(!store.payloadPrefix({7}, 80, out)); // no such frame
