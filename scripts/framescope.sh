@@ -14,7 +14,7 @@ cd "$here"
 # Debian packages for building, testing and fuzzing.
 packages=(
     build-essential cmake ninja-build pkg-config git dpkg-dev file ca-certificates
-    qt6-base-dev qt6-websockets-dev
+    qt6-base-dev qt6-websockets-dev qt6-charts-dev libqt6opengl6-dev
     libssl-dev zlib1g-dev nlohmann-json3-dev
     clang libfuzzer-14-dev libclang-rt-14-dev
     python3-websockets nodejs

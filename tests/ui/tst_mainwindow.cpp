@@ -26,6 +26,7 @@
 #include <protocol/frameheader.h>
 #include <session/frontend/sessionmanager.h>
 #include <sstream>
+#include <stats/statisticsview.h>
 #include <window/mainwindow.h>
 #include <window/theme.h>
 
@@ -299,6 +300,18 @@ private Q_SLOTS:
                     QStringLiteral("Pong after "));
             },
             10000));
+        // The Statistics tab counts them and charts the round trip.
+        auto *statistics = window.findChild<StatisticsView *>();
+        QVERIFY(statistics);
+        for (QTabWidget *tabs : window.findChildren<QTabWidget *>())
+            if (tabs->indexOf(statistics) >= 0)
+                tabs->setCurrentWidget(statistics);
+        QCOMPARE(statistics->roundTripPoints(), 1);
+        QVERIFY2(statistics->countsText().startsWith(
+                     QStringLiteral("Sent: 1 frames, 0 messages, 1 control")),
+                 qPrintable(statistics->countsText()));
+        if (const QString dir = qEnvironmentVariable("FRAMESCOPE_SCREENSHOTS"); !dir.isEmpty())
+            QVERIFY(window.grab().save(dir + QStringLiteral("/statistics.png")));
 
         code->setEditText(QStringLiteral("1005"));
         QVERIFY(!window.closeWithChosenCode());

@@ -4,6 +4,7 @@
 #include "handshake/handshakeview.h"
 #include "lab/framelab.h"
 #include "log/framelogmodel.h"
+#include "stats/statisticsview.h"
 
 #include <QActionGroup>
 #include <QApplication>
@@ -240,6 +241,20 @@ MainWindow::MainWindow(session::SessionManager &manager, QWidget *parent)
     detailLayout->addWidget(m_detailPages);
     m_tabs->addTab(detailPane, tr("&Frame"));
     m_tabs->addTab(m_handshake, tr("&Handshake"));
+    m_statisticsView = new StatisticsView;
+    m_tabs->addTab(m_statisticsView, tr("S&tatistics"));
+    // The charts follow once a second while they are shown.
+    m_statisticsTimer = new QTimer(this);
+    m_statisticsTimer->setInterval(1000);
+    connect(m_statisticsTimer, &QTimer::timeout, this, &MainWindow::refreshStatistics);
+    connect(m_tabs, &QTabWidget::currentChanged, this, [this] {
+        if (m_tabs->currentWidget() == m_statisticsView) {
+            refreshStatistics();
+            m_statisticsTimer->start();
+        } else {
+            m_statisticsTimer->stop();
+        }
+    });
     m_logAndDetail = new QSplitter(Qt::Horizontal);
     m_logAndDetail->addWidget(logPane);
     m_logAndDetail->addWidget(m_tabs);
@@ -305,12 +320,14 @@ MainWindow::MainWindow(session::SessionManager &manager, QWidget *parent)
                 showHandshake(id, snapshot && snapshot->handshake.status != 101);
                 statusBar()->showMessage(errorString.isEmpty() ? tr("Closed") : errorString);
             });
-    connect(
-        &m_manager, &SessionManager::pongReceived, this, [this](quint64 id, qint64 roundTripNs) {
-            if (id == m_session)
+    connect(&m_manager, &SessionManager::pongReceived, this,
+            [this](quint64 id, qint64 roundTripNs) {
+                if (id != m_session)
+                    return;
+                m_statistics.addRoundTrip(session::monotonicNs(), roundTripNs);
                 statusBar()->showMessage(
                     tr("Pong after %1 ms").arg(double(roundTripNs) / 1e6, 0, 'f', 3), kStatusMs);
-        });
+            });
     connect(&m_manager, &SessionManager::errorOccurred, this,
             [this](quint64 id, session::SessionError, const QString &detail) {
                 if (id == m_session)
@@ -520,6 +537,7 @@ bool MainWindow::openCapture(const QString &path)
     m_originNs = read.frames.empty() ? 0 : read.frames.front().record.startNs;
     m_model->setStore(store, m_originNs);
     m_model->setOriginWallClock(read.session.startedAtUnixMs);
+    m_statistics.reset(m_originNs, store->firstId());
     m_model->appendUpTo(store->endId());
     updateShownCount();
     m_url->setText(QString::fromStdString(read.session.url));
@@ -626,6 +644,8 @@ void MainWindow::connectTo(const QString &url)
     m_captureEvents.clear();
     setWindowTitle(tr("Framescope"));
     m_model->setStore(m_manager.store(m_session), m_originNs);
+    m_statistics.reset(m_originNs,
+                       m_model->store() ? m_model->store()->firstId() : capture::FrameId{});
     m_detail->clear();
     m_handshake->clear();
     statusBar()->showMessage(tr("Connecting to %1").arg(url), kStatusMs);
@@ -756,6 +776,13 @@ void MainWindow::showDetail(const QModelIndex &current)
                         ? std::optional(m_model->frameAt(current.row()))
                         : std::nullopt;
     showDetailPage();
+}
+
+void MainWindow::refreshStatistics()
+{
+    if (const auto store = m_model->store())
+        m_statistics.update(*store, store->endId());
+    m_statisticsView->show(m_statistics);
 }
 
 void MainWindow::showDetailPage()

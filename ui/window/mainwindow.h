@@ -1,5 +1,6 @@
 #pragma once
 
+#include "stats/sessionstatistics.h"
 #include "theme.h"
 
 #include <QMainWindow>
@@ -33,6 +34,7 @@ class SessionManager;
 namespace framescope::ui {
 
 class FrameLab;
+class StatisticsView;
 class FrameLogModel;
 class HandshakeView;
 
@@ -96,6 +98,7 @@ private:
     void updateControls();
     void showDetail(const QModelIndex &current);
     void showDetailPage();
+    void refreshStatistics();
     QWidget *makeFilterBar();
     void applyFilter();
     void updateShownCount();
@@ -123,6 +126,9 @@ private:
     QPushButton *m_send = nullptr;
     QPushButton *m_ping = nullptr;
     FrameLab *m_lab = nullptr;
+    StatisticsView *m_statisticsView = nullptr;
+    SessionStatistics m_statistics;
+    QTimer *m_statisticsTimer = nullptr;
     QTabWidget *m_bottomTabs = nullptr;
     QPushButton *m_closeButton = nullptr;
     QComboBox *m_closeCode = nullptr;

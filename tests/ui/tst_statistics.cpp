@@ -1,0 +1,80 @@
+// The Statistics tab: counts per direction and messages per second read from a store a batch at
+// a time, round trips as reported, and the charts' points.
+
+#include <QTest>
+#include <capture/framestore.h>
+#include <protocol/frameheader.h>
+#include <stats/sessionstatistics.h>
+#include <stats/statisticsview.h>
+
+using namespace framescope;
+using namespace framescope::ui;
+
+namespace {
+
+void add(capture::FrameStore &store, std::uint8_t opcode, bool fin, std::size_t size, bool sent,
+         std::int64_t endNs)
+{
+    protocol::FrameHeader header;
+    header.fin = fin;
+    header.opcode = opcode;
+    header.payloadLength = size;
+    capture::FrameRecord record;
+    record.setHeader(header, 2, sent ? capture::Direction::Sent : capture::Direction::Received);
+    record.startNs = record.endNs = endNs;
+    const std::vector<std::uint8_t> payload(size, 'x');
+    store.append(record, payload);
+}
+
+constexpr std::int64_t kSecond = 1'000'000'000;
+
+} // namespace
+
+class tst_Statistics : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void countsAndRates()
+    {
+        capture::FrameStore store;
+        const std::int64_t origin = 5 * kSecond;
+        SessionStatistics statistics;
+        statistics.reset(origin, store.firstId());
+        add(store, 0x1, true, 10, true, origin + 100);            // second 0: a sent message
+        add(store, 0x1, true, 10, false, origin + kSecond / 2);   // and its echo
+        add(store, 0x9, true, 0, true, origin + kSecond / 2 + 1); // a ping
+        statistics.update(store, store.endId());
+        add(store, 0x2, false, 100, false, origin + 2 * kSecond + 5); // second 2: two frames,
+        add(store, 0x0, true, 50, false, origin + 2 * kSecond + 9);   // one message
+        add(store, 0x1, true, 7, false, origin + 2 * kSecond + 10);
+        statistics.update(store, store.endId());
+        statistics.update(store, store.endId()); // nothing new: nothing counted twice
+
+        QCOMPARE(statistics.sent().frames, 2u);
+        QCOMPARE(statistics.sent().messages, 1u);
+        QCOMPARE(statistics.sent().controlFrames, 1u);
+        QCOMPARE(statistics.sent().payloadBytes, 10u);
+        QCOMPARE(statistics.received().frames, 4u);
+        QCOMPARE(statistics.received().messages, 3u);
+        QCOMPARE(statistics.received().payloadBytes, 167u);
+        QCOMPARE(statistics.sentPerSecond(), (std::vector<std::uint32_t>{1}));
+        QCOMPARE(statistics.receivedPerSecond(), (std::vector<std::uint32_t>{1, 0, 2}));
+
+        statistics.addRoundTrip(origin + 3 * kSecond, 250'000);
+        QCOMPARE(statistics.roundTrips().size(), std::size_t(1));
+        QCOMPARE(statistics.roundTrips().front().atSeconds, 3.0);
+        QCOMPARE(statistics.roundTrips().front().milliseconds, 0.25);
+
+        StatisticsView view;
+        view.show(statistics);
+        QCOMPARE(view.messageRatePoints(), 3);
+        QCOMPARE(view.roundTripPoints(), 1);
+        QVERIFY2(view.countsText().contains(QStringLiteral("Received: 4 frames, 3 messages, 0 "
+                                                           "control frames, 167 payload bytes")),
+                 qPrintable(view.countsText()));
+    }
+};
+
+QTEST_MAIN(tst_Statistics)
+#include "tst_statistics.moc"

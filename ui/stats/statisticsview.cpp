@@ -1,0 +1,133 @@
+#include "statisticsview.h"
+
+#include <QChart>
+#include <QChartView>
+#include <QLabel>
+#include <QLineSeries>
+#include <QLocale>
+#include <QVBoxLayout>
+#include <QValueAxis>
+#include <algorithm>
+
+namespace framescope::ui {
+
+namespace {
+
+QChartView *makeChart(const QString &title, const QList<QLineSeries *> &series, QValueAxis *x,
+                      QValueAxis *y)
+{
+    auto *chart = new QChart;
+    chart->setTitle(title);
+    chart->addAxis(x, Qt::AlignBottom);
+    chart->addAxis(y, Qt::AlignLeft);
+    for (QLineSeries *line : series) {
+        chart->addSeries(line);
+        line->attachAxis(x);
+        line->attachAxis(y);
+    }
+    chart->legend()->setVisible(series.size() > 1);
+    chart->setMargins(QMargins(4, 4, 4, 4));
+    auto *view = new QChartView(chart);
+    view->setRenderHint(QPainter::Antialiasing);
+    view->setMinimumSize(120, 100);
+    return view;
+}
+
+} // namespace
+
+StatisticsView::StatisticsView(QWidget *parent)
+    : QWidget(parent)
+{
+    m_counts = new QLabel;
+    m_counts->setAccessibleName(tr("Frame counts"));
+    m_counts->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_counts->setWordWrap(true);
+    m_sentRate = new QLineSeries;
+    m_sentRate->setName(tr("sent"));
+    m_receivedRate = new QLineSeries;
+    m_receivedRate->setName(tr("received"));
+    m_roundTrips = new QLineSeries;
+    m_roundTrips->setName(tr("round trip"));
+    m_rateX = new QValueAxis;
+    m_rateX->setTitleText(tr("seconds"));
+    m_rateX->setLabelFormat(QStringLiteral("%g"));
+    m_rateY = new QValueAxis;
+    m_rateY->setTitleText(tr("msg/s"));
+    m_rateY->setLabelFormat(QStringLiteral("%g"));
+    m_rttX = new QValueAxis;
+    m_rttX->setTitleText(tr("seconds"));
+    m_rttY = new QValueAxis;
+    m_rttY->setTitleText(tr("ms"));
+    m_rttX->setLabelFormat(QStringLiteral("%g"));
+    m_rttY->setLabelFormat(QStringLiteral("%g"));
+    for (QLineSeries *series : {m_sentRate, m_receivedRate, m_roundTrips})
+        series->setPointsVisible(true); // a single sample shows too
+    auto *layout = new QVBoxLayout(this);
+    layout->addWidget(m_counts);
+    layout->addWidget(makeChart(tr("Message rate"), {m_sentRate, m_receivedRate}, m_rateX, m_rateY),
+                      1);
+    layout->addWidget(makeChart(tr("Ping round trip"), {m_roundTrips}, m_rttX, m_rttY), 1);
+    show(SessionStatistics{});
+}
+
+void StatisticsView::show(const SessionStatistics &statistics)
+{
+    const QLocale locale;
+    auto row = [&](const QString &name, const SessionStatistics::Direction &d) {
+        return tr("%1: %2 frames, %3 messages, %4 control frames, %5 payload bytes")
+            .arg(name, locale.toString(qulonglong(d.frames)),
+                 locale.toString(qulonglong(d.messages)),
+                 locale.toString(qulonglong(d.controlFrames)),
+                 locale.toString(qulonglong(d.payloadBytes)));
+    };
+    m_counts->setText(row(tr("Sent"), statistics.sent()) + QLatin1Char('\n')
+                      + row(tr("Received"), statistics.received()));
+
+    auto fill = [](QLineSeries *series, const std::vector<std::uint32_t> &bins) {
+        QList<QPointF> points;
+        points.reserve(qsizetype(bins.size()));
+        for (std::size_t second = 0; second < bins.size(); ++second)
+            points.append(QPointF(double(second), double(bins[second])));
+        series->replace(points);
+        return bins.empty() ? 0u : *std::max_element(bins.begin(), bins.end());
+    };
+    const std::uint32_t peak = std::max(fill(m_sentRate, statistics.sentPerSecond()),
+                                        fill(m_receivedRate, statistics.receivedPerSecond()));
+    const std::size_t seconds
+        = std::max(statistics.sentPerSecond().size(), statistics.receivedPerSecond().size());
+    m_rateX->setRange(0, std::max<double>(1, double(seconds) - 1));
+    m_rateY->setRange(0, std::max<double>(1, peak * 1.1));
+    m_rateX->applyNiceNumbers();
+    m_rateY->applyNiceNumbers();
+
+    QList<QPointF> trips;
+    double slowest = 0;
+    double last = 1;
+    for (const SessionStatistics::RoundTrip &trip : statistics.roundTrips()) {
+        trips.append(QPointF(trip.atSeconds, trip.milliseconds));
+        slowest = std::max(slowest, trip.milliseconds);
+        last = std::max(last, trip.atSeconds);
+    }
+    m_roundTrips->replace(trips);
+    m_rttX->setRange(0, last);
+    m_rttY->setRange(0, std::max(0.1, slowest * 1.2));
+    m_rttX->applyNiceNumbers();
+    m_rttY->applyNiceNumbers();
+}
+
+QString StatisticsView::countsText() const
+{
+    return m_counts->text();
+}
+
+int StatisticsView::messageRatePoints() const
+{
+    return int(std::max(m_sentRate->count(), m_receivedRate->count()));
+}
+
+int StatisticsView::roundTripPoints() const
+{
+    return int(m_roundTrips->count());
+}
+
+} // namespace framescope::ui

@@ -1,0 +1,40 @@
+#pragma once
+
+#include "sessionstatistics.h"
+
+#include <QWidget>
+
+class QChart;
+class QLabel;
+class QLineSeries;
+class QValueAxis;
+
+namespace framescope::ui {
+
+// The Statistics tab: frames, messages and bytes per direction, and two charts over the
+// session's time: messages per second (sent and received) and ping round trips.
+class StatisticsView : public QWidget
+{
+    Q_OBJECT
+
+public:
+    explicit StatisticsView(QWidget *parent = nullptr);
+
+    // Shows `statistics` (the counts, and the charts' points).
+    void show(const SessionStatistics &statistics);
+    QString countsText() const;
+    int messageRatePoints() const;
+    int roundTripPoints() const;
+
+private:
+    QLabel *m_counts = nullptr;
+    QLineSeries *m_sentRate = nullptr;
+    QLineSeries *m_receivedRate = nullptr;
+    QLineSeries *m_roundTrips = nullptr;
+    QValueAxis *m_rateX = nullptr;
+    QValueAxis *m_rateY = nullptr;
+    QValueAxis *m_rttX = nullptr;
+    QValueAxis *m_rttY = nullptr;
+};
+
+} // namespace framescope::ui
