@@ -40,6 +40,24 @@ QString cell(const FrameLogModel &model, int row, int column)
     return model.data(model.index(row, column)).toString();
 }
 
+// For a person to look at (FRAMESCOPE_SCREENSHOTS=DIR, scripts/screenshots.sh): the window at
+// 1280x800 and at 1920x1080, as NAME-WxH.png; then back to its size.
+bool shoot(QWidget &window, const QString &dir, const QString &name)
+{
+    const QSize was = window.size();
+    for (const QSize size : {QSize(1280, 800), QSize(1920, 1080)}) {
+        window.resize(size);
+        QCoreApplication::processEvents();
+        if (!window.grab().save(QStringLiteral("%1/%2-%3x%4.png")
+                                    .arg(dir, name)
+                                    .arg(size.width())
+                                    .arg(size.height())))
+            return false;
+    }
+    window.resize(was);
+    return true;
+}
+
 // A control as a screen reader finds it: by its accessible name.
 template<typename Widget>
 Widget *named(QWidget &window, const QString &name)
@@ -113,6 +131,9 @@ private Q_SLOTS:
         session::SessionManager manager;
         MainWindow window(manager);
         window.show();
+        // Keyboard shortcuts go to the active window (on a real X server too).
+        window.activateWindow();
+        QVERIFY(QTest::qWaitForWindowActive(&window));
         QVERIFY(window.start());
         QVERIFY(QTest::qWaitFor(
             [&] { return manager.state(window.sessionId()) == session::SessionState::Open; },
@@ -242,11 +263,11 @@ private Q_SLOTS:
 
         // For a person to look at (FRAMESCOPE_SCREENSHOTS=DIR).
         if (const QString dir = qEnvironmentVariable("FRAMESCOPE_SCREENSHOTS"); !dir.isEmpty()) {
-            QVERIFY(window.grab().save(dir + QStringLiteral("/mainwindow.png")));
+            QVERIFY(shoot(window, dir, QStringLiteral("mainwindow")));
             window.setTheme(Theme::Dark);
             QVERIFY(QTest::qWaitFor(
                 [&] { return window.palette().color(QPalette::Window).lightness() < 128; }, 5000));
-            QVERIFY(window.grab().save(dir + QStringLiteral("/mainwindow-dark.png")));
+            QVERIFY(shoot(window, dir, QStringLiteral("mainwindow-dark")));
             window.setTheme(Theme::System);
         }
 
@@ -311,7 +332,7 @@ private Q_SLOTS:
                      QStringLiteral("Sent: 1 frames, 0 messages, 1 control")),
                  qPrintable(statistics->countsText()));
         if (const QString dir = qEnvironmentVariable("FRAMESCOPE_SCREENSHOTS"); !dir.isEmpty())
-            QVERIFY(window.grab().save(dir + QStringLiteral("/statistics.png")));
+            QVERIFY(shoot(window, dir, QStringLiteral("statistics")));
 
         code->setEditText(QStringLiteral("1005"));
         QVERIFY(!window.closeWithChosenCode());
@@ -375,7 +396,7 @@ private Q_SLOTS:
             for (QTabWidget *tabs : window.findChildren<QTabWidget *>())
                 if (tabs->indexOf(lab) >= 0)
                     tabs->setCurrentWidget(lab);
-            QVERIFY(window.grab().save(dir + QStringLiteral("/framelab.png")));
+            QVERIFY(shoot(window, dir, QStringLiteral("framelab")));
         }
         manager.stopServer(1000);
     }
@@ -570,7 +591,7 @@ private Q_SLOTS:
         QVERIFY(url);
         QCOMPARE(url->text(), QStringLiteral("ws://127.0.0.1:%1/").arg(closedPort));
         if (const QString dir = qEnvironmentVariable("FRAMESCOPE_SCREENSHOTS"); !dir.isEmpty())
-            QVERIFY(window.grab().save(dir + QStringLiteral("/mainwindow-failed.png")));
+            QVERIFY(shoot(window, dir, QStringLiteral("handshake-failed")));
         QVERIFY(window.statusBar()->currentMessage().contains(QStringLiteral("refused"),
                                                               Qt::CaseInsensitive));
     }
