@@ -4,7 +4,9 @@
 
 #include <QApplication>
 #include <QCommandLineParser>
+#include <QEvent>
 #include <QFileInfo>
+#include <QTimer>
 #include <cstdio>
 #include <session/frontend/sessionmanager.h>
 #include <window/mainwindow.h>
@@ -23,6 +25,31 @@ bool hasDisplay()
     return true;
 #endif
 }
+
+// For the startup benchmark (bench_gui_log): with FRAMESCOPE_EXIT_AFTER_FIRST_PAINT set, the
+// first time the window has painted, say so on standard output and quit.
+class FirstPaintReporter : public QObject
+{
+public:
+    using QObject::QObject;
+
+protected:
+    bool eventFilter(QObject *watched, QEvent *event) override
+    {
+        if (event->type() == QEvent::Paint && !m_reported) {
+            m_reported = true;
+            QTimer::singleShot(0, qApp, [] {
+                std::printf("first-paint\n");
+                std::fflush(stdout);
+                QApplication::quit();
+            });
+        }
+        return QObject::eventFilter(watched, event);
+    }
+
+private:
+    bool m_reported = false;
+};
 
 } // namespace
 
@@ -50,6 +77,9 @@ int main(int argc, char **argv)
 
     framescope::session::SessionManager manager;
     framescope::ui::MainWindow window(manager);
+    FirstPaintReporter reporter;
+    if (qEnvironmentVariableIsSet("FRAMESCOPE_EXIT_AFTER_FIRST_PAINT"))
+        window.installEventFilter(&reporter);
     window.show();
     if (!parser.positionalArguments().isEmpty()) {
         const QString argument = parser.positionalArguments().constFirst();

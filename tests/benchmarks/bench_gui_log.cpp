@@ -13,9 +13,11 @@
 // 10000000). It needs no display (it uses the offscreen platform unless told otherwise).
 
 #include <QApplication>
+#include <QDir>
 #include <QElapsedTimer>
 #include <QFile>
 #include <QHeaderView>
+#include <QProcess>
 #include <QSortFilterProxyModel>
 #include <QTableView>
 #include <algorithm>
@@ -228,7 +230,8 @@ void insertTicks(std::uint64_t frames)
                 ours.medianMs, ours.worstMs);
     std::printf("insert tick  QTableView over a vector: median %.2f ms, worst %.2f ms\n",
                 reference.medianMs, reference.worstMs);
-    for (const auto &[name, ticks] : {std::pair{"FrameLogModel", ours}, std::pair{"vector", reference}})
+    for (const auto &[name, ticks] :
+         {std::pair{"FrameLogModel", ours}, std::pair{"vector", reference}})
         std::printf("  %s, mean per part: insert %.2f ms, follow the tail %.2f ms, paint %.2f ms, "
                     "events %.2f ms\n",
                     name, ticks.phaseMs[0], ticks.phaseMs[1], ticks.phaseMs[2], ticks.phaseMs[3]);
@@ -296,6 +299,43 @@ void filterOnce(const char *needle)
     std::printf("ratio (QSortFilterProxyModel / ours): %.2fx (goal 5x)\n", proxyMs / allMs);
 }
 
+// Process start to the first painted window, the median of a few starts: framescope (which
+// also starts the built-in server and connects to it) against the smallest Qt Widgets program.
+double startupMs(const QString &program)
+{
+    std::vector<double> times;
+    for (int run = 0; run < 5; ++run) {
+        QProcess process;
+        QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
+        environment.insert(QStringLiteral("FRAMESCOPE_EXIT_AFTER_FIRST_PAINT"),
+                           QStringLiteral("1"));
+        // Settings of its own, so that a user's layout or theme does not change what is measured.
+        environment.insert(QStringLiteral("XDG_CONFIG_HOME"),
+                           QDir::tempPath() + QStringLiteral("/bench_gui_log"));
+        process.setProcessEnvironment(environment);
+        QElapsedTimer timer;
+        timer.start();
+        process.start(program, {});
+        if (!process.waitForReadyRead(20000)
+            || !process.readAllStandardOutput().contains("first-paint"))
+            return -1;
+        times.push_back(double(timer.nsecsElapsed()) / 1e6);
+        process.waitForFinished(10000);
+    }
+    std::sort(times.begin(), times.end());
+    return times[times.size() / 2];
+}
+
+void startup()
+{
+    const double ours = startupMs(QStringLiteral(FRAMESCOPE_GUI));
+    const double reference = startupMs(QStringLiteral(FRAMESCOPE_HELLO_WIDGETS));
+    std::printf("\n== process start to the first painted window (median of 5) ==\n");
+    std::printf("framescope: %.1f ms (goal 1000); the smallest Qt Widgets program: %.1f ms; "
+                "ratio %.2fx\n",
+                ours, reference, ours / reference);
+}
+
 } // namespace
 
 int main(int argc, char **argv)
@@ -312,5 +352,6 @@ int main(int argc, char **argv)
         insertTicks(frames);
     filterOnce("user4242\""); // 1 frame in 5000
     filterOnce("user4");      // about 1 in 5
+    startup();
     return 0;
 }
