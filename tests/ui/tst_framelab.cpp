@@ -62,15 +62,16 @@ private Q_SLOTS:
         payload->setPlainText(QStringLiteral("Hello"));
         // RFC 6455 §5.7: a masked text message "Hello".
         key->setText(QStringLiteral("37fa213d"));
-        QCOMPARE(lab.wireText(), QStringLiteral("Header: 81 85 37 fa 21 3d\n7f 9f 4d 51 58"));
+        QCOMPARE(lab.wireText(),
+                 QStringLiteral("Header: 81 85 37 fa 21 3d\nPayload (masked):\n7f 9f 4d 51 58"));
         QCOMPARE(lab.verdictText(), QStringLiteral("A valid frame from a client."));
         // RFC 6455 §5.7: the same unmasked.
         mask->setChecked(false);
-        QCOMPARE(lab.wireText(), QStringLiteral("Header: 81 05\n48 65 6c 6c 6f"));
+        QCOMPARE(lab.wireText(), QStringLiteral("Header: 81 05\nPayload:\n48 65 6c 6c 6f"));
         QVERIFY2(lab.verdictText().contains(QStringLiteral("1002")), qPrintable(lab.verdictText()));
         // A non-minimal 16-bit length.
         form->setCurrentIndex(2);
-        QCOMPARE(lab.wireText(), QStringLiteral("Header: 81 7e 00 05\n48 65 6c 6c 6f"));
+        QCOMPARE(lab.wireText(), QStringLiteral("Header: 81 7e 00 05\nPayload:\n48 65 6c 6c 6f"));
     }
 
     void brokenFramesAreJudged()
@@ -80,7 +81,7 @@ private Q_SLOTS:
         auto *rsv2 = named<QCheckBox>(lab, QStringLiteral("RSV2"));
         auto *fin = named<QCheckBox>(lab, QStringLiteral("FIN"));
         auto *opcode = named<QComboBox>(lab, QStringLiteral("Opcode"));
-        auto *lie = named<QCheckBox>(lab, QStringLiteral("Declare a length of"));
+        auto *lie = named<QCheckBox>(lab, QStringLiteral("Override the length field:"));
         auto *declared = named<QLineEdit>(lab, QStringLiteral("Declared length"));
         auto *kind = named<QComboBox>(lab, QStringLiteral("Payload kind"));
         auto *form = named<QComboBox>(lab, QStringLiteral("Length encoding"));

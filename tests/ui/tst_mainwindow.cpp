@@ -104,7 +104,7 @@ private Q_SLOTS:
             window.changeTextSize(2);
             pointSize = window.textPointSize();
             QCOMPARE(pointSize, before + 2);
-            window.resize(1000, 700);
+            window.resize(1100, 760);
             window.close();
         }
         applyTheme(Theme::System); // as at a fresh start
@@ -118,7 +118,7 @@ private Q_SLOTS:
         QVERIFY(QTest::qWaitFor(
             [&] { return again.palette().color(QPalette::Window).lightness() < 128; }, 5000));
         QCOMPARE(again.textPointSize(), pointSize);
-        QCOMPARE(again.size(), QSize(1000, 700));
+        QCOMPARE(again.size(), QSize(1100, 760));
         again.setTheme(Theme::System);
         again.changeTextSize(0);
         QVERIFY(!isDarkPalette());
@@ -329,7 +329,7 @@ private Q_SLOTS:
                 tabs->setCurrentWidget(statistics);
         QCOMPARE(statistics->roundTripPoints(), 1);
         QVERIFY2(statistics->countsText().startsWith(
-                     QStringLiteral("Sent: 1 frames, 0 messages, 1 control")),
+                     QStringLiteral("Sent: frames 1, data messages 0, control frames 1")),
                  qPrintable(statistics->countsText()));
         if (const QString dir = qEnvironmentVariable("FRAMESCOPE_SCREENSHOTS"); !dir.isEmpty())
             QVERIFY(shoot(window, dir, QStringLiteral("statistics")));

@@ -70,8 +70,8 @@ private Q_SLOTS:
         view.show(statistics);
         QCOMPARE(view.messageRatePoints(), 3);
         QCOMPARE(view.roundTripPoints(), 1);
-        QVERIFY2(view.countsText().contains(QStringLiteral("Received: 4 frames, 3 messages, 0 "
-                                                           "control frames, 167 payload bytes")),
+        QVERIFY2(view.countsText().contains(QStringLiteral("Received: frames 4, data messages 3, "
+                                                           "control frames 0, payload bytes 167")),
                  qPrintable(view.countsText()));
     }
 };

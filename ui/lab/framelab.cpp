@@ -1,5 +1,6 @@
 #include "framelab.h"
 
+#include <QApplication>
 #include <QCheckBox>
 #include <QComboBox>
 #include <QFontDatabase>
@@ -88,11 +89,11 @@ FrameLab::FrameLab(QWidget *parent)
     m_maskKey->setInputMask(QStringLiteral("HH HH HH HH"));
     m_maskKey->setMaximumWidth(
         m_maskKey->fontMetrics().horizontalAdvance(QStringLiteral("00 00 00 00")) + 24);
-    auto *newKey = new QPushButton(tr("New &key"));
+    auto *newKey = new QPushButton(tr("New mask &key"));
     m_lengthForm = new QComboBox;
     m_lengthForm->setAccessibleName(tr("Length encoding"));
-    m_lengthForm->addItems(
-        {tr("Shortest length form"), tr("7-bit length"), tr("16-bit length"), tr("64-bit length")});
+    m_lengthForm->addItems({tr("Length: shortest form"), tr("Length: 7-bit"), tr("Length: 16-bit"),
+                            tr("Length: 64-bit")});
     auto *mask = new QHBoxLayout;
     mask->addWidget(m_mask);
     mask->addWidget(m_maskKey);
@@ -100,7 +101,7 @@ FrameLab::FrameLab(QWidget *parent)
     mask->addWidget(m_lengthForm);
     mask->addStretch();
 
-    m_lie = new QCheckBox(tr("Declare a length of"));
+    m_lie = new QCheckBox(tr("Override the length field:"));
     m_declared = new QLineEdit(QStringLiteral("0"));
     m_declared->setAccessibleName(tr("Declared length"));
     m_declared->setValidator(new QRegularExpressionValidator(
@@ -115,7 +116,7 @@ FrameLab::FrameLab(QWidget *parent)
     length->addWidget(m_payloadKind);
     length->addWidget(m_lie);
     length->addWidget(m_declared);
-    length->addWidget(new QLabel(tr("bytes, whatever follows")));
+    length->addWidget(new QLabel(tr("bytes (the payload is sent as it is)")));
     length->addStretch();
 
     m_payload = new QPlainTextEdit(QStringLiteral("Hello"));
@@ -129,6 +130,7 @@ FrameLab::FrameLab(QWidget *parent)
     m_verdict->setWordWrap(true);
     m_verdict->setTextInteractionFlags(Qt::TextSelectableByMouse);
     m_send = new QPushButton(tr("Send &Frame"));
+    m_send->setToolTip(tr("Puts the frame on the wire exactly as shown (connect first)"));
 
     auto *editors = new QHBoxLayout;
     editors->addWidget(m_payload, 1);
@@ -242,7 +244,8 @@ void FrameLab::update()
     constexpr std::size_t kShown = 4096;
     const std::size_t headerSize = protocol::encodedHeaderSize(edited->header);
     const QByteArray header(reinterpret_cast<const char *>(wire.data()), qsizetype(headerSize));
-    QStringList lines{tr("Header: %1").arg(QString::fromLatin1(header.toHex(' ')))};
+    QStringList lines{tr("Header: %1").arg(QString::fromLatin1(header.toHex(' '))),
+                      edited->header.masked ? tr("Payload (masked):") : tr("Payload:")};
     const std::size_t shown = std::min(wire.size() - headerSize, kShown);
     for (std::size_t at = 0; at < shown; at += 16) {
         const QByteArray line(reinterpret_cast<const char *>(wire.data() + headerSize + at),
@@ -252,7 +255,17 @@ void FrameLab::update()
     if (shown < wire.size() - headerSize)
         lines << tr("… %1 more bytes").arg(wire.size() - headerSize - shown);
     m_wire->setPlainText(lines.join(QLatin1Char('\n')));
-    m_verdict->setText(judgeFrame(*edited, protocol::Role::Client));
+    const QString verdict = judgeFrame(*edited, protocol::Role::Client);
+    m_verdict->setText(verdict);
+    // A frame a receiver refuses reads as a warning.
+    const bool valid = verdict.startsWith(QLatin1String("A valid frame"));
+    QPalette palette = m_verdict->palette();
+    palette.setColor(QPalette::WindowText,
+                     valid ? QApplication::palette().color(QPalette::WindowText)
+                           : (QApplication::palette().color(QPalette::Base).lightness() < 128
+                                  ? QColor(0xff, 0x8a, 0x80)
+                                  : QColor(0xc6, 0x28, 0x28)));
+    m_verdict->setPalette(palette);
 }
 
 } // namespace framescope::ui

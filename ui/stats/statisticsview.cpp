@@ -8,6 +8,7 @@
 #include <QVBoxLayout>
 #include <QValueAxis>
 #include <algorithm>
+#include <cmath>
 
 namespace framescope::ui {
 
@@ -26,6 +27,7 @@ QChartView *makeChart(const QString &title, const QList<QLineSeries *> &series, 
         line->attachAxis(y);
     }
     chart->legend()->setVisible(series.size() > 1);
+    chart->legend()->setAlignment(Qt::AlignRight); // beside the plot: the plot keeps its height
     chart->setMargins(QMargins(4, 4, 4, 4));
     auto *view = new QChartView(chart);
     view->setRenderHint(QPainter::Antialiasing);
@@ -50,10 +52,10 @@ StatisticsView::StatisticsView(QWidget *parent)
     m_roundTrips->setName(tr("round trip"));
     m_rateX = new QValueAxis;
     m_rateX->setTitleText(tr("seconds"));
-    m_rateX->setLabelFormat(QStringLiteral("%g"));
+    m_rateX->setLabelFormat(QStringLiteral("%d"));
     m_rateY = new QValueAxis;
     m_rateY->setTitleText(tr("msg/s"));
-    m_rateY->setLabelFormat(QStringLiteral("%g"));
+    m_rateY->setLabelFormat(QStringLiteral("%d"));
     m_rttX = new QValueAxis;
     m_rttX->setTitleText(tr("seconds"));
     m_rttY = new QValueAxis;
@@ -64,8 +66,9 @@ StatisticsView::StatisticsView(QWidget *parent)
         series->setPointsVisible(true); // a single sample shows too
     auto *layout = new QVBoxLayout(this);
     layout->addWidget(m_counts);
-    layout->addWidget(makeChart(tr("Message rate"), {m_sentRate, m_receivedRate}, m_rateX, m_rateY),
-                      1);
+    QChartView *rate = makeChart(tr("Message rate"), {m_sentRate, m_receivedRate}, m_rateX, m_rateY);
+    m_rateChart = rate->chart();
+    layout->addWidget(rate, 1);
     layout->addWidget(makeChart(tr("Ping round trip"), {m_roundTrips}, m_rttX, m_rttY), 1);
     show(SessionStatistics{});
 }
@@ -73,15 +76,33 @@ StatisticsView::StatisticsView(QWidget *parent)
 void StatisticsView::show(const SessionStatistics &statistics)
 {
     const QLocale locale;
-    auto row = [&](const QString &name, const SessionStatistics::Direction &d) {
-        return tr("%1: %2 frames, %3 messages, %4 control frames, %5 payload bytes")
-            .arg(name, locale.toString(qulonglong(d.frames)),
-                 locale.toString(qulonglong(d.messages)),
-                 locale.toString(qulonglong(d.controlFrames)),
-                 locale.toString(qulonglong(d.payloadBytes)));
+    // A small table: a row per direction, a column per count.
+    auto cell = [&](std::uint64_t value) {
+        return QStringLiteral("<td align=\"right\">&nbsp;&nbsp;%1</td>")
+            .arg(locale.toString(qulonglong(value)));
     };
-    m_counts->setText(row(tr("Sent"), statistics.sent()) + QLatin1Char('\n')
-                      + row(tr("Received"), statistics.received()));
+    auto row = [&](const QString &name, const SessionStatistics::Direction &d) {
+        return QStringLiteral("<tr><td>%1</td>%2%3%4%5</tr>")
+            .arg(name, cell(d.frames), cell(d.messages), cell(d.controlFrames),
+                 cell(d.payloadBytes));
+    };
+    m_counts->setText(
+        QStringLiteral(
+            "<table><tr><th></th><th align=\"right\">&nbsp;&nbsp;%1</th>"
+            "<th align=\"right\">&nbsp;&nbsp;%2</th><th align=\"right\">"
+            "&nbsp;&nbsp;%3</th><th align=\"right\">&nbsp;&nbsp;%4</th></tr>%5%6</table>")
+            .arg(tr("Frames"), tr("Data messages"), tr("Control frames"), tr("Payload bytes"),
+                 row(tr("Sent"), statistics.sent()), row(tr("Received"), statistics.received())));
+    auto plain = [&](const QString &name, const SessionStatistics::Direction &d) {
+        return tr("%1: frames %2, data messages %3, control frames %4, payload bytes %5")
+            .arg(name)
+            .arg(d.frames)
+            .arg(d.messages)
+            .arg(d.controlFrames)
+            .arg(d.payloadBytes);
+    };
+    m_plainCounts = plain(tr("Sent"), statistics.sent()) + QLatin1Char('\n')
+                    + plain(tr("Received"), statistics.received());
 
     auto fill = [](QLineSeries *series, const std::vector<std::uint32_t> &bins) {
         QList<QPointF> points;
@@ -95,10 +116,19 @@ void StatisticsView::show(const SessionStatistics &statistics)
                                         fill(m_receivedRate, statistics.receivedPerSecond()));
     const std::size_t seconds
         = std::max(statistics.sentPerSecond().size(), statistics.receivedPerSecond().size());
-    m_rateX->setRange(0, std::max<double>(1, double(seconds) - 1));
-    m_rateY->setRange(0, std::max<double>(1, peak * 1.1));
-    m_rateX->applyNiceNumbers();
-    m_rateY->applyNiceNumbers();
+    // Whole seconds and whole messages on the axes.
+    auto wholeTicks = [](QValueAxis *axis, double top) {
+        double step = 1;
+        while (top / step > 5)
+            step *= top / step > 25 ? 10 : 2;
+        axis->setRange(0, std::ceil(top / step) * step);
+        axis->setTickType(QValueAxis::TicksDynamic);
+        axis->setTickAnchor(0);
+        axis->setTickInterval(step);
+    };
+    wholeTicks(m_rateX, std::max<double>(1, double(seconds) - 1));
+    wholeTicks(m_rateY, std::max<double>(1, peak));
+    m_rateChart->setTitle(seconds == 0 ? tr("Message rate (no messages yet)") : tr("Message rate"));
 
     QList<QPointF> trips;
     double slowest = 0;
@@ -117,7 +147,7 @@ void StatisticsView::show(const SessionStatistics &statistics)
 
 QString StatisticsView::countsText() const
 {
-    return m_counts->text();
+    return m_plainCounts;
 }
 
 int StatisticsView::messageRatePoints() const

@@ -22,12 +22,15 @@ public:
 
     // Shows `statistics` (the counts, and the charts' points).
     void show(const SessionStatistics &statistics);
+    // The counts as plain text, a line per direction.
     QString countsText() const;
     int messageRatePoints() const;
     int roundTripPoints() const;
 
 private:
     QLabel *m_counts = nullptr;
+    QString m_plainCounts;
+    QChart *m_rateChart = nullptr;
     QLineSeries *m_sentRate = nullptr;
     QLineSeries *m_receivedRate = nullptr;
     QLineSeries *m_roundTrips = nullptr;

@@ -99,8 +99,8 @@ MainWindow::MainWindow(session::SessionManager &manager, QWidget *parent)
     // Widths for what the columns hold (the last one, the payload, takes the rest).
     const int digit = m_log->fontMetrics().horizontalAdvance(QLatin1Char('0'));
     const std::pair<int, int> widths[]
-        = {{FrameLogModel::Number, 8},  {FrameLogModel::Time, 11},  {FrameLogModel::Direction, 12},
-           {FrameLogModel::Opcode, 15}, {FrameLogModel::Flags, 19}, {FrameLogModel::Length, 10}};
+        = {{FrameLogModel::Number, 7},  {FrameLogModel::Time, 11},  {FrameLogModel::Direction, 11},
+           {FrameLogModel::Opcode, 11}, {FrameLogModel::Flags, 17}, {FrameLogModel::Length, 8}};
     for (const auto &[column, digits] : widths)
         m_log->horizontalHeader()->resizeSection(column, digits * digit);
     m_log->setWordWrap(false);
@@ -260,7 +260,8 @@ MainWindow::MainWindow(session::SessionManager &manager, QWidget *parent)
     m_logAndDetail->addWidget(m_tabs);
     m_logAndDetail->setStretchFactor(0, 3);
     m_logAndDetail->setStretchFactor(1, 2);
-    m_logAndDetail->setSizes({760, 500}); // the detail pane wide enough for a header's bit lines
+    // The detail pane wide enough for a header's bit lines and a 16-byte hex dump line.
+    m_logAndDetail->setSizes({690, 590});
     m_mainSplitter = new QSplitter(Qt::Vertical);
     auto *splitter = m_mainSplitter;
     splitter->addWidget(m_logAndDetail);
@@ -820,6 +821,7 @@ QWidget *MainWindow::makeFilterBar()
 {
     m_filterText = new QLineEdit;
     m_filterText->setPlaceholderText(tr("Filter payloads: text or hex"));
+    m_filterText->setMaximumWidth(420);
     m_filterText->setMinimumWidth(
         m_filterText->fontMetrics().horizontalAdvance(m_filterText->placeholderText()) + 40);
     m_filterText->setAccessibleName(tr("Filter text"));
@@ -935,10 +937,19 @@ void MainWindow::updateShownCount()
 void MainWindow::updateControls()
 {
     const bool closed = m_state == session::SessionState::Closed;
+    // Connected or not at a glance; the steps between in words.
     QString state = session::describe(m_state);
     if (!state.isEmpty())
         state[0] = state[0].toUpper();
-    m_stateLabel->setText(state);
+    const bool dark = isDarkPalette();
+    if (m_state == session::SessionState::Open)
+        m_stateLabel->setText(QStringLiteral("<span style=\"color:%1\">● %2</span>")
+                                  .arg(dark ? QStringLiteral("#81c784") : QStringLiteral("#2e7d32"),
+                                       tr("Connected")));
+    else if (closed)
+        m_stateLabel->setText(tr("○ Not connected"));
+    else
+        m_stateLabel->setText(tr("◌ %1…").arg(state));
     m_connect->setText(closed ? tr("&Connect") : tr("&Disconnect"));
     m_url->setReadOnly(!closed); // still selectable and readable while connected
     const bool open = m_state == session::SessionState::Open;
