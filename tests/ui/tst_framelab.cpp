@@ -15,30 +15,18 @@ using namespace framescope::ui;
 
 namespace {
 
+// A control by its accessible name, or by its text where it has one (buttons, check boxes).
 template<typename Widget>
 Widget *named(QWidget &parent, const QString &name)
 {
-    for (Widget *widget : parent.findChildren<Widget *>())
-        if (widget->accessibleName() == name || widget->text() == name)
-            return widget;
-    return nullptr;
-}
-
-template<>
-QPlainTextEdit *named<QPlainTextEdit>(QWidget &parent, const QString &name)
-{
-    for (QPlainTextEdit *widget : parent.findChildren<QPlainTextEdit *>())
+    for (Widget *widget : parent.findChildren<Widget *>()) {
         if (widget->accessibleName() == name)
             return widget;
-    return nullptr;
-}
-
-template<>
-QComboBox *named<QComboBox>(QWidget &parent, const QString &name)
-{
-    for (QComboBox *widget : parent.findChildren<QComboBox *>())
-        if (widget->accessibleName() == name)
-            return widget;
+        if constexpr (requires { widget->text(); }) {
+            if (widget->text() == name)
+                return widget;
+        }
+    }
     return nullptr;
 }
 
