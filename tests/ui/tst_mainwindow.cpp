@@ -483,6 +483,57 @@ private Q_SLOTS:
         QVERIFY(!next->isVisible());
     }
 
+    // The Connection tab's headers, subprotocols and credentials go out with the upgrade (the
+    // built-in server echoes the request head, credentials redacted); a header line that is not
+    // "Name: value" is said and nothing connects.
+    void connectionSettingsGoOut()
+    {
+        session::SessionManager manager;
+        session::LocalServerOptions serverOptions;
+        serverOptions.behaviour.echoRequestHeaders = true;
+        QCOMPARE(manager.startServer(serverOptions), QString());
+        MainWindow window(manager);
+        window.show();
+        auto *headers = named<QPlainTextEdit>(window, QStringLiteral("Extra headers"));
+        auto *subprotocols = named<QLineEdit>(window, QStringLiteral("Subprotocols"));
+        auto *auth = named<QComboBox>(window, QStringLiteral("Authorization"));
+        auto *secret = named<QLineEdit>(window, QStringLiteral("Password or token"));
+        QVERIFY(headers && subprotocols && auth && secret);
+        headers->setPlainText(QStringLiteral("X-Trace: abc-123\n\nX-Tenant:  blue "));
+        subprotocols->setText(QStringLiteral("json, chat.v2"));
+        auth->setCurrentIndex(2); // bearer
+        secret->setText(QStringLiteral("hush-token"));
+        if (const QString dir = qEnvironmentVariable("FRAMESCOPE_SCREENSHOTS"); !dir.isEmpty()) {
+            for (QTabWidget *tabs : window.findChildren<QTabWidget *>())
+                if (tabs->tabText(tabs->count() - 1) == QStringLiteral("Co&nnection"))
+                    tabs->setCurrentIndex(tabs->count() - 1);
+            QVERIFY(shoot(window, dir, QStringLiteral("connection")));
+        }
+        window.connectTo(manager.serverUrls().value(0));
+        QVERIFY(QTest::qWaitFor(
+            [&] { return manager.state(window.sessionId()) == session::SessionState::Open; },
+            10000));
+        const FrameLogModel &model = *window.logModel();
+        QVERIFY(QTest::qWaitFor([&] { return model.rowCount() >= 1; }, 10000));
+        std::vector<std::uint8_t> bytes;
+        QVERIFY(model.store()->payload(model.frameAt(0), bytes));
+        const QByteArray head(reinterpret_cast<const char *>(bytes.data()),
+                              qsizetype(bytes.size()));
+        QVERIFY2(head.contains("\r\nX-Trace: abc-123\r\n"), head.constData());
+        QVERIFY2(head.contains("\r\nX-Tenant: blue\r\n"), head.constData());
+        QVERIFY2(head.contains("\r\nSec-WebSocket-Protocol: json, chat.v2\r\n"), head.constData());
+        QVERIFY2(head.contains("\r\nAuthorization: [redacted]\r\n"), head.constData());
+        QVERIFY(!head.contains("hush-token"));
+
+        headers->setPlainText(QStringLiteral("X-Trace abc"));
+        window.connectTo(manager.serverUrls().value(0));
+        QVERIFY2(window.statusBar()->currentMessage().startsWith(
+                     QStringLiteral("Not connecting: Header line 1 is not")),
+                 qPrintable(window.statusBar()->currentMessage()));
+        QCOMPARE(window.sessionId(), 0u);
+        manager.stopServer(1000);
+    }
+
     // A session saved to a capture file and opened again shows the same frames, with the
     // handshake the file holds; a file that is not a capture is said in the status bar, and one
     // cut short (a crash while recording) shows what it holds.

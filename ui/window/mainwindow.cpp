@@ -1,5 +1,6 @@
 #include "mainwindow.h"
 
+#include "connectionsettings.h"
 #include "detail/framedetail.h"
 #include "handshake/handshakeview.h"
 #include "lab/framelab.h"
@@ -34,6 +35,7 @@
 #include <QPlainTextEdit>
 #include <QPushButton>
 #include <QRegularExpression>
+#include <QScrollArea>
 #include <QScrollBar>
 #include <QSettings>
 #include <QShortcut>
@@ -201,6 +203,12 @@ MainWindow::MainWindow(session::SessionManager &manager, QWidget *parent)
     m_bottomTabs = new QTabWidget;
     m_bottomTabs->addTab(composerPage, tr("Co&mposer"));
     m_bottomTabs->addTab(m_lab, tr("Frame &Lab"));
+    m_connectionSettings = new ConnectionSettings;
+    auto *settingsScroll = new QScrollArea; // the form is taller than the composer's room
+    settingsScroll->setWidget(m_connectionSettings);
+    settingsScroll->setWidgetResizable(true);
+    settingsScroll->setFrameShape(QFrame::NoFrame);
+    m_bottomTabs->addTab(settingsScroll, tr("Co&nnection"));
     QWidget *composer = m_bottomTabs;
     connect(m_lab, &FrameLab::sendRequested, this, [this](const FrameLab::Frame &frame) {
         if (m_state != session::SessionState::Open) {
@@ -632,9 +640,17 @@ void MainWindow::connectTo(const QString &url)
     if (m_session != 0)
         m_manager.remove(m_session);
     m_url->setText(url);
-    session::ClientOptions options;
-    options.url = QUrl(url);
-    m_session = m_manager.open(options);
+    QString error;
+    const std::optional<session::ClientOptions> options
+        = m_connectionSettings->optionsFor(QUrl(url), &error);
+    if (!options) {
+        statusBar()->showMessage(tr("Not connecting: %1").arg(error), kStatusMs);
+        m_session = 0;
+        m_state = session::SessionState::Closed;
+        updateControls();
+        return;
+    }
+    m_session = m_manager.open(*options);
     if (!url.isEmpty())
         rememberUrl(url);
     m_originNs = session::monotonicNs();

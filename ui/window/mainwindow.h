@@ -33,6 +33,7 @@ class SessionManager;
 
 namespace framescope::ui {
 
+class ConnectionSettings;
 class FrameLab;
 class StatisticsView;
 class FrameLogModel;
@@ -126,6 +127,7 @@ private:
     QPushButton *m_send = nullptr;
     QPushButton *m_ping = nullptr;
     FrameLab *m_lab = nullptr;
+    ConnectionSettings *m_connectionSettings = nullptr;
     StatisticsView *m_statisticsView = nullptr;
     SessionStatistics m_statistics;
     QTimer *m_statisticsTimer = nullptr;

@@ -1,0 +1,173 @@
+#include "connectionsettings.h"
+
+#include <QCheckBox>
+#include <QComboBox>
+#include <QFormLayout>
+#include <QHBoxLayout>
+#include <QLineEdit>
+#include <QPlainTextEdit>
+#include <QRegularExpression>
+#include <QSpinBox>
+
+namespace framescope::ui {
+
+namespace {
+
+enum Auth { NoAuth, BasicAuth, BearerAuth };
+
+// RFC 9110 §5.6.2: a header name and a subprotocol (RFC 6455 §4.1) are tokens.
+bool isToken(const QString &text)
+{
+    static const QRegularExpression token(QStringLiteral("^[!#$%&'*+.^_`|~0-9A-Za-z-]+$"));
+    return token.match(text).hasMatch();
+}
+
+} // namespace
+
+ConnectionSettings::ConnectionSettings(QWidget *parent)
+    : QWidget(parent)
+{
+    m_headers = new QPlainTextEdit;
+    m_headers->setAccessibleName(tr("Extra headers"));
+    m_headers->setPlaceholderText(tr("One per line: Name: value"));
+    m_headers->setTabChangesFocus(true);
+    m_subprotocols = new QLineEdit;
+    m_subprotocols->setAccessibleName(tr("Subprotocols"));
+    m_subprotocols->setPlaceholderText(tr("e.g. json, mqtt (offered in this order)"));
+    m_origin = new QLineEdit;
+    m_origin->setAccessibleName(tr("Origin"));
+    m_origin->setPlaceholderText(tr("e.g. https://example.com (none sent when empty)"));
+    m_auth = new QComboBox;
+    m_auth->setAccessibleName(tr("Authorization"));
+    m_auth->addItems({tr("None"), tr("Basic"), tr("Bearer token")});
+    m_user = new QLineEdit;
+    m_user->setAccessibleName(tr("User"));
+    m_user->setPlaceholderText(tr("user"));
+    m_secret = new QLineEdit;
+    m_secret->setAccessibleName(tr("Password or token"));
+    m_secret->setEchoMode(QLineEdit::Password);
+    m_secret->setPlaceholderText(tr("password or token"));
+    auto *auth = new QHBoxLayout;
+    auth->addWidget(m_auth);
+    auth->addWidget(m_user);
+    auth->addWidget(m_secret, 1);
+
+    m_deflate = new QCheckBox(tr("Offer permessage-deflate"));
+    m_autoPong = new QCheckBox(tr("Answer pings automatically"));
+    m_autoPong->setChecked(true);
+    m_pingInterval = new QSpinBox;
+    m_pingInterval->setAccessibleName(tr("Keep-alive ping interval"));
+    m_pingInterval->setRange(0, 3'600'000);
+    m_pingInterval->setSuffix(tr(" ms"));
+    m_pingInterval->setSpecialValueText(tr("no keep-alive pings"));
+    m_redirects = new QCheckBox(tr("Follow redirects"));
+    m_reconnect = new QCheckBox(tr("Reconnect when dropped"));
+    auto *behaviour = new QHBoxLayout;
+    for (QWidget *widget :
+         {static_cast<QWidget *>(m_deflate), static_cast<QWidget *>(m_autoPong),
+          static_cast<QWidget *>(m_redirects), static_cast<QWidget *>(m_reconnect)})
+        behaviour->addWidget(widget);
+    behaviour->addStretch();
+
+    m_proxy = new QLineEdit;
+    m_proxy->setAccessibleName(tr("Proxy"));
+    m_proxy->setPlaceholderText(tr("http://[user:password@]host:port"));
+    m_caFile = new QLineEdit;
+    m_caFile->setAccessibleName(tr("CA file"));
+    m_caFile->setPlaceholderText(tr("extra trusted CA certificates, PEM"));
+    m_certificate = new QLineEdit;
+    m_certificate->setAccessibleName(tr("Client certificate"));
+    m_certificate->setPlaceholderText(tr("PEM, or PKCS#12 (.p12 / .pfx)"));
+    m_key = new QLineEdit;
+    m_key->setAccessibleName(tr("Client key"));
+    m_key->setPlaceholderText(tr("PEM, unless in the PKCS#12 file"));
+    m_keyPassword = new QLineEdit;
+    m_keyPassword->setAccessibleName(tr("Key password"));
+    m_keyPassword->setEchoMode(QLineEdit::Password);
+    m_acceptInvalid = new QCheckBox(tr("Accept an invalid certificate (this session only; "
+                                       "recorded in the capture)"));
+    auto *certificate = new QHBoxLayout;
+    certificate->addWidget(m_certificate, 2);
+    certificate->addWidget(m_key, 2);
+    certificate->addWidget(m_keyPassword, 1);
+
+    auto *form = new QFormLayout(this);
+    form->addRow(tr("Headers:"), m_headers);
+    form->addRow(tr("Subprotocols:"), m_subprotocols);
+    form->addRow(tr("Origin:"), m_origin);
+    form->addRow(tr("Authorization:"), auth);
+    form->addRow(tr("Keep-alive:"), m_pingInterval);
+    form->addRow(QString(), behaviour);
+    form->addRow(tr("Proxy:"), m_proxy);
+    form->addRow(tr("TLS CA file:"), m_caFile);
+    form->addRow(tr("Client certificate:"), certificate);
+    form->addRow(QString(), m_acceptInvalid);
+
+    auto authChanged = [this] {
+        m_user->setEnabled(m_auth->currentIndex() == BasicAuth);
+        m_secret->setEnabled(m_auth->currentIndex() != NoAuth);
+    };
+    connect(m_auth, &QComboBox::currentIndexChanged, this, authChanged);
+    authChanged();
+}
+
+std::optional<session::ClientOptions> ConnectionSettings::optionsFor(const QUrl &url,
+                                                                     QString *error) const
+{
+    auto fail = [error](const QString &why) -> std::optional<session::ClientOptions> {
+        if (error)
+            *error = why;
+        return std::nullopt;
+    };
+    session::ClientOptions options;
+    options.url = url;
+    const QStringList lines = m_headers->toPlainText().split(QLatin1Char('\n'));
+    for (int i = 0; i < lines.size(); ++i) {
+        const QString line = lines[i].trimmed();
+        if (line.isEmpty())
+            continue;
+        const qsizetype colon = line.indexOf(QLatin1Char(':'));
+        const QString name = line.left(colon).trimmed();
+        if (colon <= 0 || !isToken(name))
+            return fail(tr("Header line %1 is not \"Name: value\": %2").arg(i + 1).arg(line));
+        const QString value = line.mid(colon + 1).trimmed();
+        if (value.contains(QLatin1Char('\r')))
+            return fail(tr("Header line %1 holds a line break").arg(i + 1));
+        options.headers.append({name.toUtf8(), value.toUtf8()});
+    }
+    for (const QString &part : m_subprotocols->text().split(QLatin1Char(','), Qt::SkipEmptyParts)) {
+        const QString subprotocol = part.trimmed();
+        if (!isToken(subprotocol))
+            return fail(tr("\"%1\" is not a subprotocol name (a token: letters, digits, "
+                           "!#$%&'*+-.^_`|~)")
+                            .arg(subprotocol));
+        options.subprotocols.append(subprotocol.toUtf8());
+    }
+    options.origin = m_origin->text().trimmed().toUtf8();
+    switch (m_auth->currentIndex()) {
+    case BasicAuth:
+        options.basicAuth = QPair<QString, QString>(m_user->text(), m_secret->text());
+        break;
+    case BearerAuth:
+        if (m_secret->text().isEmpty())
+            return fail(tr("A bearer token is needed"));
+        options.bearerToken = m_secret->text().toUtf8();
+        break;
+    default:
+        break;
+    }
+    options.offerDeflate = m_deflate->isChecked();
+    options.autoPong = m_autoPong->isChecked();
+    options.pingIntervalMs = m_pingInterval->value();
+    options.followRedirects = m_redirects->isChecked();
+    options.reconnect.enabled = m_reconnect->isChecked();
+    options.proxy = m_proxy->text().trimmed();
+    options.caFile = m_caFile->text().trimmed();
+    options.certificateFile = m_certificate->text().trimmed();
+    options.keyFile = m_key->text().trimmed();
+    options.keyPassword = m_keyPassword->text().toUtf8();
+    options.acceptInvalidCertificate = m_acceptInvalid->isChecked();
+    return options;
+}
+
+} // namespace framescope::ui

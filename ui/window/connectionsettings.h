@@ -1,0 +1,50 @@
+#pragma once
+
+#include <QWidget>
+#include <optional>
+#include <session/client/clientoptions.h>
+
+class QCheckBox;
+class QComboBox;
+class QLineEdit;
+class QPlainTextEdit;
+class QSpinBox;
+
+namespace framescope::ui {
+
+// What the next connection sends and how it behaves: extra headers, subprotocols, Origin,
+// Basic or Bearer credentials, permessage-deflate, keep-alive pings and automatic pongs,
+// redirects and reconnecting, a proxy, and TLS (CA file, client certificate PEM or PKCS#12, the
+// key's password, the accept-invalid override for this session). Secrets are never kept on disk.
+class ConnectionSettings : public QWidget
+{
+    Q_OBJECT
+
+public:
+    explicit ConnectionSettings(QWidget *parent = nullptr);
+
+    // The options for `url` as set here, or nothing and why (a header line that is not
+    // "Name: value", a subprotocol that is not a token, ...).
+    std::optional<session::ClientOptions> optionsFor(const QUrl &url, QString *error) const;
+
+private:
+    QPlainTextEdit *m_headers = nullptr;
+    QLineEdit *m_subprotocols = nullptr;
+    QLineEdit *m_origin = nullptr;
+    QComboBox *m_auth = nullptr;
+    QLineEdit *m_user = nullptr;
+    QLineEdit *m_secret = nullptr;
+    QCheckBox *m_deflate = nullptr;
+    QCheckBox *m_autoPong = nullptr;
+    QSpinBox *m_pingInterval = nullptr;
+    QCheckBox *m_redirects = nullptr;
+    QCheckBox *m_reconnect = nullptr;
+    QLineEdit *m_proxy = nullptr;
+    QLineEdit *m_caFile = nullptr;
+    QLineEdit *m_certificate = nullptr;
+    QLineEdit *m_key = nullptr;
+    QLineEdit *m_keyPassword = nullptr;
+    QCheckBox *m_acceptInvalid = nullptr;
+};
+
+} // namespace framescope::ui
