@@ -24,6 +24,7 @@
 #include <lab/framelab.h>
 #include <log/framelogmodel.h>
 #include <protocol/frameheader.h>
+#include <server/serverpanel.h>
 #include <session/frontend/sessionmanager.h>
 #include <sstream>
 #include <stats/statisticsview.h>
@@ -188,7 +189,7 @@ private Q_SLOTS:
                  qPrintable(handshake->text()));
 
         // Selecting a frame explains it in the detail pane.
-        auto *log = window.findChild<QTableView *>();
+        auto *log = named<QTableView>(window, QStringLiteral("Frame log"));
         auto *detail = named<QPlainTextEdit>(window, QStringLiteral("Frame detail"));
         QVERIFY(log && detail);
         log->selectRow(0);
@@ -453,7 +454,7 @@ private Q_SLOTS:
         QCOMPARE(cell(model, 1, FrameLogModel::Preview), QStringLiteral("00 00 01 00"));
         QVERIFY(cell(model, 3, FrameLogModel::Preview).startsWith(QStringLiteral("\\x1b[2J")));
 
-        auto *log = window.findChild<QTableView *>();
+        auto *log = named<QTableView>(window, QStringLiteral("Frame log"));
         auto *detail = named<QPlainTextEdit>(window, QStringLiteral("Frame detail"));
         QVERIFY(log && detail);
         for (int row = 0; row < 6; ++row) {
@@ -532,6 +533,63 @@ private Q_SLOTS:
                  qPrintable(window.statusBar()->currentMessage()));
         QCOMPARE(window.sessionId(), 0u);
         manager.stopServer(1000);
+    }
+
+    // The built-in server's side beside the client's log: a frame selected on the client's side
+    // is selected on the server's (the client's masked frame as the server received it, the
+    // echo as the server sent it); the Server tab shows it running and its connection.
+    void theServerSideLinesUp()
+    {
+        session::SessionManager manager;
+        MainWindow window(manager);
+        window.show();
+        QVERIFY(window.start());
+        window.setServerSideShown(true);
+        auto *composer = named<QPlainTextEdit>(window, QStringLiteral("Message to send"));
+        QPushButton *send = nullptr;
+        for (QPushButton *button : window.findChildren<QPushButton *>())
+            if (button->text() == QStringLiteral("&Send"))
+                send = button;
+        QVERIFY(composer && send);
+        QVERIFY(QTest::qWaitFor([&] { return send->isEnabled(); }, 10000));
+        for (const QString &text : {QStringLiteral("one"), QStringLiteral("two")}) {
+            composer->setPlainText(text);
+            QVERIFY(window.sendComposed());
+        }
+        const FrameLogModel &client = *window.logModel();
+        const FrameLogModel &server = *window.serverLogModel();
+        QVERIFY(QTest::qWaitFor([&] { return client.rowCount() >= 4 && server.rowCount() >= 4; },
+                                10000));
+        auto *clientLog = named<QTableView>(window, QStringLiteral("Frame log"));
+        auto *serverLog = named<QTableView>(window, QStringLiteral("Server's frame log"));
+        QVERIFY(clientLog && serverLog && serverLog->isVisible());
+        for (int row = 0; row < 4; ++row) {
+            clientLog->selectRow(row);
+            const QModelIndex lined = serverLog->currentIndex();
+            QVERIFY2(lined.isValid(), qPrintable(QString::number(row)));
+            const bool clientSent
+                = cell(client, row, FrameLogModel::Direction).contains(QLatin1String("sent"));
+            QCOMPARE(cell(server, lined.row(), FrameLogModel::Direction),
+                     clientSent ? QStringLiteral("← received") : QStringLiteral("→ sent"));
+            QCOMPARE(cell(server, lined.row(), FrameLogModel::Preview),
+                     cell(client, row, FrameLogModel::Preview));
+            QCOMPARE(cell(server, lined.row(), FrameLogModel::Flags),
+                     cell(client, row, FrameLogModel::Flags));
+        }
+        auto *panel = window.findChild<ServerPanel *>();
+        QVERIFY(panel);
+        QVERIFY2(panel->statusText().startsWith(QStringLiteral("Running on ws://127.0.0.1:")),
+                 qPrintable(panel->statusText()));
+        QVERIFY(QTest::qWaitFor([&] { return panel->connectionRows() == 1; }, 10000));
+        if (const QString dir = qEnvironmentVariable("FRAMESCOPE_SCREENSHOTS"); !dir.isEmpty()) {
+            clientLog->selectRow(0);
+            for (QTabWidget *tabs : window.findChildren<QTabWidget *>())
+                if (tabs->indexOf(panel) >= 0)
+                    tabs->setCurrentWidget(panel);
+            QVERIFY(shoot(window, dir, QStringLiteral("server-side")));
+        }
+        panel->stop();
+        QCOMPARE(panel->statusText(), QStringLiteral("Stopped"));
     }
 
     // A session saved to a capture file and opened again shows the same frames, with the

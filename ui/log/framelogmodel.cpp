@@ -284,6 +284,19 @@ QString FrameLogModel::rowsAsJson(const QList<int> &rows) const
     return lines.join(QLatin1Char('\n'));
 }
 
+std::optional<int> FrameLogModel::rowOf(capture::FrameId id) const
+{
+    if (id.value < m_first || id.value >= m_end)
+        return std::nullopt;
+    if (!m_matcher)
+        return int(id.value - m_first);
+    const auto begin = m_rows.begin() + std::ptrdiff_t(m_firstRow);
+    const auto found = std::lower_bound(begin, m_rows.end(), std::uint32_t(id.value - m_base));
+    if (found == m_rows.end() || *found != std::uint32_t(id.value - m_base))
+        return std::nullopt;
+    return int(found - begin);
+}
+
 int FrameLogModel::rowCount(const QModelIndex &parent) const
 {
     if (parent.isValid())

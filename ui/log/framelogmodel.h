@@ -62,6 +62,9 @@ public:
     // Frames in the log, shown or not.
     std::uint64_t frameCount() const { return m_end - m_first; }
 
+    // The row showing frame `id`, if one does (it is in the log and the filter shows it).
+    std::optional<int> rowOf(capture::FrameId id) const;
+
     capture::FrameId frameAt(int row) const
     {
         return {m_matcher ? m_base + m_rows[m_firstRow + std::size_t(row)]

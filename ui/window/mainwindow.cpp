@@ -5,6 +5,8 @@
 #include "handshake/handshakeview.h"
 #include "lab/framelab.h"
 #include "log/framelogmodel.h"
+#include "server/counterpart.h"
+#include "server/serverpanel.h"
 #include "stats/statisticsview.h"
 
 #include <QActionGroup>
@@ -209,6 +211,9 @@ MainWindow::MainWindow(session::SessionManager &manager, QWidget *parent)
     settingsScroll->setWidgetResizable(true);
     settingsScroll->setFrameShape(QFrame::NoFrame);
     m_bottomTabs->addTab(settingsScroll, tr("Co&nnection"));
+    m_serverPanel = new ServerPanel(m_manager);
+    m_bottomTabs->addTab(m_serverPanel, tr("Ser&ver"));
+    connect(m_serverPanel, &ServerPanel::serverChanged, this, &MainWindow::handleServerChanged);
     QWidget *composer = m_bottomTabs;
     connect(m_lab, &FrameLab::sendRequested, this, [this](const FrameLab::Frame &frame) {
         if (m_state != session::SessionState::Open) {
@@ -264,7 +269,34 @@ MainWindow::MainWindow(session::SessionManager &manager, QWidget *parent)
         }
     });
     m_logAndDetail = new QSplitter(Qt::Horizontal);
-    m_logAndDetail->addWidget(logPane);
+    // The built-in server's log, beside the client's when asked: the same frames as it saw them.
+    m_serverModel = new FrameLogModel(this);
+    m_serverLog = new QTableView;
+    m_serverLog->setModel(m_serverModel);
+    m_serverLog->setAccessibleName(tr("Server's frame log"));
+    m_serverLog->setSelectionBehavior(QAbstractItemView::SelectRows);
+    m_serverLog->verticalHeader()->hide();
+    m_serverLog->verticalHeader()->setDefaultSectionSize(
+        m_log->verticalHeader()->defaultSectionSize());
+    m_serverLog->horizontalHeader()->setStretchLastSection(true);
+    for (int column = 0; column < FrameLogModel::Preview; ++column)
+        m_serverLog->horizontalHeader()->resizeSection(
+            column, m_log->horizontalHeader()->sectionSize(column));
+    m_serverLog->setWordWrap(false);
+    m_serverLog->setAlternatingRowColors(true);
+    m_serverPane = new QWidget;
+    auto *serverLayout = new QVBoxLayout(m_serverPane);
+    serverLayout->setContentsMargins(0, 0, 0, 0);
+    auto *serverTitle = new QLabel(tr("<b>The server's side</b>, the selected frame lined up"));
+    serverTitle->setToolTip(tr("The built-in server's log: the client's frames as it received and "
+                               "unmasked them, its replies as it sent them"));
+    serverLayout->addWidget(serverTitle);
+    serverLayout->addWidget(m_serverLog, 1);
+    m_serverPane->hide();
+    m_logs = new QSplitter(Qt::Horizontal);
+    m_logs->addWidget(logPane);
+    m_logs->addWidget(m_serverPane);
+    m_logAndDetail->addWidget(m_logs);
     m_logAndDetail->addWidget(m_tabs);
     m_logAndDetail->setStretchFactor(0, 3);
     m_logAndDetail->setStretchFactor(1, 2);
@@ -336,6 +368,11 @@ MainWindow::MainWindow(session::SessionManager &manager, QWidget *parent)
                 m_statistics.addRoundTrip(session::monotonicNs(), roundTripNs);
                 statusBar()->showMessage(
                     tr("Pong after %1 ms").arg(double(roundTripNs) / 1e6, 0, 'f', 3), kStatusMs);
+            });
+    connect(&m_manager, &SessionManager::serverFramesReady, this,
+            [this](capture::FrameId, capture::FrameId end) {
+                if (m_serverModel->store())
+                    m_serverModel->appendUpTo(end);
             });
     connect(&m_manager, &SessionManager::errorOccurred, this,
             [this](quint64 id, session::SessionError, const QString &detail) {
@@ -452,6 +489,7 @@ void MainWindow::showShortcuts()
            {tr("Open a capture"), QKeySequence(QKeySequence::Open).toString()},
            {tr("Save the log as a capture"), QKeySequence(QKeySequence::Save).toString()},
            {tr("Larger / smaller / normal text"), QStringLiteral("Ctrl++ / Ctrl+- / Ctrl+0")},
+           {tr("Show the server's side beside the log"), QStringLiteral("Ctrl+Shift+S")},
            {tr("Frame and Handshake tabs"), QStringLiteral("Alt+F / Alt+H")},
            {tr("This page"), QStringLiteral("F1")},
            {tr("Quit"), QKeySequence(QKeySequence::Quit).toString()}};
@@ -493,6 +531,11 @@ void MainWindow::makeMenus()
         m_filterText->selectAll();
     });
     find->setShortcut(QKeySequence::Find);
+    view->addSeparator();
+    m_showServerSide = view->addAction(tr("Show the &Server's Side"), this,
+                                       [this](bool shown) { setServerSideShown(shown); });
+    m_showServerSide->setCheckable(true);
+    m_showServerSide->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_S));
     view->addSeparator();
     QMenu *themes = view->addMenu(tr("&Theme"));
     m_themeActions = new QActionGroup(this);
@@ -624,8 +667,7 @@ MainWindow::~MainWindow() = default;
 
 bool MainWindow::start()
 {
-    session::LocalServerOptions options; // loopback only
-    if (const QString error = m_manager.startServer(options); !error.isEmpty()) {
+    if (const QString error = m_serverPanel->start(); !error.isEmpty()) {
         statusBar()->showMessage(tr("The built-in server did not start: %1").arg(error));
         return false;
     }
@@ -656,6 +698,8 @@ void MainWindow::connectTo(const QString &url)
     m_originNs = session::monotonicNs();
     m_startedAtMs = QDateTime::currentMSecsSinceEpoch();
     m_model->setOriginWallClock(m_startedAtMs);
+    if (m_manager.isServerRunning())
+        handleServerChanged(); // the server's times from the same start as the client's
     m_capturePath.clear();
     m_captureSession = {};
     m_captureEvents.clear();
@@ -793,6 +837,47 @@ void MainWindow::showDetail(const QModelIndex &current)
                         ? std::optional(m_model->frameAt(current.row()))
                         : std::nullopt;
     showDetailPage();
+    if (m_detailFrame)
+        lineUpServerFrame(*m_detailFrame);
+}
+
+void MainWindow::handleServerChanged()
+{
+    m_serverModel->setStore(m_manager.isServerRunning() ? m_manager.serverStore() : nullptr,
+                            m_originNs);
+    if (const auto store = m_serverModel->store())
+        m_serverModel->appendUpTo(store->endId());
+}
+
+void MainWindow::setServerSideShown(bool shown)
+{
+    m_serverPane->setVisible(shown);
+    if (shown) { // the two logs take most of the width, half and half
+        const int total = m_logAndDetail->width();
+        m_logAndDetail->setSizes({total * 3 / 4, total - total * 3 / 4});
+        const int width = total * 3 / 4;
+        m_logs->setSizes({width / 2, width - width / 2});
+    }
+    if (m_showServerSide)
+        m_showServerSide->setChecked(shown);
+}
+
+// The client's selected frame, selected in the server's log too.
+void MainWindow::lineUpServerFrame(capture::FrameId clientFrame)
+{
+    const auto client = m_model->store();
+    const auto server = m_serverModel->store();
+    if (!m_serverPane->isVisible() || !client || !server)
+        return;
+    m_serverModel->appendUpTo(server->endId()); // what the server stored since its last tick
+    const std::optional<capture::FrameId> other = counterpart(*client, clientFrame, *server);
+    const std::optional<int> row = other ? m_serverModel->rowOf(*other) : std::nullopt;
+    if (!row) {
+        m_serverLog->clearSelection();
+        return;
+    }
+    m_serverLog->selectRow(*row);
+    m_serverLog->scrollTo(m_serverModel->index(*row, 0));
 }
 
 void MainWindow::refreshStatistics()

@@ -35,6 +35,7 @@ namespace framescope::ui {
 
 class ConnectionSettings;
 class FrameLab;
+class ServerPanel;
 class StatisticsView;
 class FrameLogModel;
 class HandshakeView;
@@ -81,6 +82,9 @@ public:
 
     quint64 sessionId() const { return m_session; }
     FrameLogModel *logModel() const { return m_model; }
+    FrameLogModel *serverLogModel() const { return m_serverModel; }
+    // The built-in server's log beside the client's (View > Show the Server's Side).
+    void setServerSideShown(bool shown);
 
 protected:
     void dragEnterEvent(QDragEnterEvent *event) override;
@@ -100,6 +104,8 @@ private:
     void showDetail(const QModelIndex &current);
     void showDetailPage();
     void refreshStatistics();
+    void lineUpServerFrame(capture::FrameId clientFrame);
+    void handleServerChanged();
     QWidget *makeFilterBar();
     void applyFilter();
     void updateShownCount();
@@ -127,6 +133,12 @@ private:
     QPushButton *m_send = nullptr;
     QPushButton *m_ping = nullptr;
     FrameLab *m_lab = nullptr;
+    ServerPanel *m_serverPanel = nullptr;
+    FrameLogModel *m_serverModel = nullptr;
+    QTableView *m_serverLog = nullptr;
+    QWidget *m_serverPane = nullptr;
+    QSplitter *m_logs = nullptr; // the client's log, and the server's beside it
+    QAction *m_showServerSide = nullptr;
     ConnectionSettings *m_connectionSettings = nullptr;
     StatisticsView *m_statisticsView = nullptr;
     SessionStatistics m_statistics;

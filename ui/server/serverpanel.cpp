@@ -1,0 +1,189 @@
+#include "serverpanel.h"
+
+#include <QCheckBox>
+#include <QFormLayout>
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QLabel>
+#include <QPushButton>
+#include <QSpinBox>
+#include <QTreeWidget>
+#include <QVBoxLayout>
+#include <session/frontend/sessionmanager.h>
+
+namespace framescope::ui {
+
+namespace {
+
+QSpinBox *spinBox(int maximum, const QString &suffix, const QString &off, const QString &name)
+{
+    auto *box = new QSpinBox;
+    box->setRange(0, maximum);
+    box->setSuffix(suffix);
+    box->setSpecialValueText(off);
+    box->setAccessibleName(name);
+    return box;
+}
+
+enum ConnectionColumn { IdColumn, PeerColumn, StateColumn, StatusColumn };
+
+} // namespace
+
+ServerPanel::ServerPanel(session::SessionManager &manager, QWidget *parent)
+    : QWidget(parent)
+    , m_manager(manager)
+{
+    m_status = new QLabel;
+    m_status->setAccessibleName(tr("Server state"));
+    m_status->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_status->setWordWrap(true);
+    m_startStop = new QPushButton(tr("Start"));
+    m_port = spinBox(65535, QString(), tr("any free port"), tr("Server port"));
+    m_tls = new QCheckBox(tr("TLS (wss://, a self-signed certificate)"));
+    m_echo = new QCheckBox(tr("Echo messages"));
+    m_echo->setChecked(true);
+    m_delay = spinBox(60'000, tr(" ms"), tr("no delay"), tr("Reply delay"));
+    m_fragment = spinBox(1 << 24, tr(" bytes"), tr("not fragmented"), tr("Fragment replies"));
+    m_pingInterval = spinBox(3'600'000, tr(" ms"), tr("no pings"), tr("Server ping interval"));
+    m_closeAfter = spinBox(1'000'000, tr(" messages"), tr("never"), tr("Close after"));
+
+    auto *top = new QHBoxLayout;
+    top->addWidget(m_startStop);
+    top->addWidget(m_status, 1);
+    auto *form = new QFormLayout;
+    auto *listen = new QHBoxLayout;
+    listen->addWidget(m_port);
+    listen->addWidget(m_tls);
+    listen->addStretch();
+    form->addRow(tr("Port on 127.0.0.1 / ::1:"), listen);
+    auto *replies = new QHBoxLayout;
+    replies->addWidget(m_echo);
+    replies->addWidget(new QLabel(tr("delayed by")));
+    replies->addWidget(m_delay);
+    replies->addWidget(new QLabel(tr("in frames of")));
+    replies->addWidget(m_fragment);
+    replies->addStretch();
+    form->addRow(tr("Replies:"), replies);
+    auto *timers = new QHBoxLayout;
+    timers->addWidget(new QLabel(tr("ping every")));
+    timers->addWidget(m_pingInterval);
+    timers->addWidget(new QLabel(tr("close after")));
+    timers->addWidget(m_closeAfter);
+    timers->addStretch();
+    form->addRow(tr("Behaviour:"), timers);
+    m_connections = new QTreeWidget;
+    m_connections->setAccessibleName(tr("Server connections"));
+    m_connections->setHeaderLabels({tr("No."), tr("Client"), tr("State"), tr("Answer")});
+    m_connections->setRootIsDecorated(false);
+    m_connections->header()->setStretchLastSection(true);
+    auto *layout = new QVBoxLayout(this);
+    layout->addLayout(top);
+    layout->addLayout(form);
+    layout->addWidget(m_connections, 1);
+
+    connect(m_startStop, &QPushButton::clicked, this, [this] {
+        if (m_manager.isServerRunning())
+            stop();
+        else
+            start();
+    });
+    connect(&m_manager, &session::SessionManager::serverConnectionChanged, this,
+            [this](quint64 id, session::SessionState) { updateConnection(id); });
+    connect(&m_manager, &session::SessionManager::serverConnectionDropped, this,
+            [this](const QString &peer, const QString &reason) {
+                auto *item = new QTreeWidgetItem(m_connections);
+                item->setText(IdColumn, QStringLiteral("–"));
+                item->setText(PeerColumn, peer);
+                item->setText(StateColumn, tr("dropped"));
+                item->setText(StatusColumn, reason);
+            });
+    updateStatus();
+}
+
+session::LocalServerOptions ServerPanel::options() const
+{
+    session::LocalServerOptions options; // loopback only
+    options.port = quint16(m_port->value());
+    options.tls = m_tls->isChecked();
+    options.behaviour.echo = m_echo->isChecked();
+    options.behaviour.replyDelayMs = m_delay->value();
+    options.behaviour.fragmentSize = std::size_t(m_fragment->value());
+    options.behaviour.pingIntervalMs = m_pingInterval->value();
+    options.behaviour.closeAfterMessages = m_closeAfter->value();
+    return options;
+}
+
+QString ServerPanel::start()
+{
+    if (m_manager.isServerRunning())
+        return {};
+    const QString error = m_manager.startServer(options());
+    m_connections->clear();
+    updateStatus();
+    if (error.isEmpty())
+        Q_EMIT serverChanged();
+    else
+        m_status->setText(tr("Did not start: %1").arg(error));
+    return error;
+}
+
+void ServerPanel::stop()
+{
+    m_manager.stopServer(1000);
+    updateStatus();
+    Q_EMIT serverChanged();
+}
+
+void ServerPanel::updateStatus()
+{
+    const bool running = m_manager.isServerRunning();
+    m_startStop->setText(running ? tr("Stop") : tr("Start"));
+    for (QWidget *setting :
+         {static_cast<QWidget *>(m_port), static_cast<QWidget *>(m_tls),
+          static_cast<QWidget *>(m_echo), static_cast<QWidget *>(m_delay),
+          static_cast<QWidget *>(m_fragment), static_cast<QWidget *>(m_pingInterval),
+          static_cast<QWidget *>(m_closeAfter)})
+        setting->setEnabled(!running); // they apply when it starts
+    if (!running) {
+        m_status->setText(tr("Stopped"));
+        return;
+    }
+    QString text = tr("Running on %1").arg(m_manager.serverUrls().join(QStringLiteral(", ")));
+    for (const QString &warning : m_manager.serverWarnings())
+        text += QStringLiteral("\n") + warning;
+    m_status->setText(text);
+}
+
+void ServerPanel::updateConnection(quint64 id)
+{
+    const std::optional<session::ServerConnectionInfo> info = m_manager.serverConnection(id);
+    if (!info)
+        return;
+    QTreeWidgetItem *item = nullptr;
+    for (int i = 0; i < m_connections->topLevelItemCount() && !item; ++i)
+        if (m_connections->topLevelItem(i)->data(IdColumn, Qt::UserRole).toULongLong() == id)
+            item = m_connections->topLevelItem(i);
+    if (!item) {
+        item = new QTreeWidgetItem(m_connections);
+        item->setData(IdColumn, Qt::UserRole, QVariant::fromValue(id));
+        item->setText(IdColumn, QString::number(id));
+    }
+    item->setText(PeerColumn, info->peer);
+    item->setText(StateColumn, session::describe(info->state));
+    QString answer = info->status == 0 ? QString() : QString::number(info->status);
+    if (info->state == session::SessionState::Closed && info->close.codeSent)
+        answer += tr(", closed with %1").arg(*info->close.codeSent);
+    item->setText(StatusColumn, answer);
+}
+
+QString ServerPanel::statusText() const
+{
+    return m_status->text();
+}
+
+int ServerPanel::connectionRows() const
+{
+    return m_connections->topLevelItemCount();
+}
+
+} // namespace framescope::ui
