@@ -26,13 +26,15 @@ QPalette darkPalette()
 {
     QPalette p;
     const QColor window(0x2b, 0x2d, 0x30);
-    const QColor base(0x1e, 0x1f, 0x22);
+    // Fields a little lighter than the window: Fusion draws their outlines darker than the
+    // window, which would vanish on a field darker still.
+    const QColor base(0x33, 0x35, 0x3a);
     const QColor text(0xdf, 0xe1, 0xe5);
     const QColor disabled(0x80, 0x84, 0x8a);
     p.setColor(QPalette::Window, window);
     p.setColor(QPalette::WindowText, text);
     p.setColor(QPalette::Base, base);
-    p.setColor(QPalette::AlternateBase, QColor(0x26, 0x28, 0x2b));
+    p.setColor(QPalette::AlternateBase, QColor(0x3a, 0x3c, 0x42));
     p.setColor(QPalette::ToolTipBase, window);
     p.setColor(QPalette::ToolTipText, text);
     p.setColor(QPalette::PlaceholderText, disabled);
