@@ -202,13 +202,16 @@ void SessionManager::abort(quint64 id, bool reset)
 void SessionManager::remove(quint64 id)
 {
     QMetaObject::invokeMethod(m_context, [this, id] {
-        ClientSession *session = nullptr;
+        Entry entry;
         {
             QMutexLocker lock(&m_mutex);
-            session = m_entries.take(id).session;
+            entry = m_entries.take(id);
         }
-        if (session) {
+        if (ClientSession *session = entry.session) {
             session->disconnect(this);
+            // The session writes to its store until it is gone (abort() announces its last
+            // frames): the store, perhaps no longer held by any front end, goes with it.
+            QObject::connect(session, &QObject::destroyed, [store = std::move(entry.store)] {});
             session->abort();
             session->deleteLater();
         }

@@ -19,6 +19,7 @@ class tst_SessionManager : public QObject
 private Q_SLOTS:
     void manySessionsAtOnce();
     void removeForgetsASession();
+    void removingASessionNobodyHoldsIsSafe();
     void snapshotsAreFreshWhenTheNewsArrives();
     void fragmentsWithPingsBetween();
     void rawFramesAndAborts();
@@ -129,6 +130,34 @@ QUrl startServer(SessionManager &manager)
         return {};
     return QUrl(manager.serverUrls().value(0));
 }
+
+} // namespace
+
+// A session removed while open, its store held by no front end (the GUI moved on to a new
+// session): the session still announces its last frames as it aborts, into a store that must
+// live until the session is gone (the ASan CI run caught a use after free here).
+void tst_SessionManager::removingASessionNobodyHoldsIsSafe()
+{
+    SessionManager manager;
+    ClientOptions options;
+    options.url = startServer(manager);
+    QVERIFY(!options.url.isEmpty());
+    for (int round = 0; round < 5; ++round) {
+        const quint64 id = manager.open(options);
+        QVERIFY(QTest::qWaitFor([&] { return manager.state(id) == SessionState::Open; }, 10000));
+        manager.sendText(id, "last words");
+        manager.remove(id);
+        QVERIFY(QTest::qWaitFor([&] { return !manager.sessions().contains(id); }, 5000));
+    }
+    // And one removed while it is still connecting.
+    const quint64 id = manager.open(options);
+    manager.remove(id);
+    QVERIFY(QTest::qWaitFor([&] { return !manager.sessions().contains(id); }, 5000));
+    QTest::qWait(100); // the network thread deletes them meanwhile; nothing may touch a freed store
+    manager.stopServer(1000);
+}
+
+namespace {
 
 std::vector<capture::FrameRecord> sentRecords(const capture::FrameStore &store)
 {
