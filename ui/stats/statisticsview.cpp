@@ -66,7 +66,8 @@ StatisticsView::StatisticsView(QWidget *parent)
         series->setPointsVisible(true); // a single sample shows too
     auto *layout = new QVBoxLayout(this);
     layout->addWidget(m_counts);
-    QChartView *rate = makeChart(tr("Message rate"), {m_sentRate, m_receivedRate}, m_rateX, m_rateY);
+    QChartView *rate
+        = makeChart(tr("Message rate"), {m_sentRate, m_receivedRate}, m_rateX, m_rateY);
     m_rateChart = rate->chart();
     layout->addWidget(rate, 1);
     layout->addWidget(makeChart(tr("Ping round trip"), {m_roundTrips}, m_rttX, m_rttY), 1);

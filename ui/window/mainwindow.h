@@ -92,6 +92,9 @@ protected:
     void closeEvent(QCloseEvent *event) override;
 
 private:
+    // How long a recoverable problem stays in the status bar.
+    static constexpr int kStatusMs = 8000;
+
     void makeMenus();
     void restoreSettings();
     void rememberUrl(const QString &url);

@@ -1,0 +1,268 @@
+// MainWindow: the frame log's filter bar, the detail pane's pages, the server's side lined up
+// with the client's, and the statistics.
+#include "detail/framedetail.h"
+#include "log/framelogmodel.h"
+#include "mainwindow.h"
+#include "server/counterpart.h"
+#include "stats/statisticsview.h"
+
+#include <QActionGroup>
+#include <QApplication>
+#include <QCheckBox>
+#include <QClipboard>
+#include <QCloseEvent>
+#include <QComboBox>
+#include <QCompleter>
+#include <QDateTime>
+#include <QDialog>
+#include <QDragEnterEvent>
+#include <QDropEvent>
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QFontDatabase>
+#include <QGuiApplication>
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QItemSelectionModel>
+#include <QJsonDocument>
+#include <QJsonParseError>
+#include <QLabel>
+#include <QLineEdit>
+#include <QLocale>
+#include <QMenuBar>
+#include <QMimeData>
+#include <QPlainTextEdit>
+#include <QPushButton>
+#include <QRegularExpression>
+#include <QScrollArea>
+#include <QScrollBar>
+#include <QSettings>
+#include <QShortcut>
+#include <QSplitter>
+#include <QStatusBar>
+#include <QStringListModel>
+#include <QTabWidget>
+#include <QTableView>
+#include <QTimer>
+#include <QVBoxLayout>
+#include <session/diagnosis/handshakedoctor.h>
+#include <session/engine/clock.h>
+#include <session/frontend/capturedescription.h>
+#include <session/frontend/sessionmanager.h>
+#include <sstream>
+
+namespace framescope::ui {
+
+namespace {
+
+// A payload is shown a page at a time (a 64 MiB payload is not copied for a look).
+constexpr std::size_t kDetailPageBytes = 64 * 1024;
+
+} // namespace
+
+void MainWindow::showDetail(const QModelIndex &current)
+{
+    m_detailPage = 0;
+    m_detailFrame = current.isValid() && m_model->store()
+                        ? std::optional(m_model->frameAt(current.row()))
+                        : std::nullopt;
+    showDetailPage();
+    if (m_detailFrame)
+        lineUpServerFrame(*m_detailFrame);
+}
+
+void MainWindow::handleServerChanged()
+{
+    m_serverModel->setStore(m_manager.isServerRunning() ? m_manager.serverStore() : nullptr,
+                            m_originNs);
+    if (const auto store = m_serverModel->store())
+        m_serverModel->appendUpTo(store->endId());
+}
+
+void MainWindow::setServerSideShown(bool shown)
+{
+    m_serverPane->setVisible(shown);
+    if (shown) { // the two logs take most of the width, half and half
+        const int total = m_logAndDetail->width();
+        m_logAndDetail->setSizes({total * 3 / 4, total - total * 3 / 4});
+        const int width = total * 3 / 4;
+        m_logs->setSizes({width / 2, width - width / 2});
+    }
+    if (m_showServerSide)
+        m_showServerSide->setChecked(shown);
+}
+
+// The client's selected frame, selected in the server's log too.
+void MainWindow::lineUpServerFrame(capture::FrameId clientFrame)
+{
+    const auto client = m_model->store();
+    const auto server = m_serverModel->store();
+    if (!m_serverPane->isVisible() || !client || !server)
+        return;
+    m_serverModel->appendUpTo(server->endId()); // what the server stored since its last tick
+    const std::optional<capture::FrameId> other = counterpart(*client, clientFrame, *server);
+    const std::optional<int> row = other ? m_serverModel->rowOf(*other) : std::nullopt;
+    if (!row) {
+        m_serverLog->clearSelection();
+        return;
+    }
+    m_serverLog->selectRow(*row);
+    m_serverLog->scrollTo(m_serverModel->index(*row, 0));
+}
+
+void MainWindow::refreshStatistics()
+{
+    if (const auto store = m_model->store())
+        m_statistics.update(*store, store->endId());
+    m_statisticsView->show(m_statistics);
+}
+
+void MainWindow::showDetailPage()
+{
+    const auto store = m_model->store();
+    m_detailPages->hide();
+    if (!m_detailFrame || !store) {
+        m_detail->clear();
+        return;
+    }
+    const capture::FrameId id = *m_detailFrame;
+    const std::optional<capture::FrameRecord> record = store->record(id);
+    if (!record) {
+        m_detail->setPlainText(tr("Frame %1 was evicted by the memory cap.").arg(id.value + 1));
+        return;
+    }
+    const std::uint64_t pages = std::max<std::uint64_t>(
+        1, (record->storedLength + kDetailPageBytes - 1) / kDetailPageBytes);
+    m_detailPage = std::min(m_detailPage, pages - 1);
+    std::vector<std::uint8_t> payload;
+    const std::uint64_t offset = m_detailPage * kDetailPageBytes;
+    store->payloadSlice(id, offset, kDetailPageBytes, payload);
+    m_detail->setPlainText(describeFrame(*record, id.value, payload, m_originNs, offset));
+    if (pages > 1) {
+        m_detailPages->show();
+        m_pageLabel->setText(tr("Payload page %1 of %2").arg(m_detailPage + 1).arg(pages));
+        m_previousPage->setEnabled(m_detailPage > 0);
+        m_nextPage->setEnabled(m_detailPage + 1 < pages);
+    }
+}
+
+// Direction, opcode, control frames and a text (or a regular expression) in the payload; the
+// text applies a moment after the last key, the rest at once.
+QWidget *MainWindow::makeFilterBar()
+{
+    m_filterText = new QLineEdit;
+    m_filterText->setPlaceholderText(tr("Filter payloads: text or hex"));
+    m_filterText->setMaximumWidth(420);
+    m_filterText->setMinimumWidth(
+        m_filterText->fontMetrics().horizontalAdvance(m_filterText->placeholderText()) + 40);
+    m_filterText->setAccessibleName(tr("Filter text"));
+    m_filterText->setClearButtonEnabled(true);
+    m_filterRegex = new QCheckBox(tr("Re&gex"));
+    m_filterRegex->setToolTip(tr("Read the filter text as a regular expression"));
+    m_filterDirection = new QComboBox;
+    m_filterDirection->setAccessibleName(tr("Filter direction"));
+    m_filterDirection->addItems({tr("Both ways"), tr("Sent"), tr("Received")});
+    m_filterOpcode = new QComboBox;
+    m_filterOpcode->setAccessibleName(tr("Filter opcode"));
+    // Each entry's opcodes as a bit set.
+    const std::pair<QString, int> opcodes[]
+        = {{tr("All opcodes"), 0xffff},   {tr("Data frames"), 0x00ff},     {tr("Text"), 1 << 0x1},
+           {tr("Binary"), 1 << 0x2},      {tr("Continuation"), 1 << 0x0},  {tr("Close"), 1 << 0x8},
+           {tr("Ping and pong"), 0x0600}, {tr("Reserved opcodes"), 0xf8f8}};
+    for (const auto &[name, bits] : opcodes)
+        m_filterOpcode->addItem(name, bits);
+    m_showControl = new QCheckBox(tr("C&ontrol"));
+    m_showControl->setChecked(true);
+    m_showControl->setToolTip(tr("Show close, ping and pong frames"));
+    m_shownCount = new QLabel;
+    m_shownCount->setAccessibleName(tr("Frames shown"));
+    m_timeMode = new QComboBox;
+    m_timeMode->setAccessibleName(tr("Time column"));
+    m_timeMode->addItems({tr("From start"), tr("From previous"), tr("Time of day")});
+    m_timeMode->setToolTip(tr("What the Time column counts"));
+    m_pause = new QPushButton(tr("Pa&use"));
+    m_pause->setCheckable(true);
+    m_pause->setToolTip(tr("Stop adding rows; the frames are kept and shown when you resume"));
+    m_clear = new QPushButton(tr("Clea&r"));
+    m_clear->setToolTip(tr("Remove the rows shown so far (the capture keeps the frames)"));
+    connect(m_timeMode, &QComboBox::currentIndexChanged, this,
+            [this](int mode) { m_model->setTimeMode(static_cast<FrameLogModel::TimeMode>(mode)); });
+    connect(m_pause, &QPushButton::toggled, this, [this](bool paused) {
+        m_pause->setText(paused ? tr("Res&ume") : tr("Pa&use"));
+        if (!paused)
+            if (const auto store = m_model->store())
+                handleFrames(m_session, store->endId().value);
+    });
+    connect(m_clear, &QPushButton::clicked, this, [this] {
+        m_model->clear();
+        m_detail->clear();
+        updateShownCount();
+    });
+    m_filterDelay = new QTimer(this);
+    m_filterDelay->setSingleShot(true);
+    m_filterDelay->setInterval(150);
+
+    auto *bar = new QWidget;
+    auto *layout = new QHBoxLayout;
+    layout->addWidget(m_filterText, 1);
+    layout->addWidget(m_filterRegex);
+    layout->addWidget(m_filterDirection);
+    layout->addWidget(m_filterOpcode);
+    layout->addWidget(m_showControl);
+    // Below: how many are shown, how time is counted, and pause and clear.
+    auto *second = new QHBoxLayout;
+    second->addWidget(m_shownCount);
+    second->addStretch();
+    second->addWidget(new QLabel(tr("Time:")));
+    second->addWidget(m_timeMode);
+    second->addWidget(m_pause);
+    second->addWidget(m_clear);
+    auto *rows = new QVBoxLayout;
+    rows->setContentsMargins(0, 0, 0, 0);
+    rows->addLayout(layout);
+    rows->addLayout(second);
+    bar->setLayout(rows);
+
+    connect(m_filterText, &QLineEdit::textChanged, m_filterDelay, qOverload<>(&QTimer::start));
+    connect(m_filterDelay, &QTimer::timeout, this, &MainWindow::applyFilter);
+    connect(m_filterRegex, &QCheckBox::toggled, this, &MainWindow::applyFilter);
+    connect(m_showControl, &QCheckBox::toggled, this, &MainWindow::applyFilter);
+    connect(m_filterDirection, &QComboBox::currentIndexChanged, this, &MainWindow::applyFilter);
+    connect(m_filterOpcode, &QComboBox::currentIndexChanged, this, &MainWindow::applyFilter);
+    connect(m_model, &FrameLogModel::filterProgressed, this, &MainWindow::updateShownCount);
+    connect(m_model, &FrameLogModel::rowsInserted, this, &MainWindow::updateShownCount);
+    connect(m_model, &FrameLogModel::rowsRemoved, this, &MainWindow::updateShownCount);
+    connect(m_model, &FrameLogModel::modelReset, this, &MainWindow::updateShownCount);
+    updateShownCount();
+    return bar;
+}
+
+void MainWindow::applyFilter()
+{
+    m_filterDelay->stop();
+    FrameFilter filter;
+    filter.text = m_filterText->text();
+    filter.regularExpression = m_filterRegex->isChecked();
+    filter.direction = static_cast<FrameFilter::Direction>(m_filterDirection->currentIndex());
+    filter.opcodes = std::uint16_t(m_filterOpcode->currentData().toInt());
+    filter.showControl = m_showControl->isChecked();
+    if (const QString error = m_model->setFilter(filter); !error.isEmpty()) {
+        statusBar()->showMessage(error, kStatusMs);
+        return;
+    }
+    statusBar()->clearMessage();
+}
+
+void MainWindow::updateShownCount()
+{
+    const QString total = QLocale().toString(qulonglong(m_model->frameCount()));
+    if (!m_model->isFiltered()) {
+        m_shownCount->setText(tr("%1 frames").arg(total));
+        return;
+    }
+    m_shownCount->setText(
+        (m_model->isFiltering() ? tr("%1 of %2 frames (filtering…)") : tr("%1 of %2 frames"))
+            .arg(QLocale().toString(m_model->rowCount()), total));
+}
+
+} // namespace framescope::ui

@@ -1,0 +1,333 @@
+// MainWindow: its menus, captures opened and saved (and dropped on it), and what QSettings keeps
+// (theme, text size, recent URLs, layout).
+#include "handshake/handshakeview.h"
+#include "log/framelogmodel.h"
+#include "mainwindow.h"
+
+#include <QActionGroup>
+#include <QApplication>
+#include <QCheckBox>
+#include <QClipboard>
+#include <QCloseEvent>
+#include <QComboBox>
+#include <QCompleter>
+#include <QDateTime>
+#include <QDialog>
+#include <QDragEnterEvent>
+#include <QDropEvent>
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QFontDatabase>
+#include <QGuiApplication>
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QItemSelectionModel>
+#include <QJsonDocument>
+#include <QJsonParseError>
+#include <QLabel>
+#include <QLineEdit>
+#include <QLocale>
+#include <QMenuBar>
+#include <QMimeData>
+#include <QPlainTextEdit>
+#include <QPushButton>
+#include <QRegularExpression>
+#include <QScrollArea>
+#include <QScrollBar>
+#include <QSettings>
+#include <QShortcut>
+#include <QSplitter>
+#include <QStatusBar>
+#include <QStringListModel>
+#include <QTabWidget>
+#include <QTableView>
+#include <QTimer>
+#include <QVBoxLayout>
+#include <session/diagnosis/handshakedoctor.h>
+#include <session/engine/clock.h>
+#include <session/frontend/capturedescription.h>
+#include <session/frontend/sessionmanager.h>
+#include <sstream>
+
+namespace framescope::ui {
+
+namespace {
+
+constexpr int kRecentUrls = 20;
+
+} // namespace
+
+void MainWindow::restoreSettings()
+{
+    QSettings settings;
+    if (const QByteArray geometry = settings.value(QStringLiteral("window/geometry")).toByteArray();
+        !geometry.isEmpty())
+        restoreGeometry(geometry);
+    m_logAndDetail->restoreState(
+        settings.value(QStringLiteral("window/logAndDetail")).toByteArray());
+    m_mainSplitter->restoreState(settings.value(QStringLiteral("window/main")).toByteArray());
+    m_recentUrls->setStringList(settings.value(QStringLiteral("urls/recent")).toStringList());
+    m_textSizeSteps = settings.value(QStringLiteral("view/textSizeSteps"), 0).toInt();
+    setTheme(themeNamed(settings.value(QStringLiteral("view/theme")).toString()));
+    applyTextSize();
+}
+
+void MainWindow::closeEvent(QCloseEvent *event)
+{
+    QSettings settings;
+    settings.setValue(QStringLiteral("window/geometry"), saveGeometry());
+    settings.setValue(QStringLiteral("window/logAndDetail"), m_logAndDetail->saveState());
+    settings.setValue(QStringLiteral("window/main"), m_mainSplitter->saveState());
+    QMainWindow::closeEvent(event);
+}
+
+void MainWindow::rememberUrl(const QString &url)
+{
+    QStringList urls = m_recentUrls->stringList();
+    urls.removeAll(url);
+    urls.prepend(url);
+    while (urls.size() > kRecentUrls)
+        urls.removeLast();
+    m_recentUrls->setStringList(urls);
+    QSettings().setValue(QStringLiteral("urls/recent"), urls);
+}
+
+QStringList MainWindow::recentUrls() const
+{
+    return m_recentUrls->stringList();
+}
+
+void MainWindow::setTheme(Theme theme)
+{
+    m_theme = theme;
+    applyTheme(theme);
+    if (m_themeActions)
+        for (QAction *action : m_themeActions->actions())
+            action->setChecked(action->data().toString() == themeName(theme));
+    QSettings().setValue(QStringLiteral("view/theme"), themeName(theme));
+    m_log->viewport()->update(); // the log's accent colours follow the palette
+    updateControls();            // and so does the connection state's
+}
+
+void MainWindow::changeTextSize(int steps)
+{
+    m_textSizeSteps = steps == 0 ? 0 : std::clamp(m_textSizeSteps + steps, -4, 16);
+    QSettings().setValue(QStringLiteral("view/textSizeSteps"), m_textSizeSteps);
+    applyTextSize();
+}
+
+int MainWindow::textPointSize() const
+{
+    return font().pointSize();
+}
+
+// The window's text (the log, the detail, the composer) at the chosen size; rows follow it.
+void MainWindow::applyTextSize()
+{
+    if (m_systemPointSize <= 0)
+        return; // a pixel-sized desktop font: left as it is
+    QFont windowFont = font();
+    windowFont.setPointSize(m_systemPointSize + m_textSizeSteps);
+    setFont(windowFont);
+    QFont fixed = QFontDatabase::systemFont(QFontDatabase::FixedFont);
+    fixed.setPointSize(std::max(4, fixed.pointSize() + m_textSizeSteps));
+    m_detail->setFont(fixed);
+    m_log->verticalHeader()->setDefaultSectionSize(QFontMetrics(windowFont).height() + 6);
+}
+
+void MainWindow::showShortcuts()
+{
+    auto *page = new QDialog(this);
+    page->setAttribute(Qt::WA_DeleteOnClose);
+    page->setWindowTitle(tr("Keyboard Shortcuts – Framescope"));
+    auto *text = new QPlainTextEdit;
+    text->setReadOnly(true);
+    text->setAccessibleName(tr("Keyboard shortcuts"));
+    const std::pair<QString, QString> rows[]
+        = {{tr("Send the message"), QStringLiteral("Ctrl+Return")},
+           {tr("Connect / Disconnect"), QStringLiteral("Alt+C / Alt+D")},
+           {tr("Ping"), QStringLiteral("Alt+P")},
+           {tr("Close with the chosen code"), QStringLiteral("Alt+L")},
+           {tr("Filter: regular expression on or off"), QStringLiteral("Alt+G")},
+           {tr("Filter: control frames shown or hidden"), QStringLiteral("Alt+O")},
+           {tr("Find in the log (the filter field)"), QKeySequence(QKeySequence::Find).toString()},
+           {tr("Open a capture"), QKeySequence(QKeySequence::Open).toString()},
+           {tr("Save the log as a capture"), QKeySequence(QKeySequence::Save).toString()},
+           {tr("Larger / smaller / normal text"), QStringLiteral("Ctrl++ / Ctrl+- / Ctrl+0")},
+           {tr("Show the server's side beside the log"), QStringLiteral("Ctrl+Shift+S")},
+           {tr("Frame and Handshake tabs"), QStringLiteral("Alt+F / Alt+H")},
+           {tr("This page"), QStringLiteral("F1")},
+           {tr("Quit"), QKeySequence(QKeySequence::Quit).toString()}};
+    QStringList lines;
+    for (const auto &[what, keys] : rows)
+        lines << QStringLiteral("%1  %2").arg(keys, -26).arg(what);
+    text->setPlainText(lines.join(QLatin1Char('\n')));
+    text->setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
+    auto *layout = new QVBoxLayout(page);
+    layout->addWidget(text);
+    page->resize(640, 400);
+    page->show();
+}
+
+void MainWindow::makeMenus()
+{
+    QMenu *file = menuBar()->addMenu(tr("&File"));
+    const QString filter = tr("Framescope captures (*.jsonl);;All files (*)");
+    QAction *open = file->addAction(tr("&Open Capture…"), this, [this, filter] {
+        const QString path = QFileDialog::getOpenFileName(this, tr("Open Capture"), {}, filter);
+        if (!path.isEmpty())
+            openCapture(path);
+    });
+    open->setShortcut(QKeySequence::Open);
+    QAction *save = file->addAction(tr("&Save Capture As…"), this, [this, filter] {
+        const QString path = QFileDialog::getSaveFileName(this, tr("Save Capture"),
+                                                          QStringLiteral("capture.jsonl"), filter);
+        if (!path.isEmpty())
+            saveCapture(path);
+    });
+    save->setShortcut(QKeySequence::Save);
+    file->addSeparator();
+    QAction *quit = file->addAction(tr("&Quit"), this, &QWidget::close);
+    quit->setShortcut(QKeySequence::Quit);
+
+    QMenu *view = menuBar()->addMenu(tr("&View"));
+    QAction *find = view->addAction(tr("&Filter the Log"), this, [this] {
+        m_filterText->setFocus();
+        m_filterText->selectAll();
+    });
+    find->setShortcut(QKeySequence::Find);
+    view->addSeparator();
+    m_showServerSide = view->addAction(tr("Show the &Server's Side"), this,
+                                       [this](bool shown) { setServerSideShown(shown); });
+    m_showServerSide->setCheckable(true);
+    m_showServerSide->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_S));
+    view->addSeparator();
+    QMenu *themes = view->addMenu(tr("&Theme"));
+    m_themeActions = new QActionGroup(this);
+    for (const auto &[theme, name] :
+         {std::pair{Theme::System, tr("&System")}, std::pair{Theme::Light, tr("&Light")},
+          std::pair{Theme::Dark, tr("&Dark")}}) {
+        QAction *action = themes->addAction(name, this, [this, theme = theme] { setTheme(theme); });
+        action->setCheckable(true);
+        action->setData(themeName(theme));
+        action->setChecked(theme == m_theme);
+        m_themeActions->addAction(action);
+    }
+    view->addSeparator();
+    view->addAction(tr("&Larger Text"), this, [this] { changeTextSize(1); })
+        ->setShortcuts({QKeySequence::ZoomIn, QKeySequence(Qt::CTRL | Qt::Key_Equal)});
+    view->addAction(tr("&Smaller Text"), this, [this] { changeTextSize(-1); })
+        ->setShortcut(QKeySequence::ZoomOut);
+    view->addAction(tr("&Normal Text Size"), this, [this] { changeTextSize(0); })
+        ->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_0));
+
+    QMenu *help = menuBar()->addMenu(tr("&Help"));
+    help->addAction(tr("&Keyboard Shortcuts"), this, &MainWindow::showShortcuts)
+        ->setShortcut(QKeySequence::HelpContents);
+}
+
+bool MainWindow::openCapture(const QString &path)
+{
+    const capture::CaptureReadResult read = capture::readCaptureFile(path.toStdString());
+    if (!read.ok() && read.frames.empty() && read.events.empty()) {
+        statusBar()->showMessage(
+            tr("Cannot open %1: %2")
+                .arg(QFileInfo(path).fileName(), QString::fromStdString(read.error)),
+            kStatusMs);
+        return false;
+    }
+    if (m_session != 0) {
+        m_manager.remove(m_session);
+        m_session = 0;
+        m_state = session::SessionState::Closed;
+    }
+    // Room for everything the file holds: an opened capture evicts nothing.
+    std::size_t bytes = 0;
+    for (const capture::CapturedFrame &frame : read.frames)
+        bytes += frame.payload.size() + sizeof(capture::FrameRecord);
+    auto store = std::make_shared<capture::FrameStore>(capture::FrameStore::Limits{
+        std::max(capture::FrameStore::Limits{}.memoryCap, 2 * bytes + (std::size_t{8} << 20))});
+    capture::importFrames(read.frames, *store);
+    m_capturePath = path;
+    m_captureSession = read.session;
+    m_captureEvents = read.events;
+    m_originNs = read.frames.empty() ? 0 : read.frames.front().record.startNs;
+    m_model->setStore(store, m_originNs);
+    m_model->setOriginWallClock(read.session.startedAtUnixMs);
+    m_statistics.reset(m_originNs, store->firstId());
+    m_model->appendUpTo(store->endId());
+    updateShownCount();
+    m_url->setText(QString::fromStdString(read.session.url));
+    m_detail->clear();
+    m_handshake->showCaptured(read.session, read.events);
+    setWindowTitle(tr("%1 – Framescope").arg(QFileInfo(path).fileName()));
+    updateControls();
+    // A file cut short (a crash while recording) shows what it holds, and says where it ends.
+    statusBar()->showMessage(
+        read.ok() ? tr("Opened %1: %n frame(s)", nullptr, int(read.frames.size()))
+                        .arg(QFileInfo(path).fileName())
+                  : tr("Opened %1 up to a problem: %2")
+                        .arg(QFileInfo(path).fileName(), QString::fromStdString(read.error)),
+        kStatusMs);
+    return true;
+}
+
+bool MainWindow::saveCapture(const QString &path)
+{
+    const auto store = m_model->store();
+    if (!store) {
+        statusBar()->showMessage(tr("Nothing to save yet: connect or open a capture"), kStatusMs);
+        return false;
+    }
+    capture::SessionInfo info = m_captureSession;
+    std::vector<capture::CaptureEvent> events = m_captureEvents;
+    if (m_session != 0) {
+        const std::optional<session::ClientSnapshot> snapshot = m_manager.snapshot(m_session);
+        if (!snapshot)
+            return false;
+        info = session::describeClientSession(*snapshot, m_startedAtMs, "framescope 0.1.0");
+        events.clear();
+        const std::int64_t now = session::monotonicNs();
+        if (snapshot->handshake.status != 101)
+            for (const session::Finding &finding :
+                 session::HandshakeDoctor::examine(session::HandshakeDoctor::inputFor(*snapshot)))
+                events.push_back(session::findingEvent(finding, now));
+        if (snapshot->state == session::SessionState::Closed)
+            for (capture::CaptureEvent &event :
+                 session::closeEvents(snapshot->close, now, snapshot->connectionNumber))
+                events.push_back(std::move(event));
+    }
+    std::ostringstream out;
+    capture::writeCapture(out, info, *store, events);
+    if (const std::string error = capture::writeFileAtomically(path.toStdString(), out.str());
+        !error.empty()) {
+        statusBar()->showMessage(
+            tr("Cannot save %1: %2").arg(QFileInfo(path).fileName(), QString::fromStdString(error)),
+            kStatusMs);
+        return false;
+    }
+    statusBar()->showMessage(
+        tr("Saved %n frame(s) to %1", nullptr, int(store->size())).arg(QFileInfo(path).fileName()),
+        kStatusMs);
+    return true;
+}
+
+void MainWindow::dragEnterEvent(QDragEnterEvent *event)
+{
+    const QList<QUrl> urls = event->mimeData()->urls();
+    if (urls.size() == 1 && urls.front().isLocalFile())
+        event->acceptProposedAction();
+}
+
+void MainWindow::dropEvent(QDropEvent *event)
+{
+    const QList<QUrl> urls = event->mimeData()->urls();
+    if (urls.size() == 1 && urls.front().isLocalFile()) {
+        event->acceptProposedAction();
+        openCapture(urls.front().toLocalFile());
+    }
+}
+
+MainWindow::~MainWindow() = default;
+
+} // namespace framescope::ui
