@@ -1,8 +1,33 @@
 #include "counterpart.h"
 
 #include <algorithm>
+#include <limits>
 
 namespace framescope::ui {
+
+namespace {
+
+// Both stores hold frames in about the order they completed; a frame stamped late (data that
+// waited in the kernel while its thread worked elsewhere) is out of order by less than this.
+constexpr std::int64_t kOutOfOrderNs = 1'000'000'000;
+
+// The first frame in `store` that ended at `endNs` or later, taking the store as time-ordered.
+std::uint64_t firstEndingAtOrAfter(const capture::FrameStore &store, std::int64_t endNs)
+{
+    std::uint64_t low = store.firstId().value;
+    std::uint64_t high = store.endId().value;
+    while (low < high) {
+        const std::uint64_t middle = low + (high - low) / 2;
+        const std::optional<capture::FrameRecord> record = store.record({middle});
+        if (record && record->endNs < endNs)
+            low = middle + 1;
+        else
+            high = middle;
+    }
+    return low;
+}
+
+} // namespace
 
 std::optional<capture::FrameId> counterpart(const capture::FrameStore &from, capture::FrameId id,
                                             const capture::FrameStore &to, std::uint64_t maxFrames)
@@ -27,28 +52,41 @@ std::optional<capture::FrameId> counterpart(const capture::FrameStore &from, cap
     auto samePayload = [&](std::uint64_t other) {
         return !havePayload || !to.payloadPrefix({other}, kCompared, theirs) || theirs == mine;
     };
+
+    // The nearest match in time, looking both ways from where the frame's time falls in the
+    // other store. The stamps on the two sides are taken at different moments (a receive stamp
+    // can come before the matching send's), so neither side's order is assumed.
+    std::optional<capture::FrameId> best;
+    std::int64_t bestDistance = std::numeric_limits<std::int64_t>::max();
+    auto distanceTo = [&](const capture::FrameRecord &record) {
+        return record.endNs > frame->endNs ? record.endNs - frame->endNs
+                                           : frame->endNs - record.endNs;
+    };
+    // Looks at one frame; false once the frames go further than the best match (plus slack).
+    auto consider = [&](std::uint64_t other) {
+        const std::optional<capture::FrameRecord> record = to.record({other});
+        if (!record)
+            return true;
+        const std::int64_t distance = distanceTo(*record);
+        if (best && distance > bestDistance && distance - bestDistance > kOutOfOrderNs)
+            return false;
+        if (distance < bestDistance && sameFrame(*record) && samePayload(other)) {
+            best = capture::FrameId{other};
+            bestDistance = distance;
+        }
+        return true;
+    };
     const std::uint64_t first = to.firstId().value;
     const std::uint64_t end = to.endId().value;
-    if (masked || sent) {
-        // What we sent arrived later on the other side: the first match not before it went, or
-        // (masked) the one with its key.
-        for (std::uint64_t other = first, looked = 0; other < end && looked < maxFrames;
-             ++other, ++looked) {
-            const std::optional<capture::FrameRecord> record = to.record({other});
-            if (record && sameFrame(*record) && (masked || record->endNs >= frame->endNs)
-                && samePayload(other))
-                return capture::FrameId{other};
-        }
-        return std::nullopt;
-    }
-    // What we received went out earlier on the other side: the last match not after it came.
-    for (std::uint64_t other = end, looked = 0; other > first && looked < maxFrames;
-         --other, ++looked) {
-        const std::optional<capture::FrameRecord> record = to.record({other - 1});
-        if (record && sameFrame(*record) && record->endNs <= frame->endNs && samePayload(other - 1))
-            return capture::FrameId{other - 1};
-    }
-    return std::nullopt;
+    const std::uint64_t middle = firstEndingAtOrAfter(to, frame->endNs);
+    std::uint64_t looked = 0;
+    for (std::uint64_t other = middle; other < end && looked < maxFrames; ++other, ++looked)
+        if (!consider(other))
+            break;
+    for (std::uint64_t other = middle; other > first && looked < 2 * maxFrames; --other, ++looked)
+        if (!consider(other - 1))
+            break;
+    return best;
 }
 
 } // namespace framescope::ui

@@ -103,7 +103,7 @@ void MainWindow::lineUpServerFrame(capture::FrameId clientFrame)
     const std::optional<capture::FrameId> other = counterpart(*client, clientFrame, *server);
     const std::optional<int> row = other ? m_serverModel->rowOf(*other) : std::nullopt;
     if (!row) {
-        m_serverLog->clearSelection();
+        m_serverLog->selectionModel()->clear(); // nor a current row left from an earlier match
         return;
     }
     m_serverLog->selectRow(*row);
