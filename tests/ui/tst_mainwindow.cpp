@@ -2,6 +2,8 @@
 // Send puts a text, JSON or binary message on the wire and the log shows it and its echo; a
 // message that is not valid as its kind is refused in the status bar, not sent.
 
+#include "windowdriver.h"
+
 #include <QAction>
 #include <QCheckBox>
 #include <QClipboard>
@@ -33,43 +35,6 @@
 
 using namespace framescope;
 using namespace framescope::ui;
-
-namespace {
-
-QString cell(const FrameLogModel &model, int row, int column)
-{
-    return model.data(model.index(row, column)).toString();
-}
-
-// For a person to look at (FRAMESCOPE_SCREENSHOTS=DIR, scripts/screenshots.sh): the window at
-// 1280x800 and at 1920x1080, as NAME-WxH.png; then back to its size.
-bool shoot(QWidget &window, const QString &dir, const QString &name)
-{
-    const QSize was = window.size();
-    for (const QSize size : {QSize(1280, 800), QSize(1920, 1080)}) {
-        window.resize(size);
-        QCoreApplication::processEvents();
-        if (!window.grab().save(QStringLiteral("%1/%2-%3x%4.png")
-                                    .arg(dir, name)
-                                    .arg(size.width())
-                                    .arg(size.height())))
-            return false;
-    }
-    window.resize(was);
-    return true;
-}
-
-// A control as a screen reader finds it: by its accessible name.
-template<typename Widget>
-Widget *named(QWidget &window, const QString &name)
-{
-    for (Widget *widget : window.findChildren<Widget *>())
-        if (widget->accessibleName() == name)
-            return widget;
-    return nullptr;
-}
-
-} // namespace
 
 class tst_MainWindow : public QObject
 {

@@ -8,6 +8,8 @@
 #include <QPlainTextEdit>
 #include <QRegularExpression>
 #include <QSpinBox>
+#include <QUrl>
+#include <capture/redaction.h>
 
 namespace framescope::ui {
 
@@ -86,6 +88,8 @@ ConnectionSettings::ConnectionSettings(QWidget *parent)
     m_keyPassword->setEchoMode(QLineEdit::Password);
     m_acceptInvalid = new QCheckBox(tr("Accept an invalid certificate (this session only; "
                                        "recorded in the capture)"));
+    m_keepSecrets = new QCheckBox(tr("Keep secrets in saved profiles (passwords, tokens, secret "
+                                     "headers; stored unencrypted)"));
     auto *certificate = new QHBoxLayout;
     certificate->addWidget(m_certificate, 2);
     certificate->addWidget(m_key, 2);
@@ -102,6 +106,7 @@ ConnectionSettings::ConnectionSettings(QWidget *parent)
     form->addRow(tr("TLS CA file:"), m_caFile);
     form->addRow(tr("Client certificate:"), certificate);
     form->addRow(QString(), m_acceptInvalid);
+    form->addRow(QString(), m_keepSecrets);
 
     auto authChanged = [this] {
         m_user->setEnabled(m_auth->currentIndex() == BasicAuth);
@@ -168,6 +173,114 @@ std::optional<session::ClientOptions> ConnectionSettings::optionsFor(const QUrl 
     options.keyPassword = m_keyPassword->text().toUtf8();
     options.acceptInvalidCertificate = m_acceptInvalid->isChecked();
     return options;
+}
+
+namespace {
+
+const QString kRedactedText = QString::fromLatin1(capture::kRedacted);
+
+// Names of the values, as kept in a profile.
+const QString kHeaders = QStringLiteral("headers");
+const QString kSubprotocols = QStringLiteral("subprotocols");
+const QString kOrigin = QStringLiteral("origin");
+const QString kAuth = QStringLiteral("auth");
+const QString kUser = QStringLiteral("user");
+const QString kSecret = QStringLiteral("secret");
+const QString kDeflate = QStringLiteral("deflate");
+const QString kAutoPong = QStringLiteral("autoPong");
+const QString kPingInterval = QStringLiteral("pingIntervalMs");
+const QString kRedirects = QStringLiteral("followRedirects");
+const QString kReconnect = QStringLiteral("reconnect");
+const QString kProxy = QStringLiteral("proxy");
+const QString kCaFile = QStringLiteral("caFile");
+const QString kCertificate = QStringLiteral("certificate");
+const QString kKey = QStringLiteral("key");
+const QString kKeyPassword = QStringLiteral("keyPassword");
+const QString kKeepSecrets = QStringLiteral("keepSecrets");
+
+const QStringList kAuthNames
+    = {QStringLiteral("none"), QStringLiteral("basic"), QStringLiteral("bearer")};
+
+} // namespace
+
+QVariantMap ConnectionSettings::values() const
+{
+    // A user or secret left in the form after choosing no authorization is not a value.
+    const bool basic = m_auth->currentIndex() == BasicAuth;
+    const bool anyAuth = m_auth->currentIndex() != NoAuth;
+    return {{kHeaders, m_headers->toPlainText()},
+            {kSubprotocols, m_subprotocols->text()},
+            {kOrigin, m_origin->text()},
+            {kAuth, kAuthNames.value(m_auth->currentIndex())},
+            {kUser, basic ? m_user->text() : QString()},
+            {kSecret, anyAuth ? m_secret->text() : QString()},
+            {kDeflate, m_deflate->isChecked()},
+            {kAutoPong, m_autoPong->isChecked()},
+            {kPingInterval, m_pingInterval->value()},
+            {kRedirects, m_redirects->isChecked()},
+            {kReconnect, m_reconnect->isChecked()},
+            {kProxy, m_proxy->text()},
+            {kCaFile, m_caFile->text()},
+            {kCertificate, m_certificate->text()},
+            {kKey, m_key->text()},
+            {kKeyPassword, m_keyPassword->text()},
+            {kKeepSecrets, m_keepSecrets->isChecked()}};
+}
+
+void ConnectionSettings::setValues(const QVariantMap &values)
+{
+    // Missing values (a profile from an older version) take the form's defaults.
+    m_headers->setPlainText(values.value(kHeaders).toString());
+    m_subprotocols->setText(values.value(kSubprotocols).toString());
+    m_origin->setText(values.value(kOrigin).toString());
+    m_auth->setCurrentIndex(std::max(0, int(kAuthNames.indexOf(values.value(kAuth).toString()))));
+    m_user->setText(values.value(kUser).toString());
+    m_secret->setText(values.value(kSecret).toString());
+    m_deflate->setChecked(values.value(kDeflate, false).toBool());
+    m_autoPong->setChecked(values.value(kAutoPong, true).toBool());
+    m_pingInterval->setValue(values.value(kPingInterval, 0).toInt());
+    m_redirects->setChecked(values.value(kRedirects, false).toBool());
+    m_reconnect->setChecked(values.value(kReconnect, false).toBool());
+    m_proxy->setText(values.value(kProxy).toString());
+    m_caFile->setText(values.value(kCaFile).toString());
+    m_certificate->setText(values.value(kCertificate).toString());
+    m_key->setText(values.value(kKey).toString());
+    m_keyPassword->setText(values.value(kKeyPassword).toString());
+    m_keepSecrets->setChecked(values.value(kKeepSecrets, false).toBool());
+    m_acceptInvalid->setChecked(false);
+}
+
+QVariantMap ConnectionSettings::forSaving(const QVariantMap &values)
+{
+    if (keepsSecrets(values))
+        return values;
+    QVariantMap saved = values;
+    for (const QString &name : {kSecret, kKeyPassword})
+        if (!saved.value(name).toString().isEmpty())
+            saved[name] = kRedactedText;
+    if (const QString proxy = saved.value(kProxy).toString(); !proxy.isEmpty())
+        saved[kProxy] = QString::fromStdString(capture::redactUrl(proxy.toStdString()));
+    QStringList lines = saved.value(kHeaders).toString().split(QLatin1Char('\n'));
+    for (QString &line : lines) {
+        const qsizetype colon = line.indexOf(QLatin1Char(':'));
+        if (colon > 0 && capture::isSecretHeader(line.left(colon).trimmed().toStdString()))
+            line = line.left(colon + 1) + QLatin1Char(' ') + kRedactedText;
+    }
+    saved[kHeaders] = lines.join(QLatin1Char('\n'));
+    return saved;
+}
+
+bool ConnectionSettings::keepsSecrets(const QVariantMap &values)
+{
+    return values.value(kKeepSecrets).toBool();
+}
+
+bool ConnectionSettings::lacksSecrets(const QVariantMap &values)
+{
+    for (const QString &name : {kSecret, kKeyPassword, kProxy, kHeaders})
+        if (values.value(name).toString().contains(kRedactedText))
+            return true;
+    return false;
 }
 
 } // namespace framescope::ui

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <QVariantMap>
 #include <QWidget>
 #include <optional>
 #include <session/client/clientoptions.h>
@@ -15,7 +16,8 @@ namespace framescope::ui {
 // What the next connection sends and how it behaves: extra headers, subprotocols, Origin,
 // Basic or Bearer credentials, permessage-deflate, keep-alive pings and automatic pongs,
 // redirects and reconnecting, a proxy, and TLS (CA file, client certificate PEM or PKCS#12, the
-// key's password, the accept-invalid override for this session). Secrets are never kept on disk.
+// key's password, the accept-invalid override for this session). Secrets go to disk (a saved
+// profile) only when "Keep secrets" is ticked.
 class ConnectionSettings : public QWidget
 {
     Q_OBJECT
@@ -26,6 +28,18 @@ public:
     // The options for `url` as set here, or nothing and why (a header line that is not
     // "Name: value", a subprotocol that is not a token, ...).
     std::optional<session::ClientOptions> optionsFor(const QUrl &url, QString *error) const;
+
+    // What the form holds, by name (for a session in the sidebar and a saved profile), and back.
+    // The accept-invalid override is for one session: not among the values.
+    QVariantMap values() const;
+    void setValues(const QVariantMap &values);
+    // The values with the password, the token, the key's password, the proxy's userinfo and the
+    // values of secret headers (capture::isSecretHeader) replaced by "[redacted]", unless they
+    // say to keep secrets.
+    static QVariantMap forSaving(const QVariantMap &values);
+    static bool keepsSecrets(const QVariantMap &values);
+    // Whether values hold a secret replaced on saving, to be filled in again.
+    static bool lacksSecrets(const QVariantMap &values);
 
 private:
     QPlainTextEdit *m_headers = nullptr;
@@ -45,6 +59,7 @@ private:
     QLineEdit *m_key = nullptr;
     QLineEdit *m_keyPassword = nullptr;
     QCheckBox *m_acceptInvalid = nullptr;
+    QCheckBox *m_keepSecrets = nullptr;
 };
 
 } // namespace framescope::ui

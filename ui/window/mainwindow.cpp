@@ -7,6 +7,7 @@
 #include "log/framelogmodel.h"
 #include "server/counterpart.h"
 #include "server/serverpanel.h"
+#include "sessions/sessionlist.h"
 #include "stats/statisticsview.h"
 
 #include <QActionGroup>
@@ -66,6 +67,7 @@ MainWindow::MainWindow(session::SessionManager &manager, QWidget *parent)
     : QMainWindow(parent)
     , m_manager(manager)
     , m_model(new FrameLogModel(this))
+    , m_sessions(new SessionListModel(this))
 {
     setWindowTitle(tr("Framescope"));
 
@@ -297,8 +299,9 @@ MainWindow::MainWindow(session::SessionManager &manager, QWidget *parent)
     m_logAndDetail->addWidget(m_tabs);
     m_logAndDetail->setStretchFactor(0, 3);
     m_logAndDetail->setStretchFactor(1, 2);
-    // The detail pane wide enough for a header's bit lines and a 16-byte hex dump line.
-    m_logAndDetail->setSizes({690, 590});
+    // Beside the sidebar at 1280 pixels: the log's columns and some payload, the detail pane
+    // wide enough for a header's bit lines (a 16-byte hex dump line shows whole from 1440).
+    m_logAndDetail->setSizes({650, 460});
     m_mainSplitter = new QSplitter(Qt::Vertical);
     auto *splitter = m_mainSplitter;
     splitter->addWidget(m_logAndDetail);
@@ -307,10 +310,23 @@ MainWindow::MainWindow(session::SessionManager &manager, QWidget *parent)
     splitter->setStretchFactor(1, 1);
 
     auto *layout = new QVBoxLayout;
+    layout->setContentsMargins(0, 0, 0, 0);
     layout->addLayout(bar);
     layout->addWidget(splitter, 1);
+    auto *session = new QWidget;
+    session->setLayout(layout);
+    // The sessions sidebar on the left, the shown session on the right.
+    m_sidebarSplitter = new QSplitter(Qt::Horizontal);
+    m_sidebarSplitter->addWidget(makeSidebar());
+    m_sidebarSplitter->addWidget(session);
+    m_sidebarSplitter->setStretchFactor(0, 0);
+    m_sidebarSplitter->setStretchFactor(1, 1);
+    m_sidebarSplitter->setSizes({kSidebarWidth, 1280 - kSidebarWidth});
+    connect(m_sidebarSplitter, &QSplitter::splitterMoved, this,
+            [this] { m_showSidebar->setChecked(m_sidebarSplitter->sizes().value(0) > 0); });
     auto *central = new QWidget;
-    central->setLayout(layout);
+    auto *centralLayout = new QVBoxLayout(central);
+    centralLayout->addWidget(m_sidebarSplitter);
     setCentralWidget(central);
     statusBar()->showMessage(tr("Ready"));
 
@@ -360,8 +376,12 @@ MainWindow::MainWindow(session::SessionManager &manager, QWidget *parent)
             });
     connect(&m_manager, &SessionManager::pongReceived, this,
             [this](quint64 id, qint64 roundTripNs) {
-                if (id != m_session)
+                if (id != m_session) {
+                    if (const int other = m_sessions->sessionWithId(id); other >= 0)
+                        m_sessions->entry(other).statistics.addRoundTrip(session::monotonicNs(),
+                                                                         roundTripNs);
                     return;
+                }
                 m_statistics.addRoundTrip(session::monotonicNs(), roundTripNs);
                 statusBar()->showMessage(
                     tr("Pong after %1 ms").arg(double(roundTripNs) / 1e6, 0, 'f', 3), kStatusMs);
@@ -377,6 +397,8 @@ MainWindow::MainWindow(session::SessionManager &manager, QWidget *parent)
                     statusBar()->showMessage(detail, kStatusMs);
             });
     makeMenus();
+    newSession(); // the first session, not connected yet
+    updateServerRow();
     setAcceptDrops(true); // a capture file dropped on the window opens
     updateControls();
     resize(1280, 800);
@@ -411,18 +433,23 @@ void MainWindow::connectTo(const QString &url)
         updateControls();
         return;
     }
-    m_session = m_manager.open(*options);
-    if (!url.isEmpty())
-        rememberUrl(url);
+    // The session's start before it is opened: its first frames can come while this thread
+    // still works (writing the recent URLs), and none may come before the start.
     m_originNs = session::monotonicNs();
     m_startedAtMs = QDateTime::currentMSecsSinceEpoch();
+    m_session = m_manager.open(*options);
+    m_sessions->entry(m_shown).sessionId = m_session;
+    m_sessions->entry(m_shown).url = url;
+    m_sessions->changed(m_shown);
+    if (!url.isEmpty())
+        rememberUrl(url);
     m_model->setOriginWallClock(m_startedAtMs);
     if (m_manager.isServerRunning())
         handleServerChanged(); // the server's times from the same start as the client's
     m_capturePath.clear();
     m_captureSession = {};
     m_captureEvents.clear();
-    setWindowTitle(tr("Framescope"));
+    setWindowTitle(tr("%1 – Framescope").arg(m_sessions->entry(m_shown).title()));
     m_model->setStore(m_manager.store(m_session), m_originNs);
     m_statistics.reset(m_originNs,
                        m_model->store() ? m_model->store()->firstId() : capture::FrameId{});
@@ -513,12 +540,21 @@ bool MainWindow::closeWithChosenCode()
 
 void MainWindow::handleState(quint64 id, session::SessionState state)
 {
-    if (id != m_session)
+    if (id != m_session) { // a session not shown: its mark in the sidebar
+        if (const int other = m_sessions->sessionWithId(id); other >= 0) {
+            m_sessions->entry(other).state = state;
+            m_sessions->changed(other);
+        }
         return;
+    }
     m_state = state;
+    m_sessions->entry(m_shown).state = state;
+    m_sessions->changed(m_shown);
     updateControls();
-    if (state == session::SessionState::Open)
+    if (state == session::SessionState::Open) {
         showHandshake(id, false);
+        statusBar()->showMessage(tr("Connected to %1").arg(m_url->text()), kStatusMs);
+    }
 }
 
 void MainWindow::showHandshake(quint64 id, bool focus)
@@ -532,7 +568,15 @@ void MainWindow::showHandshake(quint64 id, bool focus)
 // New rows; the log follows the tail unless the user scrolled up.
 void MainWindow::handleFrames(quint64 id, quint64 end)
 {
-    if (id != m_session || m_pause->isChecked())
+    if (id != m_session) { // a session not shown: marked as having news
+        if (const int other = m_sessions->sessionWithId(id);
+            other >= 0 && !m_sessions->entry(other).unread) {
+            m_sessions->entry(other).unread = true;
+            m_sessions->changed(other);
+        }
+        return;
+    }
+    if (m_pause->isChecked())
         return;
     QScrollBar *scroll = m_log->verticalScrollBar();
     const bool atEnd = scroll->value() >= scroll->maximum() - 2;

@@ -4,6 +4,7 @@
 #include "theme.h"
 
 #include <QMainWindow>
+#include <QVariantMap>
 #include <capture/capturefile.h>
 #include <memory>
 #include <optional>
@@ -20,6 +21,8 @@ class QDragEnterEvent;
 class QDropEvent;
 class QModelIndex;
 class QLabel;
+class QListView;
+class QListWidget;
 class QLineEdit;
 class QPlainTextEdit;
 class QPushButton;
@@ -39,6 +42,7 @@ class ServerPanel;
 class StatisticsView;
 class FrameLogModel;
 class HandshakeView;
+class SessionListModel;
 
 // Framescope's main window, first slice: a connection bar (URL, Connect / Disconnect, state),
 // the frame log over the session's capture store with its filter bar, and a composer (text, JSON
@@ -86,6 +90,28 @@ public:
     // The built-in server's log beside the client's (View > Show the Server's Side).
     void setServerSideShown(bool shown);
 
+    // The sessions sidebar: sessions are numbered from 0 in the order they were made; one is
+    // shown at a time (its log, handshake, statistics, URL and connection settings), the others
+    // keep running.
+    SessionListModel *sessionList() const { return m_sessions; }
+    int shownSession() const { return m_shown; }
+    void showSession(int session);
+    // A new session, not connected, with the URL and settings given (or the form's defaults);
+    // shown. Returns its number.
+    int newSession(const QString &url = {}, const QVariantMap &settings = {});
+    // A new session with the shown one's URL and settings, not connected.
+    int duplicateSession();
+    // Ends the session (closed at once, its log dropped) and removes it; the last one closed
+    // leaves a new empty one.
+    void closeSession(int session);
+    // Saved profiles: the shown session's URL and settings under a name (replacing one of that
+    // name), kept with QSettings; secrets only when the Connection tab says to keep them.
+    bool saveProfile(const QString &name);
+    // A new session from a profile, connected unless the profile lacks its secrets.
+    bool openProfile(const QString &name);
+    bool deleteProfile(const QString &name);
+    QStringList profileNames() const;
+
 protected:
     void dragEnterEvent(QDragEnterEvent *event) override;
     void dropEvent(QDropEvent *event) override;
@@ -94,6 +120,7 @@ protected:
 private:
     // How long a recoverable problem stays in the status bar.
     static constexpr int kStatusMs = 8000;
+    static constexpr int kSidebarWidth = 150;
 
     void makeMenus();
     void restoreSettings();
@@ -112,6 +139,10 @@ private:
     QWidget *makeFilterBar();
     void applyFilter();
     void updateShownCount();
+    QWidget *makeSidebar();
+    void stashShown();
+    void refreshProfiles();
+    void updateServerRow();
 
     session::SessionManager &m_manager;
     quint64 m_session = 0;
@@ -166,12 +197,20 @@ private:
     QStringListModel *m_recentUrls = nullptr;
     QSplitter *m_logAndDetail = nullptr;
     QSplitter *m_mainSplitter = nullptr;
+    QSplitter *m_sidebarSplitter = nullptr;
     QActionGroup *m_themeActions = nullptr;
     qint64 m_startedAtMs = 0; // the session's start, for its capture's session line
     // A capture opened from a file, shown instead of a session.
     QString m_capturePath;
     capture::SessionInfo m_captureSession;
     std::vector<capture::CaptureEvent> m_captureEvents;
+    // The sidebar.
+    SessionListModel *m_sessions = nullptr;
+    QListView *m_sessionList = nullptr;
+    QListWidget *m_profiles = nullptr;
+    QAction *m_saveProfile = nullptr;
+    QAction *m_showSidebar = nullptr;
+    int m_shown = -1; // the session whose fields above are the shown ones
 };
 
 } // namespace framescope::ui

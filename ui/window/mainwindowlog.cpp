@@ -73,6 +73,7 @@ void MainWindow::showDetail(const QModelIndex &current)
 
 void MainWindow::handleServerChanged()
 {
+    updateServerRow();
     m_serverModel->setStore(m_manager.isServerRunning() ? m_manager.serverStore() : nullptr,
                             m_originNs);
     if (const auto store = m_serverModel->store())
@@ -153,8 +154,8 @@ QWidget *MainWindow::makeFilterBar()
     m_filterText = new QLineEdit;
     m_filterText->setPlaceholderText(tr("Filter payloads: text or hex"));
     m_filterText->setMaximumWidth(420);
-    m_filterText->setMinimumWidth(
-        m_filterText->fontMetrics().horizontalAdvance(m_filterText->placeholderText()) + 40);
+    // Narrow windows (the sidebar shown, large text) may cut the placeholder, not the log.
+    m_filterText->setMinimumWidth(m_filterText->fontMetrics().averageCharWidth() * 14);
     m_filterText->setAccessibleName(tr("Filter text"));
     m_filterText->setClearButtonEnabled(true);
     m_filterRegex = new QCheckBox(tr("Re&gex"));

@@ -3,6 +3,7 @@
 #include "handshake/handshakeview.h"
 #include "log/framelogmodel.h"
 #include "mainwindow.h"
+#include "sessions/sessionlist.h"
 
 #include <QActionGroup>
 #include <QApplication>
@@ -21,11 +22,13 @@
 #include <QGuiApplication>
 #include <QHBoxLayout>
 #include <QHeaderView>
+#include <QInputDialog>
 #include <QItemSelectionModel>
 #include <QJsonDocument>
 #include <QJsonParseError>
 #include <QLabel>
 #include <QLineEdit>
+#include <QListView>
 #include <QLocale>
 #include <QMenuBar>
 #include <QMimeData>
@@ -66,6 +69,8 @@ void MainWindow::restoreSettings()
     m_logAndDetail->restoreState(
         settings.value(QStringLiteral("window/logAndDetail")).toByteArray());
     m_mainSplitter->restoreState(settings.value(QStringLiteral("window/main")).toByteArray());
+    m_sidebarSplitter->restoreState(settings.value(QStringLiteral("window/sidebar")).toByteArray());
+    m_showSidebar->setChecked(m_sidebarSplitter->sizes().value(0) > 0);
     m_recentUrls->setStringList(settings.value(QStringLiteral("urls/recent")).toStringList());
     m_textSizeSteps = settings.value(QStringLiteral("view/textSizeSteps"), 0).toInt();
     setTheme(themeNamed(settings.value(QStringLiteral("view/theme")).toString()));
@@ -78,6 +83,7 @@ void MainWindow::closeEvent(QCloseEvent *event)
     settings.setValue(QStringLiteral("window/geometry"), saveGeometry());
     settings.setValue(QStringLiteral("window/logAndDetail"), m_logAndDetail->saveState());
     settings.setValue(QStringLiteral("window/main"), m_mainSplitter->saveState());
+    settings.setValue(QStringLiteral("window/sidebar"), m_sidebarSplitter->saveState());
     QMainWindow::closeEvent(event);
 }
 
@@ -145,6 +151,10 @@ void MainWindow::showShortcuts()
     text->setAccessibleName(tr("Keyboard shortcuts"));
     const std::pair<QString, QString> rows[]
         = {{tr("Send the message"), QStringLiteral("Ctrl+Return")},
+           {tr("New / duplicate session"), QStringLiteral("Ctrl+N / Ctrl+Shift+N")},
+           {tr("Rename / close session"), QStringLiteral("F2 / Ctrl+W")},
+           {tr("Next / previous session"), QStringLiteral("Ctrl+PgDown / Ctrl+PgUp")},
+           {tr("Sessions sidebar shown or hidden"), QStringLiteral("Ctrl+B")},
            {tr("Connect / Disconnect"), QStringLiteral("Alt+C / Alt+D")},
            {tr("Ping"), QStringLiteral("Alt+P")},
            {tr("Close with the chosen code"), QStringLiteral("Alt+L")},
@@ -190,6 +200,42 @@ void MainWindow::makeMenus()
     QAction *quit = file->addAction(tr("&Quit"), this, &QWidget::close);
     quit->setShortcut(QKeySequence::Quit);
 
+    QMenu *sessions = menuBar()->addMenu(tr("Sess&ion"));
+    sessions->addAction(tr("&New Session"), this, [this] { newSession(); })
+        ->setShortcut(QKeySequence::New);
+    sessions->addAction(tr("&Duplicate Session"), this, &MainWindow::duplicateSession)
+        ->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_N));
+    sessions
+        ->addAction(tr("&Rename Session"), this,
+                    [this] {
+                        m_sessionList->setFocus();
+                        m_sessionList->edit(m_sessions->index(SessionListModel::rowOf(m_shown)));
+                    })
+        ->setShortcut(QKeySequence(Qt::Key_F2));
+    sessions->addAction(tr("&Close Session"), this, [this] { closeSession(m_shown); })
+        ->setShortcut(QKeySequence::Close);
+    sessions->addSeparator();
+    sessions
+        ->addAction(tr("Next Session"), this,
+                    [this] { showSession((m_shown + 1) % m_sessions->sessionCount()); })
+        ->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_PageDown));
+    sessions
+        ->addAction(tr("Previous Session"), this,
+                    [this] {
+                        showSession((m_shown + m_sessions->sessionCount() - 1)
+                                    % m_sessions->sessionCount());
+                    })
+        ->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_PageUp));
+    sessions->addSeparator();
+    m_saveProfile = sessions->addAction(tr("&Save as Profile…"), this, [this] {
+        bool ok = false;
+        const QString name
+            = QInputDialog::getText(this, tr("Save as Profile"), tr("Profile name:"),
+                                    QLineEdit::Normal, m_sessions->entry(m_shown).title(), &ok);
+        if (ok)
+            saveProfile(name);
+    });
+
     QMenu *view = menuBar()->addMenu(tr("&View"));
     QAction *find = view->addAction(tr("&Filter the Log"), this, [this] {
         m_filterText->setFocus();
@@ -197,6 +243,15 @@ void MainWindow::makeMenus()
     });
     find->setShortcut(QKeySequence::Find);
     view->addSeparator();
+    m_showSidebar = view->addAction(tr("Sessions Side&bar"), this, [this](bool shown) {
+        // Hidden, the log takes its room (a narrow screen); the sessions keep running.
+        const int total = m_sidebarSplitter->width();
+        const int sidebar = shown ? kSidebarWidth : 0;
+        m_sidebarSplitter->setSizes({sidebar, total - sidebar});
+    });
+    m_showSidebar->setCheckable(true);
+    m_showSidebar->setChecked(true);
+    m_showSidebar->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_B));
     m_showServerSide = view->addAction(tr("Show the &Server's Side"), this,
                                        [this](bool shown) { setServerSideShown(shown); });
     m_showServerSide->setCheckable(true);
@@ -236,11 +291,10 @@ bool MainWindow::openCapture(const QString &path)
             kStatusMs);
         return false;
     }
-    if (m_session != 0) {
-        m_manager.remove(m_session);
-        m_session = 0;
-        m_state = session::SessionState::Closed;
-    }
+    // The capture opens as a session of its own in the sidebar (the shown one keeps running),
+    // or in the shown one when that has nothing yet.
+    if (m_session != 0 || m_model->store())
+        newSession();
     // Room for everything the file holds: an opened capture evicts nothing.
     std::size_t bytes = 0;
     for (const capture::CapturedFrame &frame : read.frames)
@@ -249,6 +303,8 @@ bool MainWindow::openCapture(const QString &path)
         std::max(capture::FrameStore::Limits{}.memoryCap, 2 * bytes + (std::size_t{8} << 20))});
     capture::importFrames(read.frames, *store);
     m_capturePath = path;
+    m_sessions->entry(m_shown).capturePath = path; // named after the file in the sidebar
+    m_sessions->changed(m_shown);
     m_captureSession = read.session;
     m_captureEvents = read.events;
     m_originNs = read.frames.empty() ? 0 : read.frames.front().record.startNs;

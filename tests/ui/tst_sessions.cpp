@@ -1,0 +1,307 @@
+// The sessions sidebar and saved profiles: several sessions at once, each with its own log and
+// settings, switched between; new, duplicate, rename, close; profiles saved, found again after a
+// restart, opened, with secrets kept only when asked.
+
+#include "windowdriver.h"
+
+#include <QAbstractItemModelTester>
+#include <QCheckBox>
+#include <QComboBox>
+#include <QFile>
+#include <QLabel>
+#include <QLineEdit>
+#include <QListView>
+#include <QPlainTextEdit>
+#include <QSettings>
+#include <QStatusBar>
+#include <QTemporaryDir>
+#include <QTest>
+#include <log/framelogmodel.h>
+#include <session/frontend/sessionmanager.h>
+#include <sessions/sessionlist.h>
+#include <window/mainwindow.h>
+
+using namespace framescope;
+using namespace framescope::ui;
+
+namespace {
+
+// Open, and the window told so (the state label reads "Connected").
+bool waitOpen(session::SessionManager &manager, MainWindow &window)
+{
+    QLabel *state = named<QLabel>(window, QStringLiteral("Connection state"));
+    return state
+           && QTest::qWaitFor(
+               [&] {
+                   return manager.state(window.sessionId()) == session::SessionState::Open
+                          && state->text().contains(QStringLiteral("Connected"));
+               },
+               10000);
+}
+
+// The shown log's previews, top to bottom.
+QStringList previews(const MainWindow &window)
+{
+    QStringList texts;
+    const FrameLogModel &model = *window.logModel();
+    for (int row = 0; row < model.rowCount(); ++row)
+        texts << cell(model, row, FrameLogModel::Preview);
+    return texts;
+}
+
+QCheckBox *checkBox(QWidget &window, const QString &text)
+{
+    for (QCheckBox *box : window.findChildren<QCheckBox *>())
+        if (box->text().startsWith(text))
+            return box;
+    return nullptr;
+}
+
+} // namespace
+
+class tst_Sessions : public QObject
+{
+    Q_OBJECT
+
+    QTemporaryDir m_settingsDir;
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        QVERIFY(m_settingsDir.isValid());
+        QCoreApplication::setOrganizationName(QStringLiteral("FramescopeTest"));
+        QCoreApplication::setApplicationName(QStringLiteral("tst_sessions"));
+        QSettings::setPath(QSettings::NativeFormat, QSettings::UserScope, m_settingsDir.path());
+        QSettings::setPath(QSettings::IniFormat, QSettings::UserScope, m_settingsDir.path());
+    }
+
+    // The list's rows: the server first, then sessions named by the user, their file or URL.
+    void theListModel()
+    {
+        SessionListModel model;
+        QAbstractItemModelTester tester(&model,
+                                        QAbstractItemModelTester::FailureReportingMode::QtTest);
+        QCOMPARE(model.rowCount(), 1);
+        QVERIFY(model.data(model.index(0), Qt::ToolTipRole)
+                    .toString()
+                    .contains(QStringLiteral("built-in server")));
+        QVERIFY(!(model.flags(model.index(0)) & Qt::ItemIsEditable));
+        QCOMPARE(model.data(model.index(0)).toString(), QStringLiteral("⚙ Server stopped"));
+        model.setServerStatus(QStringLiteral(":8080"));
+        QCOMPARE(model.data(model.index(0)).toString(), QStringLiteral("⚙ Server :8080"));
+
+        SessionEntry first;
+        first.url = QStringLiteral("wss://example.com:8443/chat");
+        QCOMPARE(model.add(std::move(first)), 0);
+        SessionEntry second;
+        second.capturePath = QStringLiteral("/tmp/run-7.jsonl");
+        QCOMPARE(model.add(std::move(second)), 1);
+        model.add({});
+        QCOMPARE(model.rowCount(), 4);
+        QCOMPARE(model.data(model.index(1)).toString(), QStringLiteral("○ example.com:8443"));
+        QCOMPARE(model.data(model.index(2)).toString(), QStringLiteral("▤ run-7.jsonl"));
+        QCOMPARE(model.data(model.index(3)).toString(), QStringLiteral("○ New session"));
+
+        // Renaming is editing; a name is one line; an empty one brings the automatic name back.
+        QVERIFY(model.setData(model.index(1), QStringLiteral("  Staging\n chat ")));
+        QCOMPARE(model.data(model.index(1)).toString(), QStringLiteral("○ Staging chat"));
+        QVERIFY(!model.setData(model.index(0), QStringLiteral("no")));
+        model.entry(0).state = session::SessionState::Open;
+        model.entry(0).sessionId = 42;
+        model.changed(0);
+        QCOMPARE(model.data(model.index(1)).toString(), QStringLiteral("● Staging chat"));
+        QCOMPARE(model.sessionWithId(42), 0);
+        QVERIFY(model.setData(model.index(1), QString()));
+        QCOMPARE(model.data(model.index(1)).toString(), QStringLiteral("● example.com:8443"));
+
+        model.remove(1);
+        QCOMPARE(model.rowCount(), 3);
+        QCOMPARE(model.sessionWithId(42), 0);
+        QCOMPARE(model.data(model.index(1)).toString(), QStringLiteral("● example.com:8443"));
+        QCOMPARE(model.sessionWithId(7), -1);
+    }
+
+    // Two sessions to the built-in server at once: each log holds its own session's frames, the
+    // one not shown is marked when frames come, and closing a session ends it.
+    void twoSessionsAtOnce()
+    {
+        session::SessionManager manager;
+        MainWindow window(manager);
+        window.show();
+        QVERIFY(window.start());
+        QVERIFY(waitOpen(manager, window));
+        const quint64 firstId = window.sessionId();
+        const QString url = manager.serverUrls().value(0);
+        auto *composer = named<QPlainTextEdit>(window, QStringLiteral("Message to send"));
+        QVERIFY(composer);
+        composer->setPlainText(QStringLiteral("from the first"));
+        QVERIFY(window.sendComposed());
+        QVERIFY(QTest::qWaitFor([&] { return window.logModel()->rowCount() >= 2; }, 10000));
+
+        QCOMPARE(window.newSession(), 1);
+        QCOMPARE(window.shownSession(), 1);
+        QCOMPARE(window.sessionId(), 0u);
+        QCOMPARE(window.logModel()->rowCount(), 0);
+        window.connectTo(url);
+        QVERIFY(waitOpen(manager, window));
+        const quint64 secondId = window.sessionId();
+        QVERIFY(secondId != firstId);
+        composer->setPlainText(QStringLiteral("from the second"));
+        QVERIFY(window.sendComposed());
+        QVERIFY(QTest::qWaitFor([&] { return window.logModel()->rowCount() >= 2; }, 10000));
+        QCOMPARE(previews(window), (QStringList{QStringLiteral("from the second"),
+                                                QStringLiteral("from the second")}));
+
+        // Back to the first: its own frames; the second keeps running, and what it receives while
+        // not shown marks its row.
+        window.showSession(0);
+        QCOMPARE(window.sessionId(), firstId);
+        QCOMPARE(previews(window),
+                 (QStringList{QStringLiteral("from the first"), QStringLiteral("from the first")}));
+        auto *list = named<QListView>(window, QStringLiteral("Sessions"));
+        QVERIFY(list);
+        QCOMPARE(list->currentIndex().row(), SessionListModel::rowOf(0));
+        manager.sendText(secondId, QByteArrayLiteral("while hidden"));
+        SessionListModel &sessions = *window.sessionList();
+        QVERIFY(QTest::qWaitFor([&] { return sessions.entry(1).unread; }, 10000));
+        QVERIFY(sessions.data(sessions.index(2)).toString().endsWith(QStringLiteral(" •")));
+        QCOMPARE(window.logModel()->rowCount(), 2); // not in the first session's log
+
+        // Chosen in the sidebar, as a user does.
+        list->setCurrentIndex(sessions.index(SessionListModel::rowOf(1)));
+        QCOMPARE(window.shownSession(), 1);
+        QVERIFY(QTest::qWaitFor([&] { return window.logModel()->rowCount() >= 4; }, 10000));
+        QCOMPARE(previews(window).last(), QStringLiteral("while hidden"));
+        QVERIFY(!sessions.entry(1).unread);
+
+        // Closing the shown session ends it and shows its neighbour.
+        window.closeSession(1);
+        QCOMPARE(sessions.sessionCount(), 1);
+        QCOMPARE(window.shownSession(), 0);
+        QCOMPARE(window.sessionId(), firstId);
+        QVERIFY(QTest::qWaitFor([&] { return !manager.sessions().contains(secondId); }, 10000));
+        QCOMPARE(manager.state(firstId), session::SessionState::Open);
+        // The last one closed leaves an empty one.
+        window.closeSession(0);
+        QCOMPARE(sessions.sessionCount(), 1);
+        QCOMPARE(window.sessionId(), 0u);
+        QVERIFY(QTest::qWaitFor([&] { return !manager.sessions().contains(firstId); }, 10000));
+        manager.stopServer(1000);
+    }
+
+    // Duplicate: the URL and connection settings, not the connection; each session keeps its own
+    // settings when switching.
+    void duplicateKeepsTheSettings()
+    {
+        session::SessionManager manager;
+        MainWindow window(manager);
+        auto *headers = named<QPlainTextEdit>(window, QStringLiteral("Extra headers"));
+        auto *url = named<QLineEdit>(window, QStringLiteral("URL"));
+        QVERIFY(headers && url);
+        url->setText(QStringLiteral("ws://127.0.0.1:9/a"));
+        headers->setPlainText(QStringLiteral("X-Tenant: blue"));
+        QCOMPARE(window.duplicateSession(), 1);
+        QCOMPARE(url->text(), QStringLiteral("ws://127.0.0.1:9/a"));
+        QCOMPARE(headers->toPlainText(), QStringLiteral("X-Tenant: blue"));
+        QCOMPARE(window.sessionId(), 0u);
+        headers->setPlainText(QStringLiteral("X-Tenant: green"));
+        window.showSession(0);
+        QCOMPARE(headers->toPlainText(), QStringLiteral("X-Tenant: blue"));
+        window.showSession(1);
+        QCOMPARE(headers->toPlainText(), QStringLiteral("X-Tenant: green"));
+        window.newSession();
+        QCOMPARE(headers->toPlainText(), QString()); // a new one starts from the defaults
+        QCOMPARE(url->text(), QString());
+    }
+
+    // A profile saved without "keep secrets" holds none on disk (the token in the URL, the
+    // bearer token, a secret header); after a restart it is there, and opening it asks for them.
+    // One saved with secrets kept connects at once and sends its headers.
+    void profilesAcrossARestart()
+    {
+        session::SessionManager manager;
+        session::LocalServerOptions options;
+        options.behaviour.echoRequestHeaders = true; // what the profile's session sent, shown
+        QVERIFY(manager.startServer(options).isEmpty());
+        const QString serverUrl = manager.serverUrls().value(0);
+        {
+            MainWindow window(manager);
+            auto *url = named<QLineEdit>(window, QStringLiteral("URL"));
+            auto *headers = named<QPlainTextEdit>(window, QStringLiteral("Extra headers"));
+            auto *auth = named<QComboBox>(window, QStringLiteral("Authorization"));
+            auto *secret = named<QLineEdit>(window, QStringLiteral("Password or token"));
+            QCheckBox *keep = checkBox(window, QStringLiteral("Keep secrets"));
+            QVERIFY(url && headers && auth && secret && keep);
+            url->setText(QStringLiteral("wss://example.com/feed?access_token=url-secret&room=7"));
+            headers->setPlainText(QStringLiteral("X-Api-Key: header-secret\nX-Tenant: blue"));
+            auth->setCurrentIndex(2);
+            secret->setText(QStringLiteral("bearer-secret"));
+            QVERIFY(window.saveProfile(QStringLiteral("Staging feed")));
+            QVERIFY2(window.statusBar()->currentMessage().contains(QStringLiteral("without its "
+                                                                                  "secrets")),
+                     qPrintable(window.statusBar()->currentMessage()));
+
+            url->setText(serverUrl);
+            headers->setPlainText(QStringLiteral("X-Api-Key: kept-key"));
+            auth->setCurrentIndex(0);
+            keep->setChecked(true);
+            QVERIFY(window.saveProfile(QStringLiteral("Local")));
+            QVERIFY(!window.saveProfile(QStringLiteral("   ")));
+        }
+        {
+            QSettings settings;
+            settings.sync();
+            QFile file(settings.fileName());
+            QVERIFY2(file.open(QIODevice::ReadOnly), qPrintable(settings.fileName()));
+            const QByteArray onDisk = file.readAll();
+            QVERIFY(onDisk.contains("Staging feed"));
+            for (const char *secret : {"url-secret", "header-secret", "bearer-secret"})
+                QVERIFY2(!onDisk.contains(secret), secret);
+            QVERIFY(onDisk.contains("kept-key")); // asked for
+        }
+
+        MainWindow again(manager); // a restart
+        again.show();
+        QCOMPARE(again.profileNames(),
+                 (QStringList{QStringLiteral("Staging feed"), QStringLiteral("Local")}));
+        auto *url = named<QLineEdit>(again, QStringLiteral("URL"));
+        auto *headers = named<QPlainTextEdit>(again, QStringLiteral("Extra headers"));
+        auto *secret = named<QLineEdit>(again, QStringLiteral("Password or token"));
+        QVERIFY(again.openProfile(QStringLiteral("Staging feed")));
+        QCOMPARE(again.sessionId(), 0u); // not connected: secrets to fill in first
+        QVERIFY2(again.statusBar()->currentMessage().contains(QStringLiteral("[redacted]")),
+                 qPrintable(again.statusBar()->currentMessage()));
+        QVERIFY(url->text().startsWith(QStringLiteral("wss://example.com/feed?access_token=")));
+        QVERIFY(url->text().contains(QStringLiteral("room=7")));
+        QCOMPARE(headers->toPlainText(), QStringLiteral("X-Api-Key: [redacted]\nX-Tenant: blue"));
+        QCOMPARE(secret->text(), QStringLiteral("[redacted]"));
+        QCOMPARE(again.sessionList()->entry(again.shownSession()).title(),
+                 QStringLiteral("Staging feed"));
+
+        QVERIFY(again.openProfile(QStringLiteral("Local")));
+        QVERIFY(waitOpen(manager, again));
+        QVERIFY(QTest::qWaitFor([&] { return again.logModel()->rowCount() >= 1; }, 10000));
+        // Counted from the session's start, which is before its first frame.
+        QVERIFY2(!cell(*again.logModel(), 0, FrameLogModel::Time).startsWith(QLatin1Char('-')),
+                 qPrintable(cell(*again.logModel(), 0, FrameLogModel::Time)));
+        const auto store = again.logModel()->store();
+        std::vector<std::uint8_t> request;
+        QVERIFY(store->payload(again.logModel()->frameAt(0), request));
+        QVERIFY(
+            QByteArray(reinterpret_cast<const char *>(request.data()), qsizetype(request.size()))
+                .contains("\r\nX-Api-Key: "));
+
+        if (const QString dir = qEnvironmentVariable("FRAMESCOPE_SCREENSHOTS"); !dir.isEmpty()) {
+            again.sessionList()->setData(again.sessionList()->index(2),
+                                         QStringLiteral("Staging (fill in the token)"));
+            QVERIFY(shoot(again, dir, QStringLiteral("sessions")));
+        }
+        QVERIFY(!again.openProfile(QStringLiteral("Nope")));
+        QVERIFY(again.deleteProfile(QStringLiteral("Staging feed")));
+        QCOMPARE(again.profileNames(), QStringList{QStringLiteral("Local")});
+        manager.stopServer(1000);
+    }
+};
+
+QTEST_MAIN(tst_Sessions)
+#include "tst_sessions.moc"
