@@ -1,5 +1,6 @@
 #include "mainwindow.h"
 
+#include "composer/composer.h"
 #include "connectionsettings.h"
 #include "detail/framedetail.h"
 #include "handshake/handshakeview.h"
@@ -56,12 +57,6 @@
 #include <sstream>
 
 namespace framescope::ui {
-
-namespace {
-
-enum Kind { TextKind, JsonKind, HexKind };
-
-} // namespace
 
 MainWindow::MainWindow(session::SessionManager &manager, QWidget *parent)
     : QMainWindow(parent)
@@ -156,53 +151,23 @@ MainWindow::MainWindow(session::SessionManager &manager, QWidget *parent)
     m_detail->setPlaceholderText(tr("Select a frame to see its header bit by bit and its payload"));
 
     // The composer.
-    m_composer = new QPlainTextEdit;
-    m_composer->setAccessibleName(tr("Message to send"));
-    m_composer->setPlaceholderText(tr("A message; Ctrl+Return sends it"));
-    m_composer->setPlainText(QStringLiteral("Hello from Framescope"));
-    m_kind = new QComboBox;
-    m_kind->addItems({tr("Text"), tr("JSON"), tr("Binary (hex)")});
-    m_kind->setAccessibleName(tr("Message kind"));
-    m_send = new QPushButton(tr("&Send"));
-    m_ping = new QPushButton(tr("&Ping"));
-    m_ping->setToolTip(tr("Send a ping; the status bar shows the round trip when its pong comes"));
-    auto *actions = new QVBoxLayout;
-    actions->addWidget(m_kind);
-    actions->addWidget(m_send);
-    actions->addWidget(m_ping);
-    actions->addStretch();
-    auto *composerRow = new QHBoxLayout;
-    composerRow->addWidget(m_composer, 1);
-    composerRow->addLayout(actions);
-    // Close with a known code (RFC 6455 §7.4.1) or any a close frame may carry, and a reason.
-    m_closeCode = new QComboBox;
-    m_closeCode->setEditable(true);
-    m_closeCode->setAccessibleName(tr("Close code"));
-    const std::pair<int, const char *> codes[] = {
-        {1000, "Normal closure"},         {1001, "Going away"},         {1002, "Protocol error"},
-        {1003, "Unsupported data"},       {1007, "Invalid payload"},    {1008, "Policy violation"},
-        {1009, "Message too big"},        {1010, "Extension required"}, {1011, "Internal error"},
-        {4000, "Application (4000-4999)"}};
-    for (const auto &[code, meaning] : codes)
-        m_closeCode->addItem(QStringLiteral("%1 %2").arg(code).arg(tr(meaning)), code);
-    m_closeReason = new QLineEdit;
-    m_closeReason->setAccessibleName(tr("Close reason"));
-    m_closeReason->setPlaceholderText(tr("Reason (optional, up to 123 bytes)"));
-    m_closeButton = new QPushButton(tr("C&lose"));
-    auto *closeRow = new QHBoxLayout;
-    closeRow->addWidget(new QLabel(tr("Close with:")));
-    closeRow->addWidget(m_closeCode);
-    closeRow->addWidget(m_closeReason, 1);
-    closeRow->addWidget(m_closeButton);
-    auto *composerLayout = new QVBoxLayout;
-    composerLayout->addLayout(composerRow, 1);
-    composerLayout->addLayout(closeRow);
-    auto *composerPage = new QWidget;
-    composerPage->setLayout(composerLayout);
+    m_composer = new Composer;
+    connect(m_composer, &Composer::sendRequested, this, &MainWindow::sendComposed);
+    connect(m_composer, &Composer::repeatRequested, this, [this] {
+        if (!sendComposed())
+            m_composer->setRepeating(false); // said in the status bar
+    });
+    connect(m_composer, &Composer::pingRequested, this, [this] {
+        if (m_session != 0)
+            m_manager.ping(m_session);
+    });
+    connect(m_composer, &Composer::closeRequested, this, &MainWindow::closeWithChosenCode);
+    connect(m_composer, &Composer::problem, this,
+            [this](const QString &message) { statusBar()->showMessage(message, kStatusMs); });
     // The composer for messages, the frame lab for any frame at all.
     m_lab = new FrameLab;
     m_bottomTabs = new QTabWidget;
-    m_bottomTabs->addTab(composerPage, tr("Co&mposer"));
+    m_bottomTabs->addTab(m_composer, tr("Co&mposer"));
     m_bottomTabs->addTab(m_lab, tr("Frame &Lab"));
     m_connectionSettings = new ConnectionSettings;
     auto *settingsScroll = new QScrollArea; // the form is taller than the composer's room
@@ -340,12 +305,6 @@ MainWindow::MainWindow(session::SessionManager &manager, QWidget *parent)
         if (m_state == session::SessionState::Closed)
             connectTo(m_url->text().trimmed());
     });
-    connect(m_send, &QPushButton::clicked, this, &MainWindow::sendComposed);
-    connect(m_ping, &QPushButton::clicked, this, [this] {
-        if (m_session != 0)
-            m_manager.ping(m_session);
-    });
-    connect(m_closeButton, &QPushButton::clicked, this, &MainWindow::closeWithChosenCode);
     connect(m_log->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
             &MainWindow::showDetail);
     auto *sendShortcut = new QShortcut(QKeySequence(Qt::CTRL | Qt::Key_Return), this);
@@ -470,38 +429,16 @@ bool MainWindow::sendComposed()
         statusBar()->showMessage(tr("Not connected: connect first"), kStatusMs);
         return false;
     }
-    const QString text = m_composer->toPlainText();
-    switch (m_kind->currentIndex()) {
-    case JsonKind: {
-        QJsonParseError error;
-        QJsonDocument::fromJson(text.toUtf8(), &error);
-        if (error.error != QJsonParseError::NoError) {
-            statusBar()->showMessage(
-                tr("Not JSON: %1 at character %2").arg(error.errorString()).arg(error.offset),
-                kStatusMs);
-            return false;
-        }
-        m_manager.sendText(m_session, text.toUtf8());
-        statusBar()->clearMessage();
-        return true;
+    QString error;
+    const std::optional<Composer::Message> message = m_composer->message(&error);
+    if (!message) {
+        statusBar()->showMessage(error, kStatusMs);
+        return false;
     }
-    case HexKind: {
-        QString digits = text;
-        digits.remove(QRegularExpression(QStringLiteral("\\s")));
-        static const QRegularExpression hex(QStringLiteral("^([0-9A-Fa-f]{2})*$"));
-        if (!hex.match(digits).hasMatch()) {
-            statusBar()->showMessage(tr("Not hex: give pairs of digits 0-9, a-f"), kStatusMs);
-            return false;
-        }
-        m_manager.sendBinary(m_session, QByteArray::fromHex(digits.toLatin1()));
-        statusBar()->clearMessage();
-        return true;
-    }
-    default:
-        m_manager.sendText(m_session, text.toUtf8());
-        statusBar()->clearMessage();
-        return true;
-    }
+    m_manager.sendMessage(m_session, message->opcode, message->payload, message->fragmentSize,
+                          message->pingBetweenFragments);
+    statusBar()->clearMessage();
+    return true;
 }
 
 bool MainWindow::closeWithChosenCode()
@@ -510,31 +447,13 @@ bool MainWindow::closeWithChosenCode()
         statusBar()->showMessage(tr("Not connected: connect first"), kStatusMs);
         return false;
     }
-    // The number at the start of the chosen or typed text.
-    const QString text = m_closeCode->currentText().trimmed();
-    bool isNumber = false;
-    const int code = text.section(QLatin1Char(' '), 0, 0).toInt(&isNumber);
-    // RFC 6455 §7.4.1/§7.4.2: 1004-1006, 1015 and codes below 1000 or in 1012-2999 (not yet
-    // registered when it was written, IANA's since) are not for a close frame we send.
-    const bool allowed = isNumber
-                         && ((code >= 1000 && code <= 1003) || (code >= 1007 && code <= 1014)
-                             || (code >= 3000 && code <= 4999));
-    if (!allowed) {
-        statusBar()->showMessage(
-            tr("%1 is not a code a close frame may carry (RFC 6455 §7.4): use 1000-1003, "
-               "1007-1014 or 3000-4999")
-                .arg(text.isEmpty() ? tr("An empty code") : text),
-            kStatusMs);
+    QString error;
+    const std::optional<Composer::CloseRequest> request = m_composer->closeRequest(&error);
+    if (!request) {
+        statusBar()->showMessage(error, kStatusMs);
         return false;
     }
-    const QByteArray reason = m_closeReason->text().toUtf8();
-    if (reason.size() > 123) { // RFC 6455 §5.5: a control frame's payload is at most 125 bytes
-        statusBar()->showMessage(
-            tr("The reason is %1 bytes in UTF-8; a close frame holds 123").arg(reason.size()),
-            kStatusMs);
-        return false;
-    }
-    m_manager.close(m_session, std::uint16_t(code), reason);
+    m_manager.close(m_session, request->code, request->reason);
     return true;
 }
 
@@ -605,9 +524,7 @@ void MainWindow::updateControls()
     m_connect->setText(closed ? tr("&Connect") : tr("&Disconnect"));
     m_url->setReadOnly(!closed); // still selectable and readable while connected
     const bool open = m_state == session::SessionState::Open;
-    m_send->setEnabled(open);
-    m_ping->setEnabled(open);
-    m_closeButton->setEnabled(open);
+    m_composer->setOpen(open);
     m_lab->setSendEnabled(open);
 }
 

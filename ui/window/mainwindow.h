@@ -36,6 +36,7 @@ class SessionManager;
 
 namespace framescope::ui {
 
+class Composer;
 class ConnectionSettings;
 class FrameLab;
 class ServerPanel;
@@ -162,10 +163,7 @@ private:
     HandshakeView *m_handshake = nullptr;
     QTabWidget *m_tabs = nullptr;
     std::int64_t m_originNs = 0;
-    QPlainTextEdit *m_composer = nullptr;
-    QComboBox *m_kind = nullptr;
-    QPushButton *m_send = nullptr;
-    QPushButton *m_ping = nullptr;
+    Composer *m_composer = nullptr;
     FrameLab *m_lab = nullptr;
     ServerPanel *m_serverPanel = nullptr;
     FrameLogModel *m_serverModel = nullptr;
@@ -178,9 +176,6 @@ private:
     SessionStatistics m_statistics;
     QTimer *m_statisticsTimer = nullptr;
     QTabWidget *m_bottomTabs = nullptr;
-    QPushButton *m_closeButton = nullptr;
-    QComboBox *m_closeCode = nullptr;
-    QLineEdit *m_closeReason = nullptr;
     QLineEdit *m_filterText = nullptr;
     QCheckBox *m_filterRegex = nullptr;
     QComboBox *m_filterDirection = nullptr;

@@ -1,4 +1,5 @@
 // MainWindow: the sessions sidebar (new, duplicate, rename, close, switch) and saved profiles.
+#include "composer/composer.h"
 #include "connectionsettings.h"
 #include "handshake/handshakeview.h"
 #include "log/framelogmodel.h"
@@ -130,6 +131,8 @@ void MainWindow::showSession(int session)
     if (session < 0 || session >= m_sessions->sessionCount())
         return;
     if (session != m_shown) {
+        if (m_composer)
+            m_composer->setRepeating(false); // it sent to the session shown
         stashShown();
         m_shown = session;
         SessionEntry &entry = m_sessions->entry(session);
