@@ -29,6 +29,8 @@ Dialer::Dialer(const ClientOptions &options, HandshakeRecord &handshake, QObject
     , m_handshake(handshake)
 {
     m_attemptDelay.setSingleShot(true);
+    // A coarse timer may fire up to 5% early; the delay is a lower bound (RFC 8305 §5).
+    m_attemptDelay.setTimerType(Qt::PreciseTimer);
     connect(&m_attemptDelay, &QTimer::timeout, this, &Dialer::startNextAttempt);
 }
 
