@@ -7,6 +7,7 @@
 #include <QUrl>
 #include <cstdint>
 #include <optional>
+#include <protocol/permessagedeflate.h>
 
 namespace framescope::session {
 
@@ -46,6 +47,9 @@ struct ClientOptions
     QByteArray bearerToken;
     ReconnectPolicy reconnect;
     bool offerDeflate = false;
+    // The permessage-deflate offer's parameters (RFC 7692 §7.1) when offerDeflate: by default
+    // client_max_window_bits without a value (the server may choose), nothing else.
+    protocol::DeflateOffer deflateOffer{false, false, std::nullopt, true, std::nullopt};
 
     std::uint64_t maxFrameSize = std::uint64_t{64} << 20;
     std::uint64_t maxMessageSize = std::uint64_t{64} << 20;

@@ -35,7 +35,7 @@ buildUpgradeRequest(const ClientOptions &options,
         request.subprotocols.push_back(protocolName.toStdString());
     deflateOffer.reset();
     if (options.offerDeflate) {
-        deflateOffer = protocol::DeflateOffer{false, false, std::nullopt, true, std::nullopt};
+        deflateOffer = options.deflateOffer;
         request.extensions.push_back(protocol::toExtension(*deflateOffer));
     }
     // URL userinfo becomes Basic authentication, as browsers and curl do.

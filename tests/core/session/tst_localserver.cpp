@@ -4,8 +4,8 @@
 
 #include "capturedmessages.h"
 
-#include <QNetworkRequest>
 #include <QElapsedTimer>
+#include <QNetworkRequest>
 #include <QSignalSpy>
 #include <QTcpSocket>
 #include <QTest>
@@ -69,6 +69,7 @@ private Q_SLOTS:
     void echoForQWebSocket_data();
     void echoForQWebSocket();
     void echoForOurClientWithDeflate();
+    void deflateOfferParametersAreOffered();
     void largeEchoSharesTheCapturedPayload();
     void foreignOriginAndHostAreRefused();
     void versionOtherThan13();
@@ -215,6 +216,39 @@ void tst_LocalServer::echoForOurClientWithDeflate()
     QCOMPARE(session.closeInfo().endedBy, framescope::capture::EndReason::CloseFrame);
 }
 
+// The offer's parameters as set in the options: the server takes them, and messages still
+// round-trip with the smaller windows and no context kept.
+void tst_LocalServer::deflateOfferParametersAreOffered()
+{
+    LocalServer server(LocalServerOptions{});
+    QCOMPARE(server.listen(), QString());
+    capture::FrameStore store;
+    ClientOptions options;
+    options.url = QUrl(QStringLiteral("ws://127.0.0.1:%1/").arg(server.port()));
+    options.offerDeflate = true;
+    options.deflateOffer = protocol::DeflateOffer{true, true, 10, true, 9};
+    ClientSession session(options, store);
+    session.open();
+    QVERIFY(QTest::qWaitFor([&] { return session.state() == SessionState::Open; }, 5000));
+    QVERIFY(session.handshake().request.contains(
+        "Sec-WebSocket-Extensions: permessage-deflate; server_no_context_takeover; "
+        "client_no_context_takeover; server_max_window_bits=10; client_max_window_bits=9\r\n"));
+    const std::optional<protocol::DeflateParameters> agreed = session.handshake().deflate;
+    QVERIFY(agreed);
+    QVERIFY(agreed->serverNoContextTakeover && agreed->clientNoContextTakeover);
+    QCOMPARE(agreed->serverMaxWindowBits, 10);
+    QVERIFY(agreed->clientMaxWindowBits <= 9);
+    for (int i = 0; i < 5; ++i)
+        QVERIFY(session.sendText(QByteArray(5000, char('a' + i))));
+    QVERIFY(QTest::qWaitFor([&] { return session.messagesReceived() == 5; }, 10000));
+    std::vector<std::uint8_t> payload;
+    QVERIFY(store.payload({store.endId().value - 1}, payload));
+    QCOMPARE(payload, std::vector<std::uint8_t>(5000, 'e'));
+    QVERIFY(session.close());
+    QVERIFY(QTest::qWaitFor([&] { return session.state() == SessionState::Closed; }, 5000));
+    QCOMPARE(session.error(), SessionError::None);
+}
+
 void tst_LocalServer::foreignOriginAndHostAreRefused()
 {
     LocalServer server(LocalServerOptions{});
@@ -244,7 +278,8 @@ void tst_LocalServer::foreignOriginAndHostAreRefused()
     LocalServer allowing(open);
     QCOMPARE(allowing.listen(), QString());
     // Serialized origins (RFC 6454): case, the default port and a path do not matter...
-    for (const char *origin : {"https://app.example", "HTTPS://APP.EXAMPLE/", "https://app.example:443"}) {
+    for (const char *origin :
+         {"https://app.example", "HTTPS://APP.EXAMPLE/", "https://app.example:443"}) {
         answer = rawExchange(allowing.port(),
                              rawUpgrade(allowing.port(), "Origin: " + QByteArray(origin) + "\r\n"),
                              {}, true);
@@ -273,7 +308,8 @@ void tst_LocalServer::tlsToAPlainPortIsAnsweredAtOnce()
     QSignalSpy refused(&server, &LocalServer::handshakeRefused);
     QElapsedTimer elapsed;
     elapsed.start();
-    const QByteArray clientHello = QByteArray::fromHex("160301005a010000560303") + QByteArray(80, 'r');
+    const QByteArray clientHello
+        = QByteArray::fromHex("160301005a010000560303") + QByteArray(80, 'r');
     const QByteArray answer = rawExchange(server.port(), clientHello);
     QVERIFY2(answer.startsWith("HTTP/1.1 400 Bad Request\r\n"), answer.constData());
     QVERIFY(answer.endsWith("use ws://, not wss://.\n"));
