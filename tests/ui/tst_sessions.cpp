@@ -12,14 +12,20 @@
 #include <QLineEdit>
 #include <QListView>
 #include <QPlainTextEdit>
+#include <QPushButton>
 #include <QSettings>
+#include <QSpinBox>
 #include <QStatusBar>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QToolButton>
 #include <log/framelogmodel.h>
+#include <server/serverpanel.h>
 #include <session/frontend/sessionmanager.h>
 #include <sessions/sessionlist.h>
+#include <window/connectionsettings.h>
 #include <window/mainwindow.h>
+#include <window/tlsdetails.h>
 
 using namespace framescope;
 using namespace framescope::ui;
@@ -212,6 +218,148 @@ private Q_SLOTS:
         window.newSession();
         QCOMPARE(headers->toPlainText(), QString()); // a new one starts from the defaults
         QCOMPARE(url->text(), QString());
+    }
+
+    // The Connection tab's newer fields become options; their values go round a profile; bad
+    // ones are said.
+    void connectionSettingsToOptions()
+    {
+        ConnectionSettings settings;
+        auto *cookies = named<QLineEdit>(settings, QStringLiteral("Cookies"));
+        auto *pin = named<QLineEdit>(settings, QStringLiteral("Pinned certificate"));
+        auto *serverBits = named<QSpinBox>(settings, QStringLiteral("server_max_window_bits"));
+        auto *clientBits = named<QSpinBox>(settings, QStringLiteral("client_max_window_bits"));
+        auto *largest = named<QSpinBox>(settings, QStringLiteral("Largest message"));
+        auto *connectTimeout = named<QSpinBox>(settings, QStringLiteral("connect timeout"));
+        auto *closeTimeout = named<QSpinBox>(settings, QStringLiteral("close timeout"));
+        QCheckBox *deflate = checkBox(settings, QStringLiteral("Offer permessage-deflate"));
+        QCheckBox *noTakeover = checkBox(settings, QStringLiteral("client_no_context_takeover"));
+        QVERIFY(cookies && pin && serverBits && clientBits && largest && connectTimeout
+                && closeTimeout && deflate && noTakeover);
+        const QUrl url(QStringLiteral("wss://example.com/"));
+        QString error;
+        auto options = settings.optionsFor(url, &error);
+        QVERIFY(options);
+        QVERIFY(!options->offerDeflate);
+        QCOMPARE(options->connectTimeoutMs, session::ClientOptions{}.connectTimeoutMs);
+        QVERIFY(options->pinnedSha256.isEmpty());
+        QVERIFY(!serverBits->isEnabled()); // deflate's parameters only when it is offered
+
+        cookies->setText(QStringLiteral("sid=abc; theme = dark"));
+        deflate->setChecked(true);
+        noTakeover->setChecked(true);
+        serverBits->setValue(10);
+        clientBits->setValue(9);
+        largest->setValue(2);
+        connectTimeout->setValue(0);
+        closeTimeout->setValue(1500);
+        const QString fingerprint = QStringLiteral("AB:") + QStringLiteral("cd").repeated(31);
+        pin->setText(fingerprint);
+        options = settings.optionsFor(url, &error);
+        QVERIFY2(options, qPrintable(error));
+        QCOMPARE(options->cookies.size(), 2);
+        QCOMPARE(options->cookies[1].first, QByteArray("theme"));
+        QCOMPARE(options->cookies[1].second, QByteArray("dark"));
+        QVERIFY(options->offerDeflate);
+        QCOMPARE(options->deflateOffer, (protocol::DeflateOffer{false, true, 10, true, 9}));
+        QCOMPARE(options->maxMessageSize, std::uint64_t{2} << 20);
+        QCOMPARE(options->connectTimeoutMs, 0);
+        QCOMPARE(options->closeTimeoutMs, 1500);
+        QCOMPARE(options->pinnedSha256.toHex(), ("ab" + QByteArray("cd").repeated(31)));
+
+        // Into a profile and back: the same options; the cookies are a secret.
+        const QVariantMap values = settings.values();
+        QCOMPARE(ConnectionSettings::forSaving(values).value(QStringLiteral("cookies")).toString(),
+                 QStringLiteral("[redacted]"));
+        ConnectionSettings again;
+        again.setValues(values);
+        const auto same = again.optionsFor(url, &error);
+        QVERIFY(same);
+        QCOMPARE(same->deflateOffer, options->deflateOffer);
+        QCOMPARE(same->cookies, options->cookies);
+        QCOMPARE(same->closeTimeoutMs, 1500);
+        QCOMPARE(same->pinnedSha256, options->pinnedSha256);
+
+        cookies->setText(QStringLiteral("sid"));
+        QVERIFY(!settings.optionsFor(url, &error));
+        QVERIFY2(error.contains(QStringLiteral("not name=value")), qPrintable(error));
+        cookies->clear();
+        pin->setText(QStringLiteral("abcd"));
+        QVERIFY(!settings.optionsFor(url, &error));
+        QVERIFY2(error.contains(QStringLiteral("64 hex digits")), qPrintable(error));
+    }
+
+    // The built-in server with TLS: its fingerprint shown; a client accepting its self-signed
+    // certificate gets an open padlock in a warning colour and the details; "Pin This
+    // Certificate" pins it, and the next connection, verified by the pin alone, gets a closed
+    // padlock.
+    void tlsPadlockAndPin()
+    {
+        session::SessionManager manager;
+        MainWindow window(manager);
+        window.show();
+        auto *panel = window.findChild<ServerPanel *>();
+        QVERIFY(panel);
+        panel->setCertificateDirectory(m_settingsDir.filePath(QStringLiteral("certificate")));
+        QCheckBox *tls = checkBox(window, QStringLiteral("TLS (wss://"));
+        QCheckBox *acceptInvalid = checkBox(window, QStringLiteral("Accept an invalid"));
+        auto *pin = named<QLineEdit>(window, QStringLiteral("Pinned certificate"));
+        auto *padlock = named<QToolButton>(window, QStringLiteral("TLS details"));
+        QVERIFY(tls && acceptInvalid && pin && padlock);
+        tls->setChecked(true);
+        QCOMPARE(panel->start(), QString());
+        const QString fingerprint = panel->fingerprint();
+        QCOMPARE(fingerprint.size(), 32 * 3 - 1);
+        QVERIFY2(panel->statusText().contains(QStringLiteral("Certificate SHA-256 ") + fingerprint),
+                 qPrintable(panel->statusText()));
+        const QString url = manager.serverUrls().value(0);
+        QVERIFY2(url.startsWith(QStringLiteral("wss://127.0.0.1:")), qPrintable(url));
+        QVERIFY(!padlock->isVisible());
+
+        acceptInvalid->setChecked(true);
+        window.connectTo(url);
+        QVERIFY(waitOpen(manager, window));
+        QVERIFY(QTest::qWaitFor([&] { return padlock->isVisible(); }, 5000));
+        QVERIFY2(padlock->toolTip().contains(QStringLiteral("NOT verified")),
+                 qPrintable(padlock->toolTip()));
+        padlock->click();
+        auto *details = window.findChild<TlsDetailsDialog *>();
+        QVERIFY(details && details->isVisible());
+        QVERIFY2(details->text().contains(QStringLiteral("Verified: no")),
+                 qPrintable(details->text()));
+        QVERIFY2(details->text().contains(QStringLiteral("SHA-256: ") + fingerprint),
+                 qPrintable(details->text()));
+        QVERIFY(details->text().contains(QStringLiteral("Names: DNS:localhost")));
+        QVERIFY(details->text().contains(QStringLiteral("Override: ")));
+        QPushButton *pinButton = nullptr;
+        for (QPushButton *button : details->findChildren<QPushButton *>())
+            if (button->text() == QStringLiteral("&Pin This Certificate"))
+                pinButton = button;
+        QVERIFY(pinButton);
+        pinButton->click();
+        QCOMPARE(pin->text(), fingerprint);
+
+        window.disconnectSession();
+        QVERIFY(QTest::qWaitFor(
+            [&] { return manager.state(window.sessionId()) == session::SessionState::Closed; },
+            10000));
+        acceptInvalid->setChecked(false);
+        window.connectTo(url);
+        QVERIFY(waitOpen(manager, window));
+        QVERIFY(QTest::qWaitFor(
+            [&] { return padlock->toolTip().contains(QStringLiteral("certificate verified")); },
+            5000));
+        QVERIFY(details->isVisible()); // kept up to date
+        QVERIFY2(details->text().contains(QStringLiteral("Pinned: matched")),
+                 qPrintable(details->text()));
+        QVERIFY2(details->text().contains(QStringLiteral("Verified: yes")),
+                 qPrintable(details->text()));
+        if (const QString dir = qEnvironmentVariable("FRAMESCOPE_SCREENSHOTS"); !dir.isEmpty()) {
+            QCoreApplication::processEvents(); // the new rows shown
+            QVERIFY(details->grab().save(dir + QStringLiteral("/tls-details.png")));
+            QVERIFY(shoot(window, dir, QStringLiteral("tls")));
+        }
+        manager.stopServer(1000);
     }
 
     // A profile saved without "keep secrets" holds none on disk (the token in the URL, the

@@ -4,6 +4,7 @@
 #include <QComboBox>
 #include <QFormLayout>
 #include <QHBoxLayout>
+#include <QLabel>
 #include <QLineEdit>
 #include <QPlainTextEdit>
 #include <QRegularExpression>
@@ -54,7 +55,73 @@ ConnectionSettings::ConnectionSettings(QWidget *parent)
     auth->addWidget(m_user);
     auth->addWidget(m_secret, 1);
 
+    m_cookies = new QLineEdit;
+    m_cookies->setAccessibleName(tr("Cookies"));
+    m_cookies->setPlaceholderText(tr("name=value; other=value (sent as a Cookie header)"));
+
     m_deflate = new QCheckBox(tr("Offer permessage-deflate"));
+    m_serverNoTakeover = new QCheckBox(tr("server_no_context_takeover"));
+    m_clientNoTakeover = new QCheckBox(tr("client_no_context_takeover"));
+    auto windowBits = [](const QString &name) {
+        auto *bits = new QSpinBox;
+        bits->setAccessibleName(name);
+        bits->setRange(7, 15); // 7 stands for "not offered"
+        bits->setSpecialValueText(name == tr("client_max_window_bits")
+                                      ? tr("%1 (no value)").arg(name)
+                                      : tr("%1 not offered").arg(name));
+        bits->setPrefix(name + QLatin1Char('='));
+        return bits;
+    };
+    m_serverWindowBits = windowBits(tr("server_max_window_bits"));
+    m_clientWindowBits = windowBits(tr("client_max_window_bits"));
+    auto *deflate = new QHBoxLayout;
+    for (QWidget *widget :
+         std::initializer_list<QWidget *>{m_deflate, m_serverNoTakeover, m_clientNoTakeover,
+                                          m_serverWindowBits, m_clientWindowBits})
+        deflate->addWidget(widget);
+    deflate->addStretch();
+    auto deflateChanged = [this] {
+        for (QWidget *widget : std::initializer_list<QWidget *>{
+                 m_serverNoTakeover, m_clientNoTakeover, m_serverWindowBits, m_clientWindowBits})
+            widget->setEnabled(m_deflate->isChecked());
+    };
+    connect(m_deflate, &QCheckBox::toggled, this, deflateChanged);
+
+    // Limits and timeouts (0: none).
+    m_maxMessageMiB = new QSpinBox;
+    m_maxMessageMiB->setAccessibleName(tr("Largest message"));
+    m_maxMessageMiB->setRange(1, 4096);
+    m_maxMessageMiB->setValue(64);
+    m_maxMessageMiB->setSuffix(tr(" MiB"));
+    m_maxMessageMiB->setToolTip(tr("A larger message or frame from the server is refused with "
+                                   "1009 (message too big)"));
+    auto timeout = [](const QString &name, int ms) {
+        auto *spin = new QSpinBox;
+        spin->setAccessibleName(tr("%1 timeout").arg(name));
+        spin->setRange(0, 600'000);
+        spin->setSingleStep(1000);
+        spin->setValue(ms);
+        spin->setPrefix(name + QLatin1Char(' '));
+        spin->setSuffix(tr(" ms"));
+        spin->setSpecialValueText(tr("%1: none").arg(name));
+        return spin;
+    };
+    const session::ClientOptions defaults;
+    m_connectTimeout = timeout(tr("connect"), defaults.connectTimeoutMs);
+    m_tlsTimeout = timeout(tr("TLS"), defaults.tlsTimeoutMs);
+    m_handshakeTimeout = timeout(tr("upgrade"), defaults.handshakeTimeoutMs);
+    m_closeTimeout = timeout(tr("close"), defaults.closeTimeoutMs);
+    auto *limits = new QHBoxLayout;
+    limits->addWidget(m_maxMessageMiB);
+    limits->addSpacing(12);
+    limits->addWidget(new QLabel(tr("Timeouts:")));
+    for (QSpinBox *spin : {m_connectTimeout, m_tlsTimeout, m_handshakeTimeout, m_closeTimeout})
+        limits->addWidget(spin);
+    limits->addStretch();
+    m_pin = new QLineEdit;
+    m_pin->setAccessibleName(tr("Pinned certificate"));
+    m_pin->setPlaceholderText(tr("SHA-256 of the one certificate to trust, hex (as the built-in "
+                                 "server shows it); any other fails"));
     m_autoPong = new QCheckBox(tr("Answer pings automatically"));
     m_autoPong->setChecked(true);
     m_pingInterval = new QSpinBox;
@@ -65,9 +132,8 @@ ConnectionSettings::ConnectionSettings(QWidget *parent)
     m_redirects = new QCheckBox(tr("Follow redirects"));
     m_reconnect = new QCheckBox(tr("Reconnect when dropped"));
     auto *behaviour = new QHBoxLayout;
-    for (QWidget *widget :
-         {static_cast<QWidget *>(m_deflate), static_cast<QWidget *>(m_autoPong),
-          static_cast<QWidget *>(m_redirects), static_cast<QWidget *>(m_reconnect)})
+    for (QWidget *widget : {static_cast<QWidget *>(m_autoPong), static_cast<QWidget *>(m_redirects),
+                            static_cast<QWidget *>(m_reconnect)})
         behaviour->addWidget(widget);
     behaviour->addStretch();
 
@@ -100,11 +166,15 @@ ConnectionSettings::ConnectionSettings(QWidget *parent)
     form->addRow(tr("Subprotocols:"), m_subprotocols);
     form->addRow(tr("Origin:"), m_origin);
     form->addRow(tr("Authorization:"), auth);
+    form->addRow(tr("Cookies:"), m_cookies);
+    form->addRow(tr("Compression:"), deflate);
+    form->addRow(tr("Largest message:"), limits);
     form->addRow(tr("Keep-alive:"), m_pingInterval);
     form->addRow(QString(), behaviour);
     form->addRow(tr("Proxy:"), m_proxy);
     form->addRow(tr("TLS CA file:"), m_caFile);
     form->addRow(tr("Client certificate:"), certificate);
+    form->addRow(tr("TLS pin:"), m_pin);
     form->addRow(QString(), m_acceptInvalid);
     form->addRow(QString(), m_keepSecrets);
 
@@ -114,6 +184,7 @@ ConnectionSettings::ConnectionSettings(QWidget *parent)
     };
     connect(m_auth, &QComboBox::currentIndexChanged, this, authChanged);
     authChanged();
+    deflateChanged();
 }
 
 std::optional<session::ClientOptions> ConnectionSettings::optionsFor(const QUrl &url,
@@ -161,7 +232,36 @@ std::optional<session::ClientOptions> ConnectionSettings::optionsFor(const QUrl 
     default:
         break;
     }
+    for (const QString &part : m_cookies->text().split(QLatin1Char(';'), Qt::SkipEmptyParts)) {
+        const QString cookie = part.trimmed();
+        const qsizetype equals = cookie.indexOf(QLatin1Char('='));
+        const QString name = cookie.left(equals).trimmed();
+        if (cookie.isEmpty())
+            continue;
+        if (equals <= 0 || !isToken(name))
+            return fail(tr("Cookie \"%1\" is not name=value").arg(cookie));
+        options.cookies.append({name.toUtf8(), cookie.mid(equals + 1).trimmed().toUtf8()});
+    }
     options.offerDeflate = m_deflate->isChecked();
+    options.deflateOffer.serverNoContextTakeover = m_serverNoTakeover->isChecked();
+    options.deflateOffer.clientNoContextTakeover = m_clientNoTakeover->isChecked();
+    if (m_serverWindowBits->value() >= 8)
+        options.deflateOffer.serverMaxWindowBits = m_serverWindowBits->value();
+    if (m_clientWindowBits->value() >= 8)
+        options.deflateOffer.clientMaxWindowBitsValue = m_clientWindowBits->value();
+    options.maxMessageSize = std::uint64_t(m_maxMessageMiB->value()) << 20;
+    options.maxFrameSize = options.maxMessageSize;
+    options.connectTimeoutMs = m_connectTimeout->value();
+    options.tlsTimeoutMs = m_tlsTimeout->value();
+    options.handshakeTimeoutMs = m_handshakeTimeout->value();
+    options.closeTimeoutMs = m_closeTimeout->value();
+    if (QString pin = m_pin->text(); !pin.trimmed().isEmpty()) {
+        pin.remove(QRegularExpression(QStringLiteral("[\\s:]")));
+        static const QRegularExpression sha256(QStringLiteral("^[0-9A-Fa-f]{64}$"));
+        if (!sha256.match(pin).hasMatch())
+            return fail(tr("The pin is not a SHA-256 fingerprint: 64 hex digits, colons allowed"));
+        options.pinnedSha256 = QByteArray::fromHex(pin.toLatin1());
+    }
     options.autoPong = m_autoPong->isChecked();
     options.pingIntervalMs = m_pingInterval->value();
     options.followRedirects = m_redirects->isChecked();
@@ -197,6 +297,17 @@ const QString kCertificate = QStringLiteral("certificate");
 const QString kKey = QStringLiteral("key");
 const QString kKeyPassword = QStringLiteral("keyPassword");
 const QString kKeepSecrets = QStringLiteral("keepSecrets");
+const QString kCookies = QStringLiteral("cookies");
+const QString kServerNoTakeover = QStringLiteral("serverNoContextTakeover");
+const QString kClientNoTakeover = QStringLiteral("clientNoContextTakeover");
+const QString kServerWindowBits = QStringLiteral("serverMaxWindowBits");
+const QString kClientWindowBits = QStringLiteral("clientMaxWindowBits");
+const QString kMaxMessageMiB = QStringLiteral("maxMessageMiB");
+const QString kConnectTimeout = QStringLiteral("connectTimeoutMs");
+const QString kTlsTimeout = QStringLiteral("tlsTimeoutMs");
+const QString kHandshakeTimeout = QStringLiteral("handshakeTimeoutMs");
+const QString kCloseTimeout = QStringLiteral("closeTimeoutMs");
+const QString kPin = QStringLiteral("pinnedSha256");
 
 const QStringList kAuthNames
     = {QStringLiteral("none"), QStringLiteral("basic"), QStringLiteral("bearer")};
@@ -224,7 +335,18 @@ QVariantMap ConnectionSettings::values() const
             {kCertificate, m_certificate->text()},
             {kKey, m_key->text()},
             {kKeyPassword, m_keyPassword->text()},
-            {kKeepSecrets, m_keepSecrets->isChecked()}};
+            {kKeepSecrets, m_keepSecrets->isChecked()},
+            {kCookies, m_cookies->text()},
+            {kServerNoTakeover, m_serverNoTakeover->isChecked()},
+            {kClientNoTakeover, m_clientNoTakeover->isChecked()},
+            {kServerWindowBits, m_serverWindowBits->value()},
+            {kClientWindowBits, m_clientWindowBits->value()},
+            {kMaxMessageMiB, m_maxMessageMiB->value()},
+            {kConnectTimeout, m_connectTimeout->value()},
+            {kTlsTimeout, m_tlsTimeout->value()},
+            {kHandshakeTimeout, m_handshakeTimeout->value()},
+            {kCloseTimeout, m_closeTimeout->value()},
+            {kPin, m_pin->text()}};
 }
 
 void ConnectionSettings::setValues(const QVariantMap &values)
@@ -247,6 +369,20 @@ void ConnectionSettings::setValues(const QVariantMap &values)
     m_key->setText(values.value(kKey).toString());
     m_keyPassword->setText(values.value(kKeyPassword).toString());
     m_keepSecrets->setChecked(values.value(kKeepSecrets, false).toBool());
+    const session::ClientOptions defaults;
+    m_cookies->setText(values.value(kCookies).toString());
+    m_serverNoTakeover->setChecked(values.value(kServerNoTakeover, false).toBool());
+    m_clientNoTakeover->setChecked(values.value(kClientNoTakeover, false).toBool());
+    m_serverWindowBits->setValue(values.value(kServerWindowBits, 7).toInt());
+    m_clientWindowBits->setValue(values.value(kClientWindowBits, 7).toInt());
+    m_maxMessageMiB->setValue(
+        values.value(kMaxMessageMiB, int(defaults.maxMessageSize >> 20)).toInt());
+    m_connectTimeout->setValue(values.value(kConnectTimeout, defaults.connectTimeoutMs).toInt());
+    m_tlsTimeout->setValue(values.value(kTlsTimeout, defaults.tlsTimeoutMs).toInt());
+    m_handshakeTimeout->setValue(
+        values.value(kHandshakeTimeout, defaults.handshakeTimeoutMs).toInt());
+    m_closeTimeout->setValue(values.value(kCloseTimeout, defaults.closeTimeoutMs).toInt());
+    m_pin->setText(values.value(kPin).toString());
     m_acceptInvalid->setChecked(false);
 }
 
@@ -255,7 +391,7 @@ QVariantMap ConnectionSettings::forSaving(const QVariantMap &values)
     if (keepsSecrets(values))
         return values;
     QVariantMap saved = values;
-    for (const QString &name : {kSecret, kKeyPassword})
+    for (const QString &name : {kSecret, kKeyPassword, kCookies})
         if (!saved.value(name).toString().isEmpty())
             saved[name] = kRedactedText;
     if (const QString proxy = saved.value(kProxy).toString(); !proxy.isEmpty())
@@ -270,6 +406,11 @@ QVariantMap ConnectionSettings::forSaving(const QVariantMap &values)
     return saved;
 }
 
+void ConnectionSettings::setPin(const QString &sha256)
+{
+    m_pin->setText(sha256);
+}
+
 bool ConnectionSettings::keepsSecrets(const QVariantMap &values)
 {
     return values.value(kKeepSecrets).toBool();
@@ -277,7 +418,7 @@ bool ConnectionSettings::keepsSecrets(const QVariantMap &values)
 
 bool ConnectionSettings::lacksSecrets(const QVariantMap &values)
 {
-    for (const QString &name : {kSecret, kKeyPassword, kProxy, kHeaders})
+    for (const QString &name : {kSecret, kKeyPassword, kProxy, kHeaders, kCookies})
         if (values.value(name).toString().contains(kRedactedText))
             return true;
     return false;

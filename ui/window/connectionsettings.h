@@ -14,10 +14,11 @@ class QSpinBox;
 namespace framescope::ui {
 
 // What the next connection sends and how it behaves: extra headers, subprotocols, Origin,
-// Basic or Bearer credentials, permessage-deflate, keep-alive pings and automatic pongs,
-// redirects and reconnecting, a proxy, and TLS (CA file, client certificate PEM or PKCS#12, the
-// key's password, the accept-invalid override for this session). Secrets go to disk (a saved
-// profile) only when "Keep secrets" is ticked.
+// Basic or Bearer credentials, cookies, permessage-deflate and its offer's parameters, the
+// message size limit, timeouts, keep-alive pings and automatic pongs, redirects and
+// reconnecting, a proxy, and TLS (CA file, client certificate PEM or PKCS#12, the key's
+// password, a pinned certificate, the accept-invalid override for this session). Secrets go to disk
+// (a saved profile) only when "Keep secrets" is ticked.
 class ConnectionSettings : public QWidget
 {
     Q_OBJECT
@@ -33,6 +34,8 @@ public:
     // The accept-invalid override is for one session: not among the values.
     QVariantMap values() const;
     void setValues(const QVariantMap &values);
+    // Pins the certificate with this SHA-256 (hex, colons allowed) for the next connection.
+    void setPin(const QString &sha256);
     // The values with the password, the token, the key's password, the proxy's userinfo and the
     // values of secret headers (capture::isSecretHeader) replaced by "[redacted]", unless they
     // say to keep secrets.
@@ -48,7 +51,18 @@ private:
     QComboBox *m_auth = nullptr;
     QLineEdit *m_user = nullptr;
     QLineEdit *m_secret = nullptr;
+    QLineEdit *m_cookies = nullptr;
     QCheckBox *m_deflate = nullptr;
+    QCheckBox *m_serverNoTakeover = nullptr;
+    QCheckBox *m_clientNoTakeover = nullptr;
+    QSpinBox *m_serverWindowBits = nullptr;
+    QSpinBox *m_clientWindowBits = nullptr;
+    QSpinBox *m_maxMessageMiB = nullptr;
+    QSpinBox *m_connectTimeout = nullptr;
+    QSpinBox *m_tlsTimeout = nullptr;
+    QSpinBox *m_handshakeTimeout = nullptr;
+    QSpinBox *m_closeTimeout = nullptr;
+    QLineEdit *m_pin = nullptr;
     QCheckBox *m_autoPong = nullptr;
     QSpinBox *m_pingInterval = nullptr;
     QCheckBox *m_redirects = nullptr;
