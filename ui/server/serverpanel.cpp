@@ -10,6 +10,7 @@
 #include <QTreeWidget>
 #include <QVBoxLayout>
 #include <session/frontend/sessionmanager.h>
+#include <session/server/servercertificate.h>
 
 namespace framescope::ui {
 
@@ -117,7 +118,23 @@ QString ServerPanel::start()
 {
     if (m_manager.isServerRunning())
         return {};
-    const QString error = m_manager.startServer(options());
+    session::LocalServerOptions chosen = options();
+    m_fingerprint.clear();
+    if (chosen.tls) {
+        // The self-signed certificate kept for the built-in server (made on first use).
+        const session::ServerCertificateResult loaded = session::loadOrCreateServerCertificate(
+            m_certificateDirectory.isEmpty() ? session::defaultCertificateDirectory()
+                                             : m_certificateDirectory);
+        if (!loaded.certificate) {
+            const QString error = tr("no certificate for TLS: %1").arg(loaded.error);
+            m_status->setText(tr("Did not start: %1").arg(error));
+            return error;
+        }
+        chosen.certificate = loaded.certificate->certificate;
+        chosen.key = loaded.certificate->key;
+        m_fingerprint = loaded.certificate->sha256Fingerprint();
+    }
+    const QString error = m_manager.startServer(chosen);
     m_connections->clear();
     updateStatus();
     if (error.isEmpty())
@@ -149,6 +166,8 @@ void ServerPanel::updateStatus()
         return;
     }
     QString text = tr("Running on %1").arg(m_manager.serverUrls().join(QStringLiteral(", ")));
+    if (!m_fingerprint.isEmpty()) // for clients to pin (the Connection tab's TLS pin)
+        text += tr("\nCertificate SHA-256 %1").arg(m_fingerprint);
     for (const QString &warning : m_manager.serverWarnings())
         text += QStringLiteral("\n") + warning;
     m_status->setText(text);
@@ -174,6 +193,11 @@ void ServerPanel::updateConnection(quint64 id)
     if (info->state == session::SessionState::Closed && info->close.codeSent)
         answer += tr(", closed with %1").arg(*info->close.codeSent);
     item->setText(StatusColumn, answer);
+}
+
+void ServerPanel::setCertificateDirectory(const QString &directory)
+{
+    m_certificateDirectory = directory;
 }
 
 QString ServerPanel::statusText() const

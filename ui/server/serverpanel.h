@@ -33,6 +33,10 @@ public:
     void stop();
     // The server's state in words, and its connections shown.
     QString statusText() const;
+    // Where the TLS certificate is kept (default: session::defaultCertificateDirectory()), and
+    // its SHA-256 while the server runs with TLS.
+    void setCertificateDirectory(const QString &directory);
+    QString fingerprint() const { return m_fingerprint; }
     int connectionRows() const;
 
 Q_SIGNALS:
@@ -54,6 +58,8 @@ private:
     QSpinBox *m_pingInterval = nullptr;
     QSpinBox *m_closeAfter = nullptr;
     QTreeWidget *m_connections = nullptr;
+    QString m_certificateDirectory;
+    QString m_fingerprint;
 };
 
 } // namespace framescope::ui

@@ -10,6 +10,7 @@
 #include "server/serverpanel.h"
 #include "sessions/sessionlist.h"
 #include "stats/statisticsview.h"
+#include "tlsdetails.h"
 
 #include <QActionGroup>
 #include <QApplication>
@@ -49,6 +50,7 @@
 #include <QTabWidget>
 #include <QTableView>
 #include <QTimer>
+#include <QToolButton>
 #include <QVBoxLayout>
 #include <session/diagnosis/handshakedoctor.h>
 #include <session/engine/clock.h>
@@ -78,9 +80,19 @@ MainWindow::MainWindow(session::SessionManager &manager, QWidget *parent)
     m_connect = new QPushButton(tr("&Connect"));
     m_stateLabel = new QLabel(tr("Closed"));
     m_stateLabel->setAccessibleName(tr("Connection state"));
+    // The padlock: shown for a TLS connection, its details a click away.
+    m_padlock = new QToolButton;
+    m_padlock->setAccessibleName(tr("TLS details"));
+    m_padlock->setAutoRaise(true);
+    m_padlock->hide();
+    connect(m_padlock, &QToolButton::clicked, this, &MainWindow::showTlsDetails);
+    m_connectedClock = new QTimer(this);
+    m_connectedClock->setInterval(1000);
+    connect(m_connectedClock, &QTimer::timeout, this, &MainWindow::updateControls);
     auto *bar = new QHBoxLayout;
     bar->addWidget(new QLabel(tr("URL:")));
     bar->addWidget(m_url, 1);
+    bar->addWidget(m_padlock);
     bar->addWidget(m_connect);
     bar->addWidget(m_stateLabel);
 
@@ -405,6 +417,8 @@ void MainWindow::connectTo(const QString &url)
     m_model->setOriginWallClock(m_startedAtMs);
     if (m_manager.isServerRunning())
         handleServerChanged(); // the server's times from the same start as the client's
+    m_tls.clear();             // until this connection's TLS handshake
+    updatePadlock();
     m_capturePath.clear();
     m_captureSession = {};
     m_captureEvents.clear();
@@ -462,6 +476,8 @@ void MainWindow::handleState(quint64 id, session::SessionState state)
     if (id != m_session) { // a session not shown: its mark in the sidebar
         if (const int other = m_sessions->sessionWithId(id); other >= 0) {
             m_sessions->entry(other).state = state;
+            if (state == session::SessionState::Open)
+                m_sessions->entry(other).openedAtMs = QDateTime::currentMSecsSinceEpoch();
             m_sessions->changed(other);
         }
         return;
@@ -471,6 +487,7 @@ void MainWindow::handleState(quint64 id, session::SessionState state)
     m_sessions->changed(m_shown);
     updateControls();
     if (state == session::SessionState::Open) {
+        m_sessions->entry(m_shown).openedAtMs = QDateTime::currentMSecsSinceEpoch();
         showHandshake(id, false);
         statusBar()->showMessage(tr("Connected to %1").arg(m_url->text()), kStatusMs);
     }
@@ -478,8 +495,11 @@ void MainWindow::handleState(quint64 id, session::SessionState state)
 
 void MainWindow::showHandshake(quint64 id, bool focus)
 {
-    if (const std::optional<session::ClientSnapshot> snapshot = m_manager.snapshot(id))
+    if (const std::optional<session::ClientSnapshot> snapshot = m_manager.snapshot(id)) {
         m_handshake->show(*snapshot);
+        m_tls = snapshot->handshake.tls;
+        updatePadlock();
+    }
     if (focus)
         m_tabs->setCurrentWidget(m_handshake);
 }
@@ -513,11 +533,21 @@ void MainWindow::updateControls()
     if (!state.isEmpty())
         state[0] = state[0].toUpper();
     const bool dark = isDarkPalette();
-    if (m_state == session::SessionState::Open)
-        m_stateLabel->setText(QStringLiteral("<span style=\"color:%1\">● %2</span>")
+    if (m_state == session::SessionState::Open) {
+        // How long, as h:mm:ss.
+        const qint64 openedAt = m_shown >= 0 ? m_sessions->entry(m_shown).openedAtMs : 0;
+        const qint64 seconds
+            = openedAt > 0 ? (QDateTime::currentMSecsSinceEpoch() - openedAt) / 1000 : 0;
+        const QString since = QStringLiteral("%1:%2:%3")
+                                  .arg(seconds / 3600)
+                                  .arg(seconds / 60 % 60, 2, 10, QLatin1Char('0'))
+                                  .arg(seconds % 60, 2, 10, QLatin1Char('0'));
+        m_stateLabel->setText(QStringLiteral("<span style=\"color:%1\">● %2</span> %3")
                                   .arg(dark ? QStringLiteral("#81c784") : QStringLiteral("#2e7d32"),
-                                       tr("Connected")));
-    else if (closed)
+                                       tr("Connected"), since));
+        if (!m_connectedClock->isActive())
+            m_connectedClock->start();
+    } else if (closed)
         m_stateLabel->setText(tr("○ Not connected"));
     else
         m_stateLabel->setText(tr("◌ %1…").arg(state));
@@ -526,6 +556,8 @@ void MainWindow::updateControls()
     const bool open = m_state == session::SessionState::Open;
     m_composer->setOpen(open);
     m_lab->setSendEnabled(open);
+    if (!open)
+        m_connectedClock->stop();
 }
 
 } // namespace framescope::ui

@@ -4,6 +4,7 @@
 #include "theme.h"
 
 #include <QMainWindow>
+#include <QMap>
 #include <QVariantMap>
 #include <capture/capturefile.h>
 #include <memory>
@@ -29,6 +30,7 @@ class QPushButton;
 class QTableView;
 class QTabWidget;
 class QTimer;
+class QToolButton;
 
 namespace framescope::session {
 class SessionManager;
@@ -44,6 +46,7 @@ class StatisticsView;
 class FrameLogModel;
 class HandshakeView;
 class SessionListModel;
+class TlsDetailsDialog;
 
 // Framescope's main window, first slice: a connection bar (URL, Connect / Disconnect, state),
 // the frame log over the session's capture store with its filter bar, and a composer (text, JSON
@@ -144,6 +147,8 @@ private:
     void stashShown();
     void refreshProfiles();
     void updateServerRow();
+    void updatePadlock();
+    void showTlsDetails();
 
     session::SessionManager &m_manager;
     quint64 m_session = 0;
@@ -152,6 +157,10 @@ private:
     QLineEdit *m_url = nullptr;
     QPushButton *m_connect = nullptr;
     QLabel *m_stateLabel = nullptr;
+    QToolButton *m_padlock = nullptr;
+    TlsDetailsDialog *m_tlsDialog = nullptr;
+    QTimer *m_connectedClock = nullptr; // the connected time, once a second
+    QMap<QString, QString> m_tls;       // the shown session's TLS details
     QTableView *m_log = nullptr;
     QPlainTextEdit *m_detail = nullptr;
     std::optional<capture::FrameId> m_detailFrame;

@@ -316,6 +316,10 @@ bool MainWindow::openCapture(const QString &path)
     m_url->setText(QString::fromStdString(read.session.url));
     m_detail->clear();
     m_handshake->showCaptured(read.session, read.events);
+    m_tls.clear();
+    for (const auto &[key, value] : read.session.tls)
+        m_tls.insert(QString::fromStdString(key), QString::fromStdString(value));
+    updatePadlock();
     setWindowTitle(tr("%1 – Framescope").arg(QFileInfo(path).fileName()));
     updateControls();
     // A file cut short (a crash while recording) shows what it holds, and says where it ends.

@@ -7,6 +7,7 @@
 #include "server/serverpanel.h"
 #include "sessions/profiles.h"
 #include "sessions/sessionlist.h"
+#include "tlsdetails.h"
 
 #include <QFileInfo>
 #include <QHBoxLayout>
@@ -154,12 +155,17 @@ void MainWindow::showSession(int session)
         updateShownCount();
         m_detail->clear();
         m_detailFrame.reset();
-        if (!m_capturePath.isEmpty())
+        m_tls.clear();
+        if (!m_capturePath.isEmpty()) {
             m_handshake->showCaptured(m_captureSession, m_captureEvents);
-        else if (m_session != 0)
+            for (const auto &[key, value] : m_captureSession.tls)
+                m_tls.insert(QString::fromStdString(key), QString::fromStdString(value));
+        } else if (m_session != 0) {
             showHandshake(m_session, false);
-        else
+        } else {
             m_handshake->clear();
+        }
+        updatePadlock();
         if (m_manager.isServerRunning())
             handleServerChanged(); // the server's times from this session's start
         setWindowTitle(m_capturePath.isEmpty()
@@ -315,6 +321,41 @@ void MainWindow::updateServerRow()
     const QUrl url(m_manager.serverUrls().value(0));
     m_sessions->setServerStatus(
         m_manager.isServerRunning() && url.port() > 0 ? tr(":%1").arg(url.port()) : tr("stopped"));
+}
+
+// The padlock for a TLS connection (or a capture of one): closed when verified or pinned, open
+// and in a warning colour when an invalid certificate was accepted.
+void MainWindow::updatePadlock()
+{
+    const bool tls = !m_tls.value(QStringLiteral("protocol")).isEmpty();
+    m_padlock->setVisible(tls);
+    if (m_tlsDialog && m_tlsDialog->isVisible()) // kept up to date, connection after connection
+        m_tlsDialog->show(m_url->text(), m_tls);
+    if (!tls)
+        return;
+    const bool verified = tlsVerified(m_tls);
+    m_padlock->setIcon(padlockIcon(verified, verified ? palette().color(QPalette::WindowText)
+                                                      : QColor(0xe6, 0x7e, 0x22)));
+    m_padlock->setToolTip(
+        verified ? tr("%1, certificate verified; click for details")
+                       .arg(m_tls.value(QStringLiteral("protocol")))
+                 : tr("%1, certificate NOT verified (accepted for this session); click for details")
+                       .arg(m_tls.value(QStringLiteral("protocol"))));
+}
+
+void MainWindow::showTlsDetails()
+{
+    if (!m_tlsDialog) {
+        m_tlsDialog = new TlsDetailsDialog(this);
+        connect(m_tlsDialog, &TlsDetailsDialog::pinRequested, this, [this](const QString &sha256) {
+            m_connectionSettings->setPin(sha256);
+            statusBar()->showMessage(tr("Pinned for the next connection: only the certificate "
+                                        "with SHA-256 %1 is trusted (Connection tab)")
+                                         .arg(sha256),
+                                     kStatusMs);
+        });
+    }
+    m_tlsDialog->show(m_url->text(), m_tls);
 }
 
 } // namespace framescope::ui
