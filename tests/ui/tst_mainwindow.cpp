@@ -669,6 +669,40 @@ private Q_SLOTS:
         QVERIFY(window.statusBar()->currentMessage().contains(QStringLiteral("refused"),
                                                               Qt::CaseInsensitive));
     }
+
+    // The Server tab's IIS emulations: the built-in server answers the upgrade as http.sys does
+    // when the application pool is stopped, and the Handshake tab says what that means.
+    void anIisRefusalExplained()
+    {
+        session::SessionManager manager;
+        MainWindow window(manager);
+        window.show();
+        auto *answer = named<QComboBox>(window, QStringLiteral("Upgrade answer"));
+        QVERIFY(answer);
+        answer->setCurrentIndex(answer->findData(QStringLiteral("iis-503")));
+        QVERIFY(answer->currentIndex() > 0);
+        QVERIFY(window.start());
+        auto *handshake = window.findChild<HandshakeView *>();
+        QVERIFY(handshake);
+        QVERIFY(QTest::qWaitFor(
+            [&] { return handshake->text().contains(QStringLiteral("http.sys answered")); },
+            10000));
+        QVERIFY2(handshake->text().contains(QStringLiteral("application pool is running")),
+                 qPrintable(handshake->text()));
+        QVERIFY2(handshake->text().contains(QStringLiteral("HTTP/1.1 503")),
+                 qPrintable(handshake->text()));
+        QVERIFY(!answer->isEnabled()); // applies from the start; changed after a stop
+        auto *panel = window.findChild<ServerPanel *>();
+        panel->stop();
+        QVERIFY(answer->isEnabled());
+        QCOMPARE(panel->options().behaviour.refuse->status, 503);
+        named<QLineEdit>(window, QStringLiteral("Required subprotocol"))
+            ->setText(QStringLiteral(" chat "));
+        answer->setCurrentIndex(0);
+        const session::LocalServerOptions options = panel->options();
+        QVERIFY(!options.behaviour.refuse);
+        QCOMPARE(options.behaviour.requiredSubprotocol, QByteArray("chat"));
+    }
 };
 
 QTEST_MAIN(tst_MainWindow)

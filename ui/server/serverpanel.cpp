@@ -1,10 +1,12 @@
 #include "serverpanel.h"
 
 #include <QCheckBox>
+#include <QComboBox>
 #include <QFormLayout>
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QLabel>
+#include <QLineEdit>
 #include <QPushButton>
 #include <QSpinBox>
 #include <QTreeWidget>
@@ -48,6 +50,32 @@ ServerPanel::ServerPanel(session::SessionManager &manager, QWidget *parent)
     m_pingInterval = spinBox(3'600'000, tr(" ms"), tr("no pings"), tr("Server ping interval"));
     m_closeAfter = spinBox(1'000'000, tr(" messages"), tr("never"), tr("Close after"));
 
+    // How it answers upgrades: accept, or as IIS and http.sys refuse them (for the Doctor).
+    m_answer = new QComboBox;
+    m_answer->setAccessibleName(tr("Upgrade answer"));
+    m_answer->addItem(tr("101, accepted"), QString());
+    const std::pair<const char *, const char *> emulations[]
+        = {{"iis-101-no-accept",
+            "IIS without its WebSocket feature: 101 without Sec-WebSocket-Accept"},
+           {"iis-400", "http.sys 400: a badly formed request"},
+           {"iis-401", "IIS 401.2: Windows authentication (Negotiate, NTLM)"},
+           {"iis-403", "IIS 403: origin not allowed"},
+           {"iis-404", "IIS 404: no application at this path"},
+           {"iis-500", "IIS 500.19: invalid web.config"},
+           {"iis-503", "http.sys 503: the application pool is stopped"}};
+    for (const auto &[name, meaning] : emulations)
+        if (session::iisEmulationNames().contains(QLatin1String(name)))
+            m_answer->addItem(tr(meaning), QString::fromLatin1(name));
+    m_requiredSubprotocol = new QLineEdit;
+    m_requiredSubprotocol->setAccessibleName(tr("Required subprotocol"));
+    m_requiredSubprotocol->setPlaceholderText(tr("none required"));
+    m_requiredSubprotocol->setToolTip(
+        tr("Refuse (400) clients that do not offer this subprotocol"));
+    m_requireAuthorization = new QCheckBox(tr("Require Authorization (401 without)"));
+    m_echoHeaders = new QCheckBox(tr("Send the request's headers first"));
+    m_echoHeaders->setToolTip(tr("The request head as the first message, secrets redacted: what "
+                                 "the client really sent"));
+
     auto *top = new QHBoxLayout;
     top->addWidget(m_startStop);
     top->addWidget(m_status, 1);
@@ -72,6 +100,13 @@ ServerPanel::ServerPanel(session::SessionManager &manager, QWidget *parent)
     timers->addWidget(m_closeAfter);
     timers->addStretch();
     form->addRow(tr("Behaviour:"), timers);
+    form->addRow(tr("Upgrades:"), m_answer);
+    auto *requirements = new QHBoxLayout;
+    requirements->addWidget(new QLabel(tr("require subprotocol")));
+    requirements->addWidget(m_requiredSubprotocol, 1);
+    requirements->addWidget(m_requireAuthorization);
+    requirements->addWidget(m_echoHeaders);
+    form->addRow(QString(), requirements);
     m_connections = new QTreeWidget;
     m_connections->setAccessibleName(tr("Server connections"));
     m_connections->setHeaderLabels({tr("No."), tr("Client"), tr("State"), tr("Answer")});
@@ -111,6 +146,10 @@ session::LocalServerOptions ServerPanel::options() const
     options.behaviour.fragmentSize = std::size_t(m_fragment->value());
     options.behaviour.pingIntervalMs = m_pingInterval->value();
     options.behaviour.closeAfterMessages = m_closeAfter->value();
+    options.behaviour.refuse = session::iisEmulation(m_answer->currentData().toString());
+    options.behaviour.requiredSubprotocol = m_requiredSubprotocol->text().trimmed().toUtf8();
+    options.behaviour.requireAuthorization = m_requireAuthorization->isChecked();
+    options.behaviour.echoRequestHeaders = m_echoHeaders->isChecked();
     return options;
 }
 
@@ -159,7 +198,9 @@ void ServerPanel::updateStatus()
          {static_cast<QWidget *>(m_port), static_cast<QWidget *>(m_tls),
           static_cast<QWidget *>(m_echo), static_cast<QWidget *>(m_delay),
           static_cast<QWidget *>(m_fragment), static_cast<QWidget *>(m_pingInterval),
-          static_cast<QWidget *>(m_closeAfter)})
+          static_cast<QWidget *>(m_closeAfter), static_cast<QWidget *>(m_answer),
+          static_cast<QWidget *>(m_requiredSubprotocol),
+          static_cast<QWidget *>(m_requireAuthorization), static_cast<QWidget *>(m_echoHeaders)})
         setting->setEnabled(!running); // they apply when it starts
     if (!running) {
         m_status->setText(tr("Stopped"));

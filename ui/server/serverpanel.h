@@ -4,6 +4,8 @@
 #include <session/server/serveroptions.h>
 
 class QCheckBox;
+class QComboBox;
+class QLineEdit;
 class QLabel;
 class QPushButton;
 class QSpinBox;
@@ -17,7 +19,9 @@ namespace framescope::ui {
 
 // The built-in server's controls: start and stop, the port, TLS (a self-signed certificate, its
 // fingerprint shown), behaviours for testing clients (echo, reply delay, fragmented replies,
-// periodic pings, closing after N messages), and its connections as they come and go. Its
+// periodic pings, closing after N messages), how it answers upgrades (accepting, or refusing as
+// IIS and http.sys do, requiring a subprotocol or Authorization), and its connections as they
+// come and go. Its
 // frame log is beside the client's in the main window.
 class ServerPanel : public QWidget
 {
@@ -57,6 +61,10 @@ private:
     QSpinBox *m_fragment = nullptr;
     QSpinBox *m_pingInterval = nullptr;
     QSpinBox *m_closeAfter = nullptr;
+    QComboBox *m_answer = nullptr;
+    QLineEdit *m_requiredSubprotocol = nullptr;
+    QCheckBox *m_requireAuthorization = nullptr;
+    QCheckBox *m_echoHeaders = nullptr;
     QTreeWidget *m_connections = nullptr;
     QString m_certificateDirectory;
     QString m_fingerprint;
