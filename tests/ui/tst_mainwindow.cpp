@@ -16,7 +16,6 @@
 #include <QSettings>
 #include <QStatusBar>
 #include <QTabWidget>
-#include <QTableView>
 #include <QTcpServer>
 #include <QTemporaryDir>
 #include <QTest>
@@ -25,6 +24,7 @@
 #include <handshake/handshakeview.h>
 #include <lab/framelab.h>
 #include <log/framelogmodel.h>
+#include <log/framelogview.h>
 #include <protocol/frameheader.h>
 #include <server/serverpanel.h>
 #include <session/frontend/sessionmanager.h>
@@ -154,7 +154,7 @@ private Q_SLOTS:
                  qPrintable(handshake->text()));
 
         // Selecting a frame explains it in the detail pane.
-        auto *log = named<QTableView>(window, QStringLiteral("Frame log"));
+        auto *log = named<FrameLogView>(window, QStringLiteral("Frame log"));
         auto *detail = named<QPlainTextEdit>(window, QStringLiteral("Frame detail"));
         QVERIFY(log && detail);
         log->selectRow(0);
@@ -419,7 +419,7 @@ private Q_SLOTS:
         QCOMPARE(cell(model, 1, FrameLogModel::Preview), QStringLiteral("00 00 01 00"));
         QVERIFY(cell(model, 3, FrameLogModel::Preview).startsWith(QStringLiteral("\\x1b[2J")));
 
-        auto *log = named<QTableView>(window, QStringLiteral("Frame log"));
+        auto *log = named<FrameLogView>(window, QStringLiteral("Frame log"));
         auto *detail = named<QPlainTextEdit>(window, QStringLiteral("Frame detail"));
         QVERIFY(log && detail);
         for (int row = 0; row < 6; ++row) {
@@ -525,8 +525,8 @@ private Q_SLOTS:
         const FrameLogModel &server = *window.serverLogModel();
         QVERIFY(QTest::qWaitFor([&] { return client.rowCount() >= 4 && server.rowCount() >= 4; },
                                 10000));
-        auto *clientLog = named<QTableView>(window, QStringLiteral("Frame log"));
-        auto *serverLog = named<QTableView>(window, QStringLiteral("Server's frame log"));
+        auto *clientLog = named<FrameLogView>(window, QStringLiteral("Frame log"));
+        auto *serverLog = named<FrameLogView>(window, QStringLiteral("Server's frame log"));
         QVERIFY(clientLog && serverLog && serverLog->isVisible());
         for (int row = 0; row < 4; ++row) {
             clientLog->selectRow(row);

@@ -6,6 +6,7 @@
 #include "handshake/handshakeview.h"
 #include "lab/framelab.h"
 #include "log/framelogmodel.h"
+#include "log/framelogview.h"
 #include "server/counterpart.h"
 #include "server/serverpanel.h"
 #include "sessions/sessionlist.h"
@@ -48,7 +49,6 @@
 #include <QStatusBar>
 #include <QStringListModel>
 #include <QTabWidget>
-#include <QTableView>
 #include <QTimer>
 #include <QToolButton>
 #include <QVBoxLayout>
@@ -97,23 +97,21 @@ MainWindow::MainWindow(session::SessionManager &manager, QWidget *parent)
     bar->addWidget(m_stateLabel);
 
     // The frame log: the table asks the model only for the rows it shows.
-    m_log = new QTableView;
+    m_log = new FrameLogView;
     m_log->setModel(m_model);
     m_log->setAccessibleName(tr("Frame log"));
     m_log->setSelectionBehavior(QAbstractItemView::SelectRows);
     m_log->setSelectionMode(QAbstractItemView::ExtendedSelection);
     m_log->setVerticalScrollMode(QAbstractItemView::ScrollPerPixel);
-    m_log->verticalHeader()->hide();
-    m_log->verticalHeader()->setDefaultSectionSize(m_log->fontMetrics().height() + 6);
-    m_log->horizontalHeader()->setStretchLastSection(true);
+    m_log->setRowHeight(m_log->fontMetrics().height() + 6);
+    m_log->header()->setStretchLastSection(true);
     // Widths for what the columns hold (the last one, the payload, takes the rest).
     const int digit = m_log->fontMetrics().horizontalAdvance(QLatin1Char('0'));
     const std::pair<int, int> widths[]
         = {{FrameLogModel::Number, 7},  {FrameLogModel::Time, 11},  {FrameLogModel::Direction, 11},
            {FrameLogModel::Opcode, 11}, {FrameLogModel::Flags, 17}, {FrameLogModel::Length, 8}};
     for (const auto &[column, digits] : widths)
-        m_log->horizontalHeader()->resizeSection(column, digits * digit);
-    m_log->setWordWrap(false);
+        m_log->header()->resizeSection(column, digits * digit);
     m_log->setAlternatingRowColors(true);
     m_log->setContextMenuPolicy(Qt::ActionsContextMenu);
     auto selectedRows = [this] {
@@ -247,18 +245,14 @@ MainWindow::MainWindow(session::SessionManager &manager, QWidget *parent)
     m_logAndDetail = new QSplitter(Qt::Horizontal);
     // The built-in server's log, beside the client's when asked: the same frames as it saw them.
     m_serverModel = new FrameLogModel(this);
-    m_serverLog = new QTableView;
+    m_serverLog = new FrameLogView;
     m_serverLog->setModel(m_serverModel);
     m_serverLog->setAccessibleName(tr("Server's frame log"));
     m_serverLog->setSelectionBehavior(QAbstractItemView::SelectRows);
-    m_serverLog->verticalHeader()->hide();
-    m_serverLog->verticalHeader()->setDefaultSectionSize(
-        m_log->verticalHeader()->defaultSectionSize());
-    m_serverLog->horizontalHeader()->setStretchLastSection(true);
+    m_serverLog->setRowHeight(m_log->rowHeight());
+    m_serverLog->header()->setStretchLastSection(true);
     for (int column = 0; column < FrameLogModel::Preview; ++column)
-        m_serverLog->horizontalHeader()->resizeSection(
-            column, m_log->horizontalHeader()->sectionSize(column));
-    m_serverLog->setWordWrap(false);
+        m_serverLog->header()->resizeSection(column, m_log->header()->sectionSize(column));
     m_serverLog->setAlternatingRowColors(true);
     m_serverPane = new QWidget;
     auto *serverLayout = new QVBoxLayout(m_serverPane);

@@ -27,7 +27,6 @@ class QListWidget;
 class QLineEdit;
 class QPlainTextEdit;
 class QPushButton;
-class QTableView;
 class QTabWidget;
 class QTimer;
 class QToolButton;
@@ -45,6 +44,7 @@ class ServerPanel;
 class StatisticsView;
 class FrameLogModel;
 class HandshakeView;
+class FrameLogView;
 class SessionListModel;
 class TlsDetailsDialog;
 
@@ -161,7 +161,7 @@ private:
     TlsDetailsDialog *m_tlsDialog = nullptr;
     QTimer *m_connectedClock = nullptr; // the connected time, once a second
     QMap<QString, QString> m_tls;       // the shown session's TLS details
-    QTableView *m_log = nullptr;
+    FrameLogView *m_log = nullptr;
     QPlainTextEdit *m_detail = nullptr;
     std::optional<capture::FrameId> m_detailFrame;
     std::uint64_t m_detailPage = 0;
@@ -176,7 +176,7 @@ private:
     FrameLab *m_lab = nullptr;
     ServerPanel *m_serverPanel = nullptr;
     FrameLogModel *m_serverModel = nullptr;
-    QTableView *m_serverLog = nullptr;
+    FrameLogView *m_serverLog = nullptr;
     QWidget *m_serverPane = nullptr;
     QSplitter *m_logs = nullptr; // the client's log, and the server's beside it
     QAction *m_showServerSide = nullptr;

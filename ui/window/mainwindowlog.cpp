@@ -2,6 +2,7 @@
 // with the client's, and the statistics.
 #include "detail/framedetail.h"
 #include "log/framelogmodel.h"
+#include "log/framelogview.h"
 #include "mainwindow.h"
 #include "server/counterpart.h"
 #include "stats/statisticsview.h"
@@ -42,7 +43,6 @@
 #include <QStatusBar>
 #include <QStringListModel>
 #include <QTabWidget>
-#include <QTableView>
 #include <QTimer>
 #include <QVBoxLayout>
 #include <session/diagnosis/handshakedoctor.h>

@@ -2,6 +2,7 @@
 // (theme, text size, recent URLs, layout).
 #include "handshake/handshakeview.h"
 #include "log/framelogmodel.h"
+#include "log/framelogview.h"
 #include "mainwindow.h"
 #include "sessions/sessionlist.h"
 
@@ -43,7 +44,6 @@
 #include <QStatusBar>
 #include <QStringListModel>
 #include <QTabWidget>
-#include <QTableView>
 #include <QTimer>
 #include <QVBoxLayout>
 #include <session/diagnosis/handshakedoctor.h>
@@ -138,7 +138,8 @@ void MainWindow::applyTextSize()
     QFont fixed = QFontDatabase::systemFont(QFontDatabase::FixedFont);
     fixed.setPointSize(std::max(4, fixed.pointSize() + m_textSizeSteps));
     m_detail->setFont(fixed);
-    m_log->verticalHeader()->setDefaultSectionSize(QFontMetrics(windowFont).height() + 6);
+    m_log->setRowHeight(QFontMetrics(windowFont).height() + 6);
+    m_serverLog->setRowHeight(m_log->rowHeight());
 }
 
 void MainWindow::showShortcuts()
