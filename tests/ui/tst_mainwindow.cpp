@@ -5,6 +5,7 @@
 #include "windowdriver.h"
 
 #include <QAction>
+#include <QApplication>
 #include <QCheckBox>
 #include <QClipboard>
 #include <QComboBox>
@@ -12,6 +13,7 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QPlainTextEdit>
+#include <QProcess>
 #include <QPushButton>
 #include <QSettings>
 #include <QStatusBar>
@@ -44,13 +46,65 @@ class tst_MainWindow : public QObject
 
 private Q_SLOTS:
     // The settings go to a directory of the test's own, never the user's.
+    // (A process started by afterARealRestart reads its parent's.)
     void initTestCase()
     {
         QVERIFY(m_settingsDir.isValid());
+        const QString inherited = qEnvironmentVariable("FRAMESCOPE_TEST_SETTINGS");
+        const QString dir = inherited.isEmpty() ? m_settingsDir.path() : inherited;
         QCoreApplication::setOrganizationName(QStringLiteral("FramescopeTest"));
         QCoreApplication::setApplicationName(QStringLiteral("tst_mainwindow"));
-        QSettings::setPath(QSettings::NativeFormat, QSettings::UserScope, m_settingsDir.path());
-        QSettings::setPath(QSettings::IniFormat, QSettings::UserScope, m_settingsDir.path());
+        QSettings::setPath(QSettings::NativeFormat, QSettings::UserScope, dir);
+        QSettings::setPath(QSettings::IniFormat, QSettings::UserScope, dir);
+    }
+
+    // A setting changed, the process ends, a new process starts: the setting is there. The new
+    // process is this test program again, running newProcessSeesTheSettings only.
+    void afterARealRestart()
+    {
+        if (!qEnvironmentVariableIsEmpty("FRAMESCOPE_TEST_SETTINGS"))
+            QSKIP("the parent's part");
+        {
+            session::SessionManager manager;
+            MainWindow window(manager);
+            window.setTheme(Theme::Dark);
+            window.changeTextSize(3);
+            window.saveProfile(QStringLiteral("Across processes"));
+            window.close();
+        }
+        QProcess child;
+        QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
+        environment.insert(QStringLiteral("FRAMESCOPE_TEST_SETTINGS"), m_settingsDir.path());
+        environment.insert(QStringLiteral("QT_QPA_PLATFORM"), QStringLiteral("offscreen"));
+        child.setProcessEnvironment(environment);
+        child.setProcessChannelMode(QProcess::MergedChannels);
+        child.start(QCoreApplication::applicationFilePath(),
+                    {QStringLiteral("newProcessSeesTheSettings")});
+        QVERIFY(child.waitForFinished(60000));
+        const QByteArray output = child.readAll();
+        QVERIFY2(child.exitStatus() == QProcess::NormalExit && child.exitCode() == 0,
+                 output.constData());
+        QVERIFY2(output.contains("PASS   : tst_MainWindow::newProcessSeesTheSettings()"),
+                 output.constData());
+        // Back to the defaults for the tests that follow.
+        session::SessionManager manager;
+        MainWindow window(manager);
+        window.setTheme(Theme::System);
+        window.changeTextSize(0);
+        window.deleteProfile(QStringLiteral("Across processes"));
+    }
+
+    void newProcessSeesTheSettings()
+    {
+        if (qEnvironmentVariableIsEmpty("FRAMESCOPE_TEST_SETTINGS"))
+            QSKIP("run by afterARealRestart in a process of its own");
+        session::SessionManager manager;
+        const int desktopSize = QApplication::font().pointSize();
+        MainWindow window(manager);
+        QCOMPARE(window.theme(), Theme::Dark);
+        QVERIFY(isDarkPalette());
+        QCOMPARE(window.textPointSize(), desktopSize + 3);
+        QVERIFY(window.profileNames().contains(QStringLiteral("Across processes")));
     }
 
     // The theme, the text size, the URLs connected to and the layout are there again in a new
