@@ -2,9 +2,12 @@
 // "Hello" a client sends (81 85 37 fa 21 3d, then 7f 9f 4d 51 58 on the wire) and an unmasked
 // ping; a close frame's code in words; a violation in plain words; a non-minimal length said.
 
+#include <QAbstractItemModelTester>
+#include <QStandardItemModel>
 #include <QTest>
 #include <capture/framerecord.h>
 #include <detail/framedetail.h>
+#include <detail/jsontree.h>
 #include <protocol/frameheader.h>
 #include <protocol/protocolerror.h>
 
@@ -95,6 +98,47 @@ private Q_SLOTS:
         QVERIFY(text.contains(QStringLiteral("opcode=0011 (0x3 RESERVED-3)")));
         QVERIFY(text.contains(QStringLiteral("16-bit extended (126, then 2 bytes): NOT MINIMAL")));
         QVERIFY(text.contains(QStringLiteral("Violations:\n  ")));
+    }
+
+    // A JSON payload as a tree: keys, values and types, nested; a text that is not JSON (or a
+    // bare number) is not shown; a huge document is cut at the node budget and says how much.
+    void jsonAsATree()
+    {
+        JsonTree tree;
+        QAbstractItemModelTester tester(tree.tree(),
+                                        QAbstractItemModelTester::FailureReportingMode::QtTest);
+        QVERIFY(tree.showPayload(R"( {"id": 7, "tags": ["a", "b\nc"], "ok": true, "n": null} )"));
+        const QStandardItemModel &model = *tree.tree();
+        QCOMPARE(model.rowCount(), 1);
+        const QStandardItem *root = model.item(0);
+        QCOMPARE(model.item(0, 2)->text(), QStringLiteral("object {4}"));
+        QCOMPARE(root->rowCount(), 4);
+        QStringList rows;
+        for (int row = 0; row < root->rowCount(); ++row)
+            rows << root->child(row, 0)->text() + QLatin1Char('=') + root->child(row, 1)->text()
+                        + QLatin1Char(':') + root->child(row, 2)->text();
+        QCOMPARE(rows, (QStringList{QStringLiteral("id=7:number"), QStringLiteral("n=null:null"),
+                                    QStringLiteral("ok=true:boolean"),
+                                    QStringLiteral("tags=:array [2]")}));
+        const QStandardItem *tags = root->child(3);
+        QCOMPARE(tags->child(1, 0)->text(), QStringLiteral("[1]"));
+        QCOMPARE(tags->child(1, 1)->text(), QStringLiteral("\"b\\nc\""));
+
+        QVERIFY(!tree.showPayload("hello"));
+        QVERIFY(!tree.showPayload("42"));
+        QVERIFY(!tree.showPayload("{\"a\": "));
+        QCOMPARE(model.rowCount(), 0);
+
+        // (Without the model tester, which checks the whole tree at each row: slow at 5,000.)
+        JsonTree large;
+        QByteArray big = "[";
+        for (int i = 0; i < JsonTree::kMaxNodes + 100; ++i)
+            big += (i ? "," : "") + QByteArray::number(i);
+        big += "]";
+        QVERIFY(large.showPayload(big));
+        const QStandardItem *array = large.tree()->item(0);
+        QCOMPARE(array->rowCount(), JsonTree::kMaxNodes);
+        QCOMPARE(array->child(array->rowCount() - 1, 0)->text(), QStringLiteral("… 101 more"));
     }
 };
 

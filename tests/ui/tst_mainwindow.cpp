@@ -16,6 +16,7 @@
 #include <QProcess>
 #include <QPushButton>
 #include <QSettings>
+#include <QStandardItemModel>
 #include <QStatusBar>
 #include <QTabWidget>
 #include <QTcpServer>
@@ -23,6 +24,7 @@
 #include <QTest>
 #include <QTimer>
 #include <capture/capturefile.h>
+#include <detail/jsontree.h>
 #include <handshake/handshakeview.h>
 #include <lab/framelab.h>
 #include <log/framelogmodel.h>
@@ -216,6 +218,14 @@ private Q_SLOTS:
                  qPrintable(detail->toPlainText()));
         QVERIFY(detail->toPlainText().contains(QStringLiteral("Mask key: ")));
         QVERIFY(detail->toPlainText().contains(QStringLiteral("Text:\nhéllo")));
+        // A JSON message as a tree beside its text; none for a text that is not JSON.
+        auto *json = window.findChild<JsonTree *>();
+        QVERIFY(json && !json->isVisible());
+        log->selectRow(4);
+        QVERIFY(json->isVisible());
+        QCOMPARE(json->tree()->item(0)->child(0, 2)->text(), QStringLiteral("array [2]"));
+        log->selectRow(0);
+        QVERIFY(!json->isVisible());
 
         // The filter bar: a text, then a direction, narrow the log; the count says how many.
         auto *filterText = named<QLineEdit>(window, QStringLiteral("Filter text"));

@@ -3,6 +3,7 @@
 #include "composer/composer.h"
 #include "connectionsettings.h"
 #include "detail/framedetail.h"
+#include "detail/jsontree.h"
 #include "handshake/handshakeview.h"
 #include "lab/framelab.h"
 #include "log/framelogmodel.h"
@@ -224,7 +225,14 @@ MainWindow::MainWindow(session::SessionManager &manager, QWidget *parent)
     auto *detailPane = new QWidget;
     auto *detailLayout = new QVBoxLayout(detailPane);
     detailLayout->setContentsMargins(0, 0, 0, 0);
-    detailLayout->addWidget(m_detail, 1);
+    m_jsonTree = new JsonTree;
+    m_jsonTree->hide();
+    auto *detailSplit = new QSplitter(Qt::Vertical); // the text above, the JSON tree below
+    detailSplit->addWidget(m_detail);
+    detailSplit->addWidget(m_jsonTree);
+    detailSplit->setStretchFactor(0, 3);
+    detailSplit->setStretchFactor(1, 2);
+    detailLayout->addWidget(detailSplit, 1);
     detailLayout->addWidget(m_detailPages);
     m_tabs->addTab(detailPane, tr("&Frame"));
     m_tabs->addTab(m_handshake, tr("&Handshake"));

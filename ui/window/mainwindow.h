@@ -44,6 +44,7 @@ class ServerPanel;
 class StatisticsView;
 class FrameLogModel;
 class HandshakeView;
+class JsonTree;
 class FrameLogView;
 class SessionListModel;
 class TlsDetailsDialog;
@@ -163,6 +164,7 @@ private:
     QMap<QString, QString> m_tls;       // the shown session's TLS details
     FrameLogView *m_log = nullptr;
     QPlainTextEdit *m_detail = nullptr;
+    JsonTree *m_jsonTree = nullptr;
     std::optional<capture::FrameId> m_detailFrame;
     std::uint64_t m_detailPage = 0;
     QWidget *m_detailPages = nullptr;

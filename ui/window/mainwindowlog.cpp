@@ -1,6 +1,7 @@
 // MainWindow: the frame log's filter bar, the detail pane's pages, the server's side lined up
 // with the client's, and the statistics.
 #include "detail/framedetail.h"
+#include "detail/jsontree.h"
 #include "log/framelogmodel.h"
 #include "log/framelogview.h"
 #include "mainwindow.h"
@@ -122,6 +123,7 @@ void MainWindow::showDetailPage()
 {
     const auto store = m_model->store();
     m_detailPages->hide();
+    m_jsonTree->hide();
     if (!m_detailFrame || !store) {
         m_detail->clear();
         return;
@@ -139,6 +141,15 @@ void MainWindow::showDetailPage()
     const std::uint64_t offset = m_detailPage * kDetailPageBytes;
     store->payloadSlice(id, offset, kDetailPageBytes, payload);
     m_detail->setPlainText(describeFrame(*record, id.value, payload, m_originNs, offset));
+    // A whole text message in one frame that is JSON: as a tree too.
+    if (record->opcode == 0x1 && record->has(capture::FrameRecord::Fin)
+        && record->storedLength <= std::uint64_t(JsonTree::kMaxBytes)) {
+        std::vector<std::uint8_t> whole;
+        if (store->payloadSlice(id, 0, record->storedLength, whole)
+            && m_jsonTree->showPayload(
+                QByteArray(reinterpret_cast<const char *>(whole.data()), qsizetype(whole.size()))))
+            m_jsonTree->show();
+    }
     if (pages > 1) {
         m_detailPages->show();
         m_pageLabel->setText(tr("Payload page %1 of %2").arg(m_detailPage + 1).arg(pages));
