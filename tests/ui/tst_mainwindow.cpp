@@ -9,6 +9,7 @@
 #include <QCheckBox>
 #include <QClipboard>
 #include <QComboBox>
+#include <QFile>
 #include <QGuiApplication>
 #include <QLabel>
 #include <QLineEdit>
@@ -654,8 +655,21 @@ private Q_SLOTS:
                      == QStringLiteral("Saved 4 frame(s) to session.jsonl"),
                  qPrintable(window.statusBar()->currentMessage()));
 
+        // The rows as text: a header, then a line a row, as the log shows them.
+        const QString exported = dir.filePath(QStringLiteral("frames.tsv"));
+        QVERIFY(window.exportShownRows(exported));
+        QFile text(exported);
+        QVERIFY(text.open(QIODevice::ReadOnly));
+        const QStringList lines
+            = QString::fromUtf8(text.readAll()).split(QLatin1Char('\n'), Qt::SkipEmptyParts);
+        QCOMPARE(lines.size(), 5);
+        QVERIFY(lines[0].startsWith(QStringLiteral("No.\tTime (ms)\tDirection")));
+        QCOMPARE(lines[4], model.rowsAsText({3}));
+        QVERIFY(lines[4].endsWith(QStringLiteral("second ✓")));
+        QVERIFY(!window.exportShownRows(dir.filePath(QStringLiteral("no/such/dir/x.tsv"))));
+
         QVERIFY(window.openCapture(path));
-        QCOMPARE(window.sessionId(), 0u); // the session was closed
+        QCOMPARE(window.sessionId(), 0u); // shown in a sidebar entry of its own
         QCOMPARE(model.rowCount(), 4);
         QCOMPARE(cell(model, 0, FrameLogModel::Direction), QStringLiteral("→ sent"));
         QCOMPARE(cell(model, 0, FrameLogModel::Preview), QStringLiteral("first"));

@@ -80,6 +80,8 @@ public:
     // Writes the log's frames (the session's, or the capture's) with their session line and
     // events, secrets redacted. False, and why in the status bar, when the file cannot be made.
     bool saveCapture(const QString &path);
+    // The rows the log shows (the filter applied), as tab-separated text with a header line.
+    bool exportShownRows(const QString &path);
 
     // Kept with QSettings: the theme, the text size, the URLs connected to, the layout.
     void setTheme(Theme theme);

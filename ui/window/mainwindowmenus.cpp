@@ -36,6 +36,7 @@
 #include <QPlainTextEdit>
 #include <QPushButton>
 #include <QRegularExpression>
+#include <QSaveFile>
 #include <QScrollArea>
 #include <QScrollBar>
 #include <QSettings>
@@ -197,6 +198,13 @@ void MainWindow::makeMenus()
             saveCapture(path);
     });
     save->setShortcut(QKeySequence::Save);
+    file->addAction(tr("&Export Shown Rows as Text…"), this, [this] {
+        const QString path = QFileDialog::getSaveFileName(
+            this, tr("Export Shown Rows"), QStringLiteral("frames.tsv"),
+            tr("Tab-separated text (*.tsv *.txt);;All files (*)"));
+        if (!path.isEmpty())
+            exportShownRows(path);
+    });
     file->addSeparator();
     QAction *quit = file->addAction(tr("&Quit"), this, &QWidget::close);
     quit->setShortcut(QKeySequence::Quit);
@@ -370,6 +378,39 @@ bool MainWindow::saveCapture(const QString &path)
     statusBar()->showMessage(
         tr("Saved %n frame(s) to %1", nullptr, int(store->size())).arg(QFileInfo(path).fileName()),
         kStatusMs);
+    return true;
+}
+
+bool MainWindow::exportShownRows(const QString &path)
+{
+    QSaveFile file(path);
+    if (!file.open(QIODevice::WriteOnly)) {
+        statusBar()->showMessage(
+            tr("Cannot export to %1: %2").arg(QFileInfo(path).fileName(), file.errorString()),
+            kStatusMs);
+        return false;
+    }
+    QStringList header;
+    for (int column = 0; column < FrameLogModel::ColumnCount; ++column)
+        header << m_model->headerData(column, Qt::Horizontal).toString();
+    file.write(header.join(QLatin1Char('\t')).toUtf8() + '\n');
+    // A chunk of rows at a time: a million rows never become one string.
+    constexpr int kChunk = 10'000;
+    const int rows = m_model->rowCount();
+    for (int first = 0; first < rows; first += kChunk) {
+        QList<int> chunk;
+        for (int row = first; row < std::min(rows, first + kChunk); ++row)
+            chunk << row;
+        file.write(m_model->rowsAsText(chunk).toUtf8() + '\n');
+    }
+    if (!file.commit()) {
+        statusBar()->showMessage(
+            tr("Cannot export to %1: %2").arg(QFileInfo(path).fileName(), file.errorString()),
+            kStatusMs);
+        return false;
+    }
+    statusBar()->showMessage(
+        tr("Exported %n row(s) to %1", nullptr, rows).arg(QFileInfo(path).fileName()), kStatusMs);
     return true;
 }
 
