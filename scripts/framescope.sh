@@ -14,14 +14,15 @@ cd "$here"
 # Debian packages for building, testing and fuzzing.
 packages=(
     build-essential cmake ninja-build pkg-config git dpkg-dev file ca-certificates
-    qt6-base-dev qt6-websockets-dev qt6-charts-dev libqt6opengl6-dev
+    qt6-base-dev qt6-websockets-dev qt6-charts-dev libqt6opengl6-dev qt6-declarative-dev
     libssl-dev zlib1g-dev nlohmann-json3-dev
     clang libfuzzer-14-dev libclang-rt-14-dev
     python3-websockets nodejs
 )
 # Only for the tests: tshark dissects the loopback traffic, an independent check of captures;
-# the desktop file and AppStream validators check the desktop integration.
-test_packages=(tshark desktop-file-utils appstream)
+# the desktop file and AppStream validators check the desktop integration; xmllint checks the
+# JUnit reports against their schema.
+test_packages=(tshark desktop-file-utils appstream libxml2-utils)
 
 log() { printf '\n==> %s\n' "$*"; }
 

@@ -25,6 +25,7 @@ constexpr char kHelp[]
       "  connect URL    connect to a WebSocket server; interactive (stdin lines are sent) unless\n"
       "                 --send, --send-binary, --wait-messages or --close is given\n"
       "  serve          the built-in echo server on loopback, until Ctrl-C\n"
+      "  run SCRIPT.js  run a script (docs/scripting.md); exit 0 when every check passed\n"
       "  inspect FILE   print a capture file\n"
       "  demo           a full WebSocket conversation through the codec, printed frame by frame\n\n"
       "framescope-cli COMMAND --help lists a command's options.\n\n"
@@ -102,7 +103,7 @@ int main(int argc, char **argv)
         return ExitSuccess;
     }
     if (command.isEmpty())
-        return usage(QStringLiteral("a command is needed: connect, serve, inspect or demo"));
+        return usage(QStringLiteral("a command is needed: connect, serve, run, inspect or demo"));
     arguments.removeAt(1); // each command's parser sees the program name, then its own part
     if (command == QLatin1String("connect"))
         return runConnect(app, arguments);
@@ -112,6 +113,8 @@ int main(int argc, char **argv)
         return runInspect(arguments);
     if (command == QLatin1String("demo"))
         return runDemo(arguments);
-    return usage(
-        QStringLiteral("unknown command \"%1\": connect, serve, inspect or demo").arg(command));
+    if (command == QLatin1String("run"))
+        return runScript(arguments);
+    return usage(QStringLiteral("unknown command \"%1\": connect, serve, run, inspect or demo")
+                     .arg(command));
 }

@@ -14,4 +14,9 @@ int runInspect(const QStringList &arguments);
 // code.
 int runDemo(const QStringList &arguments);
 
+// `framescope-cli run SCRIPT.js [--url URL] [-e NAME=VALUE] [--junit FILE] [--timeout S]`: runs a
+// script (it opens its own connections) and reports its checks. Needs the application object
+// (the script's results come through its event loop). Returns the exit code.
+int runScript(const QStringList &arguments);
+
 } // namespace framescope::cli

@@ -135,6 +135,7 @@ private Q_SLOTS:
     void waitingForMoreThanArrivesIsNoSuccess();
     void reconnectsOnlyWhileMessagesAreMissing();
     void failedUpgradeLeavesACapture();
+    void runAScriptForCi();
     void legacyPkcs12ClientCertificate();
     void plainAndTlsPortsMixedUp();
 };
@@ -610,8 +611,9 @@ void tst_Cli::serveCaptureKeepsEveryPayloadInTimeOrder()
     QTemporaryDir dir;
     const QString capturePath = dir.filePath(QStringLiteral("load.jsonl"));
     QProcess server;
-    const QString url = startServe(server, {QStringLiteral("--capture"), capturePath,
-                                            QStringLiteral("--capture-memory"), QStringLiteral("8")});
+    const QString url
+        = startServe(server, {QStringLiteral("--capture"), capturePath,
+                              QStringLiteral("--capture-memory"), QStringLiteral("8")});
     QVERIFY(!url.isEmpty());
     constexpr int kClients = 4;
     constexpr int kLines = 150;
@@ -657,7 +659,8 @@ void tst_Cli::serveCaptureKeepsEveryPayloadInTimeOrder()
         lastTime = time;
         const int connection = line.value(QStringLiteral("conn")).toInt();
         if (frame) {
-            QVERIFY2(!line.contains(QStringLiteral("payloadEvicted")), lines[i].left(200).constData());
+            QVERIFY2(!line.contains(QStringLiteral("payloadEvicted")),
+                     lines[i].left(200).constData());
             textFrames += line.value(QStringLiteral("opcode")).toInt() == 1;
             if (line.value(QStringLiteral("opcode")).toInt() == 8
                 && line.value(QStringLiteral("dir")).toString() == QLatin1String("sent"))
@@ -1138,6 +1141,66 @@ void tst_Cli::reconnectsOnlyWhileMessagesAreMissing()
     QCOMPARE(run.out.count("\"order-42\""), 4); // sent twice, echoed twice
 }
 
+// `run` for CI: the checks printed as they finish, exit 0 only when all passed (1 when one
+// failed, 7 on the time limit), and JUnit XML that validates against the schema CI servers
+// read (tests/app/junit.xsd, checked with xmllint).
+void tst_Cli::runAScriptForCi()
+{
+    QProcess server;
+    const QString url = startServe(server, {});
+    QVERIFY(!url.isEmpty());
+    QTemporaryDir dir;
+    auto write = [&](const QString &name, const QByteArray &text) {
+        QFile file(dir.filePath(name));
+        return file.open(QIODevice::WriteOnly) && file.write(text) == text.size();
+    };
+    QVERIFY(write(QStringLiteral("ok.js"), "const conn = connect();\n"
+                                           "test('echo', () => { conn.send('hi ' + env.WHO); "
+                                           "conn.expect('hi you'); });\n"
+                                           "log('done');\n"));
+    QVERIFY(write(QStringLiteral("bad.js"), "const conn = connect();\n"
+                                            "test('wrong', () => { conn.send('x'); "
+                                            "assertEqual(conn.next().data, 'y'); });\n"
+                                            "test('right <&>', () => { conn.send('z'); "
+                                            "conn.expect('z'); });\n"));
+    QVERIFY(write(QStringLiteral("slow.js"), "sleep(30000);\n"));
+    const QString okReport = dir.filePath(QStringLiteral("ok.xml"));
+    const QString badReport = dir.filePath(QStringLiteral("bad.xml"));
+    const QString slowReport = dir.filePath(QStringLiteral("slow.xml"));
+    Run run = runCli({QStringLiteral("run"), dir.filePath(QStringLiteral("ok.js")),
+                      QStringLiteral("--url"), url, QStringLiteral("-e"), QStringLiteral("WHO=you"),
+                      QStringLiteral("--junit"), okReport});
+    QVERIFY2(run.exitCode == 0, run.out.constData());
+    QVERIFY2(run.out.contains("PASS  echo\ndone\n1 passed, 0 failed"), run.out.constData());
+    run = runCli({QStringLiteral("run"), dir.filePath(QStringLiteral("bad.js")),
+                  QStringLiteral("--url"), url, QStringLiteral("--junit"), badReport});
+    QCOMPARE(run.exitCode, 1);
+    QVERIFY2(run.out.contains("FAIL  wrong: expected \"y\", got \"x\" (bad.js:2)"),
+             run.out.constData());
+    run = runCli({QStringLiteral("run"), dir.filePath(QStringLiteral("slow.js")),
+                  QStringLiteral("--timeout"), QStringLiteral("1"), QStringLiteral("--junit"),
+                  slowReport});
+    QCOMPARE(run.exitCode, 7);
+    QVERIFY2(run.out.contains("ERROR timed out after 1 s"), run.out.constData());
+    QCOMPARE(runCli({QStringLiteral("run")}).exitCode, 2);
+    QVERIFY(stopServe(server));
+
+    QFile bad(badReport);
+    QVERIFY(bad.open(QIODevice::ReadOnly));
+    const QByteArray xml = bad.readAll();
+    QVERIFY2(xml.startsWith("<?xml version=\"1.0\" encoding=\"UTF-8\"?>"), xml.constData());
+    QVERIFY(xml.contains("<testcase name=\"right &lt;&amp;&gt;\""));
+    QVERIFY(xml.contains("failures=\"1\""));
+    QProcess lint;
+    lint.start(QStringLiteral("xmllint"),
+               {QStringLiteral("--noout"), QStringLiteral("--schema"),
+                QStringLiteral(FRAMESCOPE_SOURCE_DIR "/tests/app/junit.xsd"), okReport, badReport,
+                slowReport});
+    QVERIFY2(lint.waitForStarted(5000), "xmllint (libxml2-utils) is needed");
+    QVERIFY(lint.waitForFinished(20000));
+    QVERIFY2(lint.exitCode() == 0, lint.readAllStandardError().constData());
+}
+
 // A failed upgrade leaves a capture with the request, the answer and the Doctor's findings.
 void tst_Cli::failedUpgradeLeavesACapture()
 {
@@ -1219,7 +1282,8 @@ void tst_Cli::plainAndTlsPortsMixedUp()
         {QStringLiteral("connect"), plainUrl, QStringLiteral("--send"), QStringLiteral("x")});
     QCOMPARE(toTls.exitCode, 3);
     // serve --tls answers plain HTTP with a 400 that says so; the Doctor puts that first.
-    QVERIFY2(toTls.err.contains("error: This port speaks TLS: use wss://\n"), toTls.err.constData());
+    QVERIFY2(toTls.err.contains("error: This port speaks TLS: use wss://\n"),
+             toTls.err.constData());
     QVERIFY2(toTls.err.contains("Use wss:// instead: " + tlsUrl.toLatin1()), toTls.err.constData());
     QVERIFY(!toTls.err.contains("--insecure"));
     QVERIFY(stopServe(server));

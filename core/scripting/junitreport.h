@@ -1,0 +1,16 @@
+#pragma once
+
+#include "scriptresult.h"
+
+#include <QByteArray>
+#include <QString>
+
+namespace framescope::scripting {
+
+// The run as JUnit XML, as CI servers read it: one <testsuite> named after the script, one
+// <testcase> per test() (a <failure> with its message when it failed), and a "(script)" case
+// with an <error> when the script itself did not complete (an uncaught error, the time limit,
+// the watchdog).
+QByteArray junitReport(const QString &suiteName, const ScriptResult &result); // UTF-8
+
+} // namespace framescope::scripting

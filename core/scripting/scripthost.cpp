@@ -1,0 +1,468 @@
+#include "scripthost.h"
+
+#include <QDeadlineTimer>
+#include <QJSEngine>
+#include <QUrl>
+#include <chrono>
+#include <protocol/masking.h>
+#include <session/engine/clock.h>
+#include <session/frontend/sessionmanager.h>
+#include <thread>
+
+namespace framescope::scripting {
+
+namespace {
+
+QByteArray bytesOf(const std::vector<std::uint8_t> &bytes)
+{
+    return QByteArray(reinterpret_cast<const char *>(bytes.data()), qsizetype(bytes.size()));
+}
+
+// "the connection closed (1000 done)" or "the connection ended: why".
+QString closedText(const std::optional<session::ClientSnapshot> &snapshot)
+{
+    if (!snapshot)
+        return QStringLiteral("the connection is gone");
+    if (snapshot->close.codeReceived)
+        return QStringLiteral("the connection closed (%1%2)")
+            .arg(*snapshot->close.codeReceived)
+            .arg(snapshot->close.reasonReceived.isEmpty()
+                     ? QString()
+                     : QLatin1Char(' ') + QString::fromUtf8(snapshot->close.reasonReceived));
+    return snapshot->errorString.isEmpty()
+               ? QStringLiteral("the connection closed")
+               : QStringLiteral("the connection ended: %1").arg(snapshot->errorString);
+}
+
+} // namespace
+
+ScriptHost::Call::Call(ScriptHost &of)
+    : host(of)
+{
+    host.inCall = true;
+    host.lastCallNs = session::monotonicNs();
+}
+
+ScriptHost::Call::~Call()
+{
+    host.lastCallNs = session::monotonicNs();
+    host.inCall = false;
+}
+
+ScriptHost::ScriptHost(QJSEngine &engine, session::SessionManager &manager,
+                       const ScriptOptions &options, const std::atomic<bool> &stopping)
+    : m_engine(engine)
+    , m_manager(manager)
+    , m_options(options)
+    , m_stopping(stopping)
+{
+    lastCallNs = session::monotonicNs();
+}
+
+// What the script opened goes when it ends.
+ScriptHost::~ScriptHost()
+{
+    for (auto it = m_readers.cbegin(); it != m_readers.cend(); ++it) {
+        if (m_manager.state(it.key()) != session::SessionState::Closed)
+            m_manager.abort(it.key());
+        m_manager.remove(it.key());
+    }
+}
+
+void ScriptHost::fail(const QString &message)
+{
+    m_engine.throwError(QJSValue::GenericError, message);
+}
+
+bool ScriptHost::waitFor(const std::function<bool()> &done, int timeoutMs)
+{
+    const QDeadlineTimer deadline(std::max(0, timeoutMs));
+    // Spin briefly (a reply on loopback comes within tens of microseconds), then nap.
+    for (int round = 0;; ++round) {
+        if (done())
+            return true;
+        if (m_stopping || deadline.hasExpired())
+            return false;
+        if (round < 200)
+            std::this_thread::yield();
+        else
+            std::this_thread::sleep_for(std::chrono::microseconds(200));
+    }
+}
+
+ScriptHost::Reader *ScriptHost::reader(double id)
+{
+    const auto found = m_readers.find(quint64(id));
+    if (found == m_readers.end()) {
+        fail(QStringLiteral("no connection %1: use the object connect() returned").arg(id));
+        return nullptr;
+    }
+    return &found.value();
+}
+
+bool ScriptHost::ensureOpen(double id)
+{
+    if (!reader(id))
+        return false;
+    if (m_manager.state(quint64(id)) != session::SessionState::Open) {
+        fail(QStringLiteral("cannot send: %1").arg(closedText(m_manager.snapshot(quint64(id)))));
+        return false;
+    }
+    return true;
+}
+
+bool ScriptHost::checkSize(qsizetype size)
+{
+    if (size <= m_options.maxSendBytes)
+        return true;
+    fail(QStringLiteral("a message of %1 bytes is over the script limit of %2")
+             .arg(size)
+             .arg(m_options.maxSendBytes));
+    return false;
+}
+
+QJSValue ScriptHost::open(const QString &url, const QJSValue &options)
+{
+    Call call(*this);
+    const QString target = url.isEmpty() ? m_options.defaultUrl : url;
+    if (target.isEmpty()) {
+        fail(QStringLiteral("connect(): no URL given, and none on the command line (--url)"));
+        return {};
+    }
+    session::ClientOptions client;
+    client.url = QUrl(target);
+    int timeoutMs = 10'000;
+    if (options.isObject()) {
+        const QJSValue headers = options.property(QStringLiteral("headers"));
+        if (headers.isObject()) {
+            const QVariantMap map = headers.toVariant().toMap();
+            for (auto it = map.cbegin(); it != map.cend(); ++it)
+                client.headers.append({it.key().toUtf8(), it.value().toString().toUtf8()});
+        }
+        const QJSValue subprotocols = options.property(QStringLiteral("subprotocols"));
+        if (subprotocols.isArray())
+            for (const QVariant &name : subprotocols.toVariant().toList())
+                client.subprotocols.append(name.toString().toUtf8());
+        else if (subprotocols.isString())
+            client.subprotocols.append(subprotocols.toString().toUtf8());
+        if (const QJSValue origin = options.property(QStringLiteral("origin")); origin.isString())
+            client.origin = origin.toString().toUtf8();
+        client.offerDeflate = options.property(QStringLiteral("deflate")).toBool();
+        if (const QJSValue timeout = options.property(QStringLiteral("timeoutMs"));
+            timeout.isNumber())
+            timeoutMs = timeout.toInt();
+    }
+    if (!client.url.isValid()
+        || (client.url.scheme() != QLatin1String("ws")
+            && client.url.scheme() != QLatin1String("wss"))) {
+        fail(QStringLiteral("connect(): \"%1\" is not a ws:// or wss:// URL").arg(target));
+        return {};
+    }
+    const quint64 id = m_manager.open(client);
+    const bool settled = waitFor(
+        [&] {
+            const session::SessionState state = m_manager.state(id);
+            return state == session::SessionState::Open || state == session::SessionState::Closed;
+        },
+        timeoutMs);
+    if (!settled || m_manager.state(id) != session::SessionState::Open) {
+        const std::optional<session::ClientSnapshot> snapshot = m_manager.snapshot(id);
+        m_manager.abort(id);
+        m_manager.remove(id);
+        fail(QStringLiteral("connect(%1): %2")
+                 .arg(target, !settled ? QStringLiteral("not open after %1 ms").arg(timeoutMs)
+                              : snapshot && !snapshot->errorString.isEmpty()
+                                  ? snapshot->errorString
+                                  : QStringLiteral("the upgrade failed")));
+        return {};
+    }
+    Reader reader;
+    reader.store = m_manager.store(id);
+    reader.next = reader.store->firstId().value;
+    reader.url = target;
+    m_readers.insert(id, reader);
+    return QJSValue(double(id));
+}
+
+void ScriptHost::sendText(double id, const QString &text)
+{
+    Call call(*this);
+    const QByteArray bytes = text.toUtf8();
+    if (checkSize(bytes.size()) && ensureOpen(id))
+        m_manager.sendText(quint64(id), bytes);
+}
+
+void ScriptHost::sendBinary(double id, const QByteArray &data)
+{
+    Call call(*this);
+    if (checkSize(data.size()) && ensureOpen(id))
+        m_manager.sendBinary(quint64(id), data);
+}
+
+void ScriptHost::sendFrame(double id, const QJSValue &frame)
+{
+    Call call(*this);
+    if (!frame.isObject()) {
+        fail(QStringLiteral("sendFrame(): give an object {fin, rsv1, opcode, mask, payload, ...}"));
+        return;
+    }
+    auto flag = [&](const char *name, bool fallback) {
+        const QJSValue value = frame.property(QString::fromLatin1(name));
+        return value.isUndefined() ? fallback : value.toBool();
+    };
+    const QJSValue payloadValue = frame.property(QStringLiteral("payload"));
+    const QByteArray payload = payloadValue.isString() ? payloadValue.toString().toUtf8()
+                               : payloadValue.isUndefined()
+                                   ? QByteArray()
+                                   : m_engine.fromScriptValue<QByteArray>(payloadValue);
+    if (!checkSize(payload.size()) || !reader(id))
+        return;
+    protocol::FrameHeader header;
+    header.fin = flag("fin", true);
+    header.rsv1 = flag("rsv1", false);
+    header.rsv2 = flag("rsv2", false);
+    header.rsv3 = flag("rsv3", false);
+    const QJSValue opcode = frame.property(QStringLiteral("opcode"));
+    header.opcode = std::uint8_t((opcode.isUndefined() ? 1 : opcode.toInt()) & 0x0f);
+    header.masked = flag("mask", true);
+    if (header.masked) {
+        const QJSValue key = frame.property(QStringLiteral("maskKey"));
+        if (key.isString()) {
+            const QByteArray bytes = QByteArray::fromHex(key.toString().toLatin1());
+            if (bytes.size() != 4) {
+                fail(QStringLiteral("sendFrame(): maskKey is 4 bytes, as 8 hex digits"));
+                return;
+            }
+            std::copy(bytes.cbegin(), bytes.cend(), header.maskKey.begin());
+        } else if (!protocol::randomBytes(header.maskKey)) {
+            fail(QStringLiteral("sendFrame(): no random bytes for a mask key"));
+            return;
+        }
+    }
+    const QJSValue length = frame.property(QStringLiteral("length")); // may lie
+    header.payloadLength
+        = length.isNumber() ? std::uint64_t(length.toNumber()) : std::uint64_t(payload.size());
+    if (m_manager.state(quint64(id)) == session::SessionState::Closed) {
+        fail(QStringLiteral("cannot send: %1").arg(closedText(m_manager.snapshot(quint64(id)))));
+        return;
+    }
+    m_manager.sendRawFrame(quint64(id), header, payload);
+}
+
+void ScriptHost::sendFragmented(double id, const QByteArray &payload, bool binary,
+                                const QJSValue &sizes)
+{
+    Call call(*this);
+    if (!checkSize(payload.size()) || !ensureOpen(id))
+        return;
+    // Frames of the sizes given, in order; the last size repeats until the payload is out.
+    QList<qsizetype> cuts;
+    for (const QVariant &size : sizes.toVariant().toList())
+        cuts << qsizetype(size.toLongLong());
+    if (cuts.isEmpty()
+        || std::any_of(cuts.cbegin(), cuts.cend(), [](qsizetype n) { return n <= 0; })) {
+        fail(QStringLiteral("sendFragmented(): give frame sizes above 0, e.g. [3, 5]"));
+        return;
+    }
+    qsizetype offset = 0;
+    int index = 0;
+    do {
+        const qsizetype size = std::min(cuts.value(index, cuts.last()), payload.size() - offset);
+        protocol::FrameHeader header;
+        header.opcode = index == 0 ? std::uint8_t(binary ? 0x2 : 0x1) : std::uint8_t(0x0);
+        header.fin = offset + size >= payload.size();
+        header.masked = true;
+        if (!protocol::randomBytes(header.maskKey)) {
+            fail(QStringLiteral("sendFragmented(): no random bytes for a mask key"));
+            return;
+        }
+        header.payloadLength = std::uint64_t(size);
+        m_manager.sendRawFrame(quint64(id), header, payload.mid(offset, size));
+        offset += size;
+        ++index;
+    } while (offset < payload.size());
+}
+
+double ScriptHost::ping(double id, const QByteArray &payload, int timeoutMs)
+{
+    Call call(*this);
+    if (payload.size() > 125) {
+        fail(QStringLiteral("ping(): a ping carries at most 125 bytes"));
+        return 0;
+    }
+    if (!ensureOpen(id))
+        return 0;
+    const std::shared_ptr<capture::FrameStore> store = m_readers.value(quint64(id)).store;
+    std::uint64_t cursor = store->endId().value;
+    m_manager.ping(quint64(id), payload);
+    std::int64_t sentNs = 0;
+    std::int64_t pongNs = 0;
+    std::vector<std::uint8_t> bytes;
+    const bool answered = waitFor(
+        [&] {
+            for (; cursor < store->endId().value; ++cursor) {
+                const std::optional<capture::FrameRecord> record = store->record({cursor});
+                if (!record)
+                    continue;
+                const bool sent = record->has(capture::FrameRecord::Sent);
+                if (sent && record->opcode == 0x9 && sentNs == 0)
+                    sentNs = record->endNs;
+                else if (!sent && record->opcode == 0xA && store->payload({cursor}, bytes)
+                         && bytesOf(bytes) == payload)
+                    pongNs = record->endNs;
+            }
+            return pongNs != 0 && sentNs != 0;
+        },
+        timeoutMs);
+    if (!answered) {
+        if (!m_stopping)
+            fail(QStringLiteral("ping(): no pong within %1 ms").arg(timeoutMs));
+        return 0;
+    }
+    return double(pongNs - sentNs) / 1e6;
+}
+
+void ScriptHost::close(double id, int code, const QString &reason, int timeoutMs)
+{
+    Call call(*this);
+    if (!reader(id))
+        return;
+    if (m_manager.state(quint64(id)) != session::SessionState::Closed)
+        m_manager.close(quint64(id), std::uint16_t(code), reason.toUtf8());
+    if (!waitFor([&] { return m_manager.state(quint64(id)) == session::SessionState::Closed; },
+                 timeoutMs)
+        && !m_stopping)
+        fail(QStringLiteral("close(): the peer did not close within %1 ms").arg(timeoutMs));
+}
+
+QJSValue ScriptHost::next(double id, int timeoutMs)
+{
+    Call call(*this);
+    Reader *source = reader(id);
+    if (!source)
+        return {};
+    std::vector<std::uint8_t> bytes;
+    std::optional<QJSValue> message;
+    // Frames after the cursor, put together into messages; control frames are not messages.
+    auto take = [&] {
+        const capture::FrameStore &store = *source->store;
+        for (; !message && source->next < store.endId().value; ++source->next) {
+            const std::optional<capture::FrameRecord> record = store.record({source->next});
+            if (!record || record->has(capture::FrameRecord::Sent) || record->opcode >= 0x8)
+                continue;
+            if (record->opcode != 0x0) {
+                source->partial.clear();
+                source->partialOpcode = record->opcode;
+            }
+            if (store.payload({source->next}, bytes))
+                source->partial += bytesOf(bytes);
+            if (!record->has(capture::FrameRecord::Fin))
+                continue;
+            QJSValue result = m_engine.newObject();
+            const bool text = source->partialOpcode == 0x1;
+            result.setProperty(QStringLiteral("type"),
+                               text ? QStringLiteral("text") : QStringLiteral("binary"));
+            result.setProperty(QStringLiteral("data"),
+                               text ? QJSValue(QString::fromUtf8(source->partial))
+                                    : m_engine.toScriptValue(source->partial));
+            source->partial.clear();
+            source->partialOpcode = -1;
+            message = result;
+        }
+        return message.has_value();
+    };
+    bool closed = false;
+    waitFor(
+        [&] {
+            if (take())
+                return true;
+            // Closed, and everything it stored read: nothing more will come.
+            closed = m_manager.state(quint64(id)) == session::SessionState::Closed
+                     && source->next >= source->store->endId().value;
+            return closed;
+        },
+        timeoutMs);
+    if (message)
+        return *message;
+    if (m_stopping)
+        return {};
+    fail(closed ? QStringLiteral("no message: %1").arg(closedText(m_manager.snapshot(quint64(id))))
+                : QStringLiteral("no message within %1 ms").arg(timeoutMs));
+    return {};
+}
+
+QJSValue ScriptHost::state(double id)
+{
+    Call call(*this);
+    if (!reader(id))
+        return {};
+    return QJSValue(session::describe(m_manager.state(quint64(id))));
+}
+
+void ScriptHost::sleep(int ms)
+{
+    Call call(*this);
+    waitFor([] { return false; }, ms);
+}
+
+void ScriptHost::log(const QString &line)
+{
+    Call call(*this);
+    if (onLog)
+        onLog(line);
+}
+
+void ScriptHost::testResult(const QString &name, bool passed, const QString &message,
+                            double seconds)
+{
+    Call call(*this);
+    const TestResult result{name, passed, message, seconds};
+    tests.append(result);
+    if (onTest)
+        onTest(result);
+}
+
+QJSValue ScriptHost::env() const
+{
+    QJSValue object = m_engine.newObject();
+    for (auto it = m_options.env.cbegin(); it != m_options.env.cend(); ++it)
+        object.setProperty(it.key(), it.value());
+    return object;
+}
+
+QString ScriptHost::toHex(const QByteArray &bytes) const
+{
+    return QString::fromLatin1(bytes.toHex());
+}
+
+QJSValue ScriptHost::fromHex(const QString &hex)
+{
+    QString digits = hex;
+    digits.remove(QLatin1Char(' '));
+    if (digits.size() % 2 != 0 || std::any_of(digits.cbegin(), digits.cend(), [](QChar c) {
+            return !isxdigit(c.toLatin1());
+        })) {
+        fail(QStringLiteral("\"%1\" is not hex: pairs of 0-9, a-f").arg(hex.left(40)));
+        return {};
+    }
+    return m_engine.toScriptValue(QByteArray::fromHex(digits.toLatin1()));
+}
+
+QString ScriptHost::toBase64(const QByteArray &bytes) const
+{
+    return QString::fromLatin1(bytes.toBase64());
+}
+
+QJSValue ScriptHost::fromBase64(const QString &text)
+{
+    const auto decoded = QByteArray::fromBase64Encoding(
+        text.trimmed().toLatin1(),
+        QByteArray::Base64Encoding | QByteArray::AbortOnBase64DecodingErrors);
+    if (!decoded) {
+        fail(QStringLiteral("not base64: %1").arg(text.left(40)));
+        return {};
+    }
+    return m_engine.toScriptValue(*decoded);
+}
+
+} // namespace framescope::scripting

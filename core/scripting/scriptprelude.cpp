@@ -1,0 +1,206 @@
+#include "scriptprelude.h"
+
+namespace framescope::scripting {
+
+// The script API in JavaScript over the native host (ScriptHost). Evaluated before the user's
+// script as "framescope:prelude", so that errors inside it are told apart from the script's.
+// It also takes away what turns strings into code (eval, the Function constructors): a script
+// sees only this API.
+QString scriptPrelude()
+{
+    return QStringLiteral(R"JS(
+(function (host, global) {
+    'use strict';
+
+    function bytesOf(value, what) {
+        if (value instanceof ArrayBuffer)
+            return value;
+        if (ArrayBuffer.isView(value))
+            return value.buffer.slice(value.byteOffset, value.byteOffset + value.byteLength);
+        if (Array.isArray(value))
+            return new Uint8Array(value).buffer;
+        if (typeof value === 'string')
+            return host.fromHex(value);
+        throw new TypeError(what + ': give bytes as an ArrayBuffer, a typed array, an array of numbers or hex');
+    }
+
+    function show(value) {
+        if (typeof value === 'string')
+            return JSON.stringify(value.length > 200 ? value.slice(0, 200) + '…' : value);
+        if (value instanceof ArrayBuffer)
+            return 'bytes ' + host.toHex(value).slice(0, 64);
+        try { return JSON.stringify(value); } catch (e) { return String(value); }
+    }
+
+    // A received message: its type and data, with helpers.
+    function Message(raw) {
+        this.type = raw.type;
+        this.data = raw.data;
+    }
+    Message.prototype.text = function () {
+        return this.type === 'text' ? this.data : host.toHex(this.data);
+    };
+    Message.prototype.json = function () { return JSON.parse(this.text()); };
+    Message.prototype.hex = function () {
+        return host.toHex(this.type === 'text' ? host.utf8(this.data) : this.data);
+    };
+    Message.prototype.toString = function () { return show(this.type === 'text' ? this.data : this.data); };
+
+    // Does `value` hold everything `subset` has (objects by key, arrays by position)?
+    function contains(value, subset) {
+        if (subset === null || typeof subset !== 'object')
+            return value === subset;
+        if (value === null || typeof value !== 'object' || Array.isArray(subset) !== Array.isArray(value))
+            return false;
+        return Object.keys(subset).every(function (key) { return contains(value[key], subset[key]); });
+    }
+
+    function matches(message, matcher) {
+        if (typeof matcher === 'string')
+            return message.type === 'text' && message.data === matcher;
+        if (matcher instanceof RegExp)
+            return matcher.test(message.text());
+        if (typeof matcher === 'function')
+            return !!matcher(message);
+        if (matcher !== null && typeof matcher === 'object') {
+            if (message.type !== 'text')
+                return false;
+            try { return contains(JSON.parse(message.data), matcher); } catch (e) { return false; }
+        }
+        throw new TypeError('expect(): match with a string, a RegExp, a function or an object');
+    }
+
+    function Connection(id, url) {
+        this.id = id;
+        this.url = url;
+        this._handlers = [];
+    }
+    Connection.prototype.send = function (message) {
+        if (typeof message === 'string')
+            host.sendText(this.id, message);
+        else if (message instanceof ArrayBuffer || ArrayBuffer.isView(message))
+            host.sendBinary(this.id, bytesOf(message, 'send()'));
+        else
+            host.sendText(this.id, JSON.stringify(message));
+    };
+    Connection.prototype.sendBinary = function (bytes) {
+        host.sendBinary(this.id, bytesOf(bytes, 'sendBinary()'));
+    };
+    Connection.prototype.sendFrame = function (frame) {
+        var copy = Object.assign({}, frame);
+        if (copy.payload !== undefined && typeof copy.payload !== 'string')
+            copy.payload = bytesOf(copy.payload, 'sendFrame()');
+        host.sendFrame(this.id, copy);
+    };
+    Connection.prototype.sendFragmented = function (payload, sizes) {
+        var binary = typeof payload !== 'string';
+        host.sendFragmented(this.id, binary ? bytesOf(payload, 'sendFragmented()') : host.utf8(payload),
+                            binary, Array.isArray(sizes) ? sizes : [sizes]);
+    };
+    Connection.prototype.ping = function (payload, timeoutMs) {
+        var bytes = payload === undefined ? new ArrayBuffer(0)
+                  : typeof payload === 'string' ? host.utf8(payload) : bytesOf(payload, 'ping()');
+        return host.ping(this.id, bytes, timeoutMs === undefined ? host.defaultWaitMs() : timeoutMs);
+    };
+    Connection.prototype.close = function (code, reason, timeoutMs) {
+        host.close(this.id, code === undefined ? 1000 : code, reason === undefined ? '' : String(reason),
+                   timeoutMs === undefined ? host.defaultWaitMs() : timeoutMs);
+    };
+    Connection.prototype.state = function () { return host.state(this.id); };
+    Connection.prototype.onMessage = function (handler) {
+        if (typeof handler !== 'function')
+            throw new TypeError('onMessage(): give a function');
+        this._handlers.push(handler);
+    };
+    Connection.prototype.next = function (timeoutMs) {
+        var message = new Message(host.next(this.id, timeoutMs === undefined ? host.defaultWaitMs() : timeoutMs));
+        for (var i = 0; i < this._handlers.length; ++i)
+            this._handlers[i](message);
+        return message;
+    };
+    Connection.prototype.expect = function (matcher, timeoutMs) {
+        var limit = timeoutMs === undefined ? host.defaultWaitMs() : timeoutMs;
+        var started = Date.now();
+        var seen = [];
+        for (;;) {
+            var left = limit - (Date.now() - started);
+            var message;
+            try {
+                message = this.next(Math.max(0, left));
+            } catch (e) {
+                throw new Error('expect(' + (matcher instanceof RegExp ? String(matcher) : show(matcher)) + '): '
+                                + e.message + (seen.length ? '; received instead: ' + seen.join(', ') : ''));
+            }
+            if (matches(message, matcher))
+                return message;
+            seen.push(message.toString());
+        }
+    };
+
+    var api = {
+        connect: function (url, options) {
+            var id = host.open(url === undefined || url === null ? '' : String(url), options || {});
+            return new Connection(id, url);
+        },
+        sleep: function (ms) { host.sleep(ms); },
+        log: function () {
+            host.log(Array.prototype.map.call(arguments, function (value) {
+                return typeof value === 'string' ? value : show(value);
+            }).join(' '));
+        },
+        assert: function (condition, message) {
+            if (!condition)
+                throw new Error(message || 'assertion failed');
+        },
+        assertEqual: function (actual, expected, message) {
+            if (JSON.stringify(actual) !== JSON.stringify(expected))
+                throw new Error((message ? message + ': ' : '') + 'expected ' + show(expected) + ', got ' + show(actual));
+        },
+        fail: function (message) { throw new Error(message || 'failed'); },
+        test: function (name, body) {
+            var started = Date.now();
+            try {
+                body();
+                host.testResult(String(name), true, '', (Date.now() - started) / 1000);
+            } catch (e) {
+                host.testResult(String(name), false, (e && e.message ? e.message : String(e)) + where(e),
+                                (Date.now() - started) / 1000);
+            }
+        },
+        hex: function (bytes) { return host.toHex(bytesOf(bytes, 'hex()')); },
+        bytes: function (hex) { return host.fromHex(hex); },
+        base64: function (bytes) {
+            return host.toBase64(typeof bytes === 'string' ? host.utf8(bytes) : bytesOf(bytes, 'base64()'));
+        },
+        fromBase64: function (text) { return host.fromBase64(text); },
+        env: Object.freeze(host.env())
+    };
+
+    // " (file.js:12)": where in the user's script an error was thrown.
+    function where(error) {
+        var stack = error && error.stack ? String(error.stack).split('\n') : [];
+        for (var i = 0; i < stack.length; ++i) {
+            var at = /@(?:file:)?([^@]*):(\d+)$/.exec(stack[i]);
+            if (at && at[1] !== 'framescope:prelude')
+                return ' (' + at[1] + ':' + at[2] + ')';
+        }
+        return '';
+    }
+
+    Object.keys(api).forEach(function (name) {
+        Object.defineProperty(global, name, { value: api[name], writable: false, enumerable: true });
+    });
+
+    // No code from strings: eval and the Function constructors are gone.
+    var refuse = function () { throw new Error('code from strings is not allowed in scripts'); };
+    [Object.getPrototypeOf(function () {}), Object.getPrototypeOf(function* () {})].forEach(function (proto) {
+        Object.defineProperty(proto, 'constructor', { value: refuse, writable: false, configurable: false });
+    });
+    refuse.prototype = Function.prototype;
+    Object.defineProperty(global, 'Function', { value: refuse, writable: false, configurable: false });
+    Object.defineProperty(global, 'eval', { value: refuse, writable: false, configurable: false });
+})
+)JS");
+}
+
+} // namespace framescope::scripting

@@ -1,0 +1,193 @@
+#include "scriptrunner.h"
+
+#include "scriptprelude.h"
+
+#include <QEventLoop>
+#include <QJSEngine>
+#include <QRegularExpression>
+#include <session/engine/clock.h>
+
+namespace framescope::scripting {
+
+namespace {
+
+constexpr char kPreludeName[] = "framescope:prelude";
+
+// "checks.js:12: Error: boom": the user's file and line where the error was thrown (the first
+// frame of the stack that is not the prelude's), then the error.
+QString describeError(const QJSValue &error, const QString &fileName)
+{
+    QString location;
+    static const QRegularExpression frame(QStringLiteral("@(?:file:)?(.*):(\\d+)$"));
+    for (const QString &line :
+         error.property(QStringLiteral("stack")).toString().split(QLatin1Char('\n'))) {
+        const QRegularExpressionMatch match = frame.match(line);
+        if (match.hasMatch() && match.captured(1) != QLatin1String(kPreludeName)) {
+            location = QStringLiteral("%1:%2").arg(match.captured(1), match.captured(2));
+            break;
+        }
+    }
+    if (location.isEmpty()) // a syntax error has no stack, only its line
+        location = QStringLiteral("%1:%2").arg(fileName).arg(
+            error.property(QStringLiteral("lineNumber")).toInt());
+    return QStringLiteral("%1: %2").arg(location, error.toString());
+}
+
+} // namespace
+
+ScriptRunner::ScriptRunner(session::SessionManager &manager, const ScriptOptions &options,
+                           QObject *parent)
+    : QObject(parent)
+    , m_manager(manager)
+    , m_options(options)
+{
+    m_watchdog.setInterval(50);
+    connect(&m_watchdog, &QTimer::timeout, this, &ScriptRunner::watch);
+}
+
+ScriptRunner::~ScriptRunner()
+{
+    stop();
+    if (m_thread.joinable())
+        m_thread.join();
+}
+
+void ScriptRunner::start(const QString &source, const QString &fileName)
+{
+    if (m_running)
+        return;
+    if (m_thread.joinable())
+        m_thread.join();
+    m_stopping = false;
+    m_running = true;
+    {
+        QMutexLocker lock(&m_mutex);
+        m_result = {};
+        m_interruptedAs = ScriptResult::Ending::Completed;
+        m_interruptedWhy.clear();
+    }
+    m_startedNs = session::monotonicNs();
+    m_watchdog.start();
+    m_thread = std::thread([this, source, fileName] { work(source, fileName); });
+}
+
+void ScriptRunner::stop()
+{
+    if (m_running)
+        interrupt(ScriptResult::Ending::Stopped, QStringLiteral("stopped"));
+}
+
+ScriptResult ScriptRunner::result() const
+{
+    QMutexLocker lock(&m_mutex);
+    return m_result;
+}
+
+ScriptResult ScriptRunner::run(const QString &source, const QString &fileName)
+{
+    QEventLoop loop;
+    connect(this, &ScriptRunner::finished, &loop, &QEventLoop::quit);
+    start(source, fileName);
+    if (m_running)
+        loop.exec();
+    return result();
+}
+
+void ScriptRunner::interrupt(ScriptResult::Ending ending, const QString &why)
+{
+    QMutexLocker lock(&m_mutex);
+    if (m_interruptedAs == ScriptResult::Ending::Completed) {
+        m_interruptedAs = ending;
+        m_interruptedWhy = why;
+    }
+    m_stopping = true; // waiting calls return
+    if (m_engine)
+        m_engine->setInterrupted(true); // running JavaScript stops
+}
+
+// Every 50 ms on the runner's thread: the time limit, and a script that runs without calling
+// the API (an endless loop never yields).
+void ScriptRunner::watch()
+{
+    if (!m_running) {
+        m_watchdog.stop();
+        return;
+    }
+    const qint64 now = session::monotonicNs();
+    if (m_options.timeoutMs > 0 && now - m_startedNs > qint64(m_options.timeoutMs) * 1'000'000) {
+        interrupt(ScriptResult::Ending::TimedOut,
+                  QStringLiteral("timed out after %1 s").arg(m_options.timeoutMs / 1000.0));
+        return;
+    }
+    QMutexLocker lock(&m_mutex);
+    if (m_host && m_options.watchdogMs > 0 && !m_host->inCall
+        && now - m_host->lastCallNs > qint64(m_options.watchdogMs) * 1'000'000) {
+        lock.unlock();
+        interrupt(ScriptResult::Ending::Stopped,
+                  QStringLiteral("stopped by the watchdog: %1 s without calling the script API "
+                                 "(an endless loop?)")
+                      .arg(m_options.watchdogMs / 1000.0));
+    }
+}
+
+void ScriptRunner::work(QString source, QString fileName)
+{
+    ScriptResult result;
+    {
+        QJSEngine engine; // no extensions: no console, no Qt object, no module loading
+        ScriptHost host(engine, m_manager, m_options, m_stopping);
+        QJSEngine::setObjectOwnership(&host, QJSEngine::CppOwnership);
+        host.onLog = [this](const QString &line) {
+            Q_EMIT output(line);
+        };
+        host.onTest = [this](const TestResult &test) {
+            Q_EMIT testFinished(test.name, test.passed, test.message);
+        };
+        {
+            QMutexLocker lock(&m_mutex);
+            m_engine = &engine;
+            m_host = &host;
+            if (m_stopping) // stopped before it began
+                engine.setInterrupted(true);
+        }
+        const QJSValue prelude
+            = engine.evaluate(scriptPrelude(), QString::fromLatin1(kPreludeName), 1);
+        const QJSValue installed = prelude.call({engine.newQObject(&host), engine.globalObject()});
+        if (installed.isError()) {
+            result.ending = ScriptResult::Ending::Failed;
+            result.error
+                = QStringLiteral("the script API did not load: %1").arg(installed.toString());
+        } else {
+            const QJSValue value = engine.evaluate(source, fileName, 1);
+            if (value.isError()) {
+                result.ending = ScriptResult::Ending::Failed;
+                result.error = describeError(value, fileName);
+            }
+        }
+        result.tests = host.tests;
+        QMutexLocker lock(&m_mutex);
+        m_engine = nullptr;
+        m_host = nullptr;
+        if (m_interruptedAs != ScriptResult::Ending::Completed) {
+            result.ending = m_interruptedAs;
+            result.error = m_interruptedWhy;
+        }
+    } // the host closes what the script left open
+    result.seconds = double(session::monotonicNs() - m_startedNs) / 1e9;
+    {
+        QMutexLocker lock(&m_mutex);
+        m_result = result;
+    }
+    QMetaObject::invokeMethod(
+        this,
+        [this] {
+            m_running = false;
+            m_watchdog.stop();
+            if (m_thread.joinable())
+                m_thread.join();
+            Q_EMIT finished();
+        },
+        Qt::QueuedConnection);
+}
+
+} // namespace framescope::scripting
