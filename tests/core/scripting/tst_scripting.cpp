@@ -3,6 +3,9 @@
 // a timeout that fails properly, a runaway loop stopped by the watchdog, the time limit, stop(),
 // and a sandbox without code from strings or host objects.
 
+#include <QDir>
+#include <QFile>
+#include <QFileInfo>
 #include <QSignalSpy>
 #include <QTest>
 #include <scripting/scriptrunner.h>
@@ -214,6 +217,32 @@ test('RSV2 is refused with 1002', () => {
         runner.stop();
         QVERIFY(finished.wait(5000));
         QCOMPARE(runner.result().ending, ScriptResult::Ending::Stopped);
+    }
+
+    // The examples docs/scripting.md points to run and pass against the built-in server.
+    void theExamplesPass_data()
+    {
+        QTest::addColumn<QString>("file");
+        const QDir examples(QStringLiteral(FRAMESCOPE_SOURCE_DIR "/resources/scripts"));
+        const QStringList files = examples.entryList({QStringLiteral("*.js")}, QDir::Files);
+        QVERIFY(files.size() >= 3);
+        for (const QString &file : files)
+            QTest::newRow(qPrintable(file)) << examples.filePath(file);
+    }
+
+    void theExamplesPass()
+    {
+        QFETCH(QString, file);
+        QFile source(file);
+        QVERIFY(source.open(QIODevice::ReadOnly));
+        ScriptOptions options;
+        options.defaultUrl = m_url;
+        options.env.insert(QStringLiteral("URL"), m_url);
+        ScriptRunner runner(*m_manager, options);
+        const ScriptResult result
+            = runner.run(QString::fromUtf8(source.readAll()), QFileInfo(file).fileName());
+        QVERIFY2(result.passed(), qPrintable(names(result)));
+        QVERIFY(!result.tests.isEmpty());
     }
 
     // Only the API: no code from strings, no host objects.
