@@ -173,6 +173,7 @@ bench)
     ./build/release/tests/benchmarks/bench_protocol
     ./build/release/tests/benchmarks/bench_client
     ./build/release/tests/benchmarks/bench_gui_log
+    ./build/release/tests/benchmarks/bench_scripting
     ./build/release/tests/benchmarks/bench_server
     /usr/bin/python3 tests/benchmarks/bench_server_memory.py build/release/app/framescope-cli
     ;;

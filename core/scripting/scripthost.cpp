@@ -5,6 +5,7 @@
 #include <QUrl>
 #include <chrono>
 #include <protocol/masking.h>
+#include <session/client/clientsession.h>
 #include <session/engine/clock.h>
 #include <session/frontend/sessionmanager.h>
 #include <thread>
@@ -184,21 +185,6 @@ QJSValue ScriptHost::open(const QString &url, const QJSValue &options)
     return QJSValue(double(id));
 }
 
-void ScriptHost::sendText(double id, const QString &text)
-{
-    Call call(*this);
-    const QByteArray bytes = text.toUtf8();
-    if (checkSize(bytes.size()) && ensureOpen(id))
-        m_manager.sendText(quint64(id), bytes);
-}
-
-void ScriptHost::sendBinary(double id, const QByteArray &data)
-{
-    Call call(*this);
-    if (checkSize(data.size()) && ensureOpen(id))
-        m_manager.sendBinary(quint64(id), data);
-}
-
 void ScriptHost::sendFrame(double id, const QJSValue &frame)
 {
     Call call(*this);
@@ -335,46 +321,74 @@ void ScriptHost::close(double id, int code, const QString &reason, int timeoutMs
         fail(QStringLiteral("close(): the peer did not close within %1 ms").arg(timeoutMs));
 }
 
-QJSValue ScriptHost::next(double id, int timeoutMs)
+void ScriptHost::sendBatch(double id, const QJSValue &items)
+{
+    Call call(*this);
+    const int count = items.property(QStringLiteral("length")).toInt();
+    QList<QPair<bool, QByteArray>> messages; // binary?, bytes
+    messages.reserve(count);
+    for (int i = 0; i < count; ++i) {
+        const QJSValue item = items.property(quint32(i));
+        if (item.isString())
+            messages.append({false, item.toString().toUtf8()});
+        else
+            messages.append({true, m_engine.fromScriptValue<QByteArray>(item)});
+        if (!checkSize(messages.back().second.size()))
+            return;
+    }
+    if (!ensureOpen(id))
+        return;
+    m_manager.withSession(quint64(id), [messages = std::move(messages)](session::ClientSession &s) {
+        for (const auto &[binary, bytes] : messages)
+            binary ? s.sendBinary(bytes) : s.sendText(bytes);
+    });
+}
+
+int ScriptHost::collect(Reader &source, int max, QJSValue &into)
+{
+    const capture::FrameStore &store = *source.store;
+    std::vector<std::uint8_t> bytes;
+    int count = 0;
+    for (; count < max && source.next < store.endId().value; ++source.next) {
+        const std::optional<capture::FrameRecord> record = store.record({source.next});
+        // Control frames are not messages: pongs are read by ping(), a close by the state.
+        if (!record || record->has(capture::FrameRecord::Sent) || record->opcode >= 0x8)
+            continue;
+        if (record->opcode != 0x0) {
+            source.partial.clear();
+            source.partialOpcode = record->opcode;
+        }
+        if (store.payload({source.next}, bytes))
+            source.partial += bytesOf(bytes);
+        if (!record->has(capture::FrameRecord::Fin))
+            continue;
+        QJSValue message = m_engine.newObject();
+        const bool text = source.partialOpcode == 0x1;
+        message.setProperty(QStringLiteral("type"),
+                            text ? QStringLiteral("text") : QStringLiteral("binary"));
+        message.setProperty(QStringLiteral("data"),
+                            text ? QJSValue(QString::fromUtf8(source.partial))
+                                 : m_engine.toScriptValue(source.partial));
+        into.setProperty(quint32(count++), message);
+        source.partial.clear();
+        source.partialOpcode = -1;
+    }
+    return count;
+}
+
+QJSValue ScriptHost::nextBatch(double id, int max, int timeoutMs)
 {
     Call call(*this);
     Reader *source = reader(id);
     if (!source)
         return {};
-    std::vector<std::uint8_t> bytes;
-    std::optional<QJSValue> message;
-    // Frames after the cursor, put together into messages; control frames are not messages.
-    auto take = [&] {
-        const capture::FrameStore &store = *source->store;
-        for (; !message && source->next < store.endId().value; ++source->next) {
-            const std::optional<capture::FrameRecord> record = store.record({source->next});
-            if (!record || record->has(capture::FrameRecord::Sent) || record->opcode >= 0x8)
-                continue;
-            if (record->opcode != 0x0) {
-                source->partial.clear();
-                source->partialOpcode = record->opcode;
-            }
-            if (store.payload({source->next}, bytes))
-                source->partial += bytesOf(bytes);
-            if (!record->has(capture::FrameRecord::Fin))
-                continue;
-            QJSValue result = m_engine.newObject();
-            const bool text = source->partialOpcode == 0x1;
-            result.setProperty(QStringLiteral("type"),
-                               text ? QStringLiteral("text") : QStringLiteral("binary"));
-            result.setProperty(QStringLiteral("data"),
-                               text ? QJSValue(QString::fromUtf8(source->partial))
-                                    : m_engine.toScriptValue(source->partial));
-            source->partial.clear();
-            source->partialOpcode = -1;
-            message = result;
-        }
-        return message.has_value();
-    };
+    QJSValue messages = m_engine.newArray();
+    int count = 0;
     bool closed = false;
     waitFor(
         [&] {
-            if (take())
+            count = collect(*source, std::max(1, max), messages);
+            if (count > 0)
                 return true;
             // Closed, and everything it stored read: nothing more will come.
             closed = m_manager.state(quint64(id)) == session::SessionState::Closed
@@ -382,8 +396,8 @@ QJSValue ScriptHost::next(double id, int timeoutMs)
             return closed;
         },
         timeoutMs);
-    if (message)
-        return *message;
+    if (count > 0)
+        return messages;
     if (m_stopping)
         return {};
     fail(closed ? QStringLiteral("no message: %1").arg(closedText(m_manager.snapshot(quint64(id))))

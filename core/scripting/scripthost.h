@@ -53,14 +53,17 @@ public:
     QList<TestResult> tests;
 
     Q_INVOKABLE QJSValue open(const QString &url, const QJSValue &options);
-    Q_INVOKABLE void sendText(double id, const QString &text);
-    Q_INVOKABLE void sendBinary(double id, const QByteArray &data);
     Q_INVOKABLE void sendFrame(double id, const QJSValue &frame);
     Q_INVOKABLE void sendFragmented(double id, const QByteArray &payload, bool binary,
                                     const QJSValue &sizes);
     Q_INVOKABLE double ping(double id, const QByteArray &payload, int timeoutMs);
     Q_INVOKABLE void close(double id, int code, const QString &reason, int timeoutMs);
-    Q_INVOKABLE QJSValue next(double id, int timeoutMs);
+    // Messages in one call each way, as the JavaScript side groups them (a call into the
+    // engine's host object costs more than a message on loopback): the items of a JavaScript
+    // array (strings as text, bytes as binary), and up to `max` messages received (an array;
+    // waits for the first).
+    Q_INVOKABLE void sendBatch(double id, const QJSValue &items);
+    Q_INVOKABLE QJSValue nextBatch(double id, int max, int timeoutMs);
     Q_INVOKABLE QJSValue state(double id);
     Q_INVOKABLE void sleep(int ms);
     Q_INVOKABLE void log(const QString &line);
@@ -92,6 +95,8 @@ private:
     };
 
     Reader *reader(double id);
+    // Reads whole messages from the store into `into` (an array), at most `max`; how many.
+    int collect(Reader &source, int max, QJSValue &into);
     bool ensureOpen(double id);
     bool checkSize(qsizetype size);
     // Waits until `done` or the deadline (or a stop); true when done.

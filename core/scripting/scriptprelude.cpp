@@ -70,50 +70,87 @@ QString scriptPrelude()
         throw new TypeError('expect(): match with a string, a RegExp, a function or an object');
     }
 
+    // Messages sent are grouped (a call into the host costs more than a message on loopback):
+    // a connection's outbox goes out at 64 messages, and every connection's before any other
+    // call of the API and when the script ends. Messages received come a batch at a time too.
+    var connections = [];
+    function flushAll() {
+        for (var i = 0; i < connections.length; ++i)
+            connections[i]._flush();
+    }
+
     function Connection(id, url) {
         this.id = id;
         this.url = url;
         this._handlers = [];
+        this._outbox = [];
+        this._inbox = [];
+        this._inboxAt = 0;
+        connections.push(this);
     }
+    Connection.prototype._flush = function () {
+        if (this._outbox.length === 0)
+            return;
+        var items = this._outbox;
+        this._outbox = [];
+        host.sendBatch(this.id, items);
+    };
+    Connection.prototype._queue = function (item) {
+        this._outbox.push(item);
+        if (this._outbox.length >= 64)
+            this._flush();
+    };
     Connection.prototype.send = function (message) {
         if (typeof message === 'string')
-            host.sendText(this.id, message);
+            this._queue(message);
         else if (message instanceof ArrayBuffer || ArrayBuffer.isView(message))
-            host.sendBinary(this.id, bytesOf(message, 'send()'));
+            this._queue(bytesOf(message, 'send()'));
         else
-            host.sendText(this.id, JSON.stringify(message));
+            this._queue(JSON.stringify(message));
     };
     Connection.prototype.sendBinary = function (bytes) {
-        host.sendBinary(this.id, bytesOf(bytes, 'sendBinary()'));
+        this._queue(bytesOf(bytes, 'sendBinary()'));
     };
     Connection.prototype.sendFrame = function (frame) {
+        flushAll();
         var copy = Object.assign({}, frame);
         if (copy.payload !== undefined && typeof copy.payload !== 'string')
             copy.payload = bytesOf(copy.payload, 'sendFrame()');
         host.sendFrame(this.id, copy);
     };
     Connection.prototype.sendFragmented = function (payload, sizes) {
+        flushAll();
         var binary = typeof payload !== 'string';
         host.sendFragmented(this.id, binary ? bytesOf(payload, 'sendFragmented()') : host.utf8(payload),
                             binary, Array.isArray(sizes) ? sizes : [sizes]);
     };
     Connection.prototype.ping = function (payload, timeoutMs) {
+        flushAll();
         var bytes = payload === undefined ? new ArrayBuffer(0)
                   : typeof payload === 'string' ? host.utf8(payload) : bytesOf(payload, 'ping()');
         return host.ping(this.id, bytes, timeoutMs === undefined ? host.defaultWaitMs() : timeoutMs);
     };
     Connection.prototype.close = function (code, reason, timeoutMs) {
+        flushAll();
         host.close(this.id, code === undefined ? 1000 : code, reason === undefined ? '' : String(reason),
                    timeoutMs === undefined ? host.defaultWaitMs() : timeoutMs);
     };
-    Connection.prototype.state = function () { return host.state(this.id); };
+    Connection.prototype.state = function () {
+        flushAll();
+        return host.state(this.id);
+    };
     Connection.prototype.onMessage = function (handler) {
         if (typeof handler !== 'function')
             throw new TypeError('onMessage(): give a function');
         this._handlers.push(handler);
     };
     Connection.prototype.next = function (timeoutMs) {
-        var message = new Message(host.next(this.id, timeoutMs === undefined ? host.defaultWaitMs() : timeoutMs));
+        flushAll();
+        if (this._inboxAt >= this._inbox.length) {
+            this._inbox = host.nextBatch(this.id, 256, timeoutMs === undefined ? host.defaultWaitMs() : timeoutMs);
+            this._inboxAt = 0;
+        }
+        var message = new Message(this._inbox[this._inboxAt++]);
         for (var i = 0; i < this._handlers.length; ++i)
             this._handlers[i](message);
         return message;
@@ -139,11 +176,16 @@ QString scriptPrelude()
 
     var api = {
         connect: function (url, options) {
+            flushAll();
             var id = host.open(url === undefined || url === null ? '' : String(url), options || {});
             return new Connection(id, url);
         },
-        sleep: function (ms) { host.sleep(ms); },
+        sleep: function (ms) {
+            flushAll();
+            host.sleep(ms);
+        },
         log: function () {
+            flushAll();
             host.log(Array.prototype.map.call(arguments, function (value) {
                 return typeof value === 'string' ? value : show(value);
             }).join(' '));
@@ -199,6 +241,7 @@ QString scriptPrelude()
     refuse.prototype = Function.prototype;
     Object.defineProperty(global, 'Function', { value: refuse, writable: false, configurable: false });
     Object.defineProperty(global, 'eval', { value: refuse, writable: false, configurable: false });
+    return { flush: flushAll };
 })
 )JS");
 }

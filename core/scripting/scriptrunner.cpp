@@ -159,6 +159,9 @@ void ScriptRunner::work(QString source, QString fileName)
                 = QStringLiteral("the script API did not load: %1").arg(installed.toString());
         } else {
             const QJSValue value = engine.evaluate(source, fileName, 1);
+            // What the script sent last may still be grouped: it goes now, unless stopped.
+            if (!m_stopping)
+                installed.property(QStringLiteral("flush")).call();
             if (value.isError()) {
                 result.ending = ScriptResult::Ending::Failed;
                 result.error = describeError(value, fileName);

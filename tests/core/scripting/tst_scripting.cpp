@@ -108,6 +108,36 @@ conn.close(1000, 'done');
         QCOMPARE(logged.at(0).at(0).toString(), QStringLiteral("state open"));
     }
 
+    // Sends are grouped, but none is lost: the last ones go when the script ends, and 1,000
+    // sent in a row arrive in order.
+    void groupedSendsAllArrive()
+    {
+        const ScriptResult result = run(QStringLiteral(R"(
+const conn = connect();
+for (let i = 0; i < 1000; ++i)
+    conn.send('n' + i);
+test('in order', () => {
+    for (let i = 0; i < 1000; ++i)
+        assertEqual(conn.next().data, 'n' + i);
+});
+conn.send('last words');
+)"));
+        QVERIFY2(result.passed(), qPrintable(names(result)));
+        const auto store = m_manager->serverStore();
+        QVERIFY(QTest::qWaitFor(
+            [&] {
+                std::vector<std::uint8_t> bytes;
+                for (std::uint64_t id = store->endId().value; id > store->firstId().value; --id)
+                    if (store->payload({id - 1}, bytes)
+                        && bytes
+                               == std::vector<std::uint8_t>{'l', 'a', 's', 't', ' ', 'w', 'o', 'r',
+                                                            'd', 's'})
+                        return true;
+                return false;
+            },
+            5000));
+    }
+
     // A check that fails says what and where; the next one still runs; a wait that times out
     // fails in time, naming what it waited for.
     void failingChecksSayWhere()
