@@ -142,14 +142,14 @@ test)
     log "Tests under ASan + UBSan (a Debug build: assertions on)"
     ctest --test-dir build/asan --output-on-failure -LE "peers|installer" -j "$jobs"
     # 3. The thread claims under ThreadSanitizer: the capture store's one writer and many
-    #    readers, the recorder that the store's writer calls at the memory cap, and the session
-    #    manager's network thread.
+    #    readers, the recorder that the store's writer calls at the memory cap, the session
+    #    manager's network thread, and scripts on threads of their own.
     log "Building the threaded tests with TSan"
     cmake --preset tsan >/dev/null
     cmake --build --preset tsan --target tst_framestore tst_capturefile tst_sessionmanager \
-        tst_serverbehaviours tst_recorder
+        tst_serverbehaviours tst_recorder tst_scripting
     TSAN_OPTIONS="suppressions=$here/tests/tsan.supp halt_on_error=1" \
-        ctest --test-dir build/tsan --output-on-failure -R "^capture\.|tst_sessionmanager|tst_serverbehaviours|tst_recorder" -j "$jobs"
+        ctest --test-dir build/tsan --output-on-failure -R "^capture\.|tst_sessionmanager|tst_serverbehaviours|tst_recorder|tst_scripting" -j "$jobs"
     # 4. The portable platform layer (what a system without the Linux calls gets: every socket
     #    through Qt), so that nothing in the core comes to depend on them.
     build portable

@@ -241,32 +241,13 @@ void ScriptHost::sendFragmented(double id, const QByteArray &payload, bool binar
     Call call(*this);
     if (!checkSize(payload.size()) || !ensureOpen(id))
         return;
-    // Frames of the sizes given, in order; the last size repeats until the payload is out.
-    QList<qsizetype> cuts;
+    std::vector<std::size_t> cuts;
     for (const QVariant &size : sizes.toVariant().toList())
-        cuts << qsizetype(size.toLongLong());
-    if (cuts.isEmpty()
-        || std::any_of(cuts.cbegin(), cuts.cend(), [](qsizetype n) { return n <= 0; })) {
+        cuts.push_back(size.toLongLong() > 0 ? std::size_t(size.toLongLong()) : 0);
+    if (!m_manager.sendFragments(quint64(id),
+                                 binary ? protocol::Opcode::Binary : protocol::Opcode::Text,
+                                 payload, cuts, false))
         fail(QStringLiteral("sendFragmented(): give frame sizes above 0, e.g. [3, 5]"));
-        return;
-    }
-    qsizetype offset = 0;
-    int index = 0;
-    do {
-        const qsizetype size = std::min(cuts.value(index, cuts.last()), payload.size() - offset);
-        protocol::FrameHeader header;
-        header.opcode = index == 0 ? std::uint8_t(binary ? 0x2 : 0x1) : std::uint8_t(0x0);
-        header.fin = offset + size >= payload.size();
-        header.masked = true;
-        if (!protocol::randomBytes(header.maskKey)) {
-            fail(QStringLiteral("sendFragmented(): no random bytes for a mask key"));
-            return;
-        }
-        header.payloadLength = std::uint64_t(size);
-        m_manager.sendRawFrame(quint64(id), header, payload.mid(offset, size));
-        offset += size;
-        ++index;
-    } while (offset < payload.size());
 }
 
 double ScriptHost::ping(double id, const QByteArray &payload, int timeoutMs)

@@ -100,9 +100,17 @@ private Q_SLOTS:
         QVERIFY2(error.startsWith(QStringLiteral("Not base64")), qPrintable(error));
 
         // Frames of at most N bytes with pings between, as asked.
-        named<QSpinBox>(composer, QStringLiteral("Fragment size"))->setValue(4);
+        auto *sizes = named<QLineEdit>(composer, QStringLiteral("Fragment sizes"));
+        sizes->setText(QStringLiteral("3, 5"));
         parts.editor->setPlainText(QStringLiteral("AP9/"));
-        QCOMPARE(composer.message(&error)->fragmentSize, std::size_t(4));
+        QCOMPARE(composer.message(&error)->fragmentSizes, (std::vector<std::size_t>{3, 5}));
+        for (const char *bad : {"0", "3, x", "-2"}) {
+            sizes->setText(QString::fromLatin1(bad));
+            QVERIFY2(!composer.message(&error), bad);
+            QVERIFY2(error.startsWith(QStringLiteral("Frame sizes")), qPrintable(error));
+        }
+        sizes->clear();
+        QVERIFY(composer.message(&error)->fragmentSizes.empty());
     }
 
     // A file's bytes: text when they are UTF-8, else binary; too large refused; choosing another
@@ -259,7 +267,7 @@ private Q_SLOTS:
         QVERIFY(composer);
         const Parts parts = partsOf(*composer);
         parts.editor->setPlainText(QStringLiteral("abcdefghij"));
-        named<QSpinBox>(window, QStringLiteral("Fragment size"))->setValue(4);
+        named<QLineEdit>(window, QStringLiteral("Fragment sizes"))->setText(QStringLiteral("4"));
         for (QCheckBox *box : window.findChildren<QCheckBox *>())
             if (box->text() == QStringLiteral("Ping between fragments"))
                 box->setChecked(true);
@@ -279,7 +287,23 @@ private Q_SLOTS:
                               QStringLiteral("CONTINUATION 4"), QStringLiteral("PING 0"),
                               QStringLiteral("CONTINUATION 2")}));
 
-        named<QSpinBox>(window, QStringLiteral("Fragment size"))->setValue(0);
+        // Sizes of their own: 2, then 3, 3, ... with the pings still between.
+        parts.editor->setPlainText(QStringLiteral("abcdefgh"));
+        named<QLineEdit>(window, QStringLiteral("Fragment sizes"))->setText(QStringLiteral("2 3"));
+        QVERIFY(window.sendComposed());
+        QVERIFY(QTest::qWaitFor([&] { return sentRows().size() >= 10; }, 10000));
+        QCOMPARE(sentRows().mid(5, 5),
+                 (QStringList{QStringLiteral("TEXT 2"), QStringLiteral("PING 0"),
+                              QStringLiteral("CONTINUATION 3"), QStringLiteral("PING 0"),
+                              QStringLiteral("CONTINUATION 3")}));
+        QVERIFY(QTest::qWaitFor(
+            [&] {
+                return model.rowCount() > 0
+                       && cell(model, model.rowCount() - 1, FrameLogModel::Preview)
+                              == QStringLiteral("abcdefgh");
+            },
+            10000)); // echoed whole
+        named<QLineEdit>(window, QStringLiteral("Fragment sizes"))->clear();
         named<QSpinBox>(window, QStringLiteral("Repeat interval"))->setValue(10);
         parts.editor->setPlainText(QStringLiteral("tick"));
         composer->setRepeating(true);

@@ -106,12 +106,12 @@ Composer::Composer(QWidget *parent)
     buttons->addStretch();
 
     // How it goes: in frames of at most N bytes (a ping between them), once or every N ms.
-    m_fragmentSize = new QSpinBox;
-    m_fragmentSize->setAccessibleName(tr("Fragment size"));
-    m_fragmentSize->setRange(0, 64 << 20);
-    m_fragmentSize->setSuffix(tr(" bytes"));
-    m_fragmentSize->setSpecialValueText(tr("one frame"));
-    m_fragmentSize->setToolTip(tr("Split the message into frames of at most this many bytes"));
+    m_fragmentSizes = new QLineEdit;
+    m_fragmentSizes->setAccessibleName(tr("Fragment sizes"));
+    m_fragmentSizes->setPlaceholderText(tr("one frame"));
+    m_fragmentSizes->setToolTip(tr("Frame sizes in bytes: \"4\" cuts the message into frames of "
+                                   "4 bytes; \"3, 5\" into 3 bytes, then 5, 5, ... Empty: one "
+                                   "frame"));
     m_pingBetween = new QCheckBox(tr("Ping between fragments"));
     m_repeatMs = new QSpinBox;
     m_repeatMs->setAccessibleName(tr("Repeat interval"));
@@ -125,7 +125,7 @@ Composer::Composer(QWidget *parent)
     m_repeatTimer = new QTimer(this);
     auto *how = new QHBoxLayout;
     how->addWidget(new QLabel(tr("Frames:")));
-    how->addWidget(m_fragmentSize);
+    how->addWidget(m_fragmentSizes);
     how->addWidget(m_pingBetween);
     how->addStretch();
     how->addWidget(m_repeatMs);
@@ -238,7 +238,14 @@ std::optional<Composer::Message> Composer::message(QString *error) const
         return std::nullopt;
     };
     Message message;
-    message.fragmentSize = std::size_t(m_fragmentSize->value());
+    for (const QString &part : m_fragmentSizes->text().split(
+             QRegularExpression(QStringLiteral("[,\\s]+")), Qt::SkipEmptyParts)) {
+        bool number = false;
+        const qlonglong size = part.toLongLong(&number);
+        if (!number || size <= 0)
+            return fail(tr("Frame sizes are whole numbers above 0, as in \"3, 5\""));
+        message.fragmentSizes.push_back(std::size_t(size));
+    }
     message.pingBetweenFragments = m_pingBetween->isChecked();
     const QString text = m_editor->toPlainText();
     switch (m_kind->currentIndex()) {

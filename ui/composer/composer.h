@@ -3,6 +3,7 @@
 #include <QWidget>
 #include <optional>
 #include <protocol/frameheader.h>
+#include <vector>
 
 class QCheckBox;
 class QComboBox;
@@ -19,11 +20,11 @@ namespace framescope::ui {
 
 // What the user sends as messages: text, JSON (checked, and pretty-printed on request), binary
 // as hex or base64, or a file's bytes (text when they are UTF-8, else binary); split into
-// frames of at most N bytes with a ping between them when asked; sent once or every N ms until
-// stopped; saved under a name in folders ("Orders/create"), kept with QSettings. Also Ping, and
-// Close with a known code or any a close frame may carry and a reason. The window does the
-// sending (it holds the session): it asks message() when Send is pressed or the repeat timer
-// fires.
+// frames of the sizes given ("4", or "3, 5") with a ping between them when asked; sent once or
+// every N ms until stopped; saved under a name in folders ("Orders/create"), kept with QSettings.
+// Also Ping, and Close with a known code or any a close frame may carry and a reason. The window
+// does the sending (it holds the session): it asks message() when Send is pressed or the repeat
+// timer fires.
 class Composer : public QWidget
 {
     Q_OBJECT
@@ -35,7 +36,8 @@ public:
     {
         protocol::Opcode opcode = protocol::Opcode::Text;
         QByteArray payload;
-        std::size_t fragmentSize = 0; // 0: one frame
+        // Frame sizes in order, the last repeating (none: one frame).
+        std::vector<std::size_t> fragmentSizes;
         bool pingBetweenFragments = false;
     };
     struct CloseRequest
@@ -93,7 +95,7 @@ private:
     QPushButton *m_ping = nullptr;
     QPushButton *m_format = nullptr;
     QPushButton *m_attach = nullptr;
-    QSpinBox *m_fragmentSize = nullptr;
+    QLineEdit *m_fragmentSizes = nullptr;
     QCheckBox *m_pingBetween = nullptr;
     QSpinBox *m_repeatMs = nullptr;
     QPushButton *m_repeat = nullptr;

@@ -451,8 +451,15 @@ bool MainWindow::sendComposed()
         statusBar()->showMessage(error, kStatusMs);
         return false;
     }
-    m_manager.sendMessage(m_session, message->opcode, message->payload, message->fragmentSize,
-                          message->pingBetweenFragments);
+    // One size: the session cuts the message (compressed first when deflate is on); several:
+    // frames of exactly those sizes.
+    if (message->fragmentSizes.size() <= 1)
+        m_manager.sendMessage(m_session, message->opcode, message->payload,
+                              message->fragmentSizes.empty() ? 0 : message->fragmentSizes.front(),
+                              message->pingBetweenFragments);
+    else
+        m_manager.sendFragments(m_session, message->opcode, message->payload,
+                                message->fragmentSizes, message->pingBetweenFragments);
     statusBar()->clearMessage();
     return true;
 }

@@ -2,7 +2,9 @@
 
 #include <QMetaObject>
 #include <QMutexLocker>
+#include <algorithm>
 #include <openssl/crypto.h>
+#include <protocol/masking.h>
 #include <session/client/clientsession.h>
 #include <session/server/localserverthread.h>
 
@@ -182,6 +184,39 @@ void SessionManager::sendRawFrame(quint64 id, const protocol::FrameHeader &heade
                                   const QByteArray &payload)
 {
     withSession(id, [header, payload](ClientSession &s) { s.sendRawFrame(header, payload); });
+}
+
+bool SessionManager::sendFragments(quint64 id, protocol::Opcode opcode, const QByteArray &payload,
+                                   const std::vector<std::size_t> &sizes, bool pingBetweenFragments)
+{
+    if (sizes.empty() || std::find(sizes.cbegin(), sizes.cend(), 0) != sizes.cend())
+        return false;
+    // The frames first (each needs a mask key), then all of them in one go to the network
+    // thread, so that nothing goes between them but the pings asked for.
+    std::vector<std::pair<protocol::FrameHeader, QByteArray>> frames;
+    qsizetype offset = 0;
+    do {
+        const qsizetype size = std::min<qsizetype>(
+            qsizetype(frames.size() < sizes.size() ? sizes[frames.size()] : sizes.back()),
+            payload.size() - offset);
+        protocol::FrameHeader header;
+        header.opcode = frames.empty() ? std::uint8_t(opcode) : std::uint8_t(0x0);
+        header.fin = offset + size >= payload.size();
+        header.masked = true;
+        if (!protocol::randomBytes(header.maskKey))
+            return false;
+        header.payloadLength = std::uint64_t(size);
+        frames.emplace_back(header, payload.mid(offset, size));
+        offset += size;
+    } while (offset < payload.size());
+    withSession(id, [frames = std::move(frames), pingBetweenFragments](ClientSession &s) {
+        for (std::size_t i = 0; i < frames.size(); ++i) {
+            s.sendRawFrame(frames[i].first, frames[i].second);
+            if (pingBetweenFragments && i + 1 < frames.size())
+                s.ping({});
+        }
+    });
+    return true;
 }
 
 void SessionManager::ping(quint64 id, const QByteArray &payload)

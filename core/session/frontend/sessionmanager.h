@@ -41,6 +41,12 @@ public:
     // the last when asked.
     void sendMessage(quint64 id, protocol::Opcode opcode, const QByteArray &data,
                      std::size_t fragmentSize, bool pingBetweenFragments);
+    // One message in frames of the sizes given, in order (the last size repeats until the
+    // payload is out), masked with fresh keys, with a ping after each frame but the last when
+    // asked. The frames go uncompressed. False (nothing sent) for an empty or non-positive size
+    // or when no random mask key could be had.
+    bool sendFragments(quint64 id, protocol::Opcode opcode, const QByteArray &payload,
+                       const std::vector<std::size_t> &sizes, bool pingBetweenFragments);
     // Exactly this header and payload (any FIN, RSV, opcode, mask, declared length).
     void sendRawFrame(quint64 id, const protocol::FrameHeader &header, const QByteArray &payload);
     void ping(quint64 id, const QByteArray &payload = {});
