@@ -95,6 +95,8 @@ private Q_SLOTS:
         window.setTheme(Theme::System);
         window.changeTextSize(0);
         window.deleteProfile(QStringLiteral("Across processes"));
+        // Nor the layout of a window never shown.
+        QSettings().remove(QStringLiteral("window"));
     }
 
     void newProcessSeesTheSettings()
@@ -614,8 +616,9 @@ private Q_SLOTS:
         if (const QString dir = qEnvironmentVariable("FRAMESCOPE_SCREENSHOTS"); !dir.isEmpty()) {
             clientLog->selectRow(0);
             for (QTabWidget *tabs : window.findChildren<QTabWidget *>())
-                if (tabs->indexOf(panel) >= 0)
-                    tabs->setCurrentWidget(panel);
+                for (int tab = 0; tab < tabs->count(); ++tab)
+                    if (tabs->widget(tab)->isAncestorOf(panel))
+                        tabs->setCurrentIndex(tab);
             QVERIFY(shoot(window, dir, QStringLiteral("server-side")));
         }
         panel->stop();

@@ -187,7 +187,12 @@ MainWindow::MainWindow(session::SessionManager &manager, QWidget *parent)
     settingsScroll->setFrameShape(QFrame::NoFrame);
     m_bottomTabs->addTab(settingsScroll, tr("Co&nnection"));
     m_serverPanel = new ServerPanel(m_manager);
-    m_bottomTabs->addTab(m_serverPanel, tr("Ser&ver"));
+    // Scrolled like the settings: the tallest tab must not push the log up.
+    m_serverScroll = new QScrollArea;
+    m_serverScroll->setWidget(m_serverPanel);
+    m_serverScroll->setWidgetResizable(true);
+    m_serverScroll->setFrameShape(QFrame::NoFrame);
+    m_bottomTabs->addTab(m_serverScroll, tr("Ser&ver"));
     connect(m_serverPanel, &ServerPanel::serverChanged, this, &MainWindow::handleServerChanged);
     QWidget *composer = m_bottomTabs;
     connect(m_lab, &FrameLab::sendRequested, this, [this](const FrameLab::Frame &frame) {

@@ -16,6 +16,7 @@ class QCheckBox;
 class QActionGroup;
 class QCloseEvent;
 class QComboBox;
+class QScrollArea;
 class QSplitter;
 class QStringListModel;
 class QDragEnterEvent;
@@ -179,6 +180,7 @@ private:
     Composer *m_composer = nullptr;
     FrameLab *m_lab = nullptr;
     ServerPanel *m_serverPanel = nullptr;
+    QScrollArea *m_serverScroll = nullptr;
     FrameLogModel *m_serverModel = nullptr;
     FrameLogView *m_serverLog = nullptr;
     QWidget *m_serverPane = nullptr;

@@ -19,6 +19,7 @@
 #include <QListWidget>
 #include <QPlainTextEdit>
 #include <QPushButton>
+#include <QScrollArea>
 #include <QStatusBar>
 #include <QTabWidget>
 #include <QToolButton>
@@ -42,7 +43,7 @@ QWidget *MainWindow::makeSidebar()
                     return;
                 if (current.row() == SessionListModel::kServerRow) {
                     // The server: its tab, and its log beside the client's.
-                    m_bottomTabs->setCurrentWidget(m_serverPanel);
+                    m_bottomTabs->setCurrentWidget(m_serverScroll);
                     setServerSideShown(true);
                     return;
                 }
