@@ -17,6 +17,7 @@
 #include <QProcess>
 #include <QPushButton>
 #include <QSettings>
+#include <QSignalSpy>
 #include <QStandardItemModel>
 #include <QStatusBar>
 #include <QTabWidget>
@@ -31,6 +32,7 @@
 #include <log/framelogmodel.h>
 #include <log/framelogview.h>
 #include <protocol/frameheader.h>
+#include <script/scriptpanel.h>
 #include <server/serverpanel.h>
 #include <session/frontend/sessionmanager.h>
 #include <sstream>
@@ -749,6 +751,29 @@ private Q_SLOTS:
             QVERIFY(shoot(window, dir, QStringLiteral("handshake-failed")));
         QVERIFY(window.statusBar()->currentMessage().contains(QStringLiteral("refused"),
                                                               Qt::CaseInsensitive));
+    }
+
+    // The Script tab in the window: an example run against the session's server, passing.
+    void theScriptTab()
+    {
+        session::SessionManager manager;
+        MainWindow window(manager);
+        window.show();
+        QVERIFY(window.start());
+        auto *panel = window.findChild<ScriptPanel *>();
+        QVERIFY(panel);
+        for (QTabWidget *tabs : window.findChildren<QTabWidget *>())
+            if (tabs->indexOf(panel) >= 0)
+                tabs->setCurrentWidget(panel);
+        QVERIFY(panel->isVisible());
+        QVERIFY(panel->loadExample(QStringLiteral("protocol-tour.js")));
+        QSignalSpy finished(panel, &ScriptPanel::finished);
+        panel->run();
+        QVERIFY(finished.wait(20000));
+        QVERIFY2(finished.at(0).at(0).toBool(), qPrintable(panel->consoleText()));
+        if (const QString dir = qEnvironmentVariable("FRAMESCOPE_SCREENSHOTS"); !dir.isEmpty())
+            QVERIFY(shoot(window, dir, QStringLiteral("script")));
+        manager.stopServer(1000);
     }
 
     // The Server tab's IIS emulations: the built-in server answers the upgrade as http.sys does

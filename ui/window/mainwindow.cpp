@@ -8,6 +8,7 @@
 #include "lab/framelab.h"
 #include "log/framelogmodel.h"
 #include "log/framelogview.h"
+#include "script/scriptpanel.h"
 #include "server/counterpart.h"
 #include "server/serverpanel.h"
 #include "sessions/sessionlist.h"
@@ -194,6 +195,14 @@ MainWindow::MainWindow(session::SessionManager &manager, QWidget *parent)
     m_serverScroll->setFrameShape(QFrame::NoFrame);
     m_bottomTabs->addTab(m_serverScroll, tr("Ser&ver"));
     connect(m_serverPanel, &ServerPanel::serverChanged, this, &MainWindow::handleServerChanged);
+    // Scripts: connect() without a URL goes where the shown session goes (or the built-in
+    // server when no URL is set).
+    m_scriptPanel = new ScriptPanel(m_manager);
+    m_scriptPanel->setDefaultUrl([this] {
+        const QString url = m_url->text().trimmed();
+        return url.isEmpty() ? m_manager.serverUrls().value(0) : url;
+    });
+    m_bottomTabs->addTab(m_scriptPanel, tr("Script"));
     QWidget *composer = m_bottomTabs;
     connect(m_lab, &FrameLab::sendRequested, this, [this](const FrameLab::Frame &frame) {
         if (m_state != session::SessionState::Open) {

@@ -41,6 +41,7 @@ namespace framescope::ui {
 class Composer;
 class ConnectionSettings;
 class FrameLab;
+class ScriptPanel;
 class ServerPanel;
 class StatisticsView;
 class FrameLogModel;
@@ -180,6 +181,7 @@ private:
     Composer *m_composer = nullptr;
     FrameLab *m_lab = nullptr;
     ServerPanel *m_serverPanel = nullptr;
+    ScriptPanel *m_scriptPanel = nullptr;
     QScrollArea *m_serverScroll = nullptr;
     FrameLogModel *m_serverModel = nullptr;
     FrameLogView *m_serverLog = nullptr;

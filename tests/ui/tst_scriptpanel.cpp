@@ -1,0 +1,96 @@
+// The Script tab: an example loaded and run against the built-in server (its checks in the
+// console), an error's line marked in the editor, Stop ending an endless loop, the highlighter
+// and line numbers in place.
+
+#include <QPushButton>
+#include <QSignalSpy>
+#include <QTest>
+#include <script/scripteditor.h>
+#include <script/scriptpanel.h>
+#include <session/frontend/sessionmanager.h>
+
+using namespace framescope;
+using namespace framescope::ui;
+
+class tst_ScriptPanel : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void anExampleRuns()
+    {
+        session::SessionManager manager;
+        QCOMPARE(manager.startServer({}), QString());
+        ScriptPanel panel(manager);
+        panel.setDefaultUrl([&] { return manager.serverUrls().value(0); });
+        panel.show();
+        QVERIFY(panel.examples().contains(QStringLiteral("echo.js")));
+        QVERIFY(panel.loadExample(QStringLiteral("echo.js")));
+        QVERIFY(panel.editor()->toPlainText().contains(QStringLiteral("connect()")));
+        QSignalSpy finished(&panel, &ScriptPanel::finished);
+        panel.run();
+        QVERIFY(finished.wait(20000));
+        QCOMPARE(finished.at(0).at(0).toBool(), true);
+        const QString console = panel.consoleText();
+        QVERIFY2(console.contains(QStringLiteral("PASS  text comes back as sent")),
+                 qPrintable(console));
+        QVERIFY2(console.contains(QStringLiteral("3 passed, 0 failed")), qPrintable(console));
+        QCOMPARE(panel.editor()->markedLine(), 0);
+        manager.stopServer(1000);
+    }
+
+    // An error names its line, which the editor marks (in its margin and on the line); editing
+    // takes the mark away. A failed check marks its line too.
+    void errorsAreMarkedOnTheirLine()
+    {
+        session::SessionManager manager;
+        QCOMPARE(manager.startServer({}), QString());
+        ScriptPanel panel(manager);
+        panel.setDefaultUrl([&] { return manager.serverUrls().value(0); });
+        QSignalSpy finished(&panel, &ScriptPanel::finished);
+        panel.editor()->setPlainText(QStringLiteral("log('one');\n\nnoSuchFunction();\n"));
+        panel.run();
+        QVERIFY(finished.wait(10000));
+        QCOMPARE(finished.at(0).at(0).toBool(), false);
+        QCOMPARE(panel.editor()->markedLine(), 3);
+        QVERIFY(panel.consoleText().contains(QStringLiteral("ERROR script.js:3: ReferenceError")));
+        QCOMPARE(panel.editor()->extraSelections().size(), 1);
+        QCOMPARE(panel.editor()->extraSelections().front().cursor.blockNumber(), 2);
+        panel.editor()->appendPlainText(QStringLiteral("// edited"));
+        QCOMPARE(panel.editor()->markedLine(), 0);
+        QVERIFY(panel.editor()->extraSelections().isEmpty());
+
+        panel.editor()->setPlainText(
+            QStringLiteral("const c = connect();\ntest('echo', () => {\n    c.send('a');\n    "
+                           "assertEqual(c.next().data, 'b');\n});\n"));
+        panel.run();
+        QVERIFY(finished.wait(10000));
+        QCOMPARE(panel.editor()->markedLine(), 4);
+        QVERIFY(
+            panel.consoleText().contains(QStringLiteral("FAIL  echo: expected \"b\", got \"a\"")));
+        manager.stopServer(1000);
+    }
+
+    void stopEndsAnEndlessLoop()
+    {
+        session::SessionManager manager;
+        ScriptPanel panel(manager);
+        QSignalSpy finished(&panel, &ScriptPanel::finished);
+        panel.editor()->setPlainText(QStringLiteral("while (true) {}"));
+        panel.run();
+        QVERIFY(panel.isRunning());
+        QPushButton *stop = nullptr;
+        for (QPushButton *button : panel.findChildren<QPushButton *>())
+            if (button->text() == QStringLiteral("Stop"))
+                stop = button;
+        QVERIFY(stop && stop->isEnabled());
+        QTest::qWait(50);
+        stop->click();
+        QVERIFY(finished.wait(5000));
+        QVERIFY(panel.consoleText().contains(QStringLiteral("ERROR stopped")));
+        QVERIFY(!stop->isEnabled());
+    }
+};
+
+QTEST_MAIN(tst_ScriptPanel)
+#include "tst_scriptpanel.moc"

@@ -1,0 +1,34 @@
+#pragma once
+
+#include <QPlainTextEdit>
+
+namespace framescope::ui {
+
+// The script panel's editor: line numbers in a margin, JavaScript highlighted (keywords,
+// strings, numbers, comments), and a line marked as where an error is.
+class ScriptEditor : public QPlainTextEdit
+{
+    Q_OBJECT
+
+public:
+    explicit ScriptEditor(QWidget *parent = nullptr);
+
+    // Marks `line` (from 1) as an error's, with `message` as its tooltip; 0 clears the mark.
+    void markError(int line, const QString &message = {});
+    int markedLine() const { return m_errorLine; }
+
+protected:
+    void resizeEvent(QResizeEvent *event) override;
+    bool event(QEvent *event) override;
+
+private:
+    friend class LineNumbers;
+    int marginWidth() const;
+    void paintMargin(QPaintEvent *event);
+
+    QWidget *m_margin = nullptr;
+    int m_errorLine = 0;
+    QString m_errorMessage;
+};
+
+} // namespace framescope::ui
