@@ -24,7 +24,7 @@ struct SessionEntry
     std::int64_t originNs = 0;
     qint64 startedAtMs = 0;
     qint64 openedAtMs = 0; // when its connection last opened, for "Connected 0:01:23"
-    QString capturePath; // an opened capture: its file, its session line and events
+    QString capturePath;   // an opened capture: its file, its session line and events
     capture::SessionInfo captureSession;
     std::vector<capture::CaptureEvent> captureEvents;
     SessionStatistics statistics;

@@ -80,10 +80,9 @@ std::variant<QNetworkProxy, QString> proxyFor(const ClientOptions &options)
     // Qt sends an HTTP proxy the credentials only after a 407 challenge, on the same connection,
     // which some proxies close after a 407: sent up front, with the first CONNECT (RFC 9110 §11.7).
     if (proxy.type() == QNetworkProxy::HttpProxy && !url.userName().isEmpty())
-        proxy.setRawHeader("Proxy-Authorization",
-                           "Basic " + (url.userName() + QLatin1Char(':') + url.password())
-                                          .toUtf8()
-                                          .toBase64());
+        proxy.setRawHeader(
+            "Proxy-Authorization",
+            "Basic " + (url.userName() + QLatin1Char(':') + url.password()).toUtf8().toBase64());
     return proxy;
 }
 

@@ -16,8 +16,9 @@ namespace {
 
 QString withPort(const QString &address, quint16 port)
 {
-    const QString host = address.contains(QLatin1Char(':')) ? QLatin1Char('[') + address + QLatin1Char(']')
-                                                            : address;
+    const QString host = address.contains(QLatin1Char(':'))
+                             ? QLatin1Char('[') + address + QLatin1Char(']')
+                             : address;
     return host + QLatin1Char(':') + QString::number(port);
 }
 
