@@ -3,6 +3,7 @@
 #include <QDeadlineTimer>
 #include <QJSEngine>
 #include <QUrl>
+#include <algorithm>
 #include <chrono>
 #include <protocol/masking.h>
 #include <session/client/clientsession.h>
@@ -13,6 +14,9 @@
 namespace framescope::scripting {
 
 namespace {
+
+// How long the closing handshakes of the connections a script left open may take at its end.
+constexpr int kClosingAtEndMs = 1000;
 
 QByteArray bytesOf(const std::vector<std::uint8_t> &bytes)
 {
@@ -60,11 +64,22 @@ ScriptHost::ScriptHost(QJSEngine &engine, session::SessionManager &manager,
     lastCallNs = session::monotonicNs();
 }
 
-// What the script opened goes when it ends.
+// What the script opened goes when it ends: with the closing handshake (1000), so that what was
+// sent last reaches the peer, for at most a second; at once (TCP close) when stopped.
 ScriptHost::~ScriptHost()
 {
+    const auto open = [this](quint64 id) {
+        return m_manager.state(id) != session::SessionState::Closed;
+    };
+    if (!m_stopping) {
+        for (auto it = m_readers.cbegin(); it != m_readers.cend(); ++it)
+            if (open(it.key()))
+                m_manager.close(it.key(), 1000, QByteArrayLiteral("script ended"));
+        waitFor([&] { return std::none_of(m_readers.keyBegin(), m_readers.keyEnd(), open); },
+                kClosingAtEndMs);
+    }
     for (auto it = m_readers.cbegin(); it != m_readers.cend(); ++it) {
-        if (m_manager.state(it.key()) != session::SessionState::Closed)
+        if (open(it.key()))
             m_manager.abort(it.key());
         m_manager.remove(it.key());
     }
