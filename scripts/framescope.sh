@@ -62,12 +62,19 @@ install_npm() {
     fi
 }
 
-# Reference peer for the tests: ws 8.x from the npm registry, into the build tree.
+# Reference peer for the tests: ws 8.x from the npm registry, into the build tree, with the other
+# npm packages given (NAME@VERSION each).
 install_ws() {
     local prefix=$1
-    local extra=${2:-}
-    if [ ! -f "$prefix/node_modules/ws/package.json" ] \
-        || { [ -n "$extra" ] && [ ! -d "$prefix/node_modules/${extra%@*}" ]; }; then
+    shift
+    local extra="$*"
+    local missing=
+    [ -f "$prefix/node_modules/ws/package.json" ] || missing=yes
+    local package
+    for package in "$@"; do
+        [ -d "$prefix/node_modules/${package%@*}" ] || missing=yes
+    done
+    if [ -n "$missing" ]; then
         log "Installing ws 8.x ${extra} from the npm registry into $prefix"
         mkdir -p "$prefix"
         # Debian's Node.js trusts only its built-in CAs; let it use the system's store too.
@@ -76,7 +83,7 @@ install_ws() {
         fi
         # shellcheck disable=SC2086 # $extra is one package name or nothing
         if ! npm install --prefix "$prefix" --no-audit --no-fund --loglevel=error ws@8 $extra; then
-            echo "error: could not install ws 8.x from the npm registry (needed by the reference-peer tests)" >&2
+            echo "error: could not install ws 8.x ${extra} from the npm registry (needed by the reference-peer and k6 tests)" >&2
             exit 1
         fi
     fi
@@ -147,9 +154,9 @@ test)
     log "Building the threaded tests with TSan"
     cmake --preset tsan >/dev/null
     cmake --build --preset tsan --target tst_framestore tst_capturefile tst_sessionmanager \
-        tst_serverbehaviours tst_recorder tst_scripting
+        tst_serverbehaviours tst_recorder tst_scripting tst_replay
     TSAN_OPTIONS="suppressions=$here/tests/tsan.supp halt_on_error=1" \
-        ctest --test-dir build/tsan --output-on-failure -R "^capture\.|tst_sessionmanager|tst_serverbehaviours|tst_recorder|tst_scripting" -j "$jobs"
+        ctest --test-dir build/tsan --output-on-failure -R "^capture\.|tst_sessionmanager|tst_serverbehaviours|tst_recorder|tst_scripting|tst_replay" -j "$jobs"
     # 4. The portable platform layer (what a system without the Linux calls gets: every socket
     #    through Qt), so that nothing in the core comes to depend on them.
     build portable
@@ -157,7 +164,8 @@ test)
     ctest --test-dir build/portable --output-on-failure -LE "peers|installer" -j "$jobs"
     # 5. Everything, in the normal build; ctest's summary line ends the run.
     build dev
-    install_ws build/dev/npm
+    # ws for the reference peers; TypeScript and @types/k6 to type-check the k6 scripts.
+    install_ws build/dev/npm typescript@5 @types/k6@2
     log "All tests"
     ctest --test-dir build/dev --output-on-failure -j "$jobs"
     ;;

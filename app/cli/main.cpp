@@ -26,7 +26,11 @@ constexpr char kHelp[]
       "                 --send, --send-binary, --wait-messages or --close is given\n"
       "  serve          the built-in echo server on loopback, until Ctrl-C\n"
       "  run SCRIPT.js  run a script (docs/scripting.md); exit 0 when every check passed\n"
+      "  replay FILE    replay a capture or a browser's HAR file against --url and compare the\n"
+      "                 replies with the recording; exit 0 when all match\n"
       "  inspect FILE   print a capture file\n"
+      "  export-har FILE      a capture as a HAR file (Chrome's form, secrets redacted)\n"
+      "  export-k6 FILE       a k6 load-test script from a capture or HAR file (docs/load.md)\n"
       "  demo           a full WebSocket conversation through the codec, printed frame by frame\n\n"
       "framescope-cli COMMAND --help lists a command's options.\n\n"
       "Exit codes: 0 success, 1 failed check, 2 usage error, 3 handshake failure, 4 TLS failure,\n"
@@ -103,7 +107,8 @@ int main(int argc, char **argv)
         return ExitSuccess;
     }
     if (command.isEmpty())
-        return usage(QStringLiteral("a command is needed: connect, serve, run, inspect or demo"));
+        return usage(QStringLiteral("a command is needed: connect, serve, run, replay, inspect, "
+                                    "export-har, export-k6 or demo"));
     arguments.removeAt(1); // each command's parser sees the program name, then its own part
     if (command == QLatin1String("connect"))
         return runConnect(app, arguments);
@@ -115,6 +120,13 @@ int main(int argc, char **argv)
         return runDemo(arguments);
     if (command == QLatin1String("run"))
         return runScript(arguments);
-    return usage(QStringLiteral("unknown command \"%1\": connect, serve, run, inspect or demo")
+    if (command == QLatin1String("replay"))
+        return runReplay(arguments);
+    if (command == QLatin1String("export-har"))
+        return runExportHar(arguments);
+    if (command == QLatin1String("export-k6"))
+        return runExportK6(arguments);
+    return usage(QStringLiteral("unknown command \"%1\": connect, serve, run, replay, inspect, "
+                                "export-har, export-k6 or demo")
                      .arg(command));
 }

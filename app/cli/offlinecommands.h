@@ -19,4 +19,15 @@ int runDemo(const QStringList &arguments);
 // (the script's results come through its event loop). Returns the exit code.
 int runScript(const QStringList &arguments);
 
+// `framescope-cli replay CAPTURE --url URL [--speed X] [--ignore RULE] [--junit FILE]`: replays a
+// capture or a HAR file and compares what comes back with the recording. Needs the application
+// object. Returns the exit code.
+int runReplay(const QStringList &arguments);
+
+// `framescope-cli export-har CAPTURE [-o FILE] [--keep-secrets]`: a capture as HAR (Chrome's form).
+int runExportHar(const QStringList &arguments);
+
+// `framescope-cli export-k6 CAPTURE_OR_HAR [-o FILE] [--vus N] [--duration D]`: a k6 script.
+int runExportK6(const QStringList &arguments);
+
 } // namespace framescope::cli

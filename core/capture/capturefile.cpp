@@ -117,6 +117,8 @@ std::string sessionLine(const SessionInfo &session, const RedactionOptions &reda
     };
     if (!session.phasesNs.empty())
         line["handshake"]["phasesNs"] = session.phasesNs;
+    if (session.openedNs != 0)
+        line["handshake"]["openedNs"] = session.openedNs;
     line["tls"] = session.tls;
     return line.dump(-1, ' ', false, json::error_handler_t::replace);
 }
@@ -331,6 +333,7 @@ CaptureReadResult readCapture(std::istream &in)
                 s.handshakeResponse = line.at("handshake").value("response", "");
                 s.phasesNs
                     = line.at("handshake").value("phasesNs", std::map<std::string, std::int64_t>{});
+                s.openedNs = line.at("handshake").value("openedNs", std::int64_t{0});
                 s.tls = line.value("tls", std::map<std::string, std::string>{});
                 continue;
             }

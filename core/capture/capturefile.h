@@ -34,6 +34,9 @@ struct SessionInfo
     // How long each phase of the connection took: "lookup", "connect", "tls", "upgrade" (only
     // those that took place).
     std::map<std::string, std::int64_t> phasesNs;
+    // When the connection opened (the 101 arrived), on the clock of the frames' times; 0 when
+    // unknown (server captures, older files).
+    std::int64_t openedNs = 0;
     friend bool operator==(const SessionInfo &, const SessionInfo &) = default;
 };
 

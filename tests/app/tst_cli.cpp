@@ -136,6 +136,7 @@ private Q_SLOTS:
     void reconnectsOnlyWhileMessagesAreMissing();
     void failedUpgradeLeavesACapture();
     void runAScriptForCi();
+    void replayACaptureForCi();
     void legacyPkcs12ClientCertificate();
     void plainAndTlsPortsMixedUp();
 };
@@ -1196,6 +1197,76 @@ void tst_Cli::runAScriptForCi()
                {QStringLiteral("--noout"), QStringLiteral("--schema"),
                 QStringLiteral(FRAMESCOPE_SOURCE_DIR "/tests/app/junit.xsd"), okReport, badReport,
                 slowReport});
+    QVERIFY2(lint.waitForStarted(5000), "xmllint (libxml2-utils) is needed");
+    QVERIFY(lint.waitForFinished(20000));
+    QVERIFY2(lint.exitCode() == 0, lint.readAllStandardError().constData());
+}
+
+// `replay` for CI: a session recorded with `connect --capture` replays against the same server
+// (exit 0), fails readably against a changed one (exit 1), writes JUnit XML that validates;
+// the capture exported as HAR replays too; bad input is a usage error (exit 2).
+void tst_Cli::replayACaptureForCi()
+{
+    QProcess server;
+    const QString url = startServe(server, {});
+    QVERIFY(!url.isEmpty());
+    QProcess fragmenting;
+    const QString fragmentingUrl
+        = startServe(fragmenting, {QStringLiteral("--fragment"), QStringLiteral("2")});
+    QVERIFY(!fragmentingUrl.isEmpty());
+    QTemporaryDir dir;
+    const QString capture = dir.filePath(QStringLiteral("session.jsonl"));
+    Run run
+        = runCli({QStringLiteral("connect"), url, QStringLiteral("--send"),
+                  QStringLiteral("{\"id\":1,\"op\":\"hello\"}"), QStringLiteral("--send-binary"),
+                  QStringLiteral("00ff"), QStringLiteral("--wait-messages"), QStringLiteral("2"),
+                  QStringLiteral("--capture"), capture});
+    QVERIFY2(run.exitCode == 0, run.err.constData());
+    const QString okReport = dir.filePath(QStringLiteral("ok.xml"));
+    const QString badReport = dir.filePath(QStringLiteral("bad.xml"));
+    run = runCli({QStringLiteral("replay"), capture, QStringLiteral("--url"), url,
+                  QStringLiteral("--junit"), okReport});
+    QVERIFY2(run.exitCode == 0, (run.out + run.err).constData());
+    QVERIFY2(run.out.contains("PASS  message 1: \"{\"id\":1,\"op\":\"hello\"}\"\n"
+                              "PASS  message 2: 2 bytes: 00 ff\n2 passed, 0 failed"),
+             run.out.constData());
+    run = runCli({QStringLiteral("replay"), capture, QStringLiteral("--url"), fragmentingUrl,
+                  QStringLiteral("--junit"), badReport});
+    QCOMPARE(run.exitCode, 1);
+    QVERIFY2(run.out.contains("FAIL  message 1: \"{\"id\":1,\"op\":\"hello\"}\": the same "
+                              "message, framed differently: recorded as 1 frame (21 bytes), came "
+                              "as 11 frames (2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 1 bytes)"),
+             run.out.constData());
+    // Message level ignores the framing.
+    run = runCli({QStringLiteral("replay"), capture, QStringLiteral("--url"), fragmentingUrl,
+                  QStringLiteral("--messages"), QStringLiteral("--speed"), QStringLiteral("max")});
+    QVERIFY2(run.exitCode == 0, (run.out + run.err).constData());
+    // As HAR (Chrome's form), read back and replayed message by message.
+    const QString har = dir.filePath(QStringLiteral("session.har"));
+    QCOMPARE(runCli({QStringLiteral("export-har"), capture, QStringLiteral("-o"), har}).exitCode,
+             0);
+    run = runCli({QStringLiteral("replay"), har, QStringLiteral("--url"), url});
+    QVERIFY2(run.exitCode == 0, (run.out + run.err).constData());
+    QVERIFY2(run.err.contains("a HAR file keeps messages, not frames"), run.err.constData());
+    // Bad input: a usage error that says what is wrong.
+    run = runCli({QStringLiteral("replay"), capture});
+    QCOMPARE(run.exitCode, 2);
+    QVERIFY2(run.err.contains("replay needs --url"), run.err.constData());
+    run = runCli({QStringLiteral("replay"), dir.filePath(QStringLiteral("none.jsonl")),
+                  QStringLiteral("--url"), url});
+    QCOMPARE(run.exitCode, 2);
+    QVERIFY2(run.err.contains("cannot open"), run.err.constData());
+    run = runCli({QStringLiteral("replay"), capture, QStringLiteral("--url"), url,
+                  QStringLiteral("--ignore"), QStringLiteral("id")});
+    QCOMPARE(run.exitCode, 2);
+    QVERIFY2(run.err.contains("is not an ignore rule"), run.err.constData());
+    QVERIFY(stopServe(server));
+    QVERIFY(stopServe(fragmenting));
+
+    QProcess lint;
+    lint.start(QStringLiteral("xmllint"),
+               {QStringLiteral("--noout"), QStringLiteral("--schema"),
+                QStringLiteral(FRAMESCOPE_SOURCE_DIR "/tests/app/junit.xsd"), okReport, badReport});
     QVERIFY2(lint.waitForStarted(5000), "xmllint (libxml2-utils) is needed");
     QVERIFY(lint.waitForFinished(20000));
     QVERIFY2(lint.exitCode() == 0, lint.readAllStandardError().constData());

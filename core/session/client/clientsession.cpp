@@ -367,6 +367,7 @@ void ClientSession::handleResponseHead(QByteArrayView rest, std::int64_t arrival
     m_handshake.error = result.error;
     m_handshake.detail = toQString(result.detail);
     if (result.ok()) {
+        m_handshake.openedNs = arrivalNs;
         upgraded(result);
         if (!rest.isEmpty()) // frames that came with the 101
             m_engine->consume(rest, arrivalNs);

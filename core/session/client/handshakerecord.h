@@ -21,6 +21,8 @@ struct HandshakeRecord
     std::int64_t connectNs = 0;
     std::int64_t tlsNs = 0;
     std::int64_t upgradeNs = 0;
+    // When the 101 arrived (monotonic, the clock of the frames' times); 0 until it did.
+    std::int64_t openedNs = 0;
     protocol::HandshakeError error = protocol::HandshakeError::None;
     QString detail;
     QByteArray subprotocol;

@@ -15,6 +15,7 @@ capture::SessionInfo describeClientSession(const ClientSnapshot &session,
     info.url = options.url.toString().toStdString();
     info.tool = tool;
     info.startedAtUnixMs = startedAtUnixMs;
+    info.openedNs = handshake.openedNs;
     info.handshakeRequest = handshake.request.toStdString();
     info.handshakeResponse = handshake.response.toStdString();
     info.subprotocol = handshake.subprotocol.toStdString();

@@ -1,0 +1,42 @@
+#pragma once
+
+#include "recording.h"
+
+#include <QList>
+#include <QRegularExpression>
+#include <QString>
+#include <QStringList>
+#include <optional>
+#include <variant>
+
+namespace framescope::replay {
+
+// What a replay leaves out when it compares a message with the recording: volatile fields
+// such as ids and times.
+//   s/REGEX/REPLACEMENT/   every match, in both messages, replaced (\1 for a group)
+//   /REGEX/                every match replaced with "…"
+//   $.path.to[0].field     a JSON value left out ([*] and .* for every element or member)
+struct IgnoreRule
+{
+    QString text; // as given
+    QRegularExpression pattern;
+    QString replacement;
+    // A JSON path's steps: member names, array indices ("3"), or "*" for all.
+    QStringList path;
+    bool isJsonPath() const { return !path.isEmpty(); }
+};
+
+// The rule, or why it is not one.
+std::variant<IgnoreRule, QString> parseIgnoreRule(const QString &text);
+
+// Nothing when `actual` matches `expected` once the rules are applied to both; otherwise the
+// first difference in words ("at $.status: expected \"ok\", got \"error\"").
+std::optional<QString> compareMessages(const RecordedMessage &expected,
+                                       const RecordedMessage &actual,
+                                       const QList<IgnoreRule> &rules);
+
+// A message in a few words for a report: its text (escaped, cut at `max` characters) or its
+// size and first bytes in hex.
+QString describeMessage(const RecordedMessage &message, int max = 60);
+
+} // namespace framescope::replay

@@ -1,0 +1,136 @@
+// `framescope-cli export-k6`: every script it writes type-checks with TypeScript against
+// @types/k6 (both from the npm registry, installed by scripts/framescope.sh test), for captures
+// with text, binary, a subprotocol and secrets, and for a HAR file; the secrets are not in the
+// scripts but read from the environment. A script with a type error fails the same check, so
+// the check can fail.
+
+#include "clirunner.h"
+
+#include <QDir>
+#include <QFile>
+#include <QTemporaryDir>
+#include <QTest>
+
+class tst_K6Export : public QObject
+{
+    Q_OBJECT
+
+    QTemporaryDir m_dir;
+
+    // tsc over the scripts; its exit code (-1 when it could not run) and output.
+    std::pair<int, QByteArray> typeCheck(const QStringList &scripts)
+    {
+        QFile config(m_dir.filePath(QStringLiteral("tsconfig.json")));
+        if (!config.open(QIODevice::WriteOnly))
+            return {-1, "cannot write tsconfig.json"};
+        QStringList files;
+        for (const QString &script : scripts)
+            files << QLatin1Char('"') + script + QLatin1Char('"');
+        config.write(QStringLiteral(R"({
+  "compilerOptions": {
+    "allowJs": true, "checkJs": true, "noEmit": true, "strict": true,
+    "target": "es2020", "module": "es2020", "moduleResolution": "node",
+    "lib": ["es2020"], "types": ["k6"], "typeRoots": ["%1/@types"]
+  },
+  "files": [%2]
+}
+)")
+                         .arg(QStringLiteral(FRAMESCOPE_NODE_MODULES), files.join(QLatin1Char(',')))
+                         .toUtf8());
+        config.close();
+        QProcess tsc;
+        tsc.setProcessChannelMode(QProcess::MergedChannels);
+        tsc.start(QStringLiteral(FRAMESCOPE_NODE_MODULES "/.bin/tsc"),
+                  {QStringLiteral("-p"), config.fileName()});
+        if (!tsc.waitForStarted(10000) || !tsc.waitForFinished(120000))
+            return {-1, "tsc did not run: " + tsc.errorString().toUtf8()};
+        return {tsc.exitCode(), tsc.readAll()};
+    }
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        QVERIFY2(QFile::exists(QStringLiteral(FRAMESCOPE_NODE_MODULES "/.bin/tsc"))
+                     && QDir(QStringLiteral(FRAMESCOPE_NODE_MODULES "/@types/k6")).exists(),
+                 "typescript and @types/k6 from npm are needed: scripts/framescope.sh test "
+                 "installs them into build/dev/npm");
+    }
+
+    void scriptsTypeCheck()
+    {
+        QProcess server;
+        const QString url
+            = startServe(server, {QStringLiteral("--require-subprotocol"), QStringLiteral("chat")});
+        QVERIFY(!url.isEmpty());
+        const QString capture = m_dir.filePath(QStringLiteral("session.jsonl"));
+        Run run = runCli({QStringLiteral("connect"),
+                          url + QStringLiteral("?access_token=urlsecret"),
+                          QStringLiteral("--subprotocol"),
+                          QStringLiteral("chat"),
+                          QStringLiteral("-H"),
+                          QStringLiteral("Authorization: Bearer s3cret"),
+                          QStringLiteral("-H"),
+                          QStringLiteral("X-Api-Token: t0ken"),
+                          QStringLiteral("-H"),
+                          QStringLiteral("X-Tenant: blue"),
+                          QStringLiteral("--send"),
+                          QStringLiteral("{\"op\":\"subscribe\",\"id\":1}"),
+                          QStringLiteral("--send-binary"),
+                          QStringLiteral("00ff10"),
+                          QStringLiteral("--send"),
+                          QStringLiteral("it's \"quoted\"\\ and\nnew"),
+                          QStringLiteral("--wait-messages"),
+                          QStringLiteral("3"),
+                          QStringLiteral("--capture"),
+                          capture});
+        QVERIFY2(run.exitCode == 0, run.err.constData());
+        QVERIFY(stopServe(server));
+        const QString har = m_dir.filePath(QStringLiteral("session.har"));
+        QCOMPARE(
+            runCli({QStringLiteral("export-har"), capture, QStringLiteral("-o"), har}).exitCode, 0);
+
+        QStringList scripts;
+        for (const QString &source : {capture, har}) {
+            const QString script = source + QStringLiteral(".k6.js");
+            run = runCli({QStringLiteral("export-k6"), source, QStringLiteral("-o"), script,
+                          QStringLiteral("--vus"), QStringLiteral("20"),
+                          QStringLiteral("--duration"), QStringLiteral("2m"),
+                          QStringLiteral("--ignore"), QStringLiteral("$.id"),
+                          QStringLiteral("--ignore"), QStringLiteral("s/[0-9]+/N/")});
+            QVERIFY2(run.exitCode == 0, run.err.constData());
+            QFile file(script);
+            QVERIFY(file.open(QIODevice::ReadOnly));
+            const QByteArray text = file.readAll();
+            for (const char *secret : {"s3cret", "t0ken", "urlsecret"})
+                QVERIFY2(!text.contains(secret), secret);
+            QVERIFY2(text.contains("__ENV.FRAMESCOPE_HEADER_AUTHORIZATION"), text.constData());
+            QVERIFY(text.contains("__ENV.FRAMESCOPE_HEADER_X_API_TOKEN"));
+            QVERIFY(text.contains("__ENV.FRAMESCOPE_URL"));
+            QVERIFY(text.contains("\"X-Tenant\": \"blue\""));
+            QVERIFY(text.contains("'Sec-WebSocket-Protocol': \"chat\""));
+            QVERIFY(text.contains("vus: Number(__ENV.VUS || 20)"));
+            QVERIFY(text.contains("duration: __ENV.DURATION || \"2m\""));
+            QVERIFY(text.contains("binary: \"AP8Q\""));
+            scripts << script;
+        }
+        const auto [exitCode, output] = typeCheck(scripts);
+        QVERIFY2(exitCode == 0, output.constData());
+
+        // The same check on a script with a type error fails.
+        QFile good(scripts.front());
+        QVERIFY(good.open(QIODevice::ReadOnly));
+        QByteArray broken = good.readAll();
+        QVERIFY(broken.contains("socket.sendBinary(b64decode(item.binary))"));
+        broken.replace("socket.sendBinary(b64decode(item.binary))",
+                       "socket.sendBinary(item.binary)");
+        const QString brokenPath = m_dir.filePath(QStringLiteral("broken.js"));
+        QFile out(brokenPath);
+        QVERIFY(out.open(QIODevice::WriteOnly) && out.write(broken) == broken.size());
+        out.close();
+        const auto [brokenExit, brokenOutput] = typeCheck({brokenPath});
+        QVERIFY2(brokenExit != 0 && brokenOutput.contains("ArrayBuffer"), brokenOutput.constData());
+    }
+};
+
+QTEST_GUILESS_MAIN(tst_K6Export)
+#include "tst_k6export.moc"
