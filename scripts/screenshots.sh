@@ -12,9 +12,9 @@ if ! command -v xvfb-run >/dev/null 2>&1; then
     $sudo_or_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends xvfb xauth
 fi
 cmake --preset dev >/dev/null
-cmake --build --preset dev --target tst_mainwindow tst_sessions
+cmake --build --preset dev --target tst_mainwindow tst_sessions tst_replaypanel
 mkdir -p docs/screenshots
-for test in tst_mainwindow tst_sessions; do
+for test in tst_mainwindow tst_sessions tst_replaypanel; do
     xvfb-run -a -s "-screen 0 1920x1080x24" env QT_QPA_PLATFORM=xcb \
         FRAMESCOPE_SCREENSHOTS="$here/docs/screenshots" "./build/dev/tests/ui/$test"
 done

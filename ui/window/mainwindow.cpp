@@ -8,6 +8,7 @@
 #include "lab/framelab.h"
 #include "log/framelogmodel.h"
 #include "log/framelogview.h"
+#include "replay/replaypanel.h"
 #include "script/scriptpanel.h"
 #include "server/counterpart.h"
 #include "server/serverpanel.h"
@@ -147,7 +148,9 @@ MainWindow::MainWindow(session::SessionManager &manager, QWidget *parent)
     connect(copyJson, &QAction::triggered, this, [this, selectedRows] {
         QGuiApplication::clipboard()->setText(m_model->rowsAsJson(selectedRows()));
     });
-    m_log->addActions({copyText, copyHex, copyJson});
+    auto *replay = new QAction(tr("&Replay This Session…"), m_log);
+    connect(replay, &QAction::triggered, this, &MainWindow::replayShownSession);
+    m_log->addActions({copyText, copyHex, copyJson, replay});
     auto *logPane = new QWidget;
     auto *logLayout = new QVBoxLayout(logPane);
     logLayout->setContentsMargins(0, 0, 0, 0);
@@ -252,6 +255,24 @@ MainWindow::MainWindow(session::SessionManager &manager, QWidget *parent)
     m_tabs->addTab(m_handshake, tr("&Handshake"));
     m_statisticsView = new StatisticsView;
     m_tabs->addTab(m_statisticsView, tr("S&tatistics"));
+    // Replays beside the log: the comparison here, the replay's frames in the log (a session
+    // of its own in the sidebar).
+    m_replayPanel = new ReplayPanel(m_manager);
+    m_tabs->addTab(m_replayPanel, tr("Re&play"));
+    connect(m_replayPanel, &ReplayPanel::sessionStarted, this,
+            [this](quint64 id, const QString &title, const QString &url) {
+                const int session = newSession(url);
+                m_sessions->entry(session).name = title;
+                m_originNs = session::monotonicNs();
+                m_startedAtMs = QDateTime::currentMSecsSinceEpoch();
+                attachSession(id, url);
+                m_tabs->setCurrentWidget(m_replayPanel);
+            });
+    connect(m_replayPanel, &ReplayPanel::finished, this, [this](bool passed) {
+        statusBar()->showMessage(passed ? tr("Replay passed: every message matched")
+                                        : tr("Replay failed: see the Replay tab"),
+                                 kStatusMs);
+    });
     // The charts follow once a second while they are shown.
     m_statisticsTimer = new QTimer(this);
     m_statisticsTimer->setInterval(1000);
@@ -424,7 +445,13 @@ void MainWindow::connectTo(const QString &url)
     // still works (writing the recent URLs), and none may come before the start.
     m_originNs = session::monotonicNs();
     m_startedAtMs = QDateTime::currentMSecsSinceEpoch();
-    m_session = m_manager.open(*options);
+    attachSession(m_manager.open(*options), url);
+    statusBar()->showMessage(tr("Connecting to %1").arg(url), kStatusMs);
+}
+
+void MainWindow::attachSession(quint64 id, const QString &url)
+{
+    m_session = id;
     m_sessions->entry(m_shown).sessionId = m_session;
     m_sessions->entry(m_shown).url = url;
     m_sessions->changed(m_shown);
@@ -444,7 +471,6 @@ void MainWindow::connectTo(const QString &url)
                        m_model->store() ? m_model->store()->firstId() : capture::FrameId{});
     m_detail->clear();
     m_handshake->clear();
-    statusBar()->showMessage(tr("Connecting to %1").arg(url), kStatusMs);
 }
 
 void MainWindow::disconnectSession()

@@ -41,6 +41,7 @@ namespace framescope::ui {
 class Composer;
 class ConnectionSettings;
 class FrameLab;
+class ReplayPanel;
 class ScriptPanel;
 class ServerPanel;
 class StatisticsView;
@@ -68,6 +69,8 @@ public:
     // when the server cannot start.
     bool start();
     void connectTo(const QString &url);
+    // Shows session `id` (just opened) in the shown sidebar entry: its log, state and handshake.
+    void attachSession(quint64 id, const QString &url);
     void disconnectSession();
     // Sends the composer's text as the chosen kind; false (said in the status bar) when it is
     // not valid as that kind.
@@ -82,6 +85,11 @@ public:
     // Writes the log's frames (the session's, or the capture's) with their session line and
     // events, secrets redacted. False, and why in the status bar, when the file cannot be made.
     bool saveCapture(const QString &path);
+    // The shown session (live, or an opened capture) into the Replay tab, ready to replay.
+    bool replayShownSession();
+    // The shown session as HAR (Chrome's form, secrets redacted).
+    bool exportHar(const QString &path);
+    ReplayPanel *replayPanel() const { return m_replayPanel; }
     // The rows the log shows (the filter applied), as tab-separated text with a header line.
     bool exportShownRows(const QString &path);
 
@@ -127,6 +135,9 @@ protected:
     void closeEvent(QCloseEvent *event) override;
 
 private:
+    // The shown session as capture text (what Save writes), redacted as asked; read back.
+    std::optional<std::string> shownCapture(const capture::RedactionOptions &redaction = {});
+    std::optional<capture::CaptureReadResult> shownCaptureRead();
     // How long a recoverable problem stays in the status bar.
     static constexpr int kStatusMs = 8000;
     static constexpr int kSidebarWidth = 150;
@@ -182,6 +193,7 @@ private:
     FrameLab *m_lab = nullptr;
     ServerPanel *m_serverPanel = nullptr;
     ScriptPanel *m_scriptPanel = nullptr;
+    ReplayPanel *m_replayPanel = nullptr;
     QScrollArea *m_serverScroll = nullptr;
     FrameLogModel *m_serverModel = nullptr;
     FrameLogView *m_serverLog = nullptr;

@@ -4,6 +4,7 @@
 #include "log/framelogmodel.h"
 #include "log/framelogview.h"
 #include "mainwindow.h"
+#include "replay/replaypanel.h"
 #include "sessions/sessionlist.h"
 
 #include <QActionGroup>
@@ -47,6 +48,8 @@
 #include <QTabWidget>
 #include <QTimer>
 #include <QVBoxLayout>
+#include <replay/harexport.h>
+#include <replay/recording.h>
 #include <session/diagnosis/handshakedoctor.h>
 #include <session/engine/clock.h>
 #include <session/frontend/capturedescription.h>
@@ -198,6 +201,24 @@ void MainWindow::makeMenus()
             saveCapture(path);
     });
     save->setShortcut(QKeySequence::Save);
+    file->addSeparator();
+    file->addAction(tr("&Replay a Capture or HAR File…"), this, [this] {
+        const QString path = QFileDialog::getOpenFileName(
+            this, tr("Replay a Capture or HAR File"), {},
+            tr("Captures and HAR files (*.jsonl *.har *.json);;All files (*)"));
+        if (path.isEmpty())
+            return;
+        m_tabs->setCurrentWidget(m_replayPanel);
+        m_replayPanel->openRecording(path);
+    });
+    file->addAction(tr("Replay &This Session…"), this, &MainWindow::replayShownSession);
+    file->addAction(tr("Export as &HAR…"), this, [this] {
+        const QString path
+            = QFileDialog::getSaveFileName(this, tr("Export as HAR"), QStringLiteral("session.har"),
+                                           tr("HAR files (*.har);;All files (*)"));
+        if (!path.isEmpty())
+            exportHar(path);
+    });
     file->addAction(tr("&Export Shown Rows as Text…"), this, [this] {
         const QString path = QFileDialog::getSaveFileName(
             this, tr("Export Shown Rows"), QStringLiteral("frames.tsv"),
@@ -341,19 +362,19 @@ bool MainWindow::openCapture(const QString &path)
     return true;
 }
 
-bool MainWindow::saveCapture(const QString &path)
+std::optional<std::string> MainWindow::shownCapture(const capture::RedactionOptions &redaction)
 {
     const auto store = m_model->store();
     if (!store) {
         statusBar()->showMessage(tr("Nothing to save yet: connect or open a capture"), kStatusMs);
-        return false;
+        return std::nullopt;
     }
     capture::SessionInfo info = m_captureSession;
     std::vector<capture::CaptureEvent> events = m_captureEvents;
     if (m_session != 0) {
         const std::optional<session::ClientSnapshot> snapshot = m_manager.snapshot(m_session);
         if (!snapshot)
-            return false;
+            return std::nullopt;
         info = session::describeClientSession(*snapshot, m_startedAtMs, "framescope 0.1.0");
         events.clear();
         const std::int64_t now = session::monotonicNs();
@@ -367,8 +388,17 @@ bool MainWindow::saveCapture(const QString &path)
                 events.push_back(std::move(event));
     }
     std::ostringstream out;
-    capture::writeCapture(out, info, *store, events);
-    if (const std::string error = capture::writeFileAtomically(path.toStdString(), out.str());
+    capture::writeCapture(out, info, *store, events, redaction);
+    return out.str();
+}
+
+bool MainWindow::saveCapture(const QString &path)
+{
+    const std::optional<std::string> text = shownCapture();
+    if (!text)
+        return false;
+    const auto store = m_model->store();
+    if (const std::string error = capture::writeFileAtomically(path.toStdString(), *text);
         !error.empty()) {
         statusBar()->showMessage(
             tr("Cannot save %1: %2").arg(QFileInfo(path).fileName(), QString::fromStdString(error)),
@@ -431,5 +461,62 @@ void MainWindow::dropEvent(QDropEvent *event)
 }
 
 MainWindow::~MainWindow() = default;
+
+} // namespace framescope::ui
+
+namespace framescope::ui {
+
+std::optional<capture::CaptureReadResult> MainWindow::shownCaptureRead()
+{
+    // In memory only: secrets stay, for a replay to send them again (an export redacts them).
+    capture::RedactionOptions keep;
+    keep.keepSecrets = true;
+    const std::optional<std::string> text = shownCapture(keep);
+    if (!text)
+        return std::nullopt;
+    std::istringstream in(*text);
+    capture::CaptureReadResult read = capture::readCapture(in);
+    if (!read.ok()) {
+        statusBar()->showMessage(
+            tr("Cannot read this session back: %1").arg(QString::fromStdString(read.error)),
+            kStatusMs);
+        return std::nullopt;
+    }
+    return read;
+}
+
+bool MainWindow::replayShownSession()
+{
+    const std::optional<capture::CaptureReadResult> read = shownCaptureRead();
+    if (!read)
+        return false;
+    const replay::RecordingRead recording = replay::recordingFromCapture(*read);
+    if (!recording.ok()) {
+        statusBar()->showMessage(tr("Cannot replay this session: %1").arg(recording.error),
+                                 kStatusMs);
+        return false;
+    }
+    m_replayPanel->setRecording(recording.recording, m_sessions->entry(m_shown).title());
+    m_tabs->setCurrentWidget(m_replayPanel);
+    return true;
+}
+
+bool MainWindow::exportHar(const QString &path)
+{
+    const std::optional<capture::CaptureReadResult> read = shownCaptureRead();
+    if (!read)
+        return false;
+    QSaveFile file(path);
+    if (!file.open(QIODevice::WriteOnly) || file.write(replay::harFromCapture(*read)) < 0
+        || !file.commit()) {
+        statusBar()->showMessage(
+            tr("Cannot write %1: %2").arg(QFileInfo(path).fileName(), file.errorString()),
+            kStatusMs);
+        return false;
+    }
+    statusBar()->showMessage(tr("Exported %1 (secrets redacted)").arg(QFileInfo(path).fileName()),
+                             kStatusMs);
+    return true;
+}
 
 } // namespace framescope::ui

@@ -282,8 +282,9 @@ QList<quint64> SessionManager::sessions() const
 
 QString SessionManager::startServer(const LocalServerOptions &options)
 {
-    if (m_server)
+    if (isServerRunning())
         return QStringLiteral("the built-in server is running already");
+    m_server.reset(); // a stopped one: started again with the new options
     auto server = std::make_unique<LocalServerThread>(options);
     if (QString error = server->start(); !error.isEmpty())
         return error;

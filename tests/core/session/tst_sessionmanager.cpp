@@ -25,6 +25,7 @@ private Q_SLOTS:
     void rawFramesAndAborts();
     void evictionIsSignalled();
     void theBuiltInServerThroughTheSameDoor();
+    void theServerStartsAgainAfterAStop();
 };
 
 void tst_SessionManager::manySessionsAtOnce()
@@ -338,6 +339,32 @@ void tst_SessionManager::theBuiltInServerThroughTheSameDoor()
     QCOMPARE(info->close.endedBy, capture::EndReason::CloseFrame);
     manager.stopServer();
     QVERIFY(!manager.isServerRunning());
+}
+
+// Stop, then start with other options (the Server tab's Stop and Start): a new server.
+void tst_SessionManager::theServerStartsAgainAfterAStop()
+{
+    SessionManager manager;
+    LocalServerOptions options;
+    options.addresses = {QHostAddress::LocalHost};
+    QCOMPARE(manager.startServer(options), QString());
+    QCOMPARE(manager.startServer(options),
+             QStringLiteral("the built-in server is running already"));
+    manager.stopServer(1000);
+    QVERIFY(!manager.isServerRunning());
+    options.behaviour.fragmentSize = 3;
+    QCOMPARE(manager.startServer(options), QString());
+    QVERIFY(manager.isServerRunning());
+    ClientOptions client;
+    client.url = QUrl(manager.serverUrls().value(0));
+    const quint64 id = manager.open(client);
+    QVERIFY(QTest::qWaitFor([&] { return manager.state(id) == SessionState::Open; }, 5000));
+    manager.sendText(id, "hello");
+    // The new options apply: the echo comes in frames of 3 bytes.
+    const auto store = manager.store(id);
+    QVERIFY(QTest::qWaitFor([&] { return store->endId().value >= 3; }, 5000));
+    QCOMPARE(store->record({1})->payloadLength, 3u);
+    manager.stopServer(1000);
 }
 
 QTEST_GUILESS_MAIN(tst_SessionManager)

@@ -1,0 +1,284 @@
+#include "replaypanel.h"
+
+#include "comparisonmodel.h"
+
+#include <QCheckBox>
+#include <QComboBox>
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QFormLayout>
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QItemSelectionModel>
+#include <QLabel>
+#include <QLineEdit>
+#include <QPlainTextEdit>
+#include <QPushButton>
+#include <QTableView>
+#include <QVBoxLayout>
+#include <replay/replayer.h>
+
+namespace framescope::ui {
+
+ReplayPanel::ReplayPanel(session::SessionManager &manager, QWidget *parent)
+    : QWidget(parent)
+    , m_manager(manager)
+{
+    m_source = new QLabel(tr("Nothing to replay yet: open a capture or a HAR file, or use "
+                             "“Replay This Session” in the log's context menu"));
+    m_source->setWordWrap(true);
+    m_open = new QPushButton(tr("&Open…"));
+    m_open->setAccessibleName(tr("Open a capture or HAR file to replay"));
+    connect(m_open, &QPushButton::clicked, this, [this] {
+        const QString path = QFileDialog::getOpenFileName(
+            this, tr("Replay a Capture or HAR File"), {},
+            tr("Captures and HAR files (*.jsonl *.har *.json);;All files (*)"));
+        if (!path.isEmpty())
+            openRecording(path);
+    });
+    auto *sourceRow = new QHBoxLayout;
+    sourceRow->addWidget(m_source, 1);
+    sourceRow->addWidget(m_open);
+
+    m_url = new QLineEdit;
+    m_url->setAccessibleName(tr("Replay against URL"));
+    m_url->setPlaceholderText(QStringLiteral("ws://127.0.0.1:9001/"));
+    m_mode = new QComboBox;
+    m_mode->setAccessibleName(tr("Replay mode"));
+    m_mode->addItem(tr("Frame-exact (every frame as recorded)"));
+    m_mode->addItem(tr("Message level (messages, framed normally)"));
+    m_speed = new QComboBox;
+    m_speed->setAccessibleName(tr("Replay speed"));
+    for (const auto &[text, speed] : {std::pair{tr("Recorded pace"), 1.0},
+                                      {tr("2× faster"), 2.0},
+                                      {tr("10× faster"), 10.0},
+                                      {tr("Half speed"), 0.5},
+                                      {tr("As fast as possible"), 0.0}})
+        m_speed->addItem(text, speed);
+    // Narrow when the window is: the tab must not widen it.
+    for (QComboBox *box : {m_mode, m_speed}) {
+        box->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
+        box->setMinimumContentsLength(8);
+    }
+    m_keepMasks = new QCheckBox(tr("Keep the recorded mask keys"));
+    m_rules = new QPlainTextEdit;
+    m_rules->setAccessibleName(tr("Ignore rules"));
+    m_rules->setPlaceholderText(tr("One per line: $.id   /[0-9a-f-]{36}/   s/\\d+ms/N ms/"));
+    m_rules->setMaximumHeight(m_rules->fontMetrics().lineSpacing() * 4);
+    m_rules->setTabChangesFocus(true);
+    auto *form = new QFormLayout;
+    form->addRow(tr("&URL:"), m_url);
+    auto *modeRow = new QHBoxLayout;
+    modeRow->addWidget(m_mode, 1);
+    modeRow->addWidget(m_speed);
+    auto *modeLabel = new QLabel(tr("&Mode:"));
+    modeLabel->setBuddy(m_mode);
+    form->addRow(modeLabel, modeRow);
+    form->addRow(QString(), m_keepMasks);
+    form->addRow(tr("&Ignore:"), m_rules);
+
+    m_run = new QPushButton(tr("&Replay"));
+    m_run->setAccessibleName(tr("Start the replay"));
+    m_stop = new QPushButton(tr("S&top"));
+    m_stop->setAccessibleName(tr("Stop the replay"));
+    connect(m_run, &QPushButton::clicked, this, &ReplayPanel::run);
+    connect(m_stop, &QPushButton::clicked, this, &ReplayPanel::stop);
+    m_summary = new QLabel;
+    m_summary->setWordWrap(true);
+    m_summary->setAccessibleName(tr("Replay summary"));
+    m_summary->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    auto *runRow = new QHBoxLayout;
+    runRow->addWidget(m_run);
+    runRow->addWidget(m_stop);
+    runRow->addWidget(m_summary, 1);
+
+    m_model = new ComparisonModel(this);
+    m_table = new QTableView;
+    m_table->setModel(m_model);
+    m_table->setAccessibleName(tr("Replay comparison"));
+    m_table->setSelectionBehavior(QAbstractItemView::SelectRows);
+    m_table->setWordWrap(false);
+    m_table->verticalHeader()->hide();
+    m_table->verticalHeader()->setDefaultSectionSize(m_table->fontMetrics().height() + 6);
+    m_table->horizontalHeader()->setStretchLastSection(true);
+    m_table->horizontalHeader()->setSectionResizeMode(ComparisonModel::Number,
+                                                      QHeaderView::ResizeToContents);
+    m_table->horizontalHeader()->setSectionResizeMode(ComparisonModel::Result, QHeaderView::Fixed);
+    m_table->setColumnWidth(ComparisonModel::Result,
+                            std::max(m_table->fontMetrics().horizontalAdvance(tr("✘ differs")),
+                                     m_table->fontMetrics().horizontalAdvance(tr("✔ matched")))
+                                + 16);
+    m_table->setColumnWidth(ComparisonModel::Expected, 200);
+    // The selected row in full: the recorded message and what differs.
+    m_detail = new QPlainTextEdit;
+    m_detail->setReadOnly(true);
+    m_detail->setAccessibleName(tr("Comparison detail"));
+    m_detail->setPlaceholderText(tr("Select a row to read the whole difference"));
+    m_detail->setMaximumHeight(m_detail->fontMetrics().lineSpacing() * 5);
+    connect(m_table->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
+            [this](const QModelIndex &current) {
+                if (!current.isValid()) {
+                    m_detail->clear();
+                    return;
+                }
+                const replay::Comparison &row = m_model->at(current.row());
+                m_detail->setPlainText(row.passed ? tr("%1\nMatched.").arg(row.name)
+                                                  : tr("%1\n%2").arg(row.name, row.message));
+            });
+
+    auto *layout = new QVBoxLayout(this);
+    layout->addLayout(sourceRow);
+    layout->addLayout(form);
+    layout->addLayout(runRow);
+    layout->addWidget(m_table, 1);
+    layout->addWidget(m_detail);
+    updateControls();
+}
+
+ReplayPanel::~ReplayPanel() = default;
+
+void ReplayPanel::setRecording(const replay::Recording &recording, const QString &name)
+{
+    stop();
+    m_recording = std::make_unique<replay::Recording>(recording);
+    m_name = name;
+    m_source->setText(tr("<b>%1</b>: %2 messages sent, %3 received%4")
+                          .arg(name.toHtmlEscaped())
+                          .arg(recording.clientMessages.size())
+                          .arg(recording.serverMessages.size())
+                          .arg(recording.clientFrames.empty()
+                                   ? tr(" (messages only)")
+                                   : tr(", %1 frames").arg(recording.clientFrames.size())));
+    if (!recording.url.isEmpty())
+        m_url->setText(recording.url);
+    m_model->clear();
+    setSummary(recording.notes.join(QLatin1Char('\n')));
+    updateControls();
+}
+
+bool ReplayPanel::openRecording(const QString &path)
+{
+    const replay::RecordingRead read = replay::readRecording(path);
+    if (!read.ok()) {
+        setSummary(tr("Cannot replay %1: %2").arg(QFileInfo(path).fileName(), read.error), true);
+        return false;
+    }
+    setRecording(read.recording, QFileInfo(path).fileName());
+    return true;
+}
+
+void ReplayPanel::setUrl(const QString &url)
+{
+    m_url->setText(url);
+}
+
+void ReplayPanel::setIgnoreRules(const QString &rules)
+{
+    m_rules->setPlainText(rules);
+}
+
+void ReplayPanel::run()
+{
+    if (!m_recording || isRunning())
+        return;
+    replay::ReplayOptions options;
+    options.connection.url = QUrl(m_url->text().trimmed());
+    const QString scheme = options.connection.url.scheme();
+    if (!options.connection.url.isValid()
+        || (scheme != QLatin1String("ws") && scheme != QLatin1String("wss"))) {
+        setSummary(tr("Give a ws:// or wss:// URL to replay against"), true);
+        return;
+    }
+    for (const QString &line : m_rules->toPlainText().split(QLatin1Char('\n'))) {
+        if (line.trimmed().isEmpty())
+            continue;
+        auto rule = replay::parseIgnoreRule(line.trimmed());
+        if (const QString *error = std::get_if<QString>(&rule)) {
+            setSummary(*error, true);
+            return;
+        }
+        options.rules.append(std::get<replay::IgnoreRule>(rule));
+    }
+    options.mode = m_mode->currentIndex() == 0 ? replay::ReplayOptions::Mode::FrameExact
+                                               : replay::ReplayOptions::Mode::Messages;
+    options.speed = m_speed->currentData().toDouble();
+    options.keepMaskKeys = m_keepMasks->isChecked();
+    m_model->clear();
+    m_replayer = std::make_unique<replay::Replayer>(m_manager, *m_recording, options);
+    connect(m_replayer.get(), &replay::Replayer::compared, m_model, &ComparisonModel::add);
+    connect(m_replayer.get(), &replay::Replayer::compared, this, [this] {
+        m_table->scrollToBottom();
+        setSummary(tr("Replaying: %1 compared, %2 differ")
+                       .arg(m_model->rowCount())
+                       .arg(m_model->failures()),
+                   m_model->failures() > 0);
+    });
+    connect(m_replayer.get(), &replay::Replayer::finished, this, [this] {
+        m_lastResult = m_replayer->result();
+        const bool passed = m_lastResult.passed();
+        QStringList lines;
+        if (!m_lastResult.error.isEmpty())
+            lines << m_lastResult.error;
+        lines << tr("%1 of %2 messages matched (%3 s)")
+                     .arg(m_model->rowCount() - m_model->failures())
+                     .arg(m_model->rowCount())
+                     .arg(m_lastResult.seconds, 0, 'f', 2);
+        lines += m_replayer->notes();
+        setSummary((passed ? tr("✔ Passed. ") : tr("✘ Failed. ")) + lines.join(QLatin1Char('\n')),
+                   !passed);
+        // The first difference, in full.
+        for (int row = 0; row < m_model->rowCount(); ++row)
+            if (!m_model->at(row).passed) {
+                m_table->setCurrentIndex(m_model->index(row, ComparisonModel::Difference));
+                break;
+            }
+        updateControls();
+        Q_EMIT finished(passed);
+    });
+    m_replayer->start();
+    Q_EMIT sessionStarted(m_replayer->sessionId(), tr("Replay of %1").arg(m_name),
+                          options.connection.url.toString());
+    setSummary(tr("Replaying %1 against %2…").arg(m_name, options.connection.url.toString()));
+    updateControls();
+}
+
+void ReplayPanel::stop()
+{
+    if (isRunning())
+        m_replayer->stop();
+    updateControls();
+}
+
+bool ReplayPanel::isRunning() const
+{
+    return m_replayer && m_replayer->isRunning();
+}
+
+QString ReplayPanel::summary() const
+{
+    return m_summary->text();
+}
+
+QString ReplayPanel::detailText() const
+{
+    return m_detail->toPlainText();
+}
+
+void ReplayPanel::setSummary(const QString &text, bool problem)
+{
+    m_summary->setText(text);
+    const bool dark = palette().color(QPalette::Base).lightness() < 128;
+    m_summary->setStyleSheet(
+        problem ? (dark ? QStringLiteral("color: #ef9a9a") : QStringLiteral("color: #c62828"))
+                : QString());
+}
+
+void ReplayPanel::updateControls()
+{
+    const bool running = isRunning();
+    m_run->setEnabled(m_recording && !running);
+    m_stop->setEnabled(running);
+    m_open->setEnabled(!running);
+}
+
+} // namespace framescope::ui
