@@ -68,7 +68,8 @@ std::optional<QString> readMemoryOption(const QCommandLineParser &parser,
     const qulonglong mib = parser.value(option).toULongLong(&ok);
     // Two 2 MiB pieces are always kept (the block and the record chunk being written).
     if (!ok || mib < 8 || mib > (std::size_t{1} << 24))
-        return QStringLiteral("--%1 needs a size in MiB, at least 8").arg(option.names().constLast());
+        return QStringLiteral("--%1 needs a size in MiB, at least 8")
+            .arg(option.names().constLast());
     bytes = std::size_t(mib) << 20;
     return std::nullopt;
 }

@@ -1,13 +1,13 @@
 // framescope-cli replay, export-har and export-k6: a recording (a capture or a browser's HAR
 // file) replayed against a server for CI, or handed to other tools.
 
+#include "checkreport.h"
 #include "cliexit.h"
 #include "offlinecommands.h"
 #include "optionparsing.h"
 
 #include <QEventLoop>
 #include <QFileInfo>
-#include <QSaveFile>
 #include <QTimer>
 #include <cstdio>
 #include <replay/harexport.h>
@@ -19,22 +19,6 @@
 namespace framescope::cli {
 
 namespace {
-
-// Writes `bytes` to `path` atomically, or to standard output for "-"; false after saying why.
-bool writeOutput(const QString &path, const QByteArray &bytes)
-{
-    if (path == QLatin1String("-")) {
-        std::fwrite(bytes.constData(), 1, std::size_t(bytes.size()), stdout);
-        return std::fflush(stdout) == 0;
-    }
-    QSaveFile file(path);
-    if (!file.open(QIODevice::WriteOnly) || file.write(bytes) < 0 || !file.commit()) {
-        std::fprintf(stderr, "framescope-cli: cannot write %s: %s\n", qPrintable(path),
-                     qPrintable(file.errorString()));
-        return false;
-    }
-    return true;
-}
 
 std::optional<QString> readRules(const QStringList &texts, QList<replay::IgnoreRule> &rules)
 {
@@ -200,13 +184,8 @@ int runReplay(const QStringList &arguments)
     replay::Replayer replayer(manager, std::move(*recording), options);
     QEventLoop loop;
     QObject::connect(&replayer, &replay::Replayer::finished, &loop, &QEventLoop::quit);
-    QObject::connect(&replayer, &replay::Replayer::compared, [](const replay::Comparison &c) {
-        if (c.passed)
-            std::printf("PASS  %s\n", qPrintable(c.name));
-        else
-            std::printf("FAIL  %s: %s\n", qPrintable(c.name), qPrintable(c.message));
-        std::fflush(stdout);
-    });
+    QObject::connect(&replayer, &replay::Replayer::compared,
+                     [](const replay::Comparison &c) { printCheck(c.name, c.passed, c.message); });
     bool timedOut = false;
     QTimer limit;
     limit.setSingleShot(true);
@@ -226,13 +205,7 @@ int runReplay(const QStringList &arguments)
         result.ending = scripting::ScriptResult::Ending::TimedOut;
         result.error = QStringLiteral("the replay took over %1 s (--timeout)").arg(timeoutSeconds);
     }
-    int failed = 0;
-    for (const scripting::TestResult &test : result.tests)
-        failed += test.passed ? 0 : 1;
-    if (result.ending != scripting::ScriptResult::Ending::Completed)
-        std::printf("ERROR %s\n", qPrintable(result.error));
-    std::printf("%lld passed, %d failed (%.2f s)\n",
-                static_cast<long long>(result.tests.size() - failed), failed, result.seconds);
+    printSummary(result);
     if (parser.isSet(junit)
         && !writeOutput(parser.value(junit),
                         scripting::junitReport(QStringLiteral("replay ") + name, result)))

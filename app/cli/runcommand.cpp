@@ -2,6 +2,7 @@
 // as they finish, with a summary; --junit writes them as JUnit XML. Exit code 0 only when the
 // script completed and every check passed.
 
+#include "checkreport.h"
 #include "cliexit.h"
 #include "offlinecommands.h"
 #include "optionparsing.h"
@@ -9,7 +10,6 @@
 #include <QCoreApplication>
 #include <QFile>
 #include <QFileInfo>
-#include <QSaveFile>
 #include <cstdio>
 #include <scripting/junitreport.h>
 #include <scripting/scriptrunner.h>
@@ -77,35 +77,12 @@ int runScript(const QStringList &arguments)
         std::printf("%s\n", qPrintable(line));
         std::fflush(stdout);
     });
-    QObject::connect(&runner, &scripting::ScriptRunner::testFinished,
-                     [](const QString &test, bool passed, const QString &message) {
-                         if (passed)
-                             std::printf("PASS  %s\n", qPrintable(test));
-                         else
-                             std::printf("FAIL  %s: %s\n", qPrintable(test), qPrintable(message));
-                         std::fflush(stdout);
-                     });
+    QObject::connect(&runner, &scripting::ScriptRunner::testFinished, &printCheck);
     const scripting::ScriptResult result = runner.run(source, name);
-    int failed = 0;
-    for (const scripting::TestResult &test : result.tests)
-        failed += test.passed ? 0 : 1;
-    if (result.ending != scripting::ScriptResult::Ending::Completed)
-        std::printf("ERROR %s\n", qPrintable(result.error));
-    std::printf("%lld passed, %d failed%s (%.2f s)\n",
-                static_cast<long long>(result.tests.size() - failed), failed,
-                result.ending == scripting::ScriptResult::Ending::Completed
-                    ? ""
-                    : ", the script did not complete",
-                result.seconds);
-    if (parser.isSet(junit)) {
-        QSaveFile report(parser.value(junit));
-        if (!report.open(QIODevice::WriteOnly)
-            || report.write(scripting::junitReport(name, result)) < 0 || !report.commit()) {
-            std::fprintf(stderr, "framescope-cli: cannot write %s: %s\n",
-                         qPrintable(parser.value(junit)), qPrintable(report.errorString()));
-            return ExitUsage;
-        }
-    }
+    printSummary(result, QStringLiteral("the script did not complete"));
+    if (parser.isSet(junit)
+        && !writeOutput(parser.value(junit), scripting::junitReport(name, result)))
+        return ExitUsage;
     if (result.ending == scripting::ScriptResult::Ending::TimedOut)
         return ExitTimeout;
     return result.passed() ? ExitSuccess : ExitFailedCheck;

@@ -119,14 +119,22 @@ std::variant<ServeRequest, int> parseServeRequest(const QStringList &arguments)
     const QCommandLineOption echoHeaders(
         QStringLiteral("echo-headers"),
         QStringLiteral("Send the request head back as the first message."));
-    parser.addOptions({host,         port,         allowOrigin,   allowHost,     maxConnections,
-                       busyPoll,     deflate,      tls,           certOption,
-                       keyOption,    passOption,   captureOption, keepSecrets,   captureMemory,
-                       noEcho,       noAutoPong,   delay,         fragment,
-                       pingInterval, pushInterval, pushText,      closeAfterMessages,
-                       closeAfter,   closeOption,  idleTimeout,   refuse,
-                       refuseBody,   header,       emulate,       requireSubprotocol,
-                       requireAuth,  echoHeaders});
+    parser.addOptions({host,           port,
+                       allowOrigin,    allowHost,
+                       maxConnections, busyPoll,
+                       deflate,        tls,
+                       certOption,     keyOption,
+                       passOption,     captureOption,
+                       keepSecrets,    captureMemory,
+                       noEcho,         noAutoPong,
+                       delay,          fragment,
+                       pingInterval,   pushInterval,
+                       pushText,       closeAfterMessages,
+                       closeAfter,     closeOption,
+                       idleTimeout,    refuse,
+                       refuseBody,     header,
+                       emulate,        requireSubprotocol,
+                       requireAuth,    echoHeaders});
     if (const std::optional<int> exit
         = parseCommandLine(parser, QStringLiteral("serve"), arguments))
         return *exit;
@@ -228,8 +236,9 @@ std::variant<ServeRequest, int> parseServeRequest(const QStringList &arguments)
         if (!ok || status < 100 || status > 599 || status == 101)
             return usage(QStringLiteral("--refuse needs an HTTP status from 100 to 599, not 101"));
         if (parser.isSet(refuseBody) && session::statusHasNoBody(status))
-            return usage(QStringLiteral("a %1 answer has no body (RFC 9110): leave out --refuse-body")
-                             .arg(status));
+            return usage(
+                QStringLiteral("a %1 answer has no body (RFC 9110): leave out --refuse-body")
+                    .arg(status));
         session::ServerRefusal refusal;
         refusal.status = status;
         refusal.body = parser.value(refuseBody).toUtf8();
