@@ -4,6 +4,7 @@
 
 #include <QCheckBox>
 #include <QComboBox>
+#include <QEvent>
 #include <QFileDialog>
 #include <QFileInfo>
 #include <QFormLayout>
@@ -267,10 +268,24 @@ QString ReplayPanel::detailText() const
 void ReplayPanel::setSummary(const QString &text, bool problem)
 {
     m_summary->setText(text);
+    m_summaryIsProblem = problem;
+    colourSummary();
+}
+
+// A problem in red: a lighter shade on a dark palette, so that it reads on either.
+void ReplayPanel::colourSummary()
+{
     const bool dark = palette().color(QPalette::Base).lightness() < 128;
-    m_summary->setStyleSheet(
-        problem ? (dark ? QStringLiteral("color: #ef9a9a") : QStringLiteral("color: #c62828"))
-                : QString());
+    m_summary->setStyleSheet(m_summaryIsProblem ? (dark ? QStringLiteral("color: #ef9a9a")
+                                                        : QStringLiteral("color: #c62828"))
+                                                : QString());
+}
+
+void ReplayPanel::changeEvent(QEvent *event)
+{
+    QWidget::changeEvent(event);
+    if (event->type() == QEvent::PaletteChange)
+        colourSummary();
 }
 
 void ReplayPanel::updateControls()

@@ -56,8 +56,12 @@ Q_SIGNALS:
     void sessionStarted(quint64 sessionId, const QString &title, const QString &url);
     void finished(bool passed);
 
+protected:
+    void changeEvent(QEvent *event) override;
+
 private:
     void setSummary(const QString &text, bool problem = false);
+    void colourSummary();
     void updateControls();
 
     session::SessionManager &m_manager;
@@ -75,6 +79,7 @@ private:
     QPushButton *m_run = nullptr;
     QPushButton *m_stop = nullptr;
     QLabel *m_summary = nullptr;
+    bool m_summaryIsProblem = false;
     QTableView *m_table = nullptr;
     QPlainTextEdit *m_detail = nullptr;
     ComparisonModel *m_model = nullptr;
