@@ -1,6 +1,7 @@
 #pragma once
 
 #include <QString>
+#include <session/client/sessionerror.h>
 
 namespace framescope::cli {
 
@@ -15,6 +16,9 @@ enum CliExit {
     ExitProtocol = 6,
     ExitTimeout = 7,
 };
+
+// The exit code for how a session ended.
+int exitCodeFor(session::SessionError error);
 
 // Prints "framescope-cli: MESSAGE (try --help)" to standard error; returns ExitUsage.
 int usage(const QString &message);

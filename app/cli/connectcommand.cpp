@@ -21,34 +21,6 @@ using session::SessionState;
 
 namespace {
 
-int exitCodeFor(SessionError error)
-{
-    switch (error) {
-    case SessionError::None:
-        return ExitSuccess;
-    case SessionError::InvalidUrl:
-    case SessionError::LocalError:
-        return ExitUsage;
-    case SessionError::HandshakeFailed:
-        return ExitHandshake;
-    case SessionError::TlsFailed:
-        return ExitTls;
-    case SessionError::ConnectionFailed:
-    case SessionError::ConnectionLost:
-        return ExitConnection;
-    case SessionError::PeerProtocolError:
-    case SessionError::LimitExceeded:
-        return ExitProtocol;
-    case SessionError::ConnectionTimeout:
-    case SessionError::TlsTimeout:
-    case SessionError::HandshakeTimeout:
-    case SessionError::IdleTimeout:
-    case SessionError::CloseTimeout:
-        return ExitTimeout;
-    }
-    return ExitFailedCheck;
-}
-
 std::string toolName()
 {
     return "framescope-cli " + QCoreApplication::applicationVersion().toStdString();

@@ -102,4 +102,32 @@ std::optional<QString> readClose(const QString &value, std::uint16_t &code, QByt
     return std::nullopt;
 }
 
+int exitCodeFor(session::SessionError error)
+{
+    switch (error) {
+    case session::SessionError::None:
+        return ExitSuccess;
+    case session::SessionError::InvalidUrl:
+    case session::SessionError::LocalError:
+        return ExitUsage;
+    case session::SessionError::HandshakeFailed:
+        return ExitHandshake;
+    case session::SessionError::TlsFailed:
+        return ExitTls;
+    case session::SessionError::ConnectionFailed:
+    case session::SessionError::ConnectionLost:
+        return ExitConnection;
+    case session::SessionError::PeerProtocolError:
+    case session::SessionError::LimitExceeded:
+        return ExitProtocol;
+    case session::SessionError::ConnectionTimeout:
+    case session::SessionError::TlsTimeout:
+    case session::SessionError::HandshakeTimeout:
+    case session::SessionError::IdleTimeout:
+    case session::SessionError::CloseTimeout:
+        return ExitTimeout;
+    }
+    return ExitFailedCheck;
+}
+
 } // namespace framescope::cli

@@ -7,6 +7,7 @@
 #include "optionparsing.h"
 
 #include <QEventLoop>
+#include <QFile>
 #include <QFileInfo>
 #include <QTimer>
 #include <cstdio>
@@ -69,9 +70,10 @@ std::optional<replay::Recording> readRecordingArgument(const QCommandLineParser 
 QCommandLineOption connectionOption()
 {
     return QCommandLineOption(QStringLiteral("connection"),
-                              QStringLiteral("which connection of a capture with several (or "
-                                             "WebSocket entry of a HAR file), from 0; default "
-                                             "the first"),
+                              QStringLiteral("which connection of a capture with several, as "
+                                             "numbered in it (a client's from 0, the built-in "
+                                             "server's from 1), or which WebSocket entry of a HAR "
+                                             "file (from 0); default the first"),
                               QStringLiteral("N"));
 }
 
@@ -142,7 +144,7 @@ int runReplay(const QStringList &arguments)
     replay::ReplayOptions options;
     options.connection.url = QUrl(parser.value(url));
     const QString scheme = options.connection.url.scheme();
-    if (!options.connection.url.isValid()
+    if (!options.connection.url.isValid() || options.connection.url.host().isEmpty()
         || (scheme != QLatin1String("ws") && scheme != QLatin1String("wss")))
         return usage(
             QStringLiteral("--url needs a ws:// or wss:// URL, not \"%1\"").arg(parser.value(url)));
@@ -168,6 +170,11 @@ int runReplay(const QStringList &arguments)
                                                    {tolerance, options.timingToleranceMs},
                                                    {timeout, timeoutSeconds}}))
         return usage(*error);
+    // A report that cannot be written is said before the replay, not after it.
+    if (parser.isSet(junit) && parser.value(junit) != QLatin1String("-")
+        && !QFileInfo(QFileInfo(parser.value(junit)).absolutePath()).isWritable())
+        return usage(QStringLiteral("--junit: cannot write in %1")
+                         .arg(QFileInfo(parser.value(junit)).absolutePath()));
     int exitCode = ExitSuccess;
     std::optional<replay::Recording> recording
         = readRecordingArgument(parser, connection, exitCode);
@@ -175,8 +182,12 @@ int runReplay(const QStringList &arguments)
         return exitCode;
     const QString name = QFileInfo(parser.positionalArguments().front()).fileName();
     printNotes(recording->notes);
-    std::printf("replaying %s (%zu messages sent, %zu received) against %s\n", qPrintable(name),
-                recording->clientMessages.size(), recording->serverMessages.size(),
+    const auto count = [](std::size_t n) {
+        return n == 1 ? QStringLiteral("1 message") : QStringLiteral("%1 messages").arg(n);
+    };
+    std::printf("replaying %s (%s sent, %s received) against %s\n", qPrintable(name),
+                qPrintable(count(recording->clientMessages.size())),
+                qPrintable(count(recording->serverMessages.size())),
                 qPrintable(options.connection.url.toString()));
     std::fflush(stdout);
 
@@ -208,12 +219,16 @@ int runReplay(const QStringList &arguments)
     printSummary(result);
     if (parser.isSet(junit)
         && !writeOutput(parser.value(junit),
-                        scripting::junitReport(QStringLiteral("replay ") + name, result)))
+                        scripting::junitReport(QStringLiteral("replay ") + name, result,
+                                               QStringLiteral("(replay)"))))
         return ExitUsage;
     if (timedOut)
         return ExitTimeout;
-    if (result.ending == scripting::ScriptResult::Ending::Failed && result.tests.isEmpty())
-        return ExitConnection;
+    if (result.ending == scripting::ScriptResult::Ending::Failed && result.tests.isEmpty()) {
+        // Could not connect: as `connect` says it (3 a failed upgrade, 4 TLS, 5 connection).
+        const int code = exitCodeFor(replayer.sessionError());
+        return code == ExitSuccess || code == ExitFailedCheck ? ExitConnection : code;
+    }
     return result.passed() ? ExitSuccess : ExitFailedCheck;
 }
 
@@ -238,11 +253,19 @@ int runExportHar(const QStringList &arguments)
     const QString path = parser.positionalArguments().front();
     const capture::CaptureReadResult read = capture::readCaptureFile(path.toStdString());
     if (!read.ok() && read.frames.empty() && read.events.empty()) {
-        std::fprintf(stderr, "framescope-cli: %s: %s\n", qPrintable(path), read.error.c_str());
+        QFile file(path);
+        const bool har = file.open(QIODevice::ReadOnly) && file.peek(4096).contains("\"log\"");
+        std::fprintf(
+            stderr, "framescope-cli: %s: %s\n", qPrintable(path),
+            har ? "this is a HAR file, not a capture: replay and export-k6 read it as it is"
+                : read.error.c_str());
         return ExitUsage;
     }
     if (!read.ok())
         std::fprintf(stderr, "note: %s\n", read.error.c_str());
+    else if (read.truncated)
+        std::fprintf(stderr, "note: the capture's last line was cut off (the recording was "
+                             "interrupted): the rest is exported\n");
     capture::RedactionOptions redaction;
     redaction.keepSecrets = parser.isSet(keepSecrets);
     return writeOutput(parser.isSet(output) ? parser.value(output) : QStringLiteral("-"),
@@ -292,6 +315,9 @@ int runExportK6(const QStringList &arguments)
     }
     if (const auto error = readRules(parser.values(ignore), options.rules))
         return usage(*error);
+    for (const replay::IgnoreRule &rule : options.rules)
+        if (const auto problem = replay::k6RuleProblem(rule))
+            return usage(*problem);
     int exitCode = ExitSuccess;
     const std::optional<replay::Recording> recording
         = readRecordingArgument(parser, connection, exitCode);

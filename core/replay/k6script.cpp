@@ -1,5 +1,6 @@
 #include "k6script.h"
 
+#include <QJSEngine>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonValue>
@@ -19,6 +20,26 @@ QString literal(const QString &text)
     json.replace(QChar(0x2028), QStringLiteral("\\u2028"));
     json.replace(QChar(0x2029), QStringLiteral("\\u2029"));
     return json;
+}
+
+// A replacement as QRegularExpression reads it (\\1 for a group) as JavaScript's replace() reads
+// it ($1 for a group, $$ for a dollar).
+QString javaScriptReplacement(const QString &replacement)
+{
+    QString out;
+    for (qsizetype i = 0; i < replacement.size(); ++i) {
+        const QChar c = replacement[i];
+        if (c == QLatin1Char('\\') && i + 1 < replacement.size() && replacement[i + 1].isDigit()) {
+            out += QLatin1Char('$');
+            while (i + 1 < replacement.size() && replacement[i + 1].isDigit())
+                out += replacement[++i];
+        } else if (c == QLatin1Char('$')) {
+            out += QStringLiteral("$$");
+        } else {
+            out += c;
+        }
+    }
+    return out;
 }
 
 QString milliseconds(std::int64_t ns)
@@ -52,7 +73,10 @@ QString k6HeaderVariable(const QString &headerName)
 
 QString k6Script(const Recording &recording, const K6Options &options)
 {
-    const bool urlRedacted = recording.url.contains(QLatin1String(capture::kRedacted.data()));
+    // A URL with secrets (user info, token-like query parameters) is never written.
+    const std::string url = recording.url.toStdString();
+    const bool urlRedacted = recording.url.contains(QLatin1String(capture::kRedacted.data()))
+                             || capture::redactUrl(url) != url;
     QStringList headers;
     QStringList secrets;
     for (const auto &[name, value] : recording.headers) {
@@ -96,7 +120,8 @@ QString k6Script(const Recording &recording, const K6Options &options)
             rules << QStringLiteral("  { path: [%1] },").arg(steps.join(QStringLiteral(", ")));
         } else {
             rules << QStringLiteral("  { pattern: new RegExp(%1, 'g'), replacement: %2 },")
-                         .arg(literal(rule.pattern.pattern()), literal(rule.replacement));
+                         .arg(literal(rule.pattern.pattern()),
+                              literal(javaScriptReplacement(rule.replacement)));
         }
     }
 
@@ -126,13 +151,24 @@ QString k6Script(const Recording &recording, const K6Options &options)
                         "};\n\n")
              .arg(options.vus)
              .arg(literal(options.duration));
-    s += QStringLiteral("const url = __ENV.FRAMESCOPE_URL || %1;\n").arg(literal(recording.url));
+    if (urlRedacted)
+        s += QStringLiteral(
+            "// The recorded URL had secrets: it is not written here.\n"
+            "const url = __ENV.FRAMESCOPE_URL || '';\n"
+            "if (!url) throw new Error('give the URL: k6 run -e FRAMESCOPE_URL=wss://... "
+            "(the recorded one had secrets)');\n");
+    else
+        s += QStringLiteral("const url = __ENV.FRAMESCOPE_URL || %1;\n")
+                 .arg(literal(recording.url));
     s += QStringLiteral("/** @type {import('k6/ws').Params} */\nconst params = {\n  headers: {\n");
     s += headers.join(QLatin1Char('\n')) + (headers.isEmpty() ? QString() : QStringLiteral("\n"));
     s += QStringLiteral("  },\n");
     if (recording.deflate)
         s += QStringLiteral("  compression: 'deflate',\n");
-    s += QStringLiteral("};\n\n");
+    s += QStringLiteral("};\n");
+    s += QStringLiteral("// A secret not given in the environment is left out, not sent empty.\n"
+                        "for (const [name, value] of Object.entries(params.headers || {}))\n"
+                        "  if (value === '' && params.headers) delete params.headers[name];\n\n");
     s += QStringLiteral("// The client's messages, each at its time in ms after the connection "
                         "opened (binary in base64).\n"
                         "/** @type {Array<{at: number, text?: string, binary?: string}>} */\n"
@@ -147,9 +183,11 @@ QString k6Script(const Recording &recording, const K6Options &options)
                         "string[]}>} */\n"
                         "const ignore = [\n");
     s += rules.join(QLatin1Char('\n')) + (rules.isEmpty() ? QString() : QStringLiteral("\n"));
-    s += QStringLiteral("];\n\nconst replyWaitMs = %1;\nconst lastSendMs = %2;\n\n")
+    s += QStringLiteral("];\n\nconst replyWaitMs = %1;\nconst lastSendMs = %2;\n"
+                        "const closeCode = %3; // as the recorded client closed\n\n")
              .arg(options.replyWaitMs)
-             .arg(milliseconds(lastNs));
+             .arg(milliseconds(lastNs))
+             .arg(recording.clientCloseCode.value_or(1000));
     s += QStringLiteral(R"(/**
  * @param {any} value
  * @param {string[]} path
@@ -170,7 +208,6 @@ function leaveOut(value, path, at) {
 function normalized(text) {
   for (const rule of ignore)
     if (rule.pattern) text = text.replace(rule.pattern, rule.replacement || '');
-  if (!ignore.some((rule) => rule.path)) return text;
   try {
     const value = JSON.parse(text);
     for (const rule of ignore) if (rule.path) leaveOut(value, rule.path, 0);
@@ -219,17 +256,24 @@ export default function () {
             : got.text !== undefined && expected.text !== undefined &&
               normalized(got.text) === normalized(expected.text)),
       });
-      if (received === replies.length) socket.close(1000);
+      closeWhenDone();
+    };
+    let sent = 0;
+    // Done: every message sent and every reply in.
+    const closeWhenDone = () => {
+      if (sent === sends.length && received >= replies.length) socket.close(closeCode);
     };
     socket.on('open', function () {
       for (const item of sends) {
         socket.setTimeout(function () {
           if (item.binary !== undefined) socket.sendBinary(b64decode(item.binary));
           else socket.send(item.text || '');
+          sent += 1;
+          closeWhenDone();
         }, item.at);
       }
       socket.setTimeout(function () {
-        socket.close(1000);
+        socket.close(closeCode);
       }, lastSendMs + replyWaitMs);
     });
     socket.on('message', function (text) {
@@ -246,6 +290,22 @@ export default function () {
 }
 )");
     return s;
+}
+
+std::optional<QString> k6RuleProblem(const IgnoreRule &rule)
+{
+    if (rule.isJsonPath())
+        return std::nullopt;
+    // k6 runs JavaScript: the pattern must be a JavaScript regular expression too (no (?i) and
+    // other Perl-only forms).
+    QJSEngine engine;
+    engine.globalObject().setProperty(QStringLiteral("pattern"), rule.pattern.pattern());
+    const QJSValue made = engine.evaluate(QStringLiteral("new RegExp(pattern, 'g')"));
+    if (!made.isError())
+        return std::nullopt;
+    return QStringLiteral("\"%1\": k6 runs JavaScript, and this is not a JavaScript regular "
+                          "expression (%2)")
+        .arg(rule.text, made.property(QStringLiteral("message")).toString());
 }
 
 } // namespace framescope::replay

@@ -5,6 +5,7 @@
 
 #include <QList>
 #include <QString>
+#include <optional>
 
 namespace framescope::replay {
 
@@ -24,6 +25,10 @@ struct K6Options
 // recording redacted, or whose name marks it secret, is read from an environment variable
 // (FRAMESCOPE_HEADER_<NAME>), and so is a URL with redacted parts (FRAMESCOPE_URL).
 QString k6Script(const Recording &recording, const K6Options &options);
+
+// Why a rule cannot go into a k6 script (its regular expression is not JavaScript's), or
+// nothing.
+std::optional<QString> k6RuleProblem(const IgnoreRule &rule);
 
 // The environment variable a k6 script reads a secret header's value from.
 QString k6HeaderVariable(const QString &headerName);

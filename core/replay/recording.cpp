@@ -51,6 +51,20 @@ QString connectionList(const std::set<std::uint32_t> &connections)
 
 } // namespace
 
+namespace {
+
+// A recording without a message either way (a HAR entry with none, a capture of pings only
+// still has frames) would pass any replay: refused.
+RecordingRead &refuseEmpty(RecordingRead &read)
+{
+    const Recording &r = read.recording;
+    if (read.ok() && r.clientFrames.empty() && r.clientMessages.empty() && r.serverMessages.empty())
+        read.error = QStringLiteral("nothing to replay: the recording has no messages");
+    return read;
+}
+
+} // namespace
+
 void takeRequestHeaders(const QList<QPair<QByteArray, QByteArray>> &all, Recording &into)
 {
     static const char *const kMadeByTheHandshake[] = {"Host",
@@ -197,7 +211,7 @@ RecordingRead recordingFromCapture(const capture::CaptureReadResult &capture,
         r.deflate
             = !server && chosen == 0
               && protocol::listContainsToken(capture.session.extensions, "permessage-deflate");
-    return out;
+    return refuseEmpty(out);
 }
 
 RecordingRead recordingFromHar(const QByteArray &bytes, std::optional<int> entry)
@@ -264,38 +278,76 @@ RecordingRead recordingFromHar(const QByteArray &bytes, std::optional<int> entry
         const json &messages = e.at("_webSocketMessages");
         double firstTime = 0;
         bool first = true;
-        int skipped = 0;
-        for (const json &m : messages) {
-            const std::string type = m.value("type", "");
-            const int opcode = m.value("opcode", 1);
-            if ((type != "send" && type != "receive") || (opcode != 1 && opcode != 2)) {
-                ++skipped;
+        int controls = 0;
+        for (std::size_t i = 0; i < messages.size(); ++i) {
+            const json &m = messages[i];
+            // What is wrong with message i, named.
+            const auto bad = [&](const QString &what) {
+                out.error = QStringLiteral("WebSocket entry %1, message %2 of "
+                                           "_webSocketMessages: %3")
+                                .arg(index)
+                                .arg(i)
+                                .arg(what);
+                return out;
+            };
+            if (!m.is_object())
+                return bad(QStringLiteral("not an object"));
+            const auto field = m.find("type");
+            if (field == m.end() || !field->is_string())
+                return bad(QStringLiteral("no \"type\" (\"send\" or \"receive\")"));
+            const std::string type = field->get<std::string>();
+            if (type != "send" && type != "receive")
+                return bad(QStringLiteral("\"type\" is \"%1\", not \"send\" or \"receive\"")
+                               .arg(QString::fromStdString(type)));
+            const auto opcodeField = m.find("opcode");
+            if (opcodeField != m.end() && !opcodeField->is_number_integer())
+                return bad(QStringLiteral("\"opcode\" is not a number"));
+            const int opcode = opcodeField == m.end() ? 1 : opcodeField->get<int>();
+            if (opcode != 1 && opcode != 2) { // close, ping, pong: not messages
+                ++controls;
                 continue;
             }
-            const double time = m.value("time", 0.0);
+            const auto timeField = m.find("time");
+            if (timeField == m.end() || !timeField->is_number())
+                return bad(QStringLiteral("\"time\" (seconds) is missing or not a number"));
+            const auto dataField = m.find("data");
+            if (dataField != m.end() && !dataField->is_string())
+                return bad(QStringLiteral("\"data\" is not a string"));
+            const double time = timeField->get<double>();
             if (first) {
                 firstTime = time;
                 first = false;
             }
             RecordedMessage message;
             message.binary = opcode == 2;
-            const std::string data = m.value("data", "");
-            message.data = message.binary ? QByteArray::fromBase64(QByteArray::fromStdString(data))
-                                          : QByteArray::fromStdString(data);
+            const std::string data
+                = dataField == m.end() ? std::string() : dataField->get<std::string>();
+            if (message.binary) {
+                auto decoded = QByteArray::fromBase64Encoding(
+                    QByteArray::fromStdString(data), QByteArray::AbortOnBase64DecodingErrors);
+                if (!decoded)
+                    return bad(QStringLiteral("binary \"data\" (opcode 2) is not base64"));
+                message.data = *decoded;
+            } else {
+                message.data = QByteArray::fromStdString(data);
+            }
             // Seconds as a double: microseconds are what it holds exactly.
             message.atNs = std::max<std::int64_t>(0, std::llround((time - firstTime) * 1e6) * 1000);
             (type == "send" ? r.clientMessages : r.serverMessages).push_back(std::move(message));
         }
-        if (skipped > 0)
-            r.notes << QStringLiteral("%1 entries of _webSocketMessages were not text or binary "
-                                      "messages and were left out")
-                           .arg(skipped);
-    } catch (const json::exception &error) {
+        if (controls > 0)
+            r.notes << QStringLiteral("%1 of the entry's _webSocketMessages %2 not text or binary "
+                                      "(close, ping or pong) and %3 left out")
+                           .arg(controls)
+                           .arg(controls == 1 ? QStringLiteral("was") : QStringLiteral("were"))
+                           .arg(controls == 1 ? QStringLiteral("is") : QStringLiteral("are"));
+    } catch (const json::exception &) {
         out.error
-            = QStringLiteral("a WebSocket entry of the HAR file is not as Chrome writes it: %1")
-                  .arg(QString::fromUtf8(error.what()));
+            = QStringLiteral("WebSocket entry %1 of the HAR file is not as Chrome writes it (its "
+                             "request, url and headers)")
+                  .arg(index);
     }
-    return out;
+    return refuseEmpty(out);
 }
 
 RecordingRead readRecording(const QString &path, std::optional<int> connection)
@@ -321,6 +373,15 @@ RecordingRead readRecording(const QString &path, std::optional<int> connection)
         if (!capture.ok() && out.ok())
             out.recording.notes << QStringLiteral("the capture is cut short: %1")
                                        .arg(QString::fromStdString(capture.error));
+        else if (capture.truncated && out.ok())
+            out.recording.notes << QStringLiteral("the capture's last line was cut off (the "
+                                                  "recording was interrupted): the rest is "
+                                                  "replayed");
+        return out;
+    }
+    if (file.size() == 0) {
+        RecordingRead out;
+        out.error = QStringLiteral("the file is empty");
         return out;
     }
     if (file.size() > kMaxHarBytes) {

@@ -32,6 +32,7 @@ Replayer::Replayer(session::SessionManager &manager, Recording recording, Replay
             return;
         if (m_holdingClose) { // the replies before the close did not all come: close anyway
             m_holdingClose = false;
+            m_waitedInVain = true;
             m_closeReleased = true;
             sendDue();
             return;
@@ -69,6 +70,9 @@ void Replayer::planItems()
                                   "replayed message by message, compressed again (frame-exact "
                                   "replay of compressed frames is not supported)");
     }
+    if (m_options.keepMaskKeys && m_options.mode == ReplayOptions::Mode::Messages)
+        m_notes << QStringLiteral("the recorded mask keys are kept in frame-exact replays only: "
+                                  "these messages get fresh ones");
     if (m_options.mode == ReplayOptions::Mode::FrameExact) {
         for (std::size_t i = 0; i < r.clientFrames.size(); ++i) {
             const RecordedFrame &frame = r.clientFrames[i];
@@ -128,20 +132,25 @@ void Replayer::start()
                     readReceived();
             });
     connect(&m_manager, &session::SessionManager::sessionFinished, this,
-            [this](quint64 id, session::SessionError, const QString &why) {
+            [this](quint64 id, session::SessionError error, const QString &why) {
                 if (id != m_id || !m_running)
                     return;
+                m_sessionError = error;
                 readReceived();
-                if (!m_opened)
+                if (!m_opened) {
                     finish(QStringLiteral("could not connect to %1: %2")
                                .arg(m_options.connection.url.toString(), why));
-                else if (m_nextItem < m_items.size())
-                    finish(QStringLiteral("the connection ended after %1 of %2 sends%3")
+                } else if (m_nextItem < m_items.size()) {
+                    const QString how = serverClose();
+                    finish(QStringLiteral("the connection ended after %1 of %2 sends (%3)")
                                .arg(m_nextItem)
                                .arg(m_items.size())
-                               .arg(why.isEmpty() ? QString() : QStringLiteral(": ") + why));
-                else
+                               .arg(!how.isEmpty()  ? how
+                                    : why.isEmpty() ? QStringLiteral("without a close frame")
+                                                    : why));
+                } else {
                     finish({});
+                }
             });
     m_id = m_manager.open(connectionOptions());
     m_store = m_manager.store(m_id);
@@ -299,8 +308,12 @@ std::optional<QString> Replayer::compare(const RecordedMessage &expected,
 {
     if (auto difference = compareMessages(expected, actual, m_options.rules))
         return difference;
+    // The same bytes in other frames; when the rules made them match, only in more or fewer.
+    const bool framedDifferently = expected.data == actual.data
+                                       ? expected.frameLengths != actual.frameLengths
+                                       : expected.frameLengths.size() != actual.frameLengths.size();
     if (m_options.mode == ReplayOptions::Mode::FrameExact && !expected.frameLengths.empty()
-        && expected.frameLengths != actual.frameLengths)
+        && framedDifferently)
         return QStringLiteral("the same message, framed differently: recorded as %1, came as %2")
             .arg(lengthList(expected.frameLengths), lengthList(actual.frameLengths));
     if (m_options.speed > 0 && m_options.timingToleranceMs > 0) {
@@ -354,6 +367,20 @@ void Replayer::afterActivity()
     m_waitTimer.start(m_options.replyWaitMs);
 }
 
+// "the server closed with 1011 oops" when the server closed first; empty otherwise.
+QString Replayer::serverClose() const
+{
+    const auto ending = m_manager.snapshot(m_id);
+    if (!ending || !ending->close.codeReceived
+        || (ending->close.sentNs != 0 && ending->close.sentNs < ending->close.receivedNs))
+        return {};
+    return QStringLiteral("the server closed with %1%2")
+        .arg(*ending->close.codeReceived)
+        .arg(ending->close.reasonReceived.isEmpty()
+                 ? QString()
+                 : QLatin1Char(' ') + QString::fromUtf8(ending->close.reasonReceived));
+}
+
 int Replayer::repliesBefore(std::int64_t atNs) const
 {
     return int(std::count_if(m_recording.serverMessages.cbegin(), m_recording.serverMessages.cend(),
@@ -368,7 +395,6 @@ void Replayer::finish(const QString &error)
     m_sendTimer.stop();
     m_waitTimer.stop();
     // The messages the recording received that did not come.
-    const auto ending = m_manager.snapshot(m_id);
     // Without a connection nothing was compared: the error says why.
     for (int i = m_received; m_opened && i < int(m_recording.serverMessages.size()); ++i) {
         Comparison missing;
@@ -382,14 +408,8 @@ void Replayer::finish(const QString &error)
         else if (m_waitedInVain)
             missing.message
                 += QStringLiteral(" within %1 ms of the last activity").arg(m_options.replyWaitMs);
-        else if (ending && ending->close.codeReceived)
-            missing.message
-                += QStringLiteral(" (the server closed with %1%2)")
-                       .arg(*ending->close.codeReceived)
-                       .arg(ending->close.reasonReceived.isEmpty()
-                                ? QString()
-                                : QLatin1Char(' ')
-                                      + QString::fromUtf8(ending->close.reasonReceived));
+        else if (const QString how = serverClose(); !how.isEmpty())
+            missing.message += QStringLiteral(" (%1)").arg(how);
         else
             missing.message += QStringLiteral(" (the connection ended)");
         addComparison(std::move(missing));

@@ -9,6 +9,7 @@
 #include <memory>
 #include <scripting/scriptresult.h>
 #include <session/client/clientoptions.h>
+#include <session/client/sessionerror.h>
 
 namespace framescope::session {
 class SessionManager;
@@ -72,6 +73,8 @@ public:
     // How the replay departed from what was asked (a mode that could not be kept, a header the
     // recording redacted), in words.
     const QStringList &notes() const { return m_notes; }
+    // How the session ended, when it ended in error (could not connect, a failed upgrade).
+    session::SessionError sessionError() const { return m_sessionError; }
 
 Q_SIGNALS:
     void opened(quint64 sessionId);
@@ -97,6 +100,7 @@ private:
     void afterActivity();
     // How many messages the recording had received by `atNs`.
     int repliesBefore(std::int64_t atNs) const;
+    QString serverClose() const;
     void finish(const QString &error);
 
     session::SessionManager &m_manager;
@@ -116,6 +120,7 @@ private:
     bool m_opened = false;
     bool m_closing = false;
     bool m_waitedInVain = false; // the replies expected did not come within replyWaitMs
+    session::SessionError m_sessionError = session::SessionError::None;
     bool m_holdingClose = false; // the client's close waits for the replies before it
     bool m_closeReleased = false;
     std::int64_t m_openedNs = 0;

@@ -5,7 +5,8 @@
 
 namespace framescope::scripting {
 
-QByteArray junitReport(const QString &suiteName, const ScriptResult &result)
+QByteArray junitReport(const QString &suiteName, const ScriptResult &result,
+                       const QString &errorCase)
 {
     const bool incomplete = result.ending != ScriptResult::Ending::Completed;
     int failures = 0;
@@ -49,7 +50,7 @@ QByteArray junitReport(const QString &suiteName, const ScriptResult &result)
     }
     if (incomplete) {
         writer.writeStartElement(QStringLiteral("testcase"));
-        writer.writeAttribute(QStringLiteral("name"), QStringLiteral("(script)"));
+        writer.writeAttribute(QStringLiteral("name"), errorCase);
         writer.writeAttribute(QStringLiteral("classname"), suiteName);
         writer.writeAttribute(QStringLiteral("time"), seconds);
         writer.writeStartElement(QStringLiteral("error"));

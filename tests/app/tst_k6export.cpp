@@ -62,35 +62,43 @@ private Q_SLOTS:
         const QString url
             = startServe(server, {QStringLiteral("--require-subprotocol"), QStringLiteral("chat")});
         QVERIFY(!url.isEmpty());
+        // One capture redacted (the default), one that kept its secrets: neither may leak.
         const QString capture = m_dir.filePath(QStringLiteral("session.jsonl"));
-        Run run = runCli({QStringLiteral("connect"),
-                          url + QStringLiteral("?access_token=urlsecret"),
-                          QStringLiteral("--subprotocol"),
-                          QStringLiteral("chat"),
-                          QStringLiteral("-H"),
-                          QStringLiteral("Authorization: Bearer s3cret"),
-                          QStringLiteral("-H"),
-                          QStringLiteral("X-Api-Token: t0ken"),
-                          QStringLiteral("-H"),
-                          QStringLiteral("X-Tenant: blue"),
-                          QStringLiteral("--send"),
-                          QStringLiteral("{\"op\":\"subscribe\",\"id\":1}"),
-                          QStringLiteral("--send-binary"),
-                          QStringLiteral("00ff10"),
-                          QStringLiteral("--send"),
-                          QStringLiteral("it's \"quoted\"\\ and\nnew"),
-                          QStringLiteral("--wait-messages"),
-                          QStringLiteral("3"),
-                          QStringLiteral("--capture"),
-                          capture});
-        QVERIFY2(run.exitCode == 0, run.err.constData());
+        const QString kept = m_dir.filePath(QStringLiteral("kept.jsonl"));
+        Run run;
+        for (const QString &path : {capture, kept}) {
+            QStringList arguments{QStringLiteral("connect"),
+                                  url + QStringLiteral("?access_token=urlsecret"),
+                                  QStringLiteral("--subprotocol"),
+                                  QStringLiteral("chat"),
+                                  QStringLiteral("-H"),
+                                  QStringLiteral("Authorization: Bearer s3cret"),
+                                  QStringLiteral("-H"),
+                                  QStringLiteral("X-Api-Token: t0ken"),
+                                  QStringLiteral("-H"),
+                                  QStringLiteral("X-Tenant: blue"),
+                                  QStringLiteral("--send"),
+                                  QStringLiteral("{\"op\":\"subscribe\",\"id\":1}"),
+                                  QStringLiteral("--send-binary"),
+                                  QStringLiteral("00ff10"),
+                                  QStringLiteral("--send"),
+                                  QStringLiteral("it's \"quoted\"\\ and\nnew"),
+                                  QStringLiteral("--wait-messages"),
+                                  QStringLiteral("3"),
+                                  QStringLiteral("--capture"),
+                                  path};
+            if (path == kept)
+                arguments << QStringLiteral("--keep-secrets");
+            run = runCli(arguments);
+            QVERIFY2(run.exitCode == 0, run.err.constData());
+        }
         QVERIFY(stopServe(server));
         const QString har = m_dir.filePath(QStringLiteral("session.har"));
         QCOMPARE(
             runCli({QStringLiteral("export-har"), capture, QStringLiteral("-o"), har}).exitCode, 0);
 
         QStringList scripts;
-        for (const QString &source : {capture, har}) {
+        for (const QString &source : {capture, kept, har}) {
             const QString script = source + QStringLiteral(".k6.js");
             run = runCli({QStringLiteral("export-k6"), source, QStringLiteral("-o"), script,
                           QStringLiteral("--vus"), QStringLiteral("20"),
@@ -105,7 +113,7 @@ private Q_SLOTS:
                 QVERIFY2(!text.contains(secret), secret);
             QVERIFY2(text.contains("__ENV.FRAMESCOPE_HEADER_AUTHORIZATION"), text.constData());
             QVERIFY(text.contains("__ENV.FRAMESCOPE_HEADER_X_API_TOKEN"));
-            QVERIFY(text.contains("__ENV.FRAMESCOPE_URL"));
+            QVERIFY(text.contains("if (!url) throw new Error(")); // the URL had a token
             QVERIFY(text.contains("\"X-Tenant\": \"blue\""));
             QVERIFY(text.contains("'Sec-WebSocket-Protocol': \"chat\""));
             QVERIFY(text.contains("vus: Number(__ENV.VUS || 20)"));

@@ -273,6 +273,31 @@ private Q_SLOTS:
                      qPrintable(report(result)));
     }
 
+    // Ignore rules that make two messages of different lengths match: one frame each is not
+    // "framed differently".
+    void ignoreRulesAndFraming()
+    {
+        Server server;
+        Recording r;
+        r.source = u"test"_s;
+        r.clientFrames.push_back({});
+        protocol::FrameHeader &header = r.clientFrames.back().header;
+        header.masked = true;
+        header.payloadLength = 9;
+        r.clientFrames.back().payload = "{\"id\":42}";
+        r.clientMessages.push_back({false, "{\"id\":42}", 0, {9}});
+        // Recorded with another id: one digit fewer.
+        r.serverMessages.push_back({false, "{\"id\":7}", 1000000, {8}});
+        ReplayOptions options;
+        options.rules = {rule("$.id")};
+        scripting::ScriptResult result = replay(server.manager, r, options, server.url);
+        QVERIFY2(result.passed(), qPrintable(report(result)));
+        options.rules.clear();
+        result = replay(server.manager, r, options, server.url);
+        QVERIFY(!result.passed());
+        QCOMPARE(result.tests[0].message, u"at $.id: expected 7, got 42"_s);
+    }
+
     void aServerThatIsNotThere()
     {
         QTcpServer closed;
@@ -398,6 +423,30 @@ private Q_SLOTS:
         QVERIFY(
             recordingFromHar(R"({"log":{"entries":[]}})").error.contains(u"no WebSocket entry"_s));
         QVERIFY(recordingFromHar(har, 3).error.contains(u"1 WebSocket entries"_s));
+        // A message that is not as Chrome writes it: named, with what is wrong.
+        QJsonObject broken = entry;
+        QJsonArray badMessages = messages;
+        QJsonObject badBinary = badMessages[2].toObject();
+        badBinary[u"data"_s] = u"!!not base64"_s;
+        badMessages[2] = badBinary;
+        broken[u"_webSocketMessages"_s] = badMessages;
+        const auto wrapped = [](const QJsonObject &e) {
+            return QJsonDocument(
+                       QJsonObject{{u"log"_s, QJsonObject{{u"entries"_s, QJsonArray{e}}}}})
+                .toJson();
+        };
+        QCOMPARE(
+            recordingFromHar(wrapped(broken)).error,
+            u"WebSocket entry 0, message 2 of _webSocketMessages: binary \"data\" (opcode 2) is not base64"_s);
+        badBinary[u"data"_s] = u"AAEC"_s;
+        badBinary[u"type"_s] = u"sent"_s;
+        badMessages[2] = badBinary;
+        broken[u"_webSocketMessages"_s] = badMessages;
+        QVERIFY(recordingFromHar(wrapped(broken)).error.contains(u"\"type\" is \"sent\""_s));
+        // No message either way: nothing to replay (it would pass whatever the server does).
+        broken[u"_webSocketMessages"_s] = QJsonArray{};
+        QCOMPARE(recordingFromHar(wrapped(broken)).error,
+                 u"nothing to replay: the recording has no messages"_s);
     }
 
     // A capture as HAR: Chrome's form, secrets redacted unless kept, the messages and their
@@ -451,6 +500,18 @@ private Q_SLOTS:
         QVERIFY(script.contains("'Sec-WebSocket-Protocol': \"chat, json\""));
         QVERIFY(script.contains("{ at: "));
         QVERIFY(script.contains("binary: \"AP9/\""));
+        // A URL with a token: not written, read from FRAMESCOPE_URL.
+        r.url = u"ws://127.0.0.1:1/feed?token=abc123"_s;
+        const QByteArray withToken = k6Script(r, {}).toUtf8();
+        QVERIFY(!withToken.contains("abc123"));
+        QVERIFY(withToken.contains("if (!url) throw new Error("));
+        // Rules as JavaScript reads them: $1 for a group; Perl-only forms refused.
+        QVERIFY(k6Script(r, {{}, 1, {}, 5000, {rule("s/\"id\":(\\d+)/\"id\":<\\1>$/")}})
+                    .contains(u"replacement: \"\\\"id\\\":<$1>$$\""_s));
+        QVERIFY(!k6RuleProblem(rule("/[0-9]+/")));
+        QVERIFY(k6RuleProblem(rule("/(?i)hello/"))
+                    .value_or(QString())
+                    .contains(u"not a JavaScript regular expression"_s));
     }
 };
 
