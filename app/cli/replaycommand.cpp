@@ -195,8 +195,9 @@ int runReplay(const QStringList &arguments)
     replay::Replayer replayer(manager, std::move(*recording), options);
     QEventLoop loop;
     QObject::connect(&replayer, &replay::Replayer::finished, &loop, &QEventLoop::quit);
-    QObject::connect(&replayer, &replay::Replayer::compared,
-                     [](const replay::Comparison &c) { printCheck(c.name, c.passed, c.message); });
+    QObject::connect(&replayer, &replay::Replayer::compared, [](const replay::Comparison &c) {
+        printCheck(c.name(), c.passed, c.message);
+    });
     bool timedOut = false;
     QTimer limit;
     limit.setSingleShot(true);

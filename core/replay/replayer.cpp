@@ -251,35 +251,25 @@ void Replayer::readReceived()
         const std::optional<capture::FrameRecord> record = store.record({m_nextFrame});
         if (!record || record->has(capture::FrameRecord::Sent) || record->opcode >= 0x8)
             continue;
-        if (record->opcode != 0x0) {
-            m_partial.clear();
-            m_partialLengths.clear();
-            m_partialOpcode = record->opcode;
-        }
-        if (store.payload({m_nextFrame}, bytes))
-            m_partial.append(reinterpret_cast<const char *>(bytes.data()), qsizetype(bytes.size()));
-        m_partialLengths.push_back(record->payloadLength);
-        if (!record->has(capture::FrameRecord::Fin))
+        store.payload({m_nextFrame}, bytes);
+        RecordedMessage actual;
+        if (!m_fromServer.add(
+                record->opcode, record->has(capture::FrameRecord::Fin),
+                QByteArray(reinterpret_cast<const char *>(bytes.data()), qsizetype(bytes.size())),
+                record->payloadLength, 0, actual))
             continue;
-        RecordedMessage actual{m_partialOpcode == 0x2, m_partial, record->endNs - m_openedNs,
-                               m_partialLengths};
-        m_partial.clear();
-        m_partialLengths.clear();
-        m_partialOpcode = -1;
+        actual.atNs = record->endNs - m_openedNs; // a reply is complete with its last frame
         Comparison comparison;
         comparison.index = m_received++;
         if (comparison.index < int(m_recording.serverMessages.size())) {
             const RecordedMessage &expected
                 = m_recording.serverMessages[std::size_t(comparison.index)];
-            comparison.name = QStringLiteral("message %1: %2")
-                                  .arg(comparison.index + 1)
-                                  .arg(describeMessage(expected));
+            comparison.expected = describeMessage(expected);
             const std::optional<QString> difference = compare(expected, actual);
             comparison.passed = !difference;
             comparison.message = difference.value_or(QString());
         } else {
-            comparison.name
-                = QStringLiteral("message %1: not in the recording").arg(comparison.index + 1);
+            comparison.expected = QStringLiteral("not in the recording");
             comparison.message = QStringLiteral("got %1").arg(describeMessage(actual));
         }
         addComparison(std::move(comparison));
@@ -332,7 +322,7 @@ std::optional<QString> Replayer::compare(const RecordedMessage &expected,
 void Replayer::addComparison(Comparison comparison)
 {
     scripting::TestResult test;
-    test.name = comparison.name;
+    test.name = comparison.name();
     test.passed = comparison.passed;
     test.message = comparison.message;
     test.seconds = m_openedNs > 0 ? double(session::monotonicNs() - m_openedNs) / 1e9 : 0;
@@ -399,9 +389,7 @@ void Replayer::finish(const QString &error)
     for (int i = m_received; m_opened && i < int(m_recording.serverMessages.size()); ++i) {
         Comparison missing;
         missing.index = i;
-        missing.name = QStringLiteral("message %1: %2")
-                           .arg(i + 1)
-                           .arg(describeMessage(m_recording.serverMessages[std::size_t(i)]));
+        missing.expected = describeMessage(m_recording.serverMessages[std::size_t(i)]);
         missing.message = QStringLiteral("it did not come");
         if (!error.isEmpty())
             missing.message += QStringLiteral(" (%1)").arg(error);

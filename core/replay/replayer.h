@@ -1,6 +1,7 @@
 #pragma once
 
 #include "comparison.h"
+#include "messageassembler.h"
 #include "recording.h"
 
 #include <QObject>
@@ -43,8 +44,10 @@ struct Comparison
 {
     int index = 0; // among the server's messages, from 0
     bool passed = false;
-    QString name;    // "message 3: {\"op\":\"order\"...}"
-    QString message; // the difference, or why none came
+    QString expected; // the recorded message in a few words, or "not in the recording"
+    QString message;  // the difference, or why none came
+    // "message 3: {\"op\":\"order\"...}"
+    QString name() const { return QStringLiteral("message %1: %2").arg(index + 1).arg(expected); }
 };
 
 // Replays a recording against a server through the SessionManager, on the thread it lives on
@@ -112,9 +115,7 @@ private:
     quint64 m_id = 0;
     std::shared_ptr<capture::FrameStore> m_store;
     std::uint64_t m_nextFrame = 0;
-    QByteArray m_partial;
-    std::vector<std::uint64_t> m_partialLengths;
-    int m_partialOpcode = -1;
+    MessageAssembler m_fromServer; // the messages received, from their frames
     int m_received = 0;
     bool m_running = false;
     bool m_opened = false;

@@ -37,8 +37,8 @@ private Q_SLOTS:
         ComparisonModel model;
         QAbstractItemModelTester tester(&model,
                                         QAbstractItemModelTester::FailureReportingMode::QtTest);
-        model.add({0, true, QStringLiteral("message 1: \"hello\""), {}});
-        model.add({1, false, QStringLiteral("message 2: \"{\"id\":1}\""),
+        model.add({0, true, QStringLiteral("\"hello\""), {}});
+        model.add({1, false, QStringLiteral("\"{\"id\":1}\""),
                    QStringLiteral("at $.id: expected 1, got 2")});
         QCOMPARE(model.rowCount(), 2);
         QCOMPARE(model.failures(), 1);

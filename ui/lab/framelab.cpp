@@ -16,6 +16,7 @@
 #include <protocol/messagewriter.h>
 #include <protocol/protocolerror.h>
 #include <protocol/utf8validator.h>
+#include <window/theme.h>
 
 namespace framescope::ui {
 
@@ -261,10 +262,7 @@ void FrameLab::update()
     const bool valid = verdict.startsWith(QLatin1String("A valid frame"));
     QPalette palette = m_verdict->palette();
     palette.setColor(QPalette::WindowText,
-                     valid ? QApplication::palette().color(QPalette::WindowText)
-                           : (QApplication::palette().color(QPalette::Base).lightness() < 128
-                                  ? QColor(0xff, 0x8a, 0x80)
-                                  : QColor(0xc6, 0x28, 0x28)));
+                     valid ? QApplication::palette().color(QPalette::WindowText) : problemColor());
     m_verdict->setPalette(palette);
 }
 

@@ -1,8 +1,6 @@
 #include "comparisonmodel.h"
 
-#include <QColor>
-#include <QGuiApplication>
-#include <QPalette>
+#include <window/theme.h>
 
 namespace framescope::ui {
 
@@ -43,27 +41,19 @@ QVariant ComparisonModel::data(const QModelIndex &index, int role) const
             return row.index + 1;
         case Result:
             return row.passed ? tr("✔ matched") : tr("✘ differs");
-        case Expected: {
-            // The name is "message N: <expected>" (or "...: not in the recording").
-            const qsizetype colon = row.name.indexOf(QLatin1String(": "));
-            return colon < 0 ? row.name : row.name.mid(colon + 2);
-        }
+        case Expected:
+            return row.expected;
         case Difference:
             return row.message;
         default:
             return {};
         }
     }
-    if (role == Qt::ForegroundRole && index.column() == Result) {
-        // Lighter shades on a dark palette, so that they read on either.
-        const bool dark = QGuiApplication::palette().color(QPalette::Base).lightness() < 128;
-        if (row.passed)
-            return dark ? QColor(0x81, 0xc7, 0x84) : QColor(0x2e, 0x7d, 0x32);
-        return dark ? QColor(0xef, 0x9a, 0x9a) : QColor(0xc6, 0x28, 0x28);
-    }
+    if (role == Qt::ForegroundRole && index.column() == Result)
+        return row.passed ? successColor() : problemColor();
     if (role == Qt::AccessibleTextRole)
         return QStringLiteral("%1, %2").arg(
-            row.name, row.passed ? tr("matched") : tr("differs: %1").arg(row.message));
+            row.name(), row.passed ? tr("matched") : tr("differs: %1").arg(row.message));
     return {};
 }
 

@@ -18,6 +18,7 @@
 #include <QTableView>
 #include <QVBoxLayout>
 #include <replay/replayer.h>
+#include <window/theme.h>
 
 namespace framescope::ui {
 
@@ -123,8 +124,8 @@ ReplayPanel::ReplayPanel(session::SessionManager &manager, QWidget *parent)
                     return;
                 }
                 const replay::Comparison &row = m_model->at(current.row());
-                m_detail->setPlainText(row.passed ? tr("%1\nMatched.").arg(row.name)
-                                                  : tr("%1\n%2").arg(row.name, row.message));
+                m_detail->setPlainText(row.passed ? tr("%1\nMatched.").arg(row.name())
+                                                  : tr("%1\n%2").arg(row.name(), row.message));
             });
 
     auto *layout = new QVBoxLayout(this);
@@ -275,10 +276,8 @@ void ReplayPanel::setSummary(const QString &text, bool problem)
 // A problem in red: a lighter shade on a dark palette, so that it reads on either.
 void ReplayPanel::colourSummary()
 {
-    const bool dark = palette().color(QPalette::Base).lightness() < 128;
-    m_summary->setStyleSheet(m_summaryIsProblem ? (dark ? QStringLiteral("color: #ef9a9a")
-                                                        : QStringLiteral("color: #c62828"))
-                                                : QString());
+    m_summary->setStyleSheet(
+        m_summaryIsProblem ? QStringLiteral("color: %1").arg(problemColor().name()) : QString());
 }
 
 void ReplayPanel::changeEvent(QEvent *event)

@@ -5,6 +5,7 @@
 #include <QSyntaxHighlighter>
 #include <QTextBlock>
 #include <QToolTip>
+#include <window/theme.h>
 
 namespace framescope::ui {
 
@@ -38,7 +39,7 @@ public:
 protected:
     void highlightBlock(const QString &text) override
     {
-        const bool dark = document() && QPalette().color(QPalette::Base).lightness() < 128;
+        const bool dark = isDarkPalette();
         QTextCharFormat keyword;
         keyword.setForeground(dark ? QColor(0xc5, 0x86, 0xc0) : QColor(0x8e, 0x24, 0xaa));
         keyword.setFontWeight(QFont::Bold);
@@ -160,8 +161,8 @@ void ScriptEditor::markError(int line, const QString &message)
     const QTextBlock block = document()->findBlockByNumber(line - 1);
     if (line > 0 && block.isValid()) {
         QTextEdit::ExtraSelection mark;
-        const bool dark = palette().color(QPalette::Base).lightness() < 128;
-        mark.format.setBackground(dark ? QColor(0x5c, 0x1f, 0x1f) : QColor(0xff, 0xd7, 0xd7));
+        mark.format.setBackground(isDarkPalette() ? QColor(0x5c, 0x1f, 0x1f)
+                                                  : QColor(0xff, 0xd7, 0xd7));
         mark.format.setProperty(QTextFormat::FullWidthSelection, true);
         mark.format.setToolTip(message);
         mark.cursor = QTextCursor(block);
@@ -181,7 +182,7 @@ void ScriptEditor::paintMargin(QPaintEvent *event)
         const int height = int(blockBoundingRect(block).height());
         if (block.isVisible() && top + height >= event->rect().top()) {
             const int line = block.blockNumber() + 1;
-            painter.setPen(line == m_errorLine ? QColor(0xd3, 0x2f, 0x2f)
+            painter.setPen(line == m_errorLine ? problemColor()
                                                : palette().color(QPalette::PlaceholderText));
             painter.drawText(0, top, m_margin->width() - 4, fontMetrics().height(),
                              Qt::AlignRight | Qt::AlignVCenter, QString::number(line));

@@ -581,7 +581,6 @@ void MainWindow::updateControls()
     QString state = session::describe(m_state);
     if (!state.isEmpty())
         state[0] = state[0].toUpper();
-    const bool dark = isDarkPalette();
     if (m_state == session::SessionState::Open) {
         // How long, as h:mm:ss.
         const qint64 openedAt = m_shown >= 0 ? m_sessions->entry(m_shown).openedAtMs : 0;
@@ -592,8 +591,7 @@ void MainWindow::updateControls()
                                   .arg(seconds / 60 % 60, 2, 10, QLatin1Char('0'))
                                   .arg(seconds % 60, 2, 10, QLatin1Char('0'));
         m_stateLabel->setText(QStringLiteral("<span style=\"color:%1\">● %2</span> %3")
-                                  .arg(dark ? QStringLiteral("#81c784") : QStringLiteral("#2e7d32"),
-                                       tr("Connected"), since));
+                                  .arg(successColor().name(), tr("Connected"), since));
         if (!m_connectedClock->isActive())
             m_connectedClock->start();
     } else if (closed)

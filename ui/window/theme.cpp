@@ -102,4 +102,14 @@ bool isDarkPalette()
     return QApplication::palette().color(QPalette::Base).lightness() < 128;
 }
 
+QColor problemColor()
+{
+    return isDarkPalette() ? QColor(0xff, 0x8a, 0x80) : QColor(0xc6, 0x28, 0x28);
+}
+
+QColor successColor()
+{
+    return isDarkPalette() ? QColor(0x81, 0xc7, 0x84) : QColor(0x2e, 0x7d, 0x32);
+}
+
 } // namespace framescope::ui

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <QColor>
 #include <QString>
 
 namespace framescope::ui {
@@ -14,5 +15,9 @@ QString themeName(Theme theme);
 Theme themeNamed(const QString &name);
 // Whether text is drawn light on dark now: views pick their accent colours by it.
 bool isDarkPalette();
+// The accents for a problem (red) and a success (green): lighter shades on a dark palette, so
+// that they read on either.
+QColor problemColor();
+QColor successColor();
 
 } // namespace framescope::ui
