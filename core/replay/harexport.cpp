@@ -1,5 +1,6 @@
 #include "harexport.h"
 
+#include "capturedconnection.h"
 #include "messageassembler.h"
 
 #include <QDateTime>
@@ -22,21 +23,10 @@ struct Head
     std::size_t size = 0;
 };
 
-Head parseHead(std::string text, protocol::HttpHeadParser::Kind kind)
+Head parseHead(const std::string &text, protocol::HttpHeadParser::Kind kind)
 {
     Head out;
-    if (text.empty())
-        return out;
-    const std::size_t end = text.find("\r\n\r\n");
-    if (end == std::string::npos)
-        text += text.ends_with("\r\n") ? "\r\n" : "\r\n\r\n";
-    else
-        text.resize(end + 4); // a refusal's body follows the head
-    out.size = text.size();
-    protocol::HttpHeadParser parser(kind);
-    std::size_t consumed = 0;
-    parser.feed({reinterpret_cast<const std::uint8_t *>(text.data()), text.size()}, consumed);
-    out.head = parser.head();
+    out.head = parseRecordedHead(text, kind, &out.size);
     return out;
 }
 
@@ -67,8 +57,7 @@ QByteArray harFromCapture(const capture::CaptureReadResult &capture,
                           const capture::RedactionOptions &redaction)
 {
     const capture::SessionInfo &session = capture.session;
-    const auto role = session.options.find("role");
-    const bool server = role != session.options.end() && role->second == "server";
+    const bool server = isServerCapture(session);
     std::set<std::uint32_t> connections;
     for (const capture::CapturedFrame &frame : capture.frames)
         connections.insert(frame.record.connection);
@@ -92,26 +81,7 @@ QByteArray harFromCapture(const capture::CaptureReadResult &capture,
 
     ordered_json entries = ordered_json::array();
     for (const std::uint32_t connection : connections) {
-        std::string request;
-        std::string response;
-        std::string url = session.url;
-        if (!server && connection == 0) {
-            request = session.handshakeRequest;
-            response = session.handshakeResponse;
-        }
-        for (const capture::CaptureEvent &event : capture.events) {
-            if (event.connection != connection)
-                continue;
-            if (event.kind == capture::EventKind::HandshakeRequest && request.empty()) {
-                request = event.detail;
-                if (!server)
-                    url = event.reason;
-            } else if ((event.kind == capture::EventKind::HandshakeResponse
-                        || event.kind == capture::EventKind::HandshakeRefused)
-                       && response.empty()) {
-                response = event.detail;
-            }
-        }
+        const CapturedConnection upgrade = capturedConnection(capture, connection);
         const capture::Direction clientSide
             = server ? capture::Direction::Received : capture::Direction::Sent;
         ordered_json messages = ordered_json::array();
@@ -134,11 +104,11 @@ QByteArray harFromCapture(const capture::CaptureReadResult &capture,
                                 {"data", message.binary ? message.data.toBase64().toStdString()
                                                         : message.data.toStdString()}});
         }
-        const Head requestHead = parseHead(capture::redactHttpHead(request, redaction),
+        const Head requestHead = parseHead(capture::redactHttpHead(upgrade.request, redaction),
                                            protocol::HttpHeadParser::Kind::Request);
-        const Head responseHead = parseHead(capture::redactHttpHead(response, redaction),
+        const Head responseHead = parseHead(capture::redactHttpHead(upgrade.response, redaction),
                                             protocol::HttpHeadParser::Kind::Response);
-        const std::string shownUrl = capture::redactUrl(url, redaction);
+        const std::string shownUrl = capture::redactUrl(upgrade.url, redaction);
         ordered_json query = ordered_json::array();
         for (const auto &[name, value] :
              QUrlQuery(QUrl(QString::fromStdString(shownUrl))).queryItems(QUrl::FullyDecoded))

@@ -1,5 +1,6 @@
 #include "recording.h"
 
+#include "capturedconnection.h"
 #include "messageassembler.h"
 
 #include <QFile>
@@ -26,16 +27,8 @@ QByteArray bytesOf(const std::vector<std::uint8_t> &bytes)
 QList<QPair<QByteArray, QByteArray>> headersOf(const std::string &head)
 {
     QList<QPair<QByteArray, QByteArray>> headers;
-    if (head.empty())
-        return headers;
-    std::string complete = head;
-    if (complete.find("\r\n\r\n") == std::string::npos)
-        complete += complete.ends_with("\r\n") ? "\r\n" : "\r\n\r\n";
-    protocol::HttpHeadParser parser(protocol::HttpHeadParser::Kind::Request);
-    std::size_t consumed = 0;
-    parser.feed({reinterpret_cast<const std::uint8_t *>(complete.data()), complete.size()},
-                consumed);
-    for (const protocol::HttpHeader &header : parser.head().headers)
+    for (const protocol::HttpHeader &header :
+         parseRecordedHead(head, protocol::HttpHeadParser::Kind::Request).headers)
         headers.append(
             {QByteArray::fromStdString(header.name), QByteArray::fromStdString(header.value)});
     return headers;
@@ -102,8 +95,7 @@ RecordingRead recordingFromCapture(const capture::CaptureReadResult &capture,
     RecordingRead out;
     Recording &r = out.recording;
     r.source = QStringLiteral("capture");
-    const auto role = capture.session.options.find("role");
-    const bool server = role != capture.session.options.end() && role->second == "server";
+    const bool server = isServerCapture(capture.session);
 
     std::set<std::uint32_t> connections;
     for (const capture::CapturedFrame &frame : capture.frames)
@@ -125,29 +117,10 @@ RecordingRead recordingFromCapture(const capture::CaptureReadResult &capture,
                        .arg(connectionList(connections))
                        .arg(chosen);
 
-    // The request head, and when the connection opened: a client's first connection has them in
-    // the session line; the others (and a server's connections) in their handshake events.
-    std::string requestHead;
-    std::int64_t openedNs = 0;
-    if (!server && chosen == 0) {
-        requestHead = capture.session.handshakeRequest;
-        openedNs = capture.session.openedNs;
-        r.url = QString::fromStdString(capture.session.url);
-    }
-    for (const capture::CaptureEvent &event : capture.events) {
-        if (event.connection != chosen)
-            continue;
-        if (event.kind == capture::EventKind::HandshakeRequest && requestHead.empty()) {
-            requestHead = event.detail;
-            if (!server)
-                r.url = QString::fromStdString(event.reason);
-        } else if (event.kind == capture::EventKind::HandshakeResponse && openedNs == 0) {
-            openedNs = event.timeNs;
-        }
-    }
-    takeRequestHeaders(headersOf(requestHead), r);
-    if (server)
-        r.url = QString::fromStdString(capture.session.url);
+    const CapturedConnection upgrade = capturedConnection(capture, chosen);
+    std::int64_t openedNs = upgrade.openedNs;
+    r.url = QString::fromStdString(upgrade.url);
+    takeRequestHeaders(headersOf(upgrade.request), r);
 
     const capture::Direction clientSide
         = server ? capture::Direction::Received : capture::Direction::Sent;
@@ -205,8 +178,6 @@ RecordingRead recordingFromCapture(const capture::CaptureReadResult &capture,
         }
     }
     r.serverClosed = serverClosed;
-    if (r.url.isEmpty())
-        r.url = QString::fromStdString(capture.session.url);
     if (!r.deflate)
         r.deflate
             = !server && chosen == 0
