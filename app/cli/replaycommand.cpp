@@ -21,17 +21,6 @@ namespace framescope::cli {
 
 namespace {
 
-std::optional<QString> readRules(const QStringList &texts, QList<replay::IgnoreRule> &rules)
-{
-    for (const QString &text : texts) {
-        auto rule = replay::parseIgnoreRule(text);
-        if (const QString *error = std::get_if<QString>(&rule))
-            return *error;
-        rules.append(std::get<replay::IgnoreRule>(rule));
-    }
-    return std::nullopt;
-}
-
 void printNotes(const QStringList &notes)
 {
     for (const QString &note : notes)
@@ -143,9 +132,7 @@ int runReplay(const QStringList &arguments)
         return usage(QStringLiteral("replay needs --url, the server to replay against"));
     replay::ReplayOptions options;
     options.connection.url = QUrl(parser.value(url));
-    const QString scheme = options.connection.url.scheme();
-    if (!options.connection.url.isValid() || options.connection.url.host().isEmpty()
-        || (scheme != QLatin1String("ws") && scheme != QLatin1String("wss")))
+    if (!replay::isReplayUrl(options.connection.url))
         return usage(
             QStringLiteral("--url needs a ws:// or wss:// URL, not \"%1\"").arg(parser.value(url)));
     if (parser.isSet(speed)) {
@@ -156,7 +143,7 @@ int runReplay(const QStringList &arguments)
             || (options.speed == 0 && parser.value(speed) != QLatin1String("max")))
             return usage(QStringLiteral("--speed takes a number > 0, or max"));
     }
-    if (const auto error = readRules(parser.values(ignore), options.rules))
+    if (const auto error = replay::parseIgnoreRules(parser.values(ignore), options.rules))
         return usage(*error);
     if (const auto error = readHeaders(parser.values(header), options.connection.headers))
         return usage(*error);
@@ -314,7 +301,7 @@ int runExportK6(const QStringList &arguments)
         if (!k6Duration.match(options.duration).hasMatch())
             return usage(QStringLiteral("--duration takes a k6 duration such as 30s, 5m or 1h30m"));
     }
-    if (const auto error = readRules(parser.values(ignore), options.rules))
+    if (const auto error = replay::parseIgnoreRules(parser.values(ignore), options.rules))
         return usage(*error);
     for (const replay::IgnoreRule &rule : options.rules)
         if (const auto problem = replay::k6RuleProblem(rule))

@@ -190,6 +190,19 @@ std::variant<IgnoreRule, QString> parseIgnoreRule(const QString &text)
     return rule;
 }
 
+std::optional<QString> parseIgnoreRules(const QStringList &texts, QList<IgnoreRule> &rules)
+{
+    for (const QString &text : texts) {
+        if (text.trimmed().isEmpty())
+            continue;
+        auto rule = parseIgnoreRule(text.trimmed());
+        if (const QString *error = std::get_if<QString>(&rule))
+            return *error;
+        rules.append(std::get<IgnoreRule>(rule));
+    }
+    return std::nullopt;
+}
+
 std::optional<QString> compareMessages(const RecordedMessage &expected,
                                        const RecordedMessage &actual,
                                        const QList<IgnoreRule> &rules)

@@ -28,6 +28,9 @@ struct IgnoreRule
 
 // The rule, or why it is not one.
 std::variant<IgnoreRule, QString> parseIgnoreRule(const QString &text);
+// Each rule of the list appended to `rules` (blank ones skipped, spaces around trimmed); why the
+// first that is not a rule is not one.
+std::optional<QString> parseIgnoreRules(const QStringList &texts, QList<IgnoreRule> &rules);
 
 // Nothing when `actual` matches `expected` once the rules are applied to both; otherwise the
 // first difference in words ("at $.status: expected \"ok\", got \"error\"").

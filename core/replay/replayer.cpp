@@ -16,6 +16,12 @@ bool sameName(const QByteArray &a, const QByteArray &b)
 
 } // namespace
 
+bool isReplayUrl(const QUrl &url)
+{
+    return url.isValid() && !url.host().isEmpty()
+           && (url.scheme() == QLatin1String("ws") || url.scheme() == QLatin1String("wss"));
+}
+
 Replayer::Replayer(session::SessionManager &manager, Recording recording, ReplayOptions options,
                    QObject *parent)
     : QObject(parent)

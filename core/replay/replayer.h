@@ -39,6 +39,9 @@ struct ReplayOptions
     int timingToleranceMs = 1000;
 };
 
+// A URL a replay can go to: ws:// or wss:// with a host.
+bool isReplayUrl(const QUrl &url);
+
 // One received message compared with the recording.
 struct Comparison
 {

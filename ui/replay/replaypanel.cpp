@@ -185,21 +185,14 @@ void ReplayPanel::run()
         return;
     replay::ReplayOptions options;
     options.connection.url = QUrl(m_url->text().trimmed());
-    const QString scheme = options.connection.url.scheme();
-    if (!options.connection.url.isValid()
-        || (scheme != QLatin1String("ws") && scheme != QLatin1String("wss"))) {
+    if (!replay::isReplayUrl(options.connection.url)) {
         setSummary(tr("Give a ws:// or wss:// URL to replay against"), true);
         return;
     }
-    for (const QString &line : m_rules->toPlainText().split(QLatin1Char('\n'))) {
-        if (line.trimmed().isEmpty())
-            continue;
-        auto rule = replay::parseIgnoreRule(line.trimmed());
-        if (const QString *error = std::get_if<QString>(&rule)) {
-            setSummary(*error, true);
-            return;
-        }
-        options.rules.append(std::get<replay::IgnoreRule>(rule));
+    if (const auto error = replay::parseIgnoreRules(m_rules->toPlainText().split(QLatin1Char('\n')),
+                                                    options.rules)) {
+        setSummary(*error, true);
+        return;
     }
     options.mode = m_mode->currentIndex() == 0 ? replay::ReplayOptions::Mode::FrameExact
                                                : replay::ReplayOptions::Mode::Messages;
