@@ -299,11 +299,7 @@ private Q_SLOTS:
         // For a person to look at (FRAMESCOPE_SCREENSHOTS=DIR).
         if (const QString dir = qEnvironmentVariable("FRAMESCOPE_SCREENSHOTS"); !dir.isEmpty()) {
             QVERIFY(shoot(window, dir, QStringLiteral("mainwindow")));
-            window.setTheme(Theme::Dark);
-            QVERIFY(QTest::qWaitFor(
-                [&] { return window.palette().color(QPalette::Window).lightness() < 128; }, 5000));
-            QVERIFY(shoot(window, dir, QStringLiteral("mainwindow-dark")));
-            window.setTheme(Theme::System);
+            QVERIFY(shootDark(window, dir, QStringLiteral("mainwindow-dark"), Theme::System));
         }
 
         // Disconnect closes with the closing handshake, seen in the log.

@@ -138,11 +138,7 @@ private Q_SLOTS:
                                 "bytes), came as 4 frames (4, 4, 4, 2 bytes)"));
         if (const QString dir = qEnvironmentVariable("FRAMESCOPE_SCREENSHOTS"); !dir.isEmpty()) {
             QVERIFY(shoot(window, dir, QStringLiteral("replay-failed")));
-            window.setTheme(Theme::Dark);
-            QVERIFY(QTest::qWaitFor(
-                [&] { return window.palette().color(QPalette::Window).lightness() < 128; }, 5000));
-            QVERIFY(shoot(window, dir, QStringLiteral("replay-dark")));
-            window.setTheme(Theme::Light);
+            QVERIFY(shootDark(window, dir, QStringLiteral("replay-dark"), Theme::Light));
         }
         manager.stopServer(1000);
     }

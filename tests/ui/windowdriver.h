@@ -5,8 +5,10 @@
 #include <QCoreApplication>
 #include <QSize>
 #include <QString>
+#include <QTest>
 #include <QWidget>
 #include <log/framelogmodel.h>
+#include <window/theme.h>
 
 namespace framescope::ui {
 
@@ -31,6 +33,18 @@ inline bool shoot(QWidget &window, const QString &dir, const QString &name)
     }
     window.resize(was);
     return true;
+}
+
+// The window in the dark theme, shot as `name`, then in the theme `after` again.
+template<typename Window>
+bool shootDark(Window &window, const QString &dir, const QString &name, Theme after)
+{
+    window.setTheme(Theme::Dark);
+    const bool dark = QTest::qWaitFor(
+        [&] { return window.palette().color(QPalette::Window).lightness() < 128; }, 5000);
+    const bool shot = dark && shoot(window, dir, name);
+    window.setTheme(after);
+    return shot;
 }
 
 // A control as a screen reader finds it: by its accessible name.
