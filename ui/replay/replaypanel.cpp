@@ -58,10 +58,11 @@ ReplayPanel::ReplayPanel(session::SessionManager &manager, QWidget *parent)
                                       {tr("As fast as possible"), 0.0}})
         m_speed->addItem(text, speed);
     // Narrow when the window is: the tab must not widen it.
-    for (QComboBox *box : {m_mode, m_speed}) {
+    // The mode gives way; the speed keeps "Recorded pace" whole.
+    for (QComboBox *box : {m_mode, m_speed})
         box->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
-        box->setMinimumContentsLength(8);
-    }
+    m_mode->setMinimumContentsLength(8);
+    m_speed->setMinimumContentsLength(14);
     m_keepMasks = new QCheckBox(tr("Keep the recorded mask keys"));
     m_rules = new QPlainTextEdit;
     m_rules->setAccessibleName(tr("Ignore rules"));
@@ -144,13 +145,14 @@ void ReplayPanel::setRecording(const replay::Recording &recording, const QString
     stop();
     m_recording = std::make_unique<replay::Recording>(recording);
     m_name = name;
-    m_source->setText(tr("<b>%1</b>: %2 messages sent, %3 received%4")
+    // What will go and what is expected back, in the client's words.
+    m_source->setText(tr("<b>%1</b>: the client sent %2 %3, and %4 came back")
                           .arg(name.toHtmlEscaped())
                           .arg(recording.clientMessages.size())
-                          .arg(recording.serverMessages.size())
                           .arg(recording.clientFrames.empty()
-                                   ? tr(" (messages only)")
-                                   : tr(", %1 frames").arg(recording.clientFrames.size())));
+                                   ? tr("messages (no frames kept)")
+                                   : tr("messages in %1 frames").arg(recording.clientFrames.size()))
+                          .arg(recording.serverMessages.size()));
     if (!recording.url.isEmpty())
         m_url->setText(recording.url);
     m_model->clear();
@@ -231,7 +233,7 @@ void ReplayPanel::run()
         Q_EMIT finished(passed);
     });
     m_replayer->start();
-    Q_EMIT sessionStarted(m_replayer->sessionId(), tr("Replay of %1").arg(m_name),
+    Q_EMIT sessionStarted(m_replayer->sessionId(), tr("Replay %1 of %2").arg(++m_runs).arg(m_name),
                           options.connection.url.toString());
     setSummary(tr("Replaying %1 against %2…").arg(m_name, options.connection.url.toString()));
     updateControls();

@@ -67,6 +67,7 @@ private:
     session::SessionManager &m_manager;
     std::unique_ptr<replay::Recording> m_recording;
     QString m_name;
+    int m_runs = 0; // replays started, to tell their sessions apart
     std::unique_ptr<replay::Replayer> m_replayer;
     scripting::ScriptResult m_lastResult;
     QLabel *m_source = nullptr;
