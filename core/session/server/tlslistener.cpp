@@ -91,12 +91,19 @@ void TlsListener::fail(QSslSocket *socket, const QString &reason)
 {
     socket->disconnect(this);
     Q_EMIT dropped(peerOf(*socket), reason);
-    socket->disconnectFromHost(); // what was written goes first
-    connect(socket, &QAbstractSocket::disconnected, socket, &QObject::deleteLater);
-    if (socket->state() == QAbstractSocket::UnconnectedState)
-        socket->deleteLater();
-    else
-        QTimer::singleShot(1000, socket, [socket] { socket->abort(); });
+    // Closed once back in the event loop: a handshake that fails in its first step reports it
+    // from inside the TLS backend, which still uses the connection's state when we return.
+    QMetaObject::invokeMethod(
+        socket,
+        [socket] {
+            socket->disconnectFromHost(); // what was written goes first
+            connect(socket, &QAbstractSocket::disconnected, socket, &QObject::deleteLater);
+            if (socket->state() == QAbstractSocket::UnconnectedState)
+                socket->deleteLater();
+            else
+                QTimer::singleShot(1000, socket, [socket] { socket->abort(); });
+        },
+        Qt::QueuedConnection);
 }
 
 } // namespace framescope::session

@@ -783,6 +783,19 @@ void tst_ServerBehaviours::wssWithTheGeneratedCertificate()
         QVERIFY2(answer.startsWith("HTTP/1.1 400 Bad Request\r\n")
                      && answer.endsWith("This port speaks TLS: use wss:// (or https://).\n"),
                  answer.constData());
+
+        // A handshake record that is no ClientHello, all in the first read: the handshake fails
+        // inside its first step; the server says so and goes on (it crashed here once).
+        dropped.clear();
+        QTcpSocket junk;
+        junk.connectToHost(QHostAddress::LocalHost, setup.server.port());
+        QVERIFY(junk.waitForConnected(5000));
+        junk.write(QByteArray("\x16\x03\x01\x00\x05hello", 10));
+        QVERIFY(dropped.wait(5000));
+        QVERIFY2(dropped.first().at(1).toString().startsWith(QStringLiteral("TLS handshake failed")),
+                 qPrintable(dropped.first().at(1).toString()));
+        QVERIFY(QTest::qWaitFor([&] { return junk.state() == QAbstractSocket::UnconnectedState; },
+                                5000));
     }
     ClientOptions client;
     client.caFile = made.certificate->certificatePath; // pinned by the user
