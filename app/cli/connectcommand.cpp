@@ -60,6 +60,7 @@ ConnectCommand::ConnectCommand(const ConnectRequest &request, QObject *parent)
         m_request.options.closeReason = m_request.closeReason;
     }
     m_timeout.setSingleShot(true);
+    m_timeout.setTimerType(Qt::PreciseTimer); // a coarse timer may end 5% before --timeout
     connect(&m_timeout, &QTimer::timeout, this, [this] {
         m_timedOut = true;
         m_err << "timeout: fewer than " << m_request.waitMessages << " messages after "

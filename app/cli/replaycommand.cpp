@@ -188,6 +188,7 @@ int runReplay(const QStringList &arguments)
     bool timedOut = false;
     QTimer limit;
     limit.setSingleShot(true);
+    limit.setTimerType(Qt::PreciseTimer);
     QObject::connect(&limit, &QTimer::timeout, [&] {
         timedOut = true;
         replayer.stop();

@@ -33,6 +33,7 @@ Replayer::Replayer(session::SessionManager &manager, Recording recording, Replay
     m_sendTimer.setTimerType(Qt::PreciseTimer);
     connect(&m_sendTimer, &QTimer::timeout, this, &Replayer::sendDue);
     m_waitTimer.setSingleShot(true);
+    m_waitTimer.setTimerType(Qt::PreciseTimer);
     connect(&m_waitTimer, &QTimer::timeout, this, [this] {
         if (!m_running || m_closing)
             return;

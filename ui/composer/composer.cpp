@@ -123,6 +123,7 @@ Composer::Composer(QWidget *parent)
     m_repeat->setCheckable(true);
     m_repeat->setToolTip(tr("Send the message every N ms until pressed again"));
     m_repeatTimer = new QTimer(this);
+    m_repeatTimer->setTimerType(Qt::PreciseTimer); // every N ms, as the user set it
     auto *how = new QHBoxLayout;
     how->addWidget(new QLabel(tr("Frames:")));
     how->addWidget(m_fragmentSizes);

@@ -34,6 +34,7 @@ ClientSession::ClientSession(const ClientOptions &options, capture::FrameStore &
     })
 {
     m_reconnectTimer.setSingleShot(true);
+    m_reconnectTimer.setTimerType(Qt::PreciseTimer); // never sooner than the delay said
     connect(&m_reconnectTimer, &QTimer::timeout, this, &ClientSession::reconnect);
     m_phaseTimer.setSingleShot(true);
     m_phaseTimer.setTimerType(Qt::PreciseTimer); // a time the user gives is kept as given

@@ -7,6 +7,7 @@
 
 #include <QNetworkRequest>
 #include <QSignalSpy>
+#include <QElapsedTimer>
 #include <QTest>
 #include <QWebSocket>
 #include <QWebSocketServer>
@@ -115,6 +116,7 @@ private Q_SLOTS:
     void reconnectDelaysDoubleUpToTheCap();
     void reconnectsAfterTheServerDrops();
     void reconnectGivesUpAfterMaxAttempts();
+    void aReconnectWaitsTheWholeDelay();
     void noReconnectForAnAnswerThatWillNotChange();
     void abortBetweenReconnectsEndsTheSession();
     void connectionLostMidFrameKeepsWhatArrived_data();
@@ -935,6 +937,43 @@ void tst_ClientSession::reconnectsAfterTheServerDrops()
     QVERIFY(finished.count() == 1 || finished.wait(5000));
     QCOMPARE(server.connections(), 3);
     QCOMPARE(scheduled.count(), 2);
+}
+
+// The delay before a reconnect is a time the user gave: never cut short (a coarse timer fired a
+// 100 ms delay after 97 ms).
+void tst_ClientSession::aReconnectWaitsTheWholeDelay()
+{
+    HostileServer server(&HostileServer::acceptFor, [](QTcpSocket *socket, HostileServer *self) {
+        if (self->connections() <= 4)
+            socket->disconnectFromHost();
+    });
+    capture::FrameStore store;
+    ClientOptions options;
+    options.url = server.url();
+    options.reconnect.enabled = true;
+    options.reconnect.initialDelayMs = 150;
+    ClientSession session(options, store);
+    QElapsedTimer sinceScheduled;
+    int delayMs = 0;
+    QList<qint64> waited; // from the scheduling to the next connection's start
+    connect(&session, &ClientSession::reconnectScheduled, this,
+            [&](int, int delay, const QString &) {
+                sinceScheduled.start();
+                delayMs = delay;
+            });
+    connect(&session, &ClientSession::stateChanged, this, [&](SessionState state) {
+        if (state == SessionState::Connecting && delayMs > 0) {
+            waited.append(sinceScheduled.nsecsElapsed() / 1000);
+            QVERIFY2(waited.last() >= delayMs * 1000,
+                     qPrintable(QStringLiteral("reconnected after %1 us of %2 ms")
+                                    .arg(waited.last())
+                                    .arg(delayMs)));
+            delayMs = 0;
+        }
+    });
+    session.open();
+    QVERIFY(QTest::qWaitFor([&] { return waited.size() == 4; }, 10000));
+    QVERIFY(QTest::qWaitFor([&] { return session.state() == SessionState::Open; }, 5000));
 }
 
 void tst_ClientSession::reconnectGivesUpAfterMaxAttempts()
