@@ -129,13 +129,19 @@ PushServer *pushServer(std::size_t payloadSize, std::size_t &count)
     return new PushServer(framesOf(payloadSize, perRound), rounds);
 }
 
-double oursFramesPerSecond(std::size_t payloadSize, std::size_t count)
+capture::FrameStore::Limits storeLimits()
 {
-    std::unique_ptr<PushServer> server(pushServer(payloadSize, count));
     capture::FrameStore::Limits limits;
     if (const char *cap = std::getenv("FRAMESCOPE_BENCH_CAP_MIB"))
         limits.memoryCap = std::size_t(std::atoi(cap)) << 20;
-    capture::FrameStore store(limits);
+    return limits;
+}
+
+// Into `store`, which may have been filled before (a long session's store, at its cap, recycles
+// its memory) or be new (its first 256 MiB are memory the system must map in first).
+double oursFramesPerSecond(std::size_t payloadSize, std::size_t count, capture::FrameStore &store)
+{
+    std::unique_ptr<PushServer> server(pushServer(payloadSize, count));
     session::ClientOptions options;
     options.url = QUrl(QStringLiteral("ws://127.0.0.1:%1/").arg(server->port()));
     session::ClientSession client(options, store);
@@ -255,26 +261,47 @@ int main(int argc, char **argv)
             continue;
         // In turns, best of 3 each: noise from the shared host falls on all three alike.
         double ours = 0;
+        capture::FrameStore longSession(storeLimits());
         double qt = onlyOurs ? 1 : 0;
         double floor = 0;
+        double oursFresh = 0;
         for (int round = 0; round < 3; ++round) {
-            ours = std::max(ours, oursFramesPerSecond(c.payload, c.count));
+            {
+                capture::FrameStore fresh(storeLimits());
+                oursFresh = std::max(oursFresh, oursFramesPerSecond(c.payload, c.count, fresh));
+            }
+            // The same store again: it is at its cap and reuses what it evicts, as a store does
+            // for the rest of a long session.
+            ours = std::max(ours, oursFramesPerSecond(c.payload, c.count, longSession));
             if (onlyOurs)
                 continue;
             qt = std::max(qt, qtFramesPerSecond(c.payload, c.count));
             floor = std::max(floor, rawTcpFramesPerSecond(c.payload, c.count));
         }
-        const double ratio = ours / qt;
-        std::printf("receive %5zu B frames, capture on vs QWebSocket  ours %10.0f fr/s  ref %10.0f "
-                    "fr/s  ratio %5.2fx  goal >=2x %s",
-                    c.payload, ours, qt, ratio, ratio >= 2 ? "met" : "NOT MET");
-        if (c.payload == 64)
-            std::printf("; >=500k fr/s %s", ours >= 500000 ? "met" : "NOT MET");
-        std::printf("\n");
+        // Goals (issue 12): 64 B at least 2x QWebSocket; 16 KiB at least 0.9x the raw floor.
+        const bool small = c.payload == 64;
+        const auto verdict = [&](double rate) {
+            if (onlyOurs)
+                return std::string();
+            const bool met = small ? rate >= 2 * qt : rate >= 0.9 * floor;
+            return std::string(small ? "  goal >=2x QWebSocket " : "  goal >=90% of the floor ")
+                   + (met ? "met" : "NOT MET");
+        };
         if (!onlyOurs)
-            std::printf("receive %5zu B frames, raw TCP recv floor (no parsing, no capture) %10.0f "
-                        "fr/s  = %5.2fx QWebSocket; ours at %3.0f%% of the floor\n",
-                        c.payload, floor, floor / qt, 100 * ours / floor);
+            std::printf("receive %5zu B frames: QWebSocket %10.0f fr/s; raw recv() floor (no "
+                        "parsing, no capture) %10.0f fr/s = %5.2fx QWebSocket\n",
+                        c.payload, qt, floor, floor / qt);
+        // A store at its cap (the rest of a long session), and a new one, whose memory the
+        // system maps in as it first fills: on the virtual machines measured here that first
+        // pass costs several times the copy itself.
+        for (const auto &[what, rate] : {std::pair{"long session", ours},
+                                          std::pair{"new store   ", oursFresh}}) {
+            std::printf("receive %5zu B frames, ours (%s) %10.0f fr/s", c.payload, what, rate);
+            if (!onlyOurs)
+                std::printf(" = %5.2fx QWebSocket, %3.0f%% of the floor%s", rate / qt,
+                            100 * rate / floor, verdict(rate).c_str());
+            std::printf("\n");
+        }
     }
 
     capture::FrameStore::Limits limits;
