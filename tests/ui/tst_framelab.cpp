@@ -109,7 +109,7 @@ private Q_SLOTS:
         // Send gives the frame as edited.
         form->setCurrentIndex(0);
         QSignalSpy sent(&lab, &FrameLab::sendRequested);
-        auto *send = named<QPushButton>(lab, QStringLiteral("Send &Frame"));
+        auto *send = named<QPushButton>(lab, QStringLiteral("&Send Frame"));
         QVERIFY(send);
         send->click();
         QCOMPARE(sent.size(), 1);

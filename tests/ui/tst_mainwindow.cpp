@@ -153,6 +153,78 @@ private Q_SLOTS:
         again.close();
     }
 
+    // Each Alt+letter belongs to one control at a time: two that share one make Qt only move
+    // the focus between them, so neither acts. Checked with each tab of every tab widget shown,
+    // and with the server's side shown beside the log, after connecting.
+    void everyAltKeyHasOneOwner()
+    {
+        session::SessionManager manager;
+        MainWindow window(manager);
+        window.resize(1280, 800);
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        QVERIFY(window.start());
+        QVERIFY(QTest::qWaitFor(
+            [&] { return manager.state(window.sessionId()) == session::SessionState::Open; },
+            10000));
+        QStringList clashes;
+        QSet<QString> seen;
+        const auto check = [&](const QString &state) {
+            QCoreApplication::processEvents();
+            const QMultiMap<QChar, QString> owners = altKeyOwners(window);
+            for (const QChar key : owners.uniqueKeys()) {
+                if (owners.count(key) > 1) {
+                    QStringList names = owners.values(key);
+                    names.sort();
+                    const QString clash = QStringLiteral("Alt+%1: %2")
+                                              .arg(key.toUpper())
+                                              .arg(names.join(QStringLiteral(", ")));
+                    if (!seen.contains(clash)) {
+                        seen.insert(clash);
+                        clashes << clash + QStringLiteral(" (") + state + QLatin1Char(')');
+                    }
+                }
+            }
+        };
+        // Every pair of pages of the two tab widgets (the panel below the log and the one
+        // beside it are shown together).
+        QList<QTabWidget *> tabWidgets;
+        for (QTabWidget *tabs : window.findChildren<QTabWidget *>())
+            if (tabs->isVisible())
+                tabWidgets << tabs;
+        QCOMPARE(tabWidgets.size(), 2);
+        QTabWidget *below = tabWidgets[0];
+        QTabWidget *beside = tabWidgets[1];
+        for (const bool serverSide : {false, true}) {
+            window.setServerSideShown(serverSide);
+            for (int i = 0; i < below->count(); ++i) {
+                below->setCurrentIndex(i);
+                for (int j = 0; j < beside->count(); ++j) {
+                    beside->setCurrentIndex(j);
+                    check(QStringLiteral("%1 and %2 tabs%3")
+                              .arg(below->tabText(i).remove(QLatin1Char('&')),
+                                   beside->tabText(j).remove(QLatin1Char('&')),
+                                   serverSide ? QStringLiteral(", server side shown") : QString()));
+                }
+            }
+        }
+        QVERIFY2(clashes.isEmpty(), qPrintable(clashes.join(QLatin1Char('\n'))));
+
+        // And they act: the keys the help page lists switch the tabs they name.
+        window.setServerSideShown(false);
+        window.activateWindow();
+        QVERIFY(QTest::qWaitForWindowActive(&window));
+        for (const auto &[key, tabs, page] :
+             {std::tuple{Qt::Key_Y, beside, QStringLiteral("Repla&y")},
+              std::tuple{Qt::Key_K, beside, QStringLiteral("Handsha&ke")},
+              std::tuple{Qt::Key_A, beside, QStringLiteral("Fr&ame")},
+              std::tuple{Qt::Key_B, below, QStringLiteral("Frame La&b")},
+              std::tuple{Qt::Key_M, below, QStringLiteral("Co&mposer")}}) {
+            QTest::keyClick(&window, key, Qt::AltModifier);
+            QCOMPARE(tabs->tabText(tabs->currentIndex()), page);
+        }
+    }
+
     void roundTripWithTheBuiltInServer()
     {
         session::SessionManager manager;
@@ -403,7 +475,7 @@ private Q_SLOTS:
         QVERIFY(lab);
         QPushButton *send = nullptr;
         for (QPushButton *button : lab->findChildren<QPushButton *>())
-            if (button->text() == QStringLiteral("Send &Frame"))
+            if (button->text() == QStringLiteral("&Send Frame"))
                 send = button;
         QCheckBox *rsv2 = nullptr;
         for (QCheckBox *box : lab->findChildren<QCheckBox *>())

@@ -2,8 +2,15 @@
 // screen reader does), and screenshots for a person to look at.
 #pragma once
 
+#include <QAbstractButton>
 #include <QCoreApplication>
+#include <QGroupBox>
+#include <QLabel>
+#include <QMainWindow>
+#include <QMenuBar>
+#include <QMultiMap>
 #include <QSize>
+#include <QTabBar>
 #include <QString>
 #include <QTest>
 #include <QWidget>
@@ -55,6 +62,51 @@ Widget *named(QWidget &window, const QString &name)
         if (widget->accessibleName() == name)
             return widget;
     return nullptr;
+}
+
+// The letter after a single '&' in a control's text: its Alt key ("&&" is a literal '&').
+inline QChar mnemonicOf(const QString &text)
+{
+    for (qsizetype i = 0; i + 1 < text.size(); ++i) {
+        if (text[i] != QLatin1Char('&'))
+            continue;
+        if (text[i + 1] == QLatin1Char('&')) {
+            ++i;
+            continue;
+        }
+        return text[i + 1].toLower();
+    }
+    return {};
+}
+
+// Who answers each Alt+letter now: the menu bar's menus, and the buttons, group boxes, labels
+// with a buddy and tabs that are shown (disabled ones too: they are enabled later, in place).
+inline QMultiMap<QChar, QString> altKeyOwners(QMainWindow &window)
+{
+    QMultiMap<QChar, QString> owners;
+    const auto add = [&](const QString &text, const QString &what) {
+        if (const QChar key = mnemonicOf(text); !key.isNull())
+            owners.insert(key, what + QLatin1String(" \"") + QString(text).remove(QLatin1Char('&'))
+                                   + QLatin1Char('"'));
+    };
+    for (QAction *menu : window.menuBar()->actions())
+        if (menu->isVisible())
+            add(menu->text(), QStringLiteral("menu"));
+    for (QWidget *widget : window.findChildren<QWidget *>()) {
+        if (!widget->isVisible())
+            continue;
+        if (auto *button = qobject_cast<QAbstractButton *>(widget))
+            add(button->text(), QStringLiteral("button"));
+        else if (auto *box = qobject_cast<QGroupBox *>(widget))
+            add(box->title(), QStringLiteral("group"));
+        else if (auto *label = qobject_cast<QLabel *>(widget); label && label->buddy())
+            add(label->text(), QStringLiteral("label"));
+        else if (auto *bar = qobject_cast<QTabBar *>(widget))
+            for (int i = 0; i < bar->count(); ++i)
+                if (bar->isTabVisible(i))
+                    add(bar->tabText(i), QStringLiteral("tab"));
+    }
+    return owners;
 }
 
 } // namespace framescope::ui

@@ -90,7 +90,7 @@ FrameLab::FrameLab(QWidget *parent)
     m_maskKey->setInputMask(QStringLiteral("HH HH HH HH"));
     m_maskKey->setMaximumWidth(
         m_maskKey->fontMetrics().horizontalAdvance(QStringLiteral("00 00 00 00")) + 24);
-    auto *newKey = new QPushButton(tr("New mask &key"));
+    auto *newKey = new QPushButton(tr("Ne&w mask key"));
     m_lengthForm = new QComboBox;
     m_lengthForm->setAccessibleName(tr("Length encoding"));
     m_lengthForm->addItems({tr("Length: shortest form"), tr("Length: 7-bit"), tr("Length: 16-bit"),
@@ -130,7 +130,7 @@ FrameLab::FrameLab(QWidget *parent)
     m_verdict->setAccessibleName(tr("What the receiver says"));
     m_verdict->setWordWrap(true);
     m_verdict->setTextInteractionFlags(Qt::TextSelectableByMouse);
-    m_send = new QPushButton(tr("Send &Frame"));
+    m_send = new QPushButton(tr("&Send Frame"));
     m_send->setToolTip(tr("Puts the frame on the wire exactly as shown (connect first)"));
 
     auto *editors = new QHBoxLayout;

@@ -29,7 +29,7 @@ ReplayPanel::ReplayPanel(session::SessionManager &manager, QWidget *parent)
     m_source = new QLabel(tr("Nothing to replay yet: open a capture or a HAR file, or use "
                              "“Replay This Session” in the log's context menu"));
     m_source->setWordWrap(true);
-    m_open = new QPushButton(tr("&Open…"));
+    m_open = new QPushButton(tr("Open…"));
     m_open->setAccessibleName(tr("Open a capture or HAR file to replay"));
     connect(m_open, &QPushButton::clicked, this, [this] {
         const QString path = QFileDialog::getOpenFileName(
@@ -70,19 +70,19 @@ ReplayPanel::ReplayPanel(session::SessionManager &manager, QWidget *parent)
     m_rules->setMaximumHeight(m_rules->fontMetrics().lineSpacing() * 4);
     m_rules->setTabChangesFocus(true);
     auto *form = new QFormLayout;
-    form->addRow(tr("&URL:"), m_url);
+    form->addRow(tr("URL:"), m_url);
     auto *modeRow = new QHBoxLayout;
     modeRow->addWidget(m_mode, 1);
     modeRow->addWidget(m_speed);
-    auto *modeLabel = new QLabel(tr("&Mode:"));
+    auto *modeLabel = new QLabel(tr("Mode:"));
     modeLabel->setBuddy(m_mode);
     form->addRow(modeLabel, modeRow);
     form->addRow(QString(), m_keepMasks);
-    form->addRow(tr("&Ignore:"), m_rules);
+    form->addRow(tr("Ignore:"), m_rules);
 
-    m_run = new QPushButton(tr("&Replay"));
+    m_run = new QPushButton(tr("Replay"));
     m_run->setAccessibleName(tr("Start the replay"));
-    m_stop = new QPushButton(tr("S&top"));
+    m_stop = new QPushButton(tr("Stop"));
     m_stop->setAccessibleName(tr("Stop the replay"));
     connect(m_run, &QPushButton::clicked, this, &ReplayPanel::run);
     connect(m_stop, &QPushButton::clicked, this, &ReplayPanel::stop);

@@ -46,7 +46,7 @@ ScriptPanel::ScriptPanel(session::SessionManager &manager, QWidget *parent)
             loadExample(m_examples->itemText(index));
         m_examples->setCurrentIndex(0);
     });
-    m_run = new QPushButton(tr("R&un"));
+    m_run = new QPushButton(tr("Run"));
     m_run->setToolTip(tr("Run the script; connect() without a URL uses the session's URL"));
     m_stop = new QPushButton(tr("Stop"));
     m_stop->setEnabled(false);

@@ -183,7 +183,7 @@ MainWindow::MainWindow(session::SessionManager &manager, QWidget *parent)
     m_lab = new FrameLab;
     m_bottomTabs = new QTabWidget;
     m_bottomTabs->addTab(m_composer, tr("Co&mposer"));
-    m_bottomTabs->addTab(m_lab, tr("Frame &Lab"));
+    m_bottomTabs->addTab(m_lab, tr("Frame La&b"));
     m_connectionSettings = new ConnectionSettings;
     auto *settingsScroll = new QScrollArea; // the form is taller than the composer's room
     settingsScroll->setWidget(m_connectionSettings);
@@ -196,7 +196,7 @@ MainWindow::MainWindow(session::SessionManager &manager, QWidget *parent)
     m_serverScroll->setWidget(m_serverPanel);
     m_serverScroll->setWidgetResizable(true);
     m_serverScroll->setFrameShape(QFrame::NoFrame);
-    m_bottomTabs->addTab(m_serverScroll, tr("Ser&ver"));
+    m_bottomTabs->addTab(m_serverScroll, tr("S&erver"));
     connect(m_serverPanel, &ServerPanel::serverChanged, this, &MainWindow::handleServerChanged);
     // Scripts: connect() without a URL goes where the shown session goes (or the built-in
     // server when no URL is set).
@@ -251,14 +251,14 @@ MainWindow::MainWindow(session::SessionManager &manager, QWidget *parent)
     detailSplit->setStretchFactor(1, 2);
     detailLayout->addWidget(detailSplit, 1);
     detailLayout->addWidget(m_detailPages);
-    m_tabs->addTab(detailPane, tr("&Frame"));
-    m_tabs->addTab(m_handshake, tr("&Handshake"));
+    m_tabs->addTab(detailPane, tr("Fr&ame"));
+    m_tabs->addTab(m_handshake, tr("Handsha&ke"));
     m_statisticsView = new StatisticsView;
     m_tabs->addTab(m_statisticsView, tr("S&tatistics"));
     // Replays beside the log: the comparison here, the replay's frames in the log (a session
     // of its own in the sidebar).
     m_replayPanel = new ReplayPanel(m_manager);
-    m_tabs->addTab(m_replayPanel, tr("Re&play"));
+    m_tabs->addTab(m_replayPanel, tr("Repla&y"));
     connect(m_replayPanel, &ReplayPanel::sessionStarted, this,
             [this](quint64 id, const QString &title, const QString &url) {
                 const int session = newSession(url);

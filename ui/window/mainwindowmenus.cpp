@@ -170,7 +170,10 @@ void MainWindow::showShortcuts()
            {tr("Save the log as a capture"), QKeySequence(QKeySequence::Save).toString()},
            {tr("Larger / smaller / normal text"), QStringLiteral("Ctrl++ / Ctrl+- / Ctrl+0")},
            {tr("Show the server's side beside the log"), QStringLiteral("Ctrl+Shift+S")},
-           {tr("Frame and Handshake tabs"), QStringLiteral("Alt+F / Alt+H")},
+           {tr("Frame, Handshake, Statistics, Replay tabs"),
+            QStringLiteral("Alt+A / Alt+K / Alt+T / Alt+Y")},
+           {tr("Composer, Frame Lab, Connection, Server tabs"),
+            QStringLiteral("Alt+M / Alt+B / Alt+N / Alt+E")},
            {tr("This page"), QStringLiteral("F1")},
            {tr("Quit"), QKeySequence(QKeySequence::Quit).toString()}};
     QStringList lines;
