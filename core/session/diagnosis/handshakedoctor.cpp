@@ -514,14 +514,24 @@ QList<Finding> HandshakeDoctor::examine(const Input &input)
         case 302:
         case 303:
         case 307:
-        case 308:
+        case 308: {
+            // Where it points decides the advice: to TLS from a plain URL, the server wants
+            // wss://; elsewhere, following it is enough.
+            const QString location = header(head, "Location");
+            const QString scheme = input.url.resolved(QUrl(location)).scheme().toLower();
+            const bool toTls = (scheme == QLatin1String("https") || scheme == QLatin1String("wss"))
+                               && input.url.scheme().toLower() == QLatin1String("ws");
             findings << finding(
                 Severity::Error, "redirect",
                 QStringLiteral("The server redirects (%1)").arg(status),
-                QStringLiteral("Location: ") + header(head, "Location"),
-                QStringLiteral(
-                    "Connect to the new location directly (often http→https: use wss://)."));
+                QStringLiteral("Location: ") + location,
+                (toTls ? QStringLiteral("The server wants TLS: connect with wss:// to the new "
+                                        "location. ")
+                       : QStringLiteral("Connect to the new location directly. "))
+                    + QStringLiteral("Or follow redirects: -L (framescope-cli), or "
+                                     "\"Follow redirects\" in the Connection tab."));
             break;
+        }
         case 407:
             findings << finding(Severity::Error, "proxy-authentication",
                                 QStringLiteral("The proxy needs authentication (407)"),

@@ -71,6 +71,18 @@ void tst_HandshakeDoctor::findings_data()
         << input("HTTP/1.1 302 Found\r\nServer: Microsoft-IIS/7.5\r\nLocation: /login\r\n\r\n")
         << QStringList{QStringLiteral("iis-too-old"), QStringLiteral("redirect")}
         << QStringLiteral("IIS 8.0");
+    QTest::newRow("a redirect: follow it")
+        << input("HTTP/1.1 302 Found\r\nLocation: ws://other.example/socket\r\n\r\n")
+        << QStringList{QStringLiteral("redirect")} << QStringLiteral("-L");
+    {
+        HandshakeDoctor::Input toTls
+            = input("HTTP/1.1 301 Moved Permanently\r\nLocation: https://server.example/socket"
+                    "\r\n\r\n");
+        toTls.url = QUrl(QStringLiteral("ws://server.example/socket"));
+        QTest::newRow("a redirect to TLS: use wss://")
+            << toTls << QStringList{QStringLiteral("redirect")}
+            << QStringLiteral("The server wants TLS: connect with wss://");
+    }
     QTest::newRow("IIS detailed 404 page")
         << input(kIisDetailedError)
         << QStringList{QStringLiteral("unexpected-status"),
@@ -195,6 +207,10 @@ void tst_HandshakeDoctor::findings()
     for (const Finding &finding : found)
         mentioned = mentioned || (finding.title + finding.detail + finding.fix).contains(mentions);
     QVERIFY2(mentioned, qPrintable(mentions));
+    // A redirect elsewhere than to TLS gets no advice to switch to wss://.
+    for (const Finding &finding : found)
+        if (finding.id == QStringLiteral("redirect") && !mentions.contains(QStringLiteral("TLS")))
+            QVERIFY2(!finding.fix.contains(QStringLiteral("wss://")), qPrintable(finding.fix));
     for (const Finding &finding : found) {
         QVERIFY(!finding.title.isEmpty());
         if (finding.severity == Finding::Severity::Error)
