@@ -4,6 +4,7 @@
 
 #include <cstdio>
 #include <protocol/closeframe.h>
+#include <session/client/clientoptions.h>
 
 namespace framescope::cli {
 
@@ -81,8 +82,11 @@ std::optional<QString> readHeaders(const QStringList &lines,
         const qsizetype colon = line.indexOf(QLatin1Char(':'));
         if (colon <= 0)
             return QStringLiteral("-H needs \"Name: value\", got \"%1\"").arg(line);
-        headers.append(
-            {line.left(colon).trimmed().toUtf8(), line.mid(colon + 1).trimmed().toUtf8()});
+        const QByteArray name = line.left(colon).trimmed().toUtf8();
+        const QByteArray value = line.mid(colon + 1).trimmed().toUtf8();
+        if (const std::optional<QString> problem = session::headerProblem(name, value))
+            return QStringLiteral("-H: ") + *problem;
+        headers.append({name, value});
     }
     return std::nullopt;
 }

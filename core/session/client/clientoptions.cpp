@@ -58,8 +58,28 @@ bool hasControl(const QString &text)
 
 } // namespace
 
+std::optional<QString> headerProblem(QByteArrayView name, QByteArrayView value)
+{
+    if (name.isEmpty() || !std::all_of(name.begin(), name.end(), isTokenChar))
+        return QStringLiteral("header name \"%1\" is not an HTTP token (letters, digits and "
+                              "!#$%&'*+-.^_`|~)")
+            .arg(QString::fromUtf8(name));
+    const bool control = std::any_of(value.begin(), value.end(), [](char c) {
+        const auto byte = static_cast<unsigned char>(c);
+        return (byte < 0x20 && byte != '\t') || byte == 0x7F;
+    });
+    if (control)
+        return QStringLiteral("header \"%1\": the value may not contain line breaks or other "
+                              "control characters (a line break would start another header)")
+            .arg(QString::fromUtf8(name));
+    return std::nullopt;
+}
+
 std::optional<QString> applyCredentialHelpers(ClientOptions &options)
 {
+    for (const auto &[name, value] : std::as_const(options.headers))
+        if (const std::optional<QString> problem = headerProblem(name, value))
+            return problem;
     QList<QPair<QByteArray, QByteArray>> helperHeaders;
     if (!options.cookies.isEmpty()) {
         QByteArray cookie;

@@ -29,9 +29,14 @@ int reconnectDelayMs(const ReconnectPolicy &policy, int attempt, double unitRand
 struct ClientOptions;
 
 // Turns the credential helpers (cookies, Basic, Bearer) into request headers, first in the
-// list, and clears them. Returns an error message for a value that cannot go into a header or
-// for two helpers that both set Authorization (URL user info counts as one).
+// list, and clears them. Returns an error message for a value that cannot go into a header, for
+// an extra header that cannot be sent (headerProblem()) or for two helpers that both set
+// Authorization (URL user info counts as one).
 std::optional<QString> applyCredentialHelpers(ClientOptions &options);
+
+// Why a header cannot go on the wire as given: a name that is not an HTTP token, or a value with
+// a line break or another control character (a line break would start a header of its own).
+std::optional<QString> headerProblem(QByteArrayView name, QByteArrayView value);
 
 struct ClientOptions
 {
