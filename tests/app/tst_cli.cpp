@@ -219,10 +219,13 @@ void tst_Cli::captureFileIsRedactedAndInspectable()
 void tst_Cli::interactiveStdin()
 {
     EchoServer server;
-    const Run run = runCli({QStringLiteral("connect"), server.url()}, "one\ntwo\n");
+    // An empty line is a message too (an empty text frame), in its place.
+    const Run run = runCli({QStringLiteral("connect"), server.url()}, "one\n\ntwo\n");
     QCOMPARE(run.exitCode, 0);
-    QVERIFY(run.out.contains("<- FIN RSV=000 TEXT LEN=3  \"one\""));
-    QVERIFY(run.out.contains("<- FIN RSV=000 TEXT LEN=3  \"two\""));
+    const qsizetype one = run.out.indexOf("<- FIN RSV=000 TEXT LEN=3  \"one\"");
+    const qsizetype empty = run.out.indexOf("<- FIN RSV=000 TEXT LEN=0");
+    const qsizetype two = run.out.indexOf("<- FIN RSV=000 TEXT LEN=3  \"two\"");
+    QVERIFY2(one >= 0 && empty > one && two > empty, run.out.constData());
 }
 
 // What a peer sends reaches the terminal escaped: a newline cannot break the one line per frame,
@@ -353,6 +356,8 @@ void tst_Cli::redirectsAreShown()
         const QByteArray line = "redirect: 301 " + to.toEncoded()
                                 + (to == elsewhere ? " (credentials not forwarded)\n" : "\n");
         QVERIFY2(run.err.contains(line), run.err.constData());
+        // Where it is connected now, not the URL it was given.
+        QVERIFY2(run.err.contains("connected to " + to.toString().toUtf8()), run.err.constData());
         QVERIFY(run.out.contains("\"moved\""));
     }
     // The capture (and --json) keeps the redirect as an event after the session line.
@@ -436,6 +441,17 @@ void tst_Cli::usageErrors_data()
         << QStringList{QStringLiteral("serve"), QStringLiteral("--close"), QStringLiteral("4000")};
     QTest::newRow("port out of range")
         << QStringList{QStringLiteral("connect"), QStringLiteral("ws://127.0.0.1:99999/")};
+    QTest::newRow("no scheme") << QStringList{QStringLiteral("connect"),
+                                              QStringLiteral("127.0.0.1:8080")};
+    QTest::newRow("a header with a line break")
+        << QStringList{QStringLiteral("connect"), QStringLiteral("ws://127.0.0.1:1/"),
+                       QStringLiteral("-H"), QStringLiteral("X-A: 1\r\nX-Injected: 2")};
+    QTest::newRow("a header name that is no token")
+        << QStringList{QStringLiteral("connect"), QStringLiteral("ws://127.0.0.1:1/"),
+                       QStringLiteral("-H"), QStringLiteral("X A: 1")};
+    QTest::newRow("serve: a header with a line break")
+        << QStringList{QStringLiteral("serve"), QStringLiteral("--refuse"), QStringLiteral("403"),
+                       QStringLiteral("-H"), QStringLiteral("X-A: 1\nSet-Cookie: x=1")};
     QTest::newRow("space in the host")
         << QStringList{QStringLiteral("connect"), QStringLiteral("ws://local host/")};
     QTest::newRow("close code 1005")
@@ -1297,6 +1313,35 @@ void tst_Cli::failedUpgradeLeavesACapture()
     const Run inspect = runCli({QStringLiteral("inspect"), path});
     QCOMPARE(inspect.exitCode, 0);
     QVERIFY(inspect.out.contains("< HTTP/1.1 401"));
+
+    // A refused connection and a TLS failure leave a capture too, with the Doctor's finding.
+    QTcpServer placeholder;
+    QVERIFY(placeholder.listen(QHostAddress::LocalHost));
+    const QString refusedUrl = QStringLiteral("ws://127.0.0.1:%1/").arg(placeholder.serverPort());
+    placeholder.close();
+    QProcess tlsServer;
+    const QString tlsUrl = startServe(tlsServer, {QStringLiteral("--tls")}); // not trusted
+    QVERIFY(!tlsUrl.isEmpty());
+    for (const auto &[target, exitCode, finding] :
+         {std::tuple{refusedUrl, 5, "connection-failed"}, std::tuple{tlsUrl, 4, "tls-failed"}}) {
+        const QString failedPath = dir.filePath(QStringLiteral("failed-%1.jsonl").arg(exitCode));
+        const Run failed
+            = runCli({QStringLiteral("connect"), target, QStringLiteral("--capture"), failedPath});
+        QCOMPARE(failed.exitCode, exitCode);
+        const capture::CaptureReadResult failedRead
+            = capture::readCaptureFile(failedPath.toStdString());
+        QVERIFY2(failedRead.ok(), failedRead.error.c_str());
+        QCOMPARE(QString::fromStdString(failedRead.session.url), target);
+        QVERIFY(std::any_of(failedRead.events.cbegin(), failedRead.events.cend(),
+                            [finding = std::string(finding)](const auto &event) {
+                                return event.kind == capture::EventKind::Diagnosis
+                                       && event.detail.find(finding) != std::string::npos;
+                            }));
+        const Run inspectFailed = runCli({QStringLiteral("inspect"), failedPath});
+        QVERIFY2(inspectFailed.exitCode == 0, inspectFailed.err.constData());
+        QVERIFY2(inspectFailed.out.contains(finding), inspectFailed.out.constData());
+    }
+    QVERIFY(stopServe(tlsServer));
 }
 
 // A client certificate in a legacy PKCS#12 file (RC2-40, 3DES: older Windows exports) works in
