@@ -44,9 +44,10 @@ enum class EndReason : std::uint8_t {
     Handshake,     // the HTTP upgrade did not succeed
     Refused,       // the server refused the upgrade (the server's view)
     LocalAbort,    // we dropped the connection without a closing handshake, as asked
+    Limit,         // the peer went over our limits (frame, message, fragments): closed with 1009
 };
 
-inline constexpr int kEndReasonCount = 14;
+inline constexpr int kEndReasonCount = 15;
 
 std::string_view endReasonName(EndReason reason);
 std::optional<EndReason> endReasonFromName(std::string_view name);

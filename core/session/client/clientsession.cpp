@@ -571,7 +571,7 @@ void ClientSession::ended(EngineEnd how, const QString &detail)
         fail(SessionError::PeerProtocolError, detail, EndReason::ProtocolError);
         break;
     case EngineEnd::LimitExceeded:
-        fail(SessionError::LimitExceeded, detail, EndReason::ProtocolError);
+        fail(SessionError::LimitExceeded, detail, EndReason::Limit);
         break;
     }
 }

@@ -378,7 +378,7 @@ void ConnectionEngine::failConnection(protocol::ProtocolError error)
                            || error == protocol::ProtocolError::MessageTooBig
                            || error == protocol::ProtocolError::TooManyFragments;
     noteEnd(overLimit ? EngineEnd::LimitExceeded : EngineEnd::ProtocolViolation,
-            EndReason::ProtocolError,
+            overLimit ? EndReason::Limit : EndReason::ProtocolError,
             toQString(protocol::describe(error)) + QStringLiteral(" (closed with %1)").arg(code));
     enterClosing();
     // Not waiting for the peer's close: it broke the protocol. What we queued goes first, but a

@@ -336,6 +336,8 @@ void tst_ClientSession::hostileServers()
     // Going over our limits (1009) is said as such, not as breaking the protocol.
     QCOMPARE(session.error(),
              closeCode == 1009 ? SessionError::LimitExceeded : SessionError::PeerProtocolError);
+    QCOMPARE(session.closeInfo().endedBy,
+             closeCode == 1009 ? capture::EndReason::Limit : capture::EndReason::ProtocolError);
     QCOMPARE(int(session.closeInfo().codeSent.value_or(0)), closeCode);
     QCOMPARE(int(session.messagesReceived()), messagesKept);
     if (messagesKept > 0)
