@@ -47,6 +47,60 @@ class tst_FrameLogModel : public QObject
     Q_OBJECT
 
 private Q_SLOTS:
+    // The Length column gives the payload as declared, compressed → inflated for a deflated
+    // frame, what was kept when less; its tooltip the wire length too. Control frames, the two
+    // directions and violations each have their colour.
+    void lengthsAndColours()
+    {
+        auto store = std::make_shared<capture::FrameStore>();
+        FrameLogModel model;
+        QAbstractItemModelTester tester(&model,
+                                        QAbstractItemModelTester::FailureReportingMode::QtTest);
+        model.setStore(store, 0);
+        add(*store, 0x1, "plain", false, 1);
+        const QByteArray inflated(512, 'a');
+        protocol::FrameHeader header;
+        header.fin = true;
+        header.rsv1 = true;
+        header.opcode = 0x1;
+        header.payloadLength = 24; // as compressed on the wire
+        capture::FrameRecord compressed;
+        compressed.setHeader(header, 2, capture::Direction::Received);
+        compressed.set(capture::FrameRecord::Compressed);
+        store->append(compressed, {reinterpret_cast<const std::uint8_t *>(inflated.constData()),
+                                   std::size_t(inflated.size())});
+        header.rsv1 = false;
+        header.opcode = 0x2;
+        header.payloadLength = 70000; // cut off: 3 bytes arrived
+        capture::FrameRecord cut;
+        cut.setHeader(header, 4, capture::Direction::Received);
+        store->append(cut, {reinterpret_cast<const std::uint8_t *>("abc"), 3});
+        add(*store, 0x9, "ping", false, 4);
+        model.appendUpTo(store->endId());
+        QCOMPARE(cell(model, 0, FrameLogModel::Length), QStringLiteral("5"));
+        QCOMPARE(cell(model, 1, FrameLogModel::Length), QStringLiteral("24 → 512"));
+        QCOMPARE(cell(model, 2, FrameLogModel::Length), QStringLiteral("70000 (3 kept)"));
+        const auto tip = [&](int row) {
+            return model.data(model.index(row, FrameLogModel::Length), Qt::ToolTipRole).toString();
+        };
+        QVERIFY2(tip(0).contains(QStringLiteral("On the wire: 7 bytes (a 2-byte header and 5 of")),
+                 qPrintable(tip(0)));
+        QVERIFY2(tip(1).contains(QStringLiteral("Compressed payload: 24 bytes, inflated: 512")),
+                 qPrintable(tip(1)));
+        QVERIFY2(tip(2).contains(QStringLiteral("On the wire: 70004 bytes"))
+                     && tip(2).contains(QStringLiteral("Kept: 3 bytes")),
+                 qPrintable(tip(2)));
+        const auto colour = [&](int row, int column) {
+            return model.data(model.index(row, column), Qt::ForegroundRole)
+                .value<QBrush>()
+                .color();
+        };
+        const QColor control = colour(3, FrameLogModel::Opcode);
+        QVERIFY(control.isValid());
+        QVERIFY(!model.data(model.index(0, FrameLogModel::Opcode), Qt::ForegroundRole).isValid());
+        QVERIFY(control != colour(0, FrameLogModel::Direction));
+    }
+
     void rowsFollowTheStore()
     {
         auto store = std::make_shared<capture::FrameStore>();

@@ -350,9 +350,12 @@ QString FrameLogModel::text(const capture::FrameRecord &record, std::uint64_t id
         return flags;
     }
     case Length:
-        return record.storedLength != record.payloadLength
-                   ? QStringLiteral("%1 (%2)").arg(record.payloadLength).arg(record.storedLength)
-                   : QString::number(record.payloadLength);
+        // The payload as declared on the wire; compressed → inflated; what was kept when less.
+        if (record.has(capture::FrameRecord::Compressed))
+            return QStringLiteral("%1 → %2").arg(record.payloadLength).arg(record.storedLength);
+        if (record.storedLength < record.payloadLength)
+            return tr("%1 (%2 kept)").arg(record.payloadLength).arg(record.storedLength);
+        return QString::number(record.payloadLength);
     case Preview:
         if (record.has(capture::FrameRecord::PayloadDropped)
             || !m_store->payloadPrefix({id}, session::kPreviewBytes, m_preview))
@@ -370,8 +373,11 @@ QVariant FrameLogModel::data(const QModelIndex &index, int role) const
     const std::uint64_t id = frameAt(index.row()).value;
     const std::optional<capture::FrameRecord> record = m_store->record({id});
     switch (role) {
-    case Qt::DisplayRole:
     case Qt::ToolTipRole:
+        if (record && index.column() == Length)
+            return lengthToolTip(*record);
+        [[fallthrough]];
+    case Qt::DisplayRole:
         if (!record)
             return index.column() == Number ? QVariant(QString::number(id + 1))
                                             : QVariant(tr("(evicted)"));
@@ -384,6 +390,8 @@ QVariant FrameLogModel::data(const QModelIndex &index, int role) const
             const bool dark = QGuiApplication::palette().color(QPalette::Base).lightness() < 128;
             if (record->violations != 0) // a violation reads as an error
                 return QBrush(dark ? QColor(0xff, 0x8a, 0x80) : QColor(0xd3, 0x2f, 0x2f));
+            if (index.column() == Opcode && record->opcode >= 0x8) // control frames
+                return QBrush(dark ? QColor(0xce, 0x93, 0xd8) : QColor(0x7b, 0x1f, 0xa2));
             if (index.column() == Direction) {
                 if (record->has(capture::FrameRecord::Sent))
                     return QBrush(dark ? QColor(0x82, 0xb1, 0xff) : QColor(0x15, 0x65, 0xc0));
@@ -413,6 +421,23 @@ QVariant FrameLogModel::data(const QModelIndex &index, int role) const
     default:
         return {};
     }
+}
+
+// The three lengths a frame has: on the wire (header and payload), its payload (compressed, when
+// it is), and what the capture kept (inflated, or less when cut off or past a limit).
+QString FrameLogModel::lengthToolTip(const capture::FrameRecord &record)
+{
+    QString tip = tr("On the wire: %1 bytes (a %2-byte header and %3 of payload)")
+                      .arg(record.headerSize + record.payloadLength)
+                      .arg(record.headerSize)
+                      .arg(record.payloadLength);
+    if (record.has(capture::FrameRecord::Compressed))
+        tip += tr("\nCompressed payload: %1 bytes, inflated: %2 bytes")
+                   .arg(record.payloadLength)
+                   .arg(record.storedLength);
+    else if (record.storedLength < record.payloadLength)
+        tip += tr("\nKept: %1 bytes").arg(record.storedLength);
+    return tip;
 }
 
 QVariant FrameLogModel::headerData(int section, Qt::Orientation orientation, int role) const

@@ -83,6 +83,7 @@ Q_SIGNALS:
     void filterProgressed();
 
 private:
+    static QString lengthToolTip(const capture::FrameRecord &record);
     void startScan();
     void stopScan();
     void testNewFrames();
