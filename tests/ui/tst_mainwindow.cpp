@@ -4,6 +4,7 @@
 
 #include "windowdriver.h"
 
+#include <QAccessible>
 #include <QAction>
 #include <QApplication>
 #include <QCheckBox>
@@ -13,9 +14,11 @@
 #include <QGuiApplication>
 #include <QLabel>
 #include <QLineEdit>
+#include <QMimeData>
 #include <QPlainTextEdit>
 #include <QProcess>
 #include <QPushButton>
+#include <QScrollBar>
 #include <QSettings>
 #include <QSignalSpy>
 #include <QStandardItemModel>
@@ -225,6 +228,40 @@ private Q_SLOTS:
         }
     }
 
+    // A screen reader names every control the keyboard reaches, on every page of both tab
+    // widgets: its accessible name, or what Qt makes of its text or its label.
+    void everyControlHasAName()
+    {
+        session::SessionManager manager;
+        MainWindow window(manager);
+        window.resize(1280, 800);
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        QStringList unnamed;
+        for (QTabWidget *tabs : window.findChildren<QTabWidget *>()) {
+            for (int i = 0; i < tabs->count(); ++i) {
+                tabs->setCurrentIndex(i);
+                QCoreApplication::processEvents();
+                for (QWidget *widget : window.findChildren<QWidget *>()) {
+                    if (!widget->isVisible() || widget->focusPolicy() == Qt::NoFocus
+                        || widget->focusProxy() != nullptr)
+                        continue;
+                    QAccessibleInterface *accessible = QAccessible::queryAccessibleInterface(widget);
+                    const QString name
+                        = accessible ? accessible->text(QAccessible::Name) : QString();
+                    const QString entry = QStringLiteral("%1 (%2)").arg(
+                        QString::fromLatin1(widget->metaObject()->className()),
+                        widget->parentWidget()
+                            ? QString::fromLatin1(widget->parentWidget()->metaObject()->className())
+                            : QString());
+                    if (name.trimmed().isEmpty() && !unnamed.contains(entry))
+                        unnamed << entry;
+                }
+            }
+        }
+        QVERIFY2(unnamed.isEmpty(), qPrintable(unnamed.join(QLatin1Char('\n'))));
+    }
+
     void roundTripWithTheBuiltInServer()
     {
         session::SessionManager manager;
@@ -367,12 +404,52 @@ private Q_SLOTS:
         QVERIFY2(QGuiApplication::clipboard()->text().startsWith(QStringLiteral("7\t")),
                  qPrintable(QGuiApplication::clipboard()->text()));
         QVERIFY(QGuiApplication::clipboard()->text().endsWith(QStringLiteral("\twhile paused")));
-
         // For a person to look at (FRAMESCOPE_SCREENSHOTS=DIR).
         if (const QString dir = qEnvironmentVariable("FRAMESCOPE_SCREENSHOTS"); !dir.isEmpty()) {
             QVERIFY(shoot(window, dir, QStringLiteral("mainwindow")));
             QVERIFY(shootDark(window, dir, QStringLiteral("mainwindow-dark"), Theme::System));
         }
+
+        QAction *copyHex = nullptr;
+        for (QAction *action : log->actions())
+            if (action->text() == QStringLiteral("Copy Payload as &Hex"))
+                copyHex = action;
+        QVERIFY(copyHex);
+        copyHex->trigger();
+        QCOMPARE(QGuiApplication::clipboard()->text(),
+                 QStringLiteral("77 68 69 6c 65 20 70 61 75 73 65 64")); // "while paused"
+
+        // The log follows the tail while it is at the end; scrolled up, it stays where it is.
+        QScrollBar *scroll = log->verticalScrollBar();
+        const auto sendMany = [&](int count) {
+            const int before = model.rowCount();
+            for (int i = 0; i < count; ++i) {
+                composer->setPlainText(QStringLiteral("row %1").arg(i));
+                if (!window.sendComposed())
+                    return false;
+            }
+            return QTest::qWaitFor([&] { return model.rowCount() == before + 2 * count; },
+                                   10000);
+        };
+        QVERIFY(sendMany(40));
+        QVERIFY(scroll->maximum() > 0);
+        QVERIFY(QTest::qWaitFor([&] { return scroll->value() == scroll->maximum(); }, 5000));
+        scroll->setValue(3);
+        QVERIFY(sendMany(5));
+        QCoreApplication::processEvents();
+        QCOMPARE(scroll->value(), 3);
+        scroll->setValue(scroll->maximum());
+        QVERIFY(sendMany(5));
+        QVERIFY(QTest::qWaitFor([&] { return scroll->value() == scroll->maximum(); }, 5000));
+
+        // Clear empties the log (not the capture); what comes after shows.
+        const std::uint64_t stored = store->endId().value;
+        clear->click();
+        QCOMPARE(model.rowCount(), 0);
+        QCOMPARE(store->endId().value, stored);
+        QVERIFY(sendMany(1));
+        QCOMPARE(cell(model, 0, FrameLogModel::Preview), QStringLiteral("row 0"));
+
 
         // Disconnect closes with the closing handshake, seen in the log.
         window.disconnectSession();
@@ -495,6 +572,27 @@ private Q_SLOTS:
         QCOMPARE(cell(model, 1, FrameLogModel::Opcode), QStringLiteral("CLOSE"));
         QVERIFY2(cell(model, 1, FrameLogModel::Preview).startsWith(QStringLiteral("1002")),
                  qPrintable(cell(model, 1, FrameLogModel::Preview)));
+        // The server's side: the broken frame received as sent, with its violation, and the
+        // server's 1002 that failed the connection.
+        window.setServerSideShown(true);
+        const FrameLogModel &server = *window.serverLogModel();
+        QVERIFY(QTest::qWaitFor([&] { return server.rowCount() >= 2; }, 10000));
+        int broken = -1;
+        int serverClose = -1;
+        for (int row = 0; row < server.rowCount(); ++row) {
+            if (cell(server, row, FrameLogModel::Flags) == QStringLiteral("FIN RSV=010 MASK"))
+                broken = row;
+            if (cell(server, row, FrameLogModel::Opcode) == QStringLiteral("CLOSE")
+                && cell(server, row, FrameLogModel::Direction) == QStringLiteral("→ sent"))
+                serverClose = row;
+        }
+        QVERIFY2(broken >= 0 && serverClose > broken,
+                 qPrintable(QStringLiteral("%1 %2").arg(broken).arg(serverClose)));
+        QCOMPARE(cell(server, broken, FrameLogModel::Direction), QStringLiteral("← received"));
+        QVERIFY(server.data(server.index(broken, FrameLogModel::Flags), Qt::ForegroundRole)
+                    .isValid()); // shown as a violation
+        QVERIFY(cell(server, serverClose, FrameLogModel::Preview).startsWith(QStringLiteral("1002")));
+        window.setServerSideShown(false);
         if (const QString dir = qEnvironmentVariable("FRAMESCOPE_SCREENSHOTS"); !dir.isEmpty()) {
             for (QTabWidget *tabs : window.findChildren<QTabWidget *>())
                 if (tabs->indexOf(lab) >= 0)
@@ -761,6 +859,22 @@ private Q_SLOTS:
         QFile second(again);
         QVERIFY(first.open(QIODevice::ReadOnly) && second.open(QIODevice::ReadOnly));
         QCOMPARE(second.readAll(), first.readAll());
+
+        // A file dropped on the window opens the same way; the window takes drops.
+        QVERIFY(window.acceptDrops());
+        QMimeData mime;
+        mime.setUrls({QUrl::fromLocalFile(again)});
+        QDragEnterEvent enter(QPoint(10, 10), Qt::CopyAction, &mime, Qt::LeftButton,
+                              Qt::NoModifier);
+        enter.setAccepted(false);
+        QCoreApplication::sendEvent(&window, &enter);
+        QVERIFY(enter.isAccepted());
+        QDropEvent drop(QPointF(10, 10), Qt::CopyAction, &mime, Qt::LeftButton, Qt::NoModifier);
+        QCoreApplication::sendEvent(&window, &drop);
+        QVERIFY2(window.windowTitle().startsWith(QStringLiteral("again.jsonl")),
+                 qPrintable(window.windowTitle()));
+        QCOMPARE(model.rowCount(), 4);
+        QCOMPARE(cell(model, 3, FrameLogModel::Preview), QStringLiteral("second ✓"));
 
         // Not a capture: said, and the log stays.
         const QString notCapture = dir.filePath(QStringLiteral("notes.txt"));

@@ -30,6 +30,7 @@ QChartView *makeChart(const QString &title, const QList<QLineSeries *> &series, 
     chart->legend()->setAlignment(Qt::AlignRight); // beside the plot: the plot keeps its height
     chart->setMargins(QMargins(4, 4, 4, 4));
     auto *view = new QChartView(chart);
+    view->setAccessibleName(title);
     view->setRenderHint(QPainter::Antialiasing);
     view->setMinimumSize(120, 100);
     return view;

@@ -189,6 +189,7 @@ MainWindow::MainWindow(session::SessionManager &manager, QWidget *parent)
     settingsScroll->setWidget(m_connectionSettings);
     settingsScroll->setWidgetResizable(true);
     settingsScroll->setFrameShape(QFrame::NoFrame);
+    settingsScroll->setAccessibleName(tr("Connection settings"));
     m_bottomTabs->addTab(settingsScroll, tr("Co&nnection"));
     m_serverPanel = new ServerPanel(m_manager);
     // Scrolled like the settings: the tallest tab must not push the log up.
@@ -196,6 +197,7 @@ MainWindow::MainWindow(session::SessionManager &manager, QWidget *parent)
     m_serverScroll->setWidget(m_serverPanel);
     m_serverScroll->setWidgetResizable(true);
     m_serverScroll->setFrameShape(QFrame::NoFrame);
+    m_serverScroll->setAccessibleName(tr("Built-in server"));
     m_bottomTabs->addTab(m_serverScroll, tr("S&erver"));
     connect(m_serverPanel, &ServerPanel::serverChanged, this, &MainWindow::handleServerChanged);
     // Scripts: connect() without a URL goes where the shown session goes (or the built-in
