@@ -7,6 +7,7 @@
 #include <QTest>
 #include <capture/framerecord.h>
 #include <detail/framedetail.h>
+#include <detail/headerdiagram.h>
 #include <detail/jsontree.h>
 #include <protocol/frameheader.h>
 #include <protocol/protocolerror.h>
@@ -45,8 +46,12 @@ private Q_SLOTS:
         header.masked = true;
         header.maskKey = {0x37, 0xfa, 0x21, 0x3d};
         header.payloadLength = 5;
-        const QString text = describeFrame(recordOf(header, true), 0, bytesOf("Hello"), 1'000'000);
+        capture::FrameRecord record = recordOf(header, true);
+        record.startNs = 2'750'000; // queued 250 us before its last byte reached the kernel
+        const QString text = describeFrame(record, 0, bytesOf("Hello"), 1'000'000);
         QVERIFY2(text.startsWith(QStringLiteral("Frame 1, sent at 2.000 ms")), qPrintable(text));
+        QVERIFY2(text.contains(QStringLiteral("Queued 1.750 ms, written 2.000 ms (250.0 µs)")),
+                 qPrintable(text));
         QVERIFY2(text.contains(QStringLiteral("Header (6 bytes): 81 85 37 fa 21 3d")),
                  qPrintable(text));
         QVERIFY(text.contains(
@@ -54,11 +59,79 @@ private Q_SLOTS:
         QVERIFY(text.contains(QStringLiteral("byte 1  10000101  MASK=1 length=5")));
         QVERIFY(text.contains(QStringLiteral("Payload length: 5 bytes, 7-bit")));
         QVERIFY(text.contains(QStringLiteral("Mask key: 37 fa 21 3d")));
-        QVERIFY(text.contains(QStringLiteral("00000000  48 65 6c 6c 6f")));
-        QVERIFY2(
-            text.contains(QStringLiteral("As on the wire (masked):\n00000000  7f 9f 4d 51 58")),
-            qPrintable(text));
+        // The unmasked bytes beside the same bytes masked as they went on the wire.
+        QVERIFY2(text.contains(
+                     QStringLiteral("Payload, unmasked │ masked as on the wire (XOR 37 fa 21 3d):\n"
+                                    "00000000  48 65 6c 6c │ 7f 9f 4d 51  Hell\n"
+                                    "00000004  6f          │ 58           o")),
+                 qPrintable(text));
         QVERIFY(text.contains(QStringLiteral("Text:\nHello")));
+    }
+
+    // The header drawn bit by bit: each field over its bits, with its value (RFC 6455 §5.2),
+    // the length's extended forms and the mask key after them.
+    void headerDiagramFields()
+    {
+        HeaderDiagram diagram;
+        protocol::FrameHeader header;
+        header.opcode = 0x1;
+        header.masked = true;
+        header.maskKey = {0x37, 0xfa, 0x21, 0x3d};
+        header.payloadLength = 5;
+        diagram.setHeader(header);
+        QCOMPARE(diagram.headerBits(), 48);
+        const auto field = [&](const QString &name) {
+            for (const HeaderDiagram::Field &f : diagram.fields())
+                if (f.name == name)
+                    return f;
+            return HeaderDiagram::Field{};
+        };
+        QCOMPARE(field(QStringLiteral("FIN")).firstBit, 0);
+        QCOMPARE(field(QStringLiteral("FIN")).value, QStringLiteral("1"));
+        QCOMPARE(field(QStringLiteral("RSV2")).firstBit, 2);
+        QCOMPARE(field(QStringLiteral("opcode")).bitCount, 4);
+        QCOMPARE(field(QStringLiteral("opcode")).value, QStringLiteral("0x1 TEXT"));
+        QCOMPARE(field(QStringLiteral("MASK")).firstBit, 8);
+        QCOMPARE(field(QStringLiteral("length")).value, QStringLiteral("5"));
+        QCOMPARE(field(QStringLiteral("mask key")).firstBit, 16);
+        QCOMPARE(field(QStringLiteral("mask key")).value, QStringLiteral("37 fa 21 3d"));
+        // 0x81 0x85 0x37...: the bits as on the wire.
+        QCOMPARE(diagram.bit(0), 1);
+        QCOMPARE(diagram.bit(1), 0);
+        QCOMPARE(diagram.bit(7), 1);
+        QCOMPARE(diagram.bit(8), 1);
+        QCOMPARE(diagram.bit(13), 1); // length 5 = 0000101
+        QCOMPARE(diagram.bit(14), 0);
+        QCOMPARE(diagram.bit(48), -1);
+        QVERIFY(diagram.accessibleDescription().contains(QStringLiteral("mask key 37 fa 21 3d")));
+
+        // A 16-bit length, even one that lies (not minimal): drawn as it went.
+        header.masked = false;
+        header.payloadLength = 100;
+        header.lengthForm = protocol::LengthForm::Extended16;
+        diagram.setHeader(header);
+        QCOMPARE(diagram.headerBits(), 32);
+        QCOMPARE(field(QStringLiteral("length")).value,
+                 QStringLiteral("126: 16-bit length follows"));
+        QCOMPARE(field(QStringLiteral("extended length")).firstBit, 16);
+        QCOMPARE(field(QStringLiteral("extended length")).bitCount, 16);
+        QCOMPARE(field(QStringLiteral("extended length")).value, QStringLiteral("100"));
+        QCOMPARE(field(QStringLiteral("mask key")).bitCount, 0); // none
+        // A 64-bit length and a mask key: 14 bytes, seven rows of 16 bits.
+        header.masked = true;
+        header.payloadLength = 70000;
+        header.lengthForm = protocol::LengthForm::Extended64;
+        diagram.setHeader(header);
+        QCOMPARE(diagram.headerBits(), 112);
+        QCOMPARE(field(QStringLiteral("extended length")).bitCount, 64);
+        QCOMPARE(field(QStringLiteral("mask key")).firstBit, 80);
+        diagram.resize(diagram.sizeHint());
+        QVERIFY(diagram.sizeHint().height() > 0);
+        const QImage drawn = diagram.grab().toImage();
+        QVERIFY(drawn.pixel(drawn.width() / 2, drawn.height() / 2)
+                != drawn.pixel(0, drawn.height() - 1)); // something drawn, not a blank
+        diagram.setHeader(std::nullopt);
+        QVERIFY(diagram.fields().isEmpty());
     }
 
     void unmaskedPingAndClose()

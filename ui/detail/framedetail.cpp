@@ -75,6 +75,30 @@ QString hexDump(const std::uint8_t *data, std::size_t size, std::uint64_t firstO
     return lines.join(QLatin1Char('\n'));
 }
 
+QString maskedBesideUnmasked(const std::uint8_t *unmasked, const std::uint8_t *masked,
+                             std::size_t size, std::uint64_t firstOffset)
+{
+    QStringList lines;
+    const auto hex = [](const std::uint8_t *data, std::size_t from, std::size_t to) {
+        QString out;
+        for (std::size_t i = from; i < from + 4; ++i)
+            out += i < to ? QStringLiteral("%1 ").arg(data[i], 2, 16, QLatin1Char('0'))
+                          : QStringLiteral("   ");
+        return out;
+    };
+    // Four bytes a line, the mask key's period: each column is masked with the same key byte.
+    for (std::size_t line = 0; line < size; line += 4) {
+        QString ascii;
+        for (std::size_t i = line; i < std::min(size, line + 4); ++i)
+            ascii += unmasked[i] >= 0x20 && unmasked[i] < 0x7f ? QLatin1Char(char(unmasked[i]))
+                                                               : QLatin1Char('.');
+        lines << QStringLiteral("%1  %2│ %3 %4")
+                     .arg(firstOffset + line, 8, 16, QLatin1Char('0'))
+                     .arg(hex(unmasked, line, size), hex(masked, line, size), ascii);
+    }
+    return lines.join(QLatin1Char('\n'));
+}
+
 namespace {
 
 QString lengthFormText(protocol::LengthForm form, std::uint64_t length)
@@ -106,6 +130,15 @@ QString describeFrame(const capture::FrameRecord &record, std::uint64_t id,
                .arg(record.has(capture::FrameRecord::Sent) ? QStringLiteral("sent")
                                                            : QStringLiteral("received"))
                .arg(double(record.endNs - originNs) / 1e6, 0, 'f', 3);
+    // When it began and ended: a received frame with the reads that brought its first and last
+    // bytes, a sent one when queued and when its last byte reached the kernel.
+    const bool sent = record.has(capture::FrameRecord::Sent);
+    out << QStringLiteral("%1 %2 ms, %3 %4 ms (%5 µs)")
+               .arg(sent ? QStringLiteral("Queued") : QStringLiteral("First bytes"))
+               .arg(double(record.startNs - originNs) / 1e6, 0, 'f', 3)
+               .arg(sent ? QStringLiteral("written") : QStringLiteral("complete"))
+               .arg(double(record.endNs - originNs) / 1e6, 0, 'f', 3)
+               .arg(double(record.endNs - record.startNs) / 1e3, 0, 'f', 1);
     out << QString();
     QString wire;
     for (std::size_t i = 0; i < headerSize; ++i)
@@ -169,7 +202,8 @@ QString describeFrame(const capture::FrameRecord &record, std::uint64_t id,
     }
     out << QString();
     const bool partial = payloadOffset > 0 || payload.size() < record.storedLength;
-    out << QStringLiteral("Payload%1:")
+    const bool maskedAsSent = header.masked && !record.has(capture::FrameRecord::Compressed);
+    out << QStringLiteral("Payload%1%2:")
                .arg(!partial             ? QString()
                     : payloadOffset == 0 ? QStringLiteral(" (first %1 of %2 bytes)")
                                                .arg(payload.size())
@@ -177,14 +211,21 @@ QString describeFrame(const capture::FrameRecord &record, std::uint64_t id,
                                          : QStringLiteral(" (bytes %1 to %2 of %3)")
                                                .arg(payloadOffset + 1)
                                                .arg(payloadOffset + payload.size())
-                                               .arg(record.storedLength));
-    out << hexDump(payload.data(), payload.size(), payloadOffset);
-    if (header.masked && !record.has(capture::FrameRecord::Compressed)) {
+                                               .arg(record.storedLength),
+                    maskedAsSent
+                        ? QStringLiteral(", unmasked │ masked as on the wire (XOR %1)")
+                              .arg(QString::fromLatin1(
+                                  QByteArray(reinterpret_cast<const char *>(header.maskKey.data()),
+                                             4)
+                                      .toHex(' ')))
+                        : QString());
+    if (maskedAsSent) {
         std::vector<std::uint8_t> masked(payload);
         for (std::size_t i = 0; i < masked.size(); ++i)
             masked[i] ^= header.maskKey[(payloadOffset + i) % 4];
-        out << QString() << QStringLiteral("As on the wire (masked):");
-        out << hexDump(masked.data(), masked.size(), payloadOffset);
+        out << maskedBesideUnmasked(payload.data(), masked.data(), payload.size(), payloadOffset);
+    } else {
+        out << hexDump(payload.data(), payload.size(), payloadOffset);
     }
     if (header.opcode == 0x1 || (header.opcode == 0x0 && !payload.empty())) {
         out << QString() << QStringLiteral("Text:");

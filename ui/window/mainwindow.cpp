@@ -3,6 +3,7 @@
 #include "composer/composer.h"
 #include "connectionsettings.h"
 #include "detail/framedetail.h"
+#include "detail/headerdiagram.h"
 #include "detail/jsontree.h"
 #include "handshake/handshakeview.h"
 #include "lab/framelab.h"
@@ -251,6 +252,15 @@ MainWindow::MainWindow(session::SessionManager &manager, QWidget *parent)
     detailSplit->addWidget(m_jsonTree);
     detailSplit->setStretchFactor(0, 3);
     detailSplit->setStretchFactor(1, 2);
+    m_headerDiagram = new HeaderDiagram;
+    m_headerScroll = new QScrollArea;
+    m_headerScroll->setWidget(m_headerDiagram);
+    m_headerScroll->setWidgetResizable(true);
+    m_headerScroll->setFrameShape(QFrame::NoFrame);
+    m_headerScroll->setVerticalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+    m_headerScroll->setSizePolicy(QSizePolicy::Preferred, QSizePolicy::Fixed);
+    m_headerScroll->hide();
+    detailLayout->addWidget(m_headerScroll);
     detailLayout->addWidget(detailSplit, 1);
     detailLayout->addWidget(m_detailPages);
     m_tabs->addTab(detailPane, tr("Fr&ame"));

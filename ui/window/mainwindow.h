@@ -47,6 +47,7 @@ class ServerPanel;
 class StatisticsView;
 class FrameLogModel;
 class HandshakeView;
+class HeaderDiagram;
 class JsonTree;
 class FrameLogView;
 class SessionListModel;
@@ -179,6 +180,8 @@ private:
     QMap<QString, QString> m_tls;       // the shown session's TLS details
     FrameLogView *m_log = nullptr;
     QPlainTextEdit *m_detail = nullptr;
+    HeaderDiagram *m_headerDiagram = nullptr;
+    QScrollArea *m_headerScroll = nullptr; // the diagram, scrolled sideways in a narrow pane
     JsonTree *m_jsonTree = nullptr;
     std::optional<capture::FrameId> m_detailFrame;
     std::uint64_t m_detailPage = 0;

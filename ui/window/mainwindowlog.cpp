@@ -1,6 +1,7 @@
 // MainWindow: the frame log's filter bar, the detail pane's pages, the server's side lined up
 // with the client's, and the statistics.
 #include "detail/framedetail.h"
+#include "detail/headerdiagram.h"
 #include "detail/jsontree.h"
 #include "log/framelogmodel.h"
 #include "log/framelogview.h"
@@ -124,12 +125,19 @@ void MainWindow::showDetailPage()
     const auto store = m_model->store();
     m_detailPages->hide();
     m_jsonTree->hide();
+    m_headerScroll->hide();
     if (!m_detailFrame || !store) {
         m_detail->clear();
         return;
     }
     const capture::FrameId id = *m_detailFrame;
     const std::optional<capture::FrameRecord> record = store->record(id);
+    if (record) {
+        m_headerDiagram->setHeader(record->header());
+        const int scrollBar = m_headerScroll->horizontalScrollBar()->sizeHint().height();
+        m_headerScroll->setFixedHeight(m_headerDiagram->sizeHint().height() + scrollBar);
+        m_headerScroll->show();
+    }
     if (!record) {
         m_detail->setPlainText(tr("Frame %1 was evicted by the memory cap.").arg(id.value + 1));
         return;
