@@ -294,8 +294,8 @@ int main(int argc, char **argv)
         // A store at its cap (the rest of a long session), and a new one, whose memory the
         // system maps in as it first fills: on the virtual machines measured here that first
         // pass costs several times the copy itself.
-        for (const auto &[what, rate] : {std::pair{"long session", ours},
-                                          std::pair{"new store   ", oursFresh}}) {
+        for (const auto &[what, rate] :
+             {std::pair{"long session", ours}, std::pair{"new store   ", oursFresh}}) {
             std::printf("receive %5zu B frames, ours (%s) %10.0f fr/s", c.payload, what, rate);
             if (!onlyOurs)
                 std::printf(" = %5.2fx QWebSocket, %3.0f%% of the floor%s", rate / qt,

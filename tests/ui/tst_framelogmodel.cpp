@@ -91,9 +91,7 @@ private Q_SLOTS:
                      && tip(2).contains(QStringLiteral("Kept: 3 bytes")),
                  qPrintable(tip(2)));
         const auto colour = [&](int row, int column) {
-            return model.data(model.index(row, column), Qt::ForegroundRole)
-                .value<QBrush>()
-                .color();
+            return model.data(model.index(row, column), Qt::ForegroundRole).value<QBrush>().color();
         };
         const QColor control = colour(3, FrameLogModel::Opcode);
         QVERIFY(control.isValid());

@@ -246,7 +246,8 @@ private Q_SLOTS:
                     if (!widget->isVisible() || widget->focusPolicy() == Qt::NoFocus
                         || widget->focusProxy() != nullptr)
                         continue;
-                    QAccessibleInterface *accessible = QAccessible::queryAccessibleInterface(widget);
+                    QAccessibleInterface *accessible
+                        = QAccessible::queryAccessibleInterface(widget);
                     const QString name
                         = accessible ? accessible->text(QAccessible::Name) : QString();
                     const QString entry = QStringLiteral("%1 (%2)").arg(
@@ -428,8 +429,7 @@ private Q_SLOTS:
                 if (!window.sendComposed())
                     return false;
             }
-            return QTest::qWaitFor([&] { return model.rowCount() == before + 2 * count; },
-                                   10000);
+            return QTest::qWaitFor([&] { return model.rowCount() == before + 2 * count; }, 10000);
         };
         QVERIFY(sendMany(40));
         QVERIFY(scroll->maximum() > 0);
@@ -449,7 +449,6 @@ private Q_SLOTS:
         QCOMPARE(store->endId().value, stored);
         QVERIFY(sendMany(1));
         QCOMPARE(cell(model, 0, FrameLogModel::Preview), QStringLiteral("row 0"));
-
 
         // Disconnect closes with the closing handshake, seen in the log.
         window.disconnectSession();
@@ -591,7 +590,8 @@ private Q_SLOTS:
         QCOMPARE(cell(server, broken, FrameLogModel::Direction), QStringLiteral("← received"));
         QVERIFY(server.data(server.index(broken, FrameLogModel::Flags), Qt::ForegroundRole)
                     .isValid()); // shown as a violation
-        QVERIFY(cell(server, serverClose, FrameLogModel::Preview).startsWith(QStringLiteral("1002")));
+        QVERIFY(
+            cell(server, serverClose, FrameLogModel::Preview).startsWith(QStringLiteral("1002")));
         window.setServerSideShown(false);
         if (const QString dir = qEnvironmentVariable("FRAMESCOPE_SCREENSHOTS"); !dir.isEmpty()) {
             for (QTabWidget *tabs : window.findChildren<QTabWidget *>())

@@ -10,8 +10,8 @@
 #include <QMenuBar>
 #include <QMultiMap>
 #include <QSize>
-#include <QTabBar>
 #include <QString>
+#include <QTabBar>
 #include <QTest>
 #include <QWidget>
 #include <log/framelogmodel.h>

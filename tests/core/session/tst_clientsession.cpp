@@ -5,9 +5,9 @@
 #include "hostileserver.h"
 #include "wiresniffer.h"
 
+#include <QElapsedTimer>
 #include <QNetworkRequest>
 #include <QSignalSpy>
-#include <QElapsedTimer>
 #include <QTest>
 #include <QWebSocket>
 #include <QWebSocketServer>

@@ -415,18 +415,18 @@ void tst_ServerBehaviours::refusalStatusLines()
 // The Doctor names the check that refused: the Host name is not the Origin.
 void tst_ServerBehaviours::hostAndOriginRefusalsAreToldApart()
 {
-    const auto firstFinding = [](const QList<QPair<QByteArray, QByteArray>> &headers,
-                                 const QByteArray &origin) {
-        ClientOptions client;
-        client.headers = headers;
-        client.origin = origin;
-        Setup setup(LocalServerOptions{}, client);
-        if (setup.open() || setup.client->handshake().status != 403)
-            return QString();
-        const QList<Finding> findings
-            = HandshakeDoctor::examine(HandshakeDoctor::inputFor(setup.client->snapshot()));
-        return findings.isEmpty() ? QString() : findings.first().id;
-    };
+    const auto firstFinding
+        = [](const QList<QPair<QByteArray, QByteArray>> &headers, const QByteArray &origin) {
+              ClientOptions client;
+              client.headers = headers;
+              client.origin = origin;
+              Setup setup(LocalServerOptions{}, client);
+              if (setup.open() || setup.client->handshake().status != 403)
+                  return QString();
+              const QList<Finding> findings
+                  = HandshakeDoctor::examine(HandshakeDoctor::inputFor(setup.client->snapshot()));
+              return findings.isEmpty() ? QString() : findings.first().id;
+          };
     QCOMPARE(firstFinding({{"Host", "intranet.example"}}, {}), QStringLiteral("forbidden-host"));
     QCOMPARE(firstFinding({}, "https://evil.example"), QStringLiteral("forbidden"));
 }
@@ -548,7 +548,8 @@ void tst_ServerBehaviours::timesGivenAreNeverCutShort()
                          qPrintable(QStringLiteral("ping %1 after %2 us").arg(pings).arg(afterUs)));
             } else if (frame.opcode == 0x8 && !closed) {
                 closed = true;
-                QVERIFY2(afterUs >= 300'000, qPrintable(QStringLiteral("close after %1 us").arg(afterUs)));
+                QVERIFY2(afterUs >= 300'000,
+                         qPrintable(QStringLiteral("close after %1 us").arg(afterUs)));
             }
         }
         QVERIFY(pings >= 5);
@@ -717,8 +718,8 @@ void tst_ServerBehaviours::connectionsOverTheLimitAreSaid()
              QStringLiteral("127.0.0.1:%1").arg(second.localPort()));
     QVERIFY2(dropped.first().at(1).toString().contains(QStringLiteral("connection limit (1")),
              qPrintable(dropped.first().at(1).toString()));
-    QVERIFY(QTest::qWaitFor([&] { return second.state() == QAbstractSocket::UnconnectedState; },
-                            5000));
+    QVERIFY(
+        QTest::qWaitFor([&] { return second.state() == QAbstractSocket::UnconnectedState; }, 5000));
 }
 
 // ::1's port taken by another program while 127.0.0.1's is free is an error, as the same clash
@@ -759,8 +760,9 @@ void tst_ServerBehaviours::wssWithTheGeneratedCertificate()
         QVERIFY(!setup.open());
         QCOMPARE(setup.client->error(), SessionError::TlsFailed);
         QVERIFY(dropped.count() > 0 || dropped.wait(5000));
-        QVERIFY2(dropped.first().at(1).toString().startsWith(QStringLiteral("TLS handshake failed")),
-                 qPrintable(dropped.first().at(1).toString()));
+        QVERIFY2(
+            dropped.first().at(1).toString().startsWith(QStringLiteral("TLS handshake failed")),
+            qPrintable(dropped.first().at(1).toString()));
         QVERIFY(dropped.first().at(0).toString().startsWith(QStringLiteral("127.0.0.1:")));
 
         // Plain HTTP to the TLS port (ws:// to wss://): said on both sides, the client in HTTP.
@@ -792,8 +794,9 @@ void tst_ServerBehaviours::wssWithTheGeneratedCertificate()
         QVERIFY(junk.waitForConnected(5000));
         junk.write(QByteArray("\x16\x03\x01\x00\x05hello", 10));
         QVERIFY(dropped.wait(5000));
-        QVERIFY2(dropped.first().at(1).toString().startsWith(QStringLiteral("TLS handshake failed")),
-                 qPrintable(dropped.first().at(1).toString()));
+        QVERIFY2(
+            dropped.first().at(1).toString().startsWith(QStringLiteral("TLS handshake failed")),
+            qPrintable(dropped.first().at(1).toString()));
         QVERIFY(QTest::qWaitFor([&] { return junk.state() == QAbstractSocket::UnconnectedState; },
                                 5000));
     }
