@@ -40,6 +40,7 @@
 #include <session/frontend/sessionmanager.h>
 #include <sstream>
 #include <stats/statisticsview.h>
+#include <window/headerstable.h>
 #include <window/mainwindow.h>
 #include <window/theme.h>
 
@@ -695,7 +696,7 @@ private Q_SLOTS:
         QCOMPARE(manager.startServer(serverOptions), QString());
         MainWindow window(manager);
         window.show();
-        auto *headers = named<QPlainTextEdit>(window, QStringLiteral("Extra headers"));
+        auto *headers = named<HeadersTable>(window, QStringLiteral("Extra headers"));
         auto *subprotocols = named<QLineEdit>(window, QStringLiteral("Subprotocols"));
         auto *auth = named<QComboBox>(window, QStringLiteral("Authorization"));
         auto *secret = named<QLineEdit>(window, QStringLiteral("Password or token"));
@@ -706,8 +707,9 @@ private Q_SLOTS:
         secret->setText(QStringLiteral("hush-token"));
         if (const QString dir = qEnvironmentVariable("FRAMESCOPE_SCREENSHOTS"); !dir.isEmpty()) {
             for (QTabWidget *tabs : window.findChildren<QTabWidget *>())
-                if (tabs->tabText(tabs->count() - 1) == QStringLiteral("Co&nnection"))
-                    tabs->setCurrentIndex(tabs->count() - 1);
+                for (int i = 0; i < tabs->count(); ++i)
+                    if (tabs->tabText(i) == QStringLiteral("Co&nnection"))
+                        tabs->setCurrentIndex(i);
             QVERIFY(shoot(window, dir, QStringLiteral("connection")));
         }
         window.connectTo(manager.serverUrls().value(0));
@@ -726,12 +728,25 @@ private Q_SLOTS:
         QVERIFY2(head.contains("\r\nAuthorization: [redacted]\r\n"), head.constData());
         QVERIFY(!head.contains("hush-token"));
 
-        headers->setPlainText(QStringLiteral("X-Trace abc"));
-        window.connectTo(manager.serverUrls().value(0));
-        QVERIFY2(window.statusBar()->currentMessage().startsWith(
-                     QStringLiteral("Not connecting: Header line 1 is not")),
-                 qPrintable(window.statusBar()->currentMessage()));
-        QCOMPARE(window.sessionId(), 0u);
+        // A row whose name is no header name, or whose value holds a line break: said, and
+        // nothing connects.
+        for (const auto &[name, value, said] :
+             {std::tuple{
+                  QStringLiteral("X Trace"), QStringLiteral("abc"),
+                  QStringLiteral("Not connecting: Header 1: \"X Trace\" is not a header name")},
+              std::tuple{
+                  QStringLiteral("X-Trace"), QStringLiteral("a\nX-Injected: b"),
+                  QStringLiteral("Not connecting: Header 1: header \"X-Trace\": the value may "
+                                 "not contain line breaks")}}) {
+            headers->setPlainText({});
+            headers->setItem(0, 0, new QTableWidgetItem(name));
+            headers->setItem(0, 1, new QTableWidgetItem(value));
+            QCOMPARE(headers->rowCount(), 2); // an empty row for the next one
+            window.connectTo(manager.serverUrls().value(0));
+            QVERIFY2(window.statusBar()->currentMessage().startsWith(said),
+                     qPrintable(window.statusBar()->currentMessage()));
+            QCOMPARE(window.sessionId(), 0u);
+        }
         manager.stopServer(1000);
     }
 

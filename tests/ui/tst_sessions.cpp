@@ -6,8 +6,10 @@
 
 #include <QAbstractItemModelTester>
 #include <QCheckBox>
+#include <QClipboard>
 #include <QComboBox>
 #include <QFile>
+#include <QGuiApplication>
 #include <QLabel>
 #include <QLineEdit>
 #include <QListView>
@@ -24,6 +26,7 @@
 #include <session/frontend/sessionmanager.h>
 #include <sessions/sessionlist.h>
 #include <window/connectionsettings.h>
+#include <window/headerstable.h>
 #include <window/mainwindow.h>
 #include <window/tlsdetails.h>
 
@@ -201,7 +204,7 @@ private Q_SLOTS:
     {
         session::SessionManager manager;
         MainWindow window(manager);
-        auto *headers = named<QPlainTextEdit>(window, QStringLiteral("Extra headers"));
+        auto *headers = named<HeadersTable>(window, QStringLiteral("Extra headers"));
         auto *url = named<QLineEdit>(window, QStringLiteral("URL"));
         QVERIFY(headers && url);
         url->setText(QStringLiteral("ws://127.0.0.1:9/a"));
@@ -222,6 +225,42 @@ private Q_SLOTS:
 
     // The Connection tab's newer fields become options; their values go round a profile; bad
     // ones are said.
+    // The headers table: a row a header and always an empty row to type the next one into;
+    // pasted "Name: value" lines become rows; a row emptied or deleted goes; as text, lines.
+    void headersTable()
+    {
+        HeadersTable table;
+        QAbstractItemModelTester tester(table.model(),
+                                        QAbstractItemModelTester::FailureReportingMode::QtTest);
+        QCOMPARE(table.rowCount(), 1);
+        QCOMPARE(table.toPlainText(), QString());
+        table.setItem(0, 0, new QTableWidgetItem(QStringLiteral("X-Trace")));
+        QCOMPARE(table.rowCount(), 2); // typing into the last row opens the next
+        table.setItem(0, 1, new QTableWidgetItem(QStringLiteral(" abc-123 ")));
+        QCOMPARE(table.toPlainText(), QStringLiteral("X-Trace: abc-123"));
+        QGuiApplication::clipboard()->setText(
+            QStringLiteral("Authorization: Bearer t0k3n\nX-Tenant:blue\n\n"));
+        table.setCurrentCell(1, 0);
+        QTest::keySequence(&table, QKeySequence::Paste);
+        QCOMPARE(table.rowCount(), 4);
+        QCOMPARE(table.toPlainText(),
+                 QStringLiteral("X-Trace: abc-123\nAuthorization: Bearer t0k3n\nX-Tenant: blue"));
+        QCOMPARE(table.headers().at(1), (QPair<QString, QString>{QStringLiteral("Authorization"),
+                                                                 QStringLiteral("Bearer t0k3n")}));
+        // Delete on a row removes it; emptying a row's cells removes it too.
+        table.setCurrentCell(1, 0);
+        QTest::keyClick(&table, Qt::Key_Delete);
+        QCOMPARE(table.toPlainText(), QStringLiteral("X-Trace: abc-123\nX-Tenant: blue"));
+        table.setCurrentCell(2, 0); // the empty row
+        table.item(0, 0)->setText({});
+        table.item(0, 1)->setText({});
+        QCOMPARE(table.rowCount(), 2);
+        QCOMPARE(table.toPlainText(), QStringLiteral("X-Tenant: blue"));
+        table.setPlainText(QStringLiteral("A: 1\nB: 2"));
+        QCOMPARE(table.rowCount(), 3);
+        QCOMPARE(table.toPlainText(), QStringLiteral("A: 1\nB: 2"));
+    }
+
     void connectionSettingsToOptions()
     {
         ConnectionSettings settings;
@@ -375,7 +414,7 @@ private Q_SLOTS:
         {
             MainWindow window(manager);
             auto *url = named<QLineEdit>(window, QStringLiteral("URL"));
-            auto *headers = named<QPlainTextEdit>(window, QStringLiteral("Extra headers"));
+            auto *headers = named<HeadersTable>(window, QStringLiteral("Extra headers"));
             auto *auth = named<QComboBox>(window, QStringLiteral("Authorization"));
             auto *secret = named<QLineEdit>(window, QStringLiteral("Password or token"));
             QCheckBox *keep = checkBox(window, QStringLiteral("Keep secrets"));
@@ -413,7 +452,7 @@ private Q_SLOTS:
         QCOMPARE(again.profileNames(),
                  (QStringList{QStringLiteral("Staging feed"), QStringLiteral("Local")}));
         auto *url = named<QLineEdit>(again, QStringLiteral("URL"));
-        auto *headers = named<QPlainTextEdit>(again, QStringLiteral("Extra headers"));
+        auto *headers = named<HeadersTable>(again, QStringLiteral("Extra headers"));
         auto *secret = named<QLineEdit>(again, QStringLiteral("Password or token"));
         QVERIFY(again.openProfile(QStringLiteral("Staging feed")));
         QCOMPARE(again.sessionId(), 0u); // not connected: secrets to fill in first

@@ -1,5 +1,7 @@
 #include "connectionsettings.h"
 
+#include "headerstable.h"
+
 #include <QCheckBox>
 #include <QComboBox>
 #include <QFormLayout>
@@ -30,10 +32,7 @@ bool isToken(const QString &text)
 ConnectionSettings::ConnectionSettings(QWidget *parent)
     : QWidget(parent)
 {
-    m_headers = new QPlainTextEdit;
-    m_headers->setAccessibleName(tr("Extra headers"));
-    m_headers->setPlaceholderText(tr("One per line: Name: value"));
-    m_headers->setTabChangesFocus(true);
+    m_headers = new HeadersTable;
     m_subprotocols = new QLineEdit;
     m_subprotocols->setAccessibleName(tr("Subprotocols"));
     m_subprotocols->setPlaceholderText(tr("e.g. json, mqtt (offered in this order)"));
@@ -197,18 +196,18 @@ std::optional<session::ClientOptions> ConnectionSettings::optionsFor(const QUrl 
     };
     session::ClientOptions options;
     options.url = url;
-    const QStringList lines = m_headers->toPlainText().split(QLatin1Char('\n'));
-    for (int i = 0; i < lines.size(); ++i) {
-        const QString line = lines[i].trimmed();
-        if (line.isEmpty())
-            continue;
-        const qsizetype colon = line.indexOf(QLatin1Char(':'));
-        const QString name = line.left(colon).trimmed();
-        if (colon <= 0 || !isToken(name))
-            return fail(tr("Header line %1 is not \"Name: value\": %2").arg(i + 1).arg(line));
-        const QString value = line.mid(colon + 1).trimmed();
-        if (value.contains(QLatin1Char('\r')))
-            return fail(tr("Header line %1 holds a line break").arg(i + 1));
+    // Row by row: a value cannot bring a header of its own through a line break.
+    const QList<QPair<QString, QString>> headers = m_headers->headers();
+    for (int i = 0; i < headers.size(); ++i) {
+        const auto &[name, value] = headers[i];
+        if (!isToken(name))
+            return fail(tr("Header %1: \"%2\" is not a header name (a token: letters, digits, "
+                           "!#$%&'*+-.^_`|~)")
+                            .arg(i + 1)
+                            .arg(name));
+        if (const std::optional<QString> problem
+            = session::headerProblem(name.toUtf8(), value.toUtf8()))
+            return fail(tr("Header %1: %2").arg(i + 1).arg(*problem));
         options.headers.append({name.toUtf8(), value.toUtf8()});
     }
     for (const QString &part : m_subprotocols->text().split(QLatin1Char(','), Qt::SkipEmptyParts)) {

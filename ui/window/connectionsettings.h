@@ -13,6 +13,8 @@ class QSpinBox;
 
 namespace framescope::ui {
 
+class HeadersTable;
+
 // What the next connection sends and how it behaves: extra headers, subprotocols, Origin,
 // Basic or Bearer credentials, cookies, permessage-deflate and its offer's parameters, the
 // message size limit, timeouts, keep-alive pings and automatic pongs, redirects and
@@ -45,7 +47,7 @@ public:
     static bool lacksSecrets(const QVariantMap &values);
 
 private:
-    QPlainTextEdit *m_headers = nullptr;
+    HeadersTable *m_headers = nullptr;
     QLineEdit *m_subprotocols = nullptr;
     QLineEdit *m_origin = nullptr;
     QComboBox *m_auth = nullptr;
