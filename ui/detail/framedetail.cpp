@@ -92,9 +92,11 @@ QString maskedBesideUnmasked(const std::uint8_t *unmasked, const std::uint8_t *m
         for (std::size_t i = line; i < std::min(size, line + 4); ++i)
             ascii += unmasked[i] >= 0x20 && unmasked[i] < 0x7f ? QLatin1Char(char(unmasked[i]))
                                                                : QLatin1Char('.');
-        lines << QStringLiteral("%1  %2│ %3 %4")
+        // The text beside the bytes it is made of; then the same bytes as they went.
+        lines << QStringLiteral("%1  %2 %3 │ %4")
                      .arg(firstOffset + line, 8, 16, QLatin1Char('0'))
-                     .arg(hex(unmasked, line, size), hex(masked, line, size), ascii);
+                     .arg(hex(unmasked, line, size), ascii.leftJustified(4),
+                          hex(masked, line, size).trimmed());
     }
     return lines.join(QLatin1Char('\n'));
 }
@@ -147,7 +149,7 @@ QString describeFrame(const capture::FrameRecord &record, std::uint64_t id,
     const auto bit = [](std::uint8_t byte, int n) {
         return (byte >> n) & 1;
     };
-    out << QStringLiteral("  byte 0  %1  FIN=%2 RSV1=%3 RSV2=%4 RSV3=%5 opcode=%6 (0x%7 %8)")
+    out << QStringLiteral("  byte 0  %1  FIN=%2 RSV=%3%4%5 opcode=%6 (0x%7 %8)")
                .arg(bytes[0], 8, 2, QLatin1Char('0'))
                .arg(bit(bytes[0], 7))
                .arg(bit(bytes[0], 6))
@@ -213,7 +215,7 @@ QString describeFrame(const capture::FrameRecord &record, std::uint64_t id,
                                                .arg(payloadOffset + payload.size())
                                                .arg(record.storedLength),
                     maskedAsSent
-                        ? QStringLiteral(", unmasked │ masked as on the wire (XOR %1)")
+                        ? QStringLiteral(" │ masked as sent (XOR %1)")
                               .arg(QString::fromLatin1(
                                   QByteArray(reinterpret_cast<const char *>(header.maskKey.data()),
                                              4)

@@ -20,8 +20,8 @@ QString describeFrame(const capture::FrameRecord &record, std::uint64_t id,
 // What a close code means (RFC 6455 §7.4.1, and the IANA registry's 1012-1014).
 QString closeCodeMeaning(std::uint16_t code);
 
-// 4 bytes per line (a column per mask key byte): offset, the unmasked bytes' hex, the same bytes
-// masked as on the wire, and the printable ASCII of the unmasked ones.
+// 4 bytes per line (a column per mask key byte): offset, the unmasked bytes' hex and their
+// printable ASCII, then the same bytes masked as on the wire.
 QString maskedBesideUnmasked(const std::uint8_t *unmasked, const std::uint8_t *masked,
                              std::size_t size, std::uint64_t firstOffset = 0);
 

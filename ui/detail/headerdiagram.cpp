@@ -72,6 +72,11 @@ void HeaderDiagram::setHeader(const std::optional<protocol::FrameHeader> &header
     update();
 }
 
+QString HeaderDiagram::segmentHex(int firstByte, int bytes) const
+{
+    return hexBytes(&m_bytes[std::size_t(firstByte)], bytes);
+}
+
 int HeaderDiagram::bit(int index) const
 {
     if (index < 0 || index >= headerBits())
@@ -85,7 +90,7 @@ int HeaderDiagram::cellWidth() const
 {
     const int least = fontMetrics().horizontalAdvance(QLatin1Char('0')) + 8;
     const int fits = (width() - gutterWidth() - 2) / kBitsPerRow;
-    return std::clamp(fits, least, preferredCellWidth());
+    return std::clamp(fits, least, preferredCellWidth() * 3 / 2);
 }
 
 int HeaderDiagram::preferredCellWidth() const
@@ -117,7 +122,7 @@ int HeaderDiagram::bandHeight() const
 
 int HeaderDiagram::gutterWidth() const
 {
-    return QFontMetrics(namesFont(1.0)).horizontalAdvance(QStringLiteral("12–13")) + 8;
+    return QFontMetrics(namesFont(1.0)).horizontalAdvance(tr("bytes")) + 8;
 }
 
 QSize HeaderDiagram::sizeHint() const
@@ -143,11 +148,25 @@ void HeaderDiagram::paintEvent(QPaintEvent *)
     const QPalette &colours = palette();
     const QFont small = namesFontFor(cell);
     const bool dark = isDarkPalette();
-    // One soft colour per field, so that a field's boxes read together across rows.
-    const QColor fills[] = {dark ? QColor(0x26, 0x34, 0x3c) : QColor(0xe3, 0xf2, 0xfd),
-                            dark ? QColor(0x40, 0x33, 0x2a) : QColor(0xff, 0xf3, 0xe0),
-                            dark ? QColor(0x24, 0x3a, 0x28) : QColor(0xe8, 0xf5, 0xe9),
-                            dark ? QColor(0x36, 0x2b, 0x44) : QColor(0xf3, 0xe5, 0xf5)};
+    // A soft colour of its own for each field, so that a field's boxes read together across
+    // rows and no two fields look related.
+    const QColor light[] = {{0xe3, 0xf2, 0xfd}, {0xff, 0xf3, 0xe0}, {0xe8, 0xf5, 0xe9},
+                            {0xf3, 0xe5, 0xf5}, {0xe0, 0xf2, 0xf1}, {0xfc, 0xe4, 0xec},
+                            {0xff, 0xfd, 0xe7}, {0xec, 0xef, 0xf1}, {0xef, 0xeb, 0xe9}};
+    const QColor darkFills[] = {{0x26, 0x34, 0x3c}, {0x40, 0x33, 0x2a}, {0x24, 0x3a, 0x28},
+                                {0x36, 0x2b, 0x44}, {0x1f, 0x3b, 0x39}, {0x42, 0x28, 0x32},
+                                {0x3d, 0x3a, 0x22}, {0x30, 0x34, 0x38}, {0x3a, 0x32, 0x2e}};
+    const QColor *fills = dark ? darkFills : light;
+    // One-bit fields' names, shortened when even a small font cannot fit them.
+    const bool shortNames
+        = QFontMetrics(small).horizontalAdvance(QStringLiteral("MASK")) + 2 > cell;
+    const auto shortName = [shortNames](const QString &name) {
+        if (!shortNames)
+            return name;
+        return name == QLatin1String("FIN")    ? QStringLiteral("F")
+               : name == QLatin1String("MASK") ? QStringLiteral("M")
+                                               : QLatin1Char('R') + name.right(1); // RSV1: R1
+    };
     // Which bytes each row holds, in the gutter.
     const int gutter = gutterWidth();
     painter.setFont(small);
@@ -155,7 +174,7 @@ void HeaderDiagram::paintEvent(QPaintEvent *)
     for (int row = 0; row * kBitsPerRow < headerBits(); ++row)
         painter.drawText(QRect(0, 2 * band * row, gutter - 6, 2 * band),
                          Qt::AlignRight | Qt::AlignVCenter,
-                         QStringLiteral("%1–%2").arg(2 * row).arg(2 * row + 1));
+                         tr("bytes\n%1–%2").arg(2 * row).arg(2 * row + 1));
     for (int f = 0; f < m_fields.size(); ++f) {
         const Field &field = m_fields[f];
         // A field may run over several rows: a box on each.
@@ -165,16 +184,28 @@ void HeaderDiagram::paintEvent(QPaintEvent *)
             const int count
                 = std::min(field.firstBit + field.bitCount - start, kBitsPerRow - column);
             const QRect box(gutter + column * cell, 2 * band * row, count * cell, 2 * band);
-            painter.fillRect(box, fills[f % 4]);
+            painter.fillRect(box, fills[f % 9]);
             painter.setPen(colours.color(QPalette::Mid));
             painter.drawRect(box.adjusted(0, 0, -1, -1));
             // Its name (and value, where it fits) in the upper band.
             painter.setPen(colours.color(QPalette::Text));
             painter.setFont(small);
             const QRect label = box.adjusted(1, 0, -1, -band);
-            const QString text = field.bitCount == 1
-                                     ? field.name
-                                     : field.name + QStringLiteral(": ") + field.value;
+            // A field over several rows: each box names the bytes it holds.
+            const bool first = start == field.firstBit;
+            const bool bytes = field.firstBit % 8 == 0 && field.bitCount % 8 == 0;
+            QString text;
+            if (field.bitCount == 1)
+                text = shortName(field.name);
+            else if (first
+                     && (!bytes || count == field.bitCount
+                         || field.name != QLatin1String("mask key")))
+                text = field.name + QStringLiteral(": ") + field.value;
+            else if (bytes)
+                text = (first ? field.name : field.name + tr(" (continued)")) + QStringLiteral(": ")
+                       + segmentHex(start / 8, count / 8);
+            else
+                text = field.name + tr(" (continued)");
             painter.drawText(label, Qt::AlignCenter,
                              painter.fontMetrics().elidedText(text, Qt::ElideRight, label.width()));
             // Its bits in the lower band.

@@ -50,6 +50,7 @@ private:
     QFont namesFontFor(int cell) const;
     int bandHeight() const;
     int gutterWidth() const;
+    QString segmentHex(int firstByte, int bytes) const;
 
     QList<Field> m_fields;
     std::array<std::uint8_t, protocol::kMaxHeaderSize> m_bytes{};

@@ -228,6 +228,10 @@ QString FrameLab::verdictText() const
 void FrameLab::setSendEnabled(bool enabled)
 {
     m_send->setEnabled(enabled);
+    // Why it is grey, so that nobody blames the verdict beside it.
+    m_send->setToolTip(enabled ? tr("Send this frame as it is, broken or not")
+                               : tr("Connect first: the frame goes out on the session's "
+                                    "connection"));
 }
 
 void FrameLab::update()

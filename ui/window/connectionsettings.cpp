@@ -73,12 +73,16 @@ ConnectionSettings::ConnectionSettings(QWidget *parent)
     };
     m_serverWindowBits = windowBits(tr("server_max_window_bits"));
     m_clientWindowBits = windowBits(tr("client_max_window_bits"));
+    // Two rows: in one the form would be wider than the pane at 1280 pixels.
     auto *deflate = new QHBoxLayout;
     for (QWidget *widget :
-         std::initializer_list<QWidget *>{m_deflate, m_serverNoTakeover, m_clientNoTakeover,
-                                          m_serverWindowBits, m_clientWindowBits})
+         std::initializer_list<QWidget *>{m_deflate, m_serverNoTakeover, m_clientNoTakeover})
         deflate->addWidget(widget);
     deflate->addStretch();
+    auto *windowBitsRow = new QHBoxLayout;
+    windowBitsRow->addWidget(m_serverWindowBits);
+    windowBitsRow->addWidget(m_clientWindowBits);
+    windowBitsRow->addStretch();
     auto deflateChanged = [this] {
         for (QWidget *widget : std::initializer_list<QWidget *>{
                  m_serverNoTakeover, m_clientNoTakeover, m_serverWindowBits, m_clientWindowBits})
@@ -167,6 +171,7 @@ ConnectionSettings::ConnectionSettings(QWidget *parent)
     form->addRow(tr("Authorization:"), auth);
     form->addRow(tr("Cookies:"), m_cookies);
     form->addRow(tr("Compression:"), deflate);
+    form->addRow(tr("Window bits:"), windowBitsRow);
     form->addRow(tr("Largest message:"), limits);
     form->addRow(tr("Keep-alive:"), m_pingInterval);
     form->addRow(QString(), behaviour);

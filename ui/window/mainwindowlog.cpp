@@ -134,7 +134,10 @@ void MainWindow::showDetailPage()
     const std::optional<capture::FrameRecord> record = store->record(id);
     if (record) {
         m_headerDiagram->setHeader(record->header());
-        const int scrollBar = m_headerScroll->horizontalScrollBar()->sizeHint().height();
+        // Room for the scroll bar only when the pane is too narrow for the diagram.
+        const bool scrolls = m_headerScroll->width() < m_headerDiagram->minimumSizeHint().width();
+        const int scrollBar
+            = scrolls ? m_headerScroll->horizontalScrollBar()->sizeHint().height() : 0;
         m_headerScroll->setFixedHeight(m_headerDiagram->sizeHint().height() + scrollBar);
         m_headerScroll->show();
     }
@@ -277,7 +280,8 @@ void MainWindow::updateShownCount()
 {
     const QString total = QLocale().toString(qulonglong(m_model->frameCount()));
     if (!m_model->isFiltered()) {
-        m_shownCount->setText(tr("%1 frames").arg(total));
+        m_shownCount->setText(m_model->frameCount() == 1 ? tr("1 frame")
+                                                         : tr("%1 frames").arg(total));
         return;
     }
     m_shownCount->setText(
