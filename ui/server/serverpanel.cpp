@@ -112,6 +112,9 @@ ServerPanel::ServerPanel(session::SessionManager &manager, QWidget *parent)
     m_connections->setHeaderLabels({tr("No."), tr("Client"), tr("State"), tr("Answer")});
     m_connections->setRootIsDecorated(false);
     m_connections->header()->setStretchLastSection(true);
+    // At least four rows: the panel scrolls rather than squeeze the list to its header.
+    m_connections->setMinimumHeight(m_connections->header()->sizeHint().height()
+                                    + 4 * (m_connections->fontMetrics().height() + 6));
     auto *layout = new QVBoxLayout(this);
     layout->addLayout(top);
     layout->addLayout(form);

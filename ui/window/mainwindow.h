@@ -15,6 +15,7 @@
 class QCheckBox;
 class QActionGroup;
 class QCloseEvent;
+class QResizeEvent;
 class QComboBox;
 class QScrollArea;
 class QSplitter;
@@ -134,6 +135,7 @@ protected:
     void dragEnterEvent(QDragEnterEvent *event) override;
     void dropEvent(QDropEvent *event) override;
     void closeEvent(QCloseEvent *event) override;
+    void resizeEvent(QResizeEvent *event) override;
 
 private:
     // The shown session as capture text (what Save writes), redacted as asked; read back.
@@ -155,6 +157,7 @@ private:
     void showDetail(const QModelIndex &current);
     void showDetailPage();
     void refreshStatistics();
+    void arrangeLogs(bool resetSizes);
     void lineUpServerFrame(capture::FrameId clientFrame);
     void handleServerChanged();
     QWidget *makeFilterBar();

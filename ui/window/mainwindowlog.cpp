@@ -82,17 +82,46 @@ void MainWindow::handleServerChanged()
         m_serverModel->appendUpTo(store->endId());
 }
 
+namespace {
+// A log's width for all its columns at the default font (No. to a short payload).
+constexpr int kLogWidthForAllColumns = 640;
+} // namespace
+
 void MainWindow::setServerSideShown(bool shown)
 {
     m_serverPane->setVisible(shown);
-    if (shown) { // the two logs take most of the width, half and half
-        const int total = m_logAndDetail->width();
-        m_logAndDetail->setSizes({total * 3 / 4, total - total * 3 / 4});
-        const int width = total * 3 / 4;
-        m_logs->setSizes({width / 2, width - width / 2});
-    }
+    if (shown)
+        arrangeLogs(true);
     if (m_showServerSide)
         m_showServerSide->setChecked(shown);
+}
+
+// Side by side where both logs have room for their columns; on a narrower window one above the
+// other (each with the whole width, the same frame still lined up). Sizes are set afresh when
+// the server's side is shown, or when the window's width changes the arrangement.
+void MainWindow::arrangeLogs(bool resetSizes)
+{
+    const int total = m_logAndDetail->width();
+    const int width = total * 3 / 4;
+    const Qt::Orientation wanted
+        = width >= 2 * kLogWidthForAllColumns ? Qt::Horizontal : Qt::Vertical;
+    if (!resetSizes && wanted == m_logs->orientation())
+        return;
+    m_logs->setOrientation(wanted);
+    if (wanted == Qt::Horizontal) { // the two logs take most of the width, half and half
+        m_logAndDetail->setSizes({width, total - width});
+        m_logs->setSizes({width / 2, width - width / 2});
+    } else {
+        const int height = m_logs->height();
+        m_logs->setSizes({height / 2, height - height / 2});
+    }
+}
+
+void MainWindow::resizeEvent(QResizeEvent *event)
+{
+    QMainWindow::resizeEvent(event);
+    if (m_serverPane && m_serverPane->isVisible())
+        arrangeLogs(false);
 }
 
 // The client's selected frame, selected in the server's log too.
