@@ -14,6 +14,7 @@
 #include <QGuiApplication>
 #include <QLabel>
 #include <QLineEdit>
+#include <QMenu>
 #include <QMimeData>
 #include <QPlainTextEdit>
 #include <QProcess>
@@ -150,6 +151,26 @@ private Q_SLOTS:
             [&] { return again.palette().color(QPalette::Window).lightness() < 128; }, 5000));
         QCOMPARE(again.textPointSize(), pointSize);
         QCOMPARE(again.size(), QSize(1100, 760));
+        // The URL field's list of them: picked, the URL is filled in.
+        again.show();
+        auto *url = named<QLineEdit>(again, QStringLiteral("URL"));
+        QVERIFY(url);
+        QAction *recent = nullptr;
+        for (QAction *action : url->actions())
+            if (action->text() == QStringLiteral("Recent URLs"))
+                recent = action;
+        QVERIFY(recent);
+        recent->trigger();
+        auto *menu = again.findChild<QMenu *>(QStringLiteral("recentUrls"));
+        QVERIFY(menu);
+        QVERIFY(QTest::qWaitFor([&] { return menu->isVisible(); }, 5000));
+        QStringList listed;
+        for (QAction *action : menu->actions())
+            listed << action->text();
+        QCOMPARE(listed, again.recentUrls());
+        menu->actions().at(1)->trigger();
+        menu->close();
+        QCOMPARE(url->text(), QStringLiteral("ws://127.0.0.1:1/first"));
         again.setTheme(Theme::System);
         again.changeTextSize(0);
         QVERIFY(!isDarkPalette());

@@ -40,6 +40,7 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QLocale>
+#include <QMenu>
 #include <QMenuBar>
 #include <QMimeData>
 #include <QPlainTextEdit>
@@ -52,6 +53,7 @@
 #include <QSplitter>
 #include <QStatusBar>
 #include <QStringListModel>
+#include <QStyle>
 #include <QTabWidget>
 #include <QTimer>
 #include <QToolButton>
@@ -81,6 +83,27 @@ MainWindow::MainWindow(session::SessionManager &manager, QWidget *parent)
     completer->setCaseSensitivity(Qt::CaseInsensitive);
     completer->setFilterMode(Qt::MatchContains);
     m_url->setCompleter(completer);
+    // The recent URLs as a list to pick from, as well as completed while typing.
+    m_recentMenu = new QMenu(this);
+    m_recentMenu->setObjectName(QStringLiteral("recentUrls"));
+    m_recentMenu->setAccessibleName(tr("Recent URLs"));
+    connect(m_recentMenu, &QMenu::aboutToShow, this, [this] {
+        m_recentMenu->clear();
+        const QStringList urls = m_recentUrls->stringList();
+        if (urls.isEmpty())
+            m_recentMenu->addAction(tr("No recent URLs yet"))->setEnabled(false);
+        for (const QString &url : urls)
+            m_recentMenu->addAction(url, this, [this, url] { m_url->setText(url); });
+    });
+    QAction *recent = m_url->addAction(style()->standardIcon(QStyle::SP_ArrowDown),
+                                       QLineEdit::TrailingPosition);
+    recent->setText(tr("Recent URLs"));
+    recent->setToolTip(tr("Recent URLs (or type: they are completed as you type)"));
+    connect(recent, &QAction::triggered, this, [this] {
+        if (!m_url->isReadOnly())
+            m_recentMenu->popup(m_url->mapToGlobal(m_url->rect().bottomRight()
+                                                   - QPoint(m_recentMenu->sizeHint().width(), 0)));
+    });
     m_connect = new QPushButton(tr("&Connect"));
     m_stateLabel = new QLabel(tr("Closed"));
     m_stateLabel->setAccessibleName(tr("Connection state"));

@@ -17,6 +17,7 @@ class QActionGroup;
 class QCloseEvent;
 class QResizeEvent;
 class QComboBox;
+class QMenu;
 class QScrollArea;
 class QSplitter;
 class QStringListModel;
@@ -224,6 +225,7 @@ private:
     Theme m_theme = Theme::System;
     int m_textSizeSteps = 0; // points above (or below) the desktop's size
     int m_systemPointSize = 0;
+    QMenu *m_recentMenu = nullptr;
     QStringListModel *m_recentUrls = nullptr;
     QSplitter *m_logAndDetail = nullptr;
     QSplitter *m_mainSplitter = nullptr;
