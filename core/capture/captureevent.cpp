@@ -21,9 +21,9 @@ constexpr std::array<std::string_view, kEventKindCount> kEventKindNames = {
 };
 
 constexpr std::array<std::string_view, kEndReasonCount> kEndReasonNames = {
-    "",      "close-frame", "tcp-fin", "reset", "timeout",   "tls",     "protocol-error",
-    "local", "lookup",      "connect", "proxy", "handshake", "refused", "local-abort",
-    "limit",
+    "",      "close-frame",    "tcp-fin", "reset",       "timeout",
+    "tls",   "protocol-error", "local",   "lookup",      "connect",
+    "proxy", "handshake",      "refused", "local-abort", "limit",
 };
 
 template<typename Enum, std::size_t N>
