@@ -95,20 +95,20 @@ int HeaderDiagram::cellWidth() const
 
 int HeaderDiagram::preferredCellWidth() const
 {
-    return QFontMetrics(namesFont(1.0)).horizontalAdvance(QStringLiteral("MASK")) + 6;
+    return QFontMetrics(namesFont()).horizontalAdvance(QStringLiteral("MASK")) + 6;
 }
 
-// The names' font, smaller than the bits', and smaller still so that "RSV1" fits a narrow cell.
-QFont HeaderDiagram::namesFont(double maxScale) const
+// The names' font, smaller than the bits' (namesFontFor() shrinks it for a narrow cell).
+QFont HeaderDiagram::namesFont() const
 {
     QFont small = font();
-    small.setPointSizeF(font().pointSizeF() * 0.85 * maxScale);
+    small.setPointSizeF(font().pointSizeF() * 0.85);
     return small;
 }
 
 QFont HeaderDiagram::namesFontFor(int cell) const
 {
-    QFont small = namesFont(1.0);
+    QFont small = namesFont();
     while (small.pointSizeF() > 5.5
            && QFontMetrics(small).horizontalAdvance(QStringLiteral("MASK")) + 2 > cell)
         small.setPointSizeF(small.pointSizeF() - 0.5);
@@ -122,7 +122,7 @@ int HeaderDiagram::bandHeight() const
 
 int HeaderDiagram::gutterWidth() const
 {
-    return QFontMetrics(namesFont(1.0)).horizontalAdvance(tr("bytes")) + 8;
+    return QFontMetrics(namesFont()).horizontalAdvance(tr("bytes")) + 8;
 }
 
 QSize HeaderDiagram::sizeHint() const

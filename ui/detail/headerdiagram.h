@@ -46,7 +46,7 @@ protected:
 private:
     int cellWidth() const;
     int preferredCellWidth() const;
-    QFont namesFont(double maxScale) const;
+    QFont namesFont() const;
     QFont namesFontFor(int cell) const;
     int bandHeight() const;
     int gutterWidth() const;
