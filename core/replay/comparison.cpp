@@ -1,5 +1,6 @@
 #include "comparison.h"
 
+#include <algorithm>
 #include <nlohmann/json.hpp>
 #include <session/frontend/frameformatter.h>
 
@@ -91,6 +92,31 @@ void removePath(json &value, const QStringList &path, qsizetype at)
                 removePath(value[i], path, at + 1);
         }
     }
+}
+
+// The JSON path rules applied to `text` when it is JSON (it is then written again, compact);
+// false when it is not JSON.
+bool removePaths(QString &text, const QList<IgnoreRule> &rules)
+{
+    json value = json::parse(text.toStdString(), nullptr, false);
+    if (value.is_discarded())
+        return false;
+    for (const IgnoreRule &rule : rules)
+        if (rule.isJsonPath())
+            removePath(value, rule.path, 0);
+    text = QString::fromStdString(value.dump(-1, ' ', false, json::error_handler_t::replace));
+    return true;
+}
+
+// Which of the two messages is not JSON, in words.
+QString whichIsNotJson(const RecordedMessage &expected, const RecordedMessage &actual)
+{
+    const bool wantIsJson = json::accept(expected.data.constBegin(), expected.data.constEnd());
+    const bool gotIsJson = json::accept(actual.data.constBegin(), actual.data.constEnd());
+    if (!wantIsJson && !gotIsJson)
+        return QStringLiteral("messages are");
+    return wantIsJson ? QStringLiteral("message received is")
+                      : QStringLiteral("recorded message is");
 }
 
 QString jsonText(const json &value)
@@ -223,16 +249,35 @@ std::optional<QString> compareMessages(const RecordedMessage &expected,
             .arg(at)
             .arg(describeMessage(expected), describeMessage(actual));
     }
-    QString want = QString::fromUtf8(expected.data);
-    QString got = QString::fromUtf8(actual.data);
-    for (const IgnoreRule &rule : rules) {
-        if (rule.isJsonPath())
-            continue;
-        want.replace(rule.pattern, rule.replacement);
-        got.replace(rule.pattern, rule.replacement);
-    }
+    const auto applyTextRules = [&rules](QString text) {
+        for (const IgnoreRule &rule : rules)
+            if (!rule.isJsonPath())
+                text.replace(rule.pattern, rule.replacement);
+        return text;
+    };
+    const QString wantAsCame = QString::fromUtf8(expected.data);
+    const QString gotAsCame = QString::fromUtf8(actual.data);
+    QString want = applyTextRules(wantAsCame);
+    QString got = applyTextRules(gotAsCame);
     json wantJson = json::parse(want.toStdString(), nullptr, false);
     json gotJson = json::parse(got.toStdString(), nullptr, false);
+    const bool hasPaths = std::any_of(rules.begin(), rules.end(),
+                                      [](const IgnoreRule &rule) { return rule.isJsonPath(); });
+    bool pathsApplied = !hasPaths;
+    if (hasPaths && (wantJson.is_discarded() || gotJson.is_discarded())) {
+        // A text rule may have left text that is no longer JSON: the paths first, on the
+        // messages as they came (written again compact), then the text rules.
+        QString wantPathsFirst = wantAsCame;
+        QString gotPathsFirst = gotAsCame;
+        if (removePaths(wantPathsFirst, rules) && removePaths(gotPathsFirst, rules)) {
+            pathsApplied = true;
+            want = applyTextRules(wantPathsFirst);
+            got = applyTextRules(gotPathsFirst);
+            wantJson = json::parse(want.toStdString(), nullptr, false);
+            gotJson = json::parse(got.toStdString(), nullptr, false);
+        }
+    }
+    std::optional<QString> difference;
     if (!wantJson.is_discarded() && !gotJson.is_discarded()) {
         for (const IgnoreRule &rule : rules) {
             if (!rule.isJsonPath())
@@ -240,16 +285,22 @@ std::optional<QString> compareMessages(const RecordedMessage &expected,
             removePath(wantJson, rule.path, 0);
             removePath(gotJson, rule.path, 0);
         }
-        return firstDifference(wantJson, gotJson, QStringLiteral("$"));
+        pathsApplied = true;
+        difference = firstDifference(wantJson, gotJson, QStringLiteral("$"));
+    } else if (want != got) {
+        qsizetype at = 0;
+        while (at < want.size() && at < got.size() && want[at] == got[at])
+            ++at;
+        difference
+            = QStringLiteral("the text differs from character %1: expected \"%2\", got \"%3\"")
+                  .arg(at)
+                  .arg(snippet(want, at), snippet(got, at));
     }
-    if (want == got)
-        return std::nullopt;
-    qsizetype at = 0;
-    while (at < want.size() && at < got.size() && want[at] == got[at])
-        ++at;
-    return QStringLiteral("the text differs from character %1: expected \"%2\", got \"%3\"")
-        .arg(at)
-        .arg(snippet(want, at), snippet(got, at));
+    // A path rule that could not apply is said, not silently skipped.
+    if (difference && !pathsApplied)
+        difference->append(QStringLiteral(" (the $ path rules left nothing out: the %1 not JSON)")
+                               .arg(whichIsNotJson(expected, actual)));
+    return difference;
 }
 
 QString describeMessage(const RecordedMessage &message, int max)

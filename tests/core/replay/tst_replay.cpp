@@ -333,6 +333,21 @@ private Q_SLOTS:
             = text(R"({"status":"error","at":"x","id":2,"items":[{"n":1,"ts":9}]})");
         QCOMPARE(compareMessages(want, changed, rules),
                  std::optional<QString>(QStringLiteral("at $.at: expected \"TIME\", got \"x\"")));
+        // A /REGEX/ rule that leaves text that is no longer JSON does not turn the path rules
+        // off: they apply first, to the messages as they came.
+        const QList<IgnoreRule> breaksJson = {rule("/\"at\":\"[^\"]*\"/"), rule("$.id")};
+        QCOMPARE(compareMessages(text("{\"id\":1,\"at\":\"10:00\",\"v\":1}"),
+                                 text("{\"id\":2,\"at\":\"11:00\",\"v\":1}"), breaksJson),
+                 std::nullopt);
+        QCOMPARE(*compareMessages(text("{\"id\":1,\"at\":\"10:00\",\"v\":1}"),
+                                  text("{\"id\":2,\"at\":\"11:00\",\"v\":2}"), breaksJson),
+                 QStringLiteral("the text differs from character 7: expected \"{…,\"v\":1}\", "
+                                "got \"{…,\"v\":2}\""));
+        // A path rule that cannot apply (the message is not JSON) is said.
+        QCOMPARE(*compareMessages(text("id 1"), text("id 2"), {rule("$.id")}),
+                 QStringLiteral("the text differs from character 3: expected \"id 1\", got \"id "
+                                "2\" (the $ path rules left nothing out: the messages are not "
+                                "JSON)"));
         // Plain text, with a /REGEX/ rule.
         QCOMPARE(compareMessages(text("order 41 at 10:00"), text("order 41 at 11:30"),
                                  {rule(R"(/\d\d:\d\d/)")}),
