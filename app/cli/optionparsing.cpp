@@ -54,7 +54,8 @@ std::optional<QString> readIntOptions(const QCommandLineParser &parser,
         bool ok = false;
         const int value = parser.value(entry.option).toInt(&ok);
         if (!ok || value < 0)
-            return QStringLiteral("--%1 needs a number").arg(entry.option.names().constLast());
+            return QStringLiteral("--%1 needs a whole number, 0 or more, not \"%2\"")
+                .arg(entry.option.names().constLast(), parser.value(entry.option));
         entry.target = value;
     }
     return std::nullopt;

@@ -1,5 +1,8 @@
 #include "scripthost.h"
 
+#include "errorlocation.h"
+
+#include <QDateTime>
 #include <QDeadlineTimer>
 #include <QJSEngine>
 #include <QUrl>
@@ -82,6 +85,8 @@ ScriptHost::~ScriptHost()
         if (open(it.key()))
             m_manager.abort(it.key());
         m_manager.remove(it.key());
+        if (onRemoved)
+            onRemoved(it.key());
     }
 }
 
@@ -174,6 +179,8 @@ QJSValue ScriptHost::open(const QString &url, const QJSValue &options)
         fail(QStringLiteral("connect(): \"%1\" is not a ws:// or wss:// URL").arg(target));
         return {};
     }
+    const qint64 startedNs = session::monotonicNs();
+    const qint64 startedAtMs = QDateTime::currentMSecsSinceEpoch();
     const quint64 id = m_manager.open(client);
     const bool settled = waitFor(
         [&] {
@@ -197,6 +204,8 @@ QJSValue ScriptHost::open(const QString &url, const QJSValue &options)
     reader.next = reader.store->firstId().value;
     reader.url = target;
     m_readers.insert(id, reader);
+    if (onOpened)
+        onOpened(id, target, reader.store, startedNs, startedAtMs);
     return QJSValue(double(id));
 }
 
@@ -430,6 +439,14 @@ void ScriptHost::testResult(const QString &name, bool passed, const QString &mes
     tests.append(result);
     if (onTest)
         onTest(result);
+}
+
+QString ScriptHost::where(const QJSValue &error) const
+{
+    if (!locator)
+        return {};
+    const ScriptLocation at = locator->locate(error);
+    return at.isValid() ? at.toString() : QString();
 }
 
 QJSValue ScriptHost::env() const

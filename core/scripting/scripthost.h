@@ -18,6 +18,8 @@ class SessionManager;
 
 namespace framescope::scripting {
 
+class ErrorLocator;
+
 // What a script may set from outside: the URL connect() uses when given none, the variables
 // `env` holds, and its limits.
 struct ScriptOptions
@@ -46,6 +48,13 @@ public:
 
     std::function<void(const QString &line)> onLog;
     std::function<void(const TestResult &result)> onTest;
+    // A connection the script opened (once open: its id, URL, store, and when connect() began
+    // on the monotonic clock and the wall clock), and its end, when the host removes it.
+    std::function<void(quint64 id, const QString &url,
+                       const std::shared_ptr<const capture::FrameStore> &store, qint64 startedNs,
+                       qint64 startedAtMs)>
+        onOpened;
+    std::function<void(quint64 id)> onRemoved;
     // When the script last entered or left a native call, and whether it is inside one: the
     // watchdog's view.
     std::atomic<qint64> lastCallNs{0};
@@ -76,6 +85,10 @@ public:
     Q_INVOKABLE QJSValue fromBase64(const QString &text);
     Q_INVOKABLE QByteArray utf8(const QString &text) const { return text.toUtf8(); }
     Q_INVOKABLE int defaultWaitMs() const { return m_options.defaultWaitMs; }
+    // "file.js:12:5": where in the user's script `error` was thrown (empty when not known).
+    Q_INVOKABLE QString where(const QJSValue &error) const;
+
+    const ErrorLocator *locator = nullptr; // set by the runner for where()
 
 private:
     struct Reader

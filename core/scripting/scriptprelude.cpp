@@ -37,14 +37,14 @@ QString scriptPrelude()
         this.type = raw.type;
         this.data = raw.data;
     }
-    Message.prototype.text = function () {
+    Message.prototype.text = function text() {
         return this.type === 'text' ? this.data : host.toHex(this.data);
     };
-    Message.prototype.json = function () { return JSON.parse(this.text()); };
-    Message.prototype.hex = function () {
+    Message.prototype.json = function json() { return JSON.parse(this.text()); };
+    Message.prototype.hex = function hex() {
         return host.toHex(this.type === 'text' ? host.utf8(this.data) : this.data);
     };
-    Message.prototype.toString = function () { return show(this.type === 'text' ? this.data : this.data); };
+    Message.prototype.toString = function toString() { return show(this.type === 'text' ? this.data : this.data); };
 
     // Does `value` hold everything `subset` has (objects by key, arrays by position)?
     function contains(value, subset) {
@@ -88,19 +88,19 @@ QString scriptPrelude()
         this._inboxAt = 0;
         connections.push(this);
     }
-    Connection.prototype._flush = function () {
+    Connection.prototype._flush = function _flush() {
         if (this._outbox.length === 0)
             return;
         var items = this._outbox;
         this._outbox = [];
         host.sendBatch(this.id, items);
     };
-    Connection.prototype._queue = function (item) {
+    Connection.prototype._queue = function _queue(item) {
         this._outbox.push(item);
         if (this._outbox.length >= 64)
             this._flush();
     };
-    Connection.prototype.send = function (message) {
+    Connection.prototype.send = function send(message) {
         if (typeof message === 'string')
             this._queue(message);
         else if (message instanceof ArrayBuffer || ArrayBuffer.isView(message))
@@ -108,43 +108,43 @@ QString scriptPrelude()
         else
             this._queue(JSON.stringify(message));
     };
-    Connection.prototype.sendBinary = function (bytes) {
+    Connection.prototype.sendBinary = function sendBinary(bytes) {
         this._queue(bytesOf(bytes, 'sendBinary()'));
     };
-    Connection.prototype.sendFrame = function (frame) {
+    Connection.prototype.sendFrame = function sendFrame(frame) {
         flushAll();
         var copy = Object.assign({}, frame);
         if (copy.payload !== undefined && typeof copy.payload !== 'string')
             copy.payload = bytesOf(copy.payload, 'sendFrame()');
         host.sendFrame(this.id, copy);
     };
-    Connection.prototype.sendFragmented = function (payload, sizes) {
+    Connection.prototype.sendFragmented = function sendFragmented(payload, sizes) {
         flushAll();
         var binary = typeof payload !== 'string';
         host.sendFragmented(this.id, binary ? bytesOf(payload, 'sendFragmented()') : host.utf8(payload),
                             binary, Array.isArray(sizes) ? sizes : [sizes]);
     };
-    Connection.prototype.ping = function (payload, timeoutMs) {
+    Connection.prototype.ping = function ping(payload, timeoutMs) {
         flushAll();
         var bytes = payload === undefined ? new ArrayBuffer(0)
                   : typeof payload === 'string' ? host.utf8(payload) : bytesOf(payload, 'ping()');
         return host.ping(this.id, bytes, timeoutMs === undefined ? host.defaultWaitMs() : timeoutMs);
     };
-    Connection.prototype.close = function (code, reason, timeoutMs) {
+    Connection.prototype.close = function close(code, reason, timeoutMs) {
         flushAll();
         host.close(this.id, code === undefined ? 1000 : code, reason === undefined ? '' : String(reason),
                    timeoutMs === undefined ? host.defaultWaitMs() : timeoutMs);
     };
-    Connection.prototype.state = function () {
+    Connection.prototype.state = function state() {
         flushAll();
         return host.state(this.id);
     };
-    Connection.prototype.onMessage = function (handler) {
+    Connection.prototype.onMessage = function onMessage(handler) {
         if (typeof handler !== 'function')
             throw new TypeError('onMessage(): give a function');
         this._handlers.push(handler);
     };
-    Connection.prototype.next = function (timeoutMs) {
+    Connection.prototype.next = function next(timeoutMs) {
         flushAll();
         if (this._inboxAt >= this._inbox.length) {
             this._inbox = host.nextBatch(this.id, 256, timeoutMs === undefined ? host.defaultWaitMs() : timeoutMs);
@@ -155,7 +155,7 @@ QString scriptPrelude()
             this._handlers[i](message);
         return message;
     };
-    Connection.prototype.expect = function (matcher, timeoutMs) {
+    Connection.prototype.expect = function expect(matcher, timeoutMs) {
         var limit = timeoutMs === undefined ? host.defaultWaitMs() : timeoutMs;
         var started = Date.now();
         var seen = [];
@@ -218,15 +218,10 @@ QString scriptPrelude()
         env: Object.freeze(host.env())
     };
 
-    // " (file.js:12)": where in the user's script an error was thrown.
+    // " (file.js:12:5)": where in the user's script an error was thrown.
     function where(error) {
-        var stack = error && error.stack ? String(error.stack).split('\n') : [];
-        for (var i = 0; i < stack.length; ++i) {
-            var at = /@(?:file:)?([^@]*):(\d+)$/.exec(stack[i]);
-            if (at && at[1] !== 'framescope:prelude')
-                return ' (' + at[1] + ':' + at[2] + ')';
-        }
-        return '';
+        var at = error instanceof Error ? host.where(error) : '';
+        return at ? ' (' + at + ')' : '';
     }
 
     Object.keys(api).forEach(function (name) {

@@ -1,10 +1,10 @@
 #include "scriptrunner.h"
 
+#include "errorlocation.h"
 #include "scriptprelude.h"
 
 #include <QEventLoop>
 #include <QJSEngine>
-#include <QRegularExpression>
 #include <session/engine/clock.h>
 
 namespace framescope::scripting {
@@ -13,24 +13,14 @@ namespace {
 
 constexpr char kPreludeName[] = "framescope:prelude";
 
-// "checks.js:12: Error: boom": the user's file and line where the error was thrown (the first
-// frame of the stack that is not the prelude's), then the error.
-QString describeError(const QJSValue &error, const QString &fileName)
+// "checks.js:12:5: Error: boom": where in the user's script the error was thrown, then the
+// error.
+QString describeError(const QJSValue &error, const ErrorLocator &locator)
 {
-    QString location;
-    static const QRegularExpression frame(QStringLiteral("@(?:file:)?(.*):(\\d+)$"));
-    for (const QString &line :
-         error.property(QStringLiteral("stack")).toString().split(QLatin1Char('\n'))) {
-        const QRegularExpressionMatch match = frame.match(line);
-        if (match.hasMatch() && match.captured(1) != QLatin1String(kPreludeName)) {
-            location = QStringLiteral("%1:%2").arg(match.captured(1), match.captured(2));
-            break;
-        }
-    }
-    if (location.isEmpty()) // a syntax error has no stack, only its line
-        location = QStringLiteral("%1:%2").arg(fileName).arg(
-            error.property(QStringLiteral("lineNumber")).toInt());
-    return QStringLiteral("%1: %2").arg(location, error.toString());
+    const ScriptLocation at = locator.locate(error);
+    if (!at.isValid())
+        return error.toString();
+    return QStringLiteral("%1: %2").arg(at.toString(), error.toString());
 }
 
 } // namespace
@@ -136,9 +126,19 @@ void ScriptRunner::work(QString source, QString fileName)
     {
         QJSEngine engine; // no extensions: no console, no Qt object, no module loading
         ScriptHost host(engine, m_manager, m_options, m_stopping);
+        const ErrorLocator locator(source, fileName, QString::fromLatin1(kPreludeName));
+        host.locator = &locator;
         QJSEngine::setObjectOwnership(&host, QJSEngine::CppOwnership);
         host.onLog = [this](const QString &line) {
             Q_EMIT output(line);
+        };
+        host.onOpened = [this](quint64 id, const QString &url,
+                               const std::shared_ptr<const capture::FrameStore> &store,
+                               qint64 startedNs, qint64 startedAtMs) {
+            Q_EMIT connectionOpened(id, url, store, startedNs, startedAtMs);
+        };
+        host.onRemoved = [this](quint64 id) {
+            Q_EMIT connectionEnded(id);
         };
         host.onTest = [this](const TestResult &test) {
             Q_EMIT testFinished(test.name, test.passed, test.message);
@@ -164,7 +164,7 @@ void ScriptRunner::work(QString source, QString fileName)
                 installed.property(QStringLiteral("flush")).call();
             if (value.isError()) {
                 result.ending = ScriptResult::Ending::Failed;
-                result.error = describeError(value, fileName);
+                result.error = describeError(value, locator);
             }
         }
         result.tests = host.tests;

@@ -41,6 +41,14 @@ Q_SIGNALS:
     void output(const QString &line);
     void testFinished(const QString &name, bool passed, const QString &message);
     void finished();
+    // The script's connections, for a front end to show: opened (once open; its store, which
+    // outlives the session for whoever holds it; `startedNs` on the monotonic clock and
+    // `startedAtMs` the wall clock, when connect() began), and ended (closed and removed from
+    // the SessionManager).
+    void connectionOpened(quint64 id, const QString &url,
+                          std::shared_ptr<const framescope::capture::FrameStore> store,
+                          qint64 startedNs, qint64 startedAtMs);
+    void connectionEnded(quint64 id);
 
 private:
     void work(QString source, QString fileName);

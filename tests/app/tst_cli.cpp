@@ -1192,8 +1192,14 @@ void tst_Cli::runAScriptForCi()
     run = runCli({QStringLiteral("run"), dir.filePath(QStringLiteral("bad.js")),
                   QStringLiteral("--url"), url, QStringLiteral("--junit"), badReport});
     QCOMPARE(run.exitCode, 1);
-    QVERIFY2(run.out.contains("FAIL  wrong: expected \"y\", got \"x\" (bad.js:2)"),
+    QVERIFY2(run.out.contains("FAIL  wrong: expected \"y\", got \"x\" (bad.js:2:39)"),
              run.out.constData());
+    // A time that is not a whole number of seconds is a usage error that says so.
+    run = runCli({QStringLiteral("run"), dir.filePath(QStringLiteral("ok.js")),
+                  QStringLiteral("--timeout"), QStringLiteral("-3")});
+    QCOMPARE(run.exitCode, 2);
+    QVERIFY2(run.err.contains("--timeout needs a whole number, 0 or more, not \"-3\""),
+             run.err.constData());
     run = runCli({QStringLiteral("run"), dir.filePath(QStringLiteral("slow.js")),
                   QStringLiteral("--timeout"), QStringLiteral("1"), QStringLiteral("--junit"),
                   slowReport});

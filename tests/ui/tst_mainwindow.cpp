@@ -39,6 +39,7 @@
 #include <script/scriptpanel.h>
 #include <server/serverpanel.h>
 #include <session/frontend/sessionmanager.h>
+#include <sessions/sessionlist.h>
 #include <sstream>
 #include <stats/statisticsview.h>
 #include <window/headerstable.h>
@@ -989,6 +990,25 @@ private Q_SLOTS:
         panel->run();
         QVERIFY(finished.wait(20000));
         QVERIFY2(finished.at(0).at(0).toBool(), qPrintable(panel->consoleText()));
+        // The script's connection is a row of the sidebar: closed once the script ended, its
+        // frames kept and shown when picked; the view stayed on the session it showed.
+        auto *sessions = window.findChild<SessionListModel *>();
+        QVERIFY(sessions);
+        const int before = window.logModel()->rowCount();
+        int scripted = -1;
+        for (int session = 0; session < sessions->sessionCount(); ++session)
+            if (sessions->entry(session).title().startsWith(QStringLiteral("Script: 127.0.0.1:")))
+                scripted = session;
+        QVERIFY(scripted > 0);
+        QTRY_COMPARE(sessions->entry(scripted).state, session::SessionState::Closed);
+        QCOMPARE(sessions->entry(scripted).sessionId, quint64{0});
+        const auto store = sessions->entry(scripted).store;
+        QVERIFY(store);
+        QVERIFY2(store->size() >= 6, qPrintable(QString::number(store->size())));
+        QCOMPARE(window.logModel()->rowCount(), before);
+        window.showSession(scripted);
+        QCOMPARE(window.logModel()->rowCount(), int(store->size()));
+        QVERIFY(window.windowTitle().startsWith(QStringLiteral("Script: 127.0.0.1:")));
         if (const QString dir = qEnvironmentVariable("FRAMESCOPE_SCREENSHOTS"); !dir.isEmpty())
             QVERIFY(shoot(window, dir, QStringLiteral("script")));
         manager.stopServer(1000);

@@ -53,9 +53,15 @@ private Q_SLOTS:
         QVERIFY(finished.wait(10000));
         QCOMPARE(finished.at(0).at(0).toBool(), false);
         QCOMPARE(panel.editor()->markedLine(), 3);
-        QVERIFY(panel.consoleText().contains(QStringLiteral("ERROR script.js:3: ReferenceError")));
-        QCOMPARE(panel.editor()->extraSelections().size(), 1);
+        QCOMPARE(panel.editor()->markedColumn(), 1);
+        QVERIFY(
+            panel.consoleText().contains(QStringLiteral("ERROR script.js:3:1: ReferenceError")));
+        // The line, and the name at the column underlined, the cursor put on it.
+        QCOMPARE(panel.editor()->extraSelections().size(), 2);
         QCOMPARE(panel.editor()->extraSelections().front().cursor.blockNumber(), 2);
+        QCOMPARE(panel.editor()->extraSelections().back().cursor.selectedText(),
+                 QStringLiteral("noSuchFunction"));
+        QCOMPARE(panel.editor()->textCursor().blockNumber(), 2);
         panel.editor()->appendPlainText(QStringLiteral("// edited"));
         QCOMPARE(panel.editor()->markedLine(), 0);
         QVERIFY(panel.editor()->extraSelections().isEmpty());
@@ -66,6 +72,9 @@ private Q_SLOTS:
         panel.run();
         QVERIFY(finished.wait(10000));
         QCOMPARE(panel.editor()->markedLine(), 4);
+        QCOMPARE(panel.editor()->markedColumn(), 5);
+        QCOMPARE(panel.editor()->extraSelections().back().cursor.selectedText(),
+                 QStringLiteral("assertEqual"));
         QVERIFY(
             panel.consoleText().contains(QStringLiteral("FAIL  echo: expected \"b\", got \"a\"")));
         manager.stopServer(1000);

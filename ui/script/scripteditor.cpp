@@ -153,9 +153,10 @@ bool ScriptEditor::event(QEvent *event)
     return QPlainTextEdit::event(event);
 }
 
-void ScriptEditor::markError(int line, const QString &message)
+void ScriptEditor::markError(int line, const QString &message, int column)
 {
     m_errorLine = line;
+    m_errorColumn = line > 0 ? column : 0;
     m_errorMessage = message;
     QList<QTextEdit::ExtraSelection> marks;
     const QTextBlock block = document()->findBlockByNumber(line - 1);
@@ -167,6 +168,27 @@ void ScriptEditor::markError(int line, const QString &message)
         mark.format.setToolTip(message);
         mark.cursor = QTextCursor(block);
         marks << mark;
+        if (m_errorColumn > 0 && m_errorColumn <= block.length()) {
+            // The word at the column (or its one character), underlined; the cursor put there.
+            QTextCursor at(block);
+            at.movePosition(QTextCursor::Right, QTextCursor::MoveAnchor, m_errorColumn - 1);
+            QTextCursor word = at;
+            const QString text = block.text();
+            qsizetype end = m_errorColumn - 1;
+            while (end < text.size()
+                   && (text[end].isLetterOrNumber() || text[end] == u'_' || text[end] == u'$'))
+                ++end;
+            word.setPosition(block.position() + std::max<qsizetype>(end, m_errorColumn),
+                             QTextCursor::KeepAnchor);
+            QTextEdit::ExtraSelection spot;
+            spot.format.setUnderlineStyle(QTextCharFormat::WaveUnderline);
+            spot.format.setUnderlineColor(problemColor());
+            spot.format.setToolTip(message);
+            spot.cursor = word;
+            marks << spot;
+            setTextCursor(at);
+            ensureCursorVisible();
+        }
     }
     setExtraSelections(marks);
     m_margin->update();

@@ -14,8 +14,10 @@ public:
     explicit ScriptEditor(QWidget *parent = nullptr);
 
     // Marks `line` (from 1) as an error's, with `message` as its tooltip; 0 clears the mark.
-    void markError(int line, const QString &message = {});
+    // With a `column` (from 1), the word there is underlined and the cursor put on it.
+    void markError(int line, const QString &message = {}, int column = 0);
     int markedLine() const { return m_errorLine; }
+    int markedColumn() const { return m_errorColumn; }
 
 protected:
     void resizeEvent(QResizeEvent *event) override;
@@ -28,6 +30,7 @@ private:
 
     QWidget *m_margin = nullptr;
     int m_errorLine = 0;
+    int m_errorColumn = 0;
     QString m_errorMessage;
 };
 

@@ -22,11 +22,12 @@ const QString kExamples = QStringLiteral(":/scripts");
 const QString kFileName = QStringLiteral("script.js");
 
 // The line an error or a failed check names in this script ("script.js:12"), or 0.
-int lineIn(const QString &text)
+// The line and column (0 when not given) a message names in the script: "script.js:12:5".
+std::pair<int, int> placeIn(const QString &text)
 {
-    static const QRegularExpression at(QStringLiteral("script\\.js:(\\d+)"));
+    static const QRegularExpression at(QStringLiteral("script\\.js:(\\d+)(?::(\\d+))?"));
     const QRegularExpressionMatch match = at.match(text);
-    return match.hasMatch() ? match.captured(1).toInt() : 0;
+    return {match.captured(1).toInt(), match.captured(2).toInt()};
 }
 
 } // namespace
@@ -116,6 +117,10 @@ void ScriptPanel::run()
                 append(passed ? tr("PASS  %1").arg(name) : tr("FAIL  %1: %2").arg(name, message));
             });
     connect(m_runner.get(), &scripting::ScriptRunner::finished, this, &ScriptPanel::showResult);
+    connect(m_runner.get(), &scripting::ScriptRunner::connectionOpened, this,
+            &ScriptPanel::connectionOpened);
+    connect(m_runner.get(), &scripting::ScriptRunner::connectionEnded, this,
+            &ScriptPanel::connectionEnded);
     m_run->setEnabled(false);
     m_stop->setEnabled(true);
     append(tr("Running… (connect() without a URL: %1)")
@@ -135,10 +140,10 @@ void ScriptPanel::showResult()
     m_run->setEnabled(true);
     m_stop->setEnabled(false);
     int failed = 0;
-    int firstFailedLine = 0;
+    std::pair<int, int> firstFailed{0, 0};
     for (const scripting::TestResult &test : m_lastResult.tests)
         if (!test.passed && failed++ == 0)
-            firstFailedLine = lineIn(test.message);
+            firstFailed = placeIn(test.message);
     if (!m_lastResult.error.isEmpty())
         append(tr("ERROR %1").arg(m_lastResult.error));
     append(tr("%1 passed, %2 failed%3 (%4 s)")
@@ -149,10 +154,10 @@ void ScriptPanel::showResult()
                         : tr(", the script did not complete"))
                .arg(m_lastResult.seconds, 0, 'f', 2));
     // The error's line, or the first failed check's, marked in the editor.
-    if (const int line = lineIn(m_lastResult.error); line > 0)
-        m_editor->markError(line, m_lastResult.error);
-    else if (firstFailedLine > 0)
-        m_editor->markError(firstFailedLine, tr("A check failed here"));
+    if (const auto [line, column] = placeIn(m_lastResult.error); line > 0)
+        m_editor->markError(line, m_lastResult.error, column);
+    else if (firstFailed.first > 0)
+        m_editor->markError(firstFailed.first, tr("A check failed here"), firstFailed.second);
     Q_EMIT finished(m_lastResult.passed());
 }
 

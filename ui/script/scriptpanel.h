@@ -1,6 +1,7 @@
 #pragma once
 
 #include <QWidget>
+#include <capture/framestore.h>
 #include <functional>
 #include <memory>
 #include <scripting/scriptresult.h>
@@ -45,6 +46,11 @@ public:
 
 Q_SIGNALS:
     void finished(bool passed);
+    // A running script's connections (ScriptRunner's signals of these names).
+    void connectionOpened(quint64 id, const QString &url,
+                          std::shared_ptr<const framescope::capture::FrameStore> store,
+                          qint64 startedNs, qint64 startedAtMs);
+    void connectionEnded(quint64 id);
 
 private:
     void append(const QString &line);

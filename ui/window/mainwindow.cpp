@@ -232,6 +232,8 @@ MainWindow::MainWindow(session::SessionManager &manager, QWidget *parent)
         return url.isEmpty() ? m_manager.serverUrls().value(0) : url;
     });
     m_bottomTabs->addTab(m_scriptPanel, tr("Script"));
+    connect(m_scriptPanel, &ScriptPanel::connectionOpened, this, &MainWindow::addScriptSession);
+    connect(m_scriptPanel, &ScriptPanel::connectionEnded, this, &MainWindow::endScriptSession);
     QWidget *composer = m_bottomTabs;
     connect(m_lab, &FrameLab::sendRequested, this, [this](const FrameLab::Frame &frame) {
         if (m_state != session::SessionState::Open) {

@@ -121,6 +121,10 @@ public:
     int newSession(const QString &url = {}, const QVariantMap &settings = {});
     // A new session with the shown one's URL and settings, not connected.
     int duplicateSession();
+    void addScriptSession(quint64 id, const QString &url,
+                          std::shared_ptr<const capture::FrameStore> store, qint64 startedNs,
+                          qint64 startedAtMs);
+    void endScriptSession(quint64 id);
     // Ends the session (closed at once, its log dropped) and removes it; the last one closed
     // leaves a new empty one.
     void closeSession(int session);

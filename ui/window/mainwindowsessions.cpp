@@ -9,6 +9,7 @@
 #include "sessions/sessionlist.h"
 #include "tlsdetails.h"
 
+#include <QDateTime>
 #include <QFileInfo>
 #include <QHBoxLayout>
 #include <QInputDialog>
@@ -190,6 +191,42 @@ int MainWindow::newSession(const QString &url, const QVariantMap &settings)
     showSession(session);
     m_url->setFocus();
     return session;
+}
+
+// A script's connection gets a row of its own (the view stays where it is): its frames can be
+// looked at as the script runs and after.
+void MainWindow::addScriptSession(quint64 id, const QString &url,
+                                  std::shared_ptr<const capture::FrameStore> store,
+                                  qint64 startedNs, qint64 startedAtMs)
+{
+    SessionEntry entry;
+    entry.name = tr("Script: %1").arg(QUrl(url).authority());
+    entry.url = url;
+    entry.sessionId = id;
+    entry.state = m_manager.state(id); // Closed when the script already removed it
+    entry.store = std::move(store);
+    entry.originNs = startedNs;
+    entry.startedAtMs = startedAtMs;
+    entry.openedAtMs = QDateTime::currentMSecsSinceEpoch();
+    entry.unread = true;
+    m_sessions->add(std::move(entry));
+}
+
+// The script closed and removed its connection: the row keeps its frames, as a closed session.
+void MainWindow::endScriptSession(quint64 id)
+{
+    const int session = m_sessions->sessionWithId(id);
+    if (session < 0)
+        return;
+    if (session == m_shown) {
+        m_session = 0;
+        m_state = session::SessionState::Closed;
+        updateControls();
+    }
+    SessionEntry &entry = m_sessions->entry(session);
+    entry.sessionId = 0;
+    entry.state = session::SessionState::Closed;
+    m_sessions->changed(session);
 }
 
 int MainWindow::duplicateSession()
