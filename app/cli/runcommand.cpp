@@ -10,6 +10,7 @@
 #include <QCoreApplication>
 #include <QFile>
 #include <QFileInfo>
+#include <QUrl>
 #include <cstdio>
 #include <scripting/junitreport.h>
 #include <scripting/scriptrunner.h>
@@ -49,6 +50,13 @@ int runScript(const QStringList &arguments)
         return usage(QStringLiteral("run takes one script file"));
     scripting::ScriptOptions options;
     options.defaultUrl = parser.value(url);
+    if (parser.isSet(url)) {
+        const QUrl given(options.defaultUrl, QUrl::StrictMode);
+        if (!given.isValid() || given.host().isEmpty()
+            || (given.scheme() != QLatin1String("ws") && given.scheme() != QLatin1String("wss")))
+            return usage(QStringLiteral("--url needs a ws:// or wss:// URL, not \"%1\"")
+                             .arg(options.defaultUrl));
+    }
     int timeoutSeconds = options.timeoutMs / 1000;
     int watchdogSeconds = options.watchdogMs / 1000;
     if (const std::optional<QString> error

@@ -64,9 +64,12 @@ ScriptLocation ErrorLocator::locate(const QJSValue &error) const
             continue;
         }
         ScriptLocation at{match.captured(2), match.captured(3).toInt(), 0};
-        if (at.file == m_fileName)
-            at.column = syntax ? syntaxErrorColumn(at.line)
-                               : runtimeErrorColumn(at.line, called, message);
+        if (at.file == m_fileName) {
+            // A SyntaxError the parser does not report was thrown at run time (JSON.parse).
+            at.column = syntax ? syntaxErrorColumn(at.line) : 0;
+            if (at.column == 0)
+                at.column = runtimeErrorColumn(at.line, called, message);
+        }
         return at;
     }
     // Without a stack (a syntax error may have none): the error's own line.
@@ -74,6 +77,26 @@ ScriptLocation ErrorLocator::locate(const QJSValue &error) const
     if (line <= 0)
         return {};
     return {m_fileName, line, syntax ? syntaxErrorColumn(line) : 0};
+}
+
+ScriptLocation ErrorLocator::locateThrow(const QStringList &stackTrace) const
+{
+    static const QRegularExpression frame(QStringLiteral("^(.*):(\\d+):-?\\d+:(?:file:)?(.*)$"));
+    QString called;
+    for (const QString &entry : stackTrace) {
+        const QRegularExpressionMatch match = frame.match(entry);
+        if (!match.hasMatch())
+            continue;
+        if (match.captured(3) == m_preludeName) {
+            called = match.captured(1);
+            continue;
+        }
+        ScriptLocation at{match.captured(3), match.captured(2).toInt(), 0};
+        if (at.file == m_fileName)
+            at.column = runtimeErrorColumn(at.line, called, {});
+        return at;
+    }
+    return {};
 }
 
 int ErrorLocator::syntaxErrorColumn(int line) const
@@ -116,7 +139,9 @@ int ErrorLocator::runtimeErrorColumn(int line, const QString &calledFunction,
         if (const int column
             = columnOf(text, identifier(calledFunction) + QStringLiteral("\\s*\\(")))
             return column;
-    // What the engine's message names.
+    // What the engine's message names (a name, not a value: "1 is not a function" names none).
+    static const QRegularExpression nameOnly(QStringLiteral("^[A-Za-z_$][\\w$]*$"));
+    static const QRegularExpression builtIn(QStringLiteral("^([A-Za-z_$][\\w$.]*): "));
     static const QRegularExpression notDefined(QStringLiteral("^(.+) is not defined$"));
     static const QRegularExpression notCallable(
         QStringLiteral("^(?:Property '(.+)' of object .* is not a function"
@@ -137,8 +162,14 @@ int ErrorLocator::runtimeErrorColumn(int line, const QString &calledFunction,
                 text,
                 QStringLiteral("(?:\\.\\s*(%1)(?![\\w$])|\\[\\s*['\"](%1)['\"]\\s*\\])").arg(name)))
             return column;
-    } else if (const auto notCalled = notFunction.match(message); notCalled.hasMatch()) {
+    } else if (const auto notCalled = notFunction.match(message);
+               notCalled.hasMatch() && nameOnly.match(notCalled.captured(1)).hasMatch()) {
         if (const int column = columnOf(text, identifier(notCalled.captured(1))))
+            return column;
+    } else if (const auto function = builtIn.match(message); function.hasMatch()) {
+        // "JSON.parse: Parse error": where the line calls it.
+        if (const int column
+            = columnOf(text, identifier(function.captured(1)) + QStringLiteral("\\s*\\(")))
             return column;
     }
     // The script's own throw.

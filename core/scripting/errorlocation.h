@@ -1,6 +1,7 @@
 #pragma once
 
 #include <QString>
+#include <QStringList>
 #include <optional>
 
 class QJSValue;
@@ -35,6 +36,9 @@ public:
     ErrorLocator(QString source, QString fileName, QString preludeName);
 
     ScriptLocation locate(const QJSValue &error) const;
+    // Where a value that is not an Error was thrown, from QJSEngine::evaluate()'s stack trace
+    // ("function:line:column:file:name" lines, innermost first).
+    ScriptLocation locateThrow(const QStringList &stackTrace) const;
 
     // The parser's column of the syntax error it reports on `line` (0 when it reports none
     // there). Public for tests.

@@ -8,6 +8,8 @@
 #include <QUrl>
 #include <algorithm>
 #include <chrono>
+#include <cmath>
+#include <protocol/closeframe.h>
 #include <protocol/masking.h>
 #include <session/client/clientsession.h>
 #include <session/engine/clock.h>
@@ -233,7 +235,13 @@ void ScriptHost::sendFrame(double id, const QJSValue &frame)
     header.rsv2 = flag("rsv2", false);
     header.rsv3 = flag("rsv3", false);
     const QJSValue opcode = frame.property(QStringLiteral("opcode"));
-    header.opcode = std::uint8_t((opcode.isUndefined() ? 1 : opcode.toInt()) & 0x0f);
+    const double opcodeValue = opcode.isUndefined() ? 1 : opcode.toNumber();
+    if (!(opcodeValue >= 0 && opcodeValue <= 15 && opcodeValue == std::floor(opcodeValue))) {
+        fail(QStringLiteral("sendFrame(): opcode %1 is not one of 0-15 (4 bits)")
+                 .arg(opcode.toString()));
+        return;
+    }
+    header.opcode = std::uint8_t(opcodeValue);
     header.masked = flag("mask", true);
     if (header.masked) {
         const QJSValue key = frame.property(QStringLiteral("maskKey"));
@@ -318,6 +326,20 @@ void ScriptHost::close(double id, int code, const QString &reason, int timeoutMs
     Call call(*this);
     if (!reader(id))
         return;
+    // Refused before anything goes out: a code an endpoint may not send, or a reason that does
+    // not fit a control frame.
+    if (code < 0 || code > 0xffff || !protocol::isValidWireCloseCode(std::uint16_t(code))) {
+        fail(QStringLiteral("close(): %1 is not a code an endpoint may send (1000-1003, "
+                            "1007-1014, 3000-4999)")
+                 .arg(code));
+        return;
+    }
+    if (const qsizetype bytes = reason.toUtf8().size(); bytes > 123) {
+        fail(QStringLiteral("close(): the reason is %1 bytes in UTF-8; at most 123 fit a close "
+                            "frame")
+                 .arg(bytes));
+        return;
+    }
     if (m_manager.state(quint64(id)) != session::SessionState::Closed)
         m_manager.close(quint64(id), std::uint16_t(code), reason.toUtf8());
     if (!waitFor([&] { return m_manager.state(quint64(id)) == session::SessionState::Closed; },
@@ -428,14 +450,14 @@ void ScriptHost::log(const QString &line)
 {
     Call call(*this);
     if (onLog)
-        onLog(line);
+        onLog(readableText(line));
 }
 
 void ScriptHost::testResult(const QString &name, bool passed, const QString &message,
                             double seconds)
 {
     Call call(*this);
-    const TestResult result{name, passed, message, seconds};
+    const TestResult result{readableText(name), passed, readableText(message), seconds};
     tests.append(result);
     if (onTest)
         onTest(result);

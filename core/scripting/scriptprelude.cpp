@@ -205,7 +205,8 @@ QString scriptPrelude()
                 body();
                 host.testResult(String(name), true, '', (Date.now() - started) / 1000);
             } catch (e) {
-                host.testResult(String(name), false, (e && e.message ? e.message : String(e)) + where(e),
+                host.testResult(String(name), false,
+                                e instanceof Error ? e.message + where(e) : 'threw ' + show(e),
                                 (Date.now() - started) / 1000);
             }
         },

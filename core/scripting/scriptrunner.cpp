@@ -158,13 +158,24 @@ void ScriptRunner::work(QString source, QString fileName)
             result.error
                 = QStringLiteral("the script API did not load: %1").arg(installed.toString());
         } else {
-            const QJSValue value = engine.evaluate(source, fileName, 1);
+            QStringList thrownAt; // not empty when the script threw
+            const QJSValue value = engine.evaluate(source, fileName, 1, &thrownAt);
             // What the script sent last may still be grouped: it goes now, unless stopped.
             if (!m_stopping)
                 installed.property(QStringLiteral("flush")).call();
             if (value.isError()) {
                 result.ending = ScriptResult::Ending::Failed;
-                result.error = describeError(value, locator);
+                result.error = readableText(describeError(value, locator));
+            } else if (!thrownAt.isEmpty()) { // `throw "text"`: a value that is not an Error
+                result.ending = ScriptResult::Ending::Failed;
+                const ScriptLocation at = locator.locateThrow(thrownAt);
+                const QString thrown = value.isString()
+                                           ? QStringLiteral("\"%1\"").arg(value.toString())
+                                           : value.toString();
+                result.error = readableText(
+                    QStringLiteral("%1uncaught exception: %2")
+                        .arg(at.isValid() ? at.toString() + QStringLiteral(": ") : QString(),
+                             thrown));
             }
         }
         result.tests = host.tests;

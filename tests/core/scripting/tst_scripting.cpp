@@ -200,15 +200,57 @@ test('still runs', () => {
             << QStringLiteral("check.js:2:17: TypeError: Cannot read property 'deep' of undefined");
         QTest::newRow("throw") << QStringLiteral("\n    if (1) throw new Error('mine');\n")
                                << QStringLiteral("check.js:2:12: Error: mine");
+        // A value that is not an Error, thrown: the script fails (it did not complete).
+        QTest::newRow("throw a string")
+            << QStringLiteral("log(1);\nthrow 'x';\nlog(2);\n")
+            << QStringLiteral("check.js:2:1: uncaught exception: \"x\"");
+        QTest::newRow("throw a number in a function")
+            << QStringLiteral("function f() {\n  throw 42; }\n\nf();\n")
+            << QStringLiteral("check.js:2:3: uncaught exception: 42");
+        // A SyntaxError at run time is placed as one: where the line calls what threw.
+        QTest::newRow("JSON.parse")
+            << QStringLiteral("const v = 1;\nconst o = JSON.parse('{bad');\n")
+            << QStringLiteral("check.js:2:11: SyntaxError: JSON.parse");
+        // A message that names a value, not a name: the statement's start, not the value's.
+        QTest::newRow("a value is not a function")
+            << QStringLiteral("  let k = 1; k();\n")
+            << QStringLiteral("check.js:1:3: TypeError: 1 is not a function");
+        QTest::newRow("close code")
+            << QStringLiteral("const c = connect();\nc.close(999, 'x');\n")
+            << QStringLiteral("check.js:2:3: Error: close(): 999 is not a code");
+        QTest::newRow("close reason")
+            << QStringLiteral("const c = connect();\nc.close(1000, 'x'.repeat(124));\n")
+            << QStringLiteral("check.js:2:3: Error: close(): the reason is 124 bytes");
+        QTest::newRow("opcode")
+            << QStringLiteral("const c = connect();\nc.sendFrame({opcode: 16});\n")
+            << QStringLiteral("check.js:2:3: Error: sendFrame(): opcode 16 is not");
+    }
+
+    // What a script gives as text goes to the console and the JUnit report readable: a lone
+    // surrogate becomes U+FFFD, a NUL is written out; a thrown value that is no Error is named.
+    void textIsKeptReadable()
+    {
+        const ScriptResult result = run(
+            QStringLiteral("test('x \\ud800', () => {});\ntest('nul', () => fail('a \\u0000 b'));\n"
+                           "test('not an Error', () => { throw 'plain'; });\n"));
+        QCOMPARE(result.tests.size(), 3);
+        QCOMPARE(result.tests[0].name, QStringLiteral("x \uFFFD"));
+        QVERIFY2(result.tests[1].message.startsWith(QStringLiteral("a \\u0000 b (check.js:2:")),
+                 qPrintable(result.tests[1].message));
+        QCOMPARE(result.tests[2].message, QStringLiteral("threw \"plain\""));
     }
 
     void anUncaughtErrorNamesItsPlace()
     {
         QFETCH(QString, source);
         QFETCH(QString, error);
+        QElapsedTimer took;
+        took.start();
         const ScriptResult result = run(source);
         QCOMPARE(result.ending, ScriptResult::Ending::Failed);
         QVERIFY2(result.error.startsWith(error), qPrintable(result.error));
+        QVERIFY2(took.elapsed() < 4000, "refused at once, not after a wait"); // waits are 5 s
+        QVERIFY(!result.passed());
     }
 
     // Frames of chosen sizes make one message; a frame that breaks the rules (RSV2 with no
