@@ -10,6 +10,7 @@
 #include <QFile>
 #include <QFileInfo>
 #include <QTimer>
+#include <cmath>
 #include <cstdio>
 #include <replay/harexport.h>
 #include <replay/k6script.h>
@@ -64,6 +65,17 @@ QCommandLineOption connectionOption()
                                              "server's from 1), or which WebSocket entry of a HAR "
                                              "file (from 0); default the first"),
                               QStringLiteral("N"));
+}
+
+// The --ignore rules given, into `rules`; why the first that is not a rule is not one (a blank
+// one included: on the command line it is a slip, not a rule).
+std::optional<QString> readIgnoreRules(const QStringList &texts, QList<replay::IgnoreRule> &rules)
+{
+    for (const QString &text : texts)
+        if (text.trimmed().isEmpty())
+            return QStringLiteral("--ignore needs a rule ($.json.path, /REGEX/ or "
+                                  "s/REGEX/REPLACEMENT/), not an empty one");
+    return replay::parseIgnoreRules(texts, rules);
 }
 
 QCommandLineOption ignoreOption()
@@ -139,11 +151,11 @@ int runReplay(const QStringList &arguments)
         bool ok = true;
         options.speed
             = parser.value(speed) == QLatin1String("max") ? 0 : parser.value(speed).toDouble(&ok);
-        if (!ok || options.speed < 0
+        if (!ok || !std::isfinite(options.speed) || options.speed < 0
             || (options.speed == 0 && parser.value(speed) != QLatin1String("max")))
             return usage(QStringLiteral("--speed takes a number > 0, or max"));
     }
-    if (const auto error = replay::parseIgnoreRules(parser.values(ignore), options.rules))
+    if (const auto error = readIgnoreRules(parser.values(ignore), options.rules))
         return usage(*error);
     if (const auto error = readHeaders(parser.values(header), options.connection.headers))
         return usage(*error);
@@ -302,7 +314,7 @@ int runExportK6(const QStringList &arguments)
         if (!k6Duration.match(options.duration).hasMatch())
             return usage(QStringLiteral("--duration takes a k6 duration such as 30s, 5m or 1h30m"));
     }
-    if (const auto error = replay::parseIgnoreRules(parser.values(ignore), options.rules))
+    if (const auto error = readIgnoreRules(parser.values(ignore), options.rules))
         return usage(*error);
     for (const replay::IgnoreRule &rule : options.rules)
         if (const auto problem = replay::k6RuleProblem(rule))

@@ -251,6 +251,9 @@ std::string parseFrame(const json &line, CapturedFrame &frame)
             return "maskKey must be 8 hex digits";
         r.maskKey = *key;
     }
+    // Read as unsigned, a negative number would wrap around.
+    if (!line.at("length").is_number_unsigned())
+        return "length must be a whole number, 0 or more";
     r.payloadLength = line.at("length").get<std::uint64_t>();
     const auto form = lengthFormFromName(line.at("lengthForm").get<std::string>());
     if (!form)
@@ -280,6 +283,8 @@ std::string parseFrame(const json &line, CapturedFrame &frame)
         if (!frame.payloadEvicted)
             return "frame without payload";
     }
+    if (!line.at("stored").is_number_unsigned())
+        return "stored must be a whole number, 0 or more";
     r.storedLength = std::uint32_t(frame.payload.size());
     if (!frame.payloadEvicted && line.at("stored").get<std::uint64_t>() != frame.payload.size())
         return "stored size does not match the payload";

@@ -1,6 +1,31 @@
 #include "capturedconnection.h"
 
+#include <QUrl>
+
 namespace framescope::replay {
+
+namespace {
+
+// `url` with the path and query of the request line "GET /path?query HTTP/1.1" (unchanged when
+// the request has none).
+std::string withRequestTarget(const std::string &url, const std::string &request)
+{
+    const std::string line = request.substr(0, request.find_first_of("\r\n"));
+    const std::size_t from = line.find(' ');
+    const std::size_t to = line.find(' ', from == std::string::npos ? from : from + 1);
+    if (from == std::string::npos || to == std::string::npos)
+        return url;
+    const QString target = QString::fromStdString(line.substr(from + 1, to - from - 1));
+    if (!target.startsWith(QLatin1Char('/')))
+        return url;
+    QUrl result(QString::fromStdString(url));
+    const qsizetype query = target.indexOf(QLatin1Char('?'));
+    result.setPath(target.left(query), QUrl::TolerantMode);
+    result.setQuery(query < 0 ? QString() : target.mid(query + 1), QUrl::TolerantMode);
+    return result.isValid() ? result.toString().toStdString() : url;
+}
+
+} // namespace
 
 bool isServerCapture(const capture::SessionInfo &session)
 {
@@ -35,6 +60,9 @@ CapturedConnection capturedConnection(const capture::CaptureReadResult &capture,
                 out.openedNs = event.timeNs;
         }
     }
+    // The server's URL is where it listened: the path and query are the client's request's.
+    if (server)
+        out.url = withRequestTarget(out.url, out.request);
     return out;
 }
 

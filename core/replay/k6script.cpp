@@ -204,17 +204,40 @@ function leaveOut(value, path, at) {
   }
 }
 
+/** @param {string} text @returns {any} the value, or undefined when it is not JSON */
+function parsed(text) {
+  try {
+    return JSON.parse(text);
+  } catch (e) {
+    return undefined;
+  }
+}
+
 /** @param {string} text */
-function normalized(text) {
+function withTextRules(text) {
   for (const rule of ignore)
     if (rule.pattern) text = text.replace(rule.pattern, rule.replacement || '');
-  try {
-    const value = JSON.parse(text);
-    for (const rule of ignore) if (rule.path) leaveOut(value, rule.path, 0);
-    return JSON.stringify(sorted(value));
-  } catch (e) {
-    return text;
-  }
+  return text;
+}
+
+/** @param {any} value */
+function withoutPaths(value) {
+  for (const rule of ignore) if (rule.path) leaveOut(value, rule.path, 0);
+  return JSON.stringify(sorted(value));
+}
+
+// As framescope-cli replay compares: the text rules, then the JSON paths; when the text rules
+// leave text that is no longer JSON, the paths first, on the message as it came.
+/** @param {string} text */
+function normalized(text) {
+  const ruled = withTextRules(text);
+  const value = parsed(ruled);
+  if (value !== undefined) return withoutPaths(value);
+  const asCame = parsed(text);
+  if (asCame === undefined || !ignore.some((rule) => rule.path)) return ruled;
+  const again = withTextRules(withoutPaths(asCame));
+  const valueAgain = parsed(again);
+  return valueAgain !== undefined ? withoutPaths(valueAgain) : again;
 }
 
 /** @param {any} value @returns {any} */

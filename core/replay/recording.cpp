@@ -46,12 +46,15 @@ QString connectionList(const std::set<std::uint32_t> &connections)
 
 namespace {
 
+// Times beyond this are broken, not recorded (a replay at the recorded pace would wait them out).
+constexpr std::int64_t kLongestRecordingNs = std::int64_t{30} * 86'400 * 1'000'000'000;
+
 // A recording without a message either way (a HAR entry with none, a capture of pings only
 // still has frames) would pass any replay: refused.
 RecordingRead &refuseEmpty(RecordingRead &read)
 {
     const Recording &r = read.recording;
-    if (read.ok() && r.clientFrames.empty() && r.clientMessages.empty() && r.serverMessages.empty())
+    if (read.ok() && r.clientMessages.empty() && r.serverMessages.empty())
         read.error = QStringLiteral("nothing to replay: the recording has no messages");
     return read;
 }
@@ -107,7 +110,7 @@ RecordingRead recordingFromCapture(const capture::CaptureReadResult &capture,
     const std::uint32_t chosen
         = connection ? std::uint32_t(*connection) : capture.frames.front().record.connection;
     if (connection && (*connection < 0 || !connections.contains(chosen))) {
-        out.error = QStringLiteral("the capture has no connection %1 (it has %2)")
+        out.error = QStringLiteral("the capture has no connection %1 (its connections: %2)")
                         .arg(*connection)
                         .arg(connectionList(connections));
         return out;
@@ -135,6 +138,13 @@ RecordingRead recordingFromCapture(const capture::CaptureReadResult &capture,
         if (openedNs == 0)
             openedNs = record.startNs; // older captures: from the first frame
         const std::int64_t atNs = std::max<std::int64_t>(0, record.endNs - openedNs);
+        if (atNs > kLongestRecordingNs) {
+            out.error = QStringLiteral("frame %1 is stamped %2 days after the connection opened: "
+                                       "the capture's times are broken")
+                            .arg(frame.id)
+                            .arg(double(atNs) / 86'400e9, 0, 'f', 0);
+            return out;
+        }
         if (frame.payloadEvicted || record.has(capture::FrameRecord::PayloadDropped)) {
             out.error = QStringLiteral("frame %1's payload is not in the capture (the memory cap "
                                        "evicted it): the capture cannot be replayed")
@@ -303,7 +313,12 @@ RecordingRead recordingFromHar(const QByteArray &bytes, std::optional<int> entry
                 message.data = QByteArray::fromStdString(data);
             }
             // Seconds as a double: microseconds are what it holds exactly.
-            message.atNs = std::max<std::int64_t>(0, std::llround((time - firstTime) * 1e6) * 1000);
+            const double seconds = time - firstTime;
+            if (!(seconds <= double(kLongestRecordingNs) / 1e9))
+                return bad(QStringLiteral("a message is stamped %1 s after the first: the times "
+                                          "are broken")
+                               .arg(seconds, 0, 'g', 6));
+            message.atNs = std::max<std::int64_t>(0, std::llround(seconds * 1e6) * 1000);
             (type == "send" ? r.clientMessages : r.serverMessages).push_back(std::move(message));
         }
         if (controls > 0)

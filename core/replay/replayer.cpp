@@ -1,5 +1,6 @@
 #include "replayer.h"
 
+#include <algorithm>
 #include <protocol/closeframe.h>
 #include <protocol/masking.h>
 #include <session/engine/clock.h>
@@ -197,7 +198,8 @@ void Replayer::sendDue()
     }
     if (m_nextItem < m_items.size()) {
         const std::int64_t waitNs = dueNs(m_items[m_nextItem]) - now;
-        m_sendTimer.start(int(std::max<std::int64_t>(0, waitNs / 1'000'000)));
+        // At most an hour at a time (a timer takes an int of ms); due times are checked again.
+        m_sendTimer.start(int(std::clamp<std::int64_t>(waitNs / 1'000'000, 0, 3'600'000)));
         return;
     }
     afterActivity();

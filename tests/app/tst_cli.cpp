@@ -707,10 +707,12 @@ void tst_Cli::serveCapturesTheServerSide()
     QProcess server;
     const QString url = startServe(server, {QStringLiteral("--capture"), serverCapture});
     QVERIFY(!url.isEmpty());
-    const Run run = runCli(
-        {QStringLiteral("connect"), url, QStringLiteral("--send"), QStringLiteral("side by side"),
-         QStringLiteral("--wait-messages"), QStringLiteral("1"), QStringLiteral("-H"),
-         QStringLiteral("Authorization: Bearer hush"), QStringLiteral("--capture"), clientCapture});
+    QVERIFY(url.endsWith(QLatin1Char('/')));
+    const Run run = runCli({QStringLiteral("connect"), url + QStringLiteral("chat?room=1"),
+                            QStringLiteral("--send"), QStringLiteral("side by side"),
+                            QStringLiteral("--wait-messages"), QStringLiteral("1"),
+                            QStringLiteral("-H"), QStringLiteral("Authorization: Bearer hush"),
+                            QStringLiteral("--capture"), clientCapture});
     QVERIFY2(run.exitCode == 0, run.err.constData());
     QVERIFY(stopServe(server));
     const QByteArray serverErr = server.readAllStandardError();
@@ -741,7 +743,7 @@ void tst_Cli::serveCapturesTheServerSide()
         if (event.kind == capture::EventKind::HandshakeRequest) {
             sawRequest = true;
             QCOMPARE(event.connection, std::uint32_t(1));
-            QVERIFY(event.detail.find("GET / HTTP/1.1") == 0);
+            QVERIFY(event.detail.find("GET /chat?room=1 HTTP/1.1") == 0);
             QVERIFY(event.detail.find("hush") == std::string::npos);
         }
     }
@@ -750,6 +752,16 @@ void tst_Cli::serveCapturesTheServerSide()
     QVERIFY(raw.open(QIODevice::ReadOnly));
     const QByteArray file = raw.readAll();
     QVERIFY(!file.contains("hush"));
+    // Exported, the connection's URL is the one the client asked for: the server's address with
+    // the request's path and query.
+    const QString har = dir.filePath(QStringLiteral("server.har"));
+    QCOMPARE(
+        runCli({QStringLiteral("export-har"), serverCapture, QStringLiteral("-o"), har}).exitCode,
+        0);
+    QFile exported(har);
+    QVERIFY(exported.open(QIODevice::ReadOnly));
+    const QByteArray harText = exported.readAll();
+    QVERIFY2(harText.contains((url + QStringLiteral("chat?room=1")).toUtf8()), harText.constData());
 
     // inspect shows it in time order, each line with its connection; --json gives the file's
     // lines back, in the file's order.
@@ -1194,6 +1206,12 @@ void tst_Cli::runAScriptForCi()
     QCOMPARE(run.exitCode, 1);
     QVERIFY2(run.out.contains("FAIL  wrong: expected \"y\", got \"x\" (bad.js:2:39)"),
              run.out.constData());
+    // A --url that is not a WebSocket URL is a usage error, before the script runs.
+    run = runCli({QStringLiteral("run"), dir.filePath(QStringLiteral("ok.js")),
+                  QStringLiteral("--url"), QStringLiteral("notaurl")});
+    QCOMPARE(run.exitCode, 2);
+    QVERIFY2(run.err.contains("--url needs a ws:// or wss:// URL, not \"notaurl\""),
+             run.err.constData());
     // A time that is not a whole number of seconds is a usage error that says so.
     run = runCli({QStringLiteral("run"), dir.filePath(QStringLiteral("ok.js")),
                   QStringLiteral("--timeout"), QStringLiteral("-3")});
@@ -1282,6 +1300,20 @@ void tst_Cli::replayACaptureForCi()
                   QStringLiteral("--ignore"), QStringLiteral("id")});
     QCOMPARE(run.exitCode, 2);
     QVERIFY2(run.err.contains("is not an ignore rule"), run.err.constData());
+    run = runCli({QStringLiteral("replay"), capture, QStringLiteral("--url"), url,
+                  QStringLiteral("--ignore"), QString()});
+    QCOMPARE(run.exitCode, 2);
+    QVERIFY2(run.err.contains("--ignore needs a rule"), run.err.constData());
+    for (const char *speed : {"nan", "inf", "-1", "0"}) {
+        run = runCli({QStringLiteral("replay"), capture, QStringLiteral("--url"), url,
+                      QStringLiteral("--speed"), QString::fromLatin1(speed)});
+        QCOMPARE(run.exitCode, 2);
+        QVERIFY2(run.err.contains("--speed takes a number > 0, or max"), speed);
+    }
+    run = runCli({QStringLiteral("replay"), capture, QStringLiteral("--url"), url,
+                  QStringLiteral("--connection"), QStringLiteral("5")});
+    QCOMPARE(run.exitCode, 2);
+    QVERIFY2(run.err.contains("no connection 5 (its connections: 0)"), run.err.constData());
     QVERIFY(stopServe(server));
     QVERIFY(stopServe(fragmenting));
 

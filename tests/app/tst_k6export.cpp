@@ -56,6 +56,44 @@ private Q_SLOTS:
                  "installs them into build/dev/npm");
     }
 
+    // The script's checks leave out what replay's do: a text rule that breaks the JSON does not
+    // turn the path rules off (the generated comparison run in Node.js).
+    void rulesCompareAsReplayDoes()
+    {
+        const QString har = m_dir.filePath(QStringLiteral("rules.har"));
+        QFile file(har);
+        QVERIFY(file.open(QIODevice::WriteOnly));
+        file.write("{\"log\":{\"version\":\"1.2\",\"entries\":[{\"request\":{\"method\":\"GET\","
+                   "\"url\":\"ws://127.0.0.1:9/\",\"headers\":[]},\"response\":{\"status\":101,"
+                   "\"headers\":[]},\"_resourceType\":\"websocket\",\"_webSocketMessages\":["
+                   "{\"type\":\"send\",\"time\":1.0,\"opcode\":1,\"data\":\"hi\"},"
+                   "{\"type\":\"receive\",\"time\":1.1,\"opcode\":1,"
+                   "\"data\":\"{\\\"id\\\":1,\\\"at\\\":\\\"10:00\\\",\\\"v\\\":1}\"}]}]}}");
+        file.close();
+        const QString script = m_dir.filePath(QStringLiteral("rules.k6.js"));
+        const Run run = runCli({QStringLiteral("export-k6"), har, QStringLiteral("-o"), script,
+                                QStringLiteral("--ignore"), QStringLiteral("/\"at\":\"[^\"]*\"/"),
+                                QStringLiteral("--ignore"), QStringLiteral("$.id")});
+        QVERIFY2(run.exitCode == 0, run.err.constData());
+        QFile generated(script);
+        QVERIFY(generated.open(QIODevice::ReadOnly));
+        const QByteArray text = generated.readAll();
+        const qsizetype from = text.indexOf("const ignore = [");
+        const qsizetype to = text.indexOf("export default function");
+        QVERIFY(from > 0 && to > from);
+        const QByteArray probe = text.mid(from, to - from)
+                                 + "\nconst a = normalized('{\"id\":1,\"at\":\"10:00\",\"v\":1}');"
+                                   "\nconst b = normalized('{\"at\":\"11:00\",\"v\":1,\"id\":2}');"
+                                   "\nconst c = normalized('{\"id\":2,\"at\":\"11:00\",\"v\":2}');"
+                                   "\nconsole.log(JSON.stringify([a === b, a === c]));\n";
+        QProcess node;
+        node.setProcessChannelMode(QProcess::MergedChannels);
+        node.start(QStringLiteral("node"), {QStringLiteral("-e"), QString::fromUtf8(probe)});
+        QVERIFY2(node.waitForStarted(10000), "node is needed (Debian's nodejs)");
+        QVERIFY(node.waitForFinished(30000));
+        QCOMPARE(node.readAll().trimmed(), QByteArray("[true,false]"));
+    }
+
     void scriptsTypeCheck()
     {
         QProcess server;

@@ -240,6 +240,9 @@ void tst_CaptureFile::badInputGetsAClearErrorAndKeepsWhatCameBefore_data()
                                        << "" << 3 << true;
     QTest::newRow("garbage line") << "garbage"
                                   << "line 3: not a JSON object" << 1 << false;
+    // Read as unsigned, a negative length would have wrapped around to 2^64 - 5.
+    QTest::newRow("negative length") << "negative-length"
+                                     << "line 2: length must be a whole number" << 0 << false;
 }
 
 void tst_CaptureFile::badInputGetsAClearErrorAndKeepsWhatCameBefore()
@@ -267,6 +270,8 @@ void tst_CaptureFile::badInputGetsAClearErrorAndKeepsWhatCameBefore()
         replace("\"base64\":\"", "\"base64\":\"!!");
     else if (mutation == QLatin1String("cut"))
         file.resize(file.size() - 20);
+    else if (mutation == QLatin1String("negative-length"))
+        replace("\"length\":", "\"length\":-");
     else if (mutation == QLatin1String("garbage"))
         file.insert(file.find('\n', file.find('\n') + 1) + 1, "{not json\n");
     std::istringstream in(file);

@@ -312,6 +312,30 @@ private Q_SLOTS:
         QVERIFY(result.tests.isEmpty());
     }
 
+    // Recordings that cannot be replayed as they are get refused with the reason: broken times
+    // (a replay at the recorded pace would wait them out), no whole message either way.
+    void brokenRecordingsAreRefused()
+    {
+        capture::CaptureReadResult broken = m_capture;
+        QVERIFY(broken.frames.size() > 2);
+        broken.frames[1].record.endNs = std::int64_t{1'000'000'000'000'000'000};
+        RecordingRead read = recordingFromCapture(broken);
+        QVERIFY2(read.error.contains(QStringLiteral("the capture's times are broken")),
+                 qPrintable(read.error));
+        capture::CaptureReadResult unfinished = m_capture;
+        unfinished.frames.resize(1);
+        unfinished.frames[0].record.set(capture::FrameRecord::Fin, false);
+        read = recordingFromCapture(unfinished);
+        QCOMPARE(read.error, QStringLiteral("nothing to replay: the recording has no messages"));
+        read = recordingFromHar(
+            "{\"log\":{\"entries\":[{\"request\":{\"method\":\"GET\",\"url\":\"ws://"
+            "127.0.0.1:9/\",\"headers\":[]},\"response\":{\"status\":101,\"headers\":[]},"
+            "\"_webSocketMessages\":[{\"type\":\"send\",\"time\":1,\"opcode\":1,\"data\":"
+            "\"a\"},{\"type\":\"send\",\"time\":1e15,\"opcode\":1,\"data\":\"b\"}]}]}}");
+        QVERIFY2(read.error.contains(QStringLiteral("the times are broken")),
+                 qPrintable(read.error));
+    }
+
     void ignoreRules()
     {
         for (const char *bad : {"id", "/unclosed", "/(/", "s/a/b", "$.a[", "$", "$.a[x]"}) {
