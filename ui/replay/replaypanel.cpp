@@ -47,8 +47,17 @@ ReplayPanel::ReplayPanel(session::SessionManager &manager, QWidget *parent)
     m_url->setPlaceholderText(QStringLiteral("ws://127.0.0.1:9001/"));
     m_mode = new QComboBox;
     m_mode->setAccessibleName(tr("Replay mode"));
-    m_mode->addItem(tr("Frame-exact (every frame as recorded)"));
-    m_mode->addItem(tr("Message level (messages, framed normally)"));
+    // Short names (the tab is narrow beside the log); what each means in its tooltip.
+    m_mode->addItem(tr("Frame-exact"));
+    m_mode->setItemData(0,
+                        tr("Every frame the client sent, as recorded: FIN, RSV, opcode, "
+                           "fragmentation and control frames"),
+                        Qt::ToolTipRole);
+    m_mode->addItem(tr("Message level"));
+    m_mode->setItemData(1, tr("The client's messages, framed normally (the only mode for HAR)"),
+                        Qt::ToolTipRole);
+    m_mode->setToolTip(tr("Frame-exact: every frame as recorded. Message level: the messages, "
+                          "framed normally."));
     m_speed = new QComboBox;
     m_speed->setAccessibleName(tr("Replay speed"));
     for (const auto &[text, speed] : {std::pair{tr("Recorded pace"), 1.0},
@@ -111,7 +120,11 @@ ReplayPanel::ReplayPanel(session::SessionManager &manager, QWidget *parent)
                             std::max(m_table->fontMetrics().horizontalAdvance(tr("✘ differs")),
                                      m_table->fontMetrics().horizontalAdvance(tr("✔ matched")))
                                 + 16);
-    m_table->setColumnWidth(ComparisonModel::Expected, 200);
+    // The recorded message and what differs share what is left.
+    m_table->horizontalHeader()->setSectionResizeMode(ComparisonModel::Expected,
+                                                      QHeaderView::Stretch);
+    m_table->horizontalHeader()->setSectionResizeMode(ComparisonModel::Difference,
+                                                      QHeaderView::Stretch);
     // The selected row in full: the recorded message and what differs.
     m_detail = new QPlainTextEdit;
     m_detail->setReadOnly(true);

@@ -46,7 +46,7 @@ ServerPanel::ServerPanel(session::SessionManager &manager, QWidget *parent)
     m_echo = new QCheckBox(tr("Echo messages"));
     m_echo->setChecked(true);
     m_delay = spinBox(60'000, tr(" ms"), tr("no delay"), tr("Reply delay"));
-    m_fragment = spinBox(1 << 24, tr(" bytes"), tr("not fragmented"), tr("Fragment replies"));
+    m_fragment = spinBox(1 << 24, tr(" bytes"), tr("whole message"), tr("Fragment replies"));
     m_pingInterval = spinBox(3'600'000, tr(" ms"), tr("no pings"), tr("Server ping interval"));
     m_closeAfter = spinBox(1'000'000, tr(" messages"), tr("never"), tr("Close after"));
 
@@ -89,7 +89,7 @@ ServerPanel::ServerPanel(session::SessionManager &manager, QWidget *parent)
     replies->addWidget(m_echo);
     replies->addWidget(new QLabel(tr("delayed by")));
     replies->addWidget(m_delay);
-    replies->addWidget(new QLabel(tr("in frames of")));
+    replies->addWidget(new QLabel(tr("frame size")));
     replies->addWidget(m_fragment);
     replies->addStretch();
     form->addRow(tr("Replies:"), replies);

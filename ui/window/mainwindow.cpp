@@ -136,7 +136,7 @@ MainWindow::MainWindow(session::SessionManager &manager, QWidget *parent)
     const int digit = m_log->fontMetrics().horizontalAdvance(QLatin1Char('0'));
     const std::pair<int, int> widths[]
         = {{FrameLogModel::Number, 7},  {FrameLogModel::Time, 11},  {FrameLogModel::Direction, 11},
-           {FrameLogModel::Opcode, 11}, {FrameLogModel::Flags, 17}, {FrameLogModel::Length, 8}};
+           {FrameLogModel::Opcode, 14}, {FrameLogModel::Flags, 17}, {FrameLogModel::Length, 8}};
     for (const auto &[column, digits] : widths)
         m_log->header()->resizeSection(column, digits * digit);
     m_log->setAlternatingRowColors(true);
