@@ -148,7 +148,7 @@ private:
     std::optional<capture::CaptureReadResult> shownCaptureRead();
     // How long a recoverable problem stays in the status bar.
     static constexpr int kStatusMs = 8000;
-    static constexpr int kSidebarWidth = 180;
+    static constexpr int kSidebarWidth = 160;
 
     void makeMenus();
     void restoreSettings();
