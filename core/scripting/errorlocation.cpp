@@ -50,28 +50,18 @@ ScriptLocation ErrorLocator::locate(const QJSValue &error) const
     const bool syntax
         = error.property(QStringLiteral("name")).toString() == QLatin1String("SyntaxError");
     const QString message = error.property(QStringLiteral("message")).toString();
-    // Frames read "function@file:name:line", innermost first; the script API's own frames come
-    // before the user's when an API call threw, the last of them the function the user called.
-    static const QRegularExpression frame(QStringLiteral("^(.*)@(?:file:)?(.*):(\\d+)$"));
-    QString called;
-    for (const QString &entry :
-         error.property(QStringLiteral("stack")).toString().split(QLatin1Char('\n'))) {
-        const QRegularExpressionMatch match = frame.match(entry);
-        if (!match.hasMatch())
-            continue;
-        if (match.captured(2) == m_preludeName) {
-            called = match.captured(1);
-            continue;
-        }
-        ScriptLocation at{match.captured(2), match.captured(3).toInt(), 0};
-        if (at.file == m_fileName) {
+    // Frames read "function@file:name:line", innermost first.
+    static const QRegularExpression frame(
+        QStringLiteral("^(?<function>.*)@(?:file:)?(?<file>.*):(?<line>\\d+)$"));
+    ScriptLocation at = firstUserFrame(
+        error.property(QStringLiteral("stack")).toString().split(QLatin1Char('\n')), frame,
+        [&](int line, const QString &called) {
             // A SyntaxError the parser does not report was thrown at run time (JSON.parse).
-            at.column = syntax ? syntaxErrorColumn(at.line) : 0;
-            if (at.column == 0)
-                at.column = runtimeErrorColumn(at.line, called, message);
-        }
+            const int column = syntax ? syntaxErrorColumn(line) : 0;
+            return column != 0 ? column : runtimeErrorColumn(line, called, message);
+        });
+    if (at.isValid())
         return at;
-    }
     // Without a stack (a syntax error may have none): the error's own line.
     const int line = error.property(QStringLiteral("lineNumber")).toInt();
     if (line <= 0)
@@ -81,19 +71,32 @@ ScriptLocation ErrorLocator::locate(const QJSValue &error) const
 
 ScriptLocation ErrorLocator::locateThrow(const QStringList &stackTrace) const
 {
-    static const QRegularExpression frame(QStringLiteral("^(.*):(\\d+):-?\\d+:(?:file:)?(.*)$"));
+    // Frames read "function:line:column:file:name" (the column always -1 in Qt 6.4).
+    static const QRegularExpression frame(
+        QStringLiteral("^(?<function>.*):(?<line>\\d+):-?\\d+:(?:file:)?(?<file>.*)$"));
+    return firstUserFrame(stackTrace, frame, [&](int line, const QString &called) {
+        return runtimeErrorColumn(line, called, {});
+    });
+}
+
+// The first frame in the user's script, its column from `column`. The script API's own frames
+// come before the user's when an API call threw, the last of them the function the user called.
+ScriptLocation ErrorLocator::firstUserFrame(
+    const QStringList &frames, const QRegularExpression &frame,
+    const std::function<int(int line, const QString &called)> &column) const
+{
     QString called;
-    for (const QString &entry : stackTrace) {
+    for (const QString &entry : frames) {
         const QRegularExpressionMatch match = frame.match(entry);
         if (!match.hasMatch())
             continue;
-        if (match.captured(3) == m_preludeName) {
-            called = match.captured(1);
+        if (match.captured(u"file") == m_preludeName) {
+            called = match.captured(u"function");
             continue;
         }
-        ScriptLocation at{match.captured(3), match.captured(2).toInt(), 0};
+        ScriptLocation at{match.captured(u"file"), match.captured(u"line").toInt(), 0};
         if (at.file == m_fileName)
-            at.column = runtimeErrorColumn(at.line, called, {});
+            at.column = column(at.line, called);
         return at;
     }
     return {};

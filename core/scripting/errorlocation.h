@@ -2,9 +2,11 @@
 
 #include <QString>
 #include <QStringList>
+#include <functional>
 #include <optional>
 
 class QJSValue;
+class QRegularExpression;
 
 namespace framescope::scripting {
 
@@ -49,6 +51,9 @@ public:
     int runtimeErrorColumn(int line, const QString &calledFunction, const QString &message) const;
 
 private:
+    ScriptLocation
+    firstUserFrame(const QStringList &frames, const QRegularExpression &frame,
+                   const std::function<int(int line, const QString &called)> &column) const;
     std::optional<QString> lineText(int line) const; // without its line break
 
     QString m_source;
