@@ -6,16 +6,12 @@ namespace framescope::replay {
 
 namespace {
 
-// `url` with the path and query of the request line "GET /path?query HTTP/1.1" (unchanged when
-// the request has none).
+// `url` with the path and query of the request's target ("GET /path?query HTTP/1.1"; unchanged
+// when the request has none).
 std::string withRequestTarget(const std::string &url, const std::string &request)
 {
-    const std::string line = request.substr(0, request.find_first_of("\r\n"));
-    const std::size_t from = line.find(' ');
-    const std::size_t to = line.find(' ', from == std::string::npos ? from : from + 1);
-    if (from == std::string::npos || to == std::string::npos)
-        return url;
-    const QString target = QString::fromStdString(line.substr(from + 1, to - from - 1));
+    const QString target = QString::fromStdString(
+        parseRecordedHead(request, protocol::HttpHeadParser::Kind::Request).target);
     if (!target.startsWith(QLatin1Char('/')))
         return url;
     QUrl result(QString::fromStdString(url));
