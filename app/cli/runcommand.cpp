@@ -10,10 +10,10 @@
 #include <QCoreApplication>
 #include <QFile>
 #include <QFileInfo>
-#include <QUrl>
 #include <cstdio>
 #include <scripting/junitreport.h>
 #include <scripting/scriptrunner.h>
+#include <session/client/websocketurl.h>
 #include <session/frontend/sessionmanager.h>
 
 namespace framescope::cli {
@@ -50,12 +50,14 @@ int runScript(const QStringList &arguments)
         return usage(QStringLiteral("run takes one script file"));
     scripting::ScriptOptions options;
     options.defaultUrl = parser.value(url);
-    if (parser.isSet(url)) {
-        const QUrl given(options.defaultUrl, QUrl::StrictMode);
-        if (!given.isValid() || given.host().isEmpty()
-            || (given.scheme() != QLatin1String("ws") && given.scheme() != QLatin1String("wss")))
+    if (parser.isSet(url)) { // read as `connect` reads its URL
+        const session::ParsedUrl given = session::parseWebSocketUrl(options.defaultUrl);
+        if (!given.error.isEmpty())
             return usage(QStringLiteral("--url needs a ws:// or wss:// URL, not \"%1\"")
                              .arg(options.defaultUrl));
+        if (!given.note.isEmpty())
+            std::fprintf(stderr, "note: %s\n", qPrintable(given.note));
+        options.defaultUrl = given.url.toString();
     }
     int timeoutSeconds = options.timeoutMs / 1000;
     int watchdogSeconds = options.watchdogMs / 1000;
