@@ -94,6 +94,14 @@ void removePath(json &value, const QStringList &path, qsizetype at)
     }
 }
 
+// Every JSON path rule applied to `value`.
+void removePaths(json &value, const QList<IgnoreRule> &rules)
+{
+    for (const IgnoreRule &rule : rules)
+        if (rule.isJsonPath())
+            removePath(value, rule.path, 0);
+}
+
 // The JSON path rules applied to `text` when it is JSON (it is then written again, compact);
 // false when it is not JSON.
 bool removePaths(QString &text, const QList<IgnoreRule> &rules)
@@ -101,22 +109,9 @@ bool removePaths(QString &text, const QList<IgnoreRule> &rules)
     json value = json::parse(text.toStdString(), nullptr, false);
     if (value.is_discarded())
         return false;
-    for (const IgnoreRule &rule : rules)
-        if (rule.isJsonPath())
-            removePath(value, rule.path, 0);
+    removePaths(value, rules);
     text = QString::fromStdString(value.dump(-1, ' ', false, json::error_handler_t::replace));
     return true;
-}
-
-// Which of the two messages is not JSON, in words.
-QString whichIsNotJson(const RecordedMessage &expected, const RecordedMessage &actual)
-{
-    const bool wantIsJson = json::accept(expected.data.constBegin(), expected.data.constEnd());
-    const bool gotIsJson = json::accept(actual.data.constBegin(), actual.data.constEnd());
-    if (!wantIsJson && !gotIsJson)
-        return QStringLiteral("messages are");
-    return wantIsJson ? QStringLiteral("message received is")
-                      : QStringLiteral("recorded message is");
 }
 
 QString jsonText(const json &value)
@@ -263,14 +258,20 @@ std::optional<QString> compareMessages(const RecordedMessage &expected,
     json gotJson = json::parse(got.toStdString(), nullptr, false);
     const bool hasPaths = std::any_of(rules.begin(), rules.end(),
                                       [](const IgnoreRule &rule) { return rule.isJsonPath(); });
-    bool pathsApplied = !hasPaths;
+    // Set when a message as it came is not JSON, so the path rules could not apply to it.
+    QString notJson;
     if (hasPaths && (wantJson.is_discarded() || gotJson.is_discarded())) {
         // A text rule may have left text that is no longer JSON: the paths first, on the
         // messages as they came (written again compact), then the text rules.
         QString wantPathsFirst = wantAsCame;
         QString gotPathsFirst = gotAsCame;
-        if (removePaths(wantPathsFirst, rules) && removePaths(gotPathsFirst, rules)) {
-            pathsApplied = true;
+        const bool wantIsJson = removePaths(wantPathsFirst, rules);
+        const bool gotIsJson = removePaths(gotPathsFirst, rules);
+        if (!wantIsJson || !gotIsJson) {
+            notJson = !wantIsJson && !gotIsJson ? QStringLiteral("messages are")
+                      : wantIsJson              ? QStringLiteral("message received is")
+                                                : QStringLiteral("recorded message is");
+        } else {
             want = applyTextRules(wantPathsFirst);
             got = applyTextRules(gotPathsFirst);
             wantJson = json::parse(want.toStdString(), nullptr, false);
@@ -279,13 +280,8 @@ std::optional<QString> compareMessages(const RecordedMessage &expected,
     }
     std::optional<QString> difference;
     if (!wantJson.is_discarded() && !gotJson.is_discarded()) {
-        for (const IgnoreRule &rule : rules) {
-            if (!rule.isJsonPath())
-                continue;
-            removePath(wantJson, rule.path, 0);
-            removePath(gotJson, rule.path, 0);
-        }
-        pathsApplied = true;
+        removePaths(wantJson, rules);
+        removePaths(gotJson, rules);
         difference = firstDifference(wantJson, gotJson, QStringLiteral("$"));
     } else if (want != got) {
         qsizetype at = 0;
@@ -297,9 +293,9 @@ std::optional<QString> compareMessages(const RecordedMessage &expected,
                   .arg(snippet(want, at), snippet(got, at));
     }
     // A path rule that could not apply is said, not silently skipped.
-    if (difference && !pathsApplied)
-        difference->append(QStringLiteral(" (the $ path rules left nothing out: the %1 not JSON)")
-                               .arg(whichIsNotJson(expected, actual)));
+    if (difference && !notJson.isEmpty())
+        difference->append(
+            QStringLiteral(" (the $ path rules left nothing out: the %1 not JSON)").arg(notJson));
     return difference;
 }
 
