@@ -42,15 +42,13 @@ public:
     // ("function:line:column:file:name" lines, innermost first).
     ScriptLocation locateThrow(const QStringList &stackTrace) const;
 
+private:
     // The parser's column of the syntax error it reports on `line` (0 when it reports none
-    // there). Public for tests.
+    // there).
     int syntaxErrorColumn(int line) const;
-
     // The column on `line` of what a run-time error names: `calledFunction` is the script API
     // function the line called (empty when none), `message` the error's message.
     int runtimeErrorColumn(int line, const QString &calledFunction, const QString &message) const;
-
-private:
     ScriptLocation
     firstUserFrame(const QStringList &frames, const QRegularExpression &frame,
                    const std::function<int(int line, const QString &called)> &column) const;

@@ -334,10 +334,12 @@ void ScriptHost::close(double id, int code, const QString &reason, int timeoutMs
                  .arg(code));
         return;
     }
-    if (const qsizetype bytes = reason.toUtf8().size(); bytes > 123) {
-        fail(QStringLiteral("close(): the reason is %1 bytes in UTF-8; at most 123 fit a close "
+    if (const qsizetype bytes = reason.toUtf8().size();
+        bytes > qsizetype(protocol::kMaxCloseReasonBytes)) {
+        fail(QStringLiteral("close(): the reason is %1 bytes in UTF-8; at most %2 fit a close "
                             "frame")
-                 .arg(bytes));
+                 .arg(bytes)
+                 .arg(protocol::kMaxCloseReasonBytes));
         return;
     }
     if (m_manager.state(quint64(id)) != session::SessionState::Closed)

@@ -44,7 +44,7 @@ QString scriptPrelude()
     Message.prototype.hex = function hex() {
         return host.toHex(this.type === 'text' ? host.utf8(this.data) : this.data);
     };
-    Message.prototype.toString = function toString() { return show(this.type === 'text' ? this.data : this.data); };
+    Message.prototype.toString = function toString() { return show(this.data); };
 
     // Does `value` hold everything `subset` has (objects by key, arrays by position)?
     function contains(value, subset) {

@@ -13,14 +13,11 @@ namespace {
 
 constexpr char kPreludeName[] = "framescope:prelude";
 
-// "checks.js:12:5: Error: boom": where in the user's script the error was thrown, then the
-// error.
-QString describeError(const QJSValue &error, const ErrorLocator &locator)
+// "checks.js:12:5: Error: boom": where in the user's script it was thrown (when known), then
+// what.
+QString located(const ScriptLocation &at, const QString &what)
 {
-    const ScriptLocation at = locator.locate(error);
-    if (!at.isValid())
-        return error.toString();
-    return QStringLiteral("%1: %2").arg(at.toString(), error.toString());
+    return at.isValid() ? QStringLiteral("%1: %2").arg(at.toString(), what) : what;
 }
 
 } // namespace
@@ -165,17 +162,15 @@ void ScriptRunner::work(QString source, QString fileName)
                 installed.property(QStringLiteral("flush")).call();
             if (value.isError()) {
                 result.ending = ScriptResult::Ending::Failed;
-                result.error = readableText(describeError(value, locator));
+                result.error = readableText(located(locator.locate(value), value.toString()));
             } else if (!thrownAt.isEmpty()) { // `throw "text"`: a value that is not an Error
                 result.ending = ScriptResult::Ending::Failed;
-                const ScriptLocation at = locator.locateThrow(thrownAt);
                 const QString thrown = value.isString()
                                            ? QStringLiteral("\"%1\"").arg(value.toString())
                                            : value.toString();
-                result.error = readableText(
-                    QStringLiteral("%1uncaught exception: %2")
-                        .arg(at.isValid() ? at.toString() + QStringLiteral(": ") : QString(),
-                             thrown));
+                result.error
+                    = readableText(located(locator.locateThrow(thrownAt),
+                                           QStringLiteral("uncaught exception: %1").arg(thrown)));
             }
         }
         result.tests = host.tests;

@@ -21,7 +21,6 @@ namespace {
 const QString kExamples = QStringLiteral(":/scripts");
 const QString kFileName = QStringLiteral("script.js");
 
-// The line an error or a failed check names in this script ("script.js:12"), or 0.
 // The line and column (0 when not given) a message names in the script: "script.js:12:5".
 std::pair<int, int> placeIn(const QString &text)
 {
