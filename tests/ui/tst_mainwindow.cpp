@@ -156,10 +156,7 @@ private Q_SLOTS:
         again.show();
         auto *url = named<QLineEdit>(again, QStringLiteral("URL"));
         QVERIFY(url);
-        QAction *recent = nullptr;
-        for (QAction *action : url->actions())
-            if (action->text() == QStringLiteral("Recent URLs"))
-                recent = action;
+        QAction *recent = actionOf(*url, QStringLiteral("Recent URLs"));
         QVERIFY(recent);
         recent->trigger();
         auto *menu = again.findChild<QMenu *>(QStringLiteral("recentUrls"));
@@ -419,10 +416,7 @@ private Q_SLOTS:
 
         // Rows copied as the log shows them.
         log->selectRow(6);
-        QAction *copy = nullptr;
-        for (QAction *action : log->actions())
-            if (action->text() == QStringLiteral("&Copy"))
-                copy = action;
+        QAction *copy = actionOf(*log, QStringLiteral("&Copy"));
         QVERIFY(copy);
         copy->trigger();
         QVERIFY2(QGuiApplication::clipboard()->text().startsWith(QStringLiteral("7\t")),
@@ -434,10 +428,7 @@ private Q_SLOTS:
             QVERIFY(shootDark(window, dir, QStringLiteral("mainwindow-dark"), Theme::System));
         }
 
-        QAction *copyHex = nullptr;
-        for (QAction *action : log->actions())
-            if (action->text() == QStringLiteral("Copy Payload as &Hex"))
-                copyHex = action;
+        QAction *copyHex = actionOf(*log, QStringLiteral("Copy Payload as &Hex"));
         QVERIFY(copyHex);
         copyHex->trigger();
         QCOMPARE(QGuiApplication::clipboard()->text(),

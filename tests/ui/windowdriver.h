@@ -3,6 +3,7 @@
 #pragma once
 
 #include <QAbstractButton>
+#include <QAction>
 #include <QCoreApplication>
 #include <QGroupBox>
 #include <QLabel>
@@ -61,6 +62,15 @@ Widget *named(QWidget &window, const QString &name)
     for (Widget *widget : window.findChildren<Widget *>())
         if (widget->accessibleName() == name)
             return widget;
+    return nullptr;
+}
+
+// The action of `widget` (its context menu's, a line edit's buttons) with this text, or nullptr.
+inline QAction *actionOf(QWidget &widget, const QString &text)
+{
+    for (QAction *action : widget.actions())
+        if (action->text() == text)
+            return action;
     return nullptr;
 }
 
