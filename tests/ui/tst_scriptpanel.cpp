@@ -8,6 +8,7 @@
 #include <script/scripteditor.h>
 #include <script/scriptpanel.h>
 #include <session/frontend/sessionmanager.h>
+#include <window/theme.h>
 
 using namespace framescope;
 using namespace framescope::ui;
@@ -62,6 +63,23 @@ private Q_SLOTS:
         QCOMPARE(panel.editor()->extraSelections().back().cursor.selectedText(),
                  QStringLiteral("noSuchFunction"));
         QCOMPARE(panel.editor()->textCursor().blockNumber(), 2);
+        // A theme change keeps the mark and gives it the new palette's colour (light text on a
+        // light mark did not read).
+        const auto markLightness = [&] {
+            return panel.editor()
+                ->extraSelections()
+                .front()
+                .format.background()
+                .color()
+                .lightness();
+        };
+        QVERIFY(markLightness() > 128);
+        applyTheme(Theme::Dark);
+        QVERIFY(QTest::qWaitFor([&] { return isDarkPalette() && markLightness() < 128; }, 5000));
+        QCOMPARE(panel.editor()->markedLine(), 3);
+        applyTheme(Theme::Light);
+        QVERIFY(QTest::qWaitFor([&] { return markLightness() > 128; }, 5000));
+        applyTheme(Theme::System);
         panel.editor()->appendPlainText(QStringLiteral("// edited"));
         QCOMPARE(panel.editor()->markedLine(), 0);
         QVERIFY(panel.editor()->extraSelections().isEmpty());

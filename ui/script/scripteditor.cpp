@@ -108,7 +108,7 @@ ScriptEditor::ScriptEditor(QWidget *parent)
     QFont fixed = QFontDatabase::systemFont(QFontDatabase::FixedFont);
     setFont(fixed);
     setTabStopDistance(fontMetrics().horizontalAdvance(QLatin1Char(' ')) * 4);
-    new JavaScriptHighlighter(document());
+    m_highlighter = new JavaScriptHighlighter(document());
     connect(this, &QPlainTextEdit::blockCountChanged, this,
             [this] { setViewportMargins(marginWidth(), 0, 0, 0); });
     connect(this, &QPlainTextEdit::updateRequest, this, [this](const QRect &rect, int dy) {
@@ -119,7 +119,7 @@ ScriptEditor::ScriptEditor(QWidget *parent)
     });
     // Editing the marked line takes the mark away: the error was about the old text.
     connect(this, &QPlainTextEdit::textChanged, this, [this] {
-        if (m_errorLine != 0)
+        if (m_errorLine != 0 && !m_restyling)
             markError(0);
     });
     setViewportMargins(marginWidth(), 0, 0, 0);
@@ -153,11 +153,30 @@ bool ScriptEditor::event(QEvent *event)
     return QPlainTextEdit::event(event);
 }
 
+// A theme change: the highlighting and the error's mark take the new palette's colours.
+void ScriptEditor::changeEvent(QEvent *event)
+{
+    QPlainTextEdit::changeEvent(event);
+    if (event->type() != QEvent::PaletteChange || !m_highlighter)
+        return;
+    m_restyling = true;
+    m_highlighter->rehighlight();
+    paintMarks(false);
+    m_restyling = false;
+}
+
 void ScriptEditor::markError(int line, const QString &message, int column)
 {
     m_errorLine = line;
     m_errorColumn = line > 0 ? column : 0;
     m_errorMessage = message;
+    paintMarks(true);
+}
+
+void ScriptEditor::paintMarks(bool moveCursor)
+{
+    const int line = m_errorLine;
+    const QString &message = m_errorMessage;
     QList<QTextEdit::ExtraSelection> marks;
     const QTextBlock block = document()->findBlockByNumber(line - 1);
     if (line > 0 && block.isValid()) {
@@ -186,8 +205,10 @@ void ScriptEditor::markError(int line, const QString &message, int column)
             spot.format.setToolTip(message);
             spot.cursor = word;
             marks << spot;
-            setTextCursor(at);
-            ensureCursorVisible();
+            if (moveCursor) {
+                setTextCursor(at);
+                ensureCursorVisible();
+            }
         }
     }
     setExtraSelections(marks);

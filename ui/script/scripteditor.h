@@ -2,6 +2,8 @@
 
 #include <QPlainTextEdit>
 
+class QSyntaxHighlighter;
+
 namespace framescope::ui {
 
 // The script panel's editor: line numbers in a margin, JavaScript highlighted (keywords,
@@ -22,13 +24,18 @@ public:
 protected:
     void resizeEvent(QResizeEvent *event) override;
     bool event(QEvent *event) override;
+    void changeEvent(QEvent *event) override;
 
 private:
     friend class LineNumbers;
     int marginWidth() const;
     void paintMargin(QPaintEvent *event);
+    // The error's line and column marks, in the palette's colours; the cursor put on the column.
+    void paintMarks(bool moveCursor);
 
     QWidget *m_margin = nullptr;
+    QSyntaxHighlighter *m_highlighter = nullptr;
+    bool m_restyling = false; // a theme change redoing the formats is no edit
     int m_errorLine = 0;
     int m_errorColumn = 0;
     QString m_errorMessage;
