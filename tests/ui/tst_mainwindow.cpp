@@ -36,6 +36,7 @@
 #include <log/framelogmodel.h>
 #include <log/framelogview.h>
 #include <protocol/frameheader.h>
+#include <script/scripteditor.h>
 #include <script/scriptpanel.h>
 #include <server/serverpanel.h>
 #include <session/frontend/sessionmanager.h>
@@ -988,7 +989,9 @@ private Q_SLOTS:
         const int before = window.logModel()->rowCount();
         int scripted = -1;
         for (int session = 0; session < sessions->sessionCount(); ++session)
-            if (sessions->entry(session).title().startsWith(QStringLiteral("Script: 127.0.0.1:")))
+            if (sessions->entry(session).title()
+                == QStringLiteral("Script 1: 127.0.0.1:%1")
+                       .arg(QUrl(manager.serverUrls().value(0)).port()))
                 scripted = session;
         QVERIFY(scripted > 0);
         QTRY_COMPARE(sessions->entry(scripted).state, session::SessionState::Closed);
@@ -997,11 +1000,23 @@ private Q_SLOTS:
         QVERIFY(store);
         QVERIFY2(store->size() >= 6, qPrintable(QString::number(store->size())));
         QCOMPARE(window.logModel()->rowCount(), before);
+        QVERIFY(window.statusBar()->currentMessage().startsWith(QStringLiteral("Connected to")));
         window.showSession(scripted);
         QCOMPARE(window.logModel()->rowCount(), int(store->size()));
-        QVERIFY(window.windowTitle().startsWith(QStringLiteral("Script: 127.0.0.1:")));
-        if (const QString dir = qEnvironmentVariable("FRAMESCOPE_SCREENSHOTS"); !dir.isEmpty())
+        // The other session's "Connected to ..." is not left under this closed one.
+        QCOMPARE(window.statusBar()->currentMessage(), QString());
+        QVERIFY(window.windowTitle().startsWith(QStringLiteral("Script 1: 127.0.0.1:")));
+        if (const QString dir = qEnvironmentVariable("FRAMESCOPE_SCREENSHOTS"); !dir.isEmpty()) {
             QVERIFY(shoot(window, dir, QStringLiteral("script")));
+            // A failing script as it is shown: the console's error, its line and column marked.
+            panel->editor()->setPlainText(QStringLiteral(
+                "const conn = connect();\ntest('echo', () => {\n    conn.send('hi');\n"
+                "    conn.expect('bye', 300);\n});\nnoSuchHelper();\n"));
+            panel->run();
+            QVERIFY(finished.wait(20000));
+            QVERIFY(shoot(window, dir, QStringLiteral("script-error")));
+            QVERIFY(shootDark(window, dir, QStringLiteral("script-error-dark"), Theme::System));
+        }
         manager.stopServer(1000);
     }
 

@@ -230,6 +230,7 @@ private:
     int m_textSizeSteps = 0; // points above (or below) the desktop's size
     int m_systemPointSize = 0;
     QMenu *m_recentMenu = nullptr;
+    int m_scriptSessions = 0; // script connections given a sidebar row, for their names
     QStringListModel *m_recentUrls = nullptr;
     QSplitter *m_logAndDetail = nullptr;
     QSplitter *m_mainSplitter = nullptr;

@@ -136,6 +136,7 @@ void MainWindow::showSession(int session)
     if (session != m_shown) {
         if (m_composer)
             m_composer->setRepeating(false); // it sent to the session shown
+        statusBar()->clearMessage();         // it was about the session shown before
         stashShown();
         m_shown = session;
         SessionEntry &entry = m_sessions->entry(session);
@@ -200,7 +201,8 @@ void MainWindow::addScriptSession(quint64 id, const QString &url,
                                   qint64 startedNs, qint64 startedAtMs)
 {
     SessionEntry entry;
-    entry.name = tr("Script: %1").arg(QUrl(url).authority());
+    // Numbered: a script run twice, or opening two connections, gives rows told apart.
+    entry.name = tr("Script %1: %2").arg(++m_scriptSessions).arg(QUrl(url).authority());
     entry.url = url;
     entry.sessionId = id;
     entry.state = m_manager.state(id); // Closed when the script already removed it
