@@ -47,6 +47,21 @@ class tst_K6Export : public QObject
         return {tsc.exitCode(), tsc.readAll()};
     }
 
+    // export-k6 of `source` (to SOURCE.k6.js) with `options`: the script, empty when it failed.
+    QByteArray exportK6(const QString &source, const QStringList &options)
+    {
+        const QString script = source + QStringLiteral(".k6.js");
+        const Run run
+            = runCli(QStringList{QStringLiteral("export-k6"), source, QStringLiteral("-o"), script}
+                     + options);
+        if (run.exitCode != 0) {
+            qWarning("export-k6 failed: %s", run.err.constData());
+            return {};
+        }
+        QFile file(script);
+        return file.open(QIODevice::ReadOnly) ? file.readAll() : QByteArray();
+    }
+
 private Q_SLOTS:
     void initTestCase()
     {
@@ -70,14 +85,10 @@ private Q_SLOTS:
                    "{\"type\":\"receive\",\"time\":1.1,\"opcode\":1,"
                    "\"data\":\"{\\\"id\\\":1,\\\"at\\\":\\\"10:00\\\",\\\"v\\\":1}\"}]}]}}");
         file.close();
-        const QString script = m_dir.filePath(QStringLiteral("rules.k6.js"));
-        const Run run = runCli({QStringLiteral("export-k6"), har, QStringLiteral("-o"), script,
-                                QStringLiteral("--ignore"), QStringLiteral("/\"at\":\"[^\"]*\"/"),
-                                QStringLiteral("--ignore"), QStringLiteral("$.id")});
-        QVERIFY2(run.exitCode == 0, run.err.constData());
-        QFile generated(script);
-        QVERIFY(generated.open(QIODevice::ReadOnly));
-        const QByteArray text = generated.readAll();
+        const QByteArray text
+            = exportK6(har, {QStringLiteral("--ignore"), QStringLiteral("/\"at\":\"[^\"]*\"/"),
+                             QStringLiteral("--ignore"), QStringLiteral("$.id")});
+        QVERIFY(!text.isEmpty());
         const qsizetype from = text.indexOf("const ignore = [");
         const qsizetype to = text.indexOf("export default function");
         QVERIFY(from > 0 && to > from);
@@ -137,16 +148,12 @@ private Q_SLOTS:
 
         QStringList scripts;
         for (const QString &source : {capture, kept, har}) {
-            const QString script = source + QStringLiteral(".k6.js");
-            run = runCli({QStringLiteral("export-k6"), source, QStringLiteral("-o"), script,
-                          QStringLiteral("--vus"), QStringLiteral("20"),
-                          QStringLiteral("--duration"), QStringLiteral("2m"),
-                          QStringLiteral("--ignore"), QStringLiteral("$.id"),
-                          QStringLiteral("--ignore"), QStringLiteral("s/[0-9]+/N/")});
-            QVERIFY2(run.exitCode == 0, run.err.constData());
-            QFile file(script);
-            QVERIFY(file.open(QIODevice::ReadOnly));
-            const QByteArray text = file.readAll();
+            const QByteArray text
+                = exportK6(source, {QStringLiteral("--vus"), QStringLiteral("20"),
+                                    QStringLiteral("--duration"), QStringLiteral("2m"),
+                                    QStringLiteral("--ignore"), QStringLiteral("$.id"),
+                                    QStringLiteral("--ignore"), QStringLiteral("s/[0-9]+/N/")});
+            QVERIFY(!text.isEmpty());
             for (const char *secret : {"s3cret", "t0ken", "urlsecret"})
                 QVERIFY2(!text.contains(secret), secret);
             QVERIFY2(text.contains("__ENV.FRAMESCOPE_HEADER_AUTHORIZATION"), text.constData());
@@ -157,7 +164,7 @@ private Q_SLOTS:
             QVERIFY(text.contains("vus: Number(__ENV.VUS || 20)"));
             QVERIFY(text.contains("duration: __ENV.DURATION || \"2m\""));
             QVERIFY(text.contains("binary: \"AP8Q\""));
-            scripts << script;
+            scripts << source + QStringLiteral(".k6.js");
         }
         const auto [exitCode, output] = typeCheck(scripts);
         QVERIFY2(exitCode == 0, output.constData());
