@@ -125,6 +125,7 @@ private:
 
     void segmentSent(Transport::SentSegment &segment) override;
     void captureSharing(const Transport::SentSegment &segment, capture::FrameId source);
+    void sizeReads(std::size_t bytes, std::uint64_t frames);
     void writeFrames(const std::vector<std::uint8_t> &wire);
     bool sendCloseFrame(std::uint16_t code, QByteArrayView reason);
     void handleControlFrame(protocol::Opcode opcode, std::span<const std::uint8_t> payload);
@@ -151,6 +152,8 @@ private:
     std::optional<EngineEnd> m_end; // decided before TCP went (a timeout, a violation, abort)
     QString m_endDetail;
     std::uint64_t m_messagesReceived = 0;
+    std::uint64_t m_framesReceived = 0;
+    std::size_t m_bytesSinceFrameEnd = 0; // read since a received frame last ended
     QByteArray m_lastPingPayload;
     std::int64_t m_lastPingNs = 0;
     std::int64_t m_lastArrivalNs = 0; // of the bytes being decoded

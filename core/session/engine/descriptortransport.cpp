@@ -11,10 +11,9 @@ namespace framescope::session {
 
 DescriptorTransport::DescriptorTransport(platform::SocketHandle socket, ReadinessSpinner *spinner,
                                          qsizetype readChunk, QObject *parent)
-    : Transport(parent)
+    : Transport(readChunk, parent)
     , m_socket(socket)
     , m_spinner(spinner)
-    , m_readChunk(std::min(readChunk, LentReadBuffer::kSize))
 {
     // Served from the spinner's epoll set when there is one (no notifier per connection for
     // Qt's loop to poll on every wake-up), else from a notifier of our own.
@@ -67,7 +66,7 @@ bool DescriptorTransport::readAvailable()
     cork(); // replies made while reading go out together
     {
         LentReadBuffer buffer(m_ownReadBuffer);
-        const qsizetype chunk = std::min(m_readChunk, buffer.size());
+        const qsizetype chunk = std::min(readChunk(), buffer.size());
         while (m_state != State::Closed) {
             const platform::Received received
                 = platform::receive(m_socket, buffer.data(), std::size_t(chunk));

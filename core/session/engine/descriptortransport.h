@@ -43,7 +43,6 @@ private:
     ReadinessSpinner *m_spinner = nullptr;
     QSocketNotifier *m_readNotifier = nullptr;
     QSocketNotifier *m_writeNotifier = nullptr;
-    qsizetype m_readChunk;
     QByteArray m_ownReadBuffer; // only when the thread's read buffer is lent out
 };
 

@@ -9,9 +9,8 @@
 namespace framescope::session {
 
 QtSocketTransport::QtSocketTransport(QTcpSocket *socket, qsizetype readChunk, QObject *parent)
-    : Transport(parent)
+    : Transport(readChunk, parent)
     , m_socket(socket)
-    , m_readChunk(std::min(readChunk, LentReadBuffer::kSize))
 {
     m_socket->setParent(this);
     m_socket->setSocketOption(QAbstractSocket::LowDelayOption, 1);
@@ -51,7 +50,7 @@ void QtSocketTransport::readAvailable()
     cork(); // replies made while reading go out together
     {
         LentReadBuffer buffer(m_ownReadBuffer);
-        const qint64 chunk = std::min<qint64>(m_readChunk, buffer.size());
+        const qint64 chunk = std::min<qint64>(readChunk(), buffer.size());
         while (m_state != State::Closed) {
             const qint64 available = std::min(m_socket->bytesAvailable(), chunk);
             if (available <= 0)

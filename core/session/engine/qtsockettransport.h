@@ -32,7 +32,6 @@ private:
     void handleDisconnected();
 
     QTcpSocket *m_socket;
-    qsizetype m_readChunk;
     QByteArray m_ownReadBuffer; // only when the thread's read buffer is lent out
     QString m_socketError;
 };

@@ -1,6 +1,7 @@
 #include "transport.h"
 
 #include "clock.h"
+#include "readbuffer.h"
 
 namespace framescope::session {
 
@@ -16,8 +17,10 @@ std::span<const std::uint8_t> bytesOf(QByteArrayView view)
 
 } // namespace
 
-Transport::Transport(QObject *parent)
+Transport::Transport(qsizetype readChunkLimit, QObject *parent)
     : QObject(parent)
+    , m_readChunkLimit(std::min(readChunkLimit, LentReadBuffer::kSize))
+    , m_readChunk(m_readChunkLimit)
 {}
 
 Transport::~Transport() = default;

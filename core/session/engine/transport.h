@@ -4,6 +4,7 @@
 #include <QByteArrayView>
 #include <QObject>
 #include <QString>
+#include <algorithm>
 #include <cstdint>
 #include <platform/socketcalls.h>
 #include <span>
@@ -66,7 +67,6 @@ public:
         ~SentSink() = default;
     };
 
-    explicit Transport(QObject *parent = nullptr);
     ~Transport() override;
 
     void setReceiver(Receiver *receiver) { m_receiver = receiver; }
@@ -83,6 +83,11 @@ public:
     void cork() { ++m_corked; }
     void uncork();
     bool isCorked() const { return m_corked > 0; }
+
+    // The most one read takes: the limit the transport was made with, or less if asked.
+    qsizetype readChunk() const { return m_readChunk; }
+    // Reads of at most `bytes`, never over the limit (ConnectionEngine sizes them to the frames).
+    void setReadChunk(qsizetype bytes) { m_readChunk = std::min(bytes, m_readChunkLimit); }
 
     bool isOpen() const { return m_state == State::Open; }
     // Bytes written and not yet handed to the kernel.
@@ -108,6 +113,9 @@ Q_SIGNALS:
 
 protected:
     enum class State { Open, Closing, Closed };
+
+    // `readChunkLimit`: the most one read may take (at most LentReadBuffer::kSize).
+    explicit Transport(qsizetype readChunkLimit, QObject *parent = nullptr);
 
     // Hands what it can of `buffers` to the lower layer now: the bytes taken, or -1 on an error
     // (the subclass then ends the stream).
@@ -151,6 +159,8 @@ private:
 
     Receiver *m_receiver = nullptr;
     SentSink *m_sink = nullptr;
+    qsizetype m_readChunkLimit;
+    qsizetype m_readChunk;
     int m_corked = 0;
     std::vector<std::uint8_t> m_out; // the wire bytes of pending segments
     std::vector<Segment> m_segments; // pending, from m_head on

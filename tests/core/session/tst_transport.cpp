@@ -1,14 +1,19 @@
 // Transport: one connection's byte stream, over a descriptor of its own (Linux) or a Qt socket.
 // Writes keep their order however little the kernel takes, each is reported sent once with its
-// bytes and times, reads carry arrival times, and the end of the stream ends the transport.
+// bytes and times, reads carry arrival times, reads take no more than asked (the engine sizes
+// them to the frames), and the end of the stream ends the transport.
 
 #include <QSignalSpy>
 #include <QTcpServer>
 #include <QTcpSocket>
 #include <QTest>
+#include <array>
+#include <capture/framestore.h>
 #include <memory>
 #include <platform/socketcalls.h>
+#include <protocol/frameheader.h>
 #include <session/engine/clock.h>
+#include <session/engine/connectionengine.h>
 #include <session/engine/descriptortransport.h>
 #include <session/engine/qtsockettransport.h>
 #include <session/engine/readbuffer.h>
@@ -34,11 +39,13 @@ struct Collector final : Transport::Receiver
     bool bytesReceived(QByteArrayView data, std::int64_t arrivalNs) override
     {
         bytes += data.toByteArray();
+        sizes.push_back(data.size());
         arrivals.push_back(arrivalNs);
         readNs.push_back(monotonicNs());
         return true;
     }
     QByteArray bytes;
+    std::vector<qsizetype> sizes;
     std::vector<std::int64_t> arrivals;
     std::vector<std::int64_t> readNs;
 };
@@ -66,7 +73,7 @@ struct Sink final : Transport::SentSink
 // A QTcpSocket client connected to a transport on the accepting side.
 struct Pair
 {
-    bool connect(bool direct)
+    bool connect(bool direct, qsizetype readChunk = 64 * 1024)
     {
         if (direct) {
             if (!platform::hasDirectSockets() || !listener.listen(QHostAddress::LocalHost))
@@ -78,7 +85,7 @@ struct Pair
             const qintptr descriptor = listener.accepted.front();
             platform::configureAccepted(descriptor);
             fd = int(descriptor);
-            transport = std::make_unique<DescriptorTransport>(descriptor, nullptr, 64 * 1024);
+            transport = std::make_unique<DescriptorTransport>(descriptor, nullptr, readChunk);
         } else {
             if (!server.listen(QHostAddress::LocalHost))
                 return false;
@@ -87,7 +94,7 @@ struct Pair
                 return false;
             QTcpSocket *accepted = server.nextPendingConnection();
             fd = int(accepted->socketDescriptor());
-            transport = std::make_unique<QtSocketTransport>(accepted, 64 * 1024);
+            transport = std::make_unique<QtSocketTransport>(accepted, readChunk);
         }
         transport->setReceiver(&collector);
         transport->setSentSink(&sink);
@@ -117,11 +124,40 @@ struct Pair
     int fd = -1;
 };
 
-
 std::span<const std::uint8_t> span(const QByteArray &data)
 {
     return {reinterpret_cast<const std::uint8_t *>(data.constData()), std::size_t(data.size())};
 }
+
+// Unmasked binary frames of `size` bytes each, as a server sends them.
+QByteArray serverFrames(int count, std::size_t size)
+{
+    QByteArray wire;
+    for (int i = 0; i < count; ++i) {
+        protocol::FrameHeader header;
+        header.opcode = 2;
+        header.payloadLength = size;
+        std::array<std::uint8_t, 14> head{};
+        const std::size_t headSize = protocol::encodeHeader(header, head);
+        wire.append(reinterpret_cast<const char *>(head.data()), qsizetype(headSize));
+        wire.append(qsizetype(size), char('a' + i % 26));
+    }
+    return wire;
+}
+
+// The role's part, as small as it gets: received bytes to the engine, frames counted.
+struct EngineRole final : ConnectionEngine::Delegate, Transport::Receiver
+{
+    bool bytesReceived(QByteArrayView data, std::int64_t arrivalNs) override
+    {
+        engine->consume(data, arrivalNs);
+        return true;
+    }
+    void frameCaptured() override { ++frames; }
+    void ended(EngineEnd, const QString &) override {}
+    ConnectionEngine *engine = nullptr;
+    int frames = 0;
+};
 
 } // namespace
 
@@ -312,6 +348,60 @@ private Q_SLOTS:
             5000));
         QCOMPARE(read, ssize_t(-1));
         QCOMPARE(errno, ECONNRESET);
+    }
+
+    // No read takes more than the transport was asked for, and never more than its limit.
+    void readsTakeNoMoreThanAsked_data() { kinds_data(); }
+    void readsTakeNoMoreThanAsked()
+    {
+        QFETCH(bool, direct);
+        Pair pair;
+        QVERIFY(pair.connect(direct));
+        QCOMPARE(pair.transport->readChunk(), 64 * 1024);
+        pair.transport->setReadChunk(1000);
+        QCOMPARE(pair.transport->readChunk(), 1000);
+        const QByteArray sent(10000, 'x');
+        pair.client.write(sent);
+        QVERIFY(QTest::qWaitFor([&] { return pair.collector.bytes.size() == sent.size(); }, 5000));
+        QCOMPARE(pair.collector.bytes, sent);
+        QVERIFY(pair.collector.sizes.size() >= 10);
+        for (const qsizetype size : pair.collector.sizes)
+            QVERIFY2(size <= 1000, qPrintable(QString::number(size)));
+        pair.transport->setReadChunk(LentReadBuffer::kSize);
+        QCOMPARE(pair.transport->readChunk(), 64 * 1024); // the limit it was made with
+    }
+
+    // The engine sizes the next reads to the frames that came: small frames are read in the
+    // largest pieces, large ones in pieces that stay in the cache until the store copies them.
+    void theEngineSizesReadsToTheFrames_data() { kinds_data(); }
+    void theEngineSizesReadsToTheFrames()
+    {
+        QFETCH(bool, direct);
+        Pair pair;
+        QVERIFY(pair.connect(direct, LentReadBuffer::kSize));
+        capture::FrameStore store;
+        EngineRole delegate;
+        EngineSettings settings; // the client's role: the frames come unmasked
+        ConnectionEngine engine(*pair.transport, store, settings, delegate);
+        delegate.engine = &engine;
+        pair.transport->setReceiver(&delegate);
+        const qsizetype largest = pair.transport->readChunk();
+        QCOMPARE(largest, LentReadBuffer::kSize);
+
+        pair.client.write(serverFrames(4, 16 * 1024));
+        QVERIFY(QTest::qWaitFor([&] { return delegate.frames == 4; }, 5000));
+        const qsizetype forLarge = pair.transport->readChunk();
+        QVERIFY2(forLarge < largest && forLarge >= 64 * 1024,
+                 qPrintable(QString::number(forLarge)));
+
+        pair.client.write(serverFrames(100, 64));
+        QVERIFY(QTest::qWaitFor([&] { return delegate.frames == 104; }, 5000));
+        QCOMPARE(pair.transport->readChunk(), largest);
+
+        pair.client.write(serverFrames(2, 64 * 1024));
+        QVERIFY(QTest::qWaitFor([&] { return delegate.frames == 106; }, 5000));
+        QCOMPARE(pair.transport->readChunk(), forLarge);
+        QCOMPARE(store.size(), std::size_t{106});
     }
 
     // One large buffer per thread, lent to one reader at a time; a reader inside another's read
