@@ -30,11 +30,7 @@ class FrameStore
 {
 public:
     // Blocks and chunks of 2 MiB: few allocations, and eviction frees memory in large pieces.
-    // No MADV_HUGEPAGE: with THP defrag on madvise, the first touch could stall in direct
-    // compaction for tens of milliseconds (seen as a 40 ms first echo). Asked for only past a
-    // store's first two pieces (tried again later), huge pages made receiving 64 B frames 8%
-    // faster but a fresh server's 64 B echo 15-45% slower: a 2 MiB piece is zeroed at once
-    // and written after it left the cache, where a 4 KiB page is zeroed just before.
+    // Past a store's first two pieces they are asked for on huge pages (takeMemory()).
     static constexpr std::size_t kBlockSize = std::size_t{2} << 20;
     static constexpr std::size_t kRecordsPerChunk = kBlockSize / sizeof(FrameRecord);
 
@@ -157,7 +153,8 @@ private:
     mutable std::shared_mutex m_mutex; // guards the deques' structure, not their contents
     std::deque<Memory> m_chunks;       // each holds kRecordsPerChunk records
     std::deque<Block> m_blocks;
-    std::vector<Memory> m_spare;      // evicted blocks and chunks, reused by the writer
+    std::vector<Memory> m_spare; // evicted blocks and chunks, reused by the writer
+    std::size_t m_piecesAllocated = 0;
     std::uint64_t m_firstChunkId = 0; // id of the first record in m_chunks.front()
 
     std::atomic<std::uint64_t> m_first{0};

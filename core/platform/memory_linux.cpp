@@ -16,6 +16,11 @@ void populateMemory(void *memory, std::size_t size)
     ::madvise(memory, size, MADV_POPULATE_WRITE); // a refusal leaves the pages to fault in
 }
 
+void adviseLargePages(void *memory, std::size_t size)
+{
+    ::madvise(memory, size, MADV_HUGEPAGE); // refused without THP: small pages, as before
+}
+
 void releaseFreeMemory()
 {
 #if defined(__GLIBC__)
