@@ -4,6 +4,7 @@
 #include "readbuffer.h"
 
 #include <QTimerEvent>
+#include <algorithm>
 #include <protocol/closeframe.h>
 #include <protocol/framedecoder.h>
 #include <protocol/messagereader.h>
@@ -136,18 +137,18 @@ void ConnectionEngine::consume(QByteArrayView data, std::int64_t arrivalNs)
 // Large frames are read in pieces that are still in the cache when their payloads are copied
 // into the store; small frames cost per frame, not per byte, and come fastest in the largest
 // reads (each read also pays for a window update, which on loopback includes sending the peer's
-// next segments). bench_client,
-// A/B in the same runs (docs/benchmarks.md): 16 KiB frames 90-104% of the raw floor with 128 KiB
-// reads against 71-78% with 2 MiB; 64 B frames 2.9-3.7x QWebSocket with 2 MiB against 2.2-3.1x
-// with 128 KiB, so small frames keep the large reads.
+// next segments). bench_client, A/B in the same runs (docs/benchmarks.md): 16 KiB frames
+// 73-104% of the raw floor with 128 KiB reads against 65-78% with 2 MiB; 64 B frames 2.9-3.7x
+// QWebSocket with 2 MiB reads against 2.2-3.1x with 128 KiB, so small frames keep the large reads.
 void ConnectionEngine::sizeReads(std::size_t bytes, std::uint64_t frames)
 {
     constexpr std::size_t kLargeFrame = 4096;
     constexpr qsizetype kCachedRead = 128 * 1024;
     m_bytesSinceFrameEnd += bytes;
-    if (!m_transport || (frames == 0 && m_bytesSinceFrameEnd < kLargeFrame))
+    if (frames == 0 && m_bytesSinceFrameEnd < kLargeFrame)
         return; // too early to say
-    const bool largeFrames = frames == 0 || m_bytesSinceFrameEnd / frames >= kLargeFrame;
+    const bool largeFrames
+        = m_bytesSinceFrameEnd >= kLargeFrame * std::max<std::uint64_t>(frames, 1);
     m_transport->setReadChunk(largeFrames ? kCachedRead : LentReadBuffer::kSize);
     if (frames > 0)
         m_bytesSinceFrameEnd = 0;
