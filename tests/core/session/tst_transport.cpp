@@ -7,11 +7,10 @@
 #include <QTcpServer>
 #include <QTcpSocket>
 #include <QTest>
-#include <array>
 #include <capture/framestore.h>
 #include <memory>
 #include <platform/socketcalls.h>
-#include <protocol/frameheader.h>
+#include <protocol/messagewriter.h>
 #include <session/engine/clock.h>
 #include <session/engine/connectionengine.h>
 #include <session/engine/descriptortransport.h>
@@ -129,20 +128,15 @@ std::span<const std::uint8_t> span(const QByteArray &data)
     return {reinterpret_cast<const std::uint8_t *>(data.constData()), std::size_t(data.size())};
 }
 
-// Unmasked binary frames of `size` bytes each, as a server sends them.
+// Binary messages of `size` bytes each, one frame each, as a server sends them (unmasked).
 QByteArray serverFrames(int count, std::size_t size)
 {
-    QByteArray wire;
-    for (int i = 0; i < count; ++i) {
-        protocol::FrameHeader header;
-        header.opcode = 2;
-        header.payloadLength = size;
-        std::array<std::uint8_t, 14> head{};
-        const std::size_t headSize = protocol::encodeHeader(header, head);
-        wire.append(reinterpret_cast<const char *>(head.data()), qsizetype(headSize));
-        wire.append(qsizetype(size), char('a' + i % 26));
-    }
-    return wire;
+    protocol::MessageWriter writer(protocol::Role::Server);
+    std::vector<std::uint8_t> wire;
+    const std::vector<std::uint8_t> payload(size, 'a');
+    for (int i = 0; i < count; ++i)
+        writer.writeMessage(protocol::Opcode::Binary, payload, wire);
+    return QByteArray(reinterpret_cast<const char *>(wire.data()), qsizetype(wire.size()));
 }
 
 // The role's part, as small as it gets: received bytes to the engine, frames counted.
