@@ -102,7 +102,7 @@ ReplayPanel::ReplayPanel(session::SessionManager &manager, QWidget *parent)
     auto *runRow = new QHBoxLayout;
     runRow->addWidget(m_run);
     runRow->addWidget(m_stop);
-    runRow->addWidget(m_summary, 1);
+    runRow->addStretch(1);
 
     m_model = new ComparisonModel(this);
     m_table = new QTableView;
@@ -146,6 +146,9 @@ ReplayPanel::ReplayPanel(session::SessionManager &manager, QWidget *parent)
     layout->addLayout(sourceRow);
     layout->addLayout(form);
     layout->addLayout(runRow);
+    // A line of its own, the panel's width: the verdict reads whole, not wrapped beside the
+    // buttons.
+    layout->addWidget(m_summary);
     layout->addWidget(m_table, 1);
     layout->addWidget(m_detail);
     updateControls();

@@ -38,6 +38,9 @@ QWidget *MainWindow::makeSidebar()
     m_sessionList->setEditTriggers(QAbstractItemView::EditKeyPressed
                                    | QAbstractItemView::DoubleClicked);
     m_sessionList->setUniformItemSizes(true);
+    // A long name ends in "…" (its tooltip has it whole), not under a sideways scroll bar.
+    m_sessionList->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+    m_sessionList->setTextElideMode(Qt::ElideMiddle);
     connect(m_sessionList->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
             [this](const QModelIndex &current) {
                 if (!current.isValid())
