@@ -31,6 +31,7 @@
 #include <QFileDialog>
 #include <QFileInfo>
 #include <QFontDatabase>
+#include <QFontMetrics>
 #include <QGuiApplication>
 #include <QHBoxLayout>
 #include <QHeaderView>
@@ -132,13 +133,29 @@ MainWindow::MainWindow(session::SessionManager &manager, QWidget *parent)
     m_log->setVerticalScrollMode(QAbstractItemView::ScrollPerPixel);
     m_log->setRowHeight(m_log->fontMetrics().height() + 6);
     m_log->header()->setStretchLastSection(true);
-    // Widths for what the columns hold (the last one, the payload, takes the rest).
-    const int digit = m_log->fontMetrics().horizontalAdvance(QLatin1Char('0'));
-    const std::pair<int, int> widths[]
-        = {{FrameLogModel::Number, 7},  {FrameLogModel::Time, 11},  {FrameLogModel::Direction, 11},
-           {FrameLogModel::Opcode, 14}, {FrameLogModel::Flags, 17}, {FrameLogModel::Length, 8}};
-    for (const auto &[column, digits] : widths)
-        m_log->header()->resizeSection(column, digits * digit);
+    // Widths for what the columns hold, measured in the log's font, so that the last one, the
+    // payload, keeps as much of the rest as it can (at 1280 pixels it was left under its minimum).
+    {
+        const QFontMetrics metrics = m_log->fontMetrics();
+        const int margins = 3 * metrics.horizontalAdvance(QLatin1Char(' '));
+        const auto widest = [&](std::initializer_list<QString> texts) {
+            int width = 0;
+            for (const QString &text : texts)
+                width = std::max(width, metrics.horizontalAdvance(text));
+            return width + margins;
+        };
+        const std::pair<int, int> widths[] = {
+            {FrameLogModel::Number, widest({QStringLiteral("000000")})},
+            {FrameLogModel::Time, widest({QStringLiteral("00:00:00.000")})},
+            {FrameLogModel::Direction, widest({QStringLiteral("← received"), tr("Direction")})},
+            {FrameLogModel::Opcode,
+             widest({QStringLiteral("CONTINUATION"), QStringLiteral("RESERVED-15")})},
+            {FrameLogModel::Flags, widest({QStringLiteral("FIN RSV=000 MASK")})},
+            {FrameLogModel::Length, widest({QStringLiteral("0000000")})},
+        };
+        for (const auto &[column, width] : widths)
+            m_log->header()->resizeSection(column, width);
+    }
     m_log->setAlternatingRowColors(true);
     m_log->setContextMenuPolicy(Qt::ActionsContextMenu);
     auto selectedRows = [this] {
