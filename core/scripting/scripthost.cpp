@@ -405,7 +405,7 @@ int ScriptHost::collect(Reader &source, int max, QJSValue &into)
     return count;
 }
 
-QJSValue ScriptHost::nextBatch(double id, int max, int timeoutMs)
+QJSValue ScriptHost::nextBatch(double id, int max, int timeoutMs, int askedMs)
 {
     Call call(*this);
     Reader *source = reader(id);
@@ -430,7 +430,7 @@ QJSValue ScriptHost::nextBatch(double id, int max, int timeoutMs)
     if (m_stopping)
         return {};
     fail(closed ? QStringLiteral("no message: %1").arg(closedText(m_manager.snapshot(quint64(id))))
-                : QStringLiteral("no message within %1 ms").arg(timeoutMs));
+                : QStringLiteral("no message within %1 ms").arg(askedMs));
     return {};
 }
 

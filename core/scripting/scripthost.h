@@ -70,9 +70,10 @@ public:
     // Messages in one call each way, as the JavaScript side groups them (a call into the
     // engine's host object costs more than a message on loopback): the items of a JavaScript
     // array (strings as text, bytes as binary), and up to `max` messages received (an array;
-    // waits for the first).
+    // waits for the first; a timeout is reported as `askedMs`, the whole wait the script asked
+    // for, when this is what is left of it).
     Q_INVOKABLE void sendBatch(double id, const QJSValue &items);
-    Q_INVOKABLE QJSValue nextBatch(double id, int max, int timeoutMs);
+    Q_INVOKABLE QJSValue nextBatch(double id, int max, int timeoutMs, int askedMs);
     Q_INVOKABLE QJSValue state(double id);
     Q_INVOKABLE void sleep(int ms);
     Q_INVOKABLE void log(const QString &line);

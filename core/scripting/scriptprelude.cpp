@@ -145,9 +145,15 @@ QString scriptPrelude()
         this._handlers.push(handler);
     };
     Connection.prototype.next = function next(timeoutMs) {
+        var wait = timeoutMs === undefined ? host.defaultWaitMs() : timeoutMs;
+        var message = this._next(wait, wait); // not returned directly: a tail call leaves no
+        return message;                       // frame, and an error's column looks for next()
+    };
+    // Waits up to timeoutMs; a timeout is reported as askedMs, the wait the script asked for.
+    Connection.prototype._next = function nextWithin(timeoutMs, askedMs) {
         flushAll();
         if (this._inboxAt >= this._inbox.length) {
-            this._inbox = host.nextBatch(this.id, 256, timeoutMs === undefined ? host.defaultWaitMs() : timeoutMs);
+            this._inbox = host.nextBatch(this.id, 256, timeoutMs, askedMs);
             this._inboxAt = 0;
         }
         var message = new Message(this._inbox[this._inboxAt++]);
@@ -163,7 +169,7 @@ QString scriptPrelude()
             var left = limit - (Date.now() - started);
             var message;
             try {
-                message = this.next(Math.max(0, left));
+                message = this._next(Math.max(0, left), limit);
             } catch (e) {
                 throw new Error('expect(' + (matcher instanceof RegExp ? String(matcher) : show(matcher)) + '): '
                                 + e.message + (seen.length ? '; received instead: ' + seen.join(', ') : ''));
