@@ -391,8 +391,12 @@ private Q_SLOTS:
         QVERIFY(details->isVisible()); // kept up to date
         QVERIFY2(details->text().contains(QStringLiteral("Pinned: matched")),
                  qPrintable(details->text()));
-        QVERIFY2(details->text().contains(QStringLiteral("Verified: yes")),
+        // Trusted for the pin alone, not for its chain, and said so; nothing more to pin.
+        QVERIFY2(details->text().contains(QStringLiteral("Verified: yes, by the pin alone")),
                  qPrintable(details->text()));
+        QVERIFY(details->text().contains(QStringLiteral("Errors: ")));
+        QCOMPARE(pinButton->text(), QStringLiteral("Pinned"));
+        QVERIFY(!pinButton->isEnabled());
         if (const QString dir = qEnvironmentVariable("FRAMESCOPE_SCREENSHOTS"); !dir.isEmpty()) {
             QCoreApplication::processEvents(); // the new rows shown
             QVERIFY(details->grab().save(dir + QStringLiteral("/tls-details.png")));

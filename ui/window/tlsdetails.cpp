@@ -113,14 +113,24 @@ void TlsDetailsDialog::show(const QString &url, const QMap<QString, QString> &de
         lines << QStringLiteral("%1: %2").arg(label, value);
     };
     addRow(tr("URL"), url);
+    // Trusted for the pin alone, the chain's errors are still listed below: say which it is.
+    const bool pinned
+        = details.value(QStringLiteral("pinned")).startsWith(QStringLiteral("matched"));
     if (details.value(QStringLiteral("protocol")).isEmpty())
         addRow(tr("TLS"), tr("no details yet (not connected, or not over TLS)"));
+    else if (!tlsVerified(details))
+        addRow(tr("Verified"), tr("no"));
+    else if (pinned && details.contains(QStringLiteral("errors")))
+        addRow(tr("Verified"), tr("yes, by the pin alone (its chain is not trusted: see Errors)"));
+    else if (pinned)
+        addRow(tr("Verified"), tr("yes, and the certificate is the pinned one"));
     else
-        addRow(tr("Verified"), tlsVerified(details) ? tr("yes") : tr("no"));
+        addRow(tr("Verified"), tr("yes"));
     for (const auto &[label, value] : describeTls(details))
         addRow(label, value);
     m_sha256 = details.value(QStringLiteral("sha256"));
-    m_pin->setEnabled(!m_sha256.isEmpty());
+    m_pin->setText(pinned ? tr("Pinned") : tr("&Pin This Certificate"));
+    m_pin->setEnabled(!pinned && !m_sha256.isEmpty());
     m_text = lines.join(QLatin1Char('\n'));
     QDialog::show();
     raise();
