@@ -1014,6 +1014,10 @@ private Q_SLOTS:
                 "    conn.expect('bye', 300);\n});\nnoSuchHelper();\n"));
             panel->run();
             QVERIFY(finished.wait(20000));
+            // Its own connection shown, as a user would pick it: the "hi" it sent.
+            QCOMPARE(sessions->sessionCount(), scripted + 2);
+            window.showSession(scripted + 1);
+            QVERIFY(window.windowTitle().startsWith(QStringLiteral("Script 2: 127.0.0.1:")));
             QVERIFY(shoot(window, dir, QStringLiteral("script-error")));
             QVERIFY(shootDark(window, dir, QStringLiteral("script-error-dark"), Theme::System));
         }
