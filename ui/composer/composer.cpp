@@ -108,7 +108,7 @@ Composer::Composer(QWidget *parent)
     // How it goes: in frames of at most N bytes (a ping between them), once or every N ms.
     m_fragmentSizes = new QLineEdit;
     m_fragmentSizes->setAccessibleName(tr("Fragment sizes"));
-    m_fragmentSizes->setPlaceholderText(tr("one frame"));
+    m_fragmentSizes->setPlaceholderText(tr("whole message"));
     m_fragmentSizes->setToolTip(tr("Frame sizes in bytes: \"4\" cuts the message into frames of "
                                    "4 bytes; \"3, 5\" into 3 bytes, then 5, 5, ... Empty: one "
                                    "frame"));
@@ -125,7 +125,7 @@ Composer::Composer(QWidget *parent)
     m_repeatTimer = new QTimer(this);
     m_repeatTimer->setTimerType(Qt::PreciseTimer); // every N ms, as the user set it
     auto *how = new QHBoxLayout;
-    how->addWidget(new QLabel(tr("Frames:")));
+    how->addWidget(new QLabel(tr("Frame size (bytes):")));
     how->addWidget(m_fragmentSizes);
     how->addWidget(m_pingBetween);
     how->addStretch();

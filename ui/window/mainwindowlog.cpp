@@ -223,7 +223,7 @@ QWidget *MainWindow::makeFilterBar()
            {tr("Ping and pong"), 0x0600}, {tr("Reserved opcodes"), 0xf8f8}};
     for (const auto &[name, bits] : opcodes)
         m_filterOpcode->addItem(name, bits);
-    m_showControl = new QCheckBox(tr("C&ontrol"));
+    m_showControl = new QCheckBox(tr("C&ontrol frames"));
     m_showControl->setChecked(true);
     m_showControl->setToolTip(tr("Show close, ping and pong frames"));
     m_shownCount = new QLabel;
