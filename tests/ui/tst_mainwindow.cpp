@@ -964,6 +964,52 @@ private Q_SLOTS:
                                                               Qt::CaseInsensitive));
     }
 
+    // Refused where the built-in server listened, after it was stopped: the status bar says so
+    // (the usual reason), not only "connection refused"; refused elsewhere, it does not.
+    void aRefusalWhereTheBuiltInServerWasNamesIt()
+    {
+        session::SessionManager manager;
+        MainWindow window(manager);
+        window.show();
+        QVERIFY(window.start());
+        QVERIFY(QTest::qWaitFor(
+            [&] { return manager.state(window.sessionId()) == session::SessionState::Open; },
+            10000));
+        const QString url = manager.serverUrls().value(0);
+        auto *panel = window.findChild<ServerPanel *>();
+        QVERIFY(panel);
+        panel->stop();
+        QVERIFY(!manager.isServerRunning());
+        QVERIFY(QTest::qWaitFor(
+            [&] { return manager.state(window.sessionId()) == session::SessionState::Closed; },
+            10000));
+        window.connectTo(url);
+        QVERIFY(QTest::qWaitFor(
+            [&] {
+                return window.statusBar()->currentMessage().contains(QStringLiteral("refused"));
+            },
+            10000));
+        QVERIFY2(window.statusBar()->currentMessage().endsWith(
+                     QStringLiteral(": the built-in server is stopped (Server tab: Start)")),
+                 qPrintable(window.statusBar()->currentMessage()));
+
+        quint16 closedPort = 0;
+        {
+            QTcpServer probe;
+            QVERIFY(probe.listen(QHostAddress::LocalHost, 0));
+            closedPort = probe.serverPort();
+        }
+        window.statusBar()->clearMessage();
+        window.connectTo(QStringLiteral("ws://127.0.0.1:%1/").arg(closedPort));
+        QVERIFY(QTest::qWaitFor(
+            [&] {
+                return window.statusBar()->currentMessage().contains(QStringLiteral("refused"));
+            },
+            10000));
+        QVERIFY2(!window.statusBar()->currentMessage().contains(QStringLiteral("built-in")),
+                 qPrintable(window.statusBar()->currentMessage()));
+    }
+
     // The Script tab in the window: an example run against the session's server, passing.
     void theScriptTab()
     {

@@ -425,7 +425,7 @@ MainWindow::MainWindow(session::SessionManager &manager, QWidget *parent)
                     m_model->dropBefore(firstKept);
             });
     connect(&m_manager, &SessionManager::sessionFinished, this,
-            [this](quint64 id, session::SessionError, const QString &errorString) {
+            [this](quint64 id, session::SessionError error, const QString &errorString) {
                 if (id != m_session)
                     return;
                 // The last frames may not have been announced yet (announcements are batched).
@@ -434,7 +434,8 @@ MainWindow::MainWindow(session::SessionManager &manager, QWidget *parent)
                 // A connection that never opened: why is the first thing to see.
                 const auto snapshot = m_manager.snapshot(id);
                 showHandshake(id, snapshot && snapshot->handshake.status != 101);
-                statusBar()->showMessage(errorString.isEmpty() ? tr("Closed") : errorString);
+                statusBar()->showMessage(
+                    errorString.isEmpty() ? tr("Closed") : explainFailure(error, errorString));
             });
     connect(&m_manager, &SessionManager::pongReceived, this,
             [this](quint64 id, qint64 roundTripNs) {
@@ -454,9 +455,9 @@ MainWindow::MainWindow(session::SessionManager &manager, QWidget *parent)
                     m_serverModel->appendUpTo(end);
             });
     connect(&m_manager, &SessionManager::errorOccurred, this,
-            [this](quint64 id, session::SessionError, const QString &detail) {
+            [this](quint64 id, session::SessionError error, const QString &detail) {
                 if (id == m_session)
-                    statusBar()->showMessage(detail, kStatusMs);
+                    statusBar()->showMessage(explainFailure(error, detail), kStatusMs);
             });
     makeMenus();
     newSession(); // the first session, not connected yet

@@ -172,11 +172,13 @@ private:
     void stashShown();
     void refreshProfiles();
     void updateServerRow();
+    QString explainFailure(session::SessionError error, const QString &detail) const;
     void updatePadlock();
     void showTlsDetails();
 
     session::SessionManager &m_manager;
     quint64 m_session = 0;
+    int m_lastServerPort = 0; // where the built-in server last listened, for a refusal's hint
     session::SessionState m_state = session::SessionState::Closed;
     FrameLogModel *m_model = nullptr;
     QLineEdit *m_url = nullptr;

@@ -12,6 +12,7 @@
 #include <QDateTime>
 #include <QFileInfo>
 #include <QHBoxLayout>
+#include <QHostAddress>
 #include <QInputDialog>
 #include <QItemSelectionModel>
 #include <QLabel>
@@ -362,8 +363,23 @@ bool MainWindow::deleteProfile(const QString &name)
 void MainWindow::updateServerRow()
 {
     const QUrl url(m_manager.serverUrls().value(0));
+    if (m_manager.isServerRunning() && url.port() > 0)
+        m_lastServerPort = url.port();
     m_sessions->setServerStatus(
         m_manager.isServerRunning() && url.port() > 0 ? tr(":%1").arg(url.port()) : tr("stopped"));
+}
+
+// A failure in the status bar's words, with the likely reason when the connection was refused
+// where the built-in server listened and it has been stopped since.
+QString MainWindow::explainFailure(session::SessionError error, const QString &detail) const
+{
+    const QUrl url(m_url->text().trimmed());
+    const bool builtInStopped
+        = error == session::SessionError::ConnectionFailed && !m_manager.isServerRunning()
+          && m_lastServerPort > 0 && url.port() == m_lastServerPort
+          && (url.host() == QLatin1String("localhost") || QHostAddress(url.host()).isLoopback());
+    return builtInStopped ? tr("%1: the built-in server is stopped (Server tab: Start)").arg(detail)
+                          : detail;
 }
 
 // The padlock for a TLS connection (or a capture of one): closed when verified or pinned, open
