@@ -135,6 +135,12 @@ void ConnectCommand::handleStateChanged(SessionState state)
         handleOpen();
 }
 
+void ConnectCommand::captureFailed(const std::string &error)
+{
+    m_err << "capture: " << QString::fromStdString(error) << '\n';
+    m_captureFailed = true;
+}
+
 void ConnectCommand::printEvent(const capture::CaptureEvent &event)
 {
     if (m_recorder->isOpen())
@@ -181,7 +187,7 @@ void ConnectCommand::handleOpen()
             m_request.capturePath.toStdString(),
             session::describeClientSession(*snapshot, m_startedAtMs, toolName()), redaction);
         if (!error.empty())
-            m_err << "capture: " << QString::fromStdString(error) << '\n';
+            captureFailed(error);
     }
     // A later connection's heads are events (the session line holds the first one's).
     if (snapshot->connectionNumber > 0) {
@@ -427,7 +433,7 @@ void ConnectCommand::handleFinished()
             m_request.capturePath.toStdString(),
             session::describeClientSession(snapshot, m_startedAtMs, toolName()), redaction);
         if (!error.empty())
-            m_err << "capture: " << QString::fromStdString(error) << '\n';
+            captureFailed(error);
     }
     if (m_request.json && !m_sessionLinePrinted) {
         m_out << QString::fromStdString(capture::sessionLine(
@@ -486,8 +492,11 @@ void ConnectCommand::handleFinished()
     if (m_recorder->isOpen()) {
         const std::string error = m_recorder->finish();
         if (!error.empty())
-            m_err << "capture: " << QString::fromStdString(error) << '\n';
+            captureFailed(error);
     }
+    // A recording asked for and not made fails the command, as it fails `serve`.
+    if (m_captureFailed && m_exitCode == ExitSuccess)
+        m_exitCode = ExitConnection;
     m_err.flush();
     Q_EMIT done(m_exitCode);
 }

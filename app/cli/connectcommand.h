@@ -70,6 +70,8 @@ private:
     void closeWithRequestedCode();
     void printFindings(const session::ClientSnapshot &snapshot, bool onlyWarnings);
     void printEvent(const capture::CaptureEvent &event);
+    // Says why the capture could not be made; the command then fails (exit 5).
+    void captureFailed(const std::string &error);
     void writePendingEvents();
 
     ConnectRequest m_request;
@@ -89,6 +91,7 @@ private:
     std::uint64_t m_printedEnd = 0;
     int m_exitCode = 0;
     bool m_timedOut = false;
+    bool m_captureFailed = false;
     bool m_sessionLinePrinted = false;
     std::vector<std::uint8_t> m_payload;                // reused
     std::vector<capture::CaptureEvent> m_pendingEvents; // before the session line was out

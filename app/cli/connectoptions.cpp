@@ -259,14 +259,10 @@ std::variant<ConnectRequest, int> parseConnectRequest(const QStringList &argumen
         request.closeCode = code;
     }
     request.capturePath = parser.value(captureOption);
-    if (!request.capturePath.isEmpty()) {
-        // Found out now, not after the session: a recording that cannot be made is no recording.
-        const QFileInfo folder(QFileInfo(request.capturePath).absolutePath());
-        if (!folder.isDir() || !folder.isWritable())
-            return usage(QStringLiteral("--capture %1: the folder %2 does not exist or is not "
-                                        "writable")
-                             .arg(request.capturePath, folder.filePath()));
-    }
+    // Found out now, not after the session: a recording that cannot be made is no recording.
+    if (!request.capturePath.isEmpty())
+        if (const auto error = checkOutputFile(QStringLiteral("capture"), request.capturePath))
+            return usage(*error);
     request.keepSecrets = parser.isSet(keepSecrets);
     request.json = parser.isSet(json);
     request.slashCommands = parser.isSet(slash);

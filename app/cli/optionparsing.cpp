@@ -2,6 +2,7 @@
 
 #include "cliexit.h"
 
+#include <QFileInfo>
 #include <cstdio>
 #include <protocol/closeframe.h>
 #include <session/client/clientoptions.h>
@@ -89,6 +90,24 @@ std::optional<QString> readHeaders(const QStringList &lines,
             return QStringLiteral("-H: ") + *problem;
         headers.append({name, value});
     }
+    return std::nullopt;
+}
+
+std::optional<QString> checkOutputFile(const QString &option, const QString &path,
+                                       bool dashIsOutput)
+{
+    if (dashIsOutput && path == QLatin1String("-"))
+        return std::nullopt;
+    const QFileInfo file(path);
+    const QFileInfo folder(file.absolutePath());
+    if (file.isDir())
+        return QStringLiteral("--%1 %2: that is a folder; give a file name in it")
+            .arg(option, path);
+    if (!folder.isDir() || !folder.isWritable())
+        return QStringLiteral("--%1 %2: the folder %3 does not exist or is not writable")
+            .arg(option, path, folder.filePath());
+    if (file.exists() && !file.isWritable())
+        return QStringLiteral("--%1 %2: the file is not writable").arg(option, path);
     return std::nullopt;
 }
 

@@ -41,4 +41,10 @@ std::optional<QString> readHeaders(const QStringList &lines,
 // --close CODE[:REASON]; the usage error for a code or reason that may not be sent.
 std::optional<QString> readClose(const QString &value, std::uint16_t &code, QByteArray &reason);
 
+// A file the command will write when it ends (--capture, --junit; "-" for standard output where
+// `dashIsOutput`): the usage error, found before anything runs, when it cannot be (its folder
+// missing or not writable, the path a folder, the file read-only).
+std::optional<QString> checkOutputFile(const QString &option, const QString &path,
+                                       bool dashIsOutput = false);
+
 } // namespace framescope::cli

@@ -170,10 +170,9 @@ int runReplay(const QStringList &arguments)
                                                    {timeout, timeoutSeconds}}))
         return usage(*error);
     // A report that cannot be written is said before the replay, not after it.
-    if (parser.isSet(junit) && parser.value(junit) != QLatin1String("-")
-        && !QFileInfo(QFileInfo(parser.value(junit)).absolutePath()).isWritable())
-        return usage(QStringLiteral("--junit: cannot write in %1")
-                         .arg(QFileInfo(parser.value(junit)).absolutePath()));
+    if (parser.isSet(junit))
+        if (const auto error = checkOutputFile(QStringLiteral("junit"), parser.value(junit), true))
+            return usage(*error);
     int exitCode = ExitSuccess;
     std::optional<replay::Recording> recording
         = readRecordingArgument(parser, connection, exitCode);

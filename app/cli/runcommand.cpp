@@ -48,6 +48,10 @@ int runScript(const QStringList &arguments)
     const QStringList positional = parser.positionalArguments();
     if (positional.size() != 1)
         return usage(QStringLiteral("run takes one script file"));
+    // A report that cannot be written is said before the script runs, not after it.
+    if (parser.isSet(junit))
+        if (const auto error = checkOutputFile(QStringLiteral("junit"), parser.value(junit), true))
+            return usage(*error);
     scripting::ScriptOptions options;
     options.defaultUrl = parser.value(url);
     if (parser.isSet(url)) { // read as `connect` reads its URL

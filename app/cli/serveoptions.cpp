@@ -180,6 +180,9 @@ std::variant<ServeRequest, int> parseServeRequest(const QStringList &arguments)
     if (!request.certificateFile.isEmpty() && !options.tls)
         return usage(QStringLiteral("--cert and --key need --tls"));
     request.capturePath = parser.value(captureOption);
+    if (!request.capturePath.isEmpty())
+        if (const auto error = checkOutputFile(QStringLiteral("capture"), request.capturePath))
+            return usage(*error);
     request.keepSecrets = parser.isSet(keepSecrets);
     behaviour.echo = !parser.isSet(noEcho);
     behaviour.answerPings = !parser.isSet(noAutoPong);

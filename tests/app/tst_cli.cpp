@@ -117,6 +117,8 @@ private Q_SLOTS:
     void usageErrors();
     void httpUrlsAreTakenAsWebSocketUrls();
     void ctrlCClosesAndFinishesTheCapture();
+    void outputFilesAreCheckedFirst();
+    void aCaptureNotMadeFailsTheCommand();
     void slashCommandsInInteractiveMode();
     void timeLimitsOfZeroMeanNone();
     void aTlsHandshakeThatStallsIsATimeout();
@@ -1457,6 +1459,73 @@ void tst_Cli::plainAndTlsPortsMixedUp()
 
 // Ctrl-C in interactive mode: a close frame (1001, going away), the server's answer, and the
 // capture finished under its name (not left as FILE.partial); exit 0.
+// A file to be written when the command ends (--capture, --junit) that cannot be is a usage
+// error before anything runs, naming the option: a folder given for it, a folder that is not.
+void tst_Cli::outputFilesAreCheckedFirst()
+{
+    QTemporaryDir dir;
+    const QString folder = dir.path();
+    const QByteArray isAFolder = ": that is a folder; give a file name in it";
+    Run run = runCli({QStringLiteral("connect"), QStringLiteral("ws://127.0.0.1:1/"),
+                      QStringLiteral("--capture"), folder});
+    QCOMPARE(run.exitCode, 2);
+    QVERIFY2(run.err.contains("--capture " + folder.toUtf8() + isAFolder), run.err.constData());
+    QVERIFY2(!run.err.contains("connection failed"), run.err.constData()); // never connected
+
+    run = runCli({QStringLiteral("serve"), QStringLiteral("--capture"), folder});
+    QCOMPARE(run.exitCode, 2);
+    QVERIFY2(run.err.contains("--capture " + folder.toUtf8() + isAFolder), run.err.constData());
+
+    run = runCli({QStringLiteral("connect"), QStringLiteral("ws://127.0.0.1:1/"),
+                  QStringLiteral("--capture"), dir.filePath(QStringLiteral("no/such/c.jsonl"))});
+    QCOMPARE(run.exitCode, 2);
+    QVERIFY2(run.err.contains("does not exist or is not writable"), run.err.constData());
+
+    // The script does not run when its report could not be written.
+    const QString script = dir.filePath(QStringLiteral("s.js"));
+    QFile file(script);
+    QVERIFY(file.open(QIODevice::WriteOnly));
+    file.write("log('the script ran');\n");
+    file.close();
+    run = runCli({QStringLiteral("run"), script, QStringLiteral("--junit"), folder});
+    QCOMPARE(run.exitCode, 2);
+    QVERIFY2(run.err.contains("--junit " + folder.toUtf8() + isAFolder), run.err.constData());
+    QVERIFY2(!run.out.contains("the script ran"), run.out.constData());
+    run = runCli({QStringLiteral("run"), script, QStringLiteral("--junit"), QStringLiteral("-")});
+    QVERIFY2(run.exitCode == 0, run.err.constData());
+    QVERIFY(run.out.contains("the script ran"));
+}
+
+// The capture's folder gone while the session ran: the recording is not made, and `connect`
+// says so and fails (exit 5, as `serve` does), not 0.
+void tst_Cli::aCaptureNotMadeFailsTheCommand()
+{
+    QProcess server;
+    const QString url = startServe(server, {});
+    QVERIFY(!url.isEmpty());
+    auto dir = std::make_unique<QTemporaryDir>();
+    const QString path = dir->filePath(QStringLiteral("gone.jsonl"));
+    QProcess client;
+    client.start(QStringLiteral(FRAMESCOPE_CLI),
+                 {QStringLiteral("connect"), url, QStringLiteral("--capture"), path});
+    QVERIFY(client.waitForStarted(5000));
+    QByteArray err;
+    QVERIFY(QTest::qWaitFor(
+        [&] {
+            err += client.readAllStandardError();
+            return err.contains("connected to");
+        },
+        10000));
+    dir.reset(); // the folder and the journal in it removed
+    client.write("into a capture that cannot be made\n");
+    client.closeWriteChannel();
+    QVERIFY(client.waitForFinished(10000));
+    err += client.readAllStandardError();
+    QVERIFY2(err.contains("capture: "), err.constData());
+    QCOMPARE(client.exitCode(), 5);
+    QVERIFY(stopServe(server));
+}
+
 void tst_Cli::ctrlCClosesAndFinishesTheCapture()
 {
     QProcess server;
