@@ -107,11 +107,18 @@ start)
     install_missing
     build dev
     if [ -n "${DISPLAY:-}${WAYLAND_DISPLAY:-}" ]; then
-        log "Starting Framescope: it starts its built-in server and connects to it"
-        exec ./build/dev/app/framescope
+        # A display that is set but does not answer (a stale DISPLAY in tmux, SSH or a
+        # container) makes Qt abort: tried first, with the application's --version.
+        if timeout 20 ./build/dev/app/framescope --version >/dev/null 2>&1; then
+            log "Starting Framescope: it starts its built-in server and connects to it"
+            exec ./build/dev/app/framescope
+        fi
+        echo "The display ${DISPLAY:-$WAYLAND_DISPLAY} does not answer: running the command-line" \
+            "twin instead (framescope-cli serve, then framescope-cli connect URL)." >&2
+    else
+        echo "No display here: running the command-line twin instead (framescope-cli serve, then" \
+            "framescope-cli connect URL)." >&2
     fi
-    echo "No display here: running the command-line twin instead (framescope-cli serve, then" \
-        "framescope-cli connect URL)." >&2
     cli=./build/dev/app/framescope-cli
     serve_log=$(mktemp)
     log "Starting the built-in server (framescope-cli serve) and connecting the client to it"
