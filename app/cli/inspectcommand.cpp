@@ -2,12 +2,22 @@
 #include "offlinecommands.h"
 #include "optionparsing.h"
 
+#include <QFile>
 #include <QTextStream>
 #include <capture/capturefile.h>
 #include <cstdio>
 #include <session/frontend/frameformatter.h>
 
 namespace framescope::cli {
+
+QString captureReadError(const QString &path, const std::string &error)
+{
+    QFile file(path);
+    if (file.open(QIODevice::ReadOnly) && file.peek(4096).contains("\"log\""))
+        return QStringLiteral("this is a HAR file, not a capture: replay and export-k6 read it as "
+                              "it is");
+    return QString::fromStdString(error);
+}
 
 int runInspect(const QStringList &arguments)
 {
@@ -28,7 +38,8 @@ int runInspect(const QStringList &arguments)
     const capture::CaptureReadResult read = capture::readCaptureFile(path.toStdString());
     QTextStream out(stdout);
     if (!read.ok() && read.frames.empty() && read.events.empty()) {
-        std::fprintf(stderr, "framescope-cli: %s: %s\n", qPrintable(path), read.error.c_str());
+        std::fprintf(stderr, "framescope-cli: %s: %s\n", qPrintable(path),
+                     qPrintable(captureReadError(path, read.error)));
         return ExitUsage;
     }
     // Several connections (a server's capture, or a client that reconnected): each line names

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <QStringList>
+#include <string>
 
 namespace framescope::cli {
 
@@ -26,6 +27,10 @@ int runReplay(const QStringList &arguments);
 
 // `framescope-cli export-har CAPTURE [-o FILE] [--keep-secrets]`: a capture as HAR (Chrome's form).
 int runExportHar(const QStringList &arguments);
+
+// Why a capture file could not be read, for "framescope-cli: PATH: WHY": the reader's error, or,
+// for a HAR file given where a capture was asked for, which commands read those.
+QString captureReadError(const QString &path, const std::string &error);
 
 // `framescope-cli export-k6 CAPTURE_OR_HAR [-o FILE] [--vus N] [--duration D]`: a k6 script.
 int runExportK6(const QStringList &arguments);

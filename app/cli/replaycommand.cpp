@@ -253,12 +253,8 @@ int runExportHar(const QStringList &arguments)
     const QString path = parser.positionalArguments().front();
     const capture::CaptureReadResult read = capture::readCaptureFile(path.toStdString());
     if (!read.ok() && read.frames.empty() && read.events.empty()) {
-        QFile file(path);
-        const bool har = file.open(QIODevice::ReadOnly) && file.peek(4096).contains("\"log\"");
-        std::fprintf(
-            stderr, "framescope-cli: %s: %s\n", qPrintable(path),
-            har ? "this is a HAR file, not a capture: replay and export-k6 read it as it is"
-                : read.error.c_str());
+        std::fprintf(stderr, "framescope-cli: %s: %s\n", qPrintable(path),
+                     qPrintable(captureReadError(path, read.error)));
         return ExitUsage;
     }
     if (!read.ok())

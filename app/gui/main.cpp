@@ -26,6 +26,20 @@ bool hasDisplay()
 #endif
 }
 
+// The argument names a file (it exists, or reads as a path and not as a URL): opened as a
+// capture, or why not said, rather than taken for a URL without a host.
+bool namesAFile(const QString &argument)
+{
+    if (QFileInfo::exists(argument))
+        return true;
+    if (argument.contains(QLatin1String("://")))
+        return false;
+    const QString suffix = QFileInfo(argument).suffix().toLower();
+    return suffix == QLatin1String("jsonl") || suffix == QLatin1String("json")
+           || suffix == QLatin1String("har") || argument.startsWith(QLatin1Char('/'))
+           || argument.startsWith(QLatin1String("./")) || argument.startsWith(QLatin1String("../"));
+}
+
 // For the startup benchmark (bench_gui_log): with FRAMESCOPE_EXIT_AFTER_FIRST_PAINT set, the
 // first time the window has painted, say so on standard output and quit.
 class FirstPaintReporter : public QObject
@@ -83,7 +97,7 @@ int main(int argc, char **argv)
     window.show();
     if (!parser.positionalArguments().isEmpty()) {
         const QString argument = parser.positionalArguments().constFirst();
-        if (QFileInfo(argument).isFile())
+        if (namesAFile(argument))
             window.openCapture(argument);
         else
             window.connectTo(argument);

@@ -1,5 +1,6 @@
 #include "capturefile.h"
 
+#include <cerrno>
 #include <charconv>
 #include <chrono>
 #include <cstring>
@@ -376,10 +377,16 @@ CaptureReadResult readCapture(std::istream &in)
 
 CaptureReadResult readCaptureFile(const std::string &path)
 {
+    CaptureReadResult result;
+    std::error_code error;
+    if (std::filesystem::is_directory(path, error)) { // opens, and reads as an empty file
+        result.error = "a folder, not a capture file";
+        return result;
+    }
+    errno = 0;
     std::ifstream in(path, std::ios::binary);
     if (!in) {
-        CaptureReadResult result;
-        result.error = "cannot open " + path;
+        result.error = errno != 0 ? std::strerror(errno) : "cannot be opened";
         return result;
     }
     return readCapture(in);

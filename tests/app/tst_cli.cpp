@@ -216,6 +216,19 @@ void tst_Cli::captureFileIsRedactedAndInspectable()
     const Run missing
         = runCli({QStringLiteral("inspect"), dir.filePath(QStringLiteral("nope.jsonl"))});
     QCOMPARE(missing.exitCode, 2);
+    QVERIFY2(missing.err.contains("nope.jsonl: No such file or directory"),
+             missing.err.constData());
+    const Run folder = runCli({QStringLiteral("inspect"), dir.path()});
+    QCOMPARE(folder.exitCode, 2);
+    QVERIFY2(folder.err.contains(": a folder, not a capture file"), folder.err.constData());
+    const QString har = dir.filePath(QStringLiteral("page.har"));
+    QFile harFile(har);
+    QVERIFY(harFile.open(QIODevice::WriteOnly));
+    harFile.write(R"({"log": {"version": "1.2", "entries": []}})");
+    harFile.close();
+    const Run harRun = runCli({QStringLiteral("inspect"), har});
+    QCOMPARE(harRun.exitCode, 2);
+    QVERIFY2(harRun.err.contains("this is a HAR file, not a capture"), harRun.err.constData());
 }
 
 void tst_Cli::interactiveStdin()

@@ -916,6 +916,15 @@ private Q_SLOTS:
                      QStringLiteral("Cannot open notes.txt")),
                  qPrintable(window.statusBar()->currentMessage()));
         QCOMPARE(model.rowCount(), 4);
+        // Not there, or a folder: why, in the system's words.
+        QVERIFY(!window.openCapture(dir.filePath(QStringLiteral("gone.jsonl"))));
+        QCOMPARE(window.statusBar()->currentMessage(),
+                 QStringLiteral("Cannot open gone.jsonl: No such file or directory"));
+        QVERIFY(!window.openCapture(dir.path()));
+        QVERIFY2(window.statusBar()->currentMessage().endsWith(
+                     QStringLiteral(": a folder, not a capture file")),
+                 qPrintable(window.statusBar()->currentMessage()));
+        QCOMPARE(model.rowCount(), 4);
 
         // Cut short in its last line: what came before is shown.
         QFile whole(path);
