@@ -223,6 +223,7 @@ void ConnectCommand::handleOpen()
     if (!m_request.isScripted()) {
         if (m_stdin)
             return;
+        m_stdinIsTerminal = ::isatty(STDIN_FILENO) == 1;
         m_stdin = std::make_unique<QSocketNotifier>(STDIN_FILENO, QSocketNotifier::Read);
         connect(m_stdin.get(), &QSocketNotifier::activated, this, &ConnectCommand::readStdin);
         return;
@@ -250,14 +251,24 @@ void ConnectCommand::closeWithRequestedCode()
     });
 }
 
+namespace {
+
+// The longest line a terminal in canonical mode hands over (Linux's n_tty keeps 4095 bytes and
+// a line break); the rest of a longer one is dropped before the program sees it.
+constexpr qsizetype kTerminalLineLimit = 4095;
+
+} // namespace
+
 void ConnectCommand::readStdin()
 {
     char buffer[65536];
     const ssize_t n = ::read(STDIN_FILENO, buffer, sizeof buffer);
     if (n <= 0) {
         m_stdin->setEnabled(false);
-        if (!m_partialLine.isEmpty() && !m_lineTooLong)
+        if (!m_partialLine.isEmpty() && !m_lineTooLong) {
+            ++m_lineNumber;
             sendLine(m_partialLine); // the last line, without a line break
+        }
         m_partialLine.clear();
         closeWithRequestedCode();
         return;
@@ -266,8 +277,18 @@ void ConnectCommand::readStdin()
     qsizetype start = 0;
     const QByteArrayView data(buffer, n);
     for (qsizetype end = data.indexOf('\n'); end >= 0; end = data.indexOf('\n', start)) {
-        if (!m_lineTooLong)
+        ++m_lineNumber;
+        const qsizetype length = m_partialLine.size() + (end - start);
+        if (m_stdinIsTerminal && length >= kTerminalLineLimit && !m_lineTooLong) {
+            // The terminal's line editor keeps this much of a line and drops the rest: what
+            // came is most likely cut, and a message is never sent cut.
+            m_err << "error: line " << m_lineNumber << " was not sent: a terminal passes at most "
+                  << kTerminalLineLimit << " bytes of a typed or pasted line and drops the rest; "
+                  << "pipe a longer message in (printf '...' | framescope-cli connect URL)\n";
+            m_err.flush();
+        } else if (!m_lineTooLong) {
             sendLine(m_partialLine + data.sliced(start, end - start).toByteArray());
+        }
         m_partialLine.clear();
         m_lineTooLong = false;
         start = end + 1;
@@ -303,7 +324,7 @@ void ConnectCommand::sendLine(QByteArray line)
     // RFC 6455 §8.1: a text message is UTF-8; other bytes are not sent as text.
     if (!protocol::isValidUtf8(
             {reinterpret_cast<const std::uint8_t *>(line.constData()), std::size_t(line.size())})) {
-        m_err << "error: a line that is not UTF-8 text was not sent\n";
+        m_err << "error: line " << m_lineNumber << " was not sent: it is not UTF-8 text\n";
         m_err.flush();
         return;
     }

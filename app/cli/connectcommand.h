@@ -82,6 +82,8 @@ private:
     std::unique_ptr<QSocketNotifier> m_stdin;
     QByteArray m_partialLine; // stdin bytes after the last line break
     bool m_lineTooLong = false;
+    std::uint64_t m_lineNumber = 0; // of standard input, for what is said of a line not sent
+    bool m_stdinIsTerminal = false;
     QTextStream m_out;
     QTextStream m_err;
     QTimer m_timeout;

@@ -12,6 +12,7 @@
 #include <QNetworkRequest>
 #include <QProcess>
 #include <QSslKey>
+#include <QStandardPaths>
 #include <QTcpServer>
 #include <QTemporaryDir>
 #include <QTest>
@@ -134,6 +135,7 @@ private Q_SLOTS:
     void commandsTakeOnlyTheirOwnOptions();
     void messagesGoOutInTheOrderGiven();
     void stdinLinesAreWholeMessages();
+    void aTerminalLineTooLongIsRefusedNotCut();
     void waitingForMoreThanArrivesIsNoSuccess();
     void reconnectsOnlyWhileMessagesAreMissing();
     void failedUpgradeLeavesACapture();
@@ -1127,7 +1129,7 @@ void tst_Cli::stdinLinesAreWholeMessages()
     const Run run
         = runCli({QStringLiteral("connect"), server.url(), QStringLiteral("--json")}, input, 30000);
     QVERIFY2(run.exitCode == 0, run.err.constData());
-    QVERIFY2(run.err.contains("not UTF-8"), run.err.constData());
+    QVERIFY2(run.err.contains("line 2 was not sent: it is not UTF-8 text"), run.err.constData());
     QList<QByteArray> echoed; // messages, joined from their frames
     bool inMessage = false;
     for (const QByteArray &line : run.out.split('\n')) {
@@ -1149,6 +1151,44 @@ void tst_Cli::stdinLinesAreWholeMessages()
     QCOMPARE(echoed.size(), 2);
     QVERIFY(echoed[0] == longLine);
     QCOMPARE(echoed[1], QByteArray("short"));
+}
+
+// Typed or pasted into a terminal, a line longer than the terminal's line editor keeps (4095
+// bytes on Linux; it drops the rest) is not sent cut: it is refused, saying why and what to do;
+// the next line goes out. The terminal is a pseudo-terminal made by script(1).
+void tst_Cli::aTerminalLineTooLongIsRefusedNotCut()
+{
+    const QString script = QStandardPaths::findExecutable(QStringLiteral("script"));
+    if (script.isEmpty())
+        QSKIP("script(1) (util-linux) is not installed");
+    EchoServer server;
+    QProcess terminal;
+    terminal.setProcessChannelMode(QProcess::MergedChannels);
+    terminal.start(
+        script, {QStringLiteral("-qc"),
+                 QStringLiteral("%1 connect %2").arg(QStringLiteral(FRAMESCOPE_CLI), server.url()),
+                 QStringLiteral("/dev/null")});
+    QVERIFY(terminal.waitForStarted(5000));
+    QByteArray out;
+    QVERIFY(QTest::qWaitFor(
+        [&] {
+            out += terminal.readAll();
+            return out.contains("connected to");
+        },
+        10000));
+    terminal.write(QByteArray(6000, 'q') + "\nshort\n");
+    QVERIFY(QTest::qWaitFor(
+        [&] {
+            out += terminal.readAll();
+            return out.contains("<- FIN RSV=000 TEXT LEN=5");
+        },
+        10000));
+    terminal.write("\x04"); // Ctrl-D: the session closes
+    QVERIFY(terminal.waitForFinished(10000));
+    out += terminal.readAll();
+    QVERIFY2(out.contains("error: line 1 was not sent: a terminal passes at most 4095 bytes"),
+             out.constData());
+    QVERIFY2(!out.contains("LEN=4095"), out.constData()); // nothing cut went out
 }
 
 // The peer ending the session before --wait-messages N arrived is no success (exit 1).
