@@ -521,6 +521,29 @@ QList<Finding> HandshakeDoctor::examine(const Input &input)
             const QString scheme = input.url.resolved(QUrl(location)).scheme().toLower();
             const bool toTls = (scheme == QLatin1String("https") || scheme == QLatin1String("wss"))
                                && input.url.scheme().toLower() == QLatin1String("ws");
+            // Redirects were being followed and this one was one too many: following is not
+            // the answer; where the chain goes (round in a circle, or on and on) is.
+            if (const QStringList &followed = input.handshake.redirects; !followed.isEmpty()) {
+                const QString target
+                    = input.url.resolved(QUrl(location)).toString(QUrl::RemoveUserInfo);
+                const bool loops
+                    = std::any_of(followed.cbegin(), followed.cend(), [&](const QString &redirect) {
+                          return redirect.section(QLatin1Char(' '), 1, 1) == target;
+                      });
+                findings << finding(
+                    Severity::Error, "redirect-limit",
+                    loops ? QStringLiteral("The redirects go round in a circle (%1 followed)")
+                                .arg(followed.size())
+                          : QStringLiteral("Too many redirects (%1 followed)").arg(followed.size()),
+                    QStringLiteral("Location: ") + location,
+                    loops ? QStringLiteral("The server sends the client back where it has been: "
+                                           "check its redirect rules (a rewrite that matches "
+                                           "its own target, http/https or host rules that "
+                                           "undo each other).")
+                          : QStringLiteral("Connect to the last location directly, or allow "
+                                           "more: --max-redirects N (framescope-cli)."));
+                break;
+            }
             findings << finding(
                 Severity::Error, "redirect",
                 QStringLiteral("The server redirects (%1)").arg(status),

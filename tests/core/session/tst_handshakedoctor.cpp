@@ -83,6 +83,25 @@ void tst_HandshakeDoctor::findings_data()
             << toTls << QStringList{QStringLiteral("redirect")}
             << QStringLiteral("The server wants TLS: connect with wss://");
     }
+    {
+        // Following redirects (-L) already, and this one was over the limit: no "-L" advice.
+        HandshakeDoctor::Input circle
+            = input("HTTP/1.1 301 Moved Permanently\r\nLocation: /loop\r\n\r\n");
+        circle.url = QUrl(QStringLiteral("ws://server.example/loop"));
+        circle.handshake.redirects = {QStringLiteral("301 ws://server.example/loop"),
+                                      QStringLiteral("301 ws://server.example/loop")};
+        QTest::newRow("redirects in a circle")
+            << circle << QStringList{QStringLiteral("redirect-limit")}
+            << QStringLiteral("go round in a circle (2 followed)");
+        HandshakeDoctor::Input chain
+            = input("HTTP/1.1 302 Found\r\nLocation: ws://server.example/6\r\n\r\n");
+        chain.url = QUrl(QStringLiteral("ws://server.example/5"));
+        for (int step = 1; step <= 5; ++step)
+            chain.handshake.redirects << QStringLiteral("302 ws://server.example/%1").arg(step);
+        QTest::newRow("too many redirects")
+            << chain << QStringList{QStringLiteral("redirect-limit")}
+            << QStringLiteral("--max-redirects");
+    }
     QTest::newRow("IIS detailed 404 page")
         << input(kIisDetailedError)
         << QStringList{QStringLiteral("unexpected-status"),
@@ -207,6 +226,12 @@ void tst_HandshakeDoctor::findings()
     for (const Finding &finding : found)
         mentioned = mentioned || (finding.title + finding.detail + finding.fix).contains(mentions);
     QVERIFY2(mentioned, qPrintable(mentions));
+    // Over the redirect limit, following redirects is not the advice.
+    if (foundIds.contains(QStringLiteral("redirect-limit"))) {
+        QVERIFY(!foundIds.contains(QStringLiteral("redirect")));
+        for (const Finding &finding : found)
+            QVERIFY2(!finding.fix.contains(QStringLiteral("-L")), qPrintable(finding.fix));
+    }
     // A redirect elsewhere than to TLS gets no advice to switch to wss://.
     for (const Finding &finding : found)
         if (finding.id == QStringLiteral("redirect") && !mentions.contains(QStringLiteral("TLS")))
