@@ -1,5 +1,7 @@
 #include "handshakedoctor.h"
 
+#include "doctorparts.h"
+
 #include <QRegularExpression>
 #include <protocol/httphead.h>
 
@@ -7,7 +9,7 @@ namespace framescope::session {
 
 namespace {
 
-using Severity = Finding::Severity;
+using namespace doctor;
 
 struct Parsed
 {
@@ -32,195 +34,42 @@ Parsed parseResponse(const QByteArray &response)
     return parsed;
 }
 
-QString header(const protocol::HttpHead &head, const char *name)
+// nginx, Go's servers and framescope serve --tls answer a plain request on their TLS port so.
+bool plainHttpToTlsPort(int status, const QByteArray &body, bool secure)
 {
-    const auto value = head.joined(name);
-    return value ? QString::fromStdString(*value) : QString();
+    return !secure && status == 400
+           && (body.contains("plain HTTP request was sent to HTTPS port")
+               || body.contains("HTTP request to an HTTPS server")
+               || body.contains("This port speaks TLS"));
 }
 
-Finding finding(Severity severity, const char *id, const QString &title, const QString &detail,
-                const QString &fix)
+// What to try for an answer other than 101 that has no finding of its own: what the status and
+// the body say, the path and the proxies when they say nothing.
+QString unexpectedStatusFix(int status, const protocol::HttpHead &head, const QByteArray &body,
+                            bool secure)
 {
-    return {severity, QString::fromLatin1(id), title, detail, fix};
-}
-
-// The URL with the other scheme, to be tried as it is.
-QString withScheme(QUrl url, const QString &scheme)
-{
-    url.setScheme(scheme);
-    return url.toString(QUrl::RemoveUserInfo);
-}
-
-const QString kClientCertificateFix = QStringLiteral(
-    "Give one the server's CA issued: --cert client.pem --key client.key (--pass if the key is "
-    "encrypted), or --cert client.p12 --pass PASSWORD.");
-
-// The names a server's certificate holds, as recorded: "DNS:a.example, IP:10.0.0.1 (CN a)".
-QString certificateNames(const QMap<QString, QString> &tls)
-{
-    const QString names = tls.value(QStringLiteral("subjectAltNames"));
-    const QString subject = tls.value(QStringLiteral("subject"));
-    if (names.isEmpty())
-        return subject.isEmpty()
-                   ? QStringLiteral("no names")
-                   : QStringLiteral("CN %1, and no subject alternative names").arg(subject);
-    return subject.isEmpty() ? names : QStringLiteral("%1 (CN %2)").arg(names, subject);
-}
-
-// The server's certificate did not verify (`errors`): which way, and what to do about it.
-Finding serverCertificateFinding(const HandshakeDoctor::Input &input, const QString &errors)
-{
-    QString detail = errors;
-    QString fix = QStringLiteral(
-        "Fix the server's certificate; for a test server, trust its CA with --cacert "
-        "or accept it for this session only with --insecure.");
-    if (errors.contains(QStringLiteral("expired"), Qt::CaseInsensitive)) {
-        fix = QStringLiteral("The certificate has expired: renew it on the server.");
-    } else if (errors.contains(QStringLiteral("host name"), Qt::CaseInsensitive)) {
-        const QString names = certificateNames(input.handshake.tls);
-        detail += QStringLiteral("; connected as %1, the certificate holds %2")
-                      .arg(input.url.host(), names);
-        fix = QStringLiteral(
-                  "The certificate is for other names (%1): connect with one of them, or add %2 "
-                  "to its subject alternative names.")
-                  .arg(names, input.url.host());
-    } else if (errors.contains(QStringLiteral("self"), Qt::CaseInsensitive)) {
-        fix = QStringLiteral(
-            "The certificate is self-signed: trust it with --cacert or pin its "
-            "fingerprint with --pin-sha256, or use --insecure for this session only.");
-    } else if (errors.contains(QStringLiteral("issuer"), Qt::CaseInsensitive)) {
-        fix = QStringLiteral(
-            "The issuer is not trusted here: the server may not send its intermediate "
-            "certificates, or the CA must be added with --cacert.");
-    }
-    return finding(Severity::Error, "tls-failed", QStringLiteral("The TLS handshake failed"),
-                   detail, fix);
-}
-
-// OpenSSL's words for a first answer that is not a TLS record: "HTTP/1.1 400" read as a
-// record header has a version of "TT".
-bool answerIsNotTls(const QString &error)
-{
-    return error.contains(QStringLiteral("wrong version number"), Qt::CaseInsensitive)
-           || error.contains(QStringLiteral("packet length too long"), Qt::CaseInsensitive)
-           || error.contains(QStringLiteral("unknown protocol"), Qt::CaseInsensitive);
-}
-
-// The alerts a server sends about the client's certificate (RFC 8446 §6.2).
-bool isCertificateAlert(const QString &alert)
-{
-    for (const char *name : {"bad_certificate", "unsupported_certificate", "certificate_revoked",
-                             "certificate_expired", "certificate_unknown", "unknown_ca",
-                             "access_denied", "certificate_required"}) {
-        if (alert.startsWith(QLatin1String(name)))
-            return true;
-    }
-    return false;
-}
-
-// Why TLS failed, when it was not the pin: the server's certificate, a port without TLS, or the
-// server refusing us (its alert, or a close without one).
-Finding tlsFailureFinding(const HandshakeDoctor::Input &input)
-{
-    const QMap<QString, QString> &tls = input.handshake.tls;
-    const QString errors = tls.value(QStringLiteral("errors"));
-    const QString alert = tls.value(QStringLiteral("alert"));
-    // Errors --insecure or a pin set aside are not why it failed.
-    const bool setAside
-        = tls.contains(QStringLiteral("override"))
-          || tls.value(QStringLiteral("pinned")).startsWith(QLatin1String("matched"));
-    if (!errors.isEmpty() && !setAside)
-        return serverCertificateFinding(input, errors);
-    if (answerIsNotTls(input.errorString)) {
-        const QString plain = withScheme(input.url, QStringLiteral("ws"));
-        return finding(
-            Severity::Error, "tls-plain-port",
-            QStringLiteral("The server did not answer in TLS: this port speaks plain ws://"),
-            input.errorString, QStringLiteral("Use ws:// instead: %1").arg(plain));
-    }
-    const QString seenAlert = QStringLiteral("the server sent the TLS alert %1").arg(alert);
-    if (alert.startsWith(QLatin1String("certificate_required")) && !input.clientCertificate) {
-        return finding(Severity::Error, "tls-client-certificate-required",
-                       QStringLiteral("The server requires a client certificate"), seenAlert,
-                       kClientCertificateFix);
-    }
-    if (alert.startsWith(QLatin1String("handshake_failure")) && !input.clientCertificate) {
-        // TLS 1.2 servers (OpenSSL's among them) answer a missing client certificate with it.
-        return finding(Severity::Error, "tls-client-certificate-required",
-                       QStringLiteral("The server probably requires a client certificate"),
-                       seenAlert,
-                       kClientCertificateFix
-                           + QStringLiteral(" (The same alert also means no TLS version or "
-                                            "cipher suite in common.)"));
-    }
-    if (input.clientCertificate
-        && (isCertificateAlert(alert) || alert.startsWith(QLatin1String("handshake_failure")))) {
-        return finding(
-            Severity::Error, "tls-client-certificate-rejected",
-            QStringLiteral("The server did not accept the client certificate"), seenAlert,
-            QStringLiteral("Check that its CA is one the server trusts, that it has not expired, "
-                           "that --key is its key, and that it is meant for client "
-                           "authentication (the capture's tls.clientCertificate names it)."));
-    }
-    if (alert.isEmpty() && input.close.endedBy == EndReason::TcpFin) {
-        const QString plain = withScheme(input.url, QStringLiteral("ws"));
-        return finding(
-            Severity::Error, "tls-closed-during-handshake",
-            QStringLiteral("The server closed the connection during the TLS handshake"),
-            input.errorString,
-            input.clientCertificate
-                ? QStringLiteral("It may not accept the client certificate given: check that its "
-                                 "CA is one the server trusts and that --key is its key. If this "
-                                 "port does not speak TLS, use ws:// instead: %1")
-                      .arg(plain)
-                : QStringLiteral("Servers that require a client certificate close like this "
-                                 "when none is sent. %1 If this port does not speak TLS, use "
-                                 "ws:// instead: %2")
-                      .arg(kClientCertificateFix, plain));
-    }
-    return finding(
-        Severity::Error, "tls-failed", QStringLiteral("The TLS handshake failed"),
-        alert.isEmpty() ? input.errorString : seenAlert + QStringLiteral(": ") + input.errorString,
-        QStringLiteral("The server refused the handshake: it may not accept TLS 1.2 or later or "
-                       "the offered cipher suites, or not know this host name (SNI)."));
-}
-
-// The server ended the connection before a byte of an answer. On ws://, what TLS servers do with
-// a plain request; on wss://, right after the handshake, what a server that requires a client
-// certificate does when none came (Qt's, and others that check it once TLS is up).
-Finding closedWithoutAnswer(const HandshakeDoctor::Input &input, bool secure)
-{
-    const QString title = QStringLiteral("The server closed the connection without answering");
-    if (!secure) {
-        return finding(
-            Severity::Error, "closed-without-answer", title, input.errorString,
-            QStringLiteral("TLS ports close like this on a plain HTTP request; if not that, the "
-                           "server refused the request without saying why (its log may tell). "
-                           "If this port speaks TLS, use wss:// instead: %1")
-                .arg(withScheme(input.url, QStringLiteral("wss"))));
-    }
-    if (!input.clientCertificate) {
-        return finding(
-            Severity::Error, "tls-client-certificate-required",
-            QStringLiteral("The server probably requires a client certificate"),
-            QStringLiteral("the server closed the connection right after the TLS handshake, "
-                           "without answering the upgrade, and no client certificate was given"),
-            kClientCertificateFix
-                + QStringLiteral(" (If it wants none, the server dropped the request without "
-                                 "saying why: its log may tell.)"));
-    }
-    return finding(Severity::Error, "closed-without-answer", title, input.errorString,
-                   QStringLiteral("Right after the TLS handshake: the server may not accept the "
-                                  "client certificate given (check that its CA is one the server "
-                                  "trusts and that --key is its key), or it dropped the request "
-                                  "without saying why (its log may tell)."));
-}
-
-// A TLS record header (RFC 8446 §5.1): content type alert (21) or handshake (22), then the
-// legacy version 3.x.
-bool startsWithTlsRecord(const QByteArray &answer)
-{
-    return answer.size() >= 2 && (answer[0] == 0x15 || answer[0] == 0x16) && answer[1] == 0x03;
+    const QString retryAfter = header(head, "Retry-After");
+    if (plainHttpToTlsPort(status, body, secure))
+        return QStringLiteral("This port speaks TLS: connect with wss://.");
+    if (status >= 400 && status < 500 && body.contains("subprotocol"))
+        return QStringLiteral("The server requires a subprotocol (its answer names it): offer "
+                              "it with --subprotocol NAME, or in Subprotocols in the "
+                              "Connection tab.");
+    if ((status == 429 || status == 503) && !retryAfter.isEmpty())
+        return QStringLiteral("The server is busy or limits the rate: try again later (it asks "
+                              "for Retry-After: %1).")
+            .arg(retryAfter);
+    if (status == 429)
+        return QStringLiteral("The server limits the rate of requests: try again later, and less "
+                              "often.");
+    if (status == 503)
+        return QStringLiteral("The server, or on IIS its application pool, is not available: "
+                              "start it, or try again later.");
+    if (status >= 500)
+        return QStringLiteral("The server failed while handling the upgrade: its log (on IIS, "
+                              "the detailed error page) says why.");
+    return QStringLiteral("The request did not reach a WebSocket endpoint: check the path, and "
+                          "that every proxy on the way passes Upgrade and Connection.");
 }
 
 } // namespace
@@ -572,11 +421,8 @@ QList<Finding> HandshakeDoctor::examine(const Input &input)
                     "Upgrade/Connection through (hop-by-hop headers)."));
             break;
         default:
-            findings << finding(
-                Severity::Error, id, title, summary,
-                QStringLiteral(
-                    "The request did not reach a WebSocket endpoint: check the path, and "
-                    "that every proxy on the way passes Upgrade and Connection."));
+            findings << finding(Severity::Error, id, title, summary,
+                                unexpectedStatusFix(status, head, parsed.body, secure));
             break;
         }
         // IIS without the WebSocket Protocol feature answers as if no upgrade was asked for.
@@ -594,10 +440,7 @@ QList<Finding> HandshakeDoctor::examine(const Input &input)
         }
         // nginx, Go's servers and framescope serve --tls say in words what others say with a
         // TLS alert; the most specific finding goes first.
-        if (!secure && status == 400
-            && (parsed.body.contains("plain HTTP request was sent to HTTPS port")
-                || parsed.body.contains("HTTP request to an HTTPS server")
-                || parsed.body.contains("This port speaks TLS"))) {
+        if (plainHttpToTlsPort(status, parsed.body, secure)) {
             findings.prepend(finding(Severity::Error, "tls-port",
                                      QStringLiteral("This port speaks TLS: use wss://"), summary,
                                      QStringLiteral("Use wss:// instead: %1")

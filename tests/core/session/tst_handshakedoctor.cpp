@@ -102,6 +102,25 @@ void tst_HandshakeDoctor::findings_data()
             << chain << QStringList{QStringLiteral("redirect-limit")}
             << QStringLiteral("--max-redirects");
     }
+    // An answer whose status or body says why gets that advice, not "check the path".
+    QTest::newRow("a subprotocol required (not the path)")
+        << input("HTTP/1.1 400 Bad Request\r\nContent-Type: text/plain\r\n\r\nThis server "
+                 "requires the subprotocol chat.")
+        << QStringList{QStringLiteral("unexpected-status")} << QStringLiteral("--subprotocol");
+    QTest::newRow("rate limited (not the path)")
+        << input("HTTP/1.1 429 Too Many Requests\r\nRetry-After: 5\r\n\r\n")
+        << QStringList{QStringLiteral("unexpected-status")}
+        << QStringLiteral("try again later (it asks for Retry-After: 5)");
+    QTest::newRow("unavailable (not the path)")
+        << input("HTTP/1.1 503 Service Unavailable\r\n\r\n")
+        << QStringList{QStringLiteral("unexpected-status")} << QStringLiteral("application pool");
+    QTest::newRow("a server error (not the path)")
+        << input("HTTP/1.1 500 Internal Server Error\r\n\r\n")
+        << QStringList{QStringLiteral("unexpected-status")} << QStringLiteral("its log");
+    QTest::newRow("plain HTTP to a TLS port (not the path)")
+        << input("HTTP/1.1 400 Bad Request\r\n\r\nThis port speaks TLS: use wss://")
+        << QStringList{QStringLiteral("unexpected-status")}
+        << QStringLiteral("This port speaks TLS: connect with wss://");
     QTest::newRow("IIS detailed 404 page")
         << input(kIisDetailedError)
         << QStringList{QStringLiteral("unexpected-status"),
@@ -226,6 +245,10 @@ void tst_HandshakeDoctor::findings()
     for (const Finding &finding : found)
         mentioned = mentioned || (finding.title + finding.detail + finding.fix).contains(mentions);
     QVERIFY2(mentioned, qPrintable(mentions));
+    if (QByteArray(QTest::currentDataTag()).contains("(not the path)"))
+        for (const Finding &finding : found)
+            QVERIFY2(!finding.fix.contains(QStringLiteral("check the path")),
+                     qPrintable(finding.fix));
     // Over the redirect limit, following redirects is not the advice.
     if (foundIds.contains(QStringLiteral("redirect-limit"))) {
         QVERIFY(!foundIds.contains(QStringLiteral("redirect")));
