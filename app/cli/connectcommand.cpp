@@ -81,6 +81,8 @@ void ConnectCommand::start()
     using session::SessionManager;
     m_startNs = session::monotonicNs();
     m_startedAtMs = QDateTime::currentMSecsSinceEpoch();
+    m_heldTimer.setSingleShot(true);
+    connect(&m_heldTimer, &QTimer::timeout, this, [this] { printHeld(false); });
     // One session: the manager's news is all about it.
     connect(&m_manager, &SessionManager::sessionStateChanged, this,
             [this](quint64, SessionState state) { handleStateChanged(state); });
@@ -143,6 +145,7 @@ void ConnectCommand::captureFailed(const std::string &error)
 
 void ConnectCommand::printEvent(const capture::CaptureEvent &event)
 {
+    printHeld(true); // the frames before it first
     if (m_recorder->isOpen())
         m_recorder->addEvent(event);
     if (m_request.json)
@@ -383,11 +386,40 @@ void ConnectCommand::runSlashCommand(const QByteArray &line)
 
 void ConnectCommand::handleFrames(capture::FrameId first, capture::FrameId end)
 {
-    const std::uint64_t from = std::max(first.value, m_printedEnd);
-    for (std::uint64_t id = from; id < end.value; ++id) {
+    for (std::uint64_t id = std::max(first.value, m_printedEnd); id < end.value; ++id)
+        m_held.push_back(id);
+    m_printedEnd = std::max(m_printedEnd, end.value);
+    printHeld(false);
+    if (const std::uint64_t lost = m_recorder->recordFrames(end.value); lost > 0) {
+        m_err << "warning: " << lost
+              << " frame(s) lost their payload to the capture's memory cap before they were "
+                 "recorded\n";
+        m_err.flush();
+    }
+    m_out.flush();
+}
+
+void ConnectCommand::printHeld(bool all)
+{
+    if (m_held.empty())
+        return;
+    // Longer than a frame waits between its arrival and its read on a loaded machine; short
+    // enough not to be seen.
+    constexpr std::int64_t kWindowNs = 20'000'000;
+    std::vector<std::pair<std::int64_t, std::uint64_t>> byTime; // (end time, id)
+    byTime.reserve(m_held.size());
+    for (const std::uint64_t id : m_held)
+        if (const auto record = m_store->record({id})) // evicted by the memory cap: gone
+            byTime.emplace_back(record->endNs, id);
+    std::stable_sort(byTime.begin(), byTime.end(),
+                     [](const auto &a, const auto &b) { return a.first < b.first; });
+    const std::int64_t now = session::monotonicNs();
+    std::size_t printed = 0;
+    for (; printed < byTime.size(); ++printed) {
+        const auto [endNs, id] = byTime[printed];
+        if (!all && now - endNs < kWindowNs)
+            break;
         const auto record = m_store->record({id});
-        if (!record)
-            continue;
         if (m_request.json) {
             const bool kept = m_store->payload({id}, m_payload);
             m_out << QString::fromStdString(
@@ -398,14 +430,13 @@ void ConnectCommand::handleFrames(capture::FrameId first, capture::FrameId end)
             m_out << session::formatFrame(*record, m_payload, m_startNs) << '\n';
         }
     }
-    m_printedEnd = std::max(m_printedEnd, end.value);
-    if (const std::uint64_t lost = m_recorder->recordFrames(end.value); lost > 0) {
-        m_err << "warning: " << lost
-              << " frame(s) lost their payload to the capture's memory cap before they were "
-                 "recorded\n";
-        m_err.flush();
-    }
+    m_held.clear();
+    for (std::size_t rest = printed; rest < byTime.size(); ++rest)
+        m_held.push_back(byTime[rest].second);
     m_out.flush();
+    if (!m_held.empty())
+        m_heldTimer.start(int(
+            std::max<std::int64_t>(1, (byTime[printed].first + kWindowNs - now) / 1'000'000 + 1)));
 }
 
 void ConnectCommand::handleReconnect(int attempt, int delayMs, const QString &reason)
@@ -445,6 +476,7 @@ void ConnectCommand::handleFinished()
     const session::CloseInfo &close = snapshot.close;
     // Frames not announced yet (the last batch) come first.
     handleFrames({m_printedEnd}, m_store->endId());
+    printHeld(true);
     // A session that never opened still leaves a record: the request, the answer and its body,
     // TLS details and the Doctor's findings are what one needs to see why.
     if (!m_recorder->isOpen() && !m_request.capturePath.isEmpty()) {

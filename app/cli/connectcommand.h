@@ -62,6 +62,8 @@ private:
     void handleStateChanged(session::SessionState state);
     void handleOpen();
     void handleFrames(capture::FrameId first, capture::FrameId end);
+    // Prints the frames held back, in time order: those older than the reorder window, or all.
+    void printHeld(bool all);
     void handleReconnect(int attempt, int delayMs, const QString &reason);
     void handleFinished();
     void readStdin();
@@ -87,6 +89,11 @@ private:
     QTextStream m_out;
     QTextStream m_err;
     QTimer m_timeout;
+    // Frames come in the order they were finished, not always in time order: a frame received
+    // (stamped with its arrival) can be read after one sent later. Held back a moment, they are
+    // printed in the order of their times.
+    std::vector<std::uint64_t> m_held;
+    QTimer m_heldTimer;
     QTimer m_flushTimer;
     std::int64_t m_startNs = 0;
     std::int64_t m_startedAtMs = 0; // wall clock, the same in the capture and --json

@@ -135,6 +135,7 @@ private Q_SLOTS:
     void commandsTakeOnlyTheirOwnOptions();
     void messagesGoOutInTheOrderGiven();
     void stdinLinesAreWholeMessages();
+    void framesArePrintedInTimeOrder();
     void aTerminalLineTooLongIsRefusedNotCut();
     void waitingForMoreThanArrivesIsNoSuccess();
     void reconnectsOnlyWhileMessagesAreMissing();
@@ -1151,6 +1152,37 @@ void tst_Cli::stdinLinesAreWholeMessages()
     QCOMPARE(echoed.size(), 2);
     QVERIFY(echoed[0] == longLine);
     QCOMPARE(echoed[1], QByteArray("short"));
+}
+
+// Frames are printed in the order of their times, as the capture keeps them: an echo that
+// arrived before the next message was sent is not printed after it (it is read later, and was
+// printed later, when printed as read). Several sessions, each sending eight messages at once.
+void tst_Cli::framesArePrintedInTimeOrder()
+{
+    QProcess server;
+    const QString url = startServe(server, {});
+    QVERIFY(!url.isEmpty());
+    QStringList arguments{QStringLiteral("connect"), url};
+    for (int i = 0; i < 8; ++i)
+        arguments << QStringLiteral("--send") << QStringLiteral("message %1").arg(i);
+    arguments << QStringLiteral("--wait-messages") << QStringLiteral("8");
+    for (int session = 0; session < 5; ++session) {
+        const Run run = runCli(arguments);
+        QVERIFY2(run.exitCode == 0, run.err.constData());
+        double previous = -1;
+        int frames = 0;
+        for (const QByteArray &line : run.out.split('\n')) {
+            const QByteArray time = line.trimmed().split(' ').value(0);
+            if (!time.endsWith("ms"))
+                continue;
+            const double ms = time.chopped(2).toDouble();
+            QVERIFY2(ms >= previous, run.out.constData());
+            previous = ms;
+            ++frames;
+        }
+        QCOMPARE(frames, 18); // eight each way and the two closes
+    }
+    QVERIFY(stopServe(server));
 }
 
 // Typed or pasted into a terminal, a line longer than the terminal's line editor keeps (4095
