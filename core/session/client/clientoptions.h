@@ -19,7 +19,11 @@ struct ReconnectPolicy
     bool enabled = false;
     int initialDelayMs = 500;
     int maxDelayMs = 30000;
-    int maxAttempts = 10; // in a row, without a connection opening in between; 0 = no limit
+    int maxAttempts = 10; // in a row, without a steady connection in between; 0 = no limit
+    // A connection that stayed open this long starts the count and the backoff again; one that
+    // a server drops sooner (accepts, then closes at once) does not, so that such a server is
+    // not reconnected to for ever.
+    int steadyMs = 5000;
 };
 
 // The delay before reconnect attempt `attempt` (1 for the first); `unitRandom` in [0, 1) adds

@@ -167,6 +167,10 @@ bool ClientSession::scheduleReconnect()
         return false;
     if (m_options.closeAfterMessages > 0 && m_messagesReceived >= m_options.closeAfterMessages)
         return false; // every message asked for is here: no connection is needed any more
+    if (m_openedAtNs != 0
+        && monotonicNs() - m_openedAtNs >= std::int64_t(policy.steadyMs) * 1'000'000)
+        m_reconnectAttempt = 0;
+    m_openedAtNs = 0;
     if (policy.maxAttempts > 0 && m_reconnectAttempt >= policy.maxAttempts)
         return false;
     ++m_reconnectAttempt;
@@ -414,7 +418,7 @@ void ClientSession::upgraded(const protocol::ClientHandshakeResult &result)
     settings.connection = m_connectionNumber;
     m_engine = std::make_unique<ConnectionEngine>(*m_transport, m_store, settings,
                                                   static_cast<ConnectionEngine::Delegate &>(*this));
-    m_reconnectAttempt = 0;
+    m_openedAtNs = monotonicNs(); // how long it stays decides whether the count starts again
     setState(SessionState::Open);
     if (m_options.pingIntervalMs > 0)
         m_pingTimer.start(m_options.pingIntervalMs);

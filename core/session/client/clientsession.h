@@ -130,8 +130,8 @@ private:
 
     QString m_host;
     quint16 m_port = 0;
-    Dialer *m_dialer = nullptr; // while connecting (and negotiating TLS)
-    Transport *m_transport = nullptr;     // from TCP (and TLS) up
+    Dialer *m_dialer = nullptr;                 // while connecting (and negotiating TLS)
+    Transport *m_transport = nullptr;           // from TCP (and TLS) up
     std::unique_ptr<ConnectionEngine> m_engine; // from the upgrade on
     protocol::ClientRequest m_request;
     std::optional<protocol::DeflateOffer> m_deflateOffer;
@@ -147,6 +147,7 @@ private:
     bool m_finished = false;
     bool m_endRequested = false; // close() or abort(): no reconnect
     int m_reconnectAttempt = 0;
+    std::int64_t m_openedAtNs = 0;        // when the connection opened; 0 when none did
     std::uint32_t m_connectionNumber = 0; // recorded with each frame; counts reconnects
 };
 

@@ -116,6 +116,8 @@ private Q_SLOTS:
     void reconnectDelaysDoubleUpToTheCap();
     void reconnectsAfterTheServerDrops();
     void reconnectGivesUpAfterMaxAttempts();
+    void aServerThatDropsEveryConnectionIsGivenUpOn();
+    void aSteadyConnectionStartsTheCountAgain();
     void aReconnectWaitsTheWholeDelay();
     void noReconnectForAnAnswerThatWillNotChange();
     void abortBetweenReconnectsEndsTheSession();
@@ -921,8 +923,8 @@ void tst_ClientSession::reconnectsAfterTheServerDrops()
         [&] { return server.connections() == 3 && session.state() == SessionState::Open; }, 5000));
     QCOMPARE(scheduled.count(), 2);
     QCOMPARE(scheduled.at(0).at(0).toInt(), 1);
-    // Each connection that opened starts the backoff again.
-    QCOMPARE(scheduled.at(1).at(0).toInt(), 1);
+    // A connection dropped at once does not start the count again (5 s open would).
+    QCOMPARE(scheduled.at(1).at(0).toInt(), 2);
     QCOMPARE(finished.count(), 0);
     QCOMPARE(session.handshake().reconnects.size(), 2);
     QVERIFY2(session.handshake().reconnects.first().contains(QStringLiteral("closed")),
@@ -1002,6 +1004,52 @@ void tst_ClientSession::reconnectGivesUpAfterMaxAttempts()
     QVERIFY(scheduled.at(1).at(1).toInt() >= 20); // doubled
     QCOMPARE(session.error(), SessionError::ConnectionFailed);
     QCOMPARE(session.handshake().reconnects.size(), 2);
+}
+
+// A server that accepts every upgrade and drops the connection at once: the attempts count
+// on, and the session ends after the last one (it was reconnected to for ever).
+void tst_ClientSession::aServerThatDropsEveryConnectionIsGivenUpOn()
+{
+    HostileServer server(&HostileServer::acceptFor,
+                         [](QTcpSocket *socket, HostileServer *) { socket->disconnectFromHost(); });
+    capture::FrameStore store;
+    ClientOptions options;
+    options.url = server.url();
+    options.reconnect.enabled = true;
+    options.reconnect.initialDelayMs = 10;
+    options.reconnect.maxAttempts = 2;
+    ClientSession session(options, store);
+    QSignalSpy scheduled(&session, &ClientSession::reconnectScheduled);
+    QSignalSpy finished(&session, &ClientSession::finished);
+    session.open();
+    QVERIFY(finished.wait(5000));
+    QCOMPARE(server.connections(), 3); // the first, and two attempts
+    QCOMPARE(scheduled.count(), 2);
+    QCOMPARE(scheduled.at(1).at(0).toInt(), 2);
+}
+
+// A connection that stayed open long enough (here 100 ms) starts the count again.
+void tst_ClientSession::aSteadyConnectionStartsTheCountAgain()
+{
+    HostileServer server(&HostileServer::acceptFor, [](QTcpSocket *socket, HostileServer *self) {
+        if (self->connections() <= 2)
+            QTimer::singleShot(250, socket, [socket] { socket->disconnectFromHost(); });
+    });
+    capture::FrameStore store;
+    ClientOptions options;
+    options.url = server.url();
+    options.reconnect.enabled = true;
+    options.reconnect.initialDelayMs = 10;
+    options.reconnect.steadyMs = 100;
+    ClientSession session(options, store);
+    QSignalSpy scheduled(&session, &ClientSession::reconnectScheduled);
+    session.open();
+    QVERIFY(QTest::qWaitFor(
+        [&] { return server.connections() == 3 && session.state() == SessionState::Open; }, 5000));
+    QCOMPARE(scheduled.count(), 2);
+    QCOMPARE(scheduled.at(0).at(0).toInt(), 1);
+    QCOMPARE(scheduled.at(1).at(0).toInt(), 1);
+    QVERIFY(session.close());
 }
 
 void tst_ClientSession::noReconnectForAnAnswerThatWillNotChange()
