@@ -6,6 +6,8 @@
 
 #include <QFileInfo>
 #include <QUrl>
+#include <algorithm>
+#include <cctype>
 #include <cstdio>
 #include <session/client/websocketurl.h>
 #include <session/engine/certificatefingerprint.h>
@@ -245,10 +247,16 @@ std::variant<ConnectRequest, int> parseConnectRequest(const QStringList &argumen
         } else if (name == QLatin1String("send-binary")) {
             const QString hexText = binaries.takeFirst();
             const QByteArray compact = hexText.toLatin1().replace(' ', "");
-            const QByteArray decoded = QByteArray::fromHex(compact);
-            if (compact.size() % 2 != 0 || decoded.toHex() != compact.toLower())
+            if (!std::all_of(compact.cbegin(), compact.cend(),
+                             [](char c) { return std::isxdigit(static_cast<unsigned char>(c)); }))
                 return usage(
                     QStringLiteral("--send-binary needs hex digits, got \"%1\"").arg(hexText));
+            if (compact.size() % 2 != 0)
+                return usage(QStringLiteral("--send-binary needs two hex digits a byte, got %1 "
+                                            "digits in \"%2\"")
+                                 .arg(compact.size())
+                                 .arg(hexText));
+            const QByteArray decoded = QByteArray::fromHex(compact);
             request.messages.append({protocol::Opcode::Binary, decoded});
         }
     }

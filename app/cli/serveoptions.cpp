@@ -237,7 +237,9 @@ std::variant<ServeRequest, int> parseServeRequest(const QStringList &arguments)
         bool ok = false;
         const int status = parser.value(refuse).toInt(&ok);
         if (!ok || status < 100 || status > 599 || status == 101)
-            return usage(QStringLiteral("--refuse needs an HTTP status from 100 to 599, not 101"));
+            return usage(QStringLiteral("--refuse needs an HTTP status from 100 to 599 other than "
+                                        "101, not \"%1\"")
+                             .arg(parser.value(refuse)));
         if (parser.isSet(refuseBody) && session::statusHasNoBody(status))
             return usage(
                 QStringLiteral("a %1 answer has no body (RFC 9110): leave out --refuse-body")

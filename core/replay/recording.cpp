@@ -370,6 +370,13 @@ RecordingRead readRecording(const QString &path, std::optional<int> connection)
         out.error = QStringLiteral("the file is empty");
         return out;
     }
+    // Not a capture, and not what a HAR file is either: said as neither, not as a broken HAR.
+    if (const QByteArray first = start.trimmed(); !first.startsWith('{')) {
+        RecordingRead out;
+        out.error = QStringLiteral("neither a Framescope capture (its first line is the session "
+                                   "line) nor a HAR file (one JSON document)");
+        return out;
+    }
     if (file.size() > kMaxHarBytes) {
         RecordingRead out;
         out.error = QStringLiteral("%1 is not a capture, and too large for a HAR file (over 1 GiB)")

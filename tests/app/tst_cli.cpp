@@ -119,6 +119,8 @@ private Q_SLOTS:
     void httpUrlsAreTakenAsWebSocketUrls();
     void ctrlCClosesAndFinishesTheCapture();
     void outputFilesAreCheckedFirst();
+    void errorsSayWhatIsWrong_data();
+    void errorsSayWhatIsWrong();
     void aCaptureNotMadeFailsTheCommand();
     void slashCommandsInInteractiveMode();
     void timeLimitsOfZeroMeanNone();
@@ -1579,6 +1581,45 @@ void tst_Cli::outputFilesAreCheckedFirst()
     run = runCli({QStringLiteral("run"), script, QStringLiteral("--junit"), QStringLiteral("-")});
     QVERIFY2(run.exitCode == 0, run.err.constData());
     QVERIFY(run.out.contains("the script ran"));
+}
+
+// An error names what was given and what is wrong with it, not a rule that does not apply.
+void tst_Cli::errorsSayWhatIsWrong_data()
+{
+    QTest::addColumn<QStringList>("arguments");
+    QTest::addColumn<int>("exitCode");
+    QTest::addColumn<QString>("said");
+    QTest::newRow("refuse 999") << QStringList{QStringLiteral("serve"), QStringLiteral("--refuse"),
+                                               QStringLiteral("999")}
+                                << 2 << QStringLiteral("not \"999\"");
+    QTest::newRow("an odd number of hex digits")
+        << QStringList{QStringLiteral("connect"), QStringLiteral("ws://127.0.0.1:1/"),
+                       QStringLiteral("--send-binary"), QStringLiteral("0")}
+        << 2 << QStringLiteral("two hex digits a byte, got 1 digits");
+    QTest::newRow("a CA file not there")
+        << QStringList{QStringLiteral("connect"), QStringLiteral("wss://127.0.0.1:1/"),
+                       QStringLiteral("--cacert"), QStringLiteral("/nonexistent/ca.pem")}
+        << 2 << QStringLiteral("cannot read /nonexistent/ca.pem: No such file or directory");
+    QTest::newRow("a certificate not there")
+        << QStringList{QStringLiteral("connect"), QStringLiteral("wss://127.0.0.1:1/"),
+                       QStringLiteral("--cert"), QStringLiteral("/nonexistent/me.p12")}
+        << 2 << QStringLiteral("cannot read /nonexistent/me.p12: No such file or directory");
+    QTest::newRow("replay of a text file")
+        << QStringList{QStringLiteral("replay"), QStringLiteral(FRAMESCOPE_SOURCE_DIR "/README.md"),
+                       QStringLiteral("--url"), QStringLiteral("ws://127.0.0.1:1/")}
+        << 2
+        << QStringLiteral("README.md: neither a Framescope capture (its first line is the session "
+                          "line) nor a HAR file");
+}
+
+void tst_Cli::errorsSayWhatIsWrong()
+{
+    QFETCH(QStringList, arguments);
+    QFETCH(int, exitCode);
+    QFETCH(QString, said);
+    const Run run = runCli(arguments);
+    QVERIFY2(run.err.contains(said.toUtf8()), run.err.constData());
+    QCOMPARE(run.exitCode, exitCode);
 }
 
 // The capture's folder gone while the session ran: the recording is not made, and `connect`

@@ -32,7 +32,8 @@ std::optional<QString> loadClientCertificate(const ClientOptions &options,
         return std::nullopt;
     QFile file(options.certificateFile);
     if (!file.open(QIODevice::ReadOnly))
-        return QStringLiteral("cannot read %1").arg(options.certificateFile);
+        return QStringLiteral("cannot read %1: %2")
+            .arg(options.certificateFile, file.errorString());
     const QString lower = options.certificateFile.toLower();
     if (lower.endsWith(QLatin1String(".p12")) || lower.endsWith(QLatin1String(".pfx"))) {
         const std::variant<Pkcs12Contents, QString> read
@@ -54,7 +55,8 @@ std::optional<QString> loadClientCertificate(const ClientOptions &options,
     const QString keyName = options.keyFile.isEmpty() ? options.certificateFile : options.keyFile;
     QFile keyFile(keyName);
     if (!keyFile.open(QIODevice::ReadOnly))
-        return QStringLiteral("cannot read the private key file %1").arg(keyName);
+        return QStringLiteral("cannot read the private key file %1: %2")
+            .arg(keyName, keyFile.errorString());
     const QByteArray pem = keyFile.readAll();
     QSslKey key;
     for (QSsl::KeyAlgorithm algorithm : {QSsl::Rsa, QSsl::Ec, QSsl::Dsa}) {
@@ -89,6 +91,8 @@ std::optional<QString> configureClientTls(const ClientOptions &options,
     configuration.setProtocol(QSsl::TlsV1_2OrLater);
     configuration.setPeerVerifyMode(QSslSocket::VerifyPeer);
     if (!options.caFile.isEmpty()) {
+        if (QFile caFile(options.caFile); !caFile.open(QIODevice::ReadOnly))
+            return QStringLiteral("cannot read %1: %2").arg(options.caFile, caFile.errorString());
         const auto certificates = QSslCertificate::fromPath(options.caFile);
         if (certificates.isEmpty())
             return QStringLiteral("no certificates in %1").arg(options.caFile);
