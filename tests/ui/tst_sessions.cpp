@@ -198,6 +198,41 @@ private Q_SLOTS:
         manager.stopServer(1000);
     }
 
+    // Connecting again after a connection ended keeps that connection's frames: the new one goes
+    // into a session of its own, with the same URL; the old one is still there to look at.
+    void connectingAgainKeepsTheFramesBefore()
+    {
+        session::SessionManager manager;
+        MainWindow window(manager);
+        window.show();
+        QVERIFY(window.start());
+        QVERIFY(waitOpen(manager, window));
+        const quint64 firstId = window.sessionId();
+        const QString url = manager.serverUrls().value(0);
+        auto *composer = named<QPlainTextEdit>(window, QStringLiteral("Message to send"));
+        QVERIFY(composer);
+        composer->setPlainText(QStringLiteral("before"));
+        QVERIFY(window.sendComposed());
+        QVERIFY(QTest::qWaitFor([&] { return window.logModel()->rowCount() >= 2; }, 10000));
+        window.disconnectSession();
+        QVERIFY(QTest::qWaitFor(
+            [&] { return manager.state(firstId) == session::SessionState::Closed; }, 10000));
+
+        window.connectTo(url);
+        QVERIFY(waitOpen(manager, window));
+        SessionListModel &sessions = *window.sessionList();
+        QCOMPARE(sessions.sessionCount(), 2);
+        QCOMPARE(window.shownSession(), 1);
+        QCOMPARE(sessions.entry(1).url, url);
+        QVERIFY(window.sessionId() != firstId);
+        window.showSession(0);
+        QVERIFY(sessions.entry(0).store);
+        QCOMPARE(window.logModel()->rowCount(), int(sessions.entry(0).store->size()));
+        QCOMPARE(window.logModel()->rowCount(), 4); // "before" both ways, the two closes
+        QCOMPARE(previews(window).first(), QStringLiteral("before"));
+        manager.stopServer(1000);
+    }
+
     // Duplicate: the URL and connection settings, not the connection; each session keeps its own
     // settings when switching.
     void duplicateKeepsTheSettings()

@@ -483,7 +483,13 @@ bool MainWindow::start()
 
 void MainWindow::connectTo(const QString &url)
 {
-    if (m_session != 0)
+    // A connection that ended keeps its frames: the new one goes into a session of its own,
+    // with this one's settings, as an opened capture does; nothing in the log is lost.
+    const auto shownStore = m_model->store();
+    if (m_session != 0 && m_manager.state(m_session) == session::SessionState::Closed && shownStore
+        && shownStore->endId().value > shownStore->firstId().value)
+        duplicateSession();
+    else if (m_session != 0)
         m_manager.remove(m_session);
     m_url->setText(url);
     QString error;
