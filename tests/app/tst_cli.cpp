@@ -1622,6 +1622,25 @@ void tst_Cli::errorsSayWhatIsWrong()
     QCOMPARE(run.exitCode, exitCode);
 }
 
+namespace {
+
+// Starts `framescope-cli connect ARGUMENTS` reading its standard input, and waits until it has
+// connected; what it said on standard error so far goes to `err`.
+bool startConnected(QProcess &client, const QStringList &arguments, QByteArray &err)
+{
+    client.start(QStringLiteral(FRAMESCOPE_CLI),
+                 QStringList{QStringLiteral("connect")} + arguments);
+    return client.waitForStarted(5000)
+           && QTest::qWaitFor(
+               [&] {
+                   err += client.readAllStandardError();
+                   return err.contains("connected to");
+               },
+               10000);
+}
+
+} // namespace
+
 // The capture's folder gone while the session ran: the recording is not made, and `connect`
 // says so and fails (exit 5, as `serve` does), not 0.
 void tst_Cli::aCaptureNotMadeFailsTheCommand()
@@ -1632,16 +1651,8 @@ void tst_Cli::aCaptureNotMadeFailsTheCommand()
     auto dir = std::make_unique<QTemporaryDir>();
     const QString path = dir->filePath(QStringLiteral("gone.jsonl"));
     QProcess client;
-    client.start(QStringLiteral(FRAMESCOPE_CLI),
-                 {QStringLiteral("connect"), url, QStringLiteral("--capture"), path});
-    QVERIFY(client.waitForStarted(5000));
     QByteArray err;
-    QVERIFY(QTest::qWaitFor(
-        [&] {
-            err += client.readAllStandardError();
-            return err.contains("connected to");
-        },
-        10000));
+    QVERIFY(startConnected(client, {url, QStringLiteral("--capture"), path}, err));
     dir.reset(); // the folder and the journal in it removed
     client.write("into a capture that cannot be made\n");
     client.closeWriteChannel();
@@ -1660,16 +1671,8 @@ void tst_Cli::ctrlCClosesAndFinishesTheCapture()
     QTemporaryDir dir;
     const QString path = dir.filePath(QStringLiteral("interrupted.jsonl"));
     QProcess client;
-    client.start(QStringLiteral(FRAMESCOPE_CLI),
-                 {QStringLiteral("connect"), url, QStringLiteral("--capture"), path});
-    QVERIFY(client.waitForStarted(5000));
     QByteArray err;
-    QVERIFY(QTest::qWaitFor(
-        [&] {
-            err += client.readAllStandardError();
-            return err.contains("connected to");
-        },
-        10000));
+    QVERIFY(startConnected(client, {url, QStringLiteral("--capture"), path}, err));
     client.write("typed before Ctrl-C\n");
     QByteArray out;
     QVERIFY(QTest::qWaitFor(
