@@ -123,37 +123,59 @@ QString jsonText(const json &value)
     return session::printable(text);
 }
 
-// Where two JSON values first differ, and how.
-std::optional<QString> firstDifference(const json &expected, const json &actual,
-                                       const QString &where)
+// Every place where two JSON values differ, and how, in document order (up to kMaxDifferences,
+// then how many more): one run names them all, not one per ignore rule added.
+constexpr qsizetype kMaxDifferences = 8;
+
+void jsonDifferences(const json &expected, const json &actual, const QString &where,
+                     QStringList &found, qsizetype &more)
 {
     if (expected == actual)
-        return std::nullopt;
+        return;
+    const auto add = [&](QString difference) {
+        if (found.size() < kMaxDifferences)
+            found << std::move(difference);
+        else
+            ++more;
+    };
     if (expected.is_object() && actual.is_object()) {
         for (const auto &[key, value] : expected.items()) {
             const QString at = where + QLatin1Char('.') + QString::fromStdString(key);
             const auto other = actual.find(key);
             if (other == actual.end())
-                return QStringLiteral("at %1: expected %2, missing").arg(at, jsonText(value));
-            if (auto difference = firstDifference(value, *other, at))
-                return difference;
+                add(QStringLiteral("at %1: expected %2, missing").arg(at, jsonText(value)));
+            else
+                jsonDifferences(value, *other, at, found, more);
         }
         for (const auto &[key, value] : actual.items())
             if (!expected.contains(key))
-                return QStringLiteral("at %1.%2: not expected, got %3")
-                    .arg(where, QString::fromStdString(key), jsonText(value));
+                add(QStringLiteral("at %1.%2: not expected, got %3")
+                        .arg(where, QString::fromStdString(key), jsonText(value)));
     } else if (expected.is_array() && actual.is_array()) {
         for (std::size_t i = 0; i < std::min(expected.size(), actual.size()); ++i)
-            if (auto difference = firstDifference(expected[i], actual[i],
-                                                  QStringLiteral("%1[%2]").arg(where).arg(i)))
-                return difference;
-        return QStringLiteral("at %1: expected %2 elements, got %3")
-            .arg(where)
-            .arg(expected.size())
-            .arg(actual.size());
+            jsonDifferences(expected[i], actual[i], QStringLiteral("%1[%2]").arg(where).arg(i),
+                            found, more);
+        if (expected.size() != actual.size())
+            add(QStringLiteral("at %1: expected %2 elements, got %3")
+                    .arg(where)
+                    .arg(expected.size())
+                    .arg(actual.size()));
+    } else {
+        add(QStringLiteral("at %1: expected %2, got %3")
+                .arg(where, jsonText(expected), jsonText(actual)));
     }
-    return QStringLiteral("at %1: expected %2, got %3")
-        .arg(where, jsonText(expected), jsonText(actual));
+}
+
+std::optional<QString> jsonDifferences(const json &expected, const json &actual)
+{
+    QStringList found;
+    qsizetype more = 0;
+    jsonDifferences(expected, actual, QStringLiteral("$"), found, more);
+    if (found.isEmpty())
+        return std::nullopt;
+    if (more > 0)
+        found << QStringLiteral("%1 more").arg(more);
+    return found.join(QStringLiteral("; "));
 }
 
 QString snippet(const QString &text, qsizetype at)
@@ -282,7 +304,7 @@ std::optional<QString> compareMessages(const RecordedMessage &expected,
     if (!wantJson.is_discarded() && !gotJson.is_discarded()) {
         removePaths(wantJson, rules);
         removePaths(gotJson, rules);
-        difference = firstDifference(wantJson, gotJson, QStringLiteral("$"));
+        difference = jsonDifferences(wantJson, gotJson);
     } else if (want != got) {
         qsizetype at = 0;
         while (at < want.size() && at < got.size() && want[at] == got[at])

@@ -33,7 +33,9 @@ std::variant<IgnoreRule, QString> parseIgnoreRule(const QString &text);
 std::optional<QString> parseIgnoreRules(const QStringList &texts, QList<IgnoreRule> &rules);
 
 // Nothing when `actual` matches `expected` once the rules are applied to both; otherwise the
-// first difference in words ("at $.status: expected \"ok\", got \"error\"").
+// differences in words, "; " between them: every place two JSON messages differ ("at $.status:
+// expected \"ok\", got \"error\"; at $.id: ..."), where two other texts or two binary messages
+// first differ.
 std::optional<QString> compareMessages(const RecordedMessage &expected,
                                        const RecordedMessage &actual,
                                        const QList<IgnoreRule> &rules);

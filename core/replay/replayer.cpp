@@ -301,31 +301,38 @@ QString lengthList(const std::vector<std::uint64_t> &lengths)
 
 } // namespace
 
-// The content (with the ignore rules), then in frame-exact mode the framing, then the timing.
+// Every way the message differs: the content (with the ignore rules), in frame-exact mode the
+// framing, and the timing, "; " between them.
 std::optional<QString> Replayer::compare(const RecordedMessage &expected,
                                          const RecordedMessage &actual) const
 {
-    if (auto difference = compareMessages(expected, actual, m_options.rules))
-        return difference;
+    QStringList differences;
+    const std::optional<QString> content = compareMessages(expected, actual, m_options.rules);
+    if (content)
+        differences << *content;
     // The same bytes in other frames; when the rules made them match, only in more or fewer.
     const bool framedDifferently = expected.data == actual.data
                                        ? expected.frameLengths != actual.frameLengths
                                        : expected.frameLengths.size() != actual.frameLengths.size();
     if (m_options.mode == ReplayOptions::Mode::FrameExact && !expected.frameLengths.empty()
         && framedDifferently)
-        return QStringLiteral("the same message, framed differently: recorded as %1, came as %2")
-            .arg(lengthList(expected.frameLengths), lengthList(actual.frameLengths));
+        differences << (content ? QStringLiteral("framed differently: recorded as %1, came as %2")
+                                : QStringLiteral("the same message, framed differently: recorded "
+                                                 "as %1, came as %2"))
+                           .arg(lengthList(expected.frameLengths), lengthList(actual.frameLengths));
     if (m_options.speed > 0 && m_options.timingToleranceMs > 0) {
         const double dueMs = double(expected.atNs) / m_options.speed / 1e6;
         const double cameMs = double(actual.atNs) / 1e6;
         if (cameMs - dueMs > m_options.timingToleranceMs)
-            return QStringLiteral("it came %1 ms after the connection opened, %2 ms later than "
-                                  "recorded (the tolerance is %3 ms)")
-                .arg(cameMs, 0, 'f', 1)
-                .arg(cameMs - dueMs, 0, 'f', 1)
-                .arg(m_options.timingToleranceMs);
+            differences << QStringLiteral("it came %1 ms after the connection opened, %2 ms "
+                                          "later than recorded (the tolerance is %3 ms)")
+                               .arg(cameMs, 0, 'f', 1)
+                               .arg(cameMs - dueMs, 0, 'f', 1)
+                               .arg(m_options.timingToleranceMs);
     }
-    return std::nullopt;
+    if (differences.isEmpty())
+        return std::nullopt;
+    return differences.join(QStringLiteral("; "));
 }
 
 void Replayer::addComparison(Comparison comparison)

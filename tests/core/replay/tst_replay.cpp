@@ -237,6 +237,12 @@ private Q_SLOTS:
             << QStringLiteral("message 1: \"hello\": the same message, framed "
                               "differently: recorded as 1 frame (5 bytes), "
                               "came as 2 frames (3, 2 bytes)");
+        // Late and framed differently: both said, in one run.
+        QTest::newRow("--fragment and --delay")
+            << 400 << 3 << false
+            << QStringLiteral("message 1: \"hello\": the same message, framed "
+                              "differently: recorded as 1 frame (5 bytes), "
+                              "came as 2 frames (3, 2 bytes); it came ");
         QTest::newRow("--delay") << 400 << 0 << false
                                  << QStringLiteral("message 1: \"hello\": it came ");
         QTest::newRow("a different reply")
@@ -347,16 +353,27 @@ private Q_SLOTS:
         const RecordedMessage got = text(
             R"({"status":"ok","at":"2027-01-01T00:00:00Z","id":2,"items":[{"n":1,"ts":9}]})");
         QVERIFY(compareMessages(want, got, {}).has_value());
+        // Every difference at once, in the document's (sorted) order: not one a run.
         QCOMPARE(*compareMessages(want, got, {}),
                  QStringLiteral(
-                     "at $.at: expected \"2026-12-03T10:00:00Z\", got \"2027-01-01T00:00:00Z\""));
+                     "at $.at: expected \"2026-12-03T10:00:00Z\", got \"2027-01-01T00:00:00Z\"; "
+                     "at $.id: expected 1, got 2; at $.items[0].ts: expected 5, got 9"));
+        // Eight named, then how many more.
+        QCOMPARE(
+            *compareMessages(text("[0,0,0,0,0,0,0,0,0,0]"), text("[1,1,1,1,1,1,1,1,1,1,1]"), {}),
+            QStringLiteral("at $[0]: expected 0, got 1; at $[1]: expected 0, got 1; at "
+                           "$[2]: expected 0, got 1; at $[3]: expected 0, got 1; at $[4]: "
+                           "expected 0, got 1; at $[5]: expected 0, got 1; at $[6]: expected "
+                           "0, got 1; at $[7]: expected 0, got 1; 3 more"));
         const QList<IgnoreRule> rules
             = {rule("$.id"), rule("$.items[*].ts"), rule("s/\\d{4}-\\d\\d-\\d\\dT[^\"]+/TIME/")};
         QCOMPARE(compareMessages(want, got, rules), std::nullopt);
         const RecordedMessage changed
             = text(R"({"status":"error","at":"x","id":2,"items":[{"n":1,"ts":9}]})");
-        QCOMPARE(compareMessages(want, changed, rules),
-                 std::optional<QString>(QStringLiteral("at $.at: expected \"TIME\", got \"x\"")));
+        QCOMPARE(
+            compareMessages(want, changed, rules),
+            std::optional<QString>(QStringLiteral("at $.at: expected \"TIME\", got \"x\"; at "
+                                                  "$.status: expected \"ok\", got \"error\"")));
         // A /REGEX/ rule that leaves text that is no longer JSON does not turn the path rules
         // off: they apply first, to the messages as they came.
         const QList<IgnoreRule> breaksJson = {rule("/\"at\":\"[^\"]*\"/"), rule("$.id")};
