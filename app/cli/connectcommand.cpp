@@ -406,37 +406,38 @@ void ConnectCommand::printHeld(bool all)
     // Longer than a frame waits between its arrival and its read on a loaded machine; short
     // enough not to be seen.
     constexpr std::int64_t kWindowNs = 20'000'000;
-    std::vector<std::pair<std::int64_t, std::uint64_t>> byTime; // (end time, id)
+    // Each record read once: the memory cap may evict a frame (on the network thread) between
+    // two reads of it.
+    std::vector<std::pair<std::uint64_t, capture::FrameRecord>> byTime; // (id, record)
     byTime.reserve(m_held.size());
     for (const std::uint64_t id : m_held)
         if (const auto record = m_store->record({id})) // evicted by the memory cap: gone
-            byTime.emplace_back(record->endNs, id);
+            byTime.emplace_back(id, *record);
     std::stable_sort(byTime.begin(), byTime.end(),
-                     [](const auto &a, const auto &b) { return a.first < b.first; });
+                     [](const auto &a, const auto &b) { return a.second.endNs < b.second.endNs; });
     const std::int64_t now = session::monotonicNs();
     std::size_t printed = 0;
     for (; printed < byTime.size(); ++printed) {
-        const auto [endNs, id] = byTime[printed];
-        if (!all && now - endNs < kWindowNs)
+        const auto &[id, record] = byTime[printed];
+        if (!all && now - record.endNs < kWindowNs)
             break;
-        const auto record = m_store->record({id});
         if (m_request.json) {
             const bool kept = m_store->payload({id}, m_payload);
             m_out << QString::fromStdString(
-                capture::frameLine(id, *record, kept ? &m_payload : nullptr))
+                capture::frameLine(id, record, kept ? &m_payload : nullptr))
                   << '\n';
         } else {
             m_store->payloadPrefix({id}, session::kPreviewBytes, m_payload);
-            m_out << session::formatFrame(*record, m_payload, m_startNs) << '\n';
+            m_out << session::formatFrame(record, m_payload, m_startNs) << '\n';
         }
     }
     m_held.clear();
     for (std::size_t rest = printed; rest < byTime.size(); ++rest)
-        m_held.push_back(byTime[rest].second);
+        m_held.push_back(byTime[rest].first);
     m_out.flush();
     if (!m_held.empty())
-        m_heldTimer.start(int(
-            std::max<std::int64_t>(1, (byTime[printed].first + kWindowNs - now) / 1'000'000 + 1)));
+        m_heldTimer.start(int(std::max<std::int64_t>(
+            1, (byTime[printed].second.endNs + kWindowNs - now) / 1'000'000 + 1)));
 }
 
 void ConnectCommand::handleReconnect(int attempt, int delayMs, const QString &reason)
