@@ -487,7 +487,7 @@ void MainWindow::connectTo(const QString &url)
     // with this one's settings, as an opened capture does; nothing in the log is lost.
     const auto shownStore = m_model->store();
     if (m_session != 0 && m_manager.state(m_session) == session::SessionState::Closed && shownStore
-        && shownStore->endId().value > shownStore->firstId().value)
+        && shownStore->size() > 0)
         duplicateSession();
     else if (m_session != 0)
         m_manager.remove(m_session);

@@ -41,9 +41,14 @@ QList<QPair<QString, QString>> describeTls(const QMap<QString, QString> &details
     return rows;
 }
 
+bool tlsPinMatched(const QMap<QString, QString> &details)
+{
+    return details.value(QStringLiteral("pinned")).startsWith(QStringLiteral("matched"));
+}
+
 bool tlsVerified(const QMap<QString, QString> &details)
 {
-    if (details.value(QStringLiteral("pinned")).startsWith(QStringLiteral("matched")))
+    if (tlsPinMatched(details))
         return true;
     return !details.isEmpty() && !details.contains(QStringLiteral("override"))
            && !details.contains(QStringLiteral("errors"))
@@ -114,8 +119,7 @@ void TlsDetailsDialog::show(const QString &url, const QMap<QString, QString> &de
     };
     addRow(tr("URL"), url);
     // Trusted for the pin alone, the chain's errors are still listed below: say which it is.
-    const bool pinned
-        = details.value(QStringLiteral("pinned")).startsWith(QStringLiteral("matched"));
+    const bool pinned = tlsPinMatched(details);
     if (details.value(QStringLiteral("protocol")).isEmpty())
         addRow(tr("TLS"), tr("no details yet (not connected, or not over TLS)"));
     else if (!tlsVerified(details))

@@ -18,6 +18,8 @@ QList<QPair<QString, QString>> describeTls(const QMap<QString, QString> &details
 
 // Whether the connection is trusted as TLS should be: verified (or pinned), no override.
 bool tlsVerified(const QMap<QString, QString> &details);
+// The certificate was the pinned one (a pin trusts it whatever its chain says).
+bool tlsPinMatched(const QMap<QString, QString> &details);
 
 // A padlock drawn at each size a toolbar asks for, closed or open, in `color`.
 QIcon padlockIcon(bool closed, const QColor &color);
