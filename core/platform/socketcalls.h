@@ -44,6 +44,8 @@ int connectResult(SocketHandle socket);
 void configureAccepted(SocketHandle socket);
 
 bool peerEndpoint(SocketHandle socket, Endpoint &out);
+// This end's address and port (the port the system chose for a connection we made).
+bool localEndpoint(SocketHandle socket, Endpoint &out);
 
 struct Received
 {

@@ -101,12 +101,10 @@ void configureAccepted(SocketHandle socket)
     configure(fd);
 }
 
-bool peerEndpoint(SocketHandle socket, Endpoint &out)
+namespace {
+
+bool endpointOf(const sockaddr_storage &storage, Endpoint &out)
 {
-    sockaddr_storage storage{};
-    socklen_t size = sizeof storage;
-    if (::getpeername(int(socket), reinterpret_cast<sockaddr *>(&storage), &size) != 0)
-        return false;
     out = {};
     if (storage.ss_family == AF_INET6) {
         const auto &address = reinterpret_cast<const sockaddr_in6 &>(storage);
@@ -123,6 +121,24 @@ bool peerEndpoint(SocketHandle socket, Endpoint &out)
         return true;
     }
     return false;
+}
+
+} // namespace
+
+bool peerEndpoint(SocketHandle socket, Endpoint &out)
+{
+    sockaddr_storage storage{};
+    socklen_t size = sizeof storage;
+    return ::getpeername(int(socket), reinterpret_cast<sockaddr *>(&storage), &size) == 0
+           && endpointOf(storage, out);
+}
+
+bool localEndpoint(SocketHandle socket, Endpoint &out)
+{
+    sockaddr_storage storage{};
+    socklen_t size = sizeof storage;
+    return ::getsockname(int(socket), reinterpret_cast<sockaddr *>(&storage), &size) == 0
+           && endpointOf(storage, out);
 }
 
 Received receive(SocketHandle socket, void *into, std::size_t size)

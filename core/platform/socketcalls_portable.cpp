@@ -26,6 +26,11 @@ bool peerEndpoint(SocketHandle, Endpoint &)
     return false;
 }
 
+bool localEndpoint(SocketHandle, Endpoint &)
+{
+    return false;
+}
+
 Received receive(SocketHandle, void *, std::size_t)
 {
     return {-2, -1, 0};

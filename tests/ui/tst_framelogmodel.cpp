@@ -21,7 +21,7 @@ Q_DECLARE_METATYPE(framescope::ui::FrameFilter)
 namespace {
 
 capture::FrameId add(capture::FrameStore &store, std::uint8_t opcode, const QByteArray &payload,
-                     bool sent, std::int64_t endNs)
+                     bool sent, std::int64_t endNs, std::uint32_t connection = 1)
 {
     protocol::FrameHeader header;
     header.fin = true;
@@ -31,6 +31,7 @@ capture::FrameId add(capture::FrameStore &store, std::uint8_t opcode, const QByt
     capture::FrameRecord record;
     record.setHeader(header, 2, sent ? capture::Direction::Sent : capture::Direction::Received);
     record.startNs = record.endNs = endNs;
+    record.connection = connection;
     return store.append(record, {reinterpret_cast<const std::uint8_t *>(payload.constData()),
                                  std::size_t(payload.size())});
 }
@@ -224,7 +225,8 @@ private Q_SLOTS:
 
         // The frames (see filters()): 1 sent "Hello World", 2 received "hello world",
         // 3 received binary 00 ff 10, 4 sent ping, 5 received close 1000 "Bye", 6 received
-        // "héllo" (UTF-8), 7 received continuation "tail".
+        // "héllo" (UTF-8), 7 received continuation "tail"; 3 and 6 on connection 2, the rest on
+        // connection 1.
         auto make = [](auto change) {
             FrameFilter filter;
             change(filter);
@@ -263,6 +265,12 @@ private Q_SLOTS:
             f.text = QStringLiteral("hello");
             f.direction = FrameFilter::Direction::Received;
         }) << QList<int>{2};
+        QTest::newRow("a connection")
+            << make([](FrameFilter &f) { f.connection = 2; }) << QList<int>{3, 6};
+        QTest::newRow("a connection and text") << make([](FrameFilter &f) {
+            f.connection = 1;
+            f.text = QStringLiteral("hello");
+        }) << QList<int>{1, 2};
         QTest::newRow("nothing") << make([](FrameFilter &f) { f.text = QStringLiteral("zzz"); })
                                  << QList<int>{};
     }
@@ -280,10 +288,10 @@ private Q_SLOTS:
         model.setStore(store, 0);
         add(*store, 0x1, "Hello World", true, 1);
         add(*store, 0x1, "hello world", false, 2);
-        add(*store, 0x2, QByteArray::fromHex("00ff10"), false, 3);
+        add(*store, 0x2, QByteArray::fromHex("00ff10"), false, 3, 2);
         add(*store, 0x9, {}, true, 4);
         add(*store, 0x8, QByteArray::fromHex("03e8") + "Bye", false, 5);
-        add(*store, 0x1, "h\xc3\xa9llo", false, 6);
+        add(*store, 0x1, "h\xc3\xa9llo", false, 6, 2);
         add(*store, 0x0, "tail", false, 7);
         model.appendUpTo(store->endId());
 

@@ -19,9 +19,11 @@
 #include <QPlainTextEdit>
 #include <QProcess>
 #include <QPushButton>
+#include <QScrollArea>
 #include <QScrollBar>
 #include <QSettings>
 #include <QSignalSpy>
+#include <QSplitter>
 #include <QStandardItemModel>
 #include <QStatusBar>
 #include <QTabWidget>
@@ -820,6 +822,145 @@ private Q_SLOTS:
         }
         panel->stop();
         QCOMPARE(panel->statusText(), QStringLiteral("Stopped"));
+    }
+
+    // The server's side shows the connection of the session shown (found by the session's end
+    // of the TCP connection, which the Handshake tab names): another session's frames, earlier
+    // or later, are not in it, and none is timed before the session's start. A session not
+    // connected to the built-in server: all its connections, said so above them.
+    void theServerSideShowsTheShownSessionsConnection()
+    {
+        session::SessionManager manager;
+        MainWindow window(manager);
+        window.show();
+        QVERIFY(window.start());
+        window.setServerSideShown(true);
+        auto *composer = named<QPlainTextEdit>(window, QStringLiteral("Message to send"));
+        auto *title = named<QLabel>(window, QStringLiteral("Server's log title"));
+        auto *handshake = window.findChild<HandshakeView *>();
+        QPushButton *send = nullptr;
+        for (QPushButton *button : window.findChildren<QPushButton *>())
+            if (button->text() == QStringLiteral("&Send"))
+                send = button;
+        QVERIFY(composer && title && handshake && send);
+        const FrameLogModel &client = *window.logModel();
+        const FrameLogModel &server = *window.serverLogModel();
+        const auto echo = [&](const QString &text) {
+            if (!QTest::qWaitFor([&] { return send->isEnabled(); }, 10000)) // told it is open
+                return false;
+            composer->setPlainText(text);
+            return window.sendComposed()
+                   && QTest::qWaitFor([&] { return client.rowCount() == 2; }, 10000);
+        };
+        const auto serverShows = [&](const QString &text) {
+            return QTest::qWaitFor(
+                [&] {
+                    if (server.rowCount() != 2)
+                        return false;
+                    for (int row = 0; row < 2; ++row)
+                        if (cell(server, row, FrameLogModel::Preview) != text
+                            || cell(server, row, FrameLogModel::Time).startsWith(QLatin1Char('-')))
+                            return false;
+                    return true;
+                },
+                10000);
+        };
+        QVERIFY(echo(QStringLiteral("first")));
+        QVERIFY2(serverShows(QStringLiteral("first")), qPrintable(title->text()));
+        QVERIFY2(title->text().contains(QStringLiteral("of connection 1 (from 127.0.0.1:")),
+                 qPrintable(title->text()));
+        QVERIFY2(handshake->text().contains(QStringLiteral("TCP: from 127.0.0.1:")),
+                 qPrintable(handshake->text()));
+
+        // A new session, not connected yet: all the server's connections.
+        const QString url = manager.serverUrls().value(0);
+        QCOMPARE(window.duplicateSession(), 1);
+        QVERIFY(QTest::qWaitFor([&] { return server.rowCount() == 2; }, 10000));
+        QVERIFY2(title->text().contains(QStringLiteral("all its connections")),
+                 qPrintable(title->text()));
+        // Connected: its own connection only, the first one's frames gone from the server's log.
+        window.connectTo(url);
+        QVERIFY(echo(QStringLiteral("second")));
+        QVERIFY2(serverShows(QStringLiteral("second")),
+                 qPrintable(cell(server, 0, FrameLogModel::Preview)));
+        QVERIFY2(title->text().contains(QStringLiteral("of connection 2 (from 127.0.0.1:")),
+                 qPrintable(title->text()));
+        // Back to the first session: its connection again.
+        window.showSession(0);
+        QVERIFY2(serverShows(QStringLiteral("first")),
+                 qPrintable(cell(server, 0, FrameLogModel::Preview)));
+    }
+
+    // The Connection and Server tabs hold more than the composer: shown on a tall window, the
+    // bottom panel grows to hold them without a scroll bar (the long connection form: up to
+    // half the height); on a short one the logs keep at least half the height; back on the
+    // composer, the panel has its height again. A height the user chose by dragging stays.
+    void theBottomPanelGrowsForTallerTabs()
+    {
+        session::SessionManager manager;
+        MainWindow window(manager);
+        window.show();
+        QVERIFY(window.start());
+        QTabWidget *bottom = nullptr;
+        for (QTabWidget *tabs : window.findChildren<QTabWidget *>())
+            if (tabs->tabText(0) == QStringLiteral("Co&mposer"))
+                bottom = tabs;
+        QSplitter *splitter = nullptr;
+        for (QSplitter *candidate : window.findChildren<QSplitter *>())
+            if (candidate->orientation() == Qt::Vertical && candidate->indexOf(bottom) == 1)
+                splitter = candidate;
+        QVERIFY(bottom && splitter);
+        const auto tabNamed = [&](const QString &name) {
+            for (int tab = 0; tab < bottom->count(); ++tab)
+                if (bottom->tabText(tab) == name)
+                    return tab;
+            return -1;
+        };
+        for (const QSize size : {QSize(1920, 1080), QSize(1280, 800)}) {
+            window.resize(size);
+            QVERIFY(QTest::qWaitFor([&] { return window.size() == size; }, 5000));
+            bottom->setCurrentIndex(0);
+            QCoreApplication::processEvents();
+            const int composerHeight = splitter->sizes().value(1);
+            for (const QString &name : {QStringLiteral("Co&nnection"), QStringLiteral("S&erver")}) {
+                bottom->setCurrentIndex(tabNamed(name));
+                QCoreApplication::processEvents();
+                auto *scroll = qobject_cast<QScrollArea *>(bottom->currentWidget());
+                QVERIFY(scroll);
+                const QList<int> sizes = splitter->sizes();
+                QVERIFY2(sizes.value(0) >= sizes.value(1),
+                         qPrintable(QStringLiteral("%1 at %2: %3 above, %4 below")
+                                        .arg(name)
+                                        .arg(size.height())
+                                        .arg(sizes.value(0))
+                                        .arg(sizes.value(1))));
+                // Whole, or (the long connection form) as tall as the logs.
+                const int total = sizes.value(0) + sizes.value(1);
+                if (size.height() >= 1080)
+                    QVERIFY2(scroll->verticalScrollBar()->maximum() == 0
+                                 || sizes.value(1) >= total / 2 - 1,
+                             qPrintable(QStringLiteral("%1: %2 px to scroll, panel %3 px")
+                                            .arg(name)
+                                            .arg(scroll->verticalScrollBar()->maximum())
+                                            .arg(sizes.value(1))));
+                else
+                    QVERIFY(sizes.value(1) > composerHeight);
+            }
+            bottom->setCurrentIndex(0);
+            QCoreApplication::processEvents();
+            QCOMPARE(splitter->sizes().value(1), composerHeight);
+        }
+        // Dragged while grown: the height chosen stays when the composer is shown again.
+        bottom->setCurrentIndex(tabNamed(QStringLiteral("S&erver")));
+        QCoreApplication::processEvents();
+        const int total = splitter->sizes().value(0) + splitter->sizes().value(1);
+        splitter->setSizes({total - 300, 300});
+        QMetaObject::invokeMethod(splitter, "splitterMoved", Q_ARG(int, total - 300),
+                                  Q_ARG(int, 1));
+        bottom->setCurrentIndex(0);
+        QCoreApplication::processEvents();
+        const int kept = splitter->sizes().value(1); // within the composer's own limits
+        QVERIFY2(qAbs(kept - 300) <= 10, qPrintable(QString::number(kept)));
     }
 
     // A session saved to a capture file and opened again shows the same frames, with the

@@ -42,6 +42,10 @@ QString describeHandshake(const session::ClientSnapshot &snapshot)
         << QStringLiteral("Phases (ms): %1")
                .arg(phases.isEmpty() ? QStringLiteral("none completed")
                                      : phases.join(QStringLiteral(", ")));
+    if (!h.local.isEmpty())
+        out << QStringLiteral("TCP: from %1 to %2%3")
+                   .arg(h.local, h.peer,
+                        h.proxy.isEmpty() ? QString() : QStringLiteral(" (the proxy)"));
     if (!h.proxy.isEmpty())
         out << QStringLiteral("Proxy: %1").arg(h.proxy);
     for (const QString &step : h.redirects)

@@ -67,6 +67,8 @@ bool FrameMatcher::matchesHeader(const capture::FrameRecord &record) const
         return false;
     if (!(m_filter.opcodes & (1u << (record.opcode & 0xf))))
         return false;
+    if (m_filter.connection && record.connection != *m_filter.connection)
+        return false;
     return m_filter.showControl || record.opcode < 0x8;
 }
 

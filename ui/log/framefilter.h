@@ -5,13 +5,14 @@
 #include <array>
 #include <capture/framestore.h>
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <vector>
 
 namespace framescope::ui {
 
-// What the frame log shows: by direction, opcode, control frames, and a text or a regular
-// expression found in the payload.
+// What the frame log shows: by direction, opcode, control frames, connection (a server's log
+// shows one of its connections), and a text or a regular expression found in the payload.
 struct FrameFilter
 {
     enum class Direction { Any, Sent, Received };
@@ -22,10 +23,12 @@ struct FrameFilter
     QString text;                   // empty: any payload
     bool regularExpression = false; // `text` is a regular expression, else plain text
     bool caseSensitive = false;
+    std::optional<std::uint32_t> connection; // FrameRecord::connection; none: every connection
 
     bool isActive() const
     {
-        return direction != Direction::Any || opcodes != 0xffff || !showControl || !text.isEmpty();
+        return direction != Direction::Any || opcodes != 0xffff || !showControl || !text.isEmpty()
+               || connection;
     }
 };
 

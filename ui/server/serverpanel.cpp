@@ -112,6 +112,15 @@ ServerPanel::ServerPanel(session::SessionManager &manager, QWidget *parent)
     m_connections->setHeaderLabels({tr("No."), tr("Client"), tr("State"), tr("Answer")});
     m_connections->setRootIsDecorated(false);
     m_connections->header()->setStretchLastSection(true);
+    // Each column as wide as what it holds at most: a client's address and port whole.
+    const QFontMetrics metrics = m_connections->fontMetrics();
+    const int padding = 3 * metrics.averageCharWidth();
+    int column = 0;
+    for (const QString &widest :
+         {QStringLiteral("000000"), QStringLiteral("[::ffff:255.255.255.255]:65535"),
+          QStringLiteral("handshaking")})
+        m_connections->header()->resizeSection(column++,
+                                               metrics.horizontalAdvance(widest) + padding);
     // At least four rows: the panel scrolls rather than squeeze the list to its header.
     m_connections->setMinimumHeight(m_connections->header()->sizeHint().height()
                                     + 4 * (m_connections->fontMetrics().height() + 6));

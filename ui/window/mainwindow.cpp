@@ -354,10 +354,11 @@ MainWindow::MainWindow(session::SessionManager &manager, QWidget *parent)
     m_serverPane = new QWidget;
     auto *serverLayout = new QVBoxLayout(m_serverPane);
     serverLayout->setContentsMargins(0, 0, 0, 0);
-    auto *serverTitle = new QLabel(tr("<b>The server's side</b>, the selected frame lined up"));
-    serverTitle->setToolTip(tr("The built-in server's log: the client's frames as it received and "
-                               "unmasked them, its replies as it sent them"));
-    serverLayout->addWidget(serverTitle);
+    m_serverTitle = new QLabel;
+    m_serverTitle->setAccessibleName(tr("Server's log title"));
+    m_serverTitle->setToolTip(tr("The built-in server's log: the client's frames as it received "
+                                 "and unmasked them, its replies as it sent them"));
+    serverLayout->addWidget(m_serverTitle);
     serverLayout->addWidget(m_serverLog, 1);
     m_serverPane->hide();
     m_logs = new QSplitter(Qt::Horizontal);
@@ -376,6 +377,9 @@ MainWindow::MainWindow(session::SessionManager &manager, QWidget *parent)
     splitter->addWidget(composer);
     splitter->setStretchFactor(0, 4);
     splitter->setStretchFactor(1, 1);
+    connect(m_bottomTabs, &QTabWidget::currentChanged, this, &MainWindow::fitBottomPanel);
+    connect(splitter, &QSplitter::splitterMoved, this,
+            [this] { m_bottomHeightBeforeGrowing = -1; }); // the height the user chose stays
 
     auto *layout = new QVBoxLayout;
     layout->setContentsMargins(0, 0, 0, 0);
@@ -449,6 +453,11 @@ MainWindow::MainWindow(session::SessionManager &manager, QWidget *parent)
                 statusBar()->showMessage(
                     tr("Pong after %1 ms").arg(double(roundTripNs) / 1e6, 0, 'f', 3), kStatusMs);
             });
+    // The server's log finds the shown session's connection once both ends have it.
+    connect(&m_manager, &SessionManager::serverConnectionChanged, this, [this] {
+        if (m_serverConnectionShown.value_or(0) == 0)
+            showServerConnectionOfSession();
+    });
     connect(&m_manager, &SessionManager::serverFramesReady, this,
             [this](capture::FrameId, capture::FrameId end) {
                 if (m_serverModel->store())
@@ -599,6 +608,7 @@ void MainWindow::handleState(quint64 id, session::SessionState state)
     if (state == session::SessionState::Open) {
         m_sessions->entry(m_shown).openedAtMs = QDateTime::currentMSecsSinceEpoch();
         showHandshake(id, false);
+        showServerConnectionOfSession();
         statusBar()->showMessage(tr("Connected to %1").arg(m_url->text()), kStatusMs);
     }
 }

@@ -165,6 +165,8 @@ private:
     void arrangeLogs(bool resetSizes);
     void lineUpServerFrame(capture::FrameId clientFrame);
     void handleServerChanged();
+    void showServerConnectionOfSession();
+    void fitBottomPanel();
     QWidget *makeFilterBar();
     void applyFilter();
     void updateShownCount();
@@ -211,6 +213,12 @@ private:
     FrameLogModel *m_serverModel = nullptr;
     FrameLogView *m_serverLog = nullptr;
     QWidget *m_serverPane = nullptr;
+    QLabel *m_serverTitle = nullptr;
+    // The bottom panel's height before a taller tab grew it (-1: not grown).
+    int m_bottomHeightBeforeGrowing = -1;
+    // The built-in server's connection its log shows (the shown session's; 0: all of them), or
+    // none before it was chosen.
+    std::optional<quint64> m_serverConnectionShown;
     QSplitter *m_logs = nullptr; // the client's log, and the server's beside it
     QAction *m_showServerSide = nullptr;
     ConnectionSettings *m_connectionSettings = nullptr;

@@ -78,6 +78,45 @@ void MainWindow::handleServerChanged()
     updateServerRow();
     m_serverModel->setStore(m_manager.isServerRunning() ? m_manager.serverStore() : nullptr,
                             m_originNs);
+    m_serverConnectionShown.reset();
+    showServerConnectionOfSession();
+}
+
+// The server's log shows the connection that serves the shown session: the one whose peer is
+// the session's end of the TCP connection (the latest, should a port be used again). A session
+// not connected to the built-in server: all its connections, times from its first frame.
+void MainWindow::showServerConnectionOfSession()
+{
+    QString local;
+    if (m_session != 0)
+        if (const std::optional<session::ClientSnapshot> snapshot = m_manager.snapshot(m_session))
+            local = snapshot->handshake.local;
+    quint64 connection = 0; // ids start at 1
+    if (!local.isEmpty() && m_manager.isServerRunning())
+        for (const quint64 id : m_manager.serverConnections())
+            if (const auto info = m_manager.serverConnection(id); info && info->peer == local)
+                connection = std::max(connection, id);
+    if (connection == m_serverConnectionShown)
+        return;
+    FrameFilter filter;
+    if (connection != 0) {
+        filter.connection = std::uint32_t(connection);
+        m_serverTitle->setText(tr("<b>The server's side</b> of connection %1 (from %2), the "
+                                  "selected frame lined up")
+                                   .arg(connection)
+                                   .arg(local.toHtmlEscaped()));
+    } else {
+        // Earlier connections' frames would come before this session's start: times from the
+        // server's first frame instead.
+        const auto store = m_serverModel->store();
+        const std::optional<capture::FrameRecord> first
+            = store ? store->record(store->firstId()) : std::nullopt;
+        m_serverModel->setStore(store, first ? first->startNs : m_originNs);
+        m_serverTitle->setText(tr("<b>The server's side</b>: all its connections (the session "
+                                  "shown is not one of them), times from its first frame"));
+    }
+    m_serverConnectionShown = connection;
+    m_serverModel->setFilter(filter);
     if (const auto store = m_serverModel->store())
         m_serverModel->appendUpTo(store->endId());
 }
@@ -115,6 +154,35 @@ void MainWindow::arrangeLogs(bool resetSizes)
         const int height = m_logs->height();
         m_logs->setSizes({height / 2, height - height / 2});
     }
+}
+
+// The Connection and Server tabs hold more than the composer: shown, the bottom panel grows to
+// hold them whole where the window has room (the logs keep at least half the height); back on
+// a tab that fits, it returns to the height it had.
+void MainWindow::fitBottomPanel()
+{
+    QList<int> sizes = m_mainSplitter->sizes();
+    if (sizes.size() != 2 || sizes[1] == 0)
+        return;
+    const int total = sizes[0] + sizes[1];
+    QWidget *page = m_bottomTabs->currentWidget();
+    const auto *scroll = qobject_cast<const QScrollArea *>(page);
+    if (!scroll || !scroll->widget()) {
+        if (m_bottomHeightBeforeGrowing >= 0)
+            m_mainSplitter->setSizes(
+                {total - m_bottomHeightBeforeGrowing, m_bottomHeightBeforeGrowing});
+        m_bottomHeightBeforeGrowing = -1;
+        return;
+    }
+    // The tab bar and frame around the page, and the page's content at its natural height.
+    const int around = std::max(0, m_bottomTabs->height() - page->height());
+    const int wanted = scroll->widget()->sizeHint().height() + around;
+    const int height = std::min(wanted, total / 2);
+    if (height <= sizes[1])
+        return;
+    if (m_bottomHeightBeforeGrowing < 0)
+        m_bottomHeightBeforeGrowing = sizes[1];
+    m_mainSplitter->setSizes({total - height, height});
 }
 
 void MainWindow::resizeEvent(QResizeEvent *event)

@@ -285,6 +285,8 @@ void ClientSession::takeOver(Transport *transport)
     m_transport = transport;
     m_transport->setParent(this);
     m_transport->setReceiver(this);
+    m_handshake.local = m_transport->localName();
+    m_handshake.peer = m_transport->peerName();
     connect(m_transport, &Transport::disconnected, this, &ClientSession::handleTransportClosed);
 }
 

@@ -30,8 +30,12 @@ struct HandshakeRecord
     std::optional<protocol::DeflateParameters> deflate;
     QMap<QString, QString> tls; // protocol, cipher, subject, SANs, expiry, fingerprints, overrides
     QString proxy;              // "http host:port" or "socks5 host:port" when one was used
-    QStringList redirects;      // "302 wss://next/..." for each redirect followed
-    QStringList reconnects;     // "attempt 2 after 1000 ms: <why the previous one ended>"
+    // The TCP connection's ends, "address:port" ("[::1]:port" for IPv6): ours (the port the
+    // system chose) and the peer's (the address the name resolved to, or the proxy's).
+    QString local;
+    QString peer;
+    QStringList redirects;  // "302 wss://next/..." for each redirect followed
+    QStringList reconnects; // "attempt 2 after 1000 ms: <why the previous one ended>"
 };
 
 } // namespace framescope::session

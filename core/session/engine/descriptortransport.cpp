@@ -36,11 +36,24 @@ QString DescriptorTransport::peerName() const
     return peerNameOf(m_socket);
 }
 
+QString DescriptorTransport::localName() const
+{
+    platform::Endpoint endpoint;
+    if (m_socket == platform::kInvalidSocket || !platform::localEndpoint(m_socket, endpoint))
+        return {};
+    return endpointName(endpoint);
+}
+
 QString DescriptorTransport::peerNameOf(platform::SocketHandle socket)
 {
     platform::Endpoint endpoint;
     if (socket == platform::kInvalidSocket || !platform::peerEndpoint(socket, endpoint))
         return {};
+    return endpointName(endpoint);
+}
+
+QString DescriptorTransport::endpointName(const platform::Endpoint &endpoint)
+{
     QHostAddress address;
     if (endpoint.ipv6) {
         Q_IPV6ADDR bytes;

@@ -24,8 +24,10 @@ public:
 
     bool isDirect() const override { return true; }
     QString peerName() const override;
+    QString localName() const override;
     // "address:port" of a connected descriptor's peer ("[::1]:port" for IPv6).
     static QString peerNameOf(platform::SocketHandle socket);
+    static QString endpointName(const platform::Endpoint &endpoint);
 
     // Reads what is waiting now, until the socket has no more or the receiver stops; the end of
     // the stream or an error closes the transport. False once it is closed.

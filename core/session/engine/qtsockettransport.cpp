@@ -34,13 +34,26 @@ QtSocketTransport::~QtSocketTransport()
     m_socket->disconnect(this);
 }
 
-QString QtSocketTransport::peerName() const
+namespace {
+
+QString endpointName(const QHostAddress &address, quint16 port)
 {
-    const QHostAddress address = m_socket->peerAddress();
     const QString host = address.protocol() == QAbstractSocket::IPv6Protocol
                              ? QLatin1Char('[') + address.toString() + QLatin1Char(']')
                              : address.toString();
-    return host + QLatin1Char(':') + QString::number(m_socket->peerPort());
+    return host + QLatin1Char(':') + QString::number(port);
+}
+
+} // namespace
+
+QString QtSocketTransport::peerName() const
+{
+    return endpointName(m_socket->peerAddress(), m_socket->peerPort());
+}
+
+QString QtSocketTransport::localName() const
+{
+    return endpointName(m_socket->localAddress(), m_socket->localPort());
 }
 
 void QtSocketTransport::readAvailable()

@@ -20,6 +20,7 @@ public:
 
     bool isDirect() const override { return false; }
     QString peerName() const override;
+    QString localName() const override;
     QTcpSocket *socket() const { return m_socket; }
 
 protected:

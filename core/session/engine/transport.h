@@ -96,6 +96,8 @@ public:
     virtual bool isDirect() const = 0;
     // "address:port" of the peer ("[::1]:port" for IPv6).
     virtual QString peerName() const = 0;
+    // "address:port" of this end (for a client, the port the system chose).
+    virtual QString localName() const = 0;
 
     // Sends what is pending, then closes; disconnected() follows.
     void disconnectFromPeer();
