@@ -775,7 +775,18 @@ private Q_SLOTS:
         MainWindow window(manager);
         window.show();
         QVERIFY(window.start());
+        QTabWidget *detailTabs = nullptr;
+        for (QTabWidget *tabs : window.findChildren<QTabWidget *>())
+            if (tabs->tabText(0) == QStringLiteral("Fr&ame"))
+                detailTabs = tabs;
+        QVERIFY(detailTabs);
+        window.resize(1920, 1080); // wide enough for the two logs side by side
+        QVERIFY(QTest::qWaitFor([&] { return window.width() == 1920; }, 5000));
+        QCoreApplication::processEvents();
+        const int detailWidth = detailTabs->width();
         window.setServerSideShown(true);
+        QCoreApplication::processEvents();
+        QVERIFY2(detailTabs->width() < detailWidth, qPrintable(QString::number(detailWidth)));
         auto *composer = named<QPlainTextEdit>(window, QStringLiteral("Message to send"));
         QPushButton *send = nullptr;
         for (QPushButton *button : window.findChildren<QPushButton *>())
@@ -820,6 +831,10 @@ private Q_SLOTS:
                         tabs->setCurrentIndex(tab);
             QVERIFY(shoot(window, dir, QStringLiteral("server-side")));
         }
+        // Hidden again: the detail pane has its width back.
+        window.setServerSideShown(false);
+        QCoreApplication::processEvents();
+        QCOMPARE(detailTabs->width(), detailWidth);
         panel->stop();
         QCOMPARE(panel->statusText(), QStringLiteral("Stopped"));
     }

@@ -21,7 +21,10 @@
 #include <QTemporaryDir>
 #include <QTest>
 #include <QToolButton>
+#include <detail/headerdiagram.h>
+#include <detail/jsontree.h>
 #include <log/framelogmodel.h>
+#include <log/framelogview.h>
 #include <server/serverpanel.h>
 #include <session/frontend/sessionmanager.h>
 #include <sessions/sessionlist.h>
@@ -146,11 +149,24 @@ private Q_SLOTS:
         composer->setPlainText(QStringLiteral("from the first"));
         QVERIFY(window.sendComposed());
         QVERIFY(QTest::qWaitFor([&] { return window.logModel()->rowCount() >= 2; }, 10000));
+        // A JSON frame selected: its header drawn, its payload as a tree.
+        composer->setPlainText(QStringLiteral("{\"from\": \"the first\"}"));
+        QVERIFY(window.sendComposed());
+        QVERIFY(QTest::qWaitFor([&] { return window.logModel()->rowCount() >= 4; }, 10000));
+        auto *log = named<FrameLogView>(window, QStringLiteral("Frame log"));
+        auto *diagram = window.findChild<HeaderDiagram *>();
+        auto *tree = window.findChild<JsonTree *>();
+        QVERIFY(log && diagram && tree);
+        log->selectRow(2);
+        QVERIFY(diagram->isVisible() && tree->isVisible());
 
         QCOMPARE(window.newSession(), 1);
         QCOMPARE(window.shownSession(), 1);
         QCOMPARE(window.sessionId(), 0u);
         QCOMPARE(window.logModel()->rowCount(), 0);
+        // Nothing selected in the new session: nothing of the other's frame stays in view.
+        QVERIFY(!diagram->isVisible());
+        QVERIFY(!tree->isVisible());
         window.connectTo(url);
         QVERIFY(waitOpen(manager, window));
         const quint64 secondId = window.sessionId();
@@ -165,7 +181,7 @@ private Q_SLOTS:
         // not shown marks its row.
         window.showSession(0);
         QCOMPARE(window.sessionId(), firstId);
-        QCOMPARE(previews(window),
+        QCOMPARE(previews(window).mid(0, 2),
                  (QStringList{QStringLiteral("from the first"), QStringLiteral("from the first")}));
         auto *list = named<QListView>(window, QStringLiteral("Sessions"));
         QVERIFY(list);
@@ -174,7 +190,7 @@ private Q_SLOTS:
         SessionListModel &sessions = *window.sessionList();
         QVERIFY(QTest::qWaitFor([&] { return sessions.entry(1).unread; }, 10000));
         QVERIFY(sessions.data(sessions.index(2)).toString().endsWith(QStringLiteral(" •")));
-        QCOMPARE(window.logModel()->rowCount(), 2); // not in the first session's log
+        QCOMPARE(window.logModel()->rowCount(), 4); // not in the first session's log
 
         // Chosen in the sidebar, as a user does.
         list->setCurrentIndex(sessions.index(SessionListModel::rowOf(1)));

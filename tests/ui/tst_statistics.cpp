@@ -1,6 +1,8 @@
 // The Statistics tab: counts per direction and messages per second read from a store a batch at
 // a time, round trips as reported, and the charts' points.
 
+#include <QAbstractAxis>
+#include <QChart>
 #include <QTest>
 #include <capture/framestore.h>
 #include <protocol/frameheader.h>
@@ -73,6 +75,26 @@ private Q_SLOTS:
         QVERIFY2(view.countsText().contains(QStringLiteral("Received: frames 4, data messages 3, "
                                                            "control frames 0, payload bytes 167")),
                  qPrintable(view.countsText()));
+    }
+
+    // The charts draw in the window's colours: white on a light palette, dark on a dark one
+    // (by default a chart stays white in a dark window).
+    void chartsFollowThePalette()
+    {
+        StatisticsView view;
+        for (const bool dark : {true, false}) {
+            QPalette palette;
+            palette.setColor(QPalette::Base, dark ? QColor(30, 30, 30) : QColor(Qt::white));
+            palette.setColor(QPalette::Text, dark ? QColor(230, 230, 230) : QColor(Qt::black));
+            view.setPalette(palette);
+            for (QChart *chart : {view.messageRateChart(), view.roundTripChart()}) {
+                QVERIFY(chart);
+                QCOMPARE(chart->backgroundBrush().color().lightness() < 128, dark);
+                QCOMPARE(chart->titleBrush().color().lightness() > 128, dark);
+                for (QAbstractAxis *axis : chart->axes())
+                    QCOMPARE(axis->labelsColor().lightness() > 128, dark);
+            }
+        }
     }
 };
 

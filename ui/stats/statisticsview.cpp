@@ -2,7 +2,9 @@
 
 #include <QChart>
 #include <QChartView>
+#include <QEvent>
 #include <QLabel>
+#include <QLegend>
 #include <QLineSeries>
 #include <QLocale>
 #include <QVBoxLayout>
@@ -71,8 +73,36 @@ StatisticsView::StatisticsView(QWidget *parent)
         = makeChart(tr("Message rate"), {m_sentRate, m_receivedRate}, m_rateX, m_rateY);
     m_rateChart = rate->chart();
     layout->addWidget(rate, 1);
-    layout->addWidget(makeChart(tr("Ping round trip"), {m_roundTrips}, m_rttX, m_rttY), 1);
+    QChartView *roundTrip = makeChart(tr("Ping round trip"), {m_roundTrips}, m_rttX, m_rttY);
+    m_roundTripChart = roundTrip->chart();
+    layout->addWidget(roundTrip, 1);
+    followPalette();
     show(SessionStatistics{});
+}
+
+void StatisticsView::changeEvent(QEvent *event)
+{
+    QWidget::changeEvent(event);
+    if (event->type() == QEvent::PaletteChange)
+        followPalette();
+}
+
+// The charts in the window's colours (a chart draws its own, white by default, in a dark
+// theme too); the lines keep theirs.
+void StatisticsView::followPalette()
+{
+    const QPalette colours = palette();
+    for (QChart *chart : {m_rateChart, m_roundTripChart}) {
+        chart->setBackgroundBrush(colours.base());
+        chart->setTitleBrush(colours.text());
+        chart->legend()->setLabelColor(colours.text().color());
+        for (QAbstractAxis *axis : chart->axes()) {
+            axis->setLabelsColor(colours.text().color());
+            axis->setTitleBrush(colours.text());
+            axis->setLinePenColor(colours.mid().color());
+            axis->setGridLineColor(colours.mid().color());
+        }
+    }
 }
 
 void StatisticsView::show(const SessionStatistics &statistics)

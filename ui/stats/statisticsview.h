@@ -26,11 +26,19 @@ public:
     QString countsText() const;
     int messageRatePoints() const;
     int roundTripPoints() const;
+    QChart *messageRateChart() const { return m_rateChart; }
+    QChart *roundTripChart() const { return m_roundTripChart; }
+
+protected:
+    void changeEvent(QEvent *event) override;
 
 private:
+    void followPalette();
+
     QLabel *m_counts = nullptr;
     QString m_plainCounts;
     QChart *m_rateChart = nullptr;
+    QChart *m_roundTripChart = nullptr;
     QLineSeries *m_sentRate = nullptr;
     QLineSeries *m_receivedRate = nullptr;
     QLineSeries *m_roundTrips = nullptr;

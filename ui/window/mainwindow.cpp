@@ -539,7 +539,7 @@ void MainWindow::attachSession(quint64 id, const QString &url)
     m_model->setStore(m_manager.store(m_session), m_originNs);
     m_statistics.reset(m_originNs,
                        m_model->store() ? m_model->store()->firstId() : capture::FrameId{});
-    m_detail->clear();
+    clearDetail();
     m_handshake->clear();
 }
 

@@ -167,6 +167,7 @@ private:
     void handleServerChanged();
     void showServerConnectionOfSession();
     void fitBottomPanel();
+    void clearDetail();
     QWidget *makeFilterBar();
     void applyFilter();
     void updateShownCount();
@@ -214,6 +215,7 @@ private:
     FrameLogView *m_serverLog = nullptr;
     QWidget *m_serverPane = nullptr;
     QLabel *m_serverTitle = nullptr;
+    QList<int> m_logAndDetailBeforeServerSide; // the log's and the detail's widths
     // The bottom panel's height before a taller tab grew it (-1: not grown).
     int m_bottomHeightBeforeGrowing = -1;
     // The built-in server's connection its log shows (the shown session's; 0: all of them), or

@@ -128,9 +128,19 @@ constexpr int kLogWidthForAllColumns = 640;
 
 void MainWindow::setServerSideShown(bool shown)
 {
+    if (shown == !m_serverPane->isHidden()) {
+        if (m_showServerSide)
+            m_showServerSide->setChecked(shown);
+        return;
+    }
+    // The detail pane gives the server's log room, and gets it back when the log goes.
+    if (shown)
+        m_logAndDetailBeforeServerSide = m_logAndDetail->sizes();
     m_serverPane->setVisible(shown);
     if (shown)
         arrangeLogs(true);
+    else if (m_logAndDetailBeforeServerSide.size() == 2)
+        m_logAndDetail->setSizes(m_logAndDetailBeforeServerSide);
     if (m_showServerSide)
         m_showServerSide->setChecked(shown);
 }
@@ -215,6 +225,13 @@ void MainWindow::refreshStatistics()
     if (const auto store = m_model->store())
         m_statistics.update(*store, store->endId());
     m_statisticsView->show(m_statistics);
+}
+
+// Nothing selected: the text, the header diagram and the JSON tree all go.
+void MainWindow::clearDetail()
+{
+    m_detailFrame.reset();
+    showDetailPage();
 }
 
 void MainWindow::showDetailPage()
@@ -315,7 +332,7 @@ QWidget *MainWindow::makeFilterBar()
     });
     connect(m_clear, &QPushButton::clicked, this, [this] {
         m_model->clear();
-        m_detail->clear();
+        clearDetail();
         updateShownCount();
     });
     m_filterDelay = new QTimer(this);

@@ -347,7 +347,7 @@ bool MainWindow::openCapture(const QString &path)
     m_model->appendUpTo(store->endId());
     updateShownCount();
     m_url->setText(QString::fromStdString(read.session.url));
-    m_detail->clear();
+    clearDetail();
     m_handshake->showCaptured(read.session, read.events);
     m_tls.clear();
     for (const auto &[key, value] : read.session.tls)

@@ -160,8 +160,7 @@ void MainWindow::showSession(int session)
         if (entry.store)
             m_model->appendUpTo(entry.store->endId());
         updateShownCount();
-        m_detail->clear();
-        m_detailFrame.reset();
+        clearDetail();
         m_tls.clear();
         if (!m_capturePath.isEmpty()) {
             m_handshake->showCaptured(m_captureSession, m_captureEvents);
