@@ -209,6 +209,28 @@ std::variant<ConnectRequest, int> parseConnectRequest(const QStringList &argumen
         if (const auto error = session::applyCredentialHelpers(check))
             return usage(*error);
     }
+    const bool plain = options.url.scheme().compare(QLatin1String("ws"), Qt::CaseInsensitive) == 0;
+    if (const std::optional<QString> tlsOption = firstGivenName(
+            parser, {&insecure, &cacert, &pinSha256, &certOption, &keyOption, &passOption});
+        tlsOption && plain && !parser.isSet(followRedirects))
+        return usage(QStringLiteral("%1 has no effect on a ws:// URL (no TLS): use wss://, or -L "
+                                    "where a redirect leads to wss://")
+                         .arg(*tlsOption));
+    for (const std::optional<QString> &error :
+         {needsOneOf(parser, {&keyOption, &passOption}, {&certOption},
+                     QStringLiteral("it goes with a client certificate")),
+          needsOneOf(parser, {&maxRedirects}, {&followRedirects},
+                     QStringLiteral("redirects are followed only with -L")),
+          needsOneOf(parser, {&timeout}, {&waitMessages},
+                     QStringLiteral("it is how long --wait-messages waits")),
+          conflictsWith(parser, {&slash}, {&send, &sendBinary, &waitMessages, &closeOption},
+                        QStringLiteral("slash commands are typed lines, and with it nothing is "
+                                       "read from standard input")),
+          needsOneOf(parser, {&keepSecrets}, {&captureOption, &json},
+                     QStringLiteral("secrets are redacted only in the capture and the JSON "
+                                    "output"))})
+        if (error)
+            return usage(*error);
     options.reconnect.enabled = parser.isSet(reconnect);
     if (!options.reconnect.enabled
         && (parser.isSet(reconnectDelay) || parser.isSet(reconnectMaxDelay)

@@ -3,6 +3,7 @@
 #include "cliexit.h"
 
 #include <QFileInfo>
+#include <algorithm>
 #include <cstdio>
 #include <protocol/closeframe.h>
 #include <session/client/clientoptions.h>
@@ -62,6 +63,75 @@ std::optional<QString> readIntOptions(const QCommandLineParser &parser,
     return std::nullopt;
 }
 
+namespace {
+
+// "--name", or "-L (--follow-redirects)" for an option with a one-letter name too.
+QString spelled(const QCommandLineOption &option)
+{
+    const QStringList names = option.names();
+    const QString &longest
+        = *std::max_element(names.cbegin(), names.cend(),
+                            [](const QString &a, const QString &b) { return a.size() < b.size(); });
+    QString text = QStringLiteral("--") + longest;
+    for (const QString &name : names)
+        if (name.size() == 1)
+            text = QStringLiteral("-%1 (%2)").arg(name, text);
+    return text;
+}
+
+const QCommandLineOption *firstGiven(const QCommandLineParser &parser,
+                                     std::initializer_list<const QCommandLineOption *> options)
+{
+    for (const QCommandLineOption *option : options)
+        if (parser.isSet(*option))
+            return option;
+    return nullptr;
+}
+
+QString listed(std::initializer_list<const QCommandLineOption *> options, const QString &joiner)
+{
+    QStringList names;
+    for (const QCommandLineOption *option : options)
+        names << spelled(*option);
+    if (names.size() > 1)
+        names.last() = joiner + QLatin1Char(' ') + names.last();
+    return names.join(names.size() > 2 ? QStringLiteral(", ") : QStringLiteral(" "));
+}
+
+} // namespace
+
+std::optional<QString> firstGivenName(const QCommandLineParser &parser,
+                                      std::initializer_list<const QCommandLineOption *> options)
+{
+    const QCommandLineOption *given = firstGiven(parser, options);
+    return given ? std::optional(spelled(*given)) : std::nullopt;
+}
+
+std::optional<QString> needsOneOf(const QCommandLineParser &parser,
+                                  std::initializer_list<const QCommandLineOption *> dependents,
+                                  std::initializer_list<const QCommandLineOption *> needed,
+                                  const QString &why)
+{
+    const QCommandLineOption *given = firstGiven(parser, dependents);
+    if (!given || firstGiven(parser, needed))
+        return std::nullopt;
+    return QStringLiteral("%1 has no effect without %2: %3")
+        .arg(spelled(*given), listed(needed, QStringLiteral("or")), why);
+}
+
+std::optional<QString> conflictsWith(const QCommandLineParser &parser,
+                                     std::initializer_list<const QCommandLineOption *> dependents,
+                                     std::initializer_list<const QCommandLineOption *> conflicting,
+                                     const QString &why)
+{
+    const QCommandLineOption *given = firstGiven(parser, dependents);
+    const QCommandLineOption *other = firstGiven(parser, conflicting);
+    if (!given || !other)
+        return std::nullopt;
+    return QStringLiteral("%1 has no effect with %2: %3")
+        .arg(spelled(*given), spelled(*other), why);
+}
+
 std::optional<QString> readMemoryOption(const QCommandLineParser &parser,
                                         const QCommandLineOption &option, std::size_t &bytes)
 {
@@ -119,9 +189,14 @@ std::optional<QString> readClose(const QString &value, std::uint16_t &code, QByt
     if (!ok || number > 65535)
         return QStringLiteral("--close needs CODE[:REASON]");
     reason = colon < 0 ? QByteArray() : value.mid(colon + 1).toUtf8();
-    if (!protocol::buildClosePayload(std::uint16_t(number), reason.toStdString()))
-        return QStringLiteral("close code %1 may not be sent (or the reason is over 123 bytes)")
+    if (!protocol::isValidWireCloseCode(std::uint16_t(number)))
+        return QStringLiteral("close code %1 may not be sent (RFC 6455 section 7.4: 1000-1003, "
+                              "1007-1014 or 3000-4999)")
             .arg(number);
+    if (!protocol::buildClosePayload(std::uint16_t(number), reason.toStdString()))
+        return QStringLiteral("the close reason is %1 bytes (UTF-8): a close frame holds at most "
+                              "123")
+            .arg(reason.size());
     code = std::uint16_t(number);
     return std::nullopt;
 }

@@ -34,6 +34,21 @@ std::optional<QString> readIntOptions(const QCommandLineParser &parser,
 std::optional<QString> readMemoryOption(const QCommandLineParser &parser,
                                         const QCommandLineOption &option, std::size_t &bytes);
 
+// Options that mean something only beside others are not silently ignored. The usage error when
+// one of `dependents` is given without any of `needed` ("--push-text has no effect without
+// --push-interval: <why>"), or, for `conflicting`, with one of them.
+std::optional<QString> needsOneOf(const QCommandLineParser &parser,
+                                  std::initializer_list<const QCommandLineOption *> dependents,
+                                  std::initializer_list<const QCommandLineOption *> needed,
+                                  const QString &why);
+// The first of `options` given, spelled as on the command line ("--name", "-L (--long)").
+std::optional<QString> firstGivenName(const QCommandLineParser &parser,
+                                      std::initializer_list<const QCommandLineOption *> options);
+std::optional<QString> conflictsWith(const QCommandLineParser &parser,
+                                     std::initializer_list<const QCommandLineOption *> dependents,
+                                     std::initializer_list<const QCommandLineOption *> conflicting,
+                                     const QString &why);
+
 // "Name: value" lines (-H); the usage error for one without a name.
 std::optional<QString> readHeaders(const QStringList &lines,
                                    QList<QPair<QByteArray, QByteArray>> &headers);

@@ -224,6 +224,30 @@ std::variant<ServeRequest, int> parseServeRequest(const QStringList &arguments)
     if ((parser.isSet(refuseBody) || parser.isSet(header)) && !parser.isSet(refuse))
         return usage(QStringLiteral("--refuse-body and -H shape a --refuse answer: give --refuse "
                                     "(the --emulate answers are fixed)"));
+    for (const std::optional<QString> &error :
+         {conflictsWith(parser,
+                        {&deflate, &noEcho, &noAutoPong, &delay, &fragment, &pingInterval,
+                         &pushInterval, &pushText, &closeAfterMessages, &closeAfter, &closeOption,
+                         &idleTimeout, &requireSubprotocol, &requireAuth, &echoHeaders},
+                        {&emulate, &refuse},
+                        QStringLiteral("every upgrade is refused, so no connection opens")),
+          needsOneOf(parser, {&pushText}, {&pushInterval},
+                     QStringLiteral("it is the text pushed every --push-interval")),
+          needsOneOf(parser, {&passOption}, {&keyOption},
+                     QStringLiteral("it is the password of the --key file")),
+          needsOneOf(parser, {&keepSecrets}, {&captureOption, &echoHeaders},
+                     QStringLiteral("secrets are redacted only in the capture and the echoed "
+                                    "request head"))})
+        if (error)
+            return usage(*error);
+    for (const auto &[option, value] :
+         {std::pair{&closeAfterMessages, behaviour.closeAfterMessages},
+          std::pair{&closeAfter, behaviour.closeAfterMs}, std::pair{&fragment, fragmentSize}})
+        if (parser.isSet(*option) && value == 0)
+            return usage(QStringLiteral("--%1 needs 1 or more (leave it out for %2)")
+                             .arg(option->names().constLast(),
+                                  option == &fragment ? QStringLiteral("whole messages")
+                                                      : QStringLiteral("no such close")));
     if (parser.isSet(closeOption) && !parser.isSet(closeAfterMessages) && !parser.isSet(closeAfter))
         return usage(QStringLiteral("--close sets the code of --close-after-messages or "
                                     "--close-after: give one of them"));

@@ -116,6 +116,8 @@ private Q_SLOTS:
     void serveAndConnect();
     void usageErrors_data();
     void usageErrors();
+    void optionsWithoutEffect_data();
+    void optionsWithoutEffect();
     void httpUrlsAreTakenAsWebSocketUrls();
     void ctrlCClosesAndFinishesTheCapture();
     void outputFilesAreCheckedFirst();
@@ -512,6 +514,72 @@ void tst_Cli::usageErrors()
     // A bad URL is named in the message, with what is wrong with it.
     if (arguments.size() == 2 && arguments[0] == QLatin1String("connect"))
         QVERIFY2(run.err.contains(arguments[1].toUtf8()), run.err.constData());
+}
+
+// An option that would change nothing in the command line given is a usage error that names it
+// and says what it needs (it was accepted and ignored: a user believed it in effect).
+void tst_Cli::optionsWithoutEffect_data()
+{
+    QTest::addColumn<QStringList>("arguments");
+    QTest::addColumn<QString>("said");
+    const QStringList serve{QStringLiteral("serve")};
+    const QStringList connect{QStringLiteral("connect"), QStringLiteral("ws://127.0.0.1:1/")};
+    const QStringList secure{QStringLiteral("connect"), QStringLiteral("wss://127.0.0.1:1/")};
+    const auto row = [](const char *name, QStringList arguments,
+                        std::initializer_list<const char *> options, const char *said) {
+        for (const char *option : options)
+            arguments << QString::fromUtf8(option);
+        QTest::newRow(name) << arguments << QString::fromUtf8(said);
+    };
+    row("push text without interval", serve, {"--push-text", "hi"},
+        "--push-text has no effect without --push-interval");
+    row("serve pass without key", serve, {"--pass", "x"}, "--pass has no effect without --key");
+    row("serve keep-secrets alone", serve, {"--keep-secrets"},
+        "--keep-secrets has no effect without --capture or --echo-headers");
+    row("emulate with deflate", serve, {"--emulate", "iis-401", "--deflate"},
+        "--deflate has no effect with --emulate: every upgrade is refused");
+    row("emulate with require-auth", serve, {"--emulate", "iis-401", "--require-auth"},
+        "--require-auth has no effect with --emulate");
+    row("refuse with echo-headers", serve, {"--refuse", "404", "--echo-headers"},
+        "--echo-headers has no effect with --refuse");
+    row("refuse with delay", serve, {"--refuse", "404", "--delay", "100"},
+        "--delay has no effect with --refuse");
+    row("close after no messages", serve, {"--close-after-messages", "0"},
+        "--close-after-messages needs 1 or more");
+    row("close after 0 ms", serve, {"--close-after", "0"}, "--close-after needs 1 or more");
+    row("fragments of 0 bytes", serve, {"--fragment", "0"},
+        "--fragment needs 1 or more (leave it out for whole messages)");
+    row("TLS key on ws://", connect, {"--key", "/nope.key"},
+        "--key has no effect on a ws:// URL (no TLS)");
+    row("insecure on ws://", connect, {"--insecure"}, "--insecure has no effect on a ws:// URL");
+    row("cacert on ws://", connect, {"--cacert", "/nope.pem"},
+        "--cacert has no effect on a ws:// URL");
+    row("pass without cert", secure, {"--pass", "x"}, "--pass has no effect without --cert");
+    row("max redirects without -L", connect, {"--max-redirects", "3"},
+        "--max-redirects has no effect without -L (--follow-redirects)");
+    row("timeout without wait-messages", connect, {"--timeout", "5"},
+        "--timeout has no effect without --wait-messages");
+    row("slash with send", connect, {"--slash", "--send", "hi"},
+        "--slash has no effect with --send");
+    row("keep-secrets without capture or json", connect, {"--keep-secrets"},
+        "--keep-secrets has no effect without --capture or --json");
+    row("a close reason too long (203 bytes)", connect,
+        {"--close", "4000:"
+                    "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
+                    "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
+                    "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"},
+        "the close reason is 203 bytes (UTF-8): a close frame holds at most 123");
+    row("a close code not to send", connect, {"--close", "1005"},
+        "close code 1005 may not be sent (RFC 6455 section 7.4");
+}
+
+void tst_Cli::optionsWithoutEffect()
+{
+    QFETCH(QStringList, arguments);
+    QFETCH(QString, said);
+    const Run run = runCli(arguments);
+    QCOMPARE(run.exitCode, 2);
+    QVERIFY2(run.err.contains(said.toUtf8()), run.err.constData());
 }
 
 // A page's address pasted as it is (http://, https://) is taken as ws:// (wss://), with a note.
