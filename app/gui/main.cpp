@@ -6,6 +6,7 @@
 #include <QCommandLineParser>
 #include <QEvent>
 #include <QFileInfo>
+#include <QStatusBar>
 #include <QTimer>
 #include <cstdio>
 #include <session/frontend/sessionmanager.h>
@@ -87,7 +88,23 @@ int main(int argc, char **argv)
     parser.addPositionalArgument(QStringLiteral("URL|CAPTURE"),
                                  QStringLiteral("ws:// or wss:// to connect to, or a capture file "
                                                 "to open"));
-    parser.process(app);
+    // A usage error is exit 2, as for framescope-cli (process() would exit 1), and an argument
+    // more is one, not ignored.
+    if (!parser.parse(QApplication::arguments())) {
+        std::fprintf(stderr, "framescope: %s (try --help)\n", qPrintable(parser.errorText()));
+        return 2;
+    }
+    if (parser.isSet(QStringLiteral("help")))
+        parser.showHelp(0);
+    if (parser.isSet(QStringLiteral("version")))
+        parser.showVersion();
+    if (parser.positionalArguments().size() > 1) {
+        std::fprintf(stderr,
+                     "framescope: one URL or capture file, got %lld arguments: %s (try --help)\n",
+                     static_cast<long long>(parser.positionalArguments().size()),
+                     qPrintable(parser.positionalArguments().join(QLatin1Char(' '))));
+        return 2;
+    }
 
     framescope::session::SessionManager manager;
     framescope::ui::MainWindow window(manager);
@@ -97,9 +114,12 @@ int main(int argc, char **argv)
     window.show();
     if (!parser.positionalArguments().isEmpty()) {
         const QString argument = parser.positionalArguments().constFirst();
-        if (namesAFile(argument))
-            window.openCapture(argument);
-        else
+        // Why a file given could not be opened stays in the status bar (not the few seconds a
+        // problem met while working stays): nothing else on the screen says it.
+        if (namesAFile(argument)) {
+            if (!window.openCapture(argument))
+                window.statusBar()->showMessage(window.statusBar()->currentMessage());
+        } else
             window.connectTo(argument);
     } else
         window.start();

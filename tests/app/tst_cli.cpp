@@ -118,6 +118,7 @@ private Q_SLOTS:
     void usageErrors();
     void optionsWithoutEffect_data();
     void optionsWithoutEffect();
+    void theDesktopAppsCommandLine();
     void httpUrlsAreTakenAsWebSocketUrls();
     void ctrlCClosesAndFinishesTheCapture();
     void outputFilesAreCheckedFirst();
@@ -580,6 +581,38 @@ void tst_Cli::optionsWithoutEffect()
     const Run run = runCli(arguments);
     QCOMPARE(run.exitCode, 2);
     QVERIFY2(run.err.contains(said.toUtf8()), run.err.constData());
+}
+
+// The desktop application's command line, as framescope-cli's: a usage error is exit 2 that
+// names what is wrong (an unknown option, a second argument, not silently ignored).
+void tst_Cli::theDesktopAppsCommandLine()
+{
+    QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
+    environment.insert(QStringLiteral("QT_QPA_PLATFORM"), QStringLiteral("offscreen"));
+    const auto runGui = [&](const QStringList &arguments) {
+        QProcess process;
+        process.setProcessEnvironment(environment);
+        process.start(QStringLiteral(FRAMESCOPE_GUI), arguments);
+        Run run;
+        if (!process.waitForFinished(20000)) {
+            process.kill();
+            process.waitForFinished();
+            return run;
+        }
+        run.exitCode = process.exitStatus() == QProcess::NormalExit ? process.exitCode() : -1;
+        run.out = process.readAllStandardOutput();
+        run.err = process.readAllStandardError();
+        return run;
+    };
+    Run run = runGui({QStringLiteral("--bogus")});
+    QCOMPARE(run.exitCode, 2);
+    QVERIFY2(run.err.contains("Unknown option 'bogus'"), run.err.constData());
+    run = runGui({QStringLiteral("ws://127.0.0.1:1/a"), QStringLiteral("ws://127.0.0.1:1/b")});
+    QCOMPARE(run.exitCode, 2);
+    QVERIFY2(run.err.contains("one URL or capture file, got 2 arguments"), run.err.constData());
+    run = runGui({QStringLiteral("--version")});
+    QCOMPARE(run.exitCode, 0);
+    QVERIFY2(run.out.startsWith("Framescope "), run.out.constData());
 }
 
 // A page's address pasted as it is (http://, https://) is taken as ws:// (wss://), with a note.
