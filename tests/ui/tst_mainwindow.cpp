@@ -19,6 +19,7 @@
 #include <QPlainTextEdit>
 #include <QProcess>
 #include <QPushButton>
+#include <QRegularExpression>
 #include <QScrollArea>
 #include <QScrollBar>
 #include <QSettings>
@@ -182,6 +183,37 @@ private Q_SLOTS:
     // Each Alt+letter belongs to one control at a time: two that share one make Qt only move
     // the focus between them, so neither acts. Checked with each tab of every tab widget shown,
     // and with the server's side shown beside the log, after connecting.
+    // F1's page: each shortcut's keys in one column, what they do in another, lined up.
+    void theShortcutsPageLinesUp()
+    {
+        session::SessionManager manager;
+        MainWindow window(manager);
+        QAction *help = nullptr;
+        for (QAction *action : window.findChildren<QAction *>())
+            if (action->shortcut() == QKeySequence(Qt::Key_F1))
+                help = action;
+        QVERIFY(help);
+        help->trigger();
+        QPlainTextEdit *page = nullptr;
+        for (QWidget *top : QApplication::topLevelWidgets())
+            if (auto *text = named<QPlainTextEdit>(*top, QStringLiteral("Keyboard shortcuts")))
+                page = text;
+        QVERIFY(page);
+        const QStringList lines = page->toPlainText().split(QLatin1Char('\n'));
+        QVERIFY(lines.size() > 10);
+        // Where the description begins: after the keys and two spaces or more.
+        const QRegularExpression keysThenWhat(QStringLiteral("^(\\S.*?\\S)  +(\\S)"));
+        qsizetype column = -1;
+        for (const QString &line : lines) {
+            const QRegularExpressionMatch match = keysThenWhat.match(line);
+            QVERIFY2(match.hasMatch(), qPrintable(line));
+            if (column < 0)
+                column = match.capturedStart(2);
+            QVERIFY2(match.capturedStart(2) == column, qPrintable(line));
+        }
+        page->window()->close();
+    }
+
     void everyAltKeyHasOneOwner()
     {
         session::SessionManager manager;

@@ -48,6 +48,7 @@
 #include <QTabWidget>
 #include <QTimer>
 #include <QVBoxLayout>
+#include <algorithm>
 #include <replay/harexport.h>
 #include <replay/recording.h>
 #include <session/diagnosis/handshakedoctor.h>
@@ -146,6 +147,17 @@ void MainWindow::applyTextSize()
     m_serverLog->setRowHeight(m_log->rowHeight());
 }
 
+namespace {
+
+// The platform's Quit keys; Ctrl+Q where it has none (Windows, and Qt without a desktop theme).
+QKeySequence quitKeys()
+{
+    const QKeySequence standard(QKeySequence::Quit);
+    return standard.isEmpty() ? QKeySequence(Qt::CTRL | Qt::Key_Q) : standard;
+}
+
+} // namespace
+
 void MainWindow::showShortcuts()
 {
     auto *page = new QDialog(this);
@@ -175,10 +187,13 @@ void MainWindow::showShortcuts()
            {tr("Composer, Frame Lab, Connection, Server tabs"),
             QStringLiteral("Alt+M / Alt+B / Alt+N / Alt+E")},
            {tr("This page"), QStringLiteral("F1")},
-           {tr("Quit"), QKeySequence(QKeySequence::Quit).toString()}};
+           {tr("Quit"), quitKeys().toString()}};
+    qsizetype widest = 0; // the keys in a column as wide as the longest
+    for (const auto &row : rows)
+        widest = std::max(widest, row.second.size());
     QStringList lines;
     for (const auto &[what, keys] : rows)
-        lines << QStringLiteral("%1  %2").arg(keys, -26).arg(what);
+        lines << QStringLiteral("%1  %2").arg(keys, -int(widest)).arg(what);
     text->setPlainText(lines.join(QLatin1Char('\n')));
     text->setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
     auto *layout = new QVBoxLayout(page);
@@ -231,7 +246,7 @@ void MainWindow::makeMenus()
     });
     file->addSeparator();
     QAction *quit = file->addAction(tr("&Quit"), this, &QWidget::close);
-    quit->setShortcut(QKeySequence::Quit);
+    quit->setShortcut(quitKeys());
 
     QMenu *sessions = menuBar()->addMenu(tr("Sess&ion"));
     sessions->addAction(tr("&New Session"), this, [this] { newSession(); })
