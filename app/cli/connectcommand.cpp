@@ -300,8 +300,8 @@ void ConnectCommand::readStdin()
         return; // the rest of a line that is refused
     m_partialLine += data.sliced(start).toByteArray();
     if (std::uint64_t(m_partialLine.size()) > m_request.options.maxMessageSize) {
-        m_err << "error: a line longer than --max-message (" << m_request.options.maxMessageSize
-              << " bytes) was not sent\n";
+        m_err << "error: line " << m_lineNumber + 1 << " was not sent: it is longer than "
+              << "--max-message (" << m_request.options.maxMessageSize << " bytes)\n";
         m_err.flush();
         m_partialLine.clear();
         m_lineTooLong = true;
@@ -319,8 +319,8 @@ void ConnectCommand::sendLine(QByteArray line)
     if (m_request.slashCommands && line.startsWith("//"))
         line.remove(0, 1); // "//text" sends "/text"
     if (std::uint64_t(line.size()) > m_request.options.maxMessageSize) {
-        m_err << "error: a line longer than --max-message (" << m_request.options.maxMessageSize
-              << " bytes) was not sent\n";
+        m_err << "error: line " << m_lineNumber << " was not sent: it is longer than "
+              << "--max-message (" << m_request.options.maxMessageSize << " bytes)\n";
         m_err.flush();
         return;
     }

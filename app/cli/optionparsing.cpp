@@ -5,6 +5,7 @@
 #include <QFileInfo>
 #include <algorithm>
 #include <cstdio>
+#include <limits>
 #include <protocol/closeframe.h>
 #include <session/client/clientoptions.h>
 
@@ -54,10 +55,18 @@ std::optional<QString> readIntOptions(const QCommandLineParser &parser,
         if (!parser.isSet(entry.option))
             continue;
         bool ok = false;
-        const int value = parser.value(entry.option).toInt(&ok);
+        const QString text = parser.value(entry.option);
+        const int value = text.toInt(&ok);
+        bool digits = false;
+        text.toULongLong(&digits);
+        if (!ok && digits)
+            return QStringLiteral("--%1 takes at most %2, not %3")
+                .arg(entry.option.names().constLast())
+                .arg(std::numeric_limits<int>::max())
+                .arg(text);
         if (!ok || value < 0)
             return QStringLiteral("--%1 needs a whole number, 0 or more, not \"%2\"")
-                .arg(entry.option.names().constLast(), parser.value(entry.option));
+                .arg(entry.option.names().constLast(), text);
         entry.target = value;
     }
     return std::nullopt;

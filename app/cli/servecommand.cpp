@@ -167,10 +167,13 @@ void ServeCommand::handleConnectionChanged(quint64 id, session::SessionState sta
 
 void ServeCommand::handleRefused(quint64 id, int status, const QString &reason)
 {
-    say(QStringLiteral("connection %1 refused: %2 %3")
+    // The reason may name the status itself ("101 without Sec-WebSocket-Accept"): said once.
+    const QString number = QString::number(status);
+    say(QStringLiteral("connection %1 refused: %2")
             .arg(id)
-            .arg(status)
-            .arg(session::printable(reason)));
+            .arg(reason.startsWith(number)
+                     ? session::printable(reason)
+                     : number + QLatin1Char(' ') + session::printable(reason)));
     if (const std::optional<session::ServerConnectionInfo> info = m_manager.serverConnection(id))
         addEvents(session::serverHandshakeEvents(*info, m_redaction));
 }

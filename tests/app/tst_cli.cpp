@@ -119,6 +119,7 @@ private Q_SLOTS:
     void optionsWithoutEffect_data();
     void optionsWithoutEffect();
     void theDesktopAppsCommandLine();
+    void aLineOverMaxMessageIsNamed();
     void httpUrlsAreTakenAsWebSocketUrls();
     void ctrlCClosesAndFinishesTheCapture();
     void outputFilesAreCheckedFirst();
@@ -570,6 +571,8 @@ void tst_Cli::optionsWithoutEffect_data()
                     "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
                     "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"},
         "the close reason is 203 bytes (UTF-8): a close frame holds at most 123");
+    row("a number too large", serve, {"--delay", "99999999999"},
+        "--delay takes at most 2147483647, not 99999999999");
     row("a close code not to send", connect, {"--close", "1005"},
         "close code 1005 may not be sent (RFC 6455 section 7.4");
 }
@@ -988,6 +991,19 @@ void tst_Cli::serveEmulatesIis()
     QVERIFY2(refused >= 0 && refused < serverErr.indexOf("connection 1 closed"),
              serverErr.constData());
     QVERIFY(!serverErr.contains("<html"));
+    // A 101 without its Accept header: the status said once.
+    QProcess broken;
+    const QString brokenUrl
+        = startServe(broken, {QStringLiteral("--emulate"), QStringLiteral("iis-101-no-accept")});
+    QVERIFY(!brokenUrl.isEmpty());
+    QCOMPARE(runCli({QStringLiteral("connect"), brokenUrl, QStringLiteral("--send"),
+                     QStringLiteral("x")})
+                 .exitCode,
+             3);
+    QVERIFY(stopServe(broken));
+    const QByteArray brokenErr = broken.readAllStandardError();
+    QVERIFY2(brokenErr.contains("connection 1 refused: 101 without Sec-WebSocket-Accept"),
+             brokenErr.constData());
     QCOMPARE(
         runCli({QStringLiteral("serve"), QStringLiteral("--emulate"), QStringLiteral("iis-999")})
             .exitCode,
@@ -1219,6 +1235,25 @@ void tst_Cli::messagesGoOutInTheOrderGiven()
     }
     QCOMPARE(sent, (QStringList{QStringLiteral("01"), QStringLiteral("a"), QStringLiteral("02"),
                                 QStringLiteral("b")}));
+}
+
+// A line over --max-message is not sent, and named by its number: one found whole, and one found
+// too long before its end came (it spans reads of standard input); the lines around them are sent.
+void tst_Cli::aLineOverMaxMessageIsNamed()
+{
+    EchoServer server;
+    const QByteArray input
+        = "a\n" + QByteArray(2000, 'x') + "\nb\n" + QByteArray(100000, 'y') + "\nc\n";
+    const Run run = runCli({QStringLiteral("connect"), server.url(),
+                            QStringLiteral("--max-message"), QStringLiteral("1000")},
+                           input, 30000);
+    QVERIFY2(run.exitCode == 0, run.err.constData());
+    for (const char *said : {"line 2 was not sent: it is longer than --max-message (1000 bytes)",
+                             "line 4 was not sent: it is longer than --max-message (1000 bytes)"})
+        QVERIFY2(run.err.contains(said), run.err.constData());
+    for (const char *sent : {"TEXT MASK=", "LEN=1  \"a\"", "LEN=1  \"b\"", "LEN=1  \"c\""})
+        QVERIFY2(run.out.contains(sent), run.out.constData());
+    QVERIFY2(!run.out.contains("LEN=2000") && !run.out.contains("LEN=100000"), run.out.constData());
 }
 
 // A line on standard input is one message whatever its length (here 1 MiB of multi-byte text,

@@ -3,6 +3,7 @@
 #include "doctorparts.h"
 
 #include <QRegularExpression>
+#include <algorithm>
 #include <protocol/httphead.h>
 
 namespace framescope::session {
@@ -152,6 +153,15 @@ HandshakeDoctor::Input HandshakeDoctor::inputFor(const ClientSnapshot &session)
 }
 
 QList<Finding> HandshakeDoctor::examine(const Input &input)
+{
+    QList<Finding> findings = findAll(input);
+    std::stable_sort(findings.begin(), findings.end(), [](const Finding &a, const Finding &b) {
+        return int(a.severity) > int(b.severity);
+    });
+    return findings;
+}
+
+QList<Finding> HandshakeDoctor::findAll(const Input &input)
 {
     QList<Finding> findings;
     const HandshakeRecord &h = input.handshake;
@@ -322,12 +332,22 @@ QList<Finding> HandshakeDoctor::examine(const Input &input)
             title = windows ? QStringLiteral(
                         "The upgrade needs Windows Authentication (NTLM / Negotiate)")
                             : QStringLiteral("The upgrade needs authentication");
-            fix = windows ? QStringLiteral(
-                      "The site uses Windows Authentication: send credentials on the upgrade, "
-                      "or allow anonymous access to the WebSocket path.")
-                          : QStringLiteral(
-                              "Send credentials: -H \"Authorization: Bearer …\", Basic in the URL "
-                              "(ws://user:password@host/), or a cookie.");
+            // NTLM and Negotiate take a challenge and an answer over several requests on one
+            // connection, which Framescope does not speak: what works instead.
+            fix = windows
+                      ? QStringLiteral(
+                            "The site uses Windows Authentication, which Framescope cannot answer "
+                            "(NTLM and Negotiate take several round trips): allow anonymous access "
+                            "to the WebSocket path in IIS, %1or send the session cookie of a "
+                            "browser signed in to the site (--cookie, or Cookies in the Connection "
+                            "tab).")
+                            .arg(schemes.contains(QStringLiteral("Basic"))
+                                     ? QStringLiteral("send Basic credentials (it offers "
+                                                      "Basic too: ws://user:password@host/), ")
+                                     : QString())
+                      : QStringLiteral(
+                          "Send credentials: -H \"Authorization: Bearer …\", Basic in the URL "
+                          "(ws://user:password@host/), or a cookie.");
             findings << finding(Severity::Error, id, title,
                                 QStringLiteral("WWW-Authenticate: ") + schemes, fix);
             break;

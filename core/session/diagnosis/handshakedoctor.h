@@ -53,12 +53,16 @@ public:
 
     // What a client session gives the Doctor.
     static Input inputFor(const ClientSnapshot &session);
+    // The findings, errors first, then warnings, then notes (each kind in the order found).
     static QList<Finding> examine(const Input &input);
     static ServerFingerprint fingerprint(const QByteArray &responseHead);
     // "HTTP Error 404.3 - Not Found" from an IIS detailed error page, or empty.
     static QString iisErrorLine(const QByteArray &body);
     // A short plain-text summary of an HTML or text body.
     static QString summarizeBody(const QByteArray &body, int maxLength = 200);
+
+private:
+    static QList<Finding> findAll(const Input &input);
 };
 
 } // namespace framescope::session

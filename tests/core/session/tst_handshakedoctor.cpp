@@ -131,7 +131,14 @@ void tst_HandshakeDoctor::findings_data()
         << input("HTTP/1.1 401 Unauthorized\r\nServer: Microsoft-IIS/8.5\r\nWWW-Authenticate: "
                  "Negotiate\r\nWWW-Authenticate: NTLM\r\n\r\n")
         << QStringList{QStringLiteral("authentication-required")}
-        << QStringLiteral("Windows Authentication");
+        << QStringLiteral("which Framescope cannot answer (NTLM and Negotiate take several round "
+                          "trips): allow anonymous access to the WebSocket path in IIS, or send "
+                          "the session cookie");
+    QTest::newRow("401 Windows Authentication and Basic")
+        << input("HTTP/1.1 401 Unauthorized\r\nWWW-Authenticate: NTLM\r\nWWW-Authenticate: "
+                 "Basic realm=\"site\"\r\n\r\n")
+        << QStringList{QStringLiteral("authentication-required")}
+        << QStringLiteral("send Basic credentials (it offers Basic too");
     QTest::newRow("401 bearer") << input(
         "HTTP/1.1 401 Unauthorized\r\nWWW-Authenticate: Bearer\r\n\r\n")
                                 << QStringList{QStringLiteral("authentication-required")}
@@ -245,6 +252,10 @@ void tst_HandshakeDoctor::findings()
     for (const Finding &finding : found)
         mentioned = mentioned || (finding.title + finding.detail + finding.fix).contains(mentions);
     QVERIFY2(mentioned, qPrintable(mentions));
+    // Errors first, then warnings, then notes: what broke the upgrade is read first.
+    for (qsizetype i = 1; i < found.size(); ++i)
+        QVERIFY2(found[i - 1].severity >= found[i].severity,
+                 qPrintable(found[i - 1].id + QStringLiteral(" before ") + found[i].id));
     if (QByteArray(QTest::currentDataTag()).contains("(not the path)"))
         for (const Finding &finding : found)
             QVERIFY2(!finding.fix.contains(QStringLiteral("check the path")),
