@@ -12,6 +12,7 @@
 #include <QComboBox>
 #include <QFile>
 #include <QGuiApplication>
+#include <QHeaderView>
 #include <QLabel>
 #include <QLineEdit>
 #include <QMenu>
@@ -651,6 +652,89 @@ private Q_SLOTS:
         manager.stopServer(1000);
     }
 
+    // A server's capture (framescope-cli serve --capture) holds several connections: each frame
+    // says which in a Connection column (a copy of the rows too), and the Handshake tab shows
+    // each connection's request and answer. A session of one connection has no such column.
+    void aServerCaptureShowsItsConnections()
+    {
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("server.jsonl"));
+        {
+            capture::FrameStore store;
+            std::vector<capture::CaptureEvent> events;
+            std::int64_t time = 1'000'000;
+            for (const std::uint32_t connection : {1u, 2u}) {
+                const std::string peer = "127.0.0.1:500" + std::to_string(connection);
+                const std::string target = connection == 1 ? "/a" : "/b";
+                capture::CaptureEvent request;
+                request.kind = capture::EventKind::HandshakeRequest;
+                request.connection = connection;
+                request.timeNs = time++;
+                request.reason = peer;
+                request.detail = "GET " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
+                capture::CaptureEvent response = request;
+                response.kind = capture::EventKind::HandshakeResponse;
+                response.timeNs = time++;
+                response.reason.clear();
+                response.code = 101;
+                response.detail = "HTTP/1.1 101 Switching Protocols\r\n\r\n";
+                events.push_back(request);
+                events.push_back(response);
+                for (const bool sent : {false, true}) {
+                    protocol::FrameHeader header;
+                    header.opcode = 0x1;
+                    header.payloadLength = target.size();
+                    capture::FrameRecord record;
+                    record.setHeader(
+                        header, 2, sent ? capture::Direction::Sent : capture::Direction::Received);
+                    record.connection = connection;
+                    record.startNs = record.endNs = time++;
+                    store.append(record, {reinterpret_cast<const std::uint8_t *>(target.data()),
+                                          target.size()});
+                }
+            }
+            capture::SessionInfo session;
+            session.url = "ws://127.0.0.1:9/";
+            session.tool = "framescope 0.1.0 serve";
+            std::ostringstream out;
+            capture::writeCapture(out, session, store, events);
+            QFile file(path);
+            QVERIFY(file.open(QIODevice::WriteOnly));
+            file.write(out.str().data(), qint64(out.str().size()));
+        }
+        session::SessionManager manager;
+        MainWindow window(manager);
+        window.show();
+        QVERIFY(window.openCapture(path));
+        const FrameLogModel &model = *window.logModel();
+        auto *log = named<FrameLogView>(window, QStringLiteral("Frame log"));
+        QVERIFY(log);
+        QCOMPARE(model.rowCount(), 4);
+        QVERIFY(!log->header()->isSectionHidden(FrameLogModel::Connection));
+        QStringList connections;
+        for (int row = 0; row < 4; ++row)
+            connections << cell(model, row, FrameLogModel::Connection);
+        QCOMPARE(connections, (QStringList{QStringLiteral("1"), QStringLiteral("1"),
+                                           QStringLiteral("2"), QStringLiteral("2")}));
+        QCOMPARE(model.rowsAsText({2}).split(QLatin1Char('\t')).value(1), QStringLiteral("2"));
+        QCOMPARE(cell(model, 2, FrameLogModel::Preview), QStringLiteral("/b"));
+        auto *handshake = window.findChild<HandshakeView *>();
+        QVERIFY(handshake);
+        for (const QString &said :
+             {QStringLiteral("Connection 1 from 127.0.0.1:5001, request:\nGET /a HTTP/1.1"),
+              QStringLiteral("Connection 2 from 127.0.0.1:5002, request:\nGET /b HTTP/1.1"),
+              QStringLiteral("Connection 2, answered:\nHTTP/1.1 101 Switching Protocols")})
+            QVERIFY2(handshake->text().contains(said), qPrintable(handshake->text()));
+
+        // Another session (one connection): no column, and copies without it; back: there.
+        window.newSession();
+        QVERIFY(log->header()->isSectionHidden(FrameLogModel::Connection));
+        QVERIFY(!model.connectionsShown());
+        window.showSession(0);
+        QVERIFY(!log->header()->isSectionHidden(FrameLogModel::Connection));
+        QCOMPARE(model.rowCount(), 4);
+    }
+
     // Hostile payloads, opened from a capture: a 100 MiB message, binary with NULs, invalid UTF-8,
     // ANSI escapes, right-to-left overrides and 100,000 combining marks are shown escaped or as
     // hex, previews capped, the payload paged; the window keeps answering meanwhile.
@@ -925,6 +1009,9 @@ private Q_SLOTS:
         QVERIFY(QTest::qWaitFor([&] { return server.rowCount() == 2; }, 10000));
         QVERIFY2(title->text().contains(QStringLiteral("all its connections")),
                  qPrintable(title->text()));
+        auto *serverLog = named<FrameLogView>(window, QStringLiteral("Server's frame log"));
+        QVERIFY(serverLog);
+        QVERIFY(!serverLog->header()->isSectionHidden(FrameLogModel::Connection)); // which is which
         // Connected: its own connection only, the first one's frames gone from the server's log.
         window.connectTo(url);
         QVERIFY(echo(QStringLiteral("second")));
@@ -932,6 +1019,7 @@ private Q_SLOTS:
                  qPrintable(cell(server, 0, FrameLogModel::Preview)));
         QVERIFY2(title->text().contains(QStringLiteral("of connection 2 (from 127.0.0.1:")),
                  qPrintable(title->text()));
+        QVERIFY(serverLog->header()->isSectionHidden(FrameLogModel::Connection)); // one only
         // Back to the first session: its connection again.
         window.showSession(0);
         QVERIFY2(serverShows(QStringLiteral("first")),

@@ -99,12 +99,46 @@ QString describeCapturedHandshake(const capture::SessionInfo &session,
     const auto head = [](const std::string &text) {
         return session::printable(QString::fromStdString(text), true);
     };
-    out << QString() << QStringLiteral("Request:")
-        << (session.handshakeRequest.empty() ? QStringLiteral("(not sent)")
-                                             : head(session.handshakeRequest));
-    out << QStringLiteral("Response:")
-        << (session.handshakeResponse.empty() ? QStringLiteral("(none)")
-                                              : head(session.handshakeResponse));
+    // A server's capture holds no handshake of its own: each connection's, as its events hold
+    // them (the client's address, the request it read, the answer it gave).
+    bool perConnection = false;
+    if (session.handshakeRequest.empty()) {
+        for (const capture::CaptureEvent &event : events) {
+            const QString connection = QString::number(event.connection);
+            switch (event.kind) {
+            case capture::EventKind::HandshakeRequest:
+                perConnection = true;
+                out << QString()
+                    << QStringLiteral("Connection %1%2, request:")
+                           .arg(connection, event.reason.empty()
+                                                ? QString()
+                                                : QStringLiteral(" from ")
+                                                      + session::printable(
+                                                          QString::fromStdString(event.reason)))
+                    << head(event.detail);
+                break;
+            case capture::EventKind::HandshakeResponse:
+            case capture::EventKind::HandshakeRefused:
+                perConnection = true;
+                out << QStringLiteral("Connection %1, %2:")
+                           .arg(connection, event.kind == capture::EventKind::HandshakeRefused
+                                                ? QStringLiteral("refused with")
+                                                : QStringLiteral("answered"))
+                    << head(event.detail);
+                break;
+            default:
+                break;
+            }
+        }
+    }
+    if (!perConnection) {
+        out << QString() << QStringLiteral("Request:")
+            << (session.handshakeRequest.empty() ? QStringLiteral("(not sent)")
+                                                 : head(session.handshakeRequest));
+        out << QStringLiteral("Response:")
+            << (session.handshakeResponse.empty() ? QStringLiteral("(none)")
+                                                  : head(session.handshakeResponse));
+    }
     return out.join(QLatin1Char('\n'));
 }
 

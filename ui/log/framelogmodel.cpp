@@ -260,7 +260,8 @@ QString FrameLogModel::rowsAsText(const QList<int> &rows) const
     for (const int row : rows) {
         QStringList cells;
         for (int column = 0; column < ColumnCount; ++column)
-            cells << data(index(row, column)).toString();
+            if (isColumnShown(column))
+                cells << data(index(row, column)).toString();
         lines << cells.join(QLatin1Char('\t'));
     }
     return lines.join(QLatin1Char('\n'));
@@ -315,6 +316,8 @@ QString FrameLogModel::text(const capture::FrameRecord &record, std::uint64_t id
     switch (column) {
     case Number:
         return QString::number(id + 1);
+    case Connection:
+        return QString::number(record.connection);
     case Time:
         switch (m_timeMode) {
         case TimeMode::Delta: {
@@ -407,7 +410,8 @@ QVariant FrameLogModel::data(const QModelIndex &index, int role) const
         }
         return {};
     case Qt::TextAlignmentRole:
-        return index.column() == Number || index.column() == Time || index.column() == Length
+        return index.column() == Number || index.column() == Connection || index.column() == Time
+                       || index.column() == Length
                    ? QVariant(Qt::AlignRight | Qt::AlignVCenter)
                    : QVariant(Qt::AlignLeft | Qt::AlignVCenter);
     case FrameIdRole:
@@ -447,6 +451,8 @@ QVariant FrameLogModel::headerData(int section, Qt::Orientation orientation, int
     switch (section) {
     case Number:
         return tr("No.");
+    case Connection:
+        return tr("Conn.");
     case Time:
         switch (m_timeMode) {
         case TimeMode::Delta:

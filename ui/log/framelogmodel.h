@@ -27,7 +27,19 @@ class FrameLogModel : public QAbstractTableModel
     Q_OBJECT
 
 public:
-    enum Column { Number, Time, Direction, Opcode, Flags, Length, Preview, ColumnCount };
+    // Connection: which connection of the capture (a server's, or a client's that reconnected);
+    // shown only where there is more than one (setConnectionsShown).
+    enum Column {
+        Number,
+        Connection,
+        Time,
+        Direction,
+        Opcode,
+        Flags,
+        Length,
+        Preview,
+        ColumnCount
+    };
     // How the Time column counts: from the session's start, from the row above, or the time of
     // day.
     enum class TimeMode { Relative, Delta, Absolute };
@@ -43,6 +55,11 @@ public:
     void setOriginWallClock(qint64 unixMs) { m_originUnixMs = unixMs; }
     void setTimeMode(TimeMode mode);
     TimeMode timeMode() const { return m_timeMode; }
+    // Whether the Connection column is part of the log (views hide it when not; copies leave it
+    // out).
+    void setConnectionsShown(bool shown) { m_connectionsShown = shown; }
+    bool connectionsShown() const { return m_connectionsShown; }
+    bool isColumnShown(int column) const { return column != Connection || m_connectionsShown; }
     // The rows as tab-separated text, one line each, as the log shows them.
     QString rowsAsText(const QList<int> &rows) const;
     // The frames of the rows as capture lines (JSON, one per line; payloads as in a capture).
@@ -96,6 +113,7 @@ private:
     std::int64_t m_originNs = 0;
     qint64 m_originUnixMs = 0;
     TimeMode m_timeMode = TimeMode::Relative;
+    bool m_connectionsShown = false;
     std::uint64_t m_first = 0;                   // frame id of row 0
     std::uint64_t m_end = 0;                     // one past the last row's frame id
     mutable std::vector<std::uint8_t> m_preview; // reused

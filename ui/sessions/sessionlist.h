@@ -28,7 +28,8 @@ struct SessionEntry
     capture::SessionInfo captureSession;
     std::vector<capture::CaptureEvent> captureEvents;
     SessionStatistics statistics;
-    bool unread = false; // frames came while another entry was shown
+    bool connectionsShown = false; // its log has a Connection column (a capture of several)
+    bool unread = false;           // frames came while another entry was shown
 
     // The name shown: the user's, the file's, the URL's host and port, or "New session".
     QString title() const;

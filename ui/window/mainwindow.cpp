@@ -146,6 +146,7 @@ MainWindow::MainWindow(session::SessionManager &manager, QWidget *parent)
         };
         const std::pair<int, int> widths[] = {
             {FrameLogModel::Number, widest({QStringLiteral("000000")})},
+            {FrameLogModel::Connection, widest({QStringLiteral("0000"), tr("Conn.")})},
             {FrameLogModel::Time, widest({QStringLiteral("00:00:00.000")})},
             {FrameLogModel::Direction, widest({QStringLiteral("← received"), tr("Direction")})},
             {FrameLogModel::Opcode,
@@ -155,6 +156,7 @@ MainWindow::MainWindow(session::SessionManager &manager, QWidget *parent)
         };
         for (const auto &[column, width] : widths)
             m_log->header()->resizeSection(column, width);
+        showConnections(*m_log, *m_model, false);
     }
     m_log->setAlternatingRowColors(true);
     m_log->setContextMenuPolicy(Qt::ActionsContextMenu);
@@ -350,6 +352,7 @@ MainWindow::MainWindow(session::SessionManager &manager, QWidget *parent)
     m_serverLog->header()->setStretchLastSection(true);
     for (int column = 0; column < FrameLogModel::Preview; ++column)
         m_serverLog->header()->resizeSection(column, m_log->header()->sectionSize(column));
+    showConnections(*m_serverLog, *m_serverModel, false);
     m_serverLog->setAlternatingRowColors(true);
     m_serverPane = new QWidget;
     auto *serverLayout = new QVBoxLayout(m_serverPane);
@@ -537,6 +540,7 @@ void MainWindow::attachSession(quint64 id, const QString &url)
     m_captureEvents.clear();
     setWindowTitle(tr("%1 – Framescope").arg(m_sessions->entry(m_shown).title()));
     m_model->setStore(m_manager.store(m_session), m_originNs);
+    showConnections(*m_log, *m_model, false);
     m_statistics.reset(m_originNs,
                        m_model->store() ? m_model->store()->firstId() : capture::FrameId{});
     clearDetail();

@@ -55,6 +55,9 @@ class FrameLogView;
 class SessionListModel;
 class TlsDetailsDialog;
 
+// A log with or without its Connection column (the model's copies follow the view).
+void showConnections(FrameLogView &view, FrameLogModel &model, bool shown);
+
 // Framescope's main window, first slice: a connection bar (URL, Connect / Disconnect, state),
 // the frame log over the session's capture store with its filter bar, and a composer (text, JSON
 // checked before it goes, binary as hex; Ctrl+Return sends). It drives everything through the

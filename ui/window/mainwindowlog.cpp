@@ -116,6 +116,7 @@ void MainWindow::showServerConnectionOfSession()
                                   "shown is not one of them), times from its first frame"));
     }
     m_serverConnectionShown = connection;
+    showConnections(*m_serverLog, *m_serverModel, connection == 0);
     m_serverModel->setFilter(filter);
     if (const auto store = m_serverModel->store())
         m_serverModel->appendUpTo(store->endId());
@@ -225,6 +226,12 @@ void MainWindow::refreshStatistics()
     if (const auto store = m_model->store())
         m_statistics.update(*store, store->endId());
     m_statisticsView->show(m_statistics);
+}
+
+void showConnections(FrameLogView &view, FrameLogModel &model, bool shown)
+{
+    model.setConnectionsShown(shown);
+    view.header()->setSectionHidden(FrameLogModel::Connection, !shown);
 }
 
 // Nothing selected: the text, the header diagram and the JSON tree all go.

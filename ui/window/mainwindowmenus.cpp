@@ -358,6 +358,12 @@ bool MainWindow::openCapture(const QString &path)
     m_originNs = read.frames.empty() ? 0 : read.frames.front().record.startNs;
     m_model->setStore(store, m_originNs);
     m_model->setOriginWallClock(read.session.startedAtUnixMs);
+    // A server's capture (or a client's that reconnected): which connection each frame is of.
+    const bool several = std::any_of(
+        read.frames.cbegin(), read.frames.cend(), [&](const capture::CapturedFrame &frame) {
+            return frame.record.connection != read.frames.front().record.connection;
+        });
+    showConnections(*m_log, *m_model, several);
     m_statistics.reset(m_originNs, store->firstId());
     m_model->appendUpTo(store->endId());
     updateShownCount();
@@ -440,7 +446,8 @@ bool MainWindow::exportShownRows(const QString &path)
     }
     QStringList header;
     for (int column = 0; column < FrameLogModel::ColumnCount; ++column)
-        header << m_model->headerData(column, Qt::Horizontal).toString();
+        if (m_model->isColumnShown(column))
+            header << m_model->headerData(column, Qt::Horizontal).toString();
     file.write(header.join(QLatin1Char('\t')).toUtf8() + '\n');
     // A chunk of rows at a time: a million rows never become one string.
     constexpr int kChunk = 10'000;

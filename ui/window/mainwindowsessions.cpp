@@ -131,6 +131,7 @@ void MainWindow::stashShown()
     entry.captureSession = m_captureSession;
     entry.captureEvents = m_captureEvents;
     entry.statistics = m_statistics;
+    entry.connectionsShown = m_model->connectionsShown();
 }
 
 void MainWindow::showSession(int session)
@@ -155,6 +156,7 @@ void MainWindow::showSession(int session)
         m_url->setText(entry.url);
         m_connectionSettings->setValues(entry.settings);
         m_model->setStore(entry.store, m_originNs);
+        showConnections(*m_log, *m_model, entry.connectionsShown);
         m_model->setOriginWallClock(m_capturePath.isEmpty() ? m_startedAtMs
                                                             : m_captureSession.startedAtUnixMs);
         if (entry.store)
