@@ -115,10 +115,14 @@ RecordingRead recordingFromCapture(const capture::CaptureReadResult &capture,
                         .arg(connectionList(connections));
         return out;
     }
-    if (connections.size() > 1)
+    if (connections.size() > 1) {
         r.notes << QStringLiteral("the capture has connections %1: connection %2 is replayed")
                        .arg(connectionList(connections))
                        .arg(chosen);
+        for (const std::uint32_t each : connections)
+            r.choices << int(each);
+    }
+    r.chosen = int(chosen);
 
     const CapturedConnection upgrade = capturedConnection(capture, chosen);
     std::int64_t openedNs = upgrade.openedNs;
@@ -232,10 +236,14 @@ RecordingRead recordingFromHar(const QByteArray &bytes, std::optional<int> entry
                         .arg(index);
         return out;
     }
-    if (sockets.size() > 1)
+    if (sockets.size() > 1) {
         r.notes << QStringLiteral("the HAR file has %1 WebSocket entries: entry %2 is replayed")
                        .arg(sockets.size())
                        .arg(index);
+        for (int each = 0; each < int(sockets.size()); ++each)
+            r.choices << each;
+    }
+    r.chosen = index;
     const json &e = *sockets[std::size_t(index)];
     try {
         const json &request = e.at("request");

@@ -58,6 +58,10 @@ struct Recording
     std::int64_t clientCloseAtNs = 0;
     // The server sent a close frame (first, or in answer).
     bool serverClosed = false;
+    // The source's other connections (a capture's connection numbers, a HAR file's entries from
+    // 0), to replay one of them instead; empty when it has only this one.
+    QList<int> choices;
+    int chosen = 0;
     // Headers whose values the recording redacted: a replay must be given them again.
     QStringList redactedHeaders;
     // What the reader left out or could not keep, in words.

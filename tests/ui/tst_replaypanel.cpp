@@ -143,6 +143,55 @@ private Q_SLOTS:
         manager.stopServer(1000);
     }
 
+    // A source of several connections (a HAR file's WebSocket entries here; a server's capture
+    // alike): the first is replayed unless another is chosen in the Connection box, which then
+    // fills the panel from that one (its URL, its messages).
+    void aConnectionIsChosen()
+    {
+        session::SessionManager manager;
+        ReplayPanel panel(manager);
+        panel.show();
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("two.har"));
+        QFile file(path);
+        QVERIFY(file.open(QIODevice::WriteOnly));
+        const auto entry = [](const char *where, const char *text, int count) {
+            QByteArray messages;
+            for (int i = 0; i < count; ++i)
+                messages += QByteArray(i > 0 ? "," : "")
+                            + "{\"type\":\"send\",\"time\":1,\"opcode\":1,\"data\":\"" + text
+                            + "\"}";
+            return QByteArray("{\"request\":{\"method\":\"GET\",\"url\":\"ws://127.0.0.1:9/")
+                   + where + "\",\"headers\":[]},\"response\":{\"status\":101,\"headers\":[]},"
+                   + "\"_webSocketMessages\":[" + messages + "]}";
+        };
+        file.write("{\"log\":{\"entries\":[" + entry("a", "first", 1) + ","
+                   + entry("b", "second", 2) + "]}}");
+        file.close();
+        QVERIFY(panel.openRecording(path));
+        QCOMPARE(panel.connectionChoices(), (QList<int>{0, 1}));
+        auto *box = named<QComboBox>(panel, QStringLiteral("Connection to replay"));
+        auto *url = named<QLineEdit>(panel, QStringLiteral("Replay against URL"));
+        QVERIFY(box && url);
+        QVERIFY(box->isVisible());
+        QCOMPARE(box->currentText(), QStringLiteral("Entry 0 of the HAR file"));
+        QCOMPARE(url->text(), QStringLiteral("ws://127.0.0.1:9/a"));
+        QVERIFY2(panel.summary().contains(QStringLiteral("entry 0 is replayed")),
+                 qPrintable(panel.summary()));
+        box->setCurrentIndex(1);
+        Q_EMIT box->activated(1); // as a user's choice does
+        QCOMPARE(url->text(), QStringLiteral("ws://127.0.0.1:9/b"));
+        QVERIFY2(panel.summary().contains(QStringLiteral("entry 1 is replayed")),
+                 qPrintable(panel.summary()));
+        QCOMPARE(box->currentText(), QStringLiteral("Entry 1 of the HAR file"));
+        // A recording given whole has nothing to choose.
+        replay::Recording one;
+        one.clientMessages.push_back({false, "x", 0, {}});
+        panel.setRecording(one, QStringLiteral("one"));
+        QVERIFY(panel.connectionChoices().isEmpty());
+        QVERIFY(!box->isVisible());
+    }
+
     void badInputIsSaid()
     {
         session::SessionManager manager;

@@ -78,7 +78,14 @@ ReplayPanel::ReplayPanel(session::SessionManager &manager, QWidget *parent)
     m_rules->setPlaceholderText(tr("One per line: $.id   /[0-9a-f-]{36}/   s/\\d+ms/N ms/"));
     m_rules->setMaximumHeight(m_rules->fontMetrics().lineSpacing() * 4);
     m_rules->setTabChangesFocus(true);
+    m_connection = new QComboBox;
+    m_connection->setAccessibleName(tr("Connection to replay"));
+    connect(m_connection, &QComboBox::activated, this,
+            [this](int index) { chooseConnection(m_connection->itemData(index).toInt()); });
     auto *form = new QFormLayout;
+    m_form = form;
+    form->addRow(tr("Connection:"), m_connection);
+    form->setRowVisible(m_connection, false);
     form->addRow(tr("URL:"), m_url);
     auto *modeRow = new QHBoxLayout;
     modeRow->addWidget(m_mode, 1);
@@ -158,6 +165,12 @@ ReplayPanel::~ReplayPanel() = default;
 
 void ReplayPanel::setRecording(const replay::Recording &recording, const QString &name)
 {
+    m_load = nullptr; // given whole: nothing else to choose
+    showRecording(recording, name);
+}
+
+void ReplayPanel::showRecording(const replay::Recording &recording, const QString &name)
+{
     stop();
     m_recording = std::make_unique<replay::Recording>(recording);
     m_name = name;
@@ -173,18 +186,57 @@ void ReplayPanel::setRecording(const replay::Recording &recording, const QString
         m_url->setText(recording.url);
     m_model->clear();
     setSummary(recording.notes.join(QLatin1Char('\n')));
+    // Several connections in the source: one to choose (a recording given whole has no other).
+    m_connection->clear();
+    if (m_load)
+        for (const int choice : recording.choices)
+            m_connection->addItem(recording.source == QLatin1String("HAR")
+                                      ? tr("Entry %1 of the HAR file").arg(choice)
+                                      : tr("Connection %1").arg(choice),
+                                  choice);
+    m_connection->setCurrentIndex(m_connection->findData(recording.chosen));
+    m_form->setRowVisible(m_connection, m_connection->count() > 1);
     updateControls();
+}
+
+bool ReplayPanel::setSource(const QString &name, Loader load)
+{
+    const replay::RecordingRead read = load(std::nullopt);
+    if (!read.ok()) {
+        setSummary(tr("Cannot replay %1: %2").arg(name, read.error), true);
+        return false;
+    }
+    m_load = std::move(load);
+    showRecording(read.recording, name);
+    return true;
+}
+
+QList<int> ReplayPanel::connectionChoices() const
+{
+    QList<int> choices;
+    for (int index = 0; index < m_connection->count(); ++index)
+        choices << m_connection->itemData(index).toInt();
+    return choices;
+}
+
+bool ReplayPanel::chooseConnection(int connection)
+{
+    if (!m_load || isRunning())
+        return false;
+    const replay::RecordingRead read = m_load(connection);
+    if (!read.ok()) {
+        setSummary(tr("Cannot replay connection %1: %2").arg(connection).arg(read.error), true);
+        return false;
+    }
+    showRecording(read.recording, m_name);
+    return true;
 }
 
 bool ReplayPanel::openRecording(const QString &path)
 {
-    const replay::RecordingRead read = replay::readRecording(path);
-    if (!read.ok()) {
-        setSummary(tr("Cannot replay %1: %2").arg(QFileInfo(path).fileName(), read.error), true);
-        return false;
-    }
-    setRecording(read.recording, QFileInfo(path).fileName());
-    return true;
+    return setSource(QFileInfo(path).fileName(), [path](std::optional<int> connection) {
+        return replay::readRecording(path, connection);
+    });
 }
 
 void ReplayPanel::setUrl(const QString &url)

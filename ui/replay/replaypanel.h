@@ -1,12 +1,15 @@
 #pragma once
 
 #include <QWidget>
+#include <functional>
 #include <memory>
+#include <optional>
 #include <replay/recording.h>
 #include <scripting/scriptresult.h>
 
 class QCheckBox;
 class QComboBox;
+class QFormLayout;
 class QLabel;
 class QLineEdit;
 class QPlainTextEdit;
@@ -38,6 +41,14 @@ public:
 
     // What to replay; `name` says where it came from. The URL field gets the recording's URL.
     void setRecording(const replay::Recording &recording, const QString &name);
+    // Reads a recording: the one `load` gives for no choice, then, when the source holds several
+    // connections (a server's capture, a HAR file's entries), the one chosen in the Connection
+    // box.
+    using Loader = std::function<replay::RecordingRead(std::optional<int> connection)>;
+    bool setSource(const QString &name, Loader load);
+    // The connections to choose from (empty when there is one) and the one chosen.
+    QList<int> connectionChoices() const;
+    bool chooseConnection(int connection);
     // Reads a capture or a HAR file; false (said in the summary) when it cannot.
     bool openRecording(const QString &path);
     bool hasRecording() const { return m_recording != nullptr; }
@@ -60,6 +71,7 @@ protected:
     void changeEvent(QEvent *event) override;
 
 private:
+    void showRecording(const replay::Recording &recording, const QString &name);
     void setSummary(const QString &text, bool problem = false);
     void colourSummary();
     void updateControls();
@@ -67,6 +79,9 @@ private:
     session::SessionManager &m_manager;
     std::unique_ptr<replay::Recording> m_recording;
     QString m_name;
+    Loader m_load; // empty for a recording given whole
+    QFormLayout *m_form = nullptr;
+    QComboBox *m_connection = nullptr;
     int m_runs = 0; // replays started, to tell their sessions apart
     std::unique_ptr<replay::Replayer> m_replayer;
     scripting::ScriptResult m_lastResult;

@@ -512,16 +512,20 @@ std::optional<capture::CaptureReadResult> MainWindow::shownCaptureRead()
 
 bool MainWindow::replayShownSession()
 {
-    const std::optional<capture::CaptureReadResult> read = shownCaptureRead();
+    std::optional<capture::CaptureReadResult> read = shownCaptureRead();
     if (!read)
         return false;
-    const replay::RecordingRead recording = replay::recordingFromCapture(*read);
-    if (!recording.ok()) {
-        statusBar()->showMessage(tr("Cannot replay this session: %1").arg(recording.error),
-                                 kStatusMs);
+    // The session as read back stays with the panel: another of its connections can be chosen.
+    auto capture = std::make_shared<const capture::CaptureReadResult>(std::move(*read));
+    const bool loaded = m_replayPanel->setSource(
+        m_sessions->entry(m_shown).title(), [capture](std::optional<int> connection) {
+            return replay::recordingFromCapture(*capture, connection);
+        });
+    if (!loaded) {
+        statusBar()->showMessage(tr("Cannot replay this session: see the Replay tab"), kStatusMs);
+        m_tabs->setCurrentWidget(m_replayPanel);
         return false;
     }
-    m_replayPanel->setRecording(recording.recording, m_sessions->entry(m_shown).title());
     m_tabs->setCurrentWidget(m_replayPanel);
     return true;
 }
