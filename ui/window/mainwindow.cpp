@@ -359,6 +359,7 @@ MainWindow::MainWindow(session::SessionManager &manager, QWidget *parent)
     serverLayout->setContentsMargins(0, 0, 0, 0);
     m_serverTitle = new QLabel;
     m_serverTitle->setAccessibleName(tr("Server's log title"));
+    m_serverTitle->setWordWrap(true); // it names the connection: long, and the log may be narrow
     m_serverTitle->setToolTip(tr("The built-in server's log: the client's frames as it received "
                                  "and unmasked them, its replies as it sent them"));
     serverLayout->addWidget(m_serverTitle);
