@@ -128,6 +128,15 @@ MainWindow::MainWindow(session::SessionManager &manager, QWidget *parent)
     m_log = new FrameLogView;
     m_log->setModel(m_model);
     m_log->setAccessibleName(tr("Frame log"));
+    // The log follows the tail while it is at the end, also when its height or its rows change
+    // after the frames came (a layout done later); scrolled up by the user, it stays.
+    QScrollBar *logScroll = m_log->verticalScrollBar();
+    connect(logScroll, &QScrollBar::valueChanged, this,
+            [this, logScroll](int value) { m_followTail = value >= logScroll->maximum() - 2; });
+    connect(logScroll, &QScrollBar::rangeChanged, this, [this, logScroll](int, int maximum) {
+        if (m_followTail)
+            logScroll->setValue(maximum);
+    });
     m_log->setSelectionBehavior(QAbstractItemView::SelectRows);
     m_log->setSelectionMode(QAbstractItemView::ExtendedSelection);
     m_log->setVerticalScrollMode(QAbstractItemView::ScrollPerPixel);
@@ -642,11 +651,9 @@ void MainWindow::handleFrames(quint64 id, quint64 end)
     }
     if (m_pause->isChecked())
         return;
-    QScrollBar *scroll = m_log->verticalScrollBar();
-    const bool atEnd = scroll->value() >= scroll->maximum() - 2;
     m_model->appendUpTo({end});
     updateShownCount(); // frames the filter hides count too
-    if (atEnd)
+    if (m_followTail)
         m_log->scrollToBottom();
 }
 

@@ -218,6 +218,7 @@ private:
     FrameLogView *m_serverLog = nullptr;
     QWidget *m_serverPane = nullptr;
     QLabel *m_serverTitle = nullptr;
+    bool m_followTail = true;                  // the log is at its end: new rows scroll it
     QList<int> m_logAndDetailBeforeServerSide; // the log's and the detail's widths
     // The bottom panel's height before a taller tab grew it (-1: not grown).
     int m_bottomHeightBeforeGrowing = -1;
