@@ -891,10 +891,7 @@ private Q_SLOTS:
         MainWindow window(manager);
         window.show();
         QVERIFY(window.start());
-        QTabWidget *detailTabs = nullptr;
-        for (QTabWidget *tabs : window.findChildren<QTabWidget *>())
-            if (tabs->tabText(0) == QStringLiteral("Fr&ame"))
-                detailTabs = tabs;
+        QTabWidget *detailTabs = tabsStartingWith(window, QStringLiteral("Fr&ame"));
         QVERIFY(detailTabs);
         window.resize(1920, 1080); // wide enough for the two logs side by side
         QVERIFY(QTest::qWaitFor([&] { return window.width() == 1920; }, 5000));
@@ -1041,10 +1038,7 @@ private Q_SLOTS:
         MainWindow window(manager);
         window.show();
         QVERIFY(window.start());
-        QTabWidget *bottom = nullptr;
-        for (QTabWidget *tabs : window.findChildren<QTabWidget *>())
-            if (tabs->tabText(0) == QStringLiteral("Co&mposer"))
-                bottom = tabs;
+        QTabWidget *bottom = tabsStartingWith(window, QStringLiteral("Co&mposer"));
         QSplitter *splitter = nullptr;
         for (QSplitter *candidate : window.findChildren<QSplitter *>())
             if (candidate->orientation() == Qt::Vertical && candidate->indexOf(bottom) == 1)

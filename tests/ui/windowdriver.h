@@ -13,6 +13,7 @@
 #include <QSize>
 #include <QString>
 #include <QTabBar>
+#include <QTabWidget>
 #include <QTest>
 #include <QWidget>
 #include <log/framelogmodel.h>
@@ -62,6 +63,15 @@ Widget *named(QWidget &window, const QString &name)
     for (Widget *widget : window.findChildren<Widget *>())
         if (widget->accessibleName() == name)
             return widget;
+    return nullptr;
+}
+
+// The tab widget whose first tab reads `text` ("Co&mposer": the panel below the log).
+inline QTabWidget *tabsStartingWith(QWidget &window, const QString &text)
+{
+    for (QTabWidget *tabs : window.findChildren<QTabWidget *>())
+        if (tabs->count() > 0 && tabs->tabText(0) == text)
+            return tabs;
     return nullptr;
 }
 
