@@ -1227,6 +1227,11 @@ private Q_SLOTS:
         session::SessionManager manager;
         MainWindow window(manager);
         window.show();
+        auto *log = named<FrameLogView>(window, QStringLiteral("Frame log"));
+        QVERIFY(log);
+        // An empty log says what to do, then why it stayed empty.
+        QVERIFY2(log->emptyText().startsWith(QStringLiteral("No frames yet: enter a ws://")),
+                 qPrintable(log->emptyText()));
         window.connectTo(QStringLiteral("ws://127.0.0.1:%1/").arg(closedPort));
         auto *handshake = window.findChild<HandshakeView *>();
         QTabWidget *tabs = nullptr;
@@ -1239,6 +1244,9 @@ private Q_SLOTS:
                  qPrintable(handshake->text()));
         QVERIFY(handshake->text().contains(QStringLiteral("try:  Check the host name and port")));
         QVERIFY(handshake->text().contains(QStringLiteral("Request:\n(not sent)")));
+        QVERIFY2(log->emptyText().startsWith(QStringLiteral("The connection ended before any "
+                                                            "frame: the Handshake tab")),
+                 qPrintable(log->emptyText()));
         auto *url = named<QLineEdit>(window, QStringLiteral("URL"));
         QVERIFY(url);
         QCOMPARE(url->text(), QStringLiteral("ws://127.0.0.1:%1/").arg(closedPort));

@@ -221,14 +221,29 @@ QRegion FrameLogView::visualRegionForSelection(const QItemSelection &selection) 
     return region;
 }
 
+void FrameLogView::setEmptyText(const QString &text)
+{
+    if (text == m_emptyText)
+        return;
+    m_emptyText = text;
+    viewport()->update();
+}
+
 void FrameLogView::paintEvent(QPaintEvent *event)
 {
     QPainter painter(viewport());
     const QAbstractItemModel *source = model();
     const int rows = rowCount();
     const QRect area = event->rect();
-    if (!source || rows == 0)
+    if (!source || rows == 0) {
+        if (!m_emptyText.isEmpty()) {
+            painter.setPen(palette().color(QPalette::PlaceholderText));
+            const int margin = 3 * fontMetrics().averageCharWidth();
+            painter.drawText(viewport()->rect().adjusted(margin, margin, -margin, -margin),
+                             Qt::AlignCenter | Qt::TextWordWrap, m_emptyText);
+        }
         return;
+    }
     const int first = std::max(0, rowAt(area.top()) < 0 ? rows : rowAt(area.top()));
     const int last = rowAt(area.bottom()) < 0 ? rows - 1 : rowAt(area.bottom());
     const QPalette &colours = palette();

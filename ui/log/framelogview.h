@@ -25,6 +25,9 @@ public:
     void setRowHeight(int height);
     int rowHeight() const { return m_rowHeight; }
     void selectRow(int row);
+    // What an empty log says in its middle (what to do next, or why there is nothing).
+    void setEmptyText(const QString &text);
+    QString emptyText() const { return m_emptyText; }
     // The row at the top of the viewport and the rows that fit.
     int firstVisibleRow() const;
     int visibleRows() const;
@@ -58,6 +61,7 @@ private:
     void describeCurrent();
 
     QHeaderView *m_header = nullptr;
+    QString m_emptyText;
     int m_rowHeight = 20;
 };
 

@@ -659,6 +659,7 @@ void MainWindow::handleFrames(quint64 id, quint64 end)
 
 void MainWindow::updateControls()
 {
+    updateEmptyLogText();
     const bool closed = m_state == session::SessionState::Closed;
     // Connected or not at a glance; the steps between in words.
     QString state = session::describe(m_state);

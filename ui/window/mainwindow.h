@@ -171,6 +171,7 @@ private:
     void showServerConnectionOfSession();
     void fitBottomPanel();
     void clearDetail();
+    void updateEmptyLogText();
     QWidget *makeFilterBar();
     void applyFilter();
     void updateShownCount();

@@ -397,8 +397,31 @@ void MainWindow::applyFilter()
     statusBar()->clearMessage();
 }
 
+// An empty log says why it is empty, and what to do next.
+void MainWindow::updateEmptyLogText()
+{
+    QString text;
+    if (m_model->frameCount() > 0)
+        text = tr("No frame matches the filter");
+    else if (!m_capturePath.isEmpty())
+        text = tr("This capture holds no frames");
+    else if (m_session == 0)
+        text = tr("No frames yet: enter a ws:// or wss:// URL above and Connect, or open a "
+                  "capture (Ctrl+O)");
+    else if (m_state == session::SessionState::Open)
+        text = tr("Connected, nothing sent or received yet: send a message from the Composer "
+                  "below (Ctrl+Return)");
+    else if (m_state == session::SessionState::Closed)
+        text = tr("The connection ended before any frame: the Handshake tab and the status bar "
+                  "say why");
+    else
+        text = tr("Connecting…");
+    m_log->setEmptyText(text);
+}
+
 void MainWindow::updateShownCount()
 {
+    updateEmptyLogText();
     const QString total = QLocale().toString(qulonglong(m_model->frameCount()));
     if (!m_model->isFiltered()) {
         m_shownCount->setText(m_model->frameCount() == 1 ? tr("1 frame")
