@@ -189,12 +189,23 @@ private Q_SLOTS:
         for (int row = 0; row < root->rowCount(); ++row)
             rows << root->child(row, 0)->text() + QLatin1Char('=') + root->child(row, 1)->text()
                         + QLatin1Char(':') + root->child(row, 2)->text();
-        QCOMPARE(rows, (QStringList{QStringLiteral("id=7:number"), QStringLiteral("n=null:null"),
-                                    QStringLiteral("ok=true:boolean"),
-                                    QStringLiteral("tags=:array [2]")}));
-        const QStandardItem *tags = root->child(3);
+        // In the order sent (not sorted).
+        QCOMPARE(rows,
+                 (QStringList{QStringLiteral("id=7:number"), QStringLiteral("tags=:array [2]"),
+                              QStringLiteral("ok=true:boolean"), QStringLiteral("n=null:null")}));
+        const QStandardItem *tags = root->child(1);
         QCOMPARE(tags->child(1, 0)->text(), QStringLiteral("[1]"));
         QCOMPARE(tags->child(1, 1)->text(), QStringLiteral("\"b\\nc\""));
+
+        // Numbers as sent: a 64-bit id whole (a double would round it), a fraction exact.
+        QVERIFY(
+            tree.showPayload(R"({"id": 12345678901234567890, "t": -9007199254740993, "x": 0.1})"));
+        QCOMPARE(model.item(0)->child(0, 1)->text(), QStringLiteral("12345678901234567890"));
+        QCOMPARE(model.item(0)->child(1, 1)->text(), QStringLiteral("-9007199254740993"));
+        QCOMPARE(model.item(0)->child(2, 1)->text(), QStringLiteral("0.1"));
+        // Nested deeper than the tree goes: not parsed (nor a crash).
+        QVERIFY(!tree.showPayload(QByteArray(100000, '[') + QByteArray(100000, ']')));
+        QVERIFY(tree.showPayload(QByteArray(100, '[') + QByteArray(100, ']')));
 
         QVERIFY(!tree.showPayload("hello"));
         QVERIFY(!tree.showPayload("42"));

@@ -1,86 +1,108 @@
 #include "jsontree.h"
 
 #include <QHeaderView>
-#include <QJsonArray>
-#include <QJsonDocument>
-#include <QJsonObject>
-#include <QJsonParseError>
 #include <QStandardItemModel>
+#include <algorithm>
+#include <nlohmann/json.hpp>
 
 namespace framescope::ui {
 
 namespace {
 
-QString typeName(const QJsonValue &value)
+// The keys in the order the peer sent them (ordered_json), and integers exactly as sent (a
+// 64-bit id stays whole, not rounded through a double).
+using Json = nlohmann::ordered_json;
+
+// Deeper than this is not shown (the tree is built depth first; a peer's "[[[[…" must not run
+// the stack out).
+constexpr int kMaxDepth = 512;
+
+QString typeName(const Json &value)
 {
     switch (value.type()) {
-    case QJsonValue::Null:
+    case Json::value_t::null:
         return JsonTree::tr("null");
-    case QJsonValue::Bool:
+    case Json::value_t::boolean:
         return JsonTree::tr("boolean");
-    case QJsonValue::Double:
+    case Json::value_t::number_integer:
+    case Json::value_t::number_unsigned:
+    case Json::value_t::number_float:
         return JsonTree::tr("number");
-    case QJsonValue::String:
+    case Json::value_t::string:
         return JsonTree::tr("string");
-    case QJsonValue::Array:
-        return JsonTree::tr("array [%1]").arg(value.toArray().size());
-    case QJsonValue::Object:
-        return JsonTree::tr("object {%1}").arg(value.toObject().size());
+    case Json::value_t::array:
+        return JsonTree::tr("array [%1]").arg(value.size());
+    case Json::value_t::object:
+        return JsonTree::tr("object {%1}").arg(value.size());
     default:
         return {};
     }
 }
 
-QString scalarText(const QJsonValue &value)
+QString scalarText(const Json &value)
 {
-    switch (value.type()) {
-    case QJsonValue::Null:
-        return QStringLiteral("null");
-    case QJsonValue::Bool:
-        return value.toBool() ? QStringLiteral("true") : QStringLiteral("false");
-    case QJsonValue::Double:
-        return QString::number(value.toDouble(), 'g', 17);
-    case QJsonValue::String: {
+    if (value.is_string()) {
         // One line, capped: a tree cell is not the place for a megabyte of text.
-        QString text = value.toString().left(500);
+        QString text = QString::fromStdString(value.get_ref<const std::string &>()).left(500);
         text.replace(QLatin1Char('\n'), QStringLiteral("\\n"));
         return QLatin1Char('"') + text + QLatin1Char('"');
     }
-    default:
-        return {};
-    }
+    return value.is_structured() ? QString() : QString::fromStdString(value.dump());
 }
 
 // Adds `value` under `parent` as the row named `key`, depth first, until `budget` runs out.
-void add(QStandardItem *parent, const QString &key, const QJsonValue &value, int &budget)
+void add(QStandardItem *parent, const QString &key, const Json &value, int &budget)
 {
     auto *keyItem = new QStandardItem(key);
-    auto *valueItem
-        = new QStandardItem(value.isObject() || value.isArray() ? QString() : scalarText(value));
+    auto *valueItem = new QStandardItem(scalarText(value));
     auto *typeItem = new QStandardItem(typeName(value));
     parent->appendRow({keyItem, valueItem, typeItem});
     --budget;
-    auto more = [&](qsizetype left) {
+    auto more = [&](std::size_t left) {
         parent = keyItem;
         parent->appendRow({new QStandardItem(JsonTree::tr("… %1 more").arg(left)),
                            new QStandardItem, new QStandardItem});
     };
-    if (value.isObject()) {
-        const QJsonObject object = value.toObject();
-        qsizetype index = 0;
-        for (auto it = object.begin(); it != object.end(); ++it, ++index) {
+    if (value.is_object()) {
+        std::size_t index = 0;
+        for (auto it = value.begin(); it != value.end(); ++it, ++index) {
             if (budget <= 0)
-                return more(object.size() - index);
-            add(keyItem, it.key(), it.value(), budget);
+                return more(value.size() - index);
+            add(keyItem, QString::fromStdString(it.key()), it.value(), budget);
         }
-    } else if (value.isArray()) {
-        const QJsonArray array = value.toArray();
-        for (qsizetype index = 0; index < array.size(); ++index) {
+    } else if (value.is_array()) {
+        for (std::size_t index = 0; index < value.size(); ++index) {
             if (budget <= 0)
-                return more(array.size() - index);
-            add(keyItem, QStringLiteral("[%1]").arg(index), array.at(index), budget);
+                return more(value.size() - index);
+            add(keyItem, QStringLiteral("[%1]").arg(index), value[index], budget);
         }
     }
+}
+
+// How deep the brackets go, outside strings (before parsing: a document too deep is not parsed).
+int nesting(const QByteArray &text)
+{
+    int depth = 0;
+    int deepest = 0;
+    bool inString = false;
+    bool escaped = false;
+    for (const char c : text) {
+        if (inString) {
+            if (escaped)
+                escaped = false;
+            else if (c == '\\')
+                escaped = true;
+            else if (c == '"')
+                inString = false;
+        } else if (c == '"') {
+            inString = true;
+        } else if (c == '{' || c == '[') {
+            deepest = std::max(deepest, ++depth);
+        } else if (c == '}' || c == ']') {
+            --depth;
+        }
+    }
+    return deepest;
 }
 
 } // namespace
@@ -94,7 +116,7 @@ JsonTree::JsonTree(QWidget *parent)
     setEditTriggers(NoEditTriggers);
     setUniformRowHeights(true);
     setAlternatingRowColors(true);
-    header()->setStretchLastSection(false);
+    header()->setStretchLastSection(true);
     header()->setSectionResizeMode(QHeaderView::Interactive);
 }
 
@@ -106,17 +128,18 @@ bool JsonTree::showPayload(const QByteArray &payload)
     if (trimmed.size() > kMaxBytes || trimmed.isEmpty()
         || (trimmed.front() != '{' && trimmed.front() != '['))
         return false;
-    QJsonParseError error;
-    const QJsonDocument document = QJsonDocument::fromJson(trimmed, &error);
-    if (error.error != QJsonParseError::NoError)
+    if (nesting(trimmed) > kMaxDepth)
+        return false;
+    const Json root = Json::parse(trimmed.cbegin(), trimmed.cend(), nullptr, false);
+    if (root.is_discarded())
         return false;
     int budget = kMaxNodes;
-    const QJsonValue root
-        = document.isObject() ? QJsonValue(document.object()) : QJsonValue(document.array());
     add(m_model->invisibleRootItem(), tr("(root)"), root, budget);
     expandToDepth(1);
-    header()->resizeSection(0, 160);
-    header()->resizeSection(1, 220);
+    // The key and the value take most of the pane; the type the rest (whole at 1280 pixels).
+    const int width = viewport()->width();
+    header()->resizeSection(0, std::max(100, width * 3 / 10));
+    header()->resizeSection(1, std::max(120, width * 2 / 5));
     return true;
 }
 
