@@ -46,12 +46,9 @@ bool plainHttpToTlsPort(int status, const QByteArray &body, bool secure)
 
 // What to try for an answer other than 101 that has no finding of its own: what the status and
 // the body say, the path and the proxies when they say nothing.
-QString unexpectedStatusFix(int status, const protocol::HttpHead &head, const QByteArray &body,
-                            bool secure)
+QString unexpectedStatusFix(int status, const protocol::HttpHead &head, const QByteArray &body)
 {
     const QString retryAfter = header(head, "Retry-After");
-    if (plainHttpToTlsPort(status, body, secure))
-        return QStringLiteral("This port speaks TLS: connect with wss://.");
     if (status >= 400 && status < 500 && body.contains("subprotocol"))
         return QStringLiteral("The server requires a subprotocol (its answer names it): offer "
                               "it with --subprotocol NAME, or in Subprotocols in the "
@@ -442,7 +439,7 @@ QList<Finding> HandshakeDoctor::findAll(const Input &input)
             break;
         default:
             findings << finding(Severity::Error, id, title, summary,
-                                unexpectedStatusFix(status, head, parsed.body, secure));
+                                unexpectedStatusFix(status, head, parsed.body));
             break;
         }
         // IIS without the WebSocket Protocol feature answers as if no upgrade was asked for.
@@ -459,8 +456,10 @@ QList<Finding> HandshakeDoctor::findAll(const Input &input)
                     "<webSocket> for the site."));
         }
         // nginx, Go's servers and framescope serve --tls say in words what others say with a
-        // TLS alert; the most specific finding goes first.
+        // TLS alert: that finding, in place of the answer's (which would say it again).
         if (plainHttpToTlsPort(status, parsed.body, secure)) {
+            findings.removeIf(
+                [](const Finding &f) { return f.id == QLatin1String("unexpected-status"); });
             findings.prepend(finding(Severity::Error, "tls-port",
                                      QStringLiteral("This port speaks TLS: use wss://"), summary,
                                      QStringLiteral("Use wss:// instead: %1")

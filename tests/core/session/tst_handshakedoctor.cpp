@@ -119,8 +119,7 @@ void tst_HandshakeDoctor::findings_data()
         << QStringList{QStringLiteral("unexpected-status")} << QStringLiteral("its log");
     QTest::newRow("plain HTTP to a TLS port (not the path)")
         << input("HTTP/1.1 400 Bad Request\r\n\r\nThis port speaks TLS: use wss://")
-        << QStringList{QStringLiteral("unexpected-status")}
-        << QStringLiteral("This port speaks TLS: connect with wss://");
+        << QStringList{QStringLiteral("tls-port")} << QStringLiteral("Use wss:// instead: wss://");
     QTest::newRow("IIS detailed 404 page")
         << input(kIisDetailedError)
         << QStringList{QStringLiteral("unexpected-status"),
@@ -252,6 +251,14 @@ void tst_HandshakeDoctor::findings()
     for (const Finding &finding : found)
         mentioned = mentioned || (finding.title + finding.detail + finding.fix).contains(mentions);
     QVERIFY2(mentioned, qPrintable(mentions));
+    // Each thing said once: no two findings of the same title or advice.
+    for (qsizetype i = 0; i < found.size(); ++i)
+        for (qsizetype j = i + 1; j < found.size(); ++j)
+            QVERIFY2(found[i].title != found[j].title
+                         && (found[i].fix.isEmpty() || found[i].fix != found[j].fix)
+                         && !(found[i].id == QStringLiteral("tls-port")
+                              && found[j].id == QStringLiteral("unexpected-status")),
+                     qPrintable(found[i].id + QStringLiteral(" and ") + found[j].id));
     // Errors first, then warnings, then notes: what broke the upgrade is read first.
     for (qsizetype i = 1; i < found.size(); ++i)
         QVERIFY2(found[i - 1].severity >= found[i].severity,
