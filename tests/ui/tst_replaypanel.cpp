@@ -129,6 +129,9 @@ private Q_SLOTS:
         QVERIFY(!finished.at(1).at(0).toBool());
         QVERIFY2(panel->summary().contains(QStringLiteral("0 of 2 messages matched")),
                  qPrintable(panel->summary()));
+        // The tab is in view: the status bar does not send the user to it.
+        QCOMPARE(window.statusBar()->currentMessage(),
+                 QStringLiteral("Replay failed: each difference is in the table"));
         // The first difference, selected and in full.
         QVERIFY2(
             panel->detailText().endsWith(QStringLiteral("came as 5 frames (4, 4, 4, 4, 2 bytes)")),

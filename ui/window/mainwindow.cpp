@@ -334,8 +334,11 @@ MainWindow::MainWindow(session::SessionManager &manager, QWidget *parent)
                 m_tabs->setCurrentWidget(m_replayPanel);
             });
     connect(m_replayPanel, &ReplayPanel::finished, this, [this](bool passed) {
-        statusBar()->showMessage(passed ? tr("Replay passed: every message matched")
-                                        : tr("Replay failed: see the Replay tab"),
+        // Sent to the Replay tab only when it is not the one in view.
+        const bool onTab = m_tabs->currentWidget() == m_replayPanel;
+        statusBar()->showMessage(passed  ? tr("Replay passed: every message matched")
+                                 : onTab ? tr("Replay failed: each difference is in the table")
+                                         : tr("Replay failed: see the Replay tab"),
                                  kStatusMs);
     });
     // The charts follow once a second while they are shown.
