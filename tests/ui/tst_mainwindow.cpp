@@ -15,7 +15,6 @@
 #include <QHeaderView>
 #include <QLabel>
 #include <QLineEdit>
-#include <QListView>
 #include <QMenu>
 #include <QMimeData>
 #include <QPlainTextEdit>
@@ -1027,35 +1026,6 @@ private Q_SLOTS:
         window.showSession(0);
         QVERIFY2(serverShows(QStringLiteral("first")),
                  qPrintable(cell(server, 0, FrameLogModel::Preview)));
-    }
-
-    // The sessions sidebar is wider on a wide window (names keep their middle), until the user
-    // drags it: then it keeps the width chosen.
-    void theSidebarFollowsTheWindowsWidth()
-    {
-        session::SessionManager manager;
-        MainWindow window(manager);
-        window.show();
-        auto *list = named<QListView>(window, QStringLiteral("Sessions"));
-        QVERIFY(list);
-        QSplitter *splitter = nullptr;
-        for (QSplitter *candidate : window.findChildren<QSplitter *>())
-            if (candidate->orientation() == Qt::Horizontal
-                && candidate->widget(0)->isAncestorOf(list))
-                splitter = candidate;
-        QVERIFY(splitter);
-        const auto sidebarAt = [&](int width) {
-            window.resize(width, 800);
-            QTest::qWaitFor([&] { return window.width() == width; }, 5000);
-            QCoreApplication::processEvents();
-            return splitter->sizes().value(0);
-        };
-        QCOMPARE(sidebarAt(1280), 160);
-        QCOMPARE(sidebarAt(1920), 240);
-        QCOMPARE(sidebarAt(1440), 180);
-        splitter->setSizes({200, splitter->sizes().value(0) + splitter->sizes().value(1) - 200});
-        Q_EMIT splitter->splitterMoved(200, 1); // as a user's drag does
-        QCOMPARE(sidebarAt(1920), 200);
     }
 
     // The Connection and Server tabs hold more than the composer: shown on a tall window, the

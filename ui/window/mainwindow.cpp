@@ -410,10 +410,8 @@ MainWindow::MainWindow(session::SessionManager &manager, QWidget *parent)
     m_sidebarSplitter->setStretchFactor(0, 0);
     m_sidebarSplitter->setStretchFactor(1, 1);
     m_sidebarSplitter->setSizes({kSidebarWidth, 1280 - kSidebarWidth});
-    connect(m_sidebarSplitter, &QSplitter::splitterMoved, this, [this] {
-        m_sidebarWidthChosen = true; // dragged: kept as it is from now on
-        m_showSidebar->setChecked(m_sidebarSplitter->sizes().value(0) > 0);
-    });
+    connect(m_sidebarSplitter, &QSplitter::splitterMoved, this,
+            [this] { m_showSidebar->setChecked(m_sidebarSplitter->sizes().value(0) > 0); });
     auto *central = new QWidget;
     auto *centralLayout = new QVBoxLayout(central);
     centralLayout->addWidget(m_sidebarSplitter);

@@ -171,7 +171,6 @@ private:
     void showServerConnectionOfSession();
     void fitBottomPanel();
     void clearDetail();
-    int sidebarWidth() const;
     void updateEmptyLogText();
     QWidget *makeFilterBar();
     void applyFilter();
@@ -221,7 +220,6 @@ private:
     QWidget *m_serverPane = nullptr;
     QLabel *m_serverTitle = nullptr;
     bool m_followTail = true;                  // the log is at its end: new rows scroll it
-    bool m_sidebarWidthChosen = false;         // dragged by the user, or restored from the settings
     QList<int> m_logAndDetailBeforeServerSide; // the log's and the detail's widths
     // The bottom panel's height before a taller tab grew it (-1: not grown).
     int m_bottomHeightBeforeGrowing = -1;

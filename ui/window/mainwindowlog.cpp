@@ -196,19 +196,9 @@ void MainWindow::fitBottomPanel()
     m_mainSplitter->setSizes({total - height, height});
 }
 
-// The sidebar's width until the user drags it: wider on a wide window, where session names
-// (a script's "Script 1: ws://127.0.0.1:41789") otherwise lose their middle.
-int MainWindow::sidebarWidth() const
-{
-    return std::clamp(width() / 8, kSidebarWidth, 2 * kSidebarWidth);
-}
-
 void MainWindow::resizeEvent(QResizeEvent *event)
 {
     QMainWindow::resizeEvent(event);
-    if (const QList<int> sizes = m_sidebarSplitter->sizes();
-        !m_sidebarWidthChosen && sizes.size() == 2 && sizes[0] > 0)
-        m_sidebarSplitter->setSizes({sidebarWidth(), sizes[0] + sizes[1] - sidebarWidth()});
     if (m_serverPane && m_serverPane->isVisible())
         arrangeLogs(false);
 }

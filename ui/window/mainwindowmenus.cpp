@@ -74,8 +74,7 @@ void MainWindow::restoreSettings()
     m_logAndDetail->restoreState(
         settings.value(QStringLiteral("window/logAndDetail")).toByteArray());
     m_mainSplitter->restoreState(settings.value(QStringLiteral("window/main")).toByteArray());
-    m_sidebarWidthChosen = m_sidebarSplitter->restoreState(
-        settings.value(QStringLiteral("window/sidebar")).toByteArray());
+    m_sidebarSplitter->restoreState(settings.value(QStringLiteral("window/sidebar")).toByteArray());
     m_showSidebar->setChecked(m_sidebarSplitter->sizes().value(0) > 0);
     m_recentUrls->setStringList(settings.value(QStringLiteral("urls/recent")).toStringList());
     m_textSizeSteps = settings.value(QStringLiteral("view/textSizeSteps"), 0).toInt();
@@ -295,7 +294,7 @@ void MainWindow::makeMenus()
     m_showSidebar = view->addAction(tr("Sessions Side&bar"), this, [this](bool shown) {
         // Hidden, the log takes its room (a narrow screen); the sessions keep running.
         const int total = m_sidebarSplitter->width();
-        const int sidebar = shown ? sidebarWidth() : 0;
+        const int sidebar = shown ? kSidebarWidth : 0;
         m_sidebarSplitter->setSizes({sidebar, total - sidebar});
     });
     m_showSidebar->setCheckable(true);
