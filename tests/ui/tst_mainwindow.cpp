@@ -54,6 +54,22 @@
 using namespace framescope;
 using namespace framescope::ui;
 
+namespace {
+
+// A capture file of `store`'s frames and `events`, as the program writes one.
+bool writeCaptureFile(const QString &path, const capture::SessionInfo &session,
+                      const capture::FrameStore &store,
+                      const std::vector<capture::CaptureEvent> &events = {})
+{
+    std::ostringstream out;
+    capture::writeCapture(out, session, store, events);
+    QFile file(path);
+    return file.open(QIODevice::WriteOnly)
+           && file.write(out.str().data(), qint64(out.str().size())) == qint64(out.str().size());
+}
+
+} // namespace
+
 class tst_MainWindow : public QObject
 {
     Q_OBJECT
@@ -696,11 +712,7 @@ private Q_SLOTS:
             capture::SessionInfo session;
             session.url = "ws://127.0.0.1:9/";
             session.tool = "framescope 0.1.0 serve";
-            std::ostringstream out;
-            capture::writeCapture(out, session, store, events);
-            QFile file(path);
-            QVERIFY(file.open(QIODevice::WriteOnly));
-            file.write(out.str().data(), qint64(out.str().size()));
+            QVERIFY(writeCaptureFile(path, session, store, events));
         }
         session::SessionManager manager;
         MainWindow window(manager);
@@ -763,11 +775,7 @@ private Q_SLOTS:
             for (int i = 0; i < 100'000; ++i)
                 marks += QChar(0x0301);
             add(0x1, marks.toUtf8(), 6);
-            std::ostringstream out;
-            capture::writeCapture(out, {}, store, {});
-            QFile file(path);
-            QVERIFY(file.open(QIODevice::WriteOnly));
-            file.write(out.str().data(), qint64(out.str().size()));
+            QVERIFY(writeCaptureFile(path, {}, store));
         }
         session::SessionManager manager;
         MainWindow window(manager);
