@@ -1014,6 +1014,7 @@ private Q_SLOTS:
                  qPrintable(handshake->text()));
 
         // A new session, not connected yet: all the server's connections.
+        QTest::qWait(200); // (the second session starts well after the server's first frame)
         const QString url = manager.serverUrls().value(0);
         QCOMPARE(window.duplicateSession(), 1);
         QVERIFY(QTest::qWaitFor([&] { return server.rowCount() == 2; }, 10000));
@@ -1029,6 +1030,12 @@ private Q_SLOTS:
                  qPrintable(cell(server, 0, FrameLogModel::Preview)));
         QVERIFY2(title->text().contains(QStringLiteral("of connection 2 (from 127.0.0.1:")),
                  qPrintable(title->text()));
+        // Timed from this session's start, as the client's log: a frame at about the same time
+        // on both sides.
+        const double clientMs = cell(client, 0, FrameLogModel::Time).toDouble();
+        const double serverMs = cell(server, 0, FrameLogModel::Time).toDouble();
+        QVERIFY2(std::abs(clientMs - serverMs) < 100,
+                 qPrintable(QStringLiteral("%1 and %2 ms").arg(clientMs).arg(serverMs)));
         QVERIFY(serverLog->header()->isSectionHidden(FrameLogModel::Connection)); // one only
         // Back to the first session: its connection again.
         window.showSession(0);

@@ -100,6 +100,9 @@ void MainWindow::showServerConnectionOfSession()
         return;
     FrameFilter filter;
     if (connection != 0) {
+        // Timed from the session's start, as the client's log (and not from the server's first
+        // frame, when all its connections were shown before).
+        m_serverModel->setStore(m_serverModel->store(), m_originNs);
         filter.connection = std::uint32_t(connection);
         m_serverTitle->setText(tr("<b>The server's side</b> of connection %1 (from %2), the "
                                   "selected frame lined up")
