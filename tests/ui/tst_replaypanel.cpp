@@ -187,6 +187,14 @@ private Q_SLOTS:
         QVERIFY2(panel.summary().contains(QStringLiteral("entry 1 is replayed")),
                  qPrintable(panel.summary()));
         QCOMPARE(box->currentText(), QStringLiteral("Entry 1 of the HAR file"));
+        // While a replay runs, the connection replayed cannot be changed under it.
+        panel.setUrl(QStringLiteral("ws://127.0.0.1:1/"));
+        panel.run();
+        QVERIFY(panel.isRunning());
+        QVERIFY(!box->isEnabled());
+        panel.stop();
+        QVERIFY(QTest::qWaitFor([&] { return !panel.isRunning(); }, 5000));
+        QVERIFY(box->isEnabled());
         // A recording given whole has nothing to choose.
         replay::Recording one;
         one.clientMessages.push_back({false, "x", 0, {}});

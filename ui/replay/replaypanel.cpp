@@ -356,6 +356,7 @@ void ReplayPanel::updateControls()
     m_run->setEnabled(m_recording && !running);
     m_stop->setEnabled(running);
     m_open->setEnabled(!running);
+    m_connection->setEnabled(!running); // the one replaying stays chosen
 }
 
 } // namespace framescope::ui
