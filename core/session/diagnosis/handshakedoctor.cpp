@@ -438,8 +438,17 @@ QList<Finding> HandshakeDoctor::findAll(const Input &input)
                     "Upgrade/Connection through (hop-by-hop headers)."));
             break;
         default:
-            findings << finding(Severity::Error, id, title, summary,
-                                unexpectedStatusFix(status, head, parsed.body));
+            // nginx, Go's servers and framescope serve --tls say in words what others say with
+            // a TLS alert: that finding, the most specific, first (not the answer's as well).
+            if (plainHttpToTlsPort(status, parsed.body, secure))
+                findings.prepend(finding(Severity::Error, "tls-port",
+                                         QStringLiteral("This port speaks TLS: use wss://"),
+                                         summary,
+                                         QStringLiteral("Use wss:// instead: %1")
+                                             .arg(withScheme(input.url, QStringLiteral("wss")))));
+            else
+                findings << finding(Severity::Error, id, title, summary,
+                                    unexpectedStatusFix(status, head, parsed.body));
             break;
         }
         // IIS without the WebSocket Protocol feature answers as if no upgrade was asked for.
@@ -454,16 +463,6 @@ QList<Finding> HandshakeDoctor::findAll(const Input &input)
                     "Install it (Install-WindowsFeature Web-WebSockets, or Server Manager → "
                     "Web Server → Application Development → WebSocket Protocol) and enable "
                     "<webSocket> for the site."));
-        }
-        // nginx, Go's servers and framescope serve --tls say in words what others say with a
-        // TLS alert: that finding, in place of the answer's (which would say it again).
-        if (plainHttpToTlsPort(status, parsed.body, secure)) {
-            findings.removeIf(
-                [](const Finding &f) { return f.id == QLatin1String("unexpected-status"); });
-            findings.prepend(finding(Severity::Error, "tls-port",
-                                     QStringLiteral("This port speaks TLS: use wss://"), summary,
-                                     QStringLiteral("Use wss:// instead: %1")
-                                         .arg(withScheme(input.url, QStringLiteral("wss")))));
         }
         if (print.aspNet && status == 503) {
             findings << finding(
