@@ -63,9 +63,7 @@ QString DescriptorTransport::endpointName(const platform::Endpoint &endpoint)
         address.setAddress(quint32(endpoint.address[0]) << 24 | quint32(endpoint.address[1]) << 16
                            | quint32(endpoint.address[2]) << 8 | endpoint.address[3]);
     }
-    const QString host = endpoint.ipv6 ? QLatin1Char('[') + address.toString() + QLatin1Char(']')
-                                       : address.toString();
-    return host + QLatin1Char(':') + QString::number(endpoint.port);
+    return Transport::endpointName(address, endpoint.port);
 }
 
 bool DescriptorTransport::readAvailable()

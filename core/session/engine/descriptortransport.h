@@ -28,6 +28,7 @@ public:
     // "address:port" of a connected descriptor's peer ("[::1]:port" for IPv6).
     static QString peerNameOf(platform::SocketHandle socket);
     static QString endpointName(const platform::Endpoint &endpoint);
+    using Transport::endpointName;
 
     // Reads what is waiting now, until the socket has no more or the receiver stops; the end of
     // the stream or an error closes the transport. False once it is closed.

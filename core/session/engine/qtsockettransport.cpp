@@ -34,18 +34,6 @@ QtSocketTransport::~QtSocketTransport()
     m_socket->disconnect(this);
 }
 
-namespace {
-
-QString endpointName(const QHostAddress &address, quint16 port)
-{
-    const QString host = address.protocol() == QAbstractSocket::IPv6Protocol
-                             ? QLatin1Char('[') + address.toString() + QLatin1Char(']')
-                             : address.toString();
-    return host + QLatin1Char(':') + QString::number(port);
-}
-
-} // namespace
-
 QString QtSocketTransport::peerName() const
 {
     return endpointName(m_socket->peerAddress(), m_socket->peerPort());

@@ -3,7 +3,17 @@
 #include "clock.h"
 #include "readbuffer.h"
 
+#include <QAbstractSocket>
+
 namespace framescope::session {
+
+QString Transport::endpointName(const QHostAddress &address, quint16 port)
+{
+    const QString host = address.protocol() == QAbstractSocket::IPv6Protocol
+                             ? QLatin1Char('[') + address.toString() + QLatin1Char(']')
+                             : address.toString();
+    return host + QLatin1Char(':') + QString::number(port);
+}
 
 namespace {
 

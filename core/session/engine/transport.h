@@ -2,6 +2,7 @@
 
 #include <QByteArray>
 #include <QByteArrayView>
+#include <QHostAddress>
 #include <QObject>
 #include <QString>
 #include <algorithm>
@@ -98,6 +99,8 @@ public:
     virtual QString peerName() const = 0;
     // "address:port" of this end (for a client, the port the system chose).
     virtual QString localName() const = 0;
+    // How both name an end: "address:port", "[address]:port" for IPv6.
+    static QString endpointName(const QHostAddress &address, quint16 port);
 
     // Sends what is pending, then closes; disconnected() follows.
     void disconnectFromPeer();
