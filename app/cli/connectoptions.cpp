@@ -226,17 +226,14 @@ std::variant<ConnectRequest, int> parseConnectRequest(const QStringList &argumen
           conflictsWith(parser, {&slash}, {&send, &sendBinary, &waitMessages, &closeOption},
                         QStringLiteral("slash commands are typed lines, and with it nothing is "
                                        "read from standard input")),
+          needsOneOf(parser, {&reconnectDelay, &reconnectMaxDelay, &reconnectAttempts},
+                     {&reconnect}, QStringLiteral("it sets how --reconnect tries again")),
           needsOneOf(parser, {&keepSecrets}, {&captureOption, &json},
                      QStringLiteral("secrets are redacted only in the capture and the JSON "
                                     "output"))})
         if (error)
             return usage(*error);
     options.reconnect.enabled = parser.isSet(reconnect);
-    if (!options.reconnect.enabled
-        && (parser.isSet(reconnectDelay) || parser.isSet(reconnectMaxDelay)
-            || parser.isSet(reconnectAttempts)))
-        return usage(QStringLiteral("--reconnect-delay, --reconnect-max-delay and "
-                                    "--reconnect-attempts need --reconnect"));
     if (parser.isSet(maxMessage)) {
         bool ok = false;
         const qulonglong bytes = parser.value(maxMessage).toULongLong(&ok);

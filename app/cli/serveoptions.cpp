@@ -221,9 +221,6 @@ std::variant<ServeRequest, int> parseServeRequest(const QStringList &arguments)
     if (parser.isSet(emulate) && parser.isSet(refuse))
         return usage(QStringLiteral("--emulate and --refuse are alternatives"));
     // Options that only mean something with another are not silently ignored.
-    if ((parser.isSet(refuseBody) || parser.isSet(header)) && !parser.isSet(refuse))
-        return usage(QStringLiteral("--refuse-body and -H shape a --refuse answer: give --refuse "
-                                    "(the --emulate answers are fixed)"));
     for (const std::optional<QString> &error :
          {conflictsWith(parser,
                         {&deflate, &noEcho, &noAutoPong, &delay, &fragment, &pingInterval,
@@ -231,6 +228,11 @@ std::variant<ServeRequest, int> parseServeRequest(const QStringList &arguments)
                          &idleTimeout, &requireSubprotocol, &requireAuth, &echoHeaders},
                         {&emulate, &refuse},
                         QStringLiteral("every upgrade is refused, so no connection opens")),
+          needsOneOf(parser, {&refuseBody, &header}, {&refuse},
+                     QStringLiteral("it shapes a --refuse answer (the --emulate answers are "
+                                    "fixed)")),
+          needsOneOf(parser, {&closeOption}, {&closeAfterMessages, &closeAfter},
+                     QStringLiteral("it is the code of those closes")),
           needsOneOf(parser, {&pushText}, {&pushInterval},
                      QStringLiteral("it is the text pushed every --push-interval")),
           needsOneOf(parser, {&passOption}, {&keyOption},
@@ -248,9 +250,6 @@ std::variant<ServeRequest, int> parseServeRequest(const QStringList &arguments)
                              .arg(option->names().constLast(),
                                   option == &fragment ? QStringLiteral("whole messages")
                                                       : QStringLiteral("no such close")));
-    if (parser.isSet(closeOption) && !parser.isSet(closeAfterMessages) && !parser.isSet(closeAfter))
-        return usage(QStringLiteral("--close sets the code of --close-after-messages or "
-                                    "--close-after: give one of them"));
     if (parser.isSet(emulate)) {
         behaviour.refuse = session::iisEmulation(parser.value(emulate));
         if (!behaviour.refuse)
