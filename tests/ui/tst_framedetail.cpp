@@ -156,6 +156,40 @@ private Q_SLOTS:
         QCOMPARE(closeCodeMeaning(999), QStringLiteral("not a valid close code"));
     }
 
+    // A hex dump as wide as the pane: 16 bytes a line where a line of 16 fits, else 8, else 4.
+    void hexDumpFitsTheWidth()
+    {
+        QCOMPARE(hexBytesPerLine(0), 16); // no limit
+        QCOMPARE(hexBytesPerLine(76), 16);
+        QCOMPARE(hexBytesPerLine(75), 8);
+        QCOMPARE(hexBytesPerLine(43), 8);
+        QCOMPARE(hexBytesPerLine(42), 4);
+        QCOMPARE(hexBytesPerLine(10), 4);
+        const std::vector<std::uint8_t> bytes = bytesOf("abcdefghijklmnopqrst"); // 20
+        const QStringList sixteen = hexDump(bytes.data(), bytes.size(), 0).split(QLatin1Char('\n'));
+        QCOMPARE(sixteen.size(), 2);
+        QCOMPARE(sixteen[0], QStringLiteral("00000000  61 62 63 64 65 66 67 68  69 6a 6b 6c 6d 6e "
+                                            "6f 70  abcdefghijklmnop"));
+        QCOMPARE(sixteen[0].size(), 76);
+        const QStringList eight
+            = hexDump(bytes.data(), bytes.size(), 0x100, 8).split(QLatin1Char('\n'));
+        QCOMPARE(eight.size(), 3);
+        QCOMPARE(eight[1], QStringLiteral("00000108  69 6a 6b 6c 6d 6e 6f 70  ijklmnop"));
+        QCOMPARE(eight[1].size(), 43);
+        QCOMPARE(eight[2], QStringLiteral("00000110  71 72 73 74              qrst"));
+        const QStringList four = hexDump(bytes.data(), bytes.size(), 0, 4).split(QLatin1Char('\n'));
+        QCOMPARE(four.size(), 5);
+        QCOMPARE(four[4], QStringLiteral("00000010  71 72 73 74  qrst"));
+        // describeFrame() picks the width from the characters it is given.
+        protocol::FrameHeader binary;
+        binary.opcode = 0x2;
+        binary.payloadLength = 20;
+        QVERIFY(describeFrame(recordOf(binary, false), 0, bytes, 0, 0, 50)
+                    .contains(QStringLiteral("\n00000008  69 6a")));
+        QVERIFY(describeFrame(recordOf(binary, false), 0, bytes, 0, 0, 0)
+                    .contains(QStringLiteral("\n00000010  71 72")));
+    }
+
     void violationsAndOddLengths()
     {
         protocol::FrameHeader header;

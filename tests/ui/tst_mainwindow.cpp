@@ -576,8 +576,10 @@ private Q_SLOTS:
         QVERIFY2(statistics->countsText().startsWith(
                      QStringLiteral("Sent: frames 1, data messages 0, control frames 1")),
                  qPrintable(statistics->countsText()));
-        if (const QString dir = qEnvironmentVariable("FRAMESCOPE_SCREENSHOTS"); !dir.isEmpty())
+        if (const QString dir = qEnvironmentVariable("FRAMESCOPE_SCREENSHOTS"); !dir.isEmpty()) {
             QVERIFY(shoot(window, dir, QStringLiteral("statistics")));
+            QVERIFY(shootDark(window, dir, QStringLiteral("statistics-dark"), Theme::System));
+        }
 
         code->setEditText(QStringLiteral("1005"));
         QVERIFY(!window.closeWithChosenCode());
@@ -821,6 +823,28 @@ private Q_SLOTS:
             qPrintable(detail->toPlainText().left(600)));
         QVERIFY(detail->toPlainText().contains(QStringLiteral("\n00010000  78 78")));
         QVERIFY(previous->isEnabled());
+        // The hex dump is as wide as the pane lets it be, every line whole: fewer bytes a line
+        // in a narrower window, made again when the window changes.
+        const auto bytesPerDumpLine = [&] {
+            static const QRegularExpression dumpLine(QStringLiteral("^[0-9a-f]{8}  "));
+            const QFontMetrics metrics(detail->font());
+            const int room
+                = detail->viewport()->width() - 2 * int(detail->document()->documentMargin());
+            QList<qulonglong> offsets;
+            for (const QString &line : detail->toPlainText().split(QLatin1Char('\n'))) {
+                if (!dumpLine.match(line).hasMatch())
+                    continue;
+                if (metrics.horizontalAdvance(line) > room)
+                    return -1; // cut at the pane's edge, or wrapped
+                offsets << line.left(8).toULongLong(nullptr, 16);
+            }
+            return offsets.size() < 2 ? 0 : int(offsets[1] - offsets[0]);
+        };
+        window.resize(1600, 900);
+        QVERIFY(QTest::qWaitFor([&] { return bytesPerDumpLine() == 16; }, 5000));
+        window.resize(900, 700);
+        QVERIFY(QTest::qWaitFor([&] { return bytesPerDumpLine() > 0; }, 5000));
+        QVERIFY2(bytesPerDumpLine() < 16, qPrintable(QString::number(detail->viewport()->width())));
         log->selectRow(1); // a small payload: no pages
         QVERIFY(!next->isVisible());
     }
@@ -951,6 +975,8 @@ private Q_SLOTS:
                     if (tabs->widget(tab)->isAncestorOf(panel))
                         tabs->setCurrentIndex(tab);
             QVERIFY(shoot(window, dir, QStringLiteral("server-side")));
+            clientLog->selectRow(2); // a received frame: its hex dump as wide as the pane allows
+            QVERIFY(shootDark(window, dir, QStringLiteral("server-side-dark"), Theme::System));
         }
         // Hidden again: the detail pane has its width back.
         window.setServerSideShown(false);

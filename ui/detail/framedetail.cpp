@@ -51,13 +51,36 @@ QString closeCodeMeaning(std::uint16_t code)
     }
 }
 
-QString hexDump(const std::uint8_t *data, std::size_t size, std::uint64_t firstOffset)
+namespace {
+
+// A hexDump() line's characters: offset and two spaces, "xx " a byte (and a gap between the
+// halves of 16), a space, the ASCII.
+int hexLineChars(int bytesPerLine)
 {
+    return 8 + 2 + 3 * bytesPerLine + (bytesPerLine == 16 ? 1 : 0) + 1 + bytesPerLine;
+}
+
+} // namespace
+
+int hexBytesPerLine(int lineChars)
+{
+    if (lineChars <= 0)
+        return 16;
+    for (const int bytes : {16, 8})
+        if (hexLineChars(bytes) <= lineChars)
+            return bytes;
+    return 4;
+}
+
+QString hexDump(const std::uint8_t *data, std::size_t size, std::uint64_t firstOffset,
+                int bytesPerLine)
+{
+    const std::size_t perLine = bytesPerLine == 4 || bytesPerLine == 8 ? bytesPerLine : 16;
     QStringList lines;
-    for (std::size_t line = 0; line < size; line += 16) {
+    for (std::size_t line = 0; line < size; line += perLine) {
         QString hex;
         QString ascii;
-        for (std::size_t i = line; i < line + 16; ++i) {
+        for (std::size_t i = line; i < line + perLine; ++i) {
             if (i < size) {
                 hex += QStringLiteral("%1 ").arg(data[i], 2, 16, QLatin1Char('0'));
                 ascii += data[i] >= 0x20 && data[i] < 0x7f ? QLatin1Char(char(data[i]))
@@ -65,7 +88,7 @@ QString hexDump(const std::uint8_t *data, std::size_t size, std::uint64_t firstO
             } else {
                 hex += QStringLiteral("   ");
             }
-            if (i - line == 7)
+            if (i - line == 7 && perLine == 16)
                 hex += QLatin1Char(' ');
         }
         lines << QStringLiteral("%1  %2 %3")
@@ -121,7 +144,7 @@ QString lengthFormText(protocol::LengthForm form, std::uint64_t length)
 
 QString describeFrame(const capture::FrameRecord &record, std::uint64_t id,
                       const std::vector<std::uint8_t> &payload, std::int64_t originNs,
-                      std::uint64_t payloadOffset)
+                      std::uint64_t payloadOffset, int lineChars)
 {
     const protocol::FrameHeader header = record.header();
     std::array<std::uint8_t, protocol::kMaxHeaderSize> bytes{};
@@ -227,7 +250,7 @@ QString describeFrame(const capture::FrameRecord &record, std::uint64_t id,
             masked[i] ^= header.maskKey[(payloadOffset + i) % 4];
         out << maskedBesideUnmasked(payload.data(), masked.data(), payload.size(), payloadOffset);
     } else {
-        out << hexDump(payload.data(), payload.size(), payloadOffset);
+        out << hexDump(payload.data(), payload.size(), payloadOffset, hexBytesPerLine(lineChars));
     }
     if (header.opcode == 0x1 || (header.opcode == 0x0 && !payload.empty())) {
         out << QString() << QStringLiteral("Text:");

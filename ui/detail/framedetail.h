@@ -12,10 +12,15 @@ namespace framescope::ui {
 // encoding, the mask key), the payload masked as on the wire beside the unmasked bytes (hex
 // dump), its text, a close frame's code and what it means, the times, and any violation in
 // plain words. `payload` is the stored (unmasked) payload, or a page of it that starts at
-// `payloadOffset`.
+// `payloadOffset`. `lineChars`: how many characters the pane shows in a line (0: no limit); the
+// hex dump of an unmasked payload then has as many bytes a line as fit (16, 8 or 4).
 QString describeFrame(const capture::FrameRecord &record, std::uint64_t id,
                       const std::vector<std::uint8_t> &payload, std::int64_t originNs,
-                      std::uint64_t payloadOffset = 0);
+                      std::uint64_t payloadOffset = 0, int lineChars = 0);
+
+// The bytes a line of hexDump() that fit in `lineChars` characters: 16, 8 or 4 (4 when even
+// that does not fit; 16 for 0, no limit).
+int hexBytesPerLine(int lineChars);
 
 // What a close code means (RFC 6455 §7.4.1, and the IANA registry's 1012-1014).
 QString closeCodeMeaning(std::uint16_t code);
@@ -25,7 +30,9 @@ QString closeCodeMeaning(std::uint16_t code);
 QString maskedBesideUnmasked(const std::uint8_t *unmasked, const std::uint8_t *masked,
                              std::size_t size, std::uint64_t firstOffset = 0);
 
-// 16 bytes per line: offset (counted from `firstOffset`), hex, and the printable ASCII.
-QString hexDump(const std::uint8_t *data, std::size_t size, std::uint64_t firstOffset = 0);
+// `bytesPerLine` (16, 8 or 4) a line: offset (counted from `firstOffset`), hex (a gap after each
+// 8), and the printable ASCII.
+QString hexDump(const std::uint8_t *data, std::size_t size, std::uint64_t firstOffset = 0,
+                int bytesPerLine = 16);
 
 } // namespace framescope::ui

@@ -214,7 +214,11 @@ MainWindow::MainWindow(session::SessionManager &manager, QWidget *parent)
     m_detail->setReadOnly(true);
     m_detail->setAccessibleName(tr("Frame detail"));
     m_detail->setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
-    m_detail->setLineWrapMode(QPlainTextEdit::NoWrap);
+    // A long line wraps rather than hide past the pane's edge; the hex dump is made as wide as
+    // fits (detailLineChars()), and made again when the pane's width changes that.
+    m_detail->setLineWrapMode(QPlainTextEdit::WidgetWidth);
+    m_detail->setWordWrapMode(QTextOption::WrapAtWordBoundaryOrAnywhere);
+    m_detail->viewport()->installEventFilter(this);
     m_detail->setPlaceholderText(tr("Select a frame to see its header bit by bit and its payload"));
 
     // The composer.

@@ -144,8 +144,11 @@ protected:
     void dropEvent(QDropEvent *event) override;
     void closeEvent(QCloseEvent *event) override;
     void resizeEvent(QResizeEvent *event) override;
+    bool eventFilter(QObject *watched, QEvent *event) override;
 
 private:
+    // How many characters a line of the detail pane shows (for its hex dump's width).
+    int detailLineChars() const;
     // The shown session as capture text (what Save writes), redacted as asked; read back.
     std::optional<std::string> shownCapture(const capture::RedactionOptions &redaction = {});
     std::optional<capture::CaptureReadResult> shownCaptureRead();
@@ -202,6 +205,7 @@ private:
     JsonTree *m_jsonTree = nullptr;
     std::optional<capture::FrameId> m_detailFrame;
     std::uint64_t m_detailPage = 0;
+    int m_detailBytesPerLine = 0; // the shown hex dump's, 0 when none is shown
     QWidget *m_detailPages = nullptr;
     QPushButton *m_previousPage = nullptr;
     QPushButton *m_nextPage = nullptr;

@@ -45,6 +45,7 @@
 #include <QStatusBar>
 #include <QStringListModel>
 #include <QTabWidget>
+#include <QTextDocument>
 #include <QTimer>
 #include <QVBoxLayout>
 #include <session/diagnosis/handshakedoctor.h>
@@ -206,6 +207,26 @@ void MainWindow::resizeEvent(QResizeEvent *event)
         arrangeLogs(false);
 }
 
+// The detail pane's hex dump has as many bytes a line as fit: a new width can change how many.
+bool MainWindow::eventFilter(QObject *watched, QEvent *event)
+{
+    if (watched == m_detail->viewport() && event->type() == QEvent::Resize
+        && m_detailBytesPerLine != 0 && hexBytesPerLine(detailLineChars()) != m_detailBytesPerLine)
+        showDetailPage();
+    return QMainWindow::eventFilter(watched, event);
+}
+
+// The characters a line of the detail pane shows, the vertical scroll bar's room kept whether
+// it is shown or not (so its coming and going does not change the hex dump's width).
+int MainWindow::detailLineChars() const
+{
+    const QScrollBar *bar = m_detail->verticalScrollBar();
+    const int width = m_detail->viewport()->width()
+                      - (bar->isVisible() ? 0 : bar->sizeHint().width())
+                      - 2 * int(m_detail->document()->documentMargin());
+    return std::max(0, width / m_detail->fontMetrics().horizontalAdvance(QLatin1Char('0')));
+}
+
 // The client's selected frame, selected in the server's log too.
 void MainWindow::lineUpServerFrame(capture::FrameId clientFrame)
 {
@@ -250,6 +271,7 @@ void MainWindow::showDetailPage()
     m_detailPages->hide();
     m_jsonTree->hide();
     m_headerScroll->hide();
+    m_detailBytesPerLine = 0;
     if (!m_detailFrame || !store) {
         m_detail->clear();
         return;
@@ -275,7 +297,10 @@ void MainWindow::showDetailPage()
     std::vector<std::uint8_t> payload;
     const std::uint64_t offset = m_detailPage * kDetailPageBytes;
     store->payloadSlice(id, offset, kDetailPageBytes, payload);
-    m_detail->setPlainText(describeFrame(*record, id.value, payload, m_originNs, offset));
+    const int lineChars = detailLineChars();
+    m_detail->setPlainText(
+        describeFrame(*record, id.value, payload, m_originNs, offset, lineChars));
+    m_detailBytesPerLine = hexBytesPerLine(lineChars);
     // A whole text message in one frame that is JSON: as a tree too.
     if (record->opcode == 0x1 && record->has(capture::FrameRecord::Fin)
         && record->storedLength <= std::uint64_t(JsonTree::kMaxBytes)) {
