@@ -161,7 +161,9 @@ MainWindow::MainWindow(session::SessionManager &manager, QWidget *parent)
             {FrameLogModel::Opcode,
              widest({QStringLiteral("CONTINUATION"), QStringLiteral("RESERVED-15")})},
             {FrameLogModel::Flags, widest({QStringLiteral("FIN RSV=000 MASK")})},
-            {FrameLogModel::Length, widest({QStringLiteral("0000000")})},
+            // Room for a deflated frame's "compressed → inflated" too.
+            {FrameLogModel::Length,
+             widest({QStringLiteral("0000000"), QStringLiteral("000 → 0000")})},
         };
         for (const auto &[column, width] : widths)
             m_log->header()->resizeSection(column, width);

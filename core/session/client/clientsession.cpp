@@ -488,26 +488,38 @@ bool ClientSession::sendBinary(QByteArrayView data, std::size_t fragmentSize)
     return sendMessage(protocol::Opcode::Binary, data, fragmentSize);
 }
 
+// What arrived before a send of ours is taken first (Transport::readWaiting): the store holds the
+// frames in the order they happened.
+void ClientSession::readWaiting()
+{
+    if (m_engine && m_transport)
+        m_transport->readWaiting();
+}
+
 bool ClientSession::sendMessage(protocol::Opcode opcode, QByteArrayView data,
                                 std::size_t fragmentSize, bool pingBetweenFragments)
 {
+    readWaiting();
     return m_engine && m_state == SessionState::Open
            && m_engine->sendMessage(opcode, data, fragmentSize, pingBetweenFragments);
 }
 
 bool ClientSession::sendRawFrame(const protocol::FrameHeader &header, QByteArrayView payload)
 {
+    readWaiting();
     return m_engine && (m_state == SessionState::Open || m_state == SessionState::Closing)
            && m_engine->sendRawFrame(header, payload);
 }
 
 bool ClientSession::ping(QByteArrayView payload)
 {
+    readWaiting();
     return m_engine && m_state == SessionState::Open && m_engine->ping(payload);
 }
 
 bool ClientSession::close(std::uint16_t code, QByteArrayView reason)
 {
+    readWaiting();
     if (!m_engine || m_state != SessionState::Open || !m_engine->close(code, reason))
         return false;
     m_endRequested = true;

@@ -106,6 +106,7 @@ private:
     bool bytesReceived(QByteArrayView data, std::int64_t arrivalNs) override;
     void handleResponseHead(QByteArrayView rest, std::int64_t arrivalNs);
     void finishHandshakeFailure();
+    void readWaiting();
     bool followRedirect(const protocol::HttpHead &head);
     void upgraded(const protocol::ClientHandshakeResult &result);
     void finish();

@@ -33,6 +33,11 @@ public:
     // Reads what is waiting now, until the socket has no more or the receiver stops; the end of
     // the stream or an error closes the transport. False once it is closed.
     bool readAvailable();
+    void readWaiting() override
+    {
+        if (!isCorked())
+            readAvailable();
+    }
 
 protected:
     std::ptrdiff_t sendNow(std::span<const platform::ConstBuffer> buffers) override;

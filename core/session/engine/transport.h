@@ -91,6 +91,13 @@ public:
     void setReadChunk(qsizetype bytes) { m_readChunk = std::min(bytes, m_readChunkLimit); }
 
     bool isOpen() const { return m_state == State::Open; }
+    // Reads what already waits, now, unless a read is in progress (corked). Called before a send
+    // made on our own initiative (the user's message, a timer's ping): what arrived before it
+    // then comes before it in the capture store too, instead of after it because this thread
+    // was busy when it arrived (its time is the kernel's, so the log's order would contradict
+    // its times). Only a direct transport reads here; through Qt a frame's time is when it was
+    // read, which keeps the store's order anyway.
+    virtual void readWaiting() {}
     // Bytes written and not yet handed to the kernel.
     std::size_t bytesPending() const;
     // Reads and writes a descriptor itself (not through Qt).

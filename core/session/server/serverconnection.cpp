@@ -72,16 +72,15 @@ QString serializedOrigin(const QString &value)
     if (!url.isValid() || url.scheme().isEmpty() || url.host().isEmpty())
         return {};
     const QString scheme = url.scheme().toLower();
-    const int defaultPort = scheme == QLatin1String("https") || scheme == QLatin1String("wss")
-                                ? 443
-                                : 80;
+    const int defaultPort
+        = scheme == QLatin1String("https") || scheme == QLatin1String("wss") ? 443 : 80;
     QString host = comparableHost(url.host());
     if (host.contains(QLatin1Char(':')))
         host = QLatin1Char('[') + host + QLatin1Char(']');
     const int port = url.port(defaultPort);
-    return port == defaultPort ? scheme + QStringLiteral("://") + host
-                               : scheme + QStringLiteral("://") + host + QLatin1Char(':')
-                                     + QString::number(port);
+    return port == defaultPort
+               ? scheme + QStringLiteral("://") + host
+               : scheme + QStringLiteral("://") + host + QLatin1Char(':') + QString::number(port);
 }
 
 bool isAllowedOrigin(const QString &origin, const QStringList &allowed)
@@ -331,10 +330,10 @@ bool ServerConnection::upgrade()
     if (behaviour.echoRequestHeaders) {
         // What arrived, proxies' changes included; binary if a header was not UTF-8. Credentials
         // are redacted as in a capture (the echo is a frame the capture holds) unless asked.
-        const QByteArray echoed
-            = behaviour.echoSecrets
-                  ? m_info.request
-                  : QByteArray::fromStdString(capture::redactHttpHead(m_info.request.toStdString()));
+        const QByteArray echoed = behaviour.echoSecrets
+                                      ? m_info.request
+                                      : QByteArray::fromStdString(
+                                          capture::redactHttpHead(m_info.request.toStdString()));
         const bool text = protocol::isValidUtf8(byteSpan(echoed));
         m_engine->sendReply(text ? protocol::Opcode::Text : protocol::Opcode::Binary, echoed,
                             behaviour.fragmentSize, std::nullopt);
@@ -359,9 +358,13 @@ void ServerConnection::timerEvent(QTimerEvent *event)
         m_closeAfterTimer.stop();
         closeAsAsked();
     } else if (id == m_pingTimer.timerId()) {
+        if (isOpen()) // what arrived before the ping comes before it in the store
+            m_transport->readWaiting();
         if (isOpen())
             m_engine->ping("ping " + QByteArray::number(++m_pings));
     } else if (id == m_pushTimer.timerId()) {
+        if (isOpen())
+            m_transport->readWaiting();
         if (isOpen())
             reply(protocol::Opcode::Text,
                   m_options.behaviour.pushText + ' ' + QByteArray::number(++m_pushes));

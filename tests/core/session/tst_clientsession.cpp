@@ -5,6 +5,7 @@
 #include "hostileserver.h"
 #include "wiresniffer.h"
 
+#include <QDeadlineTimer>
 #include <QElapsedTimer>
 #include <QNetworkRequest>
 #include <QSignalSpy>
@@ -17,6 +18,7 @@
 #include <session/client/redirects.h>
 #include <session/engine/certificatefingerprint.h>
 #include <session/engine/clock.h>
+#include <session/server/localserverthread.h>
 #include <sys/socket.h>
 
 using namespace framescope;
@@ -124,6 +126,7 @@ private Q_SLOTS:
     void connectionLostMidFrameKeepsWhatArrived_data();
     void connectionLostMidFrameKeepsWhatArrived();
     void sendingWhileAFrameArrivesKeepsBothWhole();
+    void framesAreStoredInTheOrderTheyHappened();
 };
 
 void tst_ClientSession::roundTripWithQWebSocketServer()
@@ -1183,4 +1186,48 @@ void tst_ClientSession::sendingWhileAFrameArrivesKeepsBothWhole()
 }
 
 QTEST_GUILESS_MAIN(tst_ClientSession)
+// A frame that arrived while this thread was busy elsewhere is stored before a send made after it
+// arrived: the store's order is the frames' time order (the log shows the store's order). Here
+// the echo of the first message reaches this side while the thread does not return to its event
+// loop; then the second message goes.
+void tst_ClientSession::framesAreStoredInTheOrderTheyHappened()
+{
+    LocalServerThread server{LocalServerOptions{}};
+    QCOMPARE(server.start(), QString());
+    capture::FrameStore store;
+    ClientOptions options;
+    options.url = QUrl(server.urls().first());
+    ClientSession session(options, store);
+    session.open();
+    QVERIFY(waitOpen(session));
+    QVERIFY(session.sendText("first"));
+    const std::shared_ptr<capture::FrameStore> serverStore = server.store();
+    const QDeadlineTimer deadline(5000);
+    while (serverStore->endId().value < 2 && !deadline.hasExpired())
+        QThread::usleep(100); // not the event loop: nothing is read here meanwhile
+    QCOMPARE(serverStore->endId().value, std::uint64_t(2)); // "first" in, its echo out
+    QVERIFY(session.sendText("second"));
+    QVERIFY(QTest::qWaitFor([&] { return session.messagesReceived() == 2; }, 5000));
+
+    QList<QByteArray> order;
+    std::int64_t previousNs = 0;
+    for (std::uint64_t id = store.firstId().value; id < store.endId().value; ++id) {
+        const auto record = store.record({id});
+        QVERIFY(record);
+        std::vector<std::uint8_t> payload;
+        QVERIFY(store.payloadSlice({id}, 0, record->storedLength, payload));
+        order << (record->direction() == capture::Direction::Sent ? "sent " : "received ")
+                     + QByteArray(reinterpret_cast<const char *>(payload.data()),
+                                  qsizetype(payload.size()));
+        QVERIFY2(
+            record->endNs >= previousNs,
+            qPrintable(QStringLiteral("frame %1 is %2 us earlier than the one stored before it")
+                           .arg(id)
+                           .arg((previousNs - record->endNs) / 1000)));
+        previousNs = record->endNs;
+    }
+    QCOMPARE(order,
+             (QList<QByteArray>{"sent first", "received first", "sent second", "received second"}));
+}
+
 #include "tst_clientsession.moc"
