@@ -246,6 +246,25 @@ private Q_SLOTS:
         QCOMPARE(window.logModel()->rowCount(), int(sessions.entry(0).store->size()));
         QCOMPARE(window.logModel()->rowCount(), 4); // "before" both ways, the two closes
         QCOMPARE(previews(window).first(), QStringLiteral("before"));
+
+        // An opened capture stays too: connecting from it (its URL filled in) opens a session
+        // beside it, and the capture's row keeps its file and its frames.
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("before.jsonl"));
+        QVERIFY(window.saveCapture(path));
+        QVERIFY(window.openCapture(path));
+        QCOMPARE(sessions.sessionCount(), 3);
+        const int capture = window.shownSession();
+        QCOMPARE(sessions.entry(capture).capturePath, path);
+        window.connectTo(url);
+        QVERIFY(waitOpen(manager, window));
+        QCOMPARE(sessions.sessionCount(), 4);
+        QVERIFY(window.shownSession() != capture);
+        QCOMPARE(sessions.entry(capture).capturePath, path);
+        QCOMPARE(sessions.entry(capture).title(), QStringLiteral("before.jsonl"));
+        window.showSession(capture);
+        QCOMPARE(window.logModel()->rowCount(), 4);
+        QCOMPARE(previews(window).first(), QStringLiteral("before"));
         manager.stopServer(1000);
     }
 

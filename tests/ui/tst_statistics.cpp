@@ -68,10 +68,20 @@ private Q_SLOTS:
         QCOMPARE(statistics.roundTrips().front().atSeconds, 3.0);
         QCOMPARE(statistics.roundTrips().front().milliseconds, 0.25);
 
+        // A live session's rates go on at zero up to now, both directions alike; an earlier time
+        // takes nothing away.
+        statistics.extendTo(origin + 5 * kSecond + 1);
+        QCOMPARE(statistics.sentPerSecond(), (std::vector<std::uint32_t>{1, 0, 0, 0, 0, 0}));
+        QCOMPARE(statistics.receivedPerSecond(), (std::vector<std::uint32_t>{1, 0, 2, 0, 0, 0}));
+        statistics.extendTo(0);
+        QCOMPARE(statistics.receivedPerSecond().size(), std::size_t(6));
+
         StatisticsView view;
+        QVERIFY(view.roundTripChart()->title().contains(QStringLiteral("no pongs yet")));
         view.show(statistics);
-        QCOMPARE(view.messageRatePoints(), 3);
+        QCOMPARE(view.messageRatePoints(), 6);
         QCOMPARE(view.roundTripPoints(), 1);
+        QCOMPARE(view.roundTripChart()->title(), QStringLiteral("Ping round trip"));
         QVERIFY2(view.countsText().contains(QStringLiteral("Received: frames 4, data messages 3, "
                                                            "control frames 0, payload bytes 167")),
                  qPrintable(view.countsText()));

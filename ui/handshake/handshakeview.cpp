@@ -13,8 +13,9 @@ QString describeHandshake(const session::ClientSnapshot &snapshot)
 {
     const session::HandshakeRecord &h = snapshot.handshake;
     QStringList out;
-    const QList<session::Finding> findings
-        = session::HandshakeDoctor::examine(session::HandshakeDoctor::inputFor(snapshot));
+    session::HandshakeDoctor::Input input = session::HandshakeDoctor::inputFor(snapshot);
+    input.audience = session::HandshakeDoctor::Audience::Desktop; // names the window's controls
+    const QList<session::Finding> findings = session::HandshakeDoctor::examine(input);
     if (findings.isEmpty() && h.status == 101) {
         out << QStringLiteral("Upgraded: 101 Switching Protocols");
     } else {

@@ -47,6 +47,16 @@ void SessionStatistics::update(const capture::FrameStore &store, capture::FrameI
     }
 }
 
+void SessionStatistics::extendTo(std::int64_t nowNs)
+{
+    const std::int64_t second
+        = std::clamp<std::int64_t>((nowNs - m_originNs) / 1'000'000'000, -1, kMaxSeconds);
+    const std::size_t seconds
+        = std::max({m_sentPerSecond.size(), m_receivedPerSecond.size(), std::size_t(second + 1)});
+    m_sentPerSecond.resize(seconds, 0);
+    m_receivedPerSecond.resize(seconds, 0);
+}
+
 void SessionStatistics::addRoundTrip(std::int64_t atNs, std::int64_t roundTripNs)
 {
     m_roundTrips.push_back({double(atNs - m_originNs) / 1e9, double(roundTripNs) / 1e6});

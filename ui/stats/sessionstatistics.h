@@ -30,6 +30,10 @@ public:
     // Reads the frames stored since the last call, up to `end`.
     void update(const capture::FrameStore &store, capture::FrameId end);
     void addRoundTrip(std::int64_t atNs, std::int64_t roundTripNs);
+    // The rates carry on at zero up to the second of `nowNs` (a live session's now: the charts
+    // reach the present, not the last message), both directions over the same seconds. A time
+    // before the last message's second only evens the two out.
+    void extendTo(std::int64_t nowNs);
 
     const Direction &sent() const { return m_sent; }
     const Direction &received() const { return m_received; }

@@ -67,11 +67,19 @@ StatisticsView::StatisticsView(QWidget *parent)
     m_rttY->setLabelFormat(QStringLiteral("%g"));
     for (QLineSeries *series : {m_sentRate, m_receivedRate, m_roundTrips})
         series->setPointsVisible(true); // a single sample shows too
+
     auto *layout = new QVBoxLayout(this);
     layout->addWidget(m_counts);
     QChartView *rate
         = makeChart(tr("Message rate"), {m_sentRate, m_receivedRate}, m_rateX, m_rateY);
     m_rateChart = rate->chart();
+    // An echo's two lines lie on each other: the sent one wider, drawn first, shows around the
+    // received one (the chart's theme gave both their colours when they were added).
+    for (const auto &[series, width] : {std::pair{m_sentRate, 5}, std::pair{m_receivedRate, 2}}) {
+        QPen pen = series->pen();
+        pen.setWidth(width);
+        series->setPen(pen);
+    }
     layout->addWidget(rate, 1);
     QChartView *roundTrip = makeChart(tr("Ping round trip"), {m_roundTrips}, m_rttX, m_rttY);
     m_roundTripChart = roundTrip->chart();
@@ -171,6 +179,8 @@ void StatisticsView::show(const SessionStatistics &statistics)
         last = std::max(last, trip.atSeconds);
     }
     m_roundTrips->replace(trips);
+    m_roundTripChart->setTitle(trips.isEmpty() ? tr("Ping round trip (no pongs yet)")
+                                               : tr("Ping round trip"));
     m_rttX->setRange(0, last);
     m_rttY->setRange(0, std::max(0.1, slowest * 1.2));
     m_rttX->applyNiceNumbers();

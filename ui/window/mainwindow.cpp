@@ -514,11 +514,13 @@ bool MainWindow::start()
 
 void MainWindow::connectTo(const QString &url)
 {
-    // A connection that ended keeps its frames: the new one goes into a session of its own,
-    // with this one's settings, as an opened capture does; nothing in the log is lost.
+    // A connection that ended keeps its frames, and an opened capture stays what it is: the new
+    // connection goes into a session of its own, with this one's settings; nothing in the log is
+    // lost.
     const auto shownStore = m_model->store();
-    if (m_session != 0 && m_manager.state(m_session) == session::SessionState::Closed && shownStore
-        && shownStore->size() > 0)
+    const bool ended
+        = m_session != 0 && m_manager.state(m_session) == session::SessionState::Closed;
+    if (!m_capturePath.isEmpty() || (ended && shownStore && shownStore->size() > 0))
         duplicateSession();
     else if (m_session != 0)
         m_manager.remove(m_session);

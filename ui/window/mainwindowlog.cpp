@@ -249,6 +249,9 @@ void MainWindow::refreshStatistics()
 {
     if (const auto store = m_model->store())
         m_statistics.update(*store, store->endId());
+    // A live session's rates go on to now (nothing sent this second is a rate of 0).
+    const bool live = m_session != 0 && m_state != session::SessionState::Closed;
+    m_statistics.extendTo(live ? session::monotonicNs() : 0);
     m_statisticsView->show(m_statistics);
 }
 

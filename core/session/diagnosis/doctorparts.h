@@ -23,6 +23,32 @@ inline Finding finding(Severity severity, const char *id, const QString &title,
     return {severity, QString::fromLatin1(id), title, detail, fix};
 }
 
+// A setting the advice tells the user to change, and its one table of names per front end
+// (setting()).
+enum class Setting {
+    CaFile,
+    Pin,
+    Insecure,
+    ClientCertificate, // and its key
+    ClientKey,
+    Subprotocol,
+    Cookie,
+    Origin,
+    Authorization,
+    HostHeader,
+    Proxy,
+    FollowRedirects,
+    Deflate,
+    TlsTimeout,
+};
+// How `audience` names `setting`: a command-line option, or a control of the desktop
+// application.
+QString setting(Setting setting, HandshakeDoctor::Audience audience);
+inline QString setting(Setting which, const HandshakeDoctor::Input &input)
+{
+    return setting(which, input.audience);
+}
+
 // The URL with the other scheme, to be tried as it is.
 inline QString withScheme(QUrl url, const QString &scheme)
 {

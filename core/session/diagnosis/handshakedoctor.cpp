@@ -8,6 +8,50 @@
 
 namespace framescope::session {
 
+QString doctor::setting(Setting setting, HandshakeDoctor::Audience audience)
+{
+    const bool cli = audience == HandshakeDoctor::Audience::CommandLine;
+    const auto tab = [](const char *control) {
+        return QStringLiteral("%1 (Connection tab)").arg(QLatin1String(control));
+    };
+    switch (setting) {
+    case Setting::CaFile:
+        return cli ? QStringLiteral("--cacert FILE") : tab("TLS CA file");
+    case Setting::Pin:
+        return cli ? QStringLiteral("--pin-sha256") : tab("TLS pin");
+    case Setting::Insecure:
+        return cli ? QStringLiteral("--insecure") : tab("\"Accept an invalid certificate\"");
+    case Setting::ClientCertificate:
+        return cli ? QStringLiteral("--cert client.pem --key client.key (--pass if the key is "
+                                    "encrypted), or --cert client.p12 --pass PASSWORD")
+                   : QStringLiteral("Client certificate (Connection tab): a PEM certificate and "
+                                    "its key file, or a PKCS#12 file and its password");
+    case Setting::ClientKey:
+        return cli ? QStringLiteral("--key") : QStringLiteral("the key file given");
+    case Setting::Subprotocol:
+        return cli ? QStringLiteral("--subprotocol NAME") : tab("Subprotocols");
+    case Setting::Cookie:
+        return cli ? QStringLiteral("--cookie") : tab("Cookies");
+    case Setting::Origin:
+        return cli ? QStringLiteral("--origin") : tab("Origin");
+    case Setting::Authorization:
+        return cli ? QStringLiteral("-H \"Authorization: Bearer …\"") : tab("Authorization");
+    case Setting::HostHeader:
+        return cli ? QStringLiteral("-H \"Host: NAME\"") : tab("a Host line in Headers");
+    case Setting::Proxy:
+        return cli ? QStringLiteral("--proxy http://USER:PASSWORD@HOST:PORT")
+                   : QStringLiteral("Proxy (Connection tab): http://USER:PASSWORD@HOST:PORT");
+    case Setting::FollowRedirects:
+        return cli ? QStringLiteral("-L") : tab("\"Follow redirects\"");
+    case Setting::Deflate:
+        return cli ? QStringLiteral("--deflate") : tab("\"Offer permessage-deflate\"");
+    case Setting::TlsTimeout:
+        return cli ? QStringLiteral("--tls-timeout")
+                   : QStringLiteral("framescope-cli's --tls-timeout");
+    }
+    return {};
+}
+
 namespace {
 
 using namespace doctor;
@@ -46,13 +90,14 @@ bool plainHttpToTlsPort(int status, const QByteArray &body, bool secure)
 
 // What to try for an answer other than 101 that has no finding of its own: what the status and
 // the body say, the path and the proxies when they say nothing.
-QString unexpectedStatusFix(int status, const protocol::HttpHead &head, const QByteArray &body)
+QString unexpectedStatusFix(int status, const protocol::HttpHead &head, const QByteArray &body,
+                            HandshakeDoctor::Audience audience)
 {
     const QString retryAfter = header(head, "Retry-After");
     if (status >= 400 && status < 500 && body.contains("subprotocol"))
         return QStringLiteral("The server requires a subprotocol (its answer names it): offer "
-                              "it with --subprotocol NAME, or in Subprotocols in the "
-                              "Connection tab.");
+                              "it with %1.")
+            .arg(setting(Setting::Subprotocol, audience));
     if ((status == 429 || status == 503) && !retryAfter.isEmpty())
         return QStringLiteral("The server is busy or limits the rate: try again later (it asks "
                               "for Retry-After: %1).")
@@ -175,8 +220,8 @@ QList<Finding> HandshakeDoctor::findAll(const Input &input)
                 input.errorString,
                 authentication
                     ? QStringLiteral("Give the proxy's user and password in the proxy URL: "
-                                     "--proxy http://USER:PASSWORD@HOST:PORT (they are sent with "
-                                     "the first CONNECT).")
+                                     "%1 (they are sent with the first CONNECT).")
+                          .arg(setting(Setting::Proxy, input))
                     : QStringLiteral("Check the proxy's address and port, and that it allows "
                                      "CONNECT to this host and port."));
             return findings;
@@ -198,9 +243,10 @@ QList<Finding> HandshakeDoctor::findAll(const Input &input)
         findings << finding(
             Severity::Error, "tls-timeout", QStringLiteral("The TLS handshake did not finish"),
             input.errorString,
-            QStringLiteral("The server may be overloaded (--tls-timeout gives it longer), or the "
-                           "port may not speak TLS: try ws:// instead: %1")
-                .arg(withScheme(input.url, QStringLiteral("ws"))));
+            QStringLiteral("The server may be overloaded (%1 gives it longer), or the "
+                           "port may not speak TLS: try ws:// instead: %2")
+                .arg(setting(Setting::TlsTimeout, input),
+                     withScheme(input.url, QStringLiteral("ws"))));
         return findings;
     case SessionError::TlsFailed:
         if (h.tls.value(QStringLiteral("pinned")) == QLatin1String("mismatch")) {
@@ -336,15 +382,16 @@ QList<Finding> HandshakeDoctor::findAll(const Input &input)
                             "The site uses Windows Authentication, which Framescope cannot answer "
                             "(NTLM and Negotiate take several round trips): allow anonymous access "
                             "to the WebSocket path in IIS, %1or send the session cookie of a "
-                            "browser signed in to the site (--cookie, or Cookies in the Connection "
-                            "tab).")
+                            "browser signed in to the site (%2).")
                             .arg(schemes.contains(QStringLiteral("Basic"))
                                      ? QStringLiteral("send Basic credentials (it offers "
                                                       "Basic too: ws://user:password@host/), ")
-                                     : QString())
-                      : QStringLiteral(
-                          "Send credentials: -H \"Authorization: Bearer …\", Basic in the URL "
-                          "(ws://user:password@host/), or a cookie.");
+                                     : QString(),
+                                 setting(Setting::Cookie, input))
+                      : QStringLiteral("Send credentials: %1, Basic in the URL "
+                                       "(ws://user:password@host/), or a cookie (%2).")
+                            .arg(setting(Setting::Authorization, input),
+                                 setting(Setting::Cookie, input));
             findings << finding(Severity::Error, id, title,
                                 QStringLiteral("WWW-Authenticate: ") + schemes, fix);
             break;
@@ -358,15 +405,17 @@ QList<Finding> HandshakeDoctor::findAll(const Input &input)
                     Severity::Error, "forbidden-host",
                     QStringLiteral("The server refused the Host name (403)"), summary,
                     QStringLiteral("The server accepts only some Host names: connect by IP "
-                                   "address or by a name it allows, or send one with -H \"Host: "
-                                   "NAME\" (framescope serve accepts more with --allow-host)."));
+                                   "address or by a name it allows, or send one with %1 "
+                                   "(framescope serve accepts more with --allow-host).")
+                        .arg(setting(Setting::HostHeader, input)));
             else
                 findings << finding(
                     Severity::Error, "forbidden",
                     QStringLiteral("The server refused the upgrade (403)"), summary,
                     QStringLiteral(
-                        "Servers often refuse a foreign Origin: set --origin to one the server "
-                        "allows, or check authorization rules for this path."));
+                        "Servers often refuse a foreign Origin: set one the server allows with "
+                        "%1, or check authorization rules for this path.")
+                        .arg(setting(Setting::Origin, input)));
             break;
         case 426:
             findings << finding(
@@ -417,8 +466,8 @@ QList<Finding> HandshakeDoctor::findAll(const Input &input)
                 (toTls ? QStringLiteral("The server wants TLS: connect with wss:// to the new "
                                         "location. ")
                        : QStringLiteral("Connect to the new location directly. "))
-                    + QStringLiteral("Or follow redirects: -L (framescope-cli), or "
-                                     "\"Follow redirects\" in the Connection tab."));
+                    + QStringLiteral("Or follow redirects: %1.")
+                          .arg(setting(Setting::FollowRedirects, input)));
             break;
         }
         case 407:
@@ -448,7 +497,7 @@ QList<Finding> HandshakeDoctor::findAll(const Input &input)
                                              .arg(withScheme(input.url, QStringLiteral("wss")))));
             else
                 findings << finding(Severity::Error, id, title, summary,
-                                    unexpectedStatusFix(status, head, parsed.body));
+                                    unexpectedStatusFix(status, head, parsed.body, input.audience));
             break;
         }
         // IIS without the WebSocket Protocol feature answers as if no upgrade was asked for.
@@ -513,10 +562,11 @@ QList<Finding> HandshakeDoctor::findAll(const Input &input)
                                            "send both (RFC 6455 §4.2.2)."));
         break;
     case protocol::HandshakeError::SubprotocolNotOffered:
-        findings << finding(
-            Severity::Error, "subprotocol-not-offered",
-            QStringLiteral("The server chose a subprotocol that was not offered"), h.detail,
-            QStringLiteral("Offer it with --subprotocol, or fix the server's selection."));
+        findings << finding(Severity::Error, "subprotocol-not-offered",
+                            QStringLiteral("The server chose a subprotocol that was not offered"),
+                            h.detail,
+                            QStringLiteral("Offer it with %1, or fix the server's selection.")
+                                .arg(setting(Setting::Subprotocol, input)));
         break;
     case protocol::HandshakeError::ExtensionNotOffered:
     case protocol::HandshakeError::InvalidExtensionHeader:
@@ -545,7 +595,8 @@ QList<Finding> HandshakeDoctor::findAll(const Input &input)
                 Severity::Warning, "arr-deflate", QStringLiteral("permessage-deflate through ARR"),
                 QStringLiteral("ARR 3.0 does not support WebSocket compression"),
                 QStringLiteral("If the connection breaks after the first compressed frame, connect "
-                               "again without --deflate."));
+                               "again without %1.")
+                    .arg(setting(Setting::Deflate, input)));
         }
     }
     return findings;

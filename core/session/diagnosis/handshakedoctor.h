@@ -39,8 +39,13 @@ struct ServerFingerprint
 class HandshakeDoctor
 {
 public:
+    // Who reads the advice: it names the settings to change as that front end shows them
+    // ("--cacert FILE", or "TLS CA file (Connection tab)").
+    enum class Audience { CommandLine, Desktop };
+
     struct Input
     {
+        Audience audience = Audience::CommandLine;
         QUrl url;
         HandshakeRecord handshake;
         SessionError error = SessionError::None;

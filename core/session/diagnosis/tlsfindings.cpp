@@ -6,9 +6,11 @@ namespace framescope::session::doctor {
 
 namespace {
 
-const QString kClientCertificateFix = QStringLiteral(
-    "Give one the server's CA issued: --cert client.pem --key client.key (--pass if the key is "
-    "encrypted), or --cert client.p12 --pass PASSWORD.");
+QString clientCertificateFix(const HandshakeDoctor::Input &input)
+{
+    return QStringLiteral("Give one the server's CA issued: %1.")
+        .arg(setting(Setting::ClientCertificate, input));
+}
 
 // The names a server's certificate holds, as recorded: "DNS:a.example, IP:10.0.0.1 (CN a)".
 QString certificateNames(const QMap<QString, QString> &tls)
@@ -27,9 +29,9 @@ QString certificateNames(const QMap<QString, QString> &tls)
 Finding serverCertificateFinding(const HandshakeDoctor::Input &input, const QString &errors)
 {
     QString detail = errors;
-    QString fix = QStringLiteral(
-        "Fix the server's certificate; for a test server, trust its CA with --cacert "
-        "or accept it for this session only with --insecure.");
+    QString fix = QStringLiteral("Fix the server's certificate; for a test server, trust its CA "
+                                 "with %1 or accept it for this session only with %2.")
+                      .arg(setting(Setting::CaFile, input), setting(Setting::Insecure, input));
     if (errors.contains(QStringLiteral("expired"), Qt::CaseInsensitive)) {
         fix = QStringLiteral("The certificate has expired: renew it on the server.");
     } else if (errors.contains(QStringLiteral("host name"), Qt::CaseInsensitive)) {
@@ -41,13 +43,14 @@ Finding serverCertificateFinding(const HandshakeDoctor::Input &input, const QStr
                   "to its subject alternative names.")
                   .arg(names, input.url.host());
     } else if (errors.contains(QStringLiteral("self"), Qt::CaseInsensitive)) {
-        fix = QStringLiteral(
-            "The certificate is self-signed: trust it with --cacert or pin its "
-            "fingerprint with --pin-sha256, or use --insecure for this session only.");
+        fix = QStringLiteral("The certificate is self-signed: trust it with %1 or pin its "
+                             "fingerprint with %2, or accept it for this session only with %3.")
+                  .arg(setting(Setting::CaFile, input), setting(Setting::Pin, input),
+                       setting(Setting::Insecure, input));
     } else if (errors.contains(QStringLiteral("issuer"), Qt::CaseInsensitive)) {
-        fix = QStringLiteral(
-            "The issuer is not trusted here: the server may not send its intermediate "
-            "certificates, or the CA must be added with --cacert.");
+        fix = QStringLiteral("The issuer is not trusted here: the server may not send its "
+                             "intermediate certificates, or the CA must be added with %1.")
+                  .arg(setting(Setting::CaFile, input));
     }
     return finding(Severity::Error, "tls-failed", QStringLiteral("The TLS handshake failed"),
                    detail, fix);
@@ -100,14 +103,14 @@ Finding tlsFailureFinding(const HandshakeDoctor::Input &input)
     if (alert.startsWith(QLatin1String("certificate_required")) && !input.clientCertificate) {
         return finding(Severity::Error, "tls-client-certificate-required",
                        QStringLiteral("The server requires a client certificate"), seenAlert,
-                       kClientCertificateFix);
+                       clientCertificateFix(input));
     }
     if (alert.startsWith(QLatin1String("handshake_failure")) && !input.clientCertificate) {
         // TLS 1.2 servers (OpenSSL's among them) answer a missing client certificate with it.
         return finding(Severity::Error, "tls-client-certificate-required",
                        QStringLiteral("The server probably requires a client certificate"),
                        seenAlert,
-                       kClientCertificateFix
+                       clientCertificateFix(input)
                            + QStringLiteral(" (The same alert also means no TLS version or "
                                             "cipher suite in common.)"));
     }
@@ -117,8 +120,9 @@ Finding tlsFailureFinding(const HandshakeDoctor::Input &input)
             Severity::Error, "tls-client-certificate-rejected",
             QStringLiteral("The server did not accept the client certificate"), seenAlert,
             QStringLiteral("Check that its CA is one the server trusts, that it has not expired, "
-                           "that --key is its key, and that it is meant for client "
-                           "authentication (the capture's tls.clientCertificate names it)."));
+                           "that %1 is its key, and that it is meant for client "
+                           "authentication (the capture's tls.clientCertificate names it).")
+                .arg(setting(Setting::ClientKey, input)));
     }
     if (alert.isEmpty() && input.close.endedBy == EndReason::TcpFin) {
         const QString plain = withScheme(input.url, QStringLiteral("ws"));
@@ -128,13 +132,13 @@ Finding tlsFailureFinding(const HandshakeDoctor::Input &input)
             input.errorString,
             input.clientCertificate
                 ? QStringLiteral("It may not accept the client certificate given: check that its "
-                                 "CA is one the server trusts and that --key is its key. If this "
-                                 "port does not speak TLS, use ws:// instead: %1")
-                      .arg(plain)
+                                 "CA is one the server trusts and that %1 is its key. If this "
+                                 "port does not speak TLS, use ws:// instead: %2")
+                      .arg(setting(Setting::ClientKey, input), plain)
                 : QStringLiteral("Servers that require a client certificate close like this "
                                  "when none is sent. %1 If this port does not speak TLS, use "
                                  "ws:// instead: %2")
-                      .arg(kClientCertificateFix, plain));
+                      .arg(clientCertificateFix(input), plain));
     }
     return finding(
         Severity::Error, "tls-failed", QStringLiteral("The TLS handshake failed"),
@@ -163,15 +167,16 @@ Finding closedWithoutAnswer(const HandshakeDoctor::Input &input, bool secure)
             QStringLiteral("The server probably requires a client certificate"),
             QStringLiteral("the server closed the connection right after the TLS handshake, "
                            "without answering the upgrade, and no client certificate was given"),
-            kClientCertificateFix
+            clientCertificateFix(input)
                 + QStringLiteral(" (If it wants none, the server dropped the request without "
                                  "saying why: its log may tell.)"));
     }
     return finding(Severity::Error, "closed-without-answer", title, input.errorString,
                    QStringLiteral("Right after the TLS handshake: the server may not accept the "
                                   "client certificate given (check that its CA is one the server "
-                                  "trusts and that --key is its key), or it dropped the request "
-                                  "without saying why (its log may tell)."));
+                                  "trusts and that %1 is its key), or it dropped the request "
+                                  "without saying why (its log may tell).")
+                       .arg(setting(Setting::ClientKey, input)));
 }
 
 bool startsWithTlsRecord(const QByteArray &answer)

@@ -249,8 +249,10 @@ bool ConnectionEngine::sendMessage(protocol::Opcode opcode, QByteArrayView data,
             withPings.insert(withPings.end(), m_wire.begin() + std::ptrdiff_t(frameStart),
                              m_wire.begin() + std::ptrdiff_t(position));
             frameStart = position;
-            if (!decoder.frame().header.fin)
+            if (!decoder.frame().header.fin) {
                 m_writer->writeControl(protocol::Opcode::Ping, {}, withPings);
+                awaitPong({});
+            }
         } else if (event.type == protocol::DecodeEventType::NeedMoreData
                    || event.type == protocol::DecodeEventType::Error) {
             break;
@@ -295,10 +297,16 @@ bool ConnectionEngine::ping(QByteArrayView payload)
     m_wire.clear();
     if (!m_writer->writeControl(protocol::Opcode::Ping, byteSpan(payload), m_wire))
         return false;
-    m_lastPingPayload = payload.toByteArray();
-    m_lastPingNs = monotonicNs();
+    awaitPong(payload.toByteArray());
     writeFrames(m_wire);
     return true;
+}
+
+void ConnectionEngine::awaitPong(QByteArray payload)
+{
+    if (m_pingsAwaited.size() == kMaxPingsAwaited)
+        m_pingsAwaited.pop_front();
+    m_pingsAwaited.push_back({std::move(payload), monotonicNs()});
 }
 
 bool ConnectionEngine::close(std::uint16_t code, QByteArrayView reason)
@@ -362,10 +370,13 @@ void ConnectionEngine::handleControlFrame(protocol::Opcode opcode,
         }
         break;
     case protocol::Opcode::Pong:
-        if (m_lastPingNs != 0 && bytesView(payload) == m_lastPingPayload) {
-            const std::int64_t roundTrip = monotonicNs() - m_lastPingNs;
-            m_lastPingNs = 0;
+        for (auto ping = m_pingsAwaited.begin(); ping != m_pingsAwaited.end(); ++ping) {
+            if (bytesView(payload) != ping->payload)
+                continue;
+            const std::int64_t roundTrip = monotonicNs() - ping->sentNs;
+            m_pingsAwaited.erase(m_pingsAwaited.begin(), ping + 1);
             m_delegate.roundTripMeasured(roundTrip);
+            break;
         }
         break;
     case protocol::Opcode::Close: {

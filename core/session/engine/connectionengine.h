@@ -10,6 +10,7 @@
 #include <QObject>
 #include <QPointer>
 #include <capture/framestore.h>
+#include <deque>
 #include <memory>
 #include <optional>
 #include <protocol/frameheader.h>
@@ -154,8 +155,17 @@ private:
     std::uint64_t m_messagesReceived = 0;
     std::uint64_t m_framesReceived = 0;
     std::size_t m_bytesSinceFrameEnd = 0; // read since a received frame last ended
-    QByteArray m_lastPingPayload;
-    std::int64_t m_lastPingNs = 0;
+    // Our pings not yet answered, oldest first (the user's, a timer's, those between a message's
+    // fragments); a pong answers the oldest with its payload, and the ones before it are given
+    // up on (a peer may answer only the latest ping). At most kMaxPingsAwaited.
+    struct AwaitedPing
+    {
+        QByteArray payload;
+        std::int64_t sentNs = 0;
+    };
+    static constexpr std::size_t kMaxPingsAwaited = 64;
+    void awaitPong(QByteArray payload);
+    std::deque<AwaitedPing> m_pingsAwaited;
     std::int64_t m_lastArrivalNs = 0; // of the bytes being decoded
     QBasicTimer m_midFrameTimer;
     QBasicTimer m_closeTimer;

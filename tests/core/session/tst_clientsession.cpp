@@ -127,6 +127,7 @@ private Q_SLOTS:
     void connectionLostMidFrameKeepsWhatArrived();
     void sendingWhileAFrameArrivesKeepsBothWhole();
     void framesAreStoredInTheOrderTheyHappened();
+    void everyAnsweredPingIsTimed();
 };
 
 void tst_ClientSession::roundTripWithQWebSocketServer()
@@ -1228,6 +1229,27 @@ void tst_ClientSession::framesAreStoredInTheOrderTheyHappened()
     }
     QCOMPARE(order,
              (QList<QByteArray>{"sent first", "received first", "sent second", "received second"}));
+}
+
+// Each ping that a pong answers gives a round trip: the pings between a message's fragments as
+// well as the user's (several may be on their way at once).
+void tst_ClientSession::everyAnsweredPingIsTimed()
+{
+    LocalServerThread server{LocalServerOptions{}};
+    QCOMPARE(server.start(), QString());
+    capture::FrameStore store;
+    ClientOptions options;
+    options.url = QUrl(server.urls().first());
+    ClientSession session(options, store);
+    QSignalSpy roundTrips(&session, &ClientSession::pongReceived);
+    session.open();
+    QVERIFY(waitOpen(session));
+    // 22 bytes in frames of 5: five frames, a ping after each but the last.
+    QVERIFY(session.sendMessage(protocol::Opcode::Text, "Hello fragmented world", 5, true));
+    QVERIFY(session.ping("mine"));
+    QVERIFY(QTest::qWaitFor([&] { return roundTrips.count() == 5; }, 5000));
+    for (const QList<QVariant> &trip : roundTrips)
+        QVERIFY(trip.first().toLongLong() > 0);
 }
 
 #include "tst_clientsession.moc"

@@ -385,6 +385,29 @@ void tst_HandshakeDoctor::tlsAdvice_data()
         << input({}, protocol::HandshakeError::None, SessionError::HandshakeTimeout)
         << QStringLiteral("no-http-response") << QStringLiteral("wss://server.example/socket")
         << QStringLiteral("--insecure");
+
+    // The same advice for the desktop application names its controls, not the command line's
+    // options.
+    HandshakeDoctor::Input selfSigned = tlsFailure("TLS failed: certificate verify failed");
+    selfSigned.handshake.tls.insert(
+        QStringLiteral("errors"), QStringLiteral("The certificate is self-signed, and untrusted"));
+    QTest::newRow("self-signed, command line")
+        << selfSigned << QStringLiteral("tls-failed")
+        << QStringLiteral("trust it with --cacert FILE or pin its fingerprint with --pin-sha256, "
+                          "or accept it for this session only with --insecure")
+        << QStringLiteral("Connection tab");
+    selfSigned.audience = HandshakeDoctor::Audience::Desktop;
+    QTest::newRow("self-signed, desktop")
+        << selfSigned << QStringLiteral("tls-failed")
+        << QStringLiteral("trust it with TLS CA file (Connection tab) or pin its fingerprint with "
+                          "TLS pin (Connection tab), or accept it for this session only with "
+                          "\"Accept an invalid certificate\" (Connection tab)")
+        << QStringLiteral("--");
+    HandshakeDoctor::Input wantsCertificate = tlsFailure(tls13Alert, "certificate_required (116)");
+    wantsCertificate.audience = HandshakeDoctor::Audience::Desktop;
+    QTest::newRow("certificate_required, none given, desktop")
+        << wantsCertificate << QStringLiteral("tls-client-certificate-required")
+        << QStringLiteral("Client certificate (Connection tab)") << QStringLiteral("--");
 }
 
 void tst_HandshakeDoctor::tlsAdvice()
