@@ -982,6 +982,20 @@ private Q_SLOTS:
         window.setServerSideShown(false);
         QCoreApplication::processEvents();
         QCOMPARE(detailTabs->width(), detailWidth);
+        // Shown again with a frame selected: that frame is lined up at once, not only once
+        // another is selected.
+        clientLog->selectRow(1); // the client's "two" (the server's side last showed row 3's)
+        window.setServerSideShown(true);
+        const auto linedUp = [&] {
+            const QModelIndex current = serverLog->currentIndex();
+            return current.isValid()
+                   && cell(server, current.row(), FrameLogModel::Direction)
+                          == QStringLiteral("← received")
+                   && cell(server, current.row(), FrameLogModel::Preview)
+                          == cell(client, 1, FrameLogModel::Preview);
+        };
+        QVERIFY(QTest::qWaitFor(linedUp, 5000));
+        window.setServerSideShown(false);
         panel->stop();
         QCOMPARE(panel->statusText(), QStringLiteral("Stopped"));
     }

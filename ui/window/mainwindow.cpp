@@ -362,6 +362,12 @@ MainWindow::MainWindow(session::SessionManager &manager, QWidget *parent)
     m_logAndDetail = new QSplitter(Qt::Horizontal);
     // The built-in server's log, beside the client's when asked: the same frames as it saw them.
     m_serverModel = new FrameLogModel(this);
+    // Its connection's frames come from a background test: the selected frame is lined up again
+    // once they are all there.
+    connect(m_serverModel, &FrameLogModel::filterProgressed, this, [this] {
+        if (!m_serverModel->isFiltering() && m_detailFrame)
+            lineUpServerFrame(*m_detailFrame);
+    });
     m_serverLog = new FrameLogView;
     m_serverLog->setModel(m_serverModel);
     m_serverLog->setAccessibleName(tr("Server's frame log"));

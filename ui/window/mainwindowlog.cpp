@@ -142,9 +142,11 @@ void MainWindow::setServerSideShown(bool shown)
     if (shown)
         m_logAndDetailBeforeServerSide = m_logAndDetail->sizes();
     m_serverPane->setVisible(shown);
-    if (shown)
+    if (shown) {
         arrangeLogs(true);
-    else if (m_logAndDetailBeforeServerSide.size() == 2)
+        if (m_detailFrame) // the frame selected before is lined up at once
+            lineUpServerFrame(*m_detailFrame);
+    } else if (m_logAndDetailBeforeServerSide.size() == 2)
         m_logAndDetail->setSizes(m_logAndDetailBeforeServerSide);
     if (m_showServerSide)
         m_showServerSide->setChecked(shown);
