@@ -1309,6 +1309,19 @@ private Q_SLOTS:
             QVERIFY(shoot(window, dir, QStringLiteral("handshake-failed")));
         QVERIFY(window.statusBar()->currentMessage().contains(QStringLiteral("refused"),
                                                               Qt::CaseInsensitive));
+
+        // Not a WebSocket URL: the Handshake tab, which the empty log points to, says so too.
+        window.connectTo(QStringLiteral("ftp://127.0.0.1:%1/").arg(closedPort));
+        QVERIFY(QTest::qWaitFor(
+            [&] {
+                return handshake->text().startsWith(
+                    QStringLiteral("ERROR: The URL cannot be connected to"));
+            },
+            10000));
+        QVERIFY2(handshake->text().contains(QStringLiteral("ws://HOST[:PORT]/PATH")),
+                 qPrintable(handshake->text()));
+        QVERIFY2(log->emptyText().contains(QStringLiteral("the Handshake tab")),
+                 qPrintable(log->emptyText()));
     }
 
     // Refused where the built-in server listened, after it was stopped: the status bar says so

@@ -208,8 +208,14 @@ QList<Finding> HandshakeDoctor::findAll(const Input &input)
     QList<Finding> findings;
     const HandshakeRecord &h = input.handshake;
 
-    // No HTTP answer at all: the connection itself failed.
+    // No HTTP answer at all: the connection itself failed, or was never tried.
     switch (input.error) {
+    case SessionError::InvalidUrl:
+        findings << finding(Severity::Error, "invalid-url",
+                            QStringLiteral("The URL cannot be connected to"), input.errorString,
+                            QStringLiteral("A WebSocket URL is ws://HOST[:PORT]/PATH, or wss:// "
+                                           "for TLS (ws://127.0.0.1:8080/chat)."));
+        return findings;
     case SessionError::ConnectionFailed:
         if (input.close.endedBy == EndReason::Proxy) {
             const bool authentication = input.errorString.contains(QLatin1String("407"));

@@ -386,6 +386,14 @@ void tst_HandshakeDoctor::tlsAdvice_data()
         << QStringLiteral("no-http-response") << QStringLiteral("wss://server.example/socket")
         << QStringLiteral("--insecure");
 
+    HandshakeDoctor::Input badUrl
+        = input({}, protocol::HandshakeError::None, SessionError::InvalidUrl);
+    badUrl.url = QUrl(QStringLiteral("ftp://127.0.0.1:9591/"));
+    badUrl.errorString = QStringLiteral("invalid URL: the scheme is not ws or wss");
+    QTest::newRow("not a WebSocket URL")
+        << badUrl << QStringLiteral("invalid-url") << QStringLiteral("ws://HOST[:PORT]/PATH")
+        << QStringLiteral("--insecure");
+
     // The same advice for the desktop application names its controls, not the command line's
     // options.
     HandshakeDoctor::Input selfSigned = tlsFailure("TLS failed: certificate verify failed");
