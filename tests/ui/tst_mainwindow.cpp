@@ -439,6 +439,16 @@ private Q_SLOTS:
         QVERIFY(window.statusBar()->currentMessage().startsWith(
             QStringLiteral("Not a regular expression")));
         QCOMPARE(model.rowCount(), 1);
+        // Marked where it was typed and beside it, as long as it stands.
+        const QColor normalText = direction->palette().color(QPalette::Text);
+        QVERIFY(filterText->palette().color(QPalette::Text) != normalText);
+        QVERIFY(filterText->toolTip().startsWith(QStringLiteral("Not a regular expression")));
+        QCOMPARE(shown->text(), QStringLiteral("Not a regular expression (not applied)"));
+        filterText->setText(QStringLiteral("(A)"));
+        QVERIFY(QTest::qWaitFor([&] { return shown->text() == QStringLiteral("1 of 6 frames"); },
+                                10000));
+        QCOMPARE(filterText->palette().color(QPalette::Text), normalText);
+        QVERIFY(filterText->toolTip().isEmpty());
         filterText->clear();
         direction->setCurrentIndex(0);
         QVERIFY(
@@ -840,7 +850,7 @@ private Q_SLOTS:
             }
             return offsets.size() < 2 ? 0 : int(offsets[1] - offsets[0]);
         };
-        window.resize(1600, 900);
+        window.resize(1920, 1080);
         QVERIFY(QTest::qWaitFor([&] { return bytesPerDumpLine() == 16; }, 5000));
         window.resize(900, 700);
         QVERIFY(QTest::qWaitFor([&] { return bytesPerDumpLine() > 0; }, 5000));
@@ -984,13 +994,16 @@ private Q_SLOTS:
         QCOMPARE(detailTabs->width(), detailWidth);
         // Shown again with a frame selected: that frame is lined up at once, not only once
         // another is selected.
-        clientLog->selectRow(1); // the client's "two" (the server's side last showed row 3's)
+        clientLog->selectRow(1); // the server's side last showed row 3's counterpart
         window.setServerSideShown(true);
+        const bool sentByClient
+            = cell(client, 1, FrameLogModel::Direction).contains(QLatin1String("sent"));
         const auto linedUp = [&] {
             const QModelIndex current = serverLog->currentIndex();
             return current.isValid()
                    && cell(server, current.row(), FrameLogModel::Direction)
-                          == QStringLiteral("← received")
+                          == (sentByClient ? QStringLiteral("← received")
+                                           : QStringLiteral("→ sent"))
                    && cell(server, current.row(), FrameLogModel::Preview)
                           == cell(client, 1, FrameLogModel::Preview);
         };

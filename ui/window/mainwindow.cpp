@@ -161,9 +161,7 @@ MainWindow::MainWindow(session::SessionManager &manager, QWidget *parent)
             {FrameLogModel::Opcode,
              widest({QStringLiteral("CONTINUATION"), QStringLiteral("RESERVED-15")})},
             {FrameLogModel::Flags, widest({QStringLiteral("FIN RSV=000 MASK")})},
-            // Room for a deflated frame's "compressed → inflated" too.
-            {FrameLogModel::Length,
-             widest({QStringLiteral("0000000"), QStringLiteral("000 → 0000")})},
+            {FrameLogModel::Length, widest({QStringLiteral("0000000")})},
         };
         for (const auto &[column, width] : widths)
             m_log->header()->resizeSection(column, width);
@@ -396,9 +394,9 @@ MainWindow::MainWindow(session::SessionManager &manager, QWidget *parent)
     m_logAndDetail->addWidget(m_tabs);
     m_logAndDetail->setStretchFactor(0, 3);
     m_logAndDetail->setStretchFactor(1, 2);
-    // Beside the sidebar at 1280 pixels: the log's columns and some payload, the detail pane
-    // wide enough for a header's bit lines (a 16-byte hex dump line shows whole from 1440).
-    m_logAndDetail->setSizes({650, 460});
+    // Beside the sidebar at 1280 pixels: the log's columns and room for payloads, the detail
+    // pane wide enough for a header's bit diagram (its hex dump takes 8 bytes a line there).
+    m_logAndDetail->setSizes({700, 410});
     m_mainSplitter = new QSplitter(Qt::Vertical);
     auto *splitter = m_mainSplitter;
     splitter->addWidget(m_logAndDetail);

@@ -149,6 +149,9 @@ protected:
 private:
     // How many characters a line of the detail pane shows (for its hex dump's width).
     int detailLineChars() const;
+    // The filter text could not be used (`problem`), or could again (empty): the field and the
+    // count beside it say so.
+    void showFilterProblem(const QString &problem);
     // The shown session as capture text (what Save writes), redacted as asked; read back.
     std::optional<std::string> shownCapture(const capture::RedactionOptions &redaction = {});
     std::optional<capture::CaptureReadResult> shownCaptureRead();
@@ -243,6 +246,7 @@ private:
     QComboBox *m_filterOpcode = nullptr;
     QCheckBox *m_showControl = nullptr;
     QLabel *m_shownCount = nullptr;
+    QString m_filterProblem; // why the filter text was not applied, empty when it was
     QComboBox *m_timeMode = nullptr;
     QPushButton *m_pause = nullptr;
     QPushButton *m_clear = nullptr;

@@ -34,6 +34,7 @@
 #include <QLocale>
 #include <QMenuBar>
 #include <QMimeData>
+#include <QPalette>
 #include <QPlainTextEdit>
 #include <QPushButton>
 #include <QRegularExpression>
@@ -423,11 +424,31 @@ void MainWindow::applyFilter()
     filter.direction = static_cast<FrameFilter::Direction>(m_filterDirection->currentIndex());
     filter.opcodes = std::uint16_t(m_filterOpcode->currentData().toInt());
     filter.showControl = m_showControl->isChecked();
-    if (const QString error = m_model->setFilter(filter); !error.isEmpty()) {
+    const QString error = m_model->setFilter(filter);
+    showFilterProblem(error);
+    if (!error.isEmpty()) {
         statusBar()->showMessage(error, kStatusMs);
         return;
     }
     statusBar()->clearMessage();
+}
+
+// As Wireshark does with a display filter: a text that cannot be used is not applied (the rows
+// stay as the last filter left them), and it is marked where it is typed, not only said for a
+// moment in the status bar.
+void MainWindow::showFilterProblem(const QString &problem)
+{
+    m_filterProblem = problem;
+    if (problem.isEmpty()) {
+        m_filterText->setPalette(QPalette()); // the window's again
+    } else {
+        QPalette marked = m_filterText->palette();
+        marked.setColor(QPalette::Text, QColor(0xe0, 0x48, 0x48)); // readable on light and dark
+        m_filterText->setPalette(marked);
+    }
+    m_filterText->setToolTip(problem);
+    m_filterText->setAccessibleDescription(problem);
+    updateShownCount();
 }
 
 // An empty log says why it is empty, and what to do next.
@@ -455,6 +476,12 @@ void MainWindow::updateEmptyLogText()
 void MainWindow::updateShownCount()
 {
     updateEmptyLogText();
+    if (!m_filterProblem.isEmpty()) {
+        // What is wrong in short; where, in the field's tooltip and the status bar.
+        m_shownCount->setText(
+            tr("%1 (not applied)").arg(m_filterProblem.section(QLatin1Char(':'), 0, 0)));
+        return;
+    }
     const QString total = QLocale().toString(qulonglong(m_model->frameCount()));
     if (!m_model->isFiltered()) {
         m_shownCount->setText(m_model->frameCount() == 1 ? tr("1 frame")
