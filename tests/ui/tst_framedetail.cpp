@@ -141,6 +141,12 @@ private Q_SLOTS:
         const QString text = describeFrame(recordOf(ping, false), 4, bytesOf("Hello"), 0);
         QVERIFY(text.contains(QStringLiteral("Header (2 bytes): 89 05")));
         QVERIFY(text.contains(QStringLiteral("Not masked (a server's frame)")));
+        protocol::FrameHeader empty;
+        empty.opcode = 0x9;
+        empty.masked = true;
+        QVERIFY2(describeFrame(recordOf(empty, true), 6, {}, 0)
+                     .contains(QStringLiteral("(XOR 00 00 00 00):\n(empty)")),
+                 qPrintable(describeFrame(recordOf(empty, true), 6, {}, 0)));
         QVERIFY(!text.contains(QStringLiteral("As on the wire")));
 
         protocol::FrameHeader close;

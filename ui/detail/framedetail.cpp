@@ -244,7 +244,9 @@ QString describeFrame(const capture::FrameRecord &record, std::uint64_t id,
                                              4)
                                       .toHex(' ')))
                         : QString());
-    if (maskedAsSent) {
+    if (payload.empty()) {
+        out << QStringLiteral("(empty)");
+    } else if (maskedAsSent) {
         std::vector<std::uint8_t> masked(payload);
         for (std::size_t i = 0; i < masked.size(); ++i)
             masked[i] ^= header.maskKey[(payloadOffset + i) % 4];
