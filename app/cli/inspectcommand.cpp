@@ -12,6 +12,12 @@ namespace framescope::cli {
 
 QString captureReadError(const QString &path, const std::string &error)
 {
+    // A recording still running (or cut short) has only its journal so far.
+    const QString journal = path + QStringLiteral(".partial");
+    if (!QFile::exists(path) && QFile::exists(journal))
+        return QStringLiteral("no such file, but %1 is there: the recording is still running "
+                              "(or was interrupted); that journal can be read as it is")
+            .arg(journal);
     QFile file(path);
     if (file.open(QIODevice::ReadOnly) && file.peek(4096).contains("\"log\""))
         return QStringLiteral("this is a HAR file, not a capture: replay and export-k6 read it as "

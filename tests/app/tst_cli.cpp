@@ -238,6 +238,16 @@ void tst_Cli::captureFileIsRedactedAndInspectable()
     const Run harRun = runCli({QStringLiteral("inspect"), har});
     QCOMPARE(harRun.exitCode, 2);
     QVERIFY2(harRun.err.contains("this is a HAR file, not a capture"), harRun.err.constData());
+    // A recording still running has only its journal: named, and it can be read.
+    const QString recording = dir.filePath(QStringLiteral("running.jsonl"));
+    QVERIFY(QFile::copy(path, recording + QStringLiteral(".partial")));
+    const Run running = runCli({QStringLiteral("inspect"), recording});
+    QCOMPARE(running.exitCode, 2);
+    QVERIFY2(running.err.contains("running.jsonl.partial is there: the recording is still "
+                                  "running"),
+             running.err.constData());
+    QCOMPARE(runCli({QStringLiteral("inspect"), recording + QStringLiteral(".partial")}).exitCode,
+             0);
 }
 
 void tst_Cli::interactiveStdin()
