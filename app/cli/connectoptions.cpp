@@ -271,10 +271,10 @@ std::variant<ConnectRequest, int> parseConnectRequest(const QStringList &argumen
                 return usage(
                     QStringLiteral("--send-binary needs hex digits, got \"%1\"").arg(hexText));
             if (compact.size() % 2 != 0)
-                return usage(QStringLiteral("--send-binary needs two hex digits a byte, got %1 "
-                                            "digits in \"%2\"")
-                                 .arg(compact.size())
-                                 .arg(hexText));
+                return usage(QStringLiteral("--send-binary needs two hex digits a byte: \"%1\" "
+                                            "has an odd number of them (%2)")
+                                 .arg(hexText)
+                                 .arg(compact.size()));
             const QByteArray decoded = QByteArray::fromHex(compact);
             request.messages.append({protocol::Opcode::Binary, decoded});
         }

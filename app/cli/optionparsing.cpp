@@ -195,13 +195,13 @@ std::optional<QString> readClose(const QString &value, std::uint16_t &code, QByt
     const qsizetype colon = value.indexOf(QLatin1Char(':'));
     bool ok = false;
     const uint number = (colon < 0 ? value : value.left(colon)).toUInt(&ok);
-    if (!ok || number > 65535)
-        return QStringLiteral("--close needs CODE[:REASON]");
-    reason = colon < 0 ? QByteArray() : value.mid(colon + 1).toUtf8();
-    if (!protocol::isValidWireCloseCode(std::uint16_t(number)))
+    if (!ok)
+        return QStringLiteral("--close needs CODE[:REASON], a number first (1000:done)");
+    if (number > 65535 || !protocol::isValidWireCloseCode(std::uint16_t(number)))
         return QStringLiteral("close code %1 may not be sent (RFC 6455 section 7.4: 1000-1003, "
                               "1007-1014 or 3000-4999)")
             .arg(number);
+    reason = colon < 0 ? QByteArray() : value.mid(colon + 1).toUtf8();
     if (!protocol::buildClosePayload(std::uint16_t(number), reason.toStdString()))
         return QStringLiteral("the close reason is %1 bytes (UTF-8): a close frame holds at most "
                               "123")

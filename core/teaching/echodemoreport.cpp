@@ -97,7 +97,8 @@ std::string formatEchoDemo(const EchoDemoResult &result)
     out << '\n';
     if (result.ok())
         out << "OK: " << result.messagesEchoed
-            << " messages echoed byte for byte, ping answered, closed cleanly.\n";
+            << (result.messagesEchoed == 1 ? " message" : " messages")
+            << " echoed byte for byte, ping answered, closed cleanly.\n";
     else
         out << "FAILED: " << result.error << '\n';
     return out.str();

@@ -585,6 +585,10 @@ void tst_Cli::optionsWithoutEffect_data()
         "--delay takes at most 2147483647, not 99999999999");
     row("a close code not to send", connect, {"--close", "1005"},
         "close code 1005 may not be sent (RFC 6455 section 7.4");
+    row("a close code out of range", connect, {"--close", "99999"},
+        "close code 99999 may not be sent (RFC 6455 section 7.4");
+    row("a close code that is no number", connect, {"--close", "bye"},
+        "--close needs CODE[:REASON], a number first (1000:done)");
 }
 
 void tst_Cli::optionsWithoutEffect()
@@ -1741,7 +1745,7 @@ void tst_Cli::errorsSayWhatIsWrong_data()
     QTest::newRow("an odd number of hex digits")
         << QStringList{QStringLiteral("connect"), QStringLiteral("ws://127.0.0.1:1/"),
                        QStringLiteral("--send-binary"), QStringLiteral("0")}
-        << 2 << QStringLiteral("two hex digits a byte, got 1 digits");
+        << 2 << QStringLiteral("two hex digits a byte: \"0\" has an odd number of them (1)");
     QTest::newRow("a CA file not there")
         << QStringList{QStringLiteral("connect"), QStringLiteral("wss://127.0.0.1:1/"),
                        QStringLiteral("--cacert"), QStringLiteral("/nonexistent/ca.pem")}
