@@ -1076,6 +1076,11 @@ private Q_SLOTS:
         auto *serverLog = named<FrameLogView>(window, QStringLiteral("Server's frame log"));
         QVERIFY(serverLog);
         QVERIFY(!serverLog->header()->isSectionHidden(FrameLogModel::Connection)); // which is which
+        // As wide as its header ("Conn."), as the client's log has it.
+        QVERIFY2(serverLog->header()->sectionSize(FrameLogModel::Connection)
+                     >= serverLog->fontMetrics().horizontalAdvance(QStringLiteral("Conn.")),
+                 qPrintable(
+                     QString::number(serverLog->header()->sectionSize(FrameLogModel::Connection))));
         // Connected: its own connection only, the first one's frames gone from the server's log.
         window.connectTo(url);
         QVERIFY(echo(QStringLiteral("second")));

@@ -165,7 +165,8 @@ MainWindow::MainWindow(session::SessionManager &manager, QWidget *parent)
         };
         for (const auto &[column, width] : widths)
             m_log->header()->resizeSection(column, width);
-        showConnections(*m_log, *m_model, false);
+        // The Connection column is hidden once the server's log has copied the widths (a hidden
+        // column's size reads as 0).
     }
     m_log->setAlternatingRowColors(true);
     m_log->setContextMenuPolicy(Qt::ActionsContextMenu);
@@ -375,6 +376,7 @@ MainWindow::MainWindow(session::SessionManager &manager, QWidget *parent)
     for (int column = 0; column < FrameLogModel::Preview; ++column)
         m_serverLog->header()->resizeSection(column, m_log->header()->sectionSize(column));
     showConnections(*m_serverLog, *m_serverModel, false);
+    showConnections(*m_log, *m_model, false);
     m_serverLog->setAlternatingRowColors(true);
     m_serverPane = new QWidget;
     auto *serverLayout = new QVBoxLayout(m_serverPane);
