@@ -294,6 +294,7 @@ private Q_SLOTS:
               std::tuple{Qt::Key_K, beside, QStringLiteral("Handsha&ke")},
               std::tuple{Qt::Key_A, beside, QStringLiteral("Fr&ame")},
               std::tuple{Qt::Key_B, below, QStringLiteral("Frame La&b")},
+              std::tuple{Qt::Key_R, below, QStringLiteral("Sc&ript")},
               std::tuple{Qt::Key_M, below, QStringLiteral("Co&mposer")}}) {
             QTest::keyClick(&window, key, Qt::AltModifier);
             QCOMPARE(tabs->tabText(tabs->currentIndex()), page);
@@ -461,7 +462,7 @@ private Q_SLOTS:
         for (QPushButton *button : window.findChildren<QPushButton *>()) {
             if (button->text() == QStringLiteral("Pa&use"))
                 pause = button;
-            if (button->text() == QStringLiteral("Clea&r"))
+            if (button->text() == QStringLiteral("Clear"))
                 clear = button;
         }
         QVERIFY(pause && clear);

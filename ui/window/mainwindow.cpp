@@ -264,7 +264,7 @@ MainWindow::MainWindow(session::SessionManager &manager, QWidget *parent)
         const QString url = m_url->text().trimmed();
         return url.isEmpty() ? m_manager.serverUrls().value(0) : url;
     });
-    m_bottomTabs->addTab(m_scriptPanel, tr("Script"));
+    m_bottomTabs->addTab(m_scriptPanel, tr("Sc&ript"));
     connect(m_scriptPanel, &ScriptPanel::connectionOpened, this, &MainWindow::addScriptSession);
     connect(m_scriptPanel, &ScriptPanel::connectionEnded, this, &MainWindow::endScriptSession);
     QWidget *composer = m_bottomTabs;

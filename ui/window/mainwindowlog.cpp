@@ -361,7 +361,8 @@ QWidget *MainWindow::makeFilterBar()
     m_pause = new QPushButton(tr("Pa&use"));
     m_pause->setCheckable(true);
     m_pause->setToolTip(tr("Stop adding rows; the frames are kept and shown when you resume"));
-    m_clear = new QPushButton(tr("Clea&r"));
+    // No Alt key: Alt+R is the Script tab's (and rows cleared do not come back to the log).
+    m_clear = new QPushButton(tr("Clear"));
     m_clear->setToolTip(tr("Remove the rows shown so far (the capture keeps the frames)"));
     connect(m_timeMode, &QComboBox::currentIndexChanged, this,
             [this](int mode) { m_model->setTimeMode(static_cast<FrameLogModel::TimeMode>(mode)); });

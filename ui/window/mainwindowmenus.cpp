@@ -184,8 +184,8 @@ void MainWindow::showShortcuts()
            {tr("Show the server's side beside the log"), QStringLiteral("Ctrl+Shift+S")},
            {tr("Frame, Handshake, Statistics, Replay tabs"),
             QStringLiteral("Alt+A / Alt+K / Alt+T / Alt+Y")},
-           {tr("Composer, Frame Lab, Connection, Server tabs"),
-            QStringLiteral("Alt+M / Alt+B / Alt+N / Alt+E")},
+           {tr("Composer, Frame Lab, Connection, Server, Script tabs"),
+            QStringLiteral("Alt+M / Alt+B / Alt+N / Alt+E / Alt+R")},
            {tr("This page"), QStringLiteral("F1")},
            {tr("Quit"), quitKeys().toString()}};
     qsizetype widest = 0; // the keys in a column as wide as the longest
