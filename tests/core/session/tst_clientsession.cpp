@@ -13,6 +13,7 @@
 #include <QWebSocket>
 #include <QWebSocketServer>
 #include <capture/framestore.h>
+#include <platform/socketcalls.h>
 #include <protocol/messagewriter.h>
 #include <session/client/clientsession.h>
 #include <session/client/redirects.h>
@@ -1193,6 +1194,10 @@ QTEST_GUILESS_MAIN(tst_ClientSession)
 // loop; then the second message goes.
 void tst_ClientSession::framesAreStoredInTheOrderTheyHappened()
 {
+    // Through Qt (the portable build) bytes go out only from the event loop, and a received
+    // frame's time is when it was read, which keeps the store in time order by itself.
+    if (!platform::hasDirectSockets())
+        QSKIP("the descriptor transport's kernel times (not the portable build)");
     LocalServerThread server{LocalServerOptions{}};
     QCOMPARE(server.start(), QString());
     capture::FrameStore store;
