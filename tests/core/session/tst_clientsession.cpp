@@ -84,6 +84,25 @@ bool waitOpen(ClientSession &session)
            && session.state() == SessionState::Open;
 }
 
+// A session open to the built-in server, which runs on a thread of its own (and echoes).
+struct SessionToOwnThreadServer
+{
+    LocalServerThread server{LocalServerOptions{}};
+    capture::FrameStore store;
+    std::unique_ptr<ClientSession> session;
+
+    bool open()
+    {
+        if (!server.start().isEmpty())
+            return false;
+        ClientOptions options;
+        options.url = QUrl(server.urls().first());
+        session = std::make_unique<ClientSession>(options, store);
+        session->open();
+        return waitOpen(*session);
+    }
+};
+
 } // namespace
 
 class tst_ClientSession : public QObject
@@ -1187,7 +1206,6 @@ void tst_ClientSession::sendingWhileAFrameArrivesKeepsBothWhole()
     session.abort();
 }
 
-QTEST_GUILESS_MAIN(tst_ClientSession)
 // A frame that arrived while this thread was busy elsewhere is stored before a send made after it
 // arrived: the store's order is the frames' time order (the log shows the store's order). Here
 // the echo of the first message reaches this side while the thread does not return to its event
@@ -1198,16 +1216,12 @@ void tst_ClientSession::framesAreStoredInTheOrderTheyHappened()
     // frame's time is when it was read, which keeps the store in time order by itself.
     if (!platform::hasDirectSockets())
         QSKIP("the descriptor transport's kernel times (not the portable build)");
-    LocalServerThread server{LocalServerOptions{}};
-    QCOMPARE(server.start(), QString());
-    capture::FrameStore store;
-    ClientOptions options;
-    options.url = QUrl(server.urls().first());
-    ClientSession session(options, store);
-    session.open();
-    QVERIFY(waitOpen(session));
+    SessionToOwnThreadServer to;
+    QVERIFY(to.open());
+    ClientSession &session = *to.session;
+    const capture::FrameStore &store = to.store;
     QVERIFY(session.sendText("first"));
-    const std::shared_ptr<capture::FrameStore> serverStore = server.store();
+    const std::shared_ptr<capture::FrameStore> serverStore = to.server.store();
     const QDeadlineTimer deadline(5000);
     while (serverStore->endId().value < 2 && !deadline.hasExpired())
         QThread::usleep(100); // not the event loop: nothing is read here meanwhile
@@ -1220,11 +1234,8 @@ void tst_ClientSession::framesAreStoredInTheOrderTheyHappened()
     for (std::uint64_t id = store.firstId().value; id < store.endId().value; ++id) {
         const auto record = store.record({id});
         QVERIFY(record);
-        std::vector<std::uint8_t> payload;
-        QVERIFY(store.payloadSlice({id}, 0, record->storedLength, payload));
         order << (record->direction() == capture::Direction::Sent ? "sent " : "received ")
-                     + QByteArray(reinterpret_cast<const char *>(payload.data()),
-                                  qsizetype(payload.size()));
+                     + payloadOf(store, id);
         QVERIFY2(
             record->endNs >= previousNs,
             qPrintable(QStringLiteral("frame %1 is %2 us earlier than the one stored before it")
@@ -1240,15 +1251,10 @@ void tst_ClientSession::framesAreStoredInTheOrderTheyHappened()
 // well as the user's (several may be on their way at once).
 void tst_ClientSession::everyAnsweredPingIsTimed()
 {
-    LocalServerThread server{LocalServerOptions{}};
-    QCOMPARE(server.start(), QString());
-    capture::FrameStore store;
-    ClientOptions options;
-    options.url = QUrl(server.urls().first());
-    ClientSession session(options, store);
+    SessionToOwnThreadServer to;
+    QVERIFY(to.open());
+    ClientSession &session = *to.session;
     QSignalSpy roundTrips(&session, &ClientSession::pongReceived);
-    session.open();
-    QVERIFY(waitOpen(session));
     // 22 bytes in frames of 5: five frames, a ping after each but the last.
     QVERIFY(session.sendMessage(protocol::Opcode::Text, "Hello fragmented world", 5, true));
     QVERIFY(session.ping("mine"));
@@ -1257,4 +1263,5 @@ void tst_ClientSession::everyAnsweredPingIsTimed()
         QVERIFY(trip.first().toLongLong() > 0);
 }
 
+QTEST_GUILESS_MAIN(tst_ClientSession)
 #include "tst_clientsession.moc"
