@@ -78,6 +78,13 @@ private Q_SLOTS:
 
         StatisticsView view;
         QVERIFY(view.roundTripChart()->title().contains(QStringLiteral("no pongs yet")));
+        SessionStatistics live; // a live session with nothing sent yet: zeros, and said why
+        live.reset(origin, store.endId());
+        live.extendTo(origin + 2 * kSecond);
+        view.show(live);
+        QCOMPARE(view.messageRatePoints(), 3);
+        QCOMPARE(view.messageRateChart()->title(),
+                 QStringLiteral("Message rate (no messages yet)"));
         view.show(statistics);
         QCOMPARE(view.messageRatePoints(), 6);
         QCOMPARE(view.roundTripPoints(), 1);

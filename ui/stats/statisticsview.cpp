@@ -168,7 +168,9 @@ void StatisticsView::show(const SessionStatistics &statistics)
     };
     wholeTicks(m_rateX, std::max<double>(1, double(seconds) - 1));
     wholeTicks(m_rateY, std::max<double>(1, peak));
-    m_rateChart->setTitle(seconds == 0 ? tr("Message rate (no messages yet)") : tr("Message rate"));
+    // Counted, not seen from the seconds: a live session's rates are there, at 0, before any.
+    const bool noMessages = statistics.sent().messages == 0 && statistics.received().messages == 0;
+    m_rateChart->setTitle(noMessages ? tr("Message rate (no messages yet)") : tr("Message rate"));
 
     QList<QPointF> trips;
     double slowest = 0;
