@@ -358,19 +358,25 @@ void ServerConnection::timerEvent(QTimerEvent *event)
         m_closeAfterTimer.stop();
         closeAsAsked();
     } else if (id == m_pingTimer.timerId()) {
-        if (isOpen()) // what arrived before the ping comes before it in the store
-            m_transport->readWaiting();
-        if (isOpen())
+        if (readWaitingAndStillOpen())
             m_engine->ping("ping " + QByteArray::number(++m_pings));
     } else if (id == m_pushTimer.timerId()) {
-        if (isOpen())
-            m_transport->readWaiting();
-        if (isOpen())
+        if (readWaitingAndStillOpen())
             reply(protocol::Opcode::Text,
                   m_options.behaviour.pushText + ' ' + QByteArray::number(++m_pushes));
     } else {
         QObject::timerEvent(event);
     }
+}
+
+// Before a send of the server's own (a ping, a push): what arrived before it is read first, so it
+// comes before the send in the store too (Transport::readWaiting). False when the connection is
+// not open (any more: what was read may have closed it).
+bool ServerConnection::readWaitingAndStillOpen()
+{
+    if (isOpen())
+        m_transport->readWaiting();
+    return isOpen();
 }
 
 // A reply now, or after the configured delay (replies keep their order).

@@ -78,6 +78,7 @@ private:
     std::optional<capture::FrameId> wholeMessageFrame() const;
     void stopBehaviours();
     bool isOpen() const { return m_engine && m_engine->state() == SessionState::Open; }
+    bool readWaitingAndStillOpen();
 
     // ConnectionEngine::Delegate
     void frameCaptured() override { m_host.frameCaptured(); }
